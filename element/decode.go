@@ -1,0 +1,381 @@
+package element
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// decodeConfiguration reads the event.* keys of a configuration object into
+// Events and keeps every key. Problems are returned together as a
+// *ValidationError; the Configuration is usable for the keys that were fine.
+func decodeConfiguration(values map[string]json.RawMessage) (Configuration, error) {
+	if values == nil {
+		values = make(map[string]json.RawMessage)
+	}
+	c := Configuration{values: values}
+	e := &c.Events
+	e.RefreshInterval = DefaultRefreshInterval
+	var problems []*FieldError
+	fail := func(key string, err error) {
+		problems = append(problems, &FieldError{Key: key, Message: err.Error()})
+	}
+
+	if raw, ok := present(values, KeyEventsEnabled); ok {
+		v, err := decodeBool(raw)
+		if err != nil {
+			fail(KeyEventsEnabled, err)
+		}
+		e.Enabled = v
+	}
+	if raw, ok := present(values, KeyVendorType); ok {
+		s, err := decodeString(raw)
+		switch {
+		case err != nil:
+			fail(KeyVendorType, err)
+		default:
+			switch strings.ToLower(strings.TrimSpace(s)) {
+			case "webhook", "webhooks":
+				e.VendorType = VendorWebhook
+			case "polling", "poller", "poll":
+				e.VendorType = VendorPolling
+			case "":
+			default:
+				fail(KeyVendorType, fmt.Errorf("must be webhook or polling, got %s", quote(s)))
+			}
+		}
+	}
+	if raw, ok := present(values, KeyCallbackURL); ok {
+		s, err := decodeString(raw)
+		if err != nil {
+			fail(KeyCallbackURL, err)
+		}
+		e.CallbackURL = strings.TrimSpace(s)
+	}
+	if raw, ok := present(values, KeySignatureKey); ok {
+		s, err := decodeString(raw)
+		if err != nil {
+			fail(KeySignatureKey, err)
+		}
+		e.SignatureKey = NewSecret(s)
+	}
+	if raw, ok := present(values, KeyRefreshInterval); ok {
+		d, err := decodeDuration(raw, time.Minute)
+		switch {
+		case err != nil:
+			fail(KeyRefreshInterval, fmt.Errorf("%w (minutes)", err))
+		case d != 0 || !isEmptyString(raw):
+			e.RefreshInterval = d
+		}
+	}
+	if raw, ok := present(values, KeyObjects); ok {
+		objs, err := decodeList(raw)
+		if err != nil {
+			fail(KeyObjects, err)
+		}
+		e.Objects = objs
+	}
+	if raw, ok := present(values, KeyPollerConfiguration); ok {
+		res, errs := decodeResources(raw)
+		problems = append(problems, errs...)
+		e.Resources = res
+	}
+	if raw, ok := present(values, KeyPollerURLs); ok && len(e.Resources) == 0 {
+		s, err := decodeString(raw)
+		if err != nil {
+			fail(KeyPollerURLs, err)
+		} else if res, err := ParseLegacyURLs(s); err != nil {
+			problems = append(problems, &FieldError{Key: KeyPollerURLs, Message: strings.TrimPrefix(err.Error(), ErrLegacyURLs.Error()+": "), Err: err})
+		} else {
+			e.Resources = res
+		}
+	}
+	if e.VendorType == "" && len(e.Resources) > 0 {
+		// Many documented bodies configure resources without a vendor
+		// type: resources only make sense for polling.
+		e.VendorType = VendorPolling
+	}
+	if len(problems) > 0 {
+		return c, newValidationError(problems)
+	}
+	return c, nil
+}
+
+// decodeResources reads event.poller.configuration: an object of resources
+// by name, or the same object JSON-encoded in a string.
+func decodeResources(raw json.RawMessage) (map[string]Resource, []*FieldError) {
+	key := KeyPollerConfiguration
+	raw = bytes.TrimSpace(raw)
+	if raw[0] == '"' {
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return nil, []*FieldError{{Key: key, Message: "must be an object or a JSON-encoded object"}}
+		}
+		if strings.TrimSpace(s) == "" {
+			return nil, nil
+		}
+		raw = json.RawMessage(s)
+	}
+	var byName map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &byName); err != nil {
+		se := newSyntaxError(raw, err)
+		return nil, []*FieldError{{Key: key, Message: "must be an object of resources by name: " + strings.TrimPrefix(se.Error(), ErrSyntax.Error()+" "), Err: se}}
+	}
+	if len(byName) == 0 {
+		return nil, nil
+	}
+	out := make(map[string]Resource, len(byName))
+	var problems []*FieldError
+	for name, r := range byName {
+		res, errs := decodeResource(key+"."+name, r)
+		problems = append(problems, errs...)
+		out[name] = res
+	}
+	return out, problems
+}
+
+// decodeResource reads one resource of event.poller.configuration. Unknown
+// fields are reported: a misspelt idField must not pass silently.
+func decodeResource(prefix string, raw json.RawMessage) (Resource, []*FieldError) {
+	r := Resource{FilterByUpdatedDate: true}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
+		return r, []*FieldError{{Key: prefix, Message: "must be an object"}}
+	}
+	var problems []*FieldError
+	fail := func(field string, err error) {
+		problems = append(problems, &FieldError{Key: prefix + "." + field, Message: err.Error()})
+	}
+	str := func(field string, v json.RawMessage, dst *string) {
+		s, err := decodeString(v)
+		if err != nil {
+			fail(field, err)
+		}
+		*dst = strings.TrimSpace(s)
+	}
+	var toleranceSet bool
+	for field, v := range fields {
+		if isNull(v) {
+			continue
+		}
+		var err error
+		switch field {
+		case "url":
+			str(field, v, &r.URL)
+		case "idField":
+			str(field, v, &r.IDField)
+		case "recordsPath":
+			str(field, v, &r.RecordsPath)
+		case "filterByUpdatedDate":
+			if r.FilterByUpdatedDate, err = decodeBool(v); isEmptyString(v) {
+				r.FilterByUpdatedDate = true
+			}
+		case "filterByCurrentDate":
+			r.FilterByCurrentDate, err = decodeBool(v)
+		case "createdCheckTolerance":
+			r.CreatedCheckTolerance, err = decodeDuration(v, time.Second)
+			toleranceSet = true
+		case "pollDelay":
+			r.PollDelay, err = decodeDuration(v, time.Second)
+		case "pageSize":
+			var n int64
+			n, err = decodeInt(v)
+			r.PageSize = int(n)
+		case "datesConfiguration":
+			var tol time.Duration
+			var hasTol bool
+			var errs []*FieldError
+			r.Dates, tol, hasTol, errs = decodeDates(prefix+"."+field, v)
+			problems = append(problems, errs...)
+			if hasTol && !toleranceSet {
+				r.CreatedCheckTolerance = tol
+			}
+		default:
+			err = fmt.Errorf("unknown field; known fields are url, idField, datesConfiguration, filterByUpdatedDate, filterByCurrentDate, createdCheckTolerance, pageSize, pollDelay, recordsPath")
+		}
+		if err != nil {
+			fail(field, err)
+		}
+	}
+	return r, problems
+}
+
+// decodeDates reads a datesConfiguration object, which may also carry
+// createdCheckTolerance (seconds).
+func decodeDates(prefix string, raw json.RawMessage) (d Dates, tolerance time.Duration, hasTolerance bool, problems []*FieldError) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return d, 0, false, []*FieldError{{Key: prefix, Message: "must be an object"}}
+	}
+	for field, v := range fields {
+		if isNull(v) {
+			continue
+		}
+		var dst *string
+		switch field {
+		case "updatedDateField":
+			dst = &d.UpdatedField
+		case "updatedDateFormat":
+			dst = &d.UpdatedFormat
+		case "updatedDateTimezone":
+			dst = &d.UpdatedTimezone
+		case "createdDateField":
+			dst = &d.CreatedField
+		case "createdDateFormat":
+			dst = &d.CreatedFormat
+		case "createdDateTimezone":
+			dst = &d.CreatedTimezone
+		case "createdCheckTolerance":
+			t, err := decodeDuration(v, time.Second)
+			if err != nil {
+				problems = append(problems, &FieldError{Key: prefix + "." + field, Message: err.Error()})
+			}
+			tolerance, hasTolerance = t, true
+			continue
+		default:
+			problems = append(problems, &FieldError{Key: prefix + "." + field, Message: "unknown field; known fields are updatedDateField, updatedDateFormat, updatedDateTimezone, createdDateField, createdDateFormat, createdDateTimezone, createdCheckTolerance"})
+			continue
+		}
+		s, err := decodeString(v)
+		if err != nil {
+			problems = append(problems, &FieldError{Key: prefix + "." + field, Message: err.Error()})
+		}
+		*dst = strings.TrimSpace(s)
+	}
+	return d, tolerance, hasTolerance, problems
+}
+
+// present returns the raw value of key unless it is absent or null.
+func present(values map[string]json.RawMessage, key string) (json.RawMessage, bool) {
+	raw, ok := values[key]
+	if !ok || isNull(raw) {
+		return nil, false
+	}
+	return bytes.TrimSpace(raw), true
+}
+
+func isEmptyString(raw json.RawMessage) bool {
+	s, err := decodeString(raw)
+	return err == nil && strings.TrimSpace(s) == ""
+}
+
+// decodeString accepts a JSON string, or a number or boolean as written.
+func decodeString(raw json.RawMessage) (string, error) {
+	raw = bytes.TrimSpace(raw)
+	switch {
+	case len(raw) == 0:
+		return "", nil
+	case raw[0] == '"':
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return "", fmt.Errorf("must be a string")
+		}
+		return s, nil
+	case raw[0] == '{' || raw[0] == '[':
+		return "", fmt.Errorf("must be a string, got %s", kindOf(raw))
+	default:
+		return string(raw), nil
+	}
+}
+
+// decodeBool accepts true and false, as JSON booleans or strings in any
+// case. An empty string is false.
+func decodeBool(raw json.RawMessage) (bool, error) {
+	s, err := decodeString(raw)
+	if err != nil {
+		return false, fmt.Errorf("must be true or false, got %s", kindOf(raw))
+	}
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "true":
+		return true, nil
+	case "false", "":
+		return false, nil
+	}
+	return false, fmt.Errorf("must be true or false, got %s", quote(s))
+}
+
+// decodeInt accepts a JSON integer or a string holding one.
+func decodeInt(raw json.RawMessage) (int64, error) {
+	s, err := decodeString(raw)
+	if err != nil {
+		return 0, fmt.Errorf("must be a whole number, got %s", kindOf(raw))
+	}
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("must be a whole number, got %s", quote(s))
+	}
+	return n, nil
+}
+
+// decodeDuration accepts a number of units (a JSON number or a string
+// holding one, fractions allowed) and returns it as a Duration.
+func decodeDuration(raw json.RawMessage, unit time.Duration) (time.Duration, error) {
+	s, err := decodeString(raw)
+	if err != nil {
+		return 0, fmt.Errorf("must be a number, got %s", kindOf(raw))
+	}
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, nil
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, fmt.Errorf("must be a number, got %s", quote(s))
+	}
+	d := f * float64(unit)
+	if math.Abs(d) > float64(math.MaxInt64/2) {
+		return 0, fmt.Errorf("is out of range: %s", s)
+	}
+	return time.Duration(d), nil
+}
+
+// decodeList accepts a comma-separated string or an array of strings.
+func decodeList(raw json.RawMessage) ([]string, error) {
+	var list []string
+	if len(raw) > 0 && raw[0] == '[' {
+		if err := json.Unmarshal(raw, &list); err != nil {
+			return nil, fmt.Errorf("must be a comma-separated list or an array of strings")
+		}
+	} else {
+		s, err := decodeString(raw)
+		if err != nil {
+			return nil, fmt.Errorf("must be a comma-separated list, got %s", kindOf(raw))
+		}
+		list = strings.Split(s, ",")
+	}
+	out := list[:0]
+	for _, v := range list {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out, nil
+}
+
+func kindOf(raw json.RawMessage) string {
+	if len(raw) == 0 {
+		return "nothing"
+	}
+	switch raw[0] {
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	}
+	return "a number"
+}

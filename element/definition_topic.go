@@ -1,0 +1,81 @@
+package element
+
+import "strings"
+
+// TopicMap maps a vendor's webhook topics, resource<Separator>action
+// ("customer.updated"), to object types ("customers") and event types
+// ("UPDATED").
+type TopicMap struct {
+	// Separator splits a topic into resource and action at its first
+	// occurrence. Empty means ".".
+	Separator string `json:"separator,omitempty"`
+
+	// Objects maps a vendor resource name to an object type:
+	// "customer" -> "customers". A resource not listed is its own object
+	// type.
+	Objects map[string]string `json:"objects,omitempty"`
+
+	// Actions maps a vendor action to an event type ([EventTypeCreated],
+	// [EventTypeUpdated], [EventTypeDeleted] or [EventTypeUnknown]):
+	// "created" -> "CREATED". An action not listed maps to
+	// [EventTypeUnknown].
+	Actions map[string]string `json:"actions,omitempty"`
+}
+
+// Map maps a topic to an object type and an event type. Matching is exact
+// (topics are case-sensitive) after trimming spaces. A resource missing from
+// Objects is returned unchanged as the object type, so nothing is lost; an
+// action missing from Actions, or a topic without a separator, yields
+// [EventTypeUnknown]. WooCommerce's custom "action.woocommerce_..." topics
+// therefore map to ("action", "UNKNOWN").
+func (m TopicMap) Map(topic string) (objectType, eventType string) {
+	sep := m.Separator
+	if sep == "" {
+		sep = "."
+	}
+	resource, action, ok := strings.Cut(strings.TrimSpace(topic), sep)
+	if !ok {
+		return m.ObjectType(resource), EventTypeUnknown
+	}
+	return m.ObjectType(resource), m.lookupAction(action)
+}
+
+// ObjectType maps a vendor resource name to an object type; a name missing
+// from Objects is returned unchanged.
+func (m TopicMap) ObjectType(resource string) string {
+	if t, ok := m.Objects[resource]; ok {
+		return t
+	}
+	return resource
+}
+
+// EventType maps a vendor action, such as the value at a webhook's
+// EventTypePath, to an event type. An action missing from Actions that is
+// already an event type ("UPDATED") is returned as is; anything else is
+// [EventTypeUnknown].
+func (m TopicMap) EventType(action string) string {
+	if t, ok := m.Actions[action]; ok {
+		return t
+	}
+	if isEventType(action) {
+		return action
+	}
+	return EventTypeUnknown
+}
+
+// lookupAction maps an action from a topic. Unlike EventType it does not
+// accept bare event types, because a topic action is the vendor's word.
+func (m TopicMap) lookupAction(action string) string {
+	if t, ok := m.Actions[action]; ok {
+		return t
+	}
+	return EventTypeUnknown
+}
+
+func isEventType(s string) bool {
+	switch s {
+	case EventTypeCreated, EventTypeUpdated, EventTypeDeleted, EventTypeUnknown:
+		return true
+	}
+	return false
+}

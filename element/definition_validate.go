@@ -1,0 +1,511 @@
+package element
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-playground/validator/v10"
+)
+
+// DefinitionError reports every problem found in a [Definition]. It
+// matches [ErrInvalid] under [errors.Is]. Each problem's text starts with
+// the JSON path of the field it concerns
+// ("resources.customers.idField: required"); problems that come from a
+// date pattern, time zone or placeholder also wrap [ErrDateFormat],
+// [ErrTimeZone] or [ErrPlaceholder].
+//
+// It is distinct from the instance ValidationError so that a caller can
+// tell a bad catalogue entry from a bad instance.
+type DefinitionError struct {
+	// Key is the definition's key, empty if it has none.
+	Key string
+	// Problems holds one error a problem, sorted by field path.
+	Problems []error
+}
+
+// Error lists the problems, separated by "; ".
+func (e *DefinitionError) Error() string {
+	var b strings.Builder
+	b.WriteString("element: invalid definition")
+	if e.Key != "" {
+		fmt.Fprintf(&b, " %q", e.Key)
+	}
+	for i, p := range e.Problems {
+		if i == 0 {
+			b.WriteString(": ")
+		} else {
+			b.WriteString("; ")
+		}
+		b.WriteString(p.Error())
+	}
+	return b.String()
+}
+
+// Is reports whether target is [ErrInvalid].
+func (e *DefinitionError) Is(target error) bool { return target == ErrInvalid }
+
+// Unwrap returns the problems, so that [errors.Is] also finds the errors
+// they wrap.
+func (e *DefinitionError) Unwrap() []error { return e.Problems }
+
+// defProblems collects field problems during validation.
+type defProblems []error
+
+func (p *defProblems) add(path, format string, args ...any) {
+	*p = append(*p, fmt.Errorf("%s: "+format, append([]any{path}, args...)...))
+}
+
+// wrap records err, which a helper of this package returned, under path.
+func (p *defProblems) wrap(path string, err error) {
+	*p = append(*p, fmt.Errorf("%s: %w", path, err))
+}
+
+// Validate checks d and returns a [*DefinitionError] listing every
+// problem, or nil. It checks the struct rules (required fields, enumerated
+// styles, non-negative sizes) and the rules that span fields: each auth
+// and pagination style has the fields it needs and none it ignores, base
+// URL templates are well formed, header names and dotted paths are
+// well formed, and the default resources' URLs, date patterns and time
+// zones compile.
+func (d *Definition) Validate() error {
+	if d == nil {
+		return &DefinitionError{Problems: []error{errors.New("definition: required")}}
+	}
+	var ps defProblems
+	definitionStructProblems(d, &ps)
+	d.checkIdentity(&ps)
+	d.checkBaseURL(&ps)
+	d.Auth.check(&ps)
+	d.checkPaging(&ps)
+	d.checkPaths(&ps)
+	d.checkResources(&ps)
+	d.Webhook.check(&ps)
+	if len(ps) == 0 {
+		return nil
+	}
+	sortProblems(ps)
+	return &DefinitionError{Key: d.Key, Problems: ps}
+}
+
+// sortProblems orders problems by their text, which starts with the field
+// path, so that messages are stable.
+func sortProblems(ps []error) {
+	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Error() < ps[j].Error() })
+}
+
+var definitionValidator = sync.OnceValue(func() *validator.Validate {
+	v := validator.New(validator.WithRequiredStructEnabled())
+	// Name fields by their JSON names, so that messages point into the
+	// JSON a user wrote.
+	v.RegisterTagNameFunc(func(f reflect.StructField) string {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			return ""
+		}
+		if name == "" {
+			return f.Name
+		}
+		return name
+	})
+	return v
+})
+
+// definitionStructProblems runs the validate tags.
+func definitionStructProblems(d *Definition, ps *defProblems) {
+	err := definitionValidator().Struct(d)
+	var verrs validator.ValidationErrors
+	if !errors.As(err, &verrs) {
+		if err != nil {
+			ps.wrap("definition", err)
+		}
+		return
+	}
+	for _, fe := range verrs {
+		ps.add(jsonPath(fe.Namespace()), "%s", tagMessage(fe))
+	}
+}
+
+// jsonPath turns a validator namespace, "Definition.resources[customers].url",
+// into a JSON path, "resources.customers.url". Slice indexes stay in
+// brackets.
+func jsonPath(ns string) string {
+	_, ns, _ = strings.Cut(ns, ".")
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(ns, '[')
+		if i < 0 {
+			b.WriteString(ns)
+			return b.String()
+		}
+		j := strings.IndexByte(ns[i:], ']')
+		if j < 0 {
+			b.WriteString(ns)
+			return b.String()
+		}
+		b.WriteString(ns[:i])
+		key := ns[i+1 : i+j]
+		if isDigits(key) {
+			b.WriteString(ns[i : i+j+1])
+		} else {
+			b.WriteString(".")
+			b.WriteString(key)
+		}
+		ns = ns[i+j+1:]
+	}
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func tagMessage(fe validator.FieldError) string {
+	switch fe.Tag() {
+	case "required":
+		return "required"
+	case "oneof":
+		return "must be one of " + strings.ReplaceAll(fe.Param(), " ", ", ")
+	case "gte":
+		return "must be at least " + fe.Param()
+	}
+	return "fails rule " + fe.Tag()
+}
+
+func (d *Definition) checkIdentity(ps *defProblems) {
+	if d.Key != "" && !validIdent(d.Key) {
+		ps.add("key", "must be 1 to 64 of a-z, 0-9, '_' and '-', starting with a letter or digit")
+	}
+	if d.Hub != "" && !validIdent(d.Hub) {
+		ps.add("hub", "must be 1 to 64 of a-z, 0-9, '_' and '-', starting with a letter or digit")
+	}
+}
+
+// validIdent reports whether s is a lowercase identifier, as element keys
+// and hubs are.
+func validIdent(s string) bool {
+	if s == "" || len(s) > 64 || s[0] == '_' || s[0] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func (d *Definition) checkBaseURL(ps *defProblems) {
+	for k := range d.Defaults {
+		if !validRefName(k) {
+			ps.add("defaults."+k, "key must be made of letters, digits and '._-'")
+		}
+	}
+	if d.BaseURL == "" {
+		return
+	}
+	if strings.Contains(d.BaseURL, "${") {
+		ps.add("baseUrl", "must not hold ${...} placeholders; put them in resource URLs")
+		return
+	}
+	// Fill a leading reference with a URL and any other with a host-safe
+	// word, so that both "{store.url}/wp-json" and
+	// "https://{shop}.example.com" can be checked as URLs.
+	s, err := ExpandTemplate(d.BaseURL, func(string) (string, bool) { return "x", true })
+	if err != nil {
+		ps.wrap("baseUrl", err)
+		return
+	}
+	if strings.HasPrefix(d.BaseURL, "{") {
+		i := strings.IndexByte(d.BaseURL, '}')
+		s = "https://example.invalid" + d.BaseURL[i+1:]
+		if s, err = ExpandTemplate(s, func(string) (string, bool) { return "x", true }); err != nil {
+			ps.wrap("baseUrl", err)
+			return
+		}
+	}
+	if err := checkAbsoluteHTTP(s); err != nil {
+		ps.add("baseUrl", "%v", err)
+	}
+}
+
+func (a Auth) check(ps *defProblems) {
+	need := func(field, value string) {
+		if value == "" {
+			ps.add("auth."+field, "required for auth style %s", a.Style)
+		}
+	}
+	unused := func(field, value string) {
+		if value != "" {
+			ps.add("auth."+field, "not used by auth style %s", a.styleName())
+		}
+	}
+	switch a.Style {
+	case "", AuthNone:
+		unused("usernameKey", a.UsernameKey)
+		unused("passwordKey", a.PasswordKey)
+		unused("tokenKey", a.TokenKey)
+		unused("param", a.Param)
+		unused("prefix", a.Prefix)
+	case AuthBasic:
+		need("usernameKey", a.UsernameKey)
+		unused("tokenKey", a.TokenKey)
+		unused("param", a.Param)
+		unused("prefix", a.Prefix)
+	case AuthBearer:
+		need("tokenKey", a.TokenKey)
+		unused("usernameKey", a.UsernameKey)
+		unused("passwordKey", a.PasswordKey)
+		unused("param", a.Param)
+		unused("prefix", a.Prefix)
+	case AuthQuery:
+		need("tokenKey", a.TokenKey)
+		need("param", a.Param)
+		unused("usernameKey", a.UsernameKey)
+		unused("passwordKey", a.PasswordKey)
+		unused("prefix", a.Prefix)
+	case AuthHeader:
+		need("tokenKey", a.TokenKey)
+		need("param", a.Param)
+		unused("usernameKey", a.UsernameKey)
+		unused("passwordKey", a.PasswordKey)
+		if a.Param != "" && !validHeaderName(a.Param) {
+			ps.add("auth.param", "must be a valid header name")
+		}
+	}
+	for _, kv := range [][2]string{{"usernameKey", a.UsernameKey}, {"passwordKey", a.PasswordKey}, {"tokenKey", a.TokenKey}} {
+		if kv[1] != "" && !validRefName(kv[1]) {
+			ps.add("auth."+kv[0], "must be a configuration key made of letters, digits and '._-'")
+		}
+	}
+}
+
+func (a Auth) styleName() AuthStyle {
+	if a.Style == "" {
+		return AuthNone
+	}
+	return a.Style
+}
+
+func (d *Definition) checkPaging(ps *defProblems) {
+	p := d.Pagination
+	style := p.Style
+	if style == "" {
+		style = PaginationNone
+	}
+	unused := func(field string, set bool) {
+		if set {
+			ps.add("pagination."+field, "not used by pagination style %s", style)
+		}
+	}
+	if style != PaginationPage {
+		unused("pageParam", p.PageParam != "")
+		unused("firstPage", p.FirstPage != 0)
+	}
+	if style != PaginationOffset {
+		unused("offsetParam", p.OffsetParam != "")
+	}
+	if style == PaginationNextURL {
+		if p.NextField == "" {
+			ps.add("pagination.nextField", "required for pagination style next-url")
+		}
+	} else {
+		unused("nextField", p.NextField != "")
+	}
+	for _, h := range [][2]string{{"totalPagesHeader", p.TotalPagesHeader}, {"totalHeader", p.TotalHeader}} {
+		if h[1] != "" && !validHeaderName(h[1]) {
+			ps.add("pagination."+h[0], "must be a valid header name")
+		}
+	}
+	checkDotted(ps, "pagination.nextField", p.NextField)
+	checkDotted(ps, "pagination.totalField", p.TotalField)
+	checkDotted(ps, "recordsPath", d.RecordsPath)
+	if d.MaxPageSize > 0 && d.DefaultPageSize > d.MaxPageSize {
+		ps.add("defaultPageSize", "must not exceed maxPageSize (%d)", d.MaxPageSize)
+	}
+}
+
+func (d *Definition) checkPaths(ps *defProblems) {
+	for from, to := range d.Paths {
+		field := "paths." + from
+		if !strings.HasPrefix(from, "/") || strings.ContainsAny(from, "?#") {
+			ps.add(field, "hub path must start with / and have no query")
+		}
+		if !strings.HasPrefix(to, "/") {
+			ps.add(field, "vendor path must start with /")
+		}
+	}
+}
+
+func (d *Definition) checkResources(ps *defProblems) {
+	for name, r := range d.Resources {
+		field := "resources." + name
+		if strings.TrimSpace(name) == "" || strings.ContainsAny(name, " \t\r\n") {
+			ps.add(field, "object name must be non-empty, without spaces")
+		}
+		checkDotted(ps, field+".idField", r.IDField)
+		checkDotted(ps, field+".recordsPath", r.RecordsPath)
+		dates := r.Dates
+		checkDotted(ps, field+".datesConfiguration.updatedDateField", dates.UpdatedField)
+		checkDotted(ps, field+".datesConfiguration.createdDateField", dates.CreatedField)
+		zone := checkDate(ps, field+".datesConfiguration.updatedDate", dates.UpdatedFormat, dates.UpdatedTimezone)
+		checkDate(ps, field+".datesConfiguration.createdDate", dates.CreatedFormat, dates.CreatedTimezone)
+		if r.URL != "" {
+			if zone == nil {
+				zone = time.UTC
+			}
+			if _, err := CompileURL(d.VendorPath(r.URL), zone); err != nil {
+				ps.wrap(field+".url", err)
+			}
+		}
+	}
+}
+
+// checkDate checks a date pattern and zone; prefix names the fields
+// without their Format and Timezone suffixes. It returns the zone, or nil
+// if none is set or it is unknown.
+func checkDate(ps *defProblems, prefix, format, timezone string) *time.Location {
+	var zone *time.Location
+	if timezone != "" {
+		z, err := LoadLocation(timezone)
+		if err != nil {
+			ps.wrap(prefix+"Timezone", err)
+			// Check the pattern alone, so a bad zone is reported once.
+			timezone = ""
+		}
+		zone = z
+	}
+	if format != "" {
+		if _, err := NewDateFormat(format, timezone); err != nil {
+			ps.wrap(prefix+"Format", err)
+		}
+	}
+	return zone
+}
+
+func (w Webhook) check(ps *defProblems) {
+	scheme := w.SignatureScheme
+	if scheme == "" {
+		scheme = SignatureNone
+	}
+	unused := func(field, value string) {
+		if value != "" {
+			ps.add("webhook."+field, "not used by signature scheme %s", scheme)
+		}
+	}
+	switch scheme {
+	case SignatureNone:
+		unused("signatureHeader", w.SignatureHeader)
+		unused("signatureEncoding", w.SignatureEncoding)
+		unused("signaturePrefix", w.SignaturePrefix)
+		unused("secretKey", w.SecretKey)
+	case SignatureHMACSHA256:
+		if w.SignatureHeader == "" {
+			ps.add("webhook.signatureHeader", "required for signature scheme hmac-sha256")
+		}
+		if w.SecretKey == "" {
+			ps.add("webhook.secretKey", "required for signature scheme hmac-sha256")
+		}
+	case SignatureStandardWebhooks:
+		unused("signatureHeader", w.SignatureHeader)
+		unused("signatureEncoding", w.SignatureEncoding)
+		unused("signaturePrefix", w.SignaturePrefix)
+		if w.SecretKey == "" {
+			ps.add("webhook.secretKey", "required for signature scheme standard-webhooks")
+		}
+	}
+	if w.SecretKey != "" && !validRefName(w.SecretKey) {
+		ps.add("webhook.secretKey", "must be a configuration key made of letters, digits and '._-'")
+	}
+	for _, h := range [][2]string{
+		{"signatureHeader", w.SignatureHeader},
+		{"topicHeader", w.TopicHeader},
+		{"deliveryIdHeader", w.DeliveryIDHeader},
+	} {
+		if h[1] != "" && !validHeaderName(h[1]) {
+			ps.add("webhook."+h[0], "must be a valid header name")
+		}
+	}
+	for _, p := range [][2]string{
+		{"changesPath", w.ChangesPath},
+		{"objectTypePath", w.ObjectTypePath},
+		{"objectIdPath", w.ObjectIDPath},
+		{"eventTypePath", w.EventTypePath},
+		{"datePath", w.DatePath},
+	} {
+		checkDotted(ps, "webhook."+p[0], p[1])
+	}
+	if w.DateFormat != "" || w.DateTimezone != "" {
+		if w.DatePath == "" {
+			ps.add("webhook.datePath", "required when dateFormat or dateTimezone is set")
+		}
+		checkDate(ps, "webhook.date", w.DateFormat, w.DateTimezone)
+	}
+	seen := map[string]bool{}
+	for i, m := range w.Methods {
+		if seen[m] {
+			ps.add(fmt.Sprintf("webhook.methods[%d]", i), "duplicate method %s", m)
+		}
+		seen[m] = true
+	}
+	w.Topics.check(ps)
+}
+
+func (m TopicMap) check(ps *defProblems) {
+	for from, to := range m.Objects {
+		if from == "" || to == "" {
+			ps.add("webhook.topics.objects."+from, "resource and object type must be non-empty")
+		}
+	}
+	for from, to := range m.Actions {
+		if from == "" {
+			ps.add("webhook.topics.actions.", "action must be non-empty")
+		}
+		if !isEventType(to) {
+			ps.add("webhook.topics.actions."+from, "must be one of CREATED, UPDATED, DELETED, UNKNOWN")
+		}
+	}
+}
+
+// checkDotted checks a dotted path such as "billing.email": segments are
+// non-empty and hold no spaces.
+func checkDotted(ps *defProblems, field, path string) {
+	if path == "" {
+		return
+	}
+	for seg := range strings.SplitSeq(path, ".") {
+		if seg == "" || strings.ContainsAny(seg, " \t\r\n") {
+			ps.add(field, "must be a dotted path of non-empty segments without spaces")
+			return
+		}
+	}
+}
+
+// validHeaderName reports whether s is an HTTP token (RFC 9110 5.6.2).
+func validHeaderName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+			continue
+		}
+		if !strings.ContainsRune("!#$%&'*+-.^_`|~", rune(c)) {
+			return false
+		}
+	}
+	return true
+}

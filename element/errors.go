@@ -1,0 +1,33 @@
+package element
+
+import "errors"
+
+// Errors returned by this package. Test for them with [errors.Is]; the
+// returned errors wrap them with the offending key, pattern or value.
+var (
+	// ErrSyntax reports an instance or definition body that is not valid JSON
+	// or has a value of the wrong shape. The error is a [*SyntaxError].
+	ErrSyntax = errors.New("element: invalid JSON")
+
+	// ErrInvalid reports an instance or definition that parsed but breaks a
+	// rule. The error is a [*ValidationError] listing every problem.
+	ErrInvalid = errors.New("element: invalid configuration")
+
+	// ErrDateFormat reports a Java date pattern that does not compile, or a
+	// value that does not match its pattern.
+	ErrDateFormat = errors.New("element: invalid date format")
+
+	// ErrTimeZone reports a time zone name that is not known.
+	ErrTimeZone = errors.New("element: unknown time zone")
+
+	// ErrPlaceholder reports a ${...} URL placeholder that is unknown or
+	// malformed.
+	ErrPlaceholder = errors.New("element: invalid placeholder")
+
+	// ErrLegacyURLs reports a malformed event.poller.urls entry.
+	ErrLegacyURLs = errors.New("element: invalid event.poller.urls")
+
+	// ErrUnknownElement reports an element key that has no registered
+	// [Definition].
+	ErrUnknownElement = errors.New("element: unknown element")
+)

@@ -1,0 +1,78 @@
+package element_test
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/a12b7632/elementevents/element"
+)
+
+func ExampleParse() {
+	body := []byte(`{
+	  "element": {"key": "woocommercerest"},
+	  "name": "my-store",
+	  "configuration": {
+	    "store.url": "https://shop.example.com",
+	    "oauth.api.secret": "cs_live_123",
+	    "event.notification.enabled": "true",
+	    "event.vendor.type": "polling",
+	    "event.notification.callback.url": "https://app.example.com/events",
+	    "event.poller.refresh_interval": "5",
+	    "event.poller.configuration": {
+	      "customers": {
+	        "url": "/hubs/ecommerce/customers",
+	        "idField": "id",
+	        "datesConfiguration": {
+	          "updatedDateField": "date_modified_gmt",
+	          "updatedDateFormat": "yyyy-MM-dd'T'HH:mm:ss",
+	          "updatedDateTimezone": "GMT"
+	        }
+	      }
+	    }
+	  }
+	}`)
+	inst, err := element.Parse(body)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	if err := inst.Validate(); err != nil {
+		fmt.Println(err)
+		return
+	}
+	e := inst.Configuration.Events
+	store, _ := inst.Configuration.Get("store.url")
+	secret, _ := inst.Configuration.Get("oauth.api.secret")
+	fmt.Println(inst.Name, e.VendorType, e.RefreshInterval, store)
+	fmt.Println(e.Resources["customers"].Dates.UpdatedField)
+	fmt.Printf("%v\n", inst.Configuration)
+	fmt.Println(len(secret) > 0)
+	// Output:
+	// my-store polling 5m0s https://shop.example.com
+	// date_modified_gmt
+	// {event.notification.callback.url:https://app.example.com/events event.notification.enabled:true event.poller.configuration:{"customers":{"url":"/hubs/ecommerce/customers","idField":"id","datesConfiguration":{"updatedDateField":"date_modified_gmt","updatedDateFormat":"yyyy-MM-dd'T'HH:mm:ss","updatedDateTimezone":"GMT"}}} event.poller.refresh_interval:5 event.vendor.type:polling oauth.api.secret:[REDACTED] store.url:https://shop.example.com}
+	// true
+}
+
+func ExampleInstance_Validate() {
+	inst, _ := element.Parse([]byte(`{
+	  "element": {"key": "woocommercerest"},
+	  "configuration": {
+	    "event.notification.enabled": true,
+	    "event.vendor.type": "polling",
+	    "event.notification.callback.url": "mycoolapp.com",
+	    "event.poller.configuration": {"customers": {"url": "/hubs/ecommerce/customers"}}
+	  }
+	}`))
+	err := inst.Validate()
+	fmt.Println(err)
+	var ve *element.ValidationError
+	if errors.As(err, &ve) {
+		fmt.Println(ve.Problems[1].Key)
+	}
+	// Output:
+	// element: invalid configuration: 2 problems:
+	//   event.notification.callback.url: must be an absolute http or https URL
+	//   event.poller.configuration.customers.idField: required
+	// event.poller.configuration.customers.idField
+}

@@ -1,0 +1,93 @@
+package element_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/a12b7632/elementevents/element"
+)
+
+// FuzzParseDefinition checks that no input makes ParseDefinition panic,
+// that every failure is ErrSyntax or ErrInvalid, and that a definition it
+// accepts is valid and survives a round trip through the catalogue.
+func FuzzParseDefinition(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("definitions", "*.json"))
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	for _, s := range []string{
+		minimalDefinition,
+		`{}`, `null`, `[]`, `"x"`, `{"key":`, `{"key":"a","key":"b"}`,
+		`{"resources":{"c":{"url":"/c?x=${gmtDate:yyyy}","idField":"id","datesConfiguration":{"updatedDateFormat":"''"}}}}`,
+		`{"pagination":{"style":"page","firstPage":-1},"webhook":{"methods":["GET","GET"],"topics":{"actions":{"":"NEW"}}}}`,
+		`{"key":"a","hub":"b","baseUrl":"{x}","paths":{"/hubs/a":"/a"},"resources":{"":{}}}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		def, err := element.ParseDefinition(data)
+		if err != nil {
+			if !errors.Is(err, element.ErrSyntax) && !errors.Is(err, element.ErrInvalid) {
+				t.Fatalf("error is neither ErrSyntax nor ErrInvalid: %v", err)
+			}
+			if def != nil {
+				t.Fatal("definition returned with an error")
+			}
+			return
+		}
+		if err := def.Validate(); err != nil {
+			t.Fatalf("accepted definition does not validate: %v", err)
+		}
+		var c element.Catalogue
+		if err := c.Register(def); err != nil {
+			t.Fatalf("accepted definition does not register: %v", err)
+		}
+		got, ok := c.Lookup(def.Key)
+		if !ok || got.Key != def.Key {
+			t.Fatalf("lookup after register: %v %v", got, ok)
+		}
+		_ = def.VendorPath("/hubs/" + def.Hub + "/x?y=z")
+		_, _ = def.Webhook.MapTopic("a.b")
+	})
+}
+
+// FuzzExpandTemplate checks that ExpandTemplate never panics, fails only
+// with ErrPlaceholder or ErrInvalid, leaves templates without braces
+// unchanged, and keeps ${...} placeholders.
+func FuzzExpandTemplate(f *testing.F) {
+	for _, s := range [][2]string{
+		{"{store.url}/wp-json/wc/v3", "https://shop.example/"},
+		{"https://{shop}.example.com/x", "demo"},
+		{"{a}{b}/${gmtDate:yyyy-MM-dd}", "v"},
+		{"{", ""}, {"}", ""}, {"${", ""}, {"{}", "x"}, {"{a b}", "x"}, {"{a}/", "///"},
+	} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, tmpl, value string) {
+		got, err := element.ExpandTemplate(tmpl, func(key string) (string, bool) {
+			if key == "missing" {
+				return "", false
+			}
+			return value, true
+		})
+		if err != nil {
+			if !errors.Is(err, element.ErrPlaceholder) && !errors.Is(err, element.ErrInvalid) {
+				t.Fatalf("unexpected error kind: %v", err)
+			}
+			return
+		}
+		if !strings.ContainsAny(tmpl, "{}") && got != tmpl {
+			t.Fatalf("template without references changed: %q -> %q", tmpl, got)
+		}
+		if !strings.ContainsAny(value, "{}$") && strings.Count(got, "${") != strings.Count(tmpl, "${") {
+			t.Fatalf("time placeholders not kept: %q -> %q", tmpl, got)
+		}
+	})
+}

@@ -1,0 +1,138 @@
+package element_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/a12b7632/elementevents/element"
+)
+
+// mapLookup returns a configuration lookup over m.
+func mapLookup(m map[string]string) func(string) (string, bool) {
+	return func(key string) (string, bool) {
+		v, ok := m[key]
+		return v, ok
+	}
+}
+
+func TestExpandTemplate(t *testing.T) {
+	t.Parallel()
+	config := map[string]string{
+		"store.url": "https://shop.example",
+		"slashed":   "https://shop.example/",
+		"slashes":   "https://shop.example//",
+		"spaced":    "  https://shop.example  ",
+		"shop":      "demo",
+		"blank":     "   ",
+	}
+	tests := []struct {
+		name    string
+		tmpl    string
+		want    string
+		wantErr error
+		wantMsg string
+	}{
+		{name: "reference", tmpl: "{store.url}/wp-json/wc/v3", want: "https://shop.example/wp-json/wc/v3"},
+		{name: "trailing slash not doubled", tmpl: "{slashed}/wp-json/wc/v3", want: "https://shop.example/wp-json/wc/v3"},
+		{name: "trailing slashes not doubled", tmpl: "{slashes}/api", want: "https://shop.example/api"},
+		{name: "trailing slash kept at end", tmpl: "{slashed}", want: "https://shop.example/"},
+		{name: "trailing slash kept before text", tmpl: "{slashed}api", want: "https://shop.example/api"},
+		{name: "spaces trimmed", tmpl: "{spaced}/api", want: "https://shop.example/api"},
+		{name: "inside host", tmpl: "https://{shop}.example.com/admin", want: "https://demo.example.com/admin"},
+		{name: "several", tmpl: "{store.url}/{shop}/{shop}", want: "https://shop.example/demo/demo"},
+		{name: "no references", tmpl: "https://api.example.com", want: "https://api.example.com"},
+		{name: "empty", tmpl: "", want: ""},
+		{name: "time placeholders kept", tmpl: "{store.url}/x?since=${gmtDate:yyyy-MM-dd}&e=${epoch}", want: "https://shop.example/x?since=${gmtDate:yyyy-MM-dd}&e=${epoch}"},
+		{name: "missing key", tmpl: "{nope}/api", wantErr: element.ErrInvalid, wantMsg: `configuration key "nope" is missing`},
+		{name: "blank value", tmpl: "{blank}/api", wantErr: element.ErrInvalid, wantMsg: `"blank"`},
+		{name: "unterminated", tmpl: "{store.url/api", wantErr: element.ErrPlaceholder, wantMsg: "unterminated { at offset 0"},
+		{name: "unterminated time placeholder", tmpl: "x${epoch", wantErr: element.ErrPlaceholder, wantMsg: "unterminated ${ at offset 1"},
+		{name: "empty name", tmpl: "{}/api", wantErr: element.ErrPlaceholder, wantMsg: "bad reference {}"},
+		{name: "bad name", tmpl: "{a b}", wantErr: element.ErrPlaceholder, wantMsg: "bad reference {a b}"},
+		{name: "stray close", tmpl: "https://x}", wantErr: element.ErrPlaceholder, wantMsg: "stray } at offset 9"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := element.ExpandTemplate(tt.tmpl, mapLookup(config))
+			if tt.wantErr != nil {
+				require.ErrorIs(t, err, tt.wantErr)
+				require.ErrorContains(t, err, tt.wantMsg)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestExpandBaseURL(t *testing.T) {
+	t.Parallel()
+	def := &element.Definition{
+		Key: "acme", BaseURL: "{api.url}/v1/",
+		Defaults: map[string]string{"api.url": "https://api.example.com"},
+	}
+	tests := []struct {
+		name    string
+		config  map[string]string
+		want    string
+		wantErr error
+	}{
+		{name: "default", want: "https://api.example.com/v1"},
+		{name: "configured", config: map[string]string{"api.url": "https://eu.example.com/"}, want: "https://eu.example.com/v1"},
+		{name: "blank falls back to default", config: map[string]string{"api.url": " "}, want: "https://api.example.com/v1"},
+		{name: "not a URL", config: map[string]string{"api.url": "shop.example.com"}, wantErr: element.ErrInvalid},
+		{name: "not http", config: map[string]string{"api.url": "file:///etc"}, wantErr: element.ErrInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := def.ExpandBaseURL(mapLookup(tt.config))
+			if tt.wantErr != nil {
+				require.ErrorIs(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestVendorPath(t *testing.T) {
+	t.Parallel()
+	def := &element.Definition{Paths: map[string]string{
+		"/hubs/ecommerce/customers":     "/customers",
+		"/hubs/ecommerce/orders":        "/orders",
+		"/hubs/ecommerce/orders/notes":  "/order-notes",
+		"/hubs/expense/reports":         "/expense/reports?user=ALL",
+		"/hubs/ecommerce/customer-tags": "/tags/",
+	}}
+	tests := []struct {
+		in, want string
+	}{
+		{"/hubs/ecommerce/customers", "/customers"},
+		{"/hubs/ecommerce/customers?x=y&z=1", "/customers?x=y&z=1"},
+		{"/hubs/ecommerce/customers#frag", "/customers#frag"},
+		{"/hubs/ecommerce/customers/7", "/customers/7"},
+		{"/hubs/ecommerce/customers/7?context=edit", "/customers/7?context=edit"},
+		{"/hubs/ecommerce/customers/", "/customers/"},
+		{"/hubs/ecommerce/customersX", "/hubs/ecommerce/customersX"},
+		{"/hubs/ecommerce/orders/notes/3", "/order-notes/3"},
+		{"/hubs/ecommerce/orders/3/notes", "/orders/3/notes"},
+		{"/hubs/ecommerce/customer-tags/2", "/tags/2"},
+		{"/hubs/expense/reports?limit=5", "/expense/reports?user=ALL&limit=5"},
+		{"/hubs/expense/reports/9?x=1", "/expense/reports/9?user=ALL&x=1"},
+		{"/hubs/ecommerce/products?x=y", "/hubs/ecommerce/products?x=y"},
+		{"/customers?x=y", "/customers?x=y"},
+		{"https://api.example.com/customers", "https://api.example.com/customers"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			t.Parallel()
+			require.Equal(t, tt.want, def.VendorPath(tt.in))
+		})
+	}
+	require.Equal(t, "/x", (&element.Definition{}).VendorPath("/x"))
+}
