@@ -1,9 +1,49 @@
-// Package events will hold the event model and its delivery: the Event and
-// Notification types that every other package produces, the Sink interface
-// the poller and the webhook handler write to, and the Notifier that signs
-// each notification and delivers it to the instance's callback URL with
-// retries, an outbox and dead letters.
+// Package events holds the event model and its delivery.
 //
-// It is not built yet: this file only reserves the package and states its
-// purpose (see DESIGN.md and the signature-and-events issue).
+// The poller and the webhook handler turn vendor changes into [Event]
+// values and publish them, a [Batch] at a time, to a [Sink]. The [Notifier]
+// is the Sink that delivers: it stores each batch's notifications in an
+// [Outbox], then POSTs them, signed, to the instance's callback URL, with
+// retries, and loses nothing. [SinkFunc] and [ChanSink] are Sinks for hosts
+// that want events in process.
+//
+// The shortest use:
+//
+//	n, err := events.New(events.Config{})
+//	go n.Run(ctx)
+//	err = n.Publish(ctx, events.Batch{
+//		Instance: events.Instance{ID: "123", ElementKey: "woocommercerest"},
+//		Endpoint: events.Endpoint{URL: "https://app.example.com/events", Key: key},
+//		Source:   events.FromWebhook,
+//		Events:   evs,
+//	})
+//
+// # Wire format
+//
+// Each notification is a [Notification] in JSON, sent as a POST with
+// Content-Type application/json. When the endpoint has a key, it carries
+// both signature schemes of package signature, with the same id and
+// timestamp: Elements-Webhook-Id and Elements-Webhook-Signature, and
+// webhook-id, webhook-timestamp and webhook-signature. Every attempt is
+// signed afresh with the same id.
+//
+// # Delivery rules
+//
+//   - 2xx: delivered. 3xx: failed, and redirects are never followed.
+//   - 410 Gone: the endpoint is disabled; its notifications stay pending
+//     until [Notifier.Enable].
+//   - 408, 425, 429, 5xx, timeouts, connection and DNS errors: retried on
+//     the schedule ([DefaultSchedule]: 0, 5s, 5m, 30m, 2h, 5h, 10h, 10h,
+//     each ±20%). Retry-After is honoured between the step and twice it;
+//     after a 429 or a timeout the next attempt is at least a minute away.
+//   - other 4xx, and addresses the SSRF [Guard] refuses: dead-lettered at
+//     once. Dead letters stay in the outbox: list them with
+//     [Outbox.List] and replay them with [Notifier.Replay].
+//
+// Each endpoint has its own concurrency limit, so a slow or dead endpoint
+// never delays another, and notifications of one instance and object type
+// are delivered in order, so an UPDATED never overtakes its CREATED.
+//
+// All timing runs on the Config's clockwork.Clock: tests drive a six-hour
+// outage on a fake clock in milliseconds.
 package events

@@ -1,0 +1,93 @@
+package events_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/a12b7632/elementevents/events"
+)
+
+// BenchmarkDelivery compares the Notifier (outbox, signing, outcome
+// bookkeeping) delivering to a loopback receiver with a bare http.Client
+// loop posting the same bodies at the same concurrency. Read the ratio of
+// their deliveries/s.
+func BenchmarkDelivery(b *testing.B) {
+	const concurrency = events.DefaultConcurrency
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+	}))
+	defer srv.Close()
+	transport := func() *http.Transport {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = concurrency
+		return t
+	}
+
+	b.Run("notifier", func(b *testing.B) {
+		client := &http.Client{Transport: transport()}
+		n, err := events.New(events.Config{Client: client, Concurrency: concurrency, Logger: discardLogger()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { _ = n.Run(ctx); close(done) }()
+		b.ReportAllocs()
+		b.ResetTimer()
+		start := time.Now()
+		for i := range b.N {
+			e := evt("customers", strconv.Itoa(i), events.Created, `{"id":1,"email":"a@example.com"}`)
+			if err := n.Publish(ctx, batch(srv.URL, key, e)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		for n.Stats().Delivered < int64(b.N) {
+			time.Sleep(50 * time.Microsecond)
+		}
+		b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "deliveries/s")
+		b.StopTimer()
+		cancel()
+		<-done
+	})
+
+	b.Run("bare-client", func(b *testing.B) {
+		client := &http.Client{Transport: transport()}
+		bodies := make([][]byte, b.N)
+		for i := range bodies {
+			e := evt("customers", strconv.Itoa(i), events.Created, `{"id":1,"email":"a@example.com"}`)
+			bodies[i], _ = json.Marshal(events.Notifications(batch(srv.URL, key, e), 0)[0])
+		}
+		work := make(chan []byte)
+		var wg sync.WaitGroup
+		b.ReportAllocs()
+		b.ResetTimer()
+		start := time.Now()
+		for range concurrency {
+			wg.Go(func() {
+				for body := range work {
+					resp, err := client.Post(srv.URL, "application/json", bytes.NewReader(body))
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					_, _ = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+			})
+		}
+		for _, body := range bodies {
+			work <- body
+		}
+		close(work)
+		wg.Wait()
+		b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "deliveries/s")
+	})
+}

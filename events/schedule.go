@@ -1,0 +1,67 @@
+package events
+
+import (
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// DefaultSchedule is the delay before each attempt of a notification: the
+// first at once, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h after
+// the previous failure (about 27.5 hours in all). Each delay is jittered.
+var DefaultSchedule = []time.Duration{
+	0,
+	5 * time.Second,
+	5 * time.Minute,
+	30 * time.Minute,
+	2 * time.Hour,
+	5 * time.Hour,
+	10 * time.Hour,
+	10 * time.Hour,
+}
+
+// DefaultJitter is the fraction by which each scheduled delay is varied,
+// up or down, so that retries of many notifications spread out.
+const DefaultJitter = 0.2
+
+// minBackoff is the least delay after a 429 or a timeout: the receiver is
+// overloaded and an early retry only adds to it.
+const minBackoff = 60 * time.Second
+
+// retryDelay returns the delay before the next attempt: the schedule's
+// step, jittered; a Retry-After is honoured but kept between the step and
+// twice the step; never less than a minute after a 429 or a timeout.
+func retryDelay(step time.Duration, jitter float64, retryAfter time.Duration, hasRetryAfter, overloaded bool) time.Duration {
+	d := step
+	if jitter > 0 && step > 0 {
+		d = time.Duration(float64(step) * (1 + jitter*(2*rand.Float64()-1)))
+	}
+	if hasRetryAfter {
+		d = min(max(retryAfter, step), 2*step)
+	}
+	if overloaded {
+		d = max(d, minBackoff)
+	}
+	return d
+}
+
+// parseRetryAfter reads a Retry-After header: delay-seconds or an HTTP
+// date, relative to now.
+func parseRetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 {
+			return 0, false
+		}
+		return time.Duration(min(secs, int64(365*24*time.Hour/time.Second))) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
+}

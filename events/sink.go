@@ -1,0 +1,86 @@
+package events
+
+import (
+	"context"
+	"encoding/json"
+)
+
+// Source says where a batch of events came from; it sets the default
+// number of events per notification.
+type Source string
+
+// The event sources.
+const (
+	FromPolling Source = "polling"
+	FromWebhook Source = "webhook"
+)
+
+// Instance identifies the element instance a batch belongs to; its fields
+// are copied into every notification.
+type Instance struct {
+	ID         string
+	Name       string
+	ElementKey string
+	Tags       []string
+}
+
+// Endpoint is where an instance's notifications go and how they are
+// signed.
+type Endpoint struct {
+	// URL is the callback URL (event.notification.callback.url).
+	URL string
+
+	// Key signs every notification in both schemes when set (the bytes of
+	// event.notification.signature.key). The outbox stores it with each
+	// delivery so that a restarted process can still sign.
+	Key []byte
+}
+
+// Batch is what the poller and the webhook handler publish: the events of
+// one poll cycle of one resource, or of one vendor webhook.
+type Batch struct {
+	Instance Instance
+	Endpoint Endpoint
+	Source   Source
+	Events   []Event
+
+	// Raw is the vendor's webhook body, sent as the notification's raw
+	// field. When empty, raw is built from the events' Raw records, grouped
+	// by object type.
+	Raw json.RawMessage
+}
+
+// Sink receives batches of events. The poller and the webhook handler write
+// to one; the [Notifier] is the Sink that delivers over HTTP, [SinkFunc]
+// and [ChanSink] keep events in process.
+//
+// Publish returns nil only once the batch is accepted for good (for the
+// Notifier: stored in its outbox), so a caller can acknowledge its own
+// source. It must be safe for concurrent use.
+type Sink interface {
+	Publish(ctx context.Context, b Batch) error
+}
+
+// SinkFunc adapts a function to a [Sink].
+type SinkFunc func(ctx context.Context, b Batch) error
+
+// Publish calls f.
+func (f SinkFunc) Publish(ctx context.Context, b Batch) error { return f(ctx, b) }
+
+// ChanSink returns a [Sink] that sends each batch on ch, waiting until the
+// receiver takes it or ctx ends (then it returns ctx.Err()).
+func ChanSink(ch chan<- Batch) Sink {
+	return SinkFunc(func(ctx context.Context, b Batch) error {
+		select {
+		case ch <- b:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+}
+
+var (
+	_ Sink = SinkFunc(nil)
+	_ Sink = (*Notifier)(nil)
+)
