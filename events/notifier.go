@@ -33,7 +33,7 @@ type Notifier struct {
 	// way, so tests can tell when the notifier is idle.
 	dispatches  uint64
 	dispatching bool
-	signers  map[string]*signature.Signer
+	signers     map[string]*signature.Signer
 }
 
 // New returns a Notifier for cfg, with defaults filled in.
