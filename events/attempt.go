@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
@@ -40,14 +41,19 @@ func (n *Notifier) attempt(ctx context.Context, d Delivery) {
 
 	// Recording must not be cut short by the stop that may be under way.
 	rec := context.WithoutCancel(ctx)
-	log := n.cfg.Logger.With("delivery", d.ID, "endpoint", redactURL(d.Endpoint), "attempt", info.Number, "status", status, "latency", a.Latency)
+	// Built only when something is logged: the success path logs at debug.
+	log := func() *slog.Logger {
+		return n.cfg.Logger.With("delivery", d.ID, "endpoint", redactURL(d.Endpoint), "attempt", info.Number, "status", status, "latency", a.Latency)
+	}
 	var recErr error
 	switch outcome {
 	case OutcomeDelivered:
 		n.stats.delivered.Add(1)
 		n.setFailures(d.Endpoint, 0)
 		recErr = n.cfg.Outbox.Ack(rec, d.ID, a)
-		log.Debug("events: delivered")
+		if n.cfg.Logger.Enabled(rec, slog.LevelDebug) {
+			log().Debug("events: delivered")
+		}
 	case OutcomeDisabled:
 		// Concurrent attempts may all see the 410: disable and tell once.
 		n.mu.Lock()
@@ -57,7 +63,7 @@ func (n *Notifier) attempt(ctx context.Context, d Delivery) {
 		recErr = n.cfg.Outbox.Release(rec, d.ID, start)
 		if first {
 			recErr = errors.Join(recErr, n.cfg.Outbox.SetDisabled(rec, d.Endpoint, true, reason))
-			log.Warn("events: endpoint disabled", "reason", reason)
+			log().Warn("events: endpoint disabled", "reason", reason)
 			if n.cfg.OnDisabled != nil {
 				n.cfg.OnDisabled(d.Endpoint, reason)
 			}
@@ -69,7 +75,7 @@ func (n *Notifier) attempt(ctx context.Context, d Delivery) {
 			info.NextAttempt = clock.Now().Add(retryDelay(n.cfg.Schedule[info.Number], n.cfg.Jitter, ra, hasRA, overloaded))
 			n.stats.retried.Add(1)
 			recErr = n.cfg.Outbox.Retry(rec, d.ID, a, info.NextAttempt)
-			log.Info("events: attempt failed, will retry", "err", a.Error, "next", info.NextAttempt)
+			log().Info("events: attempt failed, will retry", "err", a.Error, "next", info.NextAttempt)
 			break
 		}
 		if outcome == OutcomeRetry {
@@ -78,7 +84,7 @@ func (n *Notifier) attempt(ctx context.Context, d Delivery) {
 		}
 		n.stats.dead.Add(1)
 		recErr = n.cfg.Outbox.DeadLetter(rec, d.ID, a, reason)
-		log.Warn("events: dead-lettered", "reason", reason)
+		log().Warn("events: dead-lettered", "reason", reason)
 		if n.cfg.OnExhausted != nil {
 			d.State, d.DeadReason = Dead, reason
 			d.Attempts = append(d.Attempts, a)
@@ -89,7 +95,7 @@ func (n *Notifier) attempt(ctx context.Context, d Delivery) {
 	if recErr != nil {
 		// The delivery stays leased; when the lease ends it is attempted
 		// again, so nothing is lost.
-		log.Error("events: could not record attempt", "err", recErr)
+		log().Error("events: could not record attempt", "err", recErr)
 	}
 	if n.cfg.OnAttempt != nil {
 		n.cfg.OnAttempt(info)

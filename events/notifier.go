@@ -222,16 +222,31 @@ func (n *Notifier) dispatch(ctx, attemptCtx context.Context, wg *sync.WaitGroup)
 			n.mu.Lock()
 			n.inflight[d.Endpoint]++
 			n.mu.Unlock()
-			wg.Go(func() {
-				n.attempt(attemptCtx, d)
-				n.mu.Lock()
-				n.inflight[d.Endpoint]--
-				n.mu.Unlock()
-				n.poke()
-			})
+			wg.Go(func() { n.work(ctx, attemptCtx, d) })
 		}
 	}
 	return next, nil
+}
+
+// work attempts d, then keeps claiming the endpoint's next due delivery
+// itself, so that a busy endpoint does not wait for a dispatch pass
+// between attempts. It stops claiming when ctx ends.
+func (n *Notifier) work(ctx, attemptCtx context.Context, d Delivery) {
+	for {
+		n.attempt(attemptCtx, d)
+		if ctx.Err() != nil {
+			break
+		}
+		next, err := n.cfg.Outbox.Claim(ctx, d.Endpoint, n.cfg.Clock.Now(), n.lease(), 1)
+		if err != nil || len(next) == 0 {
+			break
+		}
+		d = next[0]
+	}
+	n.mu.Lock()
+	n.inflight[d.Endpoint]--
+	n.mu.Unlock()
+	n.poke()
 }
 
 // lease is how long a claimed delivery is held: the attempt's timeout with
