@@ -1,0 +1,140 @@
+package poller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/a12b7632/elementevents/events"
+)
+
+// maxPages stops a vendor whose pagination never ends.
+const maxPages = 100_000
+
+// cycle polls one resource once: fetch every page of the window, decide
+// what changed against the remembered state, publish, and only then
+// commit the new state.
+func (p *Poller) cycle(ctx context.Context, r *resource) (res Result) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	clock := p.cfg.Clock
+	start := clock.Now()
+	res = Result{Resource: r.name, Start: start, Events: map[events.Type]int{}}
+	defer func() { res.Duration = clock.Since(start) }()
+
+	if r.state == nil {
+		st, err := p.cfg.State.Load(ctx, Key{Instance: p.instance.ID, Resource: r.name})
+		if err != nil {
+			res.Err = fmt.Errorf("poller: load state of %s: %w", r.name, err)
+			return res
+		}
+		r.state = st
+	}
+	st := r.state
+	first := st.Cycles == 0 && st.Watermark.IsZero()
+
+	since := st.Watermark.Add(-r.cfg.PollDelay - p.cfg.Lookback)
+	if first {
+		since = time.Time{}
+		if p.cfg.FirstRun == EmitSince {
+			since = p.cfg.Since
+		}
+	}
+	snapshot := first || r.snapshots || (p.cfg.SnapshotEvery > 0 && (st.Cycles+1)%int64(p.cfg.SnapshotEvery) == 0)
+	fetchSince := since
+	if snapshot {
+		fetchSince = time.Time{}
+	}
+
+	d := decider{
+		r: r, st: st, since: since, pollDate: start,
+		silent:  first && p.cfg.FirstRun == Baseline,
+		seen:    make(map[string]struct{}, len(st.Records)),
+		upserts: make(map[string]Record),
+	}
+	if r.cfg.FilterByCurrentDate {
+		d.until = start
+	}
+	total := -1
+	var vendorDate time.Time
+	token := ""
+	for {
+		page, err := p.cfg.Source.Fetch(ctx, Request{Resource: r.name, Config: r.cfg, Since: fetchSince, Token: token})
+		if err != nil {
+			if errors.Is(err, ErrUnauthorized) {
+				r.stopped.Store(true)
+			}
+			res.Err = err
+			return res
+		}
+		res.Pages++
+		if res.Pages == 1 {
+			total, vendorDate = page.Total, page.Date
+			if !vendorDate.IsZero() {
+				d.pollDate = vendorDate
+			}
+		}
+		res.Records += len(page.Records)
+		for _, rec := range page.Records {
+			d.record(rec)
+		}
+		if page.Next == "" || page.Next == token {
+			break
+		}
+		if res.Pages >= maxPages {
+			res.Err = fmt.Errorf("%w: %s: more than %d pages", ErrVendor, r.name, maxPages)
+			return res
+		}
+		token = page.Next
+	}
+	if d.bad > 0 {
+		p.cfg.Logger.Warn("poller: records without a usable id were skipped", "instance", p.instance.ID, "resource", r.name, "count", d.bad, "first_error", d.firstErr)
+	}
+
+	// A snapshot proves deletions only if it is complete: every page
+	// fetched (we got here), every record readable, and the count the
+	// vendor announced matches.
+	complete := snapshot && !first && d.bad == 0 && (total < 0 || total == len(d.seen))
+	res.Snapshot = complete
+	var deletes []string
+	var missing map[string]int
+	if complete {
+		deletes, missing = d.deletions(p.cfg.ConfirmDeletes)
+	}
+
+	// The watermark is the vendor's clock when it gives one, so that a
+	// local clock running ahead never skips changes.
+	watermark := start
+	if !vendorDate.IsZero() {
+		watermark = vendorDate
+	}
+	evs := d.events
+	for _, id := range deletes {
+		evs = append(evs, d.event(events.Deleted, id, d.pollDate, nil))
+	}
+	if len(evs) > 0 {
+		for i := range evs {
+			evs[i].ElementKey = p.cfg.Definition.Key
+			evs[i].HubKey = p.cfg.Definition.Hub
+			evs[i].ID = events.NewID(p.instance.ID, r.name, evs[i].ObjectID, evs[i].Type, evs[i].Date)
+		}
+		b := events.Batch{Instance: p.instance, Endpoint: p.endpoint, Source: events.FromPolling, Events: evs}
+		if err := p.cfg.Sink.Publish(ctx, b); err != nil {
+			res.Err = fmt.Errorf("poller: publish %d events of %s: %w", len(evs), r.name, err)
+			return res
+		}
+	}
+	for _, e := range evs {
+		res.Events[e.Type]++
+	}
+	change := Change{Watermark: watermark, Cycles: st.Cycles + 1, Upsert: d.upserts, Delete: deletes, Missing: missing}
+	if err := p.cfg.State.Commit(ctx, Key{Instance: p.instance.ID, Resource: r.name}, change); err != nil {
+		// The events went out; the next cycle re-emits them with the same
+		// ids, which consumers deduplicate. Nothing is lost.
+		res.Err = fmt.Errorf("poller: commit state of %s: %w", r.name, err)
+		return res
+	}
+	change.Apply(st)
+	return res
+}

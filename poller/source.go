@@ -1,0 +1,69 @@
+package poller
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/a12b7632/elementevents/element"
+)
+
+// Source fetches pages of records of a polled resource. The poller asks for
+// the first page with an empty Token and follows Page.Next until it is
+// empty.
+//
+// Implementations must be safe for concurrent use. Fetch returns an error
+// wrapping [ErrUnauthorized] when the vendor refuses the credentials,
+// [ErrMalformedPage] when a page cannot be read, [ErrVendor] when the vendor
+// kept failing, [ErrConfig] when the request cannot be built, and the
+// context's error when ctx ends first.
+type Source interface {
+	Fetch(ctx context.Context, req Request) (*Page, error)
+}
+
+// Request asks a [Source] for one page of a resource.
+type Request struct {
+	// Resource is the resource (object) name, e.g. "customers". It names the
+	// resource in errors.
+	Resource string
+
+	// Config is the resource's configuration: its URL, page size and
+	// records path.
+	Config element.Resource
+
+	// Since is the start of the poll window: the ${...} placeholders of
+	// Config.URL are expanded for it. Pass the same Since for every page of
+	// one poll, since page and offset tokens are applied to the URL it
+	// gives.
+	Since time.Time
+
+	// Token is "" for the first page and the previous Page.Next otherwise.
+	Token string
+}
+
+// Page is one page of records.
+type Page struct {
+	// Records are the records of the page, each a sub-slice of the
+	// response body.
+	Records []json.RawMessage
+
+	// Next is the token for the next page, "" on the last page. It is
+	// opaque to callers and holds no credentials.
+	Next string
+
+	// Total is the number of records the vendor says match the query
+	// across all pages, or -1 when it does not say.
+	Total int
+
+	// TotalPages is the number of pages the vendor says there are, or -1
+	// when it does not say.
+	TotalPages int
+
+	// Date is the vendor's Date header, zero if absent or unparseable. It
+	// lets the poller move its window on the vendor's clock, not its own.
+	Date time.Time
+
+	// URL is the URL fetched, with credentials removed: no user info, and
+	// secret query parameters redacted.
+	URL string
+}

@@ -1,0 +1,126 @@
+package poller
+
+import (
+	"context"
+	"maps"
+	"sync"
+	"time"
+)
+
+// Record is what the poller remembers of one vendor record: enough to tell
+// whether it changed, and nothing more.
+type Record struct {
+	// Updated is the record's updated date (or created date) in Unix
+	// nanoseconds; zero when it has none.
+	Updated int64
+	// Hash is a hash of the record's bytes.
+	Hash uint64
+}
+
+// ResourceState is what the poller remembers of one resource of one
+// instance between cycles.
+type ResourceState struct {
+	// Watermark is when the last successful cycle started, by the vendor's
+	// clock where it gives one. Zero before the first cycle.
+	Watermark time.Time
+	// Cycles counts successful cycles.
+	Cycles int64
+	// Records holds every record id seen, with its date and hash.
+	Records map[string]Record
+	// Missing counts, per id, the complete snapshots in a row the record
+	// was absent from (only kept when deletes need confirmation).
+	Missing map[string]int
+}
+
+// Change is what one cycle changes in a [ResourceState]. The poller
+// commits it only after the Sink accepted the cycle's events.
+type Change struct {
+	Watermark time.Time
+	Cycles    int64
+	// Upsert sets records.
+	Upsert map[string]Record
+	// Delete removes records.
+	Delete []string
+	// Missing replaces the Missing counts when not nil.
+	Missing map[string]int
+}
+
+// Key names the state of one resource of one instance.
+type Key struct {
+	Instance, Resource string
+}
+
+// State stores resource states. Implementations must be safe for
+// concurrent use and pass the conformance suite in poller/statetest.
+type State interface {
+	// Load returns the state of key, or an empty ResourceState (zero
+	// Watermark, empty maps) if none was saved. The caller owns the
+	// result.
+	Load(ctx context.Context, key Key) (*ResourceState, error)
+
+	// Commit applies c to the state of key atomically: after an error,
+	// nothing of c is applied.
+	Commit(ctx context.Context, key Key, c Change) error
+}
+
+// MemoryState is an in-memory [State]. It keeps nothing across restarts:
+// after one, the poller takes a new baseline.
+type MemoryState struct {
+	mu     sync.Mutex
+	states map[Key]*ResourceState
+}
+
+// NewMemoryState returns an empty MemoryState.
+func NewMemoryState() *MemoryState {
+	return &MemoryState{states: make(map[Key]*ResourceState)}
+}
+
+var _ State = (*MemoryState)(nil)
+
+// Load returns a copy of the state of key.
+func (m *MemoryState) Load(_ context.Context, key Key) (*ResourceState, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	st, ok := m.states[key]
+	if !ok {
+		return &ResourceState{Records: map[string]Record{}, Missing: map[string]int{}}, nil
+	}
+	return &ResourceState{
+		Watermark: st.Watermark,
+		Cycles:    st.Cycles,
+		Records:   maps.Clone(st.Records),
+		Missing:   maps.Clone(st.Missing),
+	}, nil
+}
+
+// Commit applies c to the state of key.
+func (m *MemoryState) Commit(_ context.Context, key Key, c Change) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	st, ok := m.states[key]
+	if !ok {
+		st = &ResourceState{Records: map[string]Record{}, Missing: map[string]int{}}
+		m.states[key] = st
+	}
+	c.Apply(st)
+	return nil
+}
+
+// Apply changes st as c says. Every [State] implementation applies a
+// Change this way, so that they all agree.
+func (c Change) Apply(st *ResourceState) {
+	st.Watermark = c.Watermark
+	st.Cycles = c.Cycles
+	if st.Records == nil {
+		st.Records = make(map[string]Record, len(c.Upsert))
+	}
+	for id, r := range c.Upsert {
+		st.Records[id] = r
+	}
+	for _, id := range c.Delete {
+		delete(st.Records, id)
+	}
+	if c.Missing != nil {
+		st.Missing = maps.Clone(c.Missing)
+	}
+}
