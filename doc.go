@@ -14,6 +14,7 @@
 //     notifications with retries;
 //   - signature signs and verifies notification bodies.
 //
-// Only element is built so far; the other packages hold their package
-// documentation and nothing that pretends to work.
+// element, signature and events are built; poller has its sources, record
+// extraction and change detection; webhook holds only its package
+// documentation.
 package elementevents
