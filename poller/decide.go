@@ -2,6 +2,7 @@ package poller
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/a12b7632/elementevents/events"
@@ -66,7 +67,12 @@ func (d *decider) record(rec json.RawMessage) {
 	if known && prev == rec2 {
 		return // already reported: the lookback overlap, or no change
 	}
-	d.upserts[f.ID] = rec2
+	id := f.ID
+	if !known {
+		// f.ID shares its allocation with the dates; state keeps only the id.
+		id = strings.Clone(id)
+	}
+	d.upserts[id] = rec2
 	if d.silent {
 		return
 	}
