@@ -31,10 +31,10 @@ func TestPollLifecycle(t *testing.T) {
 	require.Equal(t, 5, res.Records)
 
 	now := r.clock.Now()
-	r.store.put(6, "new@example.com", now, now)                           // created
-	r.store.put(2, "changed@example.com", t0.Add(-time.Hour), now)        // updated
+	r.store.put(6, "new@example.com", now, now)                                  // created
+	r.store.put(2, "changed@example.com", t0.Add(-time.Hour), now)               // updated
 	r.store.put(3, "silent@example.com", t0.Add(-time.Hour), t0.Add(-time.Hour)) // changed without a date bump
-	r.store.remove(4)                                                      // deleted
+	r.store.remove(4)                                                            // deleted
 	res = r.poll(t)
 	require.NoError(t, res.Err)
 	require.True(t, res.Snapshot)
@@ -70,7 +70,7 @@ func TestPollEventFields(t *testing.T) {
 func TestPollIncompleteSnapshotNeverDeletes(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name  string
+		name   string
 		break_ func(*rig)
 	}{
 		{"a page fails mid-snapshot", func(r *rig) { r.store.failPage = 2 }},
@@ -228,7 +228,6 @@ func withTolerance(res string, secs int) string {
 func withFilterByCreated(res string) string {
 	return res[:len(res)-1] + `, "filterByUpdatedDate": false}`
 }
-
 
 func TestPollConfirmDeletes(t *testing.T) {
 	t.Parallel()
