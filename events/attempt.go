@@ -127,6 +127,9 @@ func (n *Notifier) send(ctx context.Context, d Delivery, now time.Time) (int, ht
 		return 0, nil, nil, err
 	}
 	defer resp.Body.Close()
+	if resp.ContentLength == 0 {
+		return resp.StatusCode, resp.Header, nil, nil
+	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBody))
 	if err != nil && resp.StatusCode/100 == 2 {
 		// The receiver said yes; a broken body after that changes nothing.

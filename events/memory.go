@@ -336,6 +336,13 @@ func remove(list []*Delivery, d *Delivery) []*Delivery {
 	if !found || list[i] != d {
 		panic("events: MemoryOutbox index out of step with its deliveries")
 	}
+	if i < len(list)/2 {
+		// Deliveries mostly leave near the front: move the few before i
+		// rather than the many after it.
+		copy(list[1:i+1], list[:i])
+		list[0] = nil
+		return list[1:]
+	}
 	return slices.Delete(list, i, i+1)
 }
 
