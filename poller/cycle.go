@@ -50,7 +50,7 @@ func (p *Poller) cycle(ctx context.Context, r *resource) (res Result) {
 	d := decider{
 		r: r, st: st, since: since, pollDate: start,
 		silent:  first && p.cfg.FirstRun == Baseline,
-		seen:    make(map[string]struct{}, len(st.Records)),
+		seen:    make(map[string]struct{}, st.Records.Len()),
 		upserts: make(map[string]Record),
 	}
 	if r.cfg.FilterByCurrentDate {

@@ -2,7 +2,6 @@ package poller
 
 import (
 	"encoding/json"
-	"strings"
 	"time"
 
 	"github.com/a12b7632/elementevents/events"
@@ -63,16 +62,11 @@ func (d *decider) record(rec json.RawMessage) {
 		return
 	}
 
-	prev, known := d.st.Records[f.ID]
+	prev, known := d.st.Records.Get(f.ID)
 	if known && prev == rec2 {
 		return // already reported: the lookback overlap, or no change
 	}
-	id := f.ID
-	if !known {
-		// f.ID shares its allocation with the dates; state keeps only the id.
-		id = strings.Clone(id)
-	}
-	d.upserts[id] = rec2
+	d.upserts[f.ID] = rec2
 	if d.silent {
 		return
 	}
@@ -121,7 +115,7 @@ func (d *decider) deletions(confirm bool) ([]string, map[string]int) {
 	if confirm {
 		missing = make(map[string]int)
 	}
-	for id := range d.st.Records {
+	for id := range d.st.Records.All() {
 		if _, ok := d.seen[id]; ok {
 			continue
 		}

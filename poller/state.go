@@ -26,7 +26,7 @@ type ResourceState struct {
 	// Cycles counts successful cycles.
 	Cycles int64
 	// Records holds every record id seen, with its date and hash.
-	Records map[string]Record
+	Records Records
 	// Missing counts, per id, the complete snapshots in a row the record
 	// was absent from (only kept when deletes need confirmation).
 	Missing map[string]int
@@ -54,7 +54,7 @@ type Key struct {
 // concurrent use and pass the conformance suite in poller/statetest.
 type State interface {
 	// Load returns the state of key, or an empty ResourceState (zero
-	// Watermark, empty maps) if none was saved. The caller owns the
+	// Watermark, no records) if none was saved. The caller owns the
 	// result.
 	Load(ctx context.Context, key Key) (*ResourceState, error)
 
@@ -83,12 +83,12 @@ func (m *MemoryState) Load(_ context.Context, key Key) (*ResourceState, error) {
 	defer m.mu.Unlock()
 	st, ok := m.states[key]
 	if !ok {
-		return &ResourceState{Records: map[string]Record{}, Missing: map[string]int{}}, nil
+		return &ResourceState{Missing: map[string]int{}}, nil
 	}
 	return &ResourceState{
 		Watermark: st.Watermark,
 		Cycles:    st.Cycles,
-		Records:   maps.Clone(st.Records),
+		Records:   st.Records.Clone(),
 		Missing:   maps.Clone(st.Missing),
 	}, nil
 }
@@ -99,7 +99,7 @@ func (m *MemoryState) Commit(_ context.Context, key Key, c Change) error {
 	defer m.mu.Unlock()
 	st, ok := m.states[key]
 	if !ok {
-		st = &ResourceState{Records: map[string]Record{}, Missing: map[string]int{}}
+		st = &ResourceState{Missing: map[string]int{}}
 		m.states[key] = st
 	}
 	c.Apply(st)
@@ -111,14 +111,11 @@ func (m *MemoryState) Commit(_ context.Context, key Key, c Change) error {
 func (c Change) Apply(st *ResourceState) {
 	st.Watermark = c.Watermark
 	st.Cycles = c.Cycles
-	if st.Records == nil {
-		st.Records = make(map[string]Record, len(c.Upsert))
-	}
 	for id, r := range c.Upsert {
-		st.Records[id] = r
+		st.Records.Set(id, r)
 	}
 	for _, id := range c.Delete {
-		delete(st.Records, id)
+		st.Records.Delete(id)
 	}
 	if c.Missing != nil {
 		st.Missing = maps.Clone(c.Missing)

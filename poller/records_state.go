@@ -1,0 +1,94 @@
+package poller
+
+import (
+	"iter"
+	"maps"
+	"strconv"
+	"strings"
+)
+
+// Records is what a [ResourceState] remembers, by record id. Ids written
+// as plain decimal integers, as most vendors' are, are kept as numbers,
+// which takes about half the memory of a string key. The zero value is
+// empty and ready to use.
+type Records struct {
+	num map[uint64]Record
+	str map[string]Record
+}
+
+// numericID returns id as a number when it is a canonical decimal integer
+// (no sign, no leading zero), so that it formats back to the same string.
+func numericID(id string) (uint64, bool) {
+	if id == "" || len(id) > 20 || (id[0] == '0' && len(id) > 1) {
+		return 0, false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] < '0' || id[i] > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.ParseUint(id, 10, 64)
+	return n, err == nil
+}
+
+// Get returns the record remembered for id.
+func (r *Records) Get(id string) (Record, bool) {
+	if n, ok := numericID(id); ok {
+		rec, ok := r.num[n]
+		return rec, ok
+	}
+	rec, ok := r.str[id]
+	return rec, ok
+}
+
+// Set remembers rec for id.
+func (r *Records) Set(id string, rec Record) {
+	if n, ok := numericID(id); ok {
+		if r.num == nil {
+			r.num = make(map[uint64]Record)
+		}
+		r.num[n] = rec
+		return
+	}
+	if r.str == nil {
+		r.str = make(map[string]Record)
+	}
+	if _, ok := r.str[id]; !ok {
+		// The id may share its memory with the page it came from.
+		id = strings.Clone(id)
+	}
+	r.str[id] = rec
+}
+
+// Delete forgets id.
+func (r *Records) Delete(id string) {
+	if n, ok := numericID(id); ok {
+		delete(r.num, n)
+		return
+	}
+	delete(r.str, id)
+}
+
+// Len returns the number of records.
+func (r *Records) Len() int { return len(r.num) + len(r.str) }
+
+// All yields every id and record, in no particular order.
+func (r *Records) All() iter.Seq2[string, Record] {
+	return func(yield func(string, Record) bool) {
+		for n, rec := range r.num {
+			if !yield(strconv.FormatUint(n, 10), rec) {
+				return
+			}
+		}
+		for id, rec := range r.str {
+			if !yield(id, rec) {
+				return
+			}
+		}
+	}
+}
+
+// Clone returns a copy that shares nothing with r.
+func (r *Records) Clone() Records {
+	return Records{num: maps.Clone(r.num), str: maps.Clone(r.str)}
+}
