@@ -88,6 +88,10 @@ func (p *Poller) cycle(ctx context.Context, r *resource) (res Result) {
 		}
 		token = page.Next
 	}
+	if d.badDates > 0 {
+		p.cfg.Logger.Warn("poller: dates that do not match their pattern; those records were judged by content", "instance", p.instance.ID, "resource", r.name, "count", d.badDates,
+			"updatedDateFormat", r.cfg.Dates.UpdatedFormat, "createdDateFormat", r.cfg.Dates.CreatedFormat)
+	}
 	if d.bad > 0 {
 		p.cfg.Logger.Warn("poller: records without a usable id were skipped", "instance", p.instance.ID, "resource", r.name, "count", d.bad, "first_error", d.firstErr)
 	}

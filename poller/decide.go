@@ -23,6 +23,7 @@ type decider struct {
 	events   []events.Event
 	bad      int
 	firstErr error
+	badDates int
 }
 
 // record handles one raw record.
@@ -42,6 +43,12 @@ func (d *decider) record(rec json.RawMessage) {
 
 	updated, hasUpdated := d.r.updated.read(f.Updated)
 	created, hasCreated := d.r.created.read(f.Created)
+	if (f.Updated != "" && !hasUpdated) || (f.Created != "" && !hasCreated) {
+		// A date that does not match its pattern must not turn a change
+		// into old news: judge this record by its bytes alone.
+		d.badDates++
+		hasUpdated, hasCreated = false, false
+	}
 	// The date that decides: the updated date (falling back to the created
 	// one), or the created date when filtering by created date.
 	date, hasDate := updated, hasUpdated
@@ -88,12 +95,17 @@ func (d *decider) record(rec json.RawMessage) {
 		}
 	case !d.r.cfg.FilterByUpdatedDate:
 		typ = events.Created
-	case hasUpdated && hasCreated && absDuration(updated.Sub(created)) <= d.r.cfg.CreatedCheckTolerance && !known:
-		typ = events.Created
-	case !hasCreated && !known:
-		typ = events.Created
-	default:
+	case known:
 		typ = events.Updated
+	case hasUpdated && hasCreated:
+		typ = events.Updated
+		if absDuration(updated.Sub(created)) <= d.r.cfg.CreatedCheckTolerance {
+			typ = events.Created
+		}
+	default:
+		// A new record with only one of its dates: nothing says it was
+		// created before the window.
+		typ = events.Created
 	}
 	evDate := d.pollDate
 	if hasDate {

@@ -48,8 +48,8 @@ func newResource(name string, rc element.Resource) (*resource, error) {
 }
 
 // dateReader reads a record's date with the configured Java pattern, or,
-// when none is configured, as RFC 3339, a zone-less ISO date, or epoch
-// milliseconds.
+// when none is configured or the value does not match it, as RFC 3339, a
+// zone-less ISO date (in the configured zone), or epoch milliseconds.
 type dateReader struct {
 	df  *element.DateFormat
 	loc *time.Location
@@ -76,8 +76,12 @@ func (d dateReader) read(raw string) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	if d.df != nil {
-		t, err := d.df.Parse(raw)
-		return t, err == nil
+		if t, err := d.df.Parse(raw); err == nil {
+			return t, true
+		}
+		// Vendors drop parts of their own format (Concur writes a whole
+		// second without the .SSS its pattern has): an ISO 8601 reading in
+		// the configured zone is better than losing the date.
 	}
 	for _, layout := range [...]string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05"} {
 		if t, err := time.ParseInLocation(layout, raw, d.loc); err == nil {

@@ -58,13 +58,16 @@ type State interface {
 	// result.
 	Load(ctx context.Context, key Key) (*ResourceState, error)
 
-	// Commit applies c to the state of key atomically: after an error,
-	// nothing of c is applied.
+	// Commit applies c to the state of key as [Change.Apply] does,
+	// atomically: a concurrent Load sees all of c or none of it, and after
+	// an error nothing of c is applied. The store keeps no reference to
+	// c's maps.
 	Commit(ctx context.Context, key Key, c Change) error
 }
 
 // MemoryState is an in-memory [State]. It keeps nothing across restarts:
-// after one, the poller takes a new baseline.
+// after one, the poller takes a new baseline. The zero value is ready to
+// use.
 type MemoryState struct {
 	mu     sync.Mutex
 	states map[Key]*ResourceState
@@ -97,6 +100,9 @@ func (m *MemoryState) Load(_ context.Context, key Key) (*ResourceState, error) {
 func (m *MemoryState) Commit(_ context.Context, key Key, c Change) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.states == nil {
+		m.states = make(map[Key]*ResourceState)
+	}
 	st, ok := m.states[key]
 	if !ok {
 		st = &ResourceState{Missing: map[string]int{}}
