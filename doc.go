@@ -14,7 +14,6 @@
 //     notifications with retries;
 //   - signature signs and verifies notification bodies.
 //
-// element, signature and events are built; poller has its sources, record
-// extraction and change detection; webhook holds only its package
-// documentation.
+// element, signature, events and poller are built; webhook holds only its
+// package documentation.
 package elementevents

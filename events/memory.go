@@ -34,6 +34,9 @@ type memEndpoint struct {
 	dead     []*Delivery
 	disabled bool
 	reason   string
+	// seen is claimable's scratch set, kept to spare an allocation per
+	// call; the outbox's mutex guards it.
+	seen map[string]struct{}
 }
 
 var _ Outbox = (*MemoryOutbox)(nil)
@@ -295,14 +298,15 @@ func (o *MemoryOutbox) prune(url string) {
 // or not.
 func (ep *memEndpoint) claimable() iter.Seq[*Delivery] {
 	return func(yield func(*Delivery) bool) {
-		var seen map[string]struct{}
+		if ep.seen == nil {
+			ep.seen = make(map[string]struct{})
+		}
+		seen := ep.seen
+		clear(seen)
 		for _, d := range ep.pending {
 			if d.OrderKey != "" {
 				if _, blocked := seen[d.OrderKey]; blocked {
 					continue
-				}
-				if seen == nil {
-					seen = make(map[string]struct{})
 				}
 				seen[d.OrderKey] = struct{}{}
 			}
