@@ -84,6 +84,10 @@ func (d *decider) record(rec json.RawMessage) {
 	case known && prev.Updated == rec2.Updated:
 		// Same date, other bytes: a change the vendor did not date.
 		typ = events.Updated
+	case known && hasDate && rec2.Updated > prev.Updated:
+		// A remembered record with a newer date changed, even if the
+		// vendor dated the change before the window (committed late).
+		typ = events.Updated
 	case !inWindow:
 		// Old news: a record first seen outside the window (or whose date
 		// moved back) is remembered, not reported.

@@ -291,3 +291,67 @@ func TestRun24Hours(t *testing.T) {
 	require.Len(t, r.sink.all(), created)
 	require.Less(t, time.Since(start), time.Second)
 }
+
+func TestPollFilterByCurrentDate(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, withField(customersResource, `"filterByCurrentDate": true`), nil)
+	r.poll(t)
+	now := r.clock.Now()
+	// The vendor's clock runs ahead: this record is dated after our poll
+	// started. It waits for the next cycle rather than being taken now.
+	r.store.put(1, "x", now.Add(5*time.Minute), now.Add(5*time.Minute))
+	res := r.poll(t)
+	require.NoError(t, res.Err)
+	require.Equal(t, []string{"CREATED 1"}, r.sink.take(), "15 minutes later it is inside the window")
+
+	r.store.put(2, "y", r.clock.Now().Add(time.Minute), r.clock.Now().Add(time.Minute))
+	r.clock.Advance(0)
+	res = r.p.Poll(context.Background())[0]
+	require.NoError(t, res.Err)
+	require.Empty(t, r.sink.take(), "a record dated after the poll's start is left for the next cycle")
+	r.poll(t)
+	require.Equal(t, []string{"CREATED 2"}, r.sink.take())
+}
+
+func TestPollDelayWidensTheWindow(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name     string
+		resource string
+		want     []string
+	}{
+		{"without pollDelay the late record is old news", filteredResource, nil},
+		{"pollDelay 600 s reaches back for it", withField(filteredResource, `"pollDelay": 600`), []string{"CREATED 2"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := newRig(t, tt.resource, nil)
+			r.poll(t)
+			r.poll(t)
+			// The vendor commits a record dated 5 minutes before our last
+			// poll, after that poll ran.
+			late := r.clock.Now().Add(-5 * time.Minute)
+			r.store.put(2, "late", late, late)
+			res := r.poll(t)
+			require.NoError(t, res.Err)
+			require.Equal(t, tt.want, r.sink.take())
+		})
+	}
+}
+
+func TestPollKnownRecordDatedBeforeTheWindow(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, customersResource, nil)
+	r.store.put(1, "x", t0.Add(-time.Hour), t0.Add(-time.Hour))
+	r.poll(t)
+	r.poll(t)
+	// A change committed late, dated before the window: remembered state
+	// shows the date moved, so it is reported.
+	r.store.put(1, "changed", t0.Add(-time.Hour), r.clock.Now().Add(-5*time.Minute))
+	r.poll(t)
+	require.Equal(t, []string{"UPDATED 1"}, r.sink.take())
+}
+
+func withField(res, field string) string {
+	return res[:len(res)-1] + `, ` + field + `}`
+}
