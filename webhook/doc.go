@@ -1,8 +1,19 @@
-// Package webhook will hold both HTTP ends of the library: Handler, an
-// http.Handler that receives vendor webhooks, verifies them and turns them
-// into events, and Receiver, the consumer-side handler that verifies and
-// decodes the notifications the Notifier sends.
+// Package webhook holds both HTTP ends of the library.
 //
-// It is not built yet: this file only reserves the package and states its
-// purpose (see DESIGN.md and the webhook issue).
+// [Receiver] is for the service that receives the Notifier's
+// notifications: it verifies either signature scheme against one or more
+// keys, checks the Standard Webhooks timestamp tolerance, drops duplicates,
+// decodes the events.Notification and hands it on, as an http.Handler or
+// as middleware that restores the body for the next handler:
+//
+//	rcv, err := webhook.NewReceiver(webhook.ReceiverConfig{
+//		Keys: [][]byte{key},
+//		Handle: func(ctx context.Context, n events.Notification) error {
+//			return process(n) // an error answers 500, so the sender retries
+//		},
+//	})
+//	mux.Handle("POST /element-events", rcv)
+//
+// Package webhooktest builds signed notification and WooCommerce requests
+// and records published batches, for the host's own tests.
 package webhook

@@ -1,0 +1,107 @@
+package webhook_test
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/signature"
+	"github.com/a12b7632/elementevents/webhook"
+	"github.com/a12b7632/elementevents/webhook/webhooktest"
+)
+
+// recvNoDedupe remembers nothing, so that a long fuzz run holds no state
+// and every input reaches Handle.
+type recvNoDedupe struct{}
+
+func (recvNoDedupe) Seen(context.Context, string) (bool, error)        { return false, nil }
+func (recvNoDedupe) Mark(context.Context, string, time.Duration) error { return nil }
+
+// FuzzReceiver sends arbitrary header values and bodies through ServeHTTP
+// and the middleware. With sign set the body is signed correctly, so that
+// the decoding behind the signature check is fuzzed too. Every answer must
+// be one of the documented ones, and whatever is accepted must be JSON
+// reaching Handle and next unchanged.
+func FuzzReceiver(f *testing.F) {
+	valid, _ := json.Marshal(recvNotification("evt-fuzz"))
+	signed := webhooktest.SignNotification(recvKey, "evt-fuzz", recvT0, valid)
+	f.Add(valid, "evt-fuzz", signed.Get(signature.HeaderWebhookTimestamp), signed.Get(signature.HeaderWebhookSignature), signed.Get(signature.HeaderElementsSignature), false)
+	f.Add(valid, "", "", "", signed.Get(signature.HeaderElementsSignature), false)
+	f.Add(valid, "evt-fuzz", "", "", "", true)
+	f.Add([]byte(`{"message":{"eventId":"x","events":[{"date":"not a date"}]}}`), "x", "", "", "", true)
+	f.Add([]byte(`{"message":null}`), "x", "1795521600", "v1,AAAA v2,BBBB", "sha1=abc", false)
+	f.Add([]byte(`[]`), "x", "-1", "v1", "sha256=", true)
+	f.Add([]byte{}, "\x00", "99999999999999999999", "v1,!!!", "=", false)
+
+	clock := clockwork.NewFakeClockAt(recvT0)
+	var got []byte
+	rc, err := webhook.NewReceiver(webhook.ReceiverConfig{
+		Keys:         [][]byte{recvKey, []byte("second")},
+		Clock:        clock,
+		MaxBodyBytes: 4 << 10,
+		Deduper:      recvNoDedupe{},
+		Logger:       slog.New(slog.DiscardHandler),
+		Handle: func(_ context.Context, n events.Notification) error {
+			if n.Message.EventID == "" && len(n.Message.Events) == 0 {
+				panic("Handle got an empty notification")
+			}
+			return nil
+		},
+	})
+	if err != nil {
+		f.Fatal(err)
+	}
+	mw := rc.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, _ = io.ReadAll(r.Body)
+		if _, ok := webhook.NotificationFromContext(r.Context()); !ok {
+			panic("no notification in the context")
+		}
+	}))
+
+	f.Fuzz(func(t *testing.T, body []byte, id, ts, sig, esig string, sign bool) {
+		header := http.Header{}
+		for k, v := range map[string]string{
+			signature.HeaderWebhookID:         id,
+			signature.HeaderWebhookTimestamp:  ts,
+			signature.HeaderWebhookSignature:  sig,
+			signature.HeaderElementsSignature: esig,
+			signature.HeaderElementsID:        id,
+		} {
+			if v != "" {
+				header[k] = []string{v}
+			}
+		}
+		if sign {
+			header = webhooktest.SignNotification(recvKey, cmp.Or(id, "id"), recvT0, body)
+		}
+		for i, h := range []http.Handler{rc, mw} {
+			got = nil
+			req := httptest.NewRequest(http.MethodPost, "/events", bytes.NewReader(body))
+			req.Header = header.Clone()
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, req)
+			switch w.Code {
+			case http.StatusOK:
+				if !json.Valid(body) {
+					t.Fatalf("accepted a body that is not JSON: %q", body)
+				}
+				if i == 1 && !bytes.Equal(got, body) {
+					t.Fatalf("next read %q, want %q", got, body)
+				}
+			case http.StatusBadRequest, http.StatusUnauthorized, http.StatusRequestEntityTooLarge:
+			default:
+				t.Fatalf("status %d: %s", w.Code, w.Body)
+			}
+		}
+	})
+}

@@ -1,0 +1,49 @@
+package webhooktest_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/signature"
+	"github.com/a12b7632/elementevents/webhook"
+	"github.com/a12b7632/elementevents/webhook/webhooktest"
+)
+
+// Sign a body as the Notifier would, to test a consumer's endpoint.
+// Inside a test, NewNotificationRequest does this and builds the request.
+func ExampleSignNotification() {
+	key := []byte("the event.notification.signature.key")
+	clock := clockwork.NewFakeClockAt(time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC))
+	rc, _ := webhook.NewReceiver(webhook.ReceiverConfig{Keys: [][]byte{key}, Clock: clock})
+
+	body := `{"message":{"eventId":"evt-1","instanceId":"123","events":[]}}`
+	req := httptest.NewRequest(http.MethodPost, "/events", strings.NewReader(body))
+	req.Header = webhooktest.SignNotification(key, "evt-1", clock.Now(), []byte(body))
+	w := httptest.NewRecorder()
+	rc.ServeHTTP(w, req)
+	fmt.Println(w.Code, req.Header.Get(signature.HeaderWebhookTimestamp))
+	// Output: 200 1795521600
+}
+
+// A Recorder stands in for the Notifier where a test checks what is
+// published.
+func ExampleRecorder() {
+	var rec webhooktest.Recorder
+	var sink events.Sink = &rec // what a handler or poller is given
+
+	_ = sink.Publish(context.Background(), events.Batch{
+		Instance: events.Instance{ID: "123"},
+		Events:   []events.Event{{Type: events.Created, ObjectType: "customers", ObjectID: "42"}},
+	})
+	for _, e := range rec.Events() {
+		fmt.Println(e.Type, e.ObjectType, e.ObjectID)
+	}
+	// Output: CREATED customers 42
+}
