@@ -14,6 +14,6 @@
 //     notifications with retries;
 //   - signature signs and verifies notification bodies.
 //
-// element, signature, events and poller are built; webhook holds only its
-// package documentation.
+// element, signature, events and poller are built; webhook has its
+// Receiver and the webhooktest helpers.
 package elementevents
