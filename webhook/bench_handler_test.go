@@ -1,0 +1,183 @@
+package webhook_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/jonboulle/clockwork"
+
+	"github.com/a12b7632/elementevents/element"
+	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/webhook"
+)
+
+// handlerBenchClients is the number of client goroutines of both sides of
+// BenchmarkHandlerThroughput.
+const handlerBenchClients = 4
+
+const handlerBenchSecret = "wc-bench-secret"
+
+// handlerBenchOrder is a WooCommerce order.updated body of about 1 KiB.
+var handlerBenchOrder = []byte(`{"id":727,"parent_id":0,"number":"727","order_key":"wc_order_58d2d042d1d","created_via":"rest-api","version":"8.4.0","status":"processing","currency":"USD","date_created":"2026-11-24T12:00:00","date_created_gmt":"2026-11-24T12:00:00","date_modified":"2026-11-24T12:05:31","date_modified_gmt":"2026-11-24T12:05:31","discount_total":"0.00","discount_tax":"0.00","shipping_total":"10.00","shipping_tax":"0.00","cart_tax":"1.35","total":"29.35","total_tax":"1.35","prices_include_tax":false,"customer_id":25,"customer_ip_address":"","customer_user_agent":"","customer_note":"","billing":{"first_name":"John","last_name":"Doe","company":"","address_1":"969 Market","address_2":"","city":"San Francisco","state":"CA","postcode":"94103","country":"US","email":"john.doe@example.com","phone":"(555) 555-5555"},"shipping":{"first_name":"John","last_name":"Doe","company":"","address_1":"969 Market","address_2":"","city":"San Francisco","state":"CA","postcode":"94103","country":"US"},"payment_method":"bacs","payment_method_title":"Direct Bank Transfer","transaction_id":"","line_items":[{"id":315,"name":"Woo Single #1","product_id":93,"variation_id":0,"quantity":2,"tax_class":"","subtotal":"6.00","subtotal_tax":"0.45","total":"6.00","total_tax":"0.45","sku":"","price":3}],"meta_data":[]}`)
+
+// handlerBenchHandler returns a Handler for one WooCommerce instance that
+// hands its batches to a no-op sink, counting them.
+func handlerBenchHandler(b *testing.B, published *atomic.Int64) *webhook.Handler {
+	b.Helper()
+	inst, err := element.Parse([]byte(`{"id":"bench","element":{"key":"woocommercerest"},"configuration":{
+		"event.notification.enabled":true,"event.vendor.type":"webhook",
+		"event.notification.callback.url":"https://app.example/cb","webhook.secret":"` + handlerBenchSecret + `"}}`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	h, err := webhook.NewHandler(webhook.Config{
+		Instances: []*element.Instance{inst},
+		Sink: events.SinkFunc(func(context.Context, events.Batch) error {
+			published.Add(1)
+			return nil
+		}),
+		Clock: clockwork.NewFakeClock(),
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return h
+}
+
+// handlerBenchServer serves h as a host would, on a ServeMux pattern, so
+// that both sides pay the same routing and the difference is the Handler.
+func handlerBenchServer(h http.Handler) *httptest.Server {
+	mux := http.NewServeMux()
+	mux.Handle("POST /events/{elementKey}/{instanceID}", h)
+	return httptest.NewServer(mux)
+}
+
+// BenchmarkHandlerThroughput compares requests per second through the
+// Handler (verify, normalize, dedupe with the default MemoryDeduper,
+// hand-off to a no-op sink) with a bare handler that only reads the body
+// and answers "ok", both behind loopback httptest servers driven by the
+// same client goroutines with the same signed 1 KiB WooCommerce body, each
+// delivery with its own id. Compare the req/s metrics of the two.
+func BenchmarkHandlerThroughput(b *testing.B) {
+	mac := hmac.New(sha256.New, []byte(handlerBenchSecret))
+	mac.Write(handlerBenchOrder)
+	sig := base64.StdEncoding.EncodeToString(mac.Sum(nil))
+
+	b.Run("bare", func(b *testing.B) {
+		srv := handlerBenchServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if _, err := io.ReadAll(r.Body); err != nil {
+				http.Error(w, "read", http.StatusBadRequest)
+				return
+			}
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			_, _ = io.WriteString(w, "ok\n")
+		}))
+		defer srv.Close()
+		handlerBenchLoad(b, srv, sig)
+	})
+	b.Run("handler", func(b *testing.B) {
+		var published atomic.Int64
+		srv := handlerBenchServer(handlerBenchHandler(b, &published))
+		defer srv.Close()
+		handlerBenchLoad(b, srv, sig)
+		if published.Load() < int64(b.N) {
+			b.Fatalf("published %d batches for %d requests", published.Load(), b.N)
+		}
+	})
+}
+
+// handlerBenchLoad posts the signed order b.N times from
+// handlerBenchClients goroutines, each delivery with its own id, and
+// reports requests/s.
+func handlerBenchLoad(b *testing.B, srv *httptest.Server, sig string) {
+	b.Helper()
+	client := srv.Client()
+	client.Transport.(*http.Transport).MaxIdleConnsPerHost = handlerBenchClients
+	url := srv.URL + "/events/woocommercerest/bench"
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	b.SetBytes(int64(len(handlerBenchOrder)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range handlerBenchClients {
+		wg.Go(func() {
+			for {
+				n := next.Add(1)
+				if n > int64(b.N) {
+					return
+				}
+				req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(handlerBenchOrder))
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("X-WC-Webhook-Topic", "order.updated")
+				req.Header.Set("X-WC-Webhook-Signature", sig)
+				req.Header.Set("X-WC-Webhook-Delivery-ID", strconv.FormatInt(n, 10))
+				resp, err := client.Do(req)
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				_ = resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					b.Errorf("status %d", resp.StatusCode)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+}
+
+// handlerBenchWriter is a ResponseWriter that keeps nothing.
+type handlerBenchWriter struct{ h http.Header }
+
+func (w *handlerBenchWriter) Header() http.Header         { return w.h }
+func (w *handlerBenchWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (w *handlerBenchWriter) WriteHeader(int)             {}
+
+// BenchmarkHandlerServeHTTP is the Handler's own cost per request, in
+// process, without the network: what profiles of the throughput benchmark
+// are best read against.
+func BenchmarkHandlerServeHTTP(b *testing.B) {
+	mac := hmac.New(sha256.New, []byte(handlerBenchSecret))
+	mac.Write(handlerBenchOrder)
+	var published atomic.Int64
+	h := handlerBenchHandler(b, &published)
+	body := bytes.NewReader(handlerBenchOrder)
+	req := httptest.NewRequest(http.MethodPost, "/events/woocommercerest/bench", io.NopCloser(body))
+	req.ContentLength = int64(len(handlerBenchOrder))
+	req.SetPathValue("elementKey", "woocommercerest")
+	req.SetPathValue("instanceID", "bench")
+	req.Header.Set("X-WC-Webhook-Topic", "order.updated")
+	req.Header.Set("X-WC-Webhook-Signature", base64.StdEncoding.EncodeToString(mac.Sum(nil)))
+	w := &handlerBenchWriter{h: http.Header{}}
+	b.SetBytes(int64(len(handlerBenchOrder)))
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		n++
+		body.Reset(handlerBenchOrder)
+		req.Header["X-Wc-Webhook-Delivery-Id"] = []string{strconv.Itoa(n)}
+		clear(w.h)
+		h.ServeHTTP(w, req)
+	}
+	if published.Load() != int64(n) {
+		b.Fatalf("published %d batches for %d requests", published.Load(), n)
+	}
+}

@@ -1,0 +1,469 @@
+package webhook
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"github.com/a12b7632/elementevents/element"
+	"github.com/a12b7632/elementevents/events"
+)
+
+// DefaultMaxBodyBytes bounds a webhook body when Config.MaxBodyBytes is
+// zero: 1 MiB, far above any vendor's single notification.
+const DefaultMaxBodyBytes = 1 << 20
+
+// HeaderElementInstances names the instance a webhook is for when the
+// handler is mounted on a path without {instanceID}, as Cloud Elements did.
+const HeaderElementInstances = "Element-Instances"
+
+// Config configures a [Handler]. Zero values are documented defaults.
+type Config struct {
+	// Resolve finds the instance a webhook is for. elementKey is the
+	// {elementKey} path segment, or "" when the request names the instance
+	// only by the Element-Instances header; a resolver that is given one
+	// should not return an instance of another element. It returns an
+	// error wrapping [ErrUnknownInstance] for ids it does not know
+	// (answered 404); any other error is answered 503, so the vendor
+	// retries. It must be safe for concurrent use, and the instances it
+	// returns must not be changed afterwards (return a new one instead).
+	// Required unless Instances is set; setting both is an error.
+	Resolve func(ctx context.Context, elementKey, instanceID string) (*element.Instance, error)
+
+	// Instances is the static alternative to Resolve: the instances served,
+	// found by their ID (and element key, when the path gives one). Each
+	// needs a unique, non-empty ID and a known element; NewHandler checks
+	// them and warns once about those whose webhooks cannot be verified.
+	Instances []*element.Instance
+
+	// Sink receives one batch per accepted webhook; required. It is
+	// usually an *events.Notifier, so the handler answers 2xx only once
+	// the events are in the outbox.
+	Sink events.Sink
+
+	// Definition finds an element's definition by key. Default
+	// [element.Lookup]. It is called the first time an instance is seen
+	// (and again when the instance's element or webhook secret changes),
+	// not on every request.
+	Definition func(key string) (*element.Definition, bool)
+
+	// Clock stamps events whose body has no date and checks Standard
+	// Webhooks timestamps. Default: the real clock.
+	Clock clockwork.Clock
+
+	// Logger receives warnings (instances whose webhooks cannot be
+	// verified), errors (sink and resolver failures) and, at debug level,
+	// the reasons requests were refused. Default: slog.Default().
+	Logger *slog.Logger
+
+	// MaxBodyBytes bounds the body; a larger one is answered 413. Default
+	// [DefaultMaxBodyBytes]; negative is an error.
+	MaxBodyBytes int64
+
+	// Deduper remembers the deliveries already accepted. Default: a
+	// [MemoryDeduper] on Clock. Share one Deduper between replicas to
+	// dedupe across them.
+	Deduper Deduper
+
+	// DedupeTTL is how long a delivery is remembered. Default
+	// [DefaultDedupeTTL]; negative turns deduplication off.
+	DedupeTTL time.Duration
+
+	// SignatureTolerance bounds the age of a Standard Webhooks timestamp,
+	// in both directions. Default signature.DefaultTolerance (5 minutes);
+	// negative disables the check.
+	SignatureTolerance time.Duration
+}
+
+// Handler is the http.Handler for inbound vendor webhooks, for one
+// instance or many. It is safe for concurrent use.
+//
+// Mount it on a ServeMux as POST /events/{elementKey}/{instanceID}; it
+// reads the wildcards with r.PathValue. The instance id may also be written
+// in base64 (standard or URL-safe, padded or not), as Cloud Elements wrote
+// it: the id is looked up as given, then decoded. Without those wildcards
+// the handler reads a path ending in /events/{elementKey}/{instanceID}
+// (so http.StripPrefix around the bare handler works), else the
+// Element-Instances header, which names the instance on any path. It works
+// under http.StripPrefix and inside the host's middleware.
+//
+// A request is answered, in this order:
+//   - 404 when it names no instance, an unknown one, one of another
+//     element than the path says, or one whose events are disabled;
+//   - 405, with Allow, for a method the element definition does not list
+//     (Webhook.Methods; default POST);
+//   - 413 for a body over MaxBodyBytes (read through http.MaxBytesReader);
+//   - 200 for the vendor's unsigned creation ping, which yields no event
+//     (Webhook.PingField: WooCommerce posts the form webhook_id=N with no
+//     X-WC-* header);
+//   - 401 for a missing, malformed or wrong signature;
+//   - 200 for a delivery already accepted (see below), with no new event;
+//   - 400 for a body that cannot be read as the definition says;
+//   - 503 when the Sink refuses the events (or Resolve fails), so the
+//     vendor retries; 500 when the instance's element has no usable
+//     definition;
+//   - 200 once the Sink has accepted the events, as one [events.Batch]
+//     with Source events.FromWebhook, the instance, its callback URL and
+//     notification signature key, the events, and the body as Raw.
+//
+// Error bodies are a short plain-text reason, never a secret.
+//
+// Signatures are checked over the raw bytes before anything is parsed, as
+// the definition's Webhook.SignatureScheme says: an HMAC-SHA256 of the body
+// in Webhook.SignatureHeader, hex or base64, with or without
+// Webhook.SignaturePrefix or "sha256=" (WooCommerce: X-WC-Webhook-Signature,
+// base64, no prefix), any value of the header may match; or Standard
+// Webhooks (webhook-id, webhook-timestamp, webhook-signature, within
+// SignatureTolerance). For a GET the signed bytes are the raw query string.
+// The secret is the instance's configuration value under the definition's
+// Webhook.SecretKey: webhook.secret for woocommercerest. An instance
+// without a secret, or of an element whose webhooks are unsigned, is
+// accepted unverified, with a warning logged once: by NewHandler for
+// Config.Instances, else the first time the instance is seen.
+//
+// Each change in a body becomes one event. The object type and event type
+// come from the topic header (Webhook.TopicHeader through Webhook.Topics:
+// X-WC-Webhook-Topic "order.updated" is orders, UPDATED;
+// "action.woocommerce_..." is action, UNKNOWN), or from dotted paths into
+// the change; the object id (a string, or a number as written) and the
+// date from their paths (WooCommerce: id, and date_modified_gmt in GMT). A
+// change without a readable date is dated with Clock's now. A body is one
+// change, a top-level array of changes, or holds them in an array at
+// Webhook.ChangesPath. Forms (Webhook.FormEncoded) and GET query
+// parameters are read as one flat change whose paths are field names; the
+// batch's Raw is then the fields as a JSON object. Event ids are
+// [events.NewID] of the instance, object type, object id, event type and
+// date.
+//
+// Deliveries are deduplicated with the Deduper for DedupeTTL: by the
+// vendor's delivery id (Webhook.DeliveryIDHeader, X-WC-Webhook-Delivery-ID)
+// when the request has one, else by event id, so that only events not yet
+// accepted are published. A delivery is remembered only after the Sink
+// accepted it, so a request answered 503 can be retried. Two copies of a
+// delivery arriving at the same moment may both be published; event ids
+// let consumers drop the second.
+type Handler struct {
+	resolve    func(ctx context.Context, elementKey, instanceID string) (*element.Instance, error)
+	definition func(key string) (*element.Definition, bool)
+	sink       events.Sink
+	clock      clockwork.Clock
+	log        *slog.Logger
+	maxBody    int64
+	dedupe     Deduper
+	ttl        time.Duration
+	tolerance  time.Duration
+
+	tooLarge string // the 413 reason, built once
+
+	static map[string]*prepared // by instance ID, for Config.Instances
+	cache  sync.Map             // instance ID -> *prepared, for Config.Resolve
+}
+
+var _ http.Handler = (*Handler)(nil)
+
+// NewHandler returns a Handler for cfg, with the defaults filled in. It
+// fails when Sink is missing, when neither or both of Resolve and
+// Instances are set, when MaxBodyBytes is negative, or when a static
+// instance has no ID, a duplicate ID or an element without a usable
+// definition.
+func NewHandler(cfg Config) (*Handler, error) {
+	switch {
+	case cfg.Sink == nil:
+		return nil, errors.New("webhook: Config.Sink is required")
+	case cfg.Resolve == nil && cfg.Instances == nil:
+		return nil, errors.New("webhook: Config.Resolve or Config.Instances is required")
+	case cfg.Resolve != nil && cfg.Instances != nil:
+		return nil, errors.New("webhook: set Config.Resolve or Config.Instances, not both")
+	case cfg.MaxBodyBytes < 0:
+		return nil, fmt.Errorf("webhook: Config.MaxBodyBytes is negative (%d)", cfg.MaxBodyBytes)
+	}
+	h := &Handler{
+		resolve:    cfg.Resolve,
+		definition: cfg.Definition,
+		sink:       cfg.Sink,
+		clock:      cfg.Clock,
+		log:        cfg.Logger,
+		maxBody:    cfg.MaxBodyBytes,
+		dedupe:     cfg.Deduper,
+		ttl:        cfg.DedupeTTL,
+		tolerance:  cfg.SignatureTolerance,
+	}
+	if h.definition == nil {
+		h.definition = element.Lookup
+	}
+	if h.clock == nil {
+		h.clock = clockwork.NewRealClock()
+	}
+	if h.log == nil {
+		h.log = slog.Default()
+	}
+	if h.maxBody == 0 {
+		h.maxBody = DefaultMaxBodyBytes
+	}
+	if h.ttl == 0 {
+		h.ttl = DefaultDedupeTTL
+	}
+	if h.dedupe == nil && h.ttl > 0 {
+		h.dedupe = NewMemoryDeduper(h.clock)
+	}
+	h.tooLarge = "body larger than " + strconv.FormatInt(h.maxBody, 10) + " bytes"
+	if cfg.Instances != nil {
+		if err := h.loadStatic(cfg.Instances); err != nil {
+			return nil, err
+		}
+		h.resolve = h.resolveStatic
+	}
+	return h, nil
+}
+
+// ServeHTTP handles one webhook delivery; see [Handler].
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	elementKey, instanceID := routeOf(r)
+	if instanceID == "" {
+		h.refuse(w, r, http.StatusNotFound, "no instance named in the path or the "+HeaderElementInstances+" header", nil)
+		return
+	}
+	inst, id, err := h.findInstance(ctx, elementKey, instanceID)
+	switch {
+	case errors.Is(err, ErrUnknownInstance):
+		h.refuse(w, r, http.StatusNotFound, "unknown instance", err)
+		return
+	case err != nil:
+		h.log.ErrorContext(ctx, "webhook: instance lookup failed", "element", elementKey, "error", err)
+		h.answer(w, http.StatusServiceUnavailable, "instance lookup failed; retry later")
+		return
+	}
+	ev := &inst.Configuration.Events
+	if !ev.Enabled {
+		h.refuse(w, r, http.StatusNotFound, "events are disabled for this instance", ErrEventsDisabled)
+		return
+	}
+	p, err := h.prepare(id, inst)
+	if err != nil {
+		h.log.ErrorContext(ctx, "webhook: instance cannot receive webhooks", "instance", id, "element", inst.Element.Key, "error", err)
+		h.answer(w, http.StatusInternalServerError, "the instance's element cannot receive webhooks")
+		return
+	}
+	if !p.allows(r.Method) {
+		w.Header().Set("Allow", p.allow)
+		h.refuse(w, r, http.StatusMethodNotAllowed, "method not allowed", nil)
+		return
+	}
+
+	in, err := h.read(w, r, p)
+	switch {
+	case errors.Is(err, ErrTooLarge):
+		h.refuse(w, r, http.StatusRequestEntityTooLarge, h.tooLarge, err)
+		return
+	case err != nil:
+		h.refuse(w, r, http.StatusBadRequest, "body could not be read", err)
+		return
+	}
+	if p.isPing(in, r.Header) {
+		h.answer(w, http.StatusOK, "ok")
+		return
+	}
+	if err := p.verify.verify(in.signed, r.Header); err != nil {
+		h.refuse(w, r, http.StatusUnauthorized, signatureReason(err), err)
+		return
+	}
+
+	delivery := ""
+	if p.deliveryHeader != "" && h.dedupe != nil {
+		if d := firstHeader(r.Header, p.deliveryHeader); d != "" {
+			delivery = dedupeKey("delivery", id, d)
+			if h.seen(ctx, delivery) {
+				h.answer(w, http.StatusOK, "duplicate delivery")
+				return
+			}
+		}
+	}
+	now := h.clock.Now()
+	evs, raw, err := p.norm.normalize(in, firstHeader(r.Header, p.norm.topicHeader), now)
+	if err != nil {
+		h.refuse(w, r, http.StatusBadRequest, badBodyReason(err), err)
+		return
+	}
+	if delivery == "" && h.dedupe != nil {
+		evs = h.unseen(ctx, evs)
+	}
+	if len(evs) == 0 {
+		// Nothing new: a body without changes, or every event a repeat.
+		h.answer(w, http.StatusOK, "ok")
+		return
+	}
+	b := events.Batch{
+		Instance: events.Instance{ID: id, Name: inst.Name, ElementKey: inst.Element.Key, Tags: inst.Tags},
+		Endpoint: events.Endpoint{URL: ev.CallbackURL},
+		Source:   events.FromWebhook,
+		Events:   evs,
+		Raw:      raw,
+	}
+	if !ev.SignatureKey.IsZero() {
+		b.Endpoint.Key = []byte(ev.SignatureKey.Reveal())
+	}
+	if err := h.sink.Publish(ctx, b); err != nil {
+		h.log.ErrorContext(ctx, "webhook: sink refused the events", "instance", id, "events", len(evs), "error", err)
+		h.answer(w, http.StatusServiceUnavailable, "events could not be accepted; retry later")
+		return
+	}
+	h.markAccepted(ctx, delivery, evs)
+	h.answer(w, http.StatusOK, "ok")
+}
+
+// seen asks the Deduper about key. A Deduper that fails is logged and taken
+// as "not seen": a duplicate event is better than a lost one, and event ids
+// let consumers drop it.
+func (h *Handler) seen(ctx context.Context, key string) bool {
+	seen, err := h.dedupe.Seen(ctx, key)
+	if err != nil {
+		h.log.WarnContext(ctx, "webhook: deduper failed; handling the delivery", "error", err)
+		return false
+	}
+	return seen
+}
+
+// unseen drops the events whose ids were already accepted, for vendors that
+// send no delivery id.
+func (h *Handler) unseen(ctx context.Context, evs []events.Event) []events.Event {
+	out := evs[:0]
+	for _, e := range evs {
+		if !h.seen(ctx, dedupeKey("event", e.ID, "")) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// markAccepted remembers a delivery whose events the sink accepted: its
+// delivery id when it had one, else each event id.
+func (h *Handler) markAccepted(ctx context.Context, delivery string, evs []events.Event) {
+	if h.dedupe == nil {
+		return
+	}
+	mark := func(key string) {
+		if err := h.dedupe.Mark(ctx, key, h.ttl); err != nil {
+			h.log.WarnContext(ctx, "webhook: deduper failed to remember a delivery", "error", err)
+		}
+	}
+	if delivery != "" {
+		mark(delivery)
+		return
+	}
+	for _, e := range evs {
+		mark(dedupeKey("event", e.ID, ""))
+	}
+}
+
+// dedupeKey namespaces the handler's keys, so that a Deduper shared with a
+// Receiver, or between instances, cannot confuse them.
+func dedupeKey(kind, a, b string) string {
+	return "webhook.Handler " + kind + "\x00" + a + "\x00" + b
+}
+
+// refuse answers an error status, logging the cause at debug level: refusals
+// are the vendor's or an attacker's doing, so they must not flood the log.
+func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, code int, reason string, err error) {
+	if h.log.Enabled(r.Context(), slog.LevelDebug) {
+		h.log.DebugContext(r.Context(), "webhook: request refused", "status", code, "reason", reason, "path", r.URL.Path, "error", err)
+	}
+	h.answer(w, code, reason)
+}
+
+// answer writes a short plain-text reason. Reasons never hold secrets or
+// echo request headers.
+func (h *Handler) answer(w http.ResponseWriter, code int, reason string) {
+	if code >= 400 {
+		http.Error(w, reason, code)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(code)
+	_, _ = io.WriteString(w, reason)
+	_, _ = io.WriteString(w, "\n")
+}
+
+// firstHeader returns the first value of a header given in canonical form,
+// without the allocation of http.Header.Get's canonicalisation.
+func firstHeader(h http.Header, canonical string) string {
+	if canonical == "" {
+		return ""
+	}
+	if v := h[canonical]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// read reads the payload of a request: the body, bounded by MaxBodyBytes,
+// or for a GET the query string. A form body is read as fields when the
+// definition accepts forms. Errors wrap [ErrTooLarge] or [ErrBadBody].
+func (h *Handler) read(w http.ResponseWriter, r *http.Request, p *prepared) (payload, error) {
+	if r.Method == http.MethodGet {
+		q := r.URL.Query()
+		return payload{signed: []byte(r.URL.RawQuery), form: flatten(q)}, nil
+	}
+	body, err := h.readBody(w, r)
+	if err != nil {
+		return payload{}, err
+	}
+	in := payload{body: body, signed: body}
+	if p.formEncoded && isForm(r.Header) {
+		vals, err := url.ParseQuery(string(body))
+		if err != nil {
+			return payload{}, fmt.Errorf("%w: form body: %w", ErrBadBody, err)
+		}
+		in.form = flatten(vals)
+	}
+	return in, nil
+}
+
+// readBody reads the whole body through http.MaxBytesReader, sized from
+// Content-Length so that a body of the announced size takes one allocation.
+func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, nil
+	}
+	if r.ContentLength > h.maxBody {
+		return nil, fmt.Errorf("%w: Content-Length %d over %d", ErrTooLarge, r.ContentLength, h.maxBody)
+	}
+	rd := http.MaxBytesReader(w, r.Body, h.maxBody)
+	size := int64(512)
+	if r.ContentLength >= 0 {
+		size = r.ContentLength + 1 // room to see EOF without growing
+	}
+	buf := make([]byte, 0, size)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := rd.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+				return nil, fmt.Errorf("%w: over %d bytes", ErrTooLarge, h.maxBody)
+			}
+			return nil, fmt.Errorf("%w: %w", ErrBadBody, err)
+		}
+	}
+}
+
+// isForm reports a form-encoded body by its Content-Type.
+func isForm(h http.Header) bool {
+	ct, _, _ := strings.Cut(firstHeader(h, "Content-Type"), ";")
+	return strings.EqualFold(strings.TrimSpace(ct), "application/x-www-form-urlencoded")
+}
