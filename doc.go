@@ -14,6 +14,5 @@
 //     notifications with retries;
 //   - signature signs and verifies notification bodies.
 //
-// element, signature, events and poller are built; webhook has its
-// Receiver and the webhooktest helpers.
+// All five are built; the quickstart and standalone programs come next.
 package elementevents
