@@ -3,7 +3,9 @@ package element_test
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -157,6 +159,8 @@ func TestCatalogueConcurrent(t *testing.T) {
 	}
 }
 
+var catalogueRuns atomic.Int64
+
 func TestDefaultCatalogue(t *testing.T) {
 	t.Parallel()
 	keys := element.Keys()
@@ -171,11 +175,13 @@ func TestDefaultCatalogue(t *testing.T) {
 	// Built-ins cannot be registered twice by accident.
 	require.ErrorIs(t, element.Register(validDefinition("generic")), element.ErrInvalid)
 
-	// A new key registers in the default catalogue.
-	require.NoError(t, element.Register(validDefinition("catalogue_test_acme")))
-	_, ok = element.Lookup("catalogue_test_acme")
+	// A new key registers in the default catalogue (a fresh key per run,
+	// since the default catalogue outlives the test under -count).
+	acme := "catalogue_test_acme_" + strconv.FormatInt(catalogueRuns.Add(1), 10)
+	require.NoError(t, element.Register(validDefinition(acme)))
+	_, ok = element.Lookup(acme)
 	require.True(t, ok)
-	require.NoError(t, element.Replace(validDefinition("catalogue_test_acme")))
+	require.NoError(t, element.Replace(validDefinition(acme)))
 }
 
 func TestBuiltinDefinitions(t *testing.T) {

@@ -91,7 +91,7 @@ func setup(t *testing.T, cfg events.Config) (*events.Notifier, *clockwork.FakeCl
 func drive(t *testing.T, n *events.Notifier, clock *clockwork.FakeClock, done func() bool) {
 	t.Helper()
 	ctx := context.Background()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for !done() {
 		if time.Now().After(deadline) {
 			_, idle := n.Idle()
