@@ -30,7 +30,8 @@ type Notifier struct {
 	failures map[string]int // consecutive failed attempts per endpoint
 	disabled map[string]bool
 	// dispatches counts dispatch passes and dispatching marks one under
-	// way, so tests can tell when the notifier is idle.
+	// way (until the next wake-up is armed), so tests can tell when the
+	// notifier is idle.
 	dispatches  uint64
 	dispatching bool
 	signers     map[string]*signature.Signer
@@ -147,6 +148,11 @@ func (n *Notifier) Run(ctx context.Context) error {
 	attemptCtx := context.WithoutCancel(ctx)
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	defer func() {
+		n.mu.Lock()
+		n.dispatching = false
+		n.mu.Unlock()
+	}()
 
 	clock := n.cfg.Clock
 	for {
@@ -164,6 +170,9 @@ func (n *Notifier) Run(ctx context.Context) error {
 			timer = clock.NewTimer(max(next.Sub(clock.Now()), 0))
 			fire = timer.Chan()
 		}
+		n.mu.Lock()
+		n.dispatching = false
+		n.mu.Unlock()
 		select {
 		case <-ctx.Done():
 		case <-n.wake:
@@ -185,13 +194,8 @@ func (n *Notifier) Run(ctx context.Context) error {
 func (n *Notifier) dispatch(ctx, attemptCtx context.Context, wg *sync.WaitGroup) (time.Time, error) {
 	n.mu.Lock()
 	n.dispatches++
-	n.dispatching = true
+	n.dispatching = true // until Run has armed its timer
 	n.mu.Unlock()
-	defer func() {
-		n.mu.Lock()
-		n.dispatching = false
-		n.mu.Unlock()
-	}()
 	eps, err := n.cfg.Outbox.Endpoints(ctx)
 	if err != nil {
 		return time.Time{}, err
