@@ -9,26 +9,22 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 )
 
-// errAttemptTimeout is the cause of an attempt's context when Timeout runs
-// out (on the injected clock).
-var errAttemptTimeout = errors.New("attempt timed out")
-
-// attempt makes one delivery attempt and records its outcome.
-func (n *Notifier) attempt(ctx context.Context, d Delivery) {
+// attempt makes one delivery attempt, timed by dl, and records its
+// outcome with rec, a context that a stop does not cancel (so recording is
+// never cut short).
+func (n *Notifier) attempt(rec context.Context, dl *deadline, d Delivery) {
 	clock := n.cfg.Clock
-	ctx, cancel := context.WithCancelCause(ctx)
-	timer := clock.AfterFunc(n.cfg.Timeout, func() { cancel(errAttemptTimeout) })
 	start := clock.Now()
-	status, header, body, err := n.send(ctx, d, start)
-	timer.Stop()
-	if err != nil && errors.Is(context.Cause(ctx), errAttemptTimeout) {
+	status, header, body, err := n.send(dl.start(), d, start)
+	dl.stop()
+	if err != nil && dl.timedOut() {
 		err = fmt.Errorf("%w after %v: %w", errAttemptTimeout, n.cfg.Timeout, err)
 	}
-	cancel(nil)
 
 	a := Attempt{At: start, Status: status, Latency: clock.Since(start), Response: body}
 	outcome, reason, overloaded := n.classify(status, err)
@@ -39,8 +35,6 @@ func (n *Notifier) attempt(ctx context.Context, d Delivery) {
 	}
 	info := AttemptInfo{DeliveryID: d.ID, Endpoint: d.Endpoint, Number: len(d.Attempts) + 1, Attempt: a, Outcome: outcome}
 
-	// Recording must not be cut short by the stop that may be under way.
-	rec := context.WithoutCancel(ctx)
 	// Built only when something is logged: the success path logs at debug.
 	log := func() *slog.Logger {
 		return n.cfg.Logger.With("delivery", d.ID, "endpoint", redactURL(d.Endpoint), "attempt", info.Number, "status", status, "latency", a.Latency)
@@ -105,12 +99,10 @@ func (n *Notifier) attempt(ctx context.Context, d Delivery) {
 // send posts the signed notification and reads at most MaxResponseBody of
 // the answer.
 func (n *Notifier) send(ctx context.Context, d Delivery, now time.Time) (int, http.Header, []byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.Endpoint, bytes.NewReader(d.Body))
+	req, err := n.request(ctx, d)
 	if err != nil {
-		return 0, nil, nil, fmt.Errorf("%w: %w", ErrInvalidEndpoint, err)
+		return 0, nil, nil, err
 	}
-	req.Header["Content-Type"] = []string{"application/json"}
-	req.Header["User-Agent"] = []string{n.cfg.UserAgent}
 	if len(d.Key) > 0 {
 		s, err := n.signer(d.Key)
 		if err != nil {
@@ -122,7 +114,7 @@ func (n *Notifier) send(ctx context.Context, d Delivery, now time.Time) (int, ht
 		req.Header["Webhook-Id"] = []string{d.ID}
 		req.Header["Webhook-Timestamp"] = []string{strconv.FormatInt(now.Unix(), 10)}
 	}
-	resp, err := n.cfg.Client.Do(req)
+	resp, err := n.roundTrip(req)
 	if err != nil {
 		return 0, nil, nil, err
 	}
@@ -137,6 +129,94 @@ func (n *Notifier) send(ctx context.Context, d Delivery, now time.Time) (int, ht
 	}
 	return resp.StatusCode, resp.Header, body, err
 }
+
+// request builds the POST of d's body to its endpoint. The endpoint's URL
+// is parsed once and shared by its requests (a request never modifies it).
+func (n *Notifier) request(ctx context.Context, d Delivery) (*http.Request, error) {
+	u, err := n.endpointURL(d.Endpoint)
+	if err != nil {
+		return nil, err
+	}
+	body := d.Body
+	req := &http.Request{
+		Method:     http.MethodPost,
+		URL:        u,
+		Proto:      "HTTP/1.1",
+		ProtoMajor: 1,
+		ProtoMinor: 1,
+		Header:     make(http.Header, 8),
+		// A NopCloser'd bytes.Reader is a body net/http knows is in memory:
+		// it writes headers and body in one flush.
+		Body:          io.NopCloser(bytes.NewReader(body)),
+		GetBody:       func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil },
+		ContentLength: int64(len(body)),
+		Host:          u.Host,
+	}
+	req = req.WithContext(ctx)
+	// Shared, read-only values: neither the transport nor the receiver's
+	// side of a request modifies them.
+	req.Header["Content-Type"] = jsonContentType
+	req.Header["User-Agent"] = n.userAgent
+	return req, nil
+}
+
+// endpointURL returns the parsed callback URL, cached per endpoint.
+func (n *Notifier) endpointURL(raw string) (*url.URL, error) {
+	n.mu.Lock()
+	u, ok := n.urls[raw]
+	n.mu.Unlock()
+	if ok {
+		return u, nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || !u.IsAbs() || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil, fmt.Errorf("%w: %q must be an absolute http or https URL", ErrInvalidEndpoint, redactURL(raw))
+	}
+	n.mu.Lock()
+	if len(n.urls) >= maxCachedURLs {
+		clear(n.urls) // callback URLs are few; this bounds a pathological many
+	}
+	n.urls[raw] = u
+	n.mu.Unlock()
+	return u, nil
+}
+
+// roundTrip sends req without following redirects. A client with no
+// cookie jar and no timeout of its own adds nothing to its transport that
+// the Notifier uses (it never follows redirects and times attempts on its
+// clock), so the request goes to the transport directly, saving the
+// client's per-request copies.
+func (n *Notifier) roundTrip(req *http.Request) (*http.Response, error) {
+	c := n.cfg.Client
+	if c.Jar != nil || c.Timeout != 0 {
+		resp, err := c.Do(req)
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			// Its text would carry the URL's query, which may hold a token.
+			ue.URL = redactURL(ue.URL)
+		}
+		return resp, err
+	}
+	rt := c.Transport
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	resp, err := rt.RoundTrip(req)
+	if err == nil && resp == nil {
+		err = errors.New("transport returned neither a response nor an error")
+	}
+	if err != nil {
+		// As http.Client reports it, so errors read the same either way.
+		return nil, &url.Error{Op: "Post", URL: redactURL(req.URL.String()), Err: err}
+	}
+	return resp, nil
+}
+
+// jsonContentType is the Content-Type of every notification.
+var jsonContentType = []string{"application/json"}
+
+// maxCachedURLs bounds the Notifier's cache of parsed callback URLs.
+const maxCachedURLs = 4096
 
 // classify applies the outcome rules: 2xx delivered; 410 disables the
 // endpoint; 408, 425, 429, 5xx, 3xx, timeouts and network errors are

@@ -19,7 +19,8 @@ import (
 //
 // A MemoryOutbox is safe for concurrent use. The zero value is an empty
 // outbox ready to use. Deliveries are copied in and out, so callers never
-// share memory with it.
+// share memory with it, with one exception: the Key and Body of the
+// deliveries Claim returns are the outbox's own and must not be modified.
 type MemoryOutbox struct {
 	mu        sync.Mutex
 	seq       uint64
@@ -95,7 +96,7 @@ func (o *MemoryOutbox) Claim(_ context.Context, endpoint string, now time.Time, 
 			continue
 		}
 		d.LeaseUntil = now.Add(lease)
-		out = append(out, cloneDelivery(d))
+		out = append(out, claimCopy(d))
 		if len(out) == limit {
 			break
 		}
@@ -348,6 +349,15 @@ func remove(list []*Delivery, d *Delivery) []*Delivery {
 		return list[1:]
 	}
 	return slices.Delete(list, i, i+1)
+}
+
+// claimCopy copies d for Claim, sharing Key and Body with the outbox:
+// nothing modifies them once enqueued, and Claim is the delivery hot path.
+// Attempts are copied, since Retry appends to the outbox's slice.
+func claimCopy(d *Delivery) Delivery {
+	c := *d
+	c.Attempts = slices.Clone(d.Attempts)
+	return c
 }
 
 // cloneDelivery copies d with its own Key, Body and Attempts.

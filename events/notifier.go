@@ -35,6 +35,8 @@ type Notifier struct {
 	dispatches  uint64
 	dispatching bool
 	signers     map[string]*signature.Signer
+	urls        map[string]*url.URL // parsed callback URLs
+	userAgent   []string            // the User-Agent header's value
 }
 
 // New returns a Notifier for cfg, with defaults filled in.
@@ -47,13 +49,16 @@ func New(cfg Config) (*Notifier, error) {
 			return nil, fmt.Errorf("events: Config.Schedule[%d] is negative: %v", i, d)
 		}
 	}
+	cfg = cfg.withDefaults()
 	return &Notifier{
-		cfg:      cfg.withDefaults(),
-		wake:     make(chan struct{}, 1),
-		inflight: make(map[string]int),
-		failures: make(map[string]int),
-		disabled: make(map[string]bool),
-		signers:  make(map[string]*signature.Signer),
+		cfg:       cfg,
+		userAgent: []string{cfg.UserAgent},
+		wake:      make(chan struct{}, 1),
+		inflight:  make(map[string]int),
+		failures:  make(map[string]int),
+		disabled:  make(map[string]bool),
+		signers:   make(map[string]*signature.Signer),
+		urls:      make(map[string]*url.URL),
 	}, nil
 }
 
@@ -236,8 +241,10 @@ func (n *Notifier) dispatch(ctx, attemptCtx context.Context, wg *sync.WaitGroup)
 // itself, so that a busy endpoint does not wait for a dispatch pass
 // between attempts. It stops claiming when ctx ends.
 func (n *Notifier) work(ctx, attemptCtx context.Context, d Delivery) {
+	dl := &deadline{parent: attemptCtx, clock: n.cfg.Clock, timeout: n.cfg.Timeout}
+	defer dl.close()
 	for {
-		n.attempt(attemptCtx, d)
+		n.attempt(attemptCtx, dl, d)
 		if ctx.Err() != nil {
 			break
 		}

@@ -135,7 +135,8 @@ type Outbox interface {
 	// the same endpoint with the same non-empty OrderKey is pending
 	// (leased or not), so at most one delivery per endpoint and OrderKey
 	// is ever out. A disabled endpoint yields nothing. The returned
-	// deliveries are copies.
+	// deliveries are copies, but their Key and Body may share memory with
+	// the outbox: callers must not modify them.
 	Claim(ctx context.Context, endpoint string, now time.Time, lease time.Duration, max int) ([]Delivery, error)
 
 	// Ack removes a delivery that was delivered; a (the successful

@@ -55,11 +55,23 @@ func (s *Signer) Standard(id string, timestamp time.Time, body []byte) string {
 }
 
 // SetHeaders signs body in both schemes with the same id and timestamp and
-// sets the five headers on h.
+// sets the five headers on h. The header values share one allocation.
 func (s *Signer) SetHeaders(h http.Header, id string, timestamp time.Time, body []byte) {
-	h[HeaderElementsID] = []string{id}
-	h[HeaderElementsSignature] = []string{s.Elements(body)}
-	h[HeaderWebhookID] = []string{id}
-	h[HeaderWebhookTimestamp] = []string{strconv.FormatInt(timestamp.Unix(), 10)}
-	h[HeaderWebhookSignature] = []string{s.Standard(id, timestamp, body)}
+	// Both signatures and the timestamp go into one buffer that becomes one
+	// string; the values are slices of it.
+	var buf [128]byte
+	b := s.AppendElements(buf[:0], body)
+	elements := len(b)
+	b = s.AppendStandard(b, id, timestamp, body)
+	standard := len(b)
+	b = strconv.AppendInt(b, timestamp.Unix(), 10)
+	all := string(b)
+	vals := make([]string, 5)
+	vals[0], vals[1], vals[2] = id, all[:elements], id
+	vals[3], vals[4] = all[standard:], all[elements:standard]
+	h[HeaderElementsID] = vals[0:1:1]
+	h[HeaderElementsSignature] = vals[1:2:2]
+	h[HeaderWebhookID] = vals[2:3:3]
+	h[HeaderWebhookTimestamp] = vals[3:4:4]
+	h[HeaderWebhookSignature] = vals[4:5:5]
 }

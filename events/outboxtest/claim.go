@@ -130,13 +130,17 @@ func testClaimCopies(t *testing.T, o events.Outbox) {
 	require.NoError(t, o.Retry(t.Context(), "a1", attempt(t0, 500), t0))
 	ds := requireClaim(t, o, epA, t0, 1, "a1")
 
-	ds[0].Body[0] = 'X'
-	ds[0].Key[0] = 'X'
-	ds[0].Attempts[0].Response[0] = 'X'
+	// Key, Body and the attempts' Response bytes may be shared (read-only);
+	// everything else is the caller's.
 	ds[0].Attempts[0].Status = 200
+	ds[0].Attempts = append(ds[0].Attempts, attempt(t0, 502))
+	ds[0].Endpoint, ds[0].OrderKey, ds[0].State = epB, "changed", events.Dead
 
 	got := find(t, o, "a1")
 	require.Equal(t, string(Delivery("a1", epA, "").Body), string(got.Body))
 	require.Equal(t, string(Delivery("a1", epA, "").Key), string(got.Key))
 	requireAttempts(t, []events.Attempt{attempt(t0, 500)}, got.Attempts)
+	require.Equal(t, epA, got.Endpoint)
+	require.Empty(t, got.OrderKey)
+	require.Equal(t, events.Pending, got.State)
 }
