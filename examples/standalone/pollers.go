@@ -1,0 +1,55 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/poller"
+)
+
+// newPollers returns a Poller for every polling instance, each polling at
+// its instance's event.poller.refresh_interval. Instances it cannot poll
+// are reported in an *inputError.
+func newPollers(insts []instance, sink events.Sink, st stores, logger *slog.Logger) ([]*poller.Poller, error) {
+	var (
+		out []*poller.Poller
+		bad inputError
+	)
+	log := logger.With("component", "poller")
+	for _, in := range insts {
+		if in.source == nil {
+			continue
+		}
+		id := in.inst.ID
+		p, err := poller.New(poller.Config{
+			Instance: in.inst,
+			Source:   in.source,
+			Sink:     sink,
+			State:    st.PollerState,
+			Logger:   log,
+			OnCycle: func(r poller.Result) {
+				level := slog.LevelDebug
+				if len(r.Events) > 0 {
+					level = slog.LevelInfo
+				}
+				if r.Err == nil { // a failed cycle is logged by the poller
+					log.Log(context.Background(), level, "polled", "instance", id, "resource", r.Resource, "pages", r.Pages,
+						"records", r.Records, "events", r.Events, "snapshot", r.Snapshot, "duration", r.Duration)
+				}
+			},
+			OnAuthError: func(resource string, err error) {
+				log.Error("vendor refused the credentials: resource stopped until restart", "instance", id, "resource", resource, "err", err)
+			},
+		})
+		if err != nil {
+			bad.add(in.file, "%v", err)
+			continue
+		}
+		out = append(out, p)
+	}
+	if len(bad.problems) > 0 {
+		return nil, &bad
+	}
+	return out, nil
+}
