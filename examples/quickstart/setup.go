@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"github.com/a12b7632/elementevents/element"
+	"github.com/a12b7632/elementevents/signature"
+)
+
+// demo holds the three parties of the quickstart, running: the store,
+// your service and the consumer, each on its own loopback port.
+type demo struct {
+	out   io.Writer
+	clock *clockwork.FakeClock // the store's clock
+
+	shop     *store
+	consumer *consumer
+	svc      *service
+	polling  *element.Instance // the instance that polls the store
+	hooked   *element.Instance // the instance that gets its webhooks
+
+	// stops stops everything started, last started first.
+	stops []func(context.Context) error
+}
+
+// setUp starts the three parties and connects them: the instances' callback
+// URL is the consumer's, their store.url the store's, and the store's
+// webhooks go to the webhook instance's URL on your service.
+func setUp(ctx context.Context, out io.Writer) (d *demo, err error) {
+	d = &demo{out: out, clock: clockwork.NewFakeClockAt(storeStart)}
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, d.tearDown(ctx))
+		}
+	}()
+	// Warnings and errors only: a clean run prints none.
+	logger := slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelWarn}))
+
+	// The consumer: your application, at the instances' callback URL. It
+	// shares the signature key with the Notifier.
+	key, err := signature.ParseKey(signatureKey)
+	if err != nil {
+		return d, err
+	}
+	if d.consumer, err = newConsumer(out, [][]byte{key}); err != nil {
+		return d, err
+	}
+	consumerSrv, err := serve(d.consumer)
+	if err != nil {
+		return d, err
+	}
+	d.stops = append(d.stops, consumerSrv.close)
+
+	// The WooCommerce store, in California, with two customers who
+	// registered last week.
+	site, err := time.LoadLocation("America/Los_Angeles")
+	if err != nil {
+		return d, err
+	}
+	d.shop = newStore(d.clock, site, consumerKey, consumerSecret)
+	storeSrv, err := serve(d.shop)
+	if err != nil {
+		return d, err
+	}
+	d.stops = append(d.stops, storeSrv.close, func(context.Context) error {
+		d.shop.client.CloseIdleConnections()
+		return nil
+	})
+	d.shop.setHome(storeSrv.URL)
+	d.shop.addCustomer("John", "Doe", "john.doe@example.com", "San Francisco", storeStart.AddDate(0, 0, -7))
+	d.shop.addCustomer("Jane", "Roe", "jane.roe@example.com", "San Jose", storeStart.AddDate(0, 0, -6))
+
+	// Your service: the two instances, parsed from JSON, and the library
+	// wired for them, its webhook handler on the service's mux.
+	mux := http.NewServeMux()
+	serviceSrv, err := serve(mux)
+	if err != nil {
+		return d, err
+	}
+	d.stops = append(d.stops, serviceSrv.close)
+	values := map[string]string{
+		"WEB_STORE_URL":          storeSrv.URL,
+		"CONSUMER_KEY":           consumerKey,
+		"CONSUMER_SECRET":        consumerSecret,
+		"CALLBACK_URL":           consumerSrv.URL + "/element-events",
+		"OPTIONAL_SIGNATURE_KEY": signatureKey,
+		"WEBHOOK_SECRET":         webhookSecret,
+	}
+	if d.polling, err = loadInstance(pollingJSON, values); err != nil {
+		return d, err
+	}
+	if d.hooked, err = loadInstance(webhookJSON, values); err != nil {
+		return d, err
+	}
+	if d.svc, err = newService([]*element.Instance{d.polling, d.hooked}, mux, d.clock, logger); err != nil {
+		return d, err
+	}
+	d.stops = append(d.stops, d.svc.start())
+
+	// The store's admin adds the webhooks (WooCommerce > Settings >
+	// Advanced > Webhooks), pointing at the webhook instance's URL on
+	// your service; the store pings each one.
+	hookURL := serviceSrv.URL + "/events/" + d.hooked.Element.Key + "/" + d.hooked.ID
+	for _, topic := range []string{"customer.created", "customer.updated", "customer.deleted"} {
+		if err := d.shop.addWebhook(ctx, topic, hookURL, webhookSecret); err != nil {
+			return d, err
+		}
+	}
+	return d, nil
+}
+
+// tearDown stops everything setUp started, waiting up to 5 seconds for
+// the requests and deliveries under way.
+func (d *demo) tearDown(ctx context.Context) error {
+	wait, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	var err error
+	for _, stop := range slices.Backward(d.stops) {
+		err = errors.Join(err, stop(wait))
+	}
+	d.stops = nil
+	return err
+}
