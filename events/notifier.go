@@ -174,6 +174,12 @@ func (n *Notifier) Run(ctx context.Context) error {
 		if !next.IsZero() {
 			timer = clock.NewTimer(max(next.Sub(clock.Now()), 0))
 			fire = timer.Chan()
+			// A clock that moved past next between reading it and arming
+			// the timer would make the timer fire late: dispatch now.
+			if !clock.Now().Before(next) {
+				timer.Stop()
+				continue
+			}
 		}
 		n.mu.Lock()
 		n.dispatching = false

@@ -4,7 +4,9 @@ import "sync/atomic"
 
 // Stats counts what a Notifier has done since it was created.
 type Stats struct {
-	// Enqueued counts notifications stored by Publish.
+	// Enqueued counts notifications Publish handed to the outbox,
+	// including any the outbox skipped because it already held their id
+	// (the same events published again).
 	Enqueued int64
 	// Attempts counts requests made.
 	Attempts int64
