@@ -1,0 +1,171 @@
+package main
+
+import (
+	"math"
+
+	"golang.org/x/perf/benchmath"
+)
+
+// ratioKind says how a pair's ratio is computed and read.
+type ratioKind int
+
+const (
+	// costRatio is ours/baseline of a cost (time, CPU): below 1 is better.
+	costRatio ratioKind = iota
+	// speedup is baseline/ours of a time, read "× faster": above 1 is
+	// better.
+	speedup
+	// rateRatio is ours/baseline of a rate: above 1 is better.
+	rateRatio
+	// single has no baseline: our figure is held against the goal.
+	single
+)
+
+// pair is one line of the report: our benchmark against a baseline measured
+// in the same run, in one unit.
+type pair struct {
+	// Title says what is compared, in Markdown.
+	Title string
+	// Ours and Base are benchmark keys (see Results.Values); Base is ""
+	// for a single figure.
+	Ours, Base string
+	// Unit is the compared unit, as benchfmt tidies it.
+	Unit string
+	Kind ratioKind
+	// Goal is the ratio (or, for single, the figure) the issues ask for,
+	// 0 when there is none: at most Goal for costRatio and single, at
+	// least Goal for speedup and rateRatio.
+	Goal float64
+	// ZeroAllocs adds "0 allocs/op on our side" to the goal.
+	ZeroAllocs bool
+	// Issue names the issue that set the goal.
+	Issue string
+}
+
+// pairs are the comparisons of the report, in its order. The keys are the
+// benchmarks of jobs.
+var pairs = []pair{
+	{Title: "Date parse of a WooCommerce date: `element.DateFormat.Parse` vs `time.Parse`",
+		Ours: "DateFormatParse/ours", Base: "DateFormatParse/time.Parse", Unit: "sec/op",
+		Kind: costRatio, Goal: 1.3, ZeroAllocs: true, Issue: "#2"},
+	{Title: "Poll cycle, 10,000 WooCommerce customers, nothing changed vs typed `json.Unmarshal` of the same page",
+		Ours: "PollCycle/cycle/steady", Base: "PollCycle/json.Unmarshal", Unit: "sec/op",
+		Kind: costRatio, Goal: 1.0, Issue: "#4"},
+	{Title: "Poll cycle, 10,000 customers all new (first run, EmitAll) vs typed `json.Unmarshal`",
+		Ours: "PollCycle/cycle/first-seen", Base: "PollCycle/json.Unmarshal", Unit: "sec/op",
+		Kind: costRatio},
+	{Title: "Poller state per record at 1,000,000 records, numeric ids",
+		Ours: "StateBytesPerRecord/numeric-ids", Unit: "B/record", Kind: single, Goal: 64, Issue: "#4"},
+	{Title: "Poller state per record at 1,000,000 records, 20-character string ids",
+		Ours: "StateBytesPerRecord/string-ids", Unit: "B/record", Kind: single},
+	{Title: "Signature verify, 1 KiB: ours vs the Standard Webhooks Go library",
+		Ours: "VerifyStandard/1KiB/ours", Base: "VerifyStandard/1KiB/standard-webhooks", Unit: "sec/op",
+		Kind: speedup, Goal: 2, ZeroAllocs: true, Issue: "#3"},
+	{Title: "Signature verify, 64 KiB: ours vs the Standard Webhooks Go library",
+		Ours: "VerifyStandard/64KiB/ours", Base: "VerifyStandard/64KiB/standard-webhooks", Unit: "sec/op",
+		Kind: speedup},
+	{Title: "Signature verify, 1 KiB: ours vs the Svix Go library",
+		Ours: "VerifyStandard/1KiB/ours", Base: "VerifyStandard/1KiB/svix", Unit: "sec/op",
+		Kind: speedup},
+	{Title: "Signature verify, 64 KiB: ours vs the Svix Go library",
+		Ours: "VerifyStandard/64KiB/ours", Base: "VerifyStandard/64KiB/svix", Unit: "sec/op",
+		Kind: speedup},
+	{Title: "Notifier deliveries/s (outbox, signing, bookkeeping) vs a bare `http.Client` loop, loopback",
+		Ours: "Delivery/notifier", Base: "Delivery/bare-client", Unit: "deliveries/s",
+		Kind: rateRatio, Goal: 0.9, Issue: "#3"},
+	{Title: "Notifier CPU per delivery (whole process, receiver included) vs the bare loop",
+		Ours: "Delivery/notifier", Base: "Delivery/bare-client", Unit: "cpu-µs/delivery",
+		Kind: costRatio},
+	{Title: "Webhook `Handler` req/s (verify, normalize, dedupe, hand-off) vs a bare handler, loopback",
+		Ours: "HandlerThroughput/handler", Base: "HandlerThroughput/bare", Unit: "req/s",
+		Kind: rateRatio, Goal: 0.9, Issue: "#5"},
+	{Title: "Webhook `Handler` req/s with dedupe off vs a bare handler",
+		Ours: "HandlerThroughput/handler-nodedupe", Base: "HandlerThroughput/bare", Unit: "req/s",
+		Kind: rateRatio},
+}
+
+// verdict says whether a goal was met.
+type verdict int
+
+const (
+	noGoal verdict = iota
+	met
+	notMet
+	unknown // a figure is missing
+)
+
+// row is a pair evaluated on a run.
+type row struct {
+	pair
+	ours, base         stat
+	haveOurs, haveBase bool
+	// allocs is the median allocs/op of our side, when reported.
+	allocs     float64
+	haveAllocs bool
+	// ratio is as Kind says; NaN when a side is missing.
+	ratio float64
+	// cmp compares the two samples (Mann-Whitney U).
+	cmp     benchmath.Comparison
+	verdict verdict
+	// baseRes holds the baseline's other units.
+	baseRes *Results
+}
+
+// evaluate computes every pair's row on res.
+func evaluate(res *Results) []row {
+	rows := make([]row, 0, len(pairs))
+	for _, p := range pairs {
+		r := row{pair: p, ratio: math.NaN(), baseRes: res}
+		r.ours, r.haveOurs = res.get(p.Ours, p.Unit)
+		r.allocs, r.haveAllocs = res.median(p.Ours, "allocs/op")
+		if p.Base != "" {
+			r.base, r.haveBase = res.get(p.Base, p.Unit)
+		}
+		o, b := r.ours.summary.Center, r.base.summary.Center
+		switch {
+		case !r.haveOurs:
+		case p.Kind == single:
+			r.ratio = o
+		case !r.haveBase:
+		case p.Kind == speedup:
+			r.ratio = b / o
+		default:
+			r.ratio = o / b
+		}
+		if r.haveOurs && r.haveBase {
+			r.cmp = benchmath.AssumeNothing.Compare(r.ours.sample, r.base.sample)
+		}
+		r.verdict = judge(r)
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+// baseAllocs returns the median allocs/op of the baseline, when reported.
+func (r row) baseAllocs() (float64, bool) {
+	if r.baseRes == nil {
+		return 0, false
+	}
+	return r.baseRes.median(r.Base, "allocs/op")
+}
+
+// judge says whether r meets its goal.
+func judge(r row) verdict {
+	if r.Goal == 0 {
+		return noGoal
+	}
+	if math.IsNaN(r.ratio) || math.IsInf(r.ratio, 0) || r.ZeroAllocs && !r.haveAllocs {
+		return unknown
+	}
+	ok := r.ratio <= r.Goal
+	if r.Kind == speedup || r.Kind == rateRatio {
+		ok = r.ratio >= r.Goal
+	}
+	if r.ZeroAllocs && r.allocs != 0 {
+		ok = false
+	}
+	if ok {
+		return met
+	}
+	return notMet
+}
