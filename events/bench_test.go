@@ -134,3 +134,38 @@ func reportRate(b *testing.B, start time.Time, cpu time.Duration) {
 		b.ReportMetric(float64(used.Microseconds())/float64(b.N), "cpu-µs/delivery")
 	}
 }
+
+// BenchmarkMemoryOutboxBacklog measures one Claim and Ack on an endpoint with 64
+// order keys and many deliveries pending behind them: the cost follows the
+// keys, not the backlog, so the sizes should read alike.
+func BenchmarkMemoryOutboxBacklog(b *testing.B) {
+	for _, pending := range []int{1_000, 100_000} {
+		b.Run(strconv.Itoa(pending), func(b *testing.B) {
+			ctx := context.Background()
+			o := events.NewMemoryOutbox()
+			now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+			id := 0
+			enqueue := func() {
+				d := events.Delivery{ID: strconv.Itoa(id), Endpoint: "https://cb.example/", OrderKey: strconv.Itoa(id % 64), Body: []byte(`{}`)}
+				id++
+				if err := o.Enqueue(ctx, now, d); err != nil {
+					b.Fatal(err)
+				}
+			}
+			for range pending {
+				enqueue()
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				ds, err := o.Claim(ctx, "https://cb.example/", now, time.Minute, 1)
+				if err != nil || len(ds) != 1 {
+					b.Fatalf("claim: %v, %d", err, len(ds))
+				}
+				if err := o.Ack(ctx, ds[0].ID, events.Attempt{}); err != nil {
+					b.Fatal(err)
+				}
+				enqueue() // keep the backlog
+			}
+		})
+	}
+}

@@ -28,16 +28,20 @@ type MemoryOutbox struct {
 	endpoints map[string]*memEndpoint // only endpoints that are reportable
 }
 
-// memEndpoint holds one endpoint's deliveries, each list in Seq order so
-// Claim and List walk them without sorting.
+// memEndpoint holds one endpoint's deliveries. Pending ones are queued by
+// OrderKey, each queue in Seq order: only the head of a queue can be
+// claimed, so Claim and Endpoints look at one delivery per OrderKey, not at
+// every pending delivery. Deliveries without an OrderKey share the queue
+// of key "", where every one can be claimed.
 type memEndpoint struct {
-	pending  []*Delivery
+	queues   map[string][]*Delivery
+	pending  int
 	dead     []*Delivery
 	disabled bool
 	reason   string
-	// seen is claimable's scratch set, kept to spare an allocation per
-	// call; the outbox's mutex guards it.
-	seen map[string]struct{}
+	// due is Claim's scratch slice, kept to spare an allocation per call;
+	// the outbox's mutex guards it.
+	due []*Delivery
 }
 
 var _ Outbox = (*MemoryOutbox)(nil)
@@ -76,13 +80,14 @@ func (o *MemoryOutbox) Enqueue(_ context.Context, now time.Time, ds ...Delivery)
 		d.DeadReason = ""
 		o.byID[d.ID] = &d
 		ep := o.endpoint(d.Endpoint)
-		ep.pending = append(ep.pending, &d) // the highest Seq yet: order kept
+		ep.push(&d) // the highest Seq yet: order kept
 	}
 	return nil
 }
 
-// Claim implements [Outbox.Claim]. It walks the endpoint's pending
-// deliveries, so it costs O(pending of that endpoint).
+// Claim implements [Outbox.Claim]. It looks at the head of each of the
+// endpoint's OrderKeys (and at every delivery without one), so it costs
+// O(order keys of that endpoint), whatever the number pending behind them.
 func (o *MemoryOutbox) Claim(_ context.Context, endpoint string, now time.Time, lease time.Duration, limit int) ([]Delivery, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -90,17 +95,28 @@ func (o *MemoryOutbox) Claim(_ context.Context, endpoint string, now time.Time, 
 	if ep == nil || ep.disabled || limit <= 0 {
 		return nil, nil
 	}
-	var out []Delivery
+	due := ep.due[:0]
 	for d := range ep.claimable() {
-		if readyAt(d).After(now) {
-			continue
-		}
-		d.LeaseUntil = now.Add(lease)
-		out = append(out, claimCopy(d))
-		if len(out) == limit {
-			break
+		if !readyAt(d).After(now) {
+			due = append(due, d)
 		}
 	}
+	if len(due) > limit {
+		slices.SortFunc(due, bySeq)
+		due = due[:limit]
+	} else if len(due) > 1 {
+		slices.SortFunc(due, bySeq)
+	}
+	var out []Delivery
+	if len(due) > 0 {
+		out = make([]Delivery, len(due))
+	}
+	for i, d := range due {
+		d.LeaseUntil = now.Add(lease)
+		out[i] = claimCopy(d)
+	}
+	clear(due) // keep no pointers to deliveries that may leave
+	ep.due = due[:0]
 	return out, nil
 }
 
@@ -114,7 +130,7 @@ func (o *MemoryOutbox) Ack(_ context.Context, id string, _ Attempt) error {
 		return err
 	}
 	ep := o.endpoints[d.Endpoint]
-	ep.pending = remove(ep.pending, d)
+	ep.drop(d)
 	delete(o.byID, id)
 	o.prune(d.Endpoint)
 	return nil
@@ -162,7 +178,7 @@ func (o *MemoryOutbox) DeadLetter(_ context.Context, id string, a Attempt, reaso
 	d.DeadReason = reason
 	d.LeaseUntil = time.Time{}
 	ep := o.endpoints[d.Endpoint]
-	ep.pending = remove(ep.pending, d)
+	ep.drop(d)
 	ep.dead = insert(ep.dead, d)
 	return nil
 }
@@ -181,7 +197,7 @@ func (o *MemoryOutbox) Replay(_ context.Context, id string, next time.Time) erro
 	d.NextAttempt = next
 	ep := o.endpoints[d.Endpoint]
 	ep.dead = remove(ep.dead, d)
-	ep.pending = insert(ep.pending, d)
+	ep.requeue(d)
 	return nil
 }
 
@@ -195,7 +211,9 @@ func (o *MemoryOutbox) List(_ context.Context, f Filter) ([]Delivery, error) {
 			continue
 		}
 		if f.State == "" || f.State == Pending {
-			lists = append(lists, ep.pending)
+			for _, q := range ep.queues {
+				lists = append(lists, q)
+			}
 		}
 		if f.State == "" || f.State == Dead {
 			lists = append(lists, ep.dead)
@@ -229,7 +247,7 @@ func (o *MemoryOutbox) Endpoints(_ context.Context) ([]EndpointStatus, error) {
 			URL:      url,
 			Disabled: ep.disabled,
 			Reason:   ep.reason,
-			Pending:  len(ep.pending),
+			Pending:  ep.pending,
 			Dead:     len(ep.dead),
 		}
 		for d := range ep.claimable() {
@@ -289,33 +307,59 @@ func (o *MemoryOutbox) endpoint(url string) *memEndpoint {
 // map does not grow with every callback URL ever seen.
 func (o *MemoryOutbox) prune(url string) {
 	ep := o.endpoints[url]
-	if len(ep.pending) == 0 && len(ep.dead) == 0 && !ep.disabled {
+	if ep.pending == 0 && len(ep.dead) == 0 && !ep.disabled {
 		delete(o.endpoints, url)
 	}
 }
 
-// claimable yields, in Seq order, the pending deliveries that no earlier
-// pending delivery of the same OrderKey holds back, whether they are due
-// or not.
+// claimable yields the pending deliveries that no earlier pending delivery
+// of the same OrderKey holds back (the head of each queue, and every
+// delivery without an OrderKey), whether they are due or not, in no
+// particular order.
 func (ep *memEndpoint) claimable() iter.Seq[*Delivery] {
 	return func(yield func(*Delivery) bool) {
-		if ep.seen == nil {
-			ep.seen = make(map[string]struct{})
-		}
-		seen := ep.seen
-		clear(seen)
-		for _, d := range ep.pending {
-			if d.OrderKey != "" {
-				if _, blocked := seen[d.OrderKey]; blocked {
-					continue
-				}
-				seen[d.OrderKey] = struct{}{}
+		for key, q := range ep.queues {
+			if key != "" {
+				q = q[:1]
 			}
-			if !yield(d) {
-				return
+			for _, d := range q {
+				if !yield(d) {
+					return
+				}
 			}
 		}
 	}
+}
+
+// push queues a new pending delivery, which has the highest Seq yet.
+func (ep *memEndpoint) push(d *Delivery) {
+	if ep.queues == nil {
+		ep.queues = make(map[string][]*Delivery)
+	}
+	ep.queues[d.OrderKey] = append(ep.queues[d.OrderKey], d)
+	ep.pending++
+}
+
+// requeue puts a replayed delivery back in its queue, in Seq order: ahead
+// of later deliveries of its OrderKey.
+func (ep *memEndpoint) requeue(d *Delivery) {
+	if ep.queues == nil {
+		ep.queues = make(map[string][]*Delivery)
+	}
+	ep.queues[d.OrderKey] = insert(ep.queues[d.OrderKey], d)
+	ep.pending++
+}
+
+// drop takes a pending delivery out of its queue, forgetting the queue
+// once it is empty.
+func (ep *memEndpoint) drop(d *Delivery) {
+	q := remove(ep.queues[d.OrderKey], d)
+	if len(q) == 0 {
+		delete(ep.queues, d.OrderKey)
+	} else {
+		ep.queues[d.OrderKey] = q
+	}
+	ep.pending--
 }
 
 // readyAt is the earliest time a pending delivery can be claimed. A lease
