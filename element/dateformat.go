@@ -89,7 +89,7 @@ type dateOp struct {
 func NewDateFormat(pattern, timezone string) (*DateFormat, error) {
 	loc, err := LoadLocation(timezone)
 	if err != nil {
-		return nil, fmt.Errorf("date format %q: %w", pattern, err)
+		return nil, fmt.Errorf("date format %s: %w", quote(pattern), err)
 	}
 	return newDateFormat(pattern, loc)
 }
@@ -145,16 +145,16 @@ func compileDatePattern(pattern string) ([]dateOp, error) {
 			i = end
 		case isASCIILetter(c):
 			if !strings.ContainsRune("GyYMLwWDdFEuaHkKhmsSzZX", rune(c)) {
-				return nil, fmt.Errorf("%w: unknown pattern letter %q at position %d in %q; quote literal text, as in 'T'",
-					ErrDateFormat, c, i, pattern)
+				return nil, fmt.Errorf("%w: unknown pattern letter %q at position %d in %s; quote literal text, as in 'T'",
+					ErrDateFormat, c, i, quote(pattern))
 			}
 			n := 1
 			for i+n < len(pattern) && pattern[i+n] == c {
 				n++
 			}
 			if c == 'X' && n > maxXCount {
-				return nil, fmt.Errorf("%w: %d X letters at position %d in %q; use X, XX or XXX",
-					ErrDateFormat, n, i, pattern)
+				return nil, fmt.Errorf("%w: %d X letters at position %d in %s; use X, XX or XXX",
+					ErrDateFormat, n, i, quote(pattern))
 			}
 			flush()
 			ops = append(ops, dateOp{letter: c, count: n})
@@ -196,7 +196,7 @@ func unterminatedQuote(pattern string, pos int) error {
 	if pos == len(pattern)-1 {
 		hint = "remove the trailing ' or close it"
 	}
-	return fmt.Errorf("%w: unterminated quote at position %d in %q; %s", ErrDateFormat, pos, pattern, hint)
+	return fmt.Errorf("%w: unterminated quote at position %d in %s; %s", ErrDateFormat, pos, quote(pattern), hint)
 }
 
 // Format returns t, in the format's zone, written with the pattern.

@@ -61,7 +61,7 @@ func (df *DateFormat) Parse(s string) (time.Time, error) {
 		o := &df.ops[i]
 		if o.letter == 0 {
 			if len(s)-pos < len(o.lit) || s[pos:pos+len(o.lit)] != o.lit {
-				return time.Time{}, df.parseError(s, pos, fmt.Sprintf("want %q", o.lit))
+				return time.Time{}, df.parseError(s, pos, "want "+quote(o.lit))
 			}
 			pos += len(o.lit)
 			continue
@@ -87,9 +87,9 @@ func (df *DateFormat) Parse(s string) (time.Time, error) {
 
 func (df *DateFormat) parseError(s string, pos int, why string) error {
 	if pos < 0 {
-		return fmt.Errorf("%w: %q with pattern %q: %s", ErrDateFormat, s, df.pattern, why)
+		return fmt.Errorf("%w: %s with pattern %s: %s", ErrDateFormat, quote(s), quote(df.pattern), why)
 	}
-	return fmt.Errorf("%w: %q with pattern %q at position %d: %s", ErrDateFormat, s, df.pattern, pos, why)
+	return fmt.Errorf("%w: %s with pattern %s at position %d: %s", ErrDateFormat, quote(s), quote(df.pattern), pos, why)
 }
 
 // parseField reads one field at s[pos:] and returns the position after it,
@@ -299,16 +299,16 @@ func parseEpochMillis(s string) (time.Time, error) {
 		digits = digits[1:]
 	}
 	if digits == "" {
-		return time.Time{}, fmt.Errorf("%w: %q with pattern %q: want milliseconds since the epoch", ErrDateFormat, s, epochMillisPattern)
+		return time.Time{}, fmt.Errorf("%w: %s with pattern %q: want milliseconds since the epoch", ErrDateFormat, quote(s), epochMillisPattern)
 	}
 	var ms int64
 	for i := 0; i < len(digits); i++ {
 		c := digits[i]
 		if !isASCIIDigit(c) {
-			return time.Time{}, fmt.Errorf("%w: %q with pattern %q at position %d: want digits", ErrDateFormat, s, epochMillisPattern, len(s)-len(digits)+i)
+			return time.Time{}, fmt.Errorf("%w: %s with pattern %q at position %d: want digits", ErrDateFormat, quote(s), epochMillisPattern, len(s)-len(digits)+i)
 		}
 		if ms > (1<<63-1-int64(c-'0'))/10 {
-			return time.Time{}, fmt.Errorf("%w: %q with pattern %q: out of range", ErrDateFormat, s, epochMillisPattern)
+			return time.Time{}, fmt.Errorf("%w: %s with pattern %q: out of range", ErrDateFormat, quote(s), epochMillisPattern)
 		}
 		ms = ms*10 + int64(c-'0')
 	}

@@ -3,6 +3,7 @@ package element
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -309,7 +310,10 @@ func decodeInt(raw json.RawMessage) (int64, error) {
 		return 0, nil
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
+	switch {
+	case errors.Is(err, strconv.ErrRange):
+		return 0, fmt.Errorf("is out of range, got %s", quote(s))
+	case err != nil:
 		return 0, fmt.Errorf("must be a whole number, got %s", quote(s))
 	}
 	return n, nil
@@ -327,12 +331,15 @@ func decodeDuration(raw json.RawMessage, unit time.Duration) (time.Duration, err
 		return 0, nil
 	}
 	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+	switch {
+	case errors.Is(err, strconv.ErrRange):
+		return 0, fmt.Errorf("is out of range, got %s", quote(s))
+	case err != nil || math.IsNaN(f) || math.IsInf(f, 0):
 		return 0, fmt.Errorf("must be a number, got %s", quote(s))
 	}
 	d := f * float64(unit)
 	if math.Abs(d) > float64(math.MaxInt64/2) {
-		return 0, fmt.Errorf("is out of range: %s", s)
+		return 0, fmt.Errorf("is out of range, got %s", quote(s))
 	}
 	return time.Duration(d), nil
 }

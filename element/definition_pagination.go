@@ -13,10 +13,13 @@ const (
 	// WooCommerce: page, per_page, X-WP-TotalPages).
 	PaginationPage PaginationStyle = "page"
 	// PaginationLink follows the Link response header's rel="next" URL
-	// (RFC 8288) until there is none.
+	// (RFC 8288) until there is none. Like [PaginationNextURL], it follows
+	// URLs only on the resource's own scheme, host and port.
 	PaginationLink PaginationStyle = "link"
 	// PaginationNextURL follows the URL found at the dotted path NextField of
 	// the page body (Concur's NextPage) until it is missing, null or empty.
+	// A URL on another scheme, host or port than the resource's is an
+	// error, credentials or not: a page must not send the poller elsewhere.
 	PaginationNextURL PaginationStyle = "next-url"
 	// PaginationOffset counts records: OffsetParam from 0 up by the page
 	// size in SizeParam, until a page comes back short or empty, or the

@@ -70,7 +70,7 @@ func definitionSyntaxError(err error) error {
 	var te *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &se):
-		return fmt.Errorf("%w in definition at offset %d: %w", ErrSyntax, se.Offset, err)
+		return fmt.Errorf("%w in definition at offset %d: %w", ErrSyntax, syntaxOffset(se), err)
 	case errors.As(err, &te):
 		// The field path starts inside the aux struct's embedded plain.
 		field := strings.TrimPrefix(strings.TrimPrefix(te.Field, "plain"), ".")

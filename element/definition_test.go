@@ -49,9 +49,9 @@ func TestParseDefinition(t *testing.T) {
 		},
 		{
 			name:     "syntax error gives offset",
-			body:     `{"key": "acme", "hub": }`,
+			body:     `{"key": "acme", "hub": }`, // the } is byte 23
 			wantErr:  element.ErrSyntax,
-			wantMsgs: []string{"offset 24"},
+			wantMsgs: []string{"offset 23"},
 		},
 		{
 			name:     "truncated",

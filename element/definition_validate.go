@@ -33,7 +33,7 @@ func (e *DefinitionError) Error() string {
 	var b strings.Builder
 	b.WriteString("element: invalid definition")
 	if e.Key != "" {
-		fmt.Fprintf(&b, " %q", e.Key)
+		b.WriteString(" " + quote(e.Key))
 	}
 	for i, p := range e.Problems {
 		if i == 0 {

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
+	"strings"
+
+	iquote "github.com/a12b7632/elementevents/internal/quote"
 )
 
 // Instance is an element instance: the body of an /instances call, parsed.
@@ -201,7 +203,7 @@ func newSyntaxError(data []byte, err error) *SyntaxError {
 	var te *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &se):
-		offset = se.Offset
+		offset = syntaxOffset(se)
 	case errors.As(err, &te):
 		offset = te.Offset
 	}
@@ -213,6 +215,17 @@ func newSyntaxError(data []byte, err error) *SyntaxError {
 	return &SyntaxError{Offset: offset, Line: line, Column: col, Err: err}
 }
 
+// syntaxOffset returns the byte offset of a decoding error. encoding/json's
+// Offset counts the bytes read, so for an invalid character it is one past
+// that character; at an unexpected end it is the end of the input, which is
+// where the error is.
+func syntaxOffset(se *json.SyntaxError) int64 {
+	if se.Offset > 0 && strings.HasPrefix(se.Error(), "invalid character") {
+		return se.Offset - 1
+	}
+	return se.Offset
+}
+
 // lineColumn converts a byte offset to a 1-based line and column (in bytes).
 func lineColumn(data []byte, offset int64) (line, col int) {
 	before := data[:offset]
@@ -221,5 +234,10 @@ func lineColumn(data []byte, offset int64) (line, col int) {
 	return line, col
 }
 
-// quote is strconv.Quote, named for the call sites that build messages.
-func quote(s string) string { return strconv.Quote(s) }
+// quote quotes outside input for a message, at most 64 bytes of
+// it: a 10 MB value must not make a 10 MB error.
+func quote(s string) string { return iquote.String(s) }
+
+// cut shortens outside input for a message that shows it unquoted, as
+// [quote] does.
+func cut(s string) string { return iquote.Cut(s) }

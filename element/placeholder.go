@@ -73,11 +73,11 @@ func CompileURL(raw string, zone *time.Location) (*URLTemplate, error) {
 		rest = rest[start:]
 		end := strings.IndexByte(rest, '}')
 		if end < 0 {
-			return nil, fmt.Errorf("%w: unterminated %q at position %d in %q; close it with }", ErrPlaceholder, "${", pos, raw)
+			return nil, fmt.Errorf("%w: unterminated %q at position %d in %s; close it with }", ErrPlaceholder, "${", pos, quote(raw))
 		}
 		value, err := compilePlaceholder(rest[2:end], zone)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s at position %d: %w", ErrPlaceholder, rest[:end+1], pos, err)
+			return nil, fmt.Errorf("%w: %s at position %d: %w", ErrPlaceholder, cut(rest[:end+1]), pos, err)
 		}
 		tmpl.parts = append(tmpl.parts, urlPart{value: value, query: inQuery})
 		pos += end + 1
@@ -152,7 +152,7 @@ func compilePlaceholder(body string, zone *time.Location) (func([]byte, time.Tim
 		case "us":
 			return func(b []byte, t time.Time) []byte { return strconv.AppendInt(b, t.UnixMicro(), 10) }, nil
 		}
-		return nil, fmt.Errorf("unknown epoch unit %q; want s, ms or us", arg)
+		return nil, fmt.Errorf("unknown epoch unit %s; want s, ms or us", quote(arg))
 	}
 	return nil, errors.New("unknown placeholder; want gmtDate, date, dateTimeZone, epoch or milliseconds")
 }
@@ -164,7 +164,7 @@ func placeholderDate(pattern string, loc *time.Location) (func([]byte, time.Time
 	}
 	if !df.epoch && !hasField(df.ops) {
 		// Most likely a mistake such as a missing FORMAT after a zone.
-		return nil, fmt.Errorf("%w: pattern %q has no date fields", ErrDateFormat, pattern)
+		return nil, fmt.Errorf("%w: pattern %s has no date fields", ErrDateFormat, quote(pattern))
 	}
 	return df.AppendFormat, nil
 }

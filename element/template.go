@@ -30,23 +30,23 @@ func ExpandTemplate(tmpl string, lookup func(key string) (string, bool)) (string
 		case c == '$' && i+1 < len(tmpl) && tmpl[i+1] == '{':
 			end := strings.IndexByte(tmpl[i:], '}')
 			if end < 0 {
-				return "", fmt.Errorf("element: template %q: unterminated ${ at offset %d: %w", tmpl, i, ErrPlaceholder)
+				return "", fmt.Errorf("element: template %s: unterminated ${ at offset %d: %w", quote(tmpl), i, ErrPlaceholder)
 			}
 			b.WriteString(tmpl[i : i+end+1])
 			i += end + 1
 		case c == '{':
 			end := strings.IndexByte(tmpl[i:], '}')
 			if end < 0 {
-				return "", fmt.Errorf("element: template %q: unterminated { at offset %d: %w", tmpl, i, ErrPlaceholder)
+				return "", fmt.Errorf("element: template %s: unterminated { at offset %d: %w", quote(tmpl), i, ErrPlaceholder)
 			}
 			key := tmpl[i+1 : i+end]
 			if !validRefName(key) {
-				return "", fmt.Errorf("element: template %q: bad reference {%s} at offset %d: %w", tmpl, key, i, ErrPlaceholder)
+				return "", fmt.Errorf("element: template %s: bad reference {%s} at offset %d: %w", quote(tmpl), cut(key), i, ErrPlaceholder)
 			}
 			v, ok := lookup(key)
 			v = strings.TrimSpace(v)
 			if !ok || v == "" {
-				return "", fmt.Errorf("element: template %q: configuration key %q is missing: %w", tmpl, key, ErrInvalid)
+				return "", fmt.Errorf("element: template %s: configuration key %s is missing: %w", quote(tmpl), quote(key), ErrInvalid)
 			}
 			i += end + 1
 			if i < len(tmpl) && tmpl[i] == '/' {
@@ -54,7 +54,7 @@ func ExpandTemplate(tmpl string, lookup func(key string) (string, bool)) (string
 			}
 			b.WriteString(v)
 		case c == '}':
-			return "", fmt.Errorf("element: template %q: stray } at offset %d: %w", tmpl, i, ErrPlaceholder)
+			return "", fmt.Errorf("element: template %s: stray } at offset %d: %w", quote(tmpl), i, ErrPlaceholder)
 		default:
 			b.WriteByte(c)
 			i++
@@ -104,7 +104,7 @@ func (d *Definition) ExpandBaseURL(lookup func(key string) (string, bool)) (stri
 		return "", err
 	}
 	if err := checkAbsoluteHTTP(s); err != nil {
-		return "", fmt.Errorf("element: %s base URL %q: %w: %w", d.Key, s, err, ErrInvalid)
+		return "", fmt.Errorf("element: %s base URL %s: %w: %w", d.Key, quote(s), err, ErrInvalid)
 	}
 	return strings.TrimRight(s, "/"), nil
 }

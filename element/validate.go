@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/go-playground/validator/v10"
+
+	iquote "github.com/a12b7632/elementevents/internal/quote"
 )
 
 // FieldError is one problem with an instance, named by the configuration key
@@ -26,8 +28,16 @@ type FieldError struct {
 	Err error
 }
 
-// Error returns "key: message".
-func (e *FieldError) Error() string { return e.Key + ": " + e.Message }
+// maxKeyShown bounds the key an error message shows: keys hold the
+// resource names of the instance body, which may be of any length.
+const maxKeyShown = 256
+
+// maxProblemsShown bounds the problems a [ValidationError] message lists;
+// Problems holds them all.
+const maxProblemsShown = 50
+
+// Error returns "key: message", the key cut short past 256 bytes.
+func (e *FieldError) Error() string { return iquote.CutN(e.Key, maxKeyShown) + ": " + e.Message }
 
 // Unwrap returns the underlying error.
 func (e *FieldError) Unwrap() error { return e.Err }
@@ -40,7 +50,8 @@ type ValidationError struct {
 	Problems []*FieldError
 }
 
-// Error lists the problems, one per line after the first.
+// Error lists the problems, one per line after the first; past 50 it
+// says how many more there are.
 func (e *ValidationError) Error() string {
 	var b strings.Builder
 	b.WriteString(ErrInvalid.Error())
@@ -50,7 +61,11 @@ func (e *ValidationError) Error() string {
 		return b.String()
 	}
 	fmt.Fprintf(&b, ": %d problems:", len(e.Problems))
-	for _, p := range e.Problems {
+	for i, p := range e.Problems {
+		if i == maxProblemsShown {
+			fmt.Fprintf(&b, "\n  ... and %d more", len(e.Problems)-i)
+			break
+		}
 		b.WriteString("\n  ")
 		b.WriteString(p.Error())
 	}

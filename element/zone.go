@@ -105,20 +105,20 @@ func loadLocation(name string) (*time.Location, error) {
 	if rest, ok := cutZonePrefix(upper); ok {
 		off, ok := parseOffsetID(rest)
 		if !ok {
-			return nil, fmt.Errorf("%w %q: want an offset such as GMT+05:30 or GMT-8 after %s",
-				ErrTimeZone, name, upper[:len(upper)-len(rest)])
+			return nil, fmt.Errorf("%w %s: want an offset such as GMT+05:30 or GMT-8 after %s",
+				ErrTimeZone, quote(name), upper[:len(upper)-len(rest)])
 		}
 		return fixedZone(off), nil
 	}
 	if name[0] == '+' || name[0] == '-' {
 		off, ok := parseOffsetID(name)
 		if !ok {
-			return nil, fmt.Errorf("%w %q: want an offset such as +05:30, -0700 or -8 (at most ±18:00)", ErrTimeZone, name)
+			return nil, fmt.Errorf("%w %s: want an offset such as +05:30, -0700 or -8 (at most ±18:00)", ErrTimeZone, quote(name))
 		}
 		return fixedZone(off), nil
 	}
 	if name == "Local" {
-		return nil, fmt.Errorf("%w %q: the host's zone is not allowed; name the zone", ErrTimeZone, name)
+		return nil, fmt.Errorf("%w %s: the host's zone is not allowed; name the zone", ErrTimeZone, quote(name))
 	}
 	return loadIANA(name, name)
 }
@@ -126,8 +126,8 @@ func loadLocation(name string) (*time.Location, error) {
 func loadIANA(name, id string) (*time.Location, error) {
 	loc, err := time.LoadLocation(id)
 	if err != nil {
-		return nil, fmt.Errorf("%w %q: not an IANA name (America/New_York), offset (GMT+05:30) or Java short ID (PST)",
-			ErrTimeZone, name)
+		return nil, fmt.Errorf("%w %s: not an IANA name (America/New_York), offset (GMT+05:30) or Java short ID (PST)",
+			ErrTimeZone, quote(name))
 	}
 	return loc, nil
 }

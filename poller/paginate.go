@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/a12b7632/elementevents/element"
+	"github.com/a12b7632/elementevents/internal/quote"
 )
 
 // errBadToken reports a Request.Token this source did not issue.
@@ -203,20 +204,40 @@ func (s *HTTPSource) tokenOf(u *url.URL) string {
 	return c.String()
 }
 
-// checkFollow refuses to send credentials to a URL the vendor named on
-// another host than the resource's, or over plain http when the resource
-// is https: a page body must not be able to collect them.
+// checkFollow refuses a URL to follow that is not on the resource's own
+// origin (scheme, host and port), whatever the auth style: a page body
+// must not be able to collect the credentials, nor, without credentials,
+// send the poller to another host (an internal address, say) whose answer
+// would go out in notifications. The definition has no field that allows
+// other hosts.
 func (s *HTTPSource) checkFollow(u, first *url.URL) error {
-	if s.auth.style == element.AuthNone {
+	if sameOrigin(u, first) {
 		return nil
 	}
-	if !strings.EqualFold(u.Host, first.Host) {
-		return fmt.Errorf("next page URL is on host %s, not %s; sourceAuth are not sent there", u.Host, first.Host)
+	if u.Scheme != first.Scheme && strings.EqualFold(u.Hostname(), first.Hostname()) {
+		return fmt.Errorf("next page URL is %s, not %s like the resource; pages are followed only on the resource's own scheme and host",
+			u.Scheme, first.Scheme)
 	}
-	if first.Scheme == "https" && u.Scheme != "https" {
-		return errors.New("next page URL downgrades https to http; sourceAuth are not sent there")
+	return fmt.Errorf("next page URL is on host %s, not the resource's %s; pages are followed only on the resource's own scheme and host",
+		quote.Cut(u.Host), quote.Cut(first.Host))
+}
+
+// sameOrigin reports whether a and b, both absolute http(s) URLs, have the
+// same scheme, host (in any case) and port, an absent port being the
+// scheme's default.
+func sameOrigin(a, b *url.URL) bool {
+	return a.Scheme == b.Scheme && strings.EqualFold(a.Hostname(), b.Hostname()) && portOf(a) == portOf(b)
+}
+
+// portOf returns u's port, or its scheme's default port.
+func portOf(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
 	}
-	return nil
+	if u.Scheme == "https" {
+		return "443"
+	}
+	return "80"
 }
 
 func isHTTPURL(u *url.URL) bool {

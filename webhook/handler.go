@@ -17,6 +17,7 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/internal/quote"
 )
 
 // DefaultMaxBodyBytes bounds a webhook body when Config.MaxBodyBytes is
@@ -108,7 +109,9 @@ type Config struct {
 //     X-WC-* header);
 //   - 401 for a missing, malformed or wrong signature;
 //   - 200 for a delivery already accepted (see below), with no new event;
-//   - 400 for a body that cannot be read as the definition says;
+//   - 400 for a body that cannot be read as the definition says, or whose
+//     topic or object type is longer than 256 bytes or holds a control
+//     character;
 //   - 503 when the Sink refuses the events (or Resolve fails), so the
 //     vendor retries; 500 when the instance's element has no usable
 //     definition;
@@ -135,7 +138,9 @@ type Config struct {
 // come from the topic header (Webhook.TopicHeader through Webhook.Topics:
 // X-WC-Webhook-Topic "order.updated" is orders, UPDATED;
 // "action.woocommerce_..." is action, UNKNOWN), or from dotted paths into
-// the change; the object id (a string, or a number as written) and the
+// the change. A resource missing from the topic map is its own object type,
+// so, as WooCommerce does not sign its headers, a topic and an object type
+// are limited to 256 bytes without control characters (else 400); the object id (a string, or a number as written) and the
 // date from their paths (WooCommerce: id, and date_modified_gmt in GMT). A
 // change without a readable date is dated with Clock's now. A body is one
 // change, a top-level array of changes, or holds them in an array at
@@ -240,7 +245,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, r, http.StatusNotFound, "unknown instance", err)
 		return
 	case err != nil:
-		h.log.ErrorContext(ctx, "webhook: instance lookup failed", "element", elementKey, "error", err)
+		h.log.ErrorContext(ctx, "webhook: instance lookup failed", "element", quote.Cut(elementKey), "error", err)
 		h.answer(w, http.StatusServiceUnavailable, "instance lookup failed; retry later")
 		return
 	}
@@ -376,7 +381,7 @@ func dedupeKey(kind, a, b string) string {
 // are the vendor's or an attacker's doing, so they must not flood the log.
 func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, code int, reason string, err error) {
 	if h.log.Enabled(r.Context(), slog.LevelDebug) {
-		h.log.DebugContext(r.Context(), "webhook: request refused", "status", code, "reason", reason, "path", r.URL.Path, "error", err)
+		h.log.DebugContext(r.Context(), "webhook: request refused", "status", code, "reason", reason, "path", quote.Cut(r.URL.Path), "error", err)
 	}
 	h.answer(w, code, reason)
 }

@@ -7,12 +7,19 @@ import (
 	"net/http"
 	"net/textproto"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
 )
+
+// maxTypeBytes bounds a topic and an object type. Both come from the
+// request (WooCommerce does not sign its headers) and end up in every event
+// and notification, so a long one is refused rather than passed on.
+const maxTypeBytes = 256
 
 // maxPingBody bounds the body read as a vendor's creation ping
 // (WooCommerce's is "webhook_id=123").
@@ -112,6 +119,11 @@ func newNormalizer(instanceID string, def *element.Definition) (*normalizer, err
 // as a flat JSON object. topic is the value of the topic header. now dates
 // the changes that carry no date. Errors wrap [ErrBadBody].
 func (n *normalizer) normalize(in payload, topic string, now time.Time) ([]events.Event, json.RawMessage, error) {
+	if n.topicHeader != "" && topic != "" {
+		if why := typeProblem(topic); why != "" {
+			return nil, nil, fmt.Errorf("%w: %s header %s", ErrBadBody, n.topicName, why)
+		}
+	}
 	if in.form != nil {
 		raw, err := json.Marshal(in.form)
 		if err != nil { // a map of strings always marshals
@@ -246,11 +258,19 @@ func (n *normalizer) event(vals [numPaths]string, raw json.RawMessage, topic str
 	if topic != "" && n.topicHeader != "" {
 		objectType, eventType = n.topics.Map(topic)
 	}
+	fromPath := false
 	if v := vals[pathObjectType]; v != "" {
 		objectType = n.topics.ObjectType(v)
+		fromPath = true
 	}
 	if objectType == "" {
 		return events.Event{}, n.noObjectType()
+	}
+	if why := typeProblem(objectType); why != "" {
+		if fromPath {
+			return events.Event{}, fmt.Errorf("%w: object type %s (at %s)", ErrBadBody, why, n.paths[pathObjectType].full)
+		}
+		return events.Event{}, fmt.Errorf("%w: object type %s (from the %s header)", ErrBadBody, why, n.topicName)
 	}
 	if v := vals[pathEventType]; v != "" {
 		eventType = n.topics.EventType(v)
@@ -287,6 +307,20 @@ func (n *normalizer) parseDate(s string) (time.Time, error) {
 		return n.dates.Parse(s)
 	}
 	return time.Parse(time.RFC3339Nano, s)
+}
+
+// typeProblem says what is wrong with a topic or an object type longer
+// than maxTypeBytes or holding a control character, or returns "".
+func typeProblem(s string) string {
+	if len(s) > maxTypeBytes {
+		return "is " + strconv.Itoa(len(s)) + " bytes, over the limit of " + strconv.Itoa(maxTypeBytes)
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return "holds a control character"
+		}
+	}
+	return ""
 }
 
 func (n *normalizer) noObjectType() error {

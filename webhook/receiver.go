@@ -16,6 +16,7 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/internal/quote"
 	"github.com/a12b7632/elementevents/signature"
 )
 
@@ -296,7 +297,7 @@ func (rc *Receiver) admit(w http.ResponseWriter, r *http.Request) (recvAdmitted,
 	rc.mu.Unlock()
 	if busy {
 		rc.refuse(w, r, http.StatusServiceUnavailable, "notification already being handled; retry later",
-			fmt.Errorf("webhook: id %q is being handled", in.id))
+			fmt.Errorf("webhook: id %s is being handled", quote.String(in.id)))
 		return recvAdmitted{}, false
 	}
 	seen, err := rc.dedupe.Seen(r.Context(), in.id)

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/a12b7632/elementevents/element"
+	"github.com/a12b7632/elementevents/internal/quote"
 )
 
 // maxInstanceID bounds the instance ids the handler tries to decode as
@@ -96,9 +97,9 @@ func (h *Handler) lookup(ctx context.Context, elementKey, id string) (*element.I
 	case err != nil:
 		return nil, err
 	case inst == nil:
-		return nil, fmt.Errorf("%w: %q", ErrUnknownInstance, id)
+		return nil, fmt.Errorf("%w: %s", ErrUnknownInstance, quote.String(id))
 	case elementKey != "" && inst.Element.Key != elementKey:
-		return nil, fmt.Errorf("%w: %q is not an instance of %q", ErrUnknownInstance, id, elementKey)
+		return nil, fmt.Errorf("%w: %s is not an instance of %s", ErrUnknownInstance, quote.String(id), quote.String(elementKey))
 	}
 	return inst, nil
 }
@@ -177,11 +178,11 @@ func (h *Handler) loadStatic(list []*element.Instance) error {
 		case inst.ID == "":
 			return fmt.Errorf("webhook: Config.Instances[%d] has no ID", i)
 		case h.static[inst.ID] != nil:
-			return fmt.Errorf("webhook: Config.Instances has two instances with ID %q", inst.ID)
+			return fmt.Errorf("webhook: Config.Instances has two instances with ID %s", quote.String(inst.ID))
 		}
 		p, err := h.build(inst.ID, inst)
 		if err != nil {
-			return fmt.Errorf("webhook: Config.Instances[%d] (ID %q): %w", i, inst.ID, err)
+			return fmt.Errorf("webhook: Config.Instances[%d] (ID %s): %w", i, quote.String(inst.ID), err)
 		}
 		h.static[inst.ID] = p
 		h.warnUnverified(inst.ID, p)
@@ -194,7 +195,7 @@ func (h *Handler) resolveStatic(_ context.Context, _, id string) (*element.Insta
 	if p, ok := h.static[id]; ok {
 		return p.inst, nil
 	}
-	return nil, fmt.Errorf("%w: %q", ErrUnknownInstance, id)
+	return nil, fmt.Errorf("%w: %s", ErrUnknownInstance, quote.String(id))
 }
 
 // prepare returns the compiled state of an instance, building it the first
@@ -235,7 +236,7 @@ func (h *Handler) prepare(id string, inst *element.Instance) (*prepared, error) 
 func (h *Handler) build(id string, inst *element.Instance) (*prepared, error) {
 	def, ok := h.definition(inst.Element.Key)
 	if !ok || def == nil {
-		return nil, fmt.Errorf("no element definition for %q", inst.Element.Key)
+		return nil, fmt.Errorf("no element definition for %s", quote.String(inst.Element.Key))
 	}
 	wh := def.Webhook
 	p := &prepared{

@@ -11,6 +11,7 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"github.com/a12b7632/elementevents/element"
+	"github.com/a12b7632/elementevents/internal/quote"
 	"github.com/a12b7632/elementevents/signature"
 )
 
@@ -48,11 +49,11 @@ func newVerifier(w element.Webhook, secret string, clock clockwork.Clock, tolera
 		case element.EncodingHex:
 			vf.enc = signature.Hex
 		default:
-			return nil, fmt.Errorf("webhook definition: unknown signatureEncoding %q", w.SignatureEncoding)
+			return nil, fmt.Errorf("webhook definition: unknown signatureEncoding %s", quote.String(w.SignatureEncoding))
 		}
 	case element.SignatureStandardWebhooks:
 	default:
-		return nil, fmt.Errorf("webhook definition: unknown signatureScheme %q", w.SignatureScheme)
+		return nil, fmt.Errorf("webhook definition: unknown signatureScheme %s", quote.String(string(w.SignatureScheme)))
 	}
 	if secret == "" {
 		return vf, nil
