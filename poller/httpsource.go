@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/a12b7632/elementevents/element"
+	"github.com/a12b7632/elementevents/internal/quote"
 	"github.com/jonboulle/clockwork"
 )
 
@@ -413,6 +414,10 @@ func (s *HTTPSource) attempt(ctx context.Context, c *fetchCall) (*Page, *retryab
 	hreq.Header.Set("User-Agent", sourceUserAgent)
 	s.authorize(hreq)
 	resp, err := s.client.Do(hreq)
+	if errors.Is(err, errOffOrigin) {
+		// Permanent: another try gets the same redirect.
+		return nil, nil, fmt.Errorf("poller: %s: GET %s: %w: %w", c.resource, c.redacted, ErrVendor, scrubURLError(err))
+	}
 	if err != nil {
 		return failed(err)
 	}
@@ -505,16 +510,19 @@ func (s *HTTPSource) authorize(r *http.Request) {
 	}
 }
 
-// checkRedirect is the default client's redirect policy: net/http's,
-// except that the auth header of the header style, which net/http copies
-// to every redirect, is not sent to another host, as net/http already
-// ensures for Authorization.
+// errOffOrigin is the cause of a redirect the poller refuses to follow.
+var errOffOrigin = errors.New("redirect to another origin refused")
+
+// checkRedirect is the default client's redirect policy: at most 10
+// redirects, all on the first request's origin (scheme, host and port), the
+// rule pagination follows too. A vendor's redirect elsewhere could make the
+// poller fetch an internal address and publish what it answers.
 func (s *HTTPSource) checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) >= 10 {
 		return errors.New("stopped after 10 redirects")
 	}
-	if s.auth.style == element.AuthHeader && !strings.EqualFold(req.URL.Host, via[0].URL.Host) {
-		req.Header.Del(s.auth.param)
+	if !sameOrigin(req.URL, via[0].URL) {
+		return fmt.Errorf("%w: %s", errOffOrigin, quote.String(req.URL.Host))
 	}
 	return nil
 }

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/jonboulle/clockwork"
+
+	"github.com/a12b7632/elementevents/internal/quote"
 )
 
 // DefaultTolerance is how far a Standard Webhooks timestamp may be from the
@@ -186,7 +188,7 @@ func stripAlgorithm(value, header string) (string, error) {
 		return value, nil
 	}
 	if algo := value[:i]; !strings.EqualFold(algo, "sha256") {
-		return "", fmt.Errorf("%w: %s uses %q, only sha256 is accepted", ErrMalformedHeader, header, algo)
+		return "", fmt.Errorf("%w: %s uses %s, only sha256 is accepted", ErrMalformedHeader, header, quote.String(algo))
 	}
 	return value[i+1:], nil
 }
