@@ -67,7 +67,10 @@ type Config struct {
 
 	// Lookback widens every window backwards, so that records committed
 	// late by the vendor are still seen; remembered state keeps the
-	// overlap from producing duplicates. Default 60 s.
+	// overlap from producing duplicates. It is also the clock skew the
+	// window tolerates when the vendor dates its records by a clock behind
+	// both its Date header and the local clock; raise it for such a
+	// vendor. Default 60 s.
 	Lookback time.Duration
 
 	// Parallelism bounds the resources polled at once. Default 4.
@@ -79,9 +82,19 @@ type Config struct {
 	// cycle. Default 4; negative disables snapshots of filtered resources.
 	SnapshotEvery int
 
-	// ConfirmDeletes requires a record to be missing from two complete
-	// snapshots in a row before it is reported DELETED.
-	ConfirmDeletes bool
+	// SingleSnapshotDeletes reports a record DELETED as soon as one
+	// complete snapshot lacks it. Risky; leave it false unless the vendor's
+	// list cannot shift while it is paged (a single page, or cursor
+	// pagination over a frozen result). A snapshot can look complete and
+	// still skip a record: one record deleted ahead of the cursor and
+	// another added behind it keep the count the vendor announced, and a
+	// false DELETED is never taken back.
+	//
+	// Default false: a record is DELETED only when missing from two
+	// complete snapshots in a row. A snapshot that finds a record missing
+	// is followed by another at the next cycle, even on a resource whose
+	// URL filters by date, so a deletion is reported one cycle later.
+	SingleSnapshotDeletes bool
 
 	// FirstRun says what a resource's first cycle reports. Default
 	// Baseline.
@@ -109,6 +122,12 @@ type Result struct {
 	Events map[events.Type]int
 	// Snapshot reports a complete snapshot (DELETED could be derived).
 	Snapshot bool
+	// Partial reports a cycle whose pages ended before the vendor's
+	// announced total or page count (an empty page in the middle, a list
+	// that shrank while it was paged). Its events went out and what it
+	// saw is remembered, but the window did not move: the next cycle
+	// covers the same window again, and a missed record is reported then.
+	Partial bool
 	// Err is the cycle's error; the state was left as it was.
 	Err error
 }

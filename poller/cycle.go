@@ -41,7 +41,11 @@ func (p *Poller) cycle(ctx context.Context, r *resource) (res Result) {
 			since = p.cfg.Since
 		}
 	}
-	snapshot := first || r.snapshots || (p.cfg.SnapshotEvery > 0 && (st.Cycles+1)%int64(p.cfg.SnapshotEvery) == 0)
+	confirm := !p.cfg.SingleSnapshotDeletes
+	// A record missing from the last complete snapshot is confirmed or
+	// cleared by the very next cycle, not SnapshotEvery cycles later.
+	pending := confirm && len(st.Missing) > 0
+	snapshot := first || r.snapshots || pending || (p.cfg.SnapshotEvery > 0 && (st.Cycles+1)%int64(p.cfg.SnapshotEvery) == 0)
 	fetchSince := since
 	if snapshot {
 		fetchSince = time.Time{}
@@ -56,7 +60,10 @@ func (p *Poller) cycle(ctx context.Context, r *resource) (res Result) {
 	if r.cfg.FilterByCurrentDate {
 		d.until = start
 	}
-	total := -1
+	// The largest totals any page announced: a list that shrank while it
+	// was paged shifted records past the cursor, so the walk must have
+	// seen at least the most the vendor ever claimed.
+	total, totalPages := -1, -1
 	var vendorDate time.Time
 	token := ""
 	for {
@@ -70,11 +77,12 @@ func (p *Poller) cycle(ctx context.Context, r *resource) (res Result) {
 		}
 		res.Pages++
 		if res.Pages == 1 {
-			total, vendorDate = page.Total, page.Date
+			vendorDate = page.Date
 			if !vendorDate.IsZero() {
 				d.pollDate = vendorDate
 			}
 		}
+		total, totalPages = max(total, page.Total), max(totalPages, page.TotalPages)
 		res.Records += len(page.Records)
 		for _, rec := range page.Records {
 			d.record(rec)
@@ -96,22 +104,45 @@ func (p *Poller) cycle(ctx context.Context, r *resource) (res Result) {
 		p.cfg.Logger.Warn("poller: records without a usable id were skipped", "instance", p.instance.ID, "resource", r.name, "count", d.bad, "first_error", d.firstErr)
 	}
 
+	// A walk that ended before the vendor's announced total or page count
+	// (an empty page in the middle, a list that shrank under the cursor)
+	// missed records that are still there. What it saw is published and
+	// remembered, but the cycle does not count: the watermark and the
+	// cycle count stay, so the next cycle covers the same window again
+	// rather than taking a missed record for old news.
+	read := len(d.seen) + d.bad
+	partial := (total >= 0 && read < total) || (totalPages >= 0 && res.Pages < totalPages)
+	res.Partial = partial
+	if partial {
+		p.cfg.Logger.Warn("poller: pagination ended early; the next cycle covers the same window again", "instance", p.instance.ID, "resource", r.name,
+			"records", read, "total", total, "pages", res.Pages, "totalPages", totalPages)
+	}
+
 	// A snapshot proves deletions only if it is complete: every page
-	// fetched (we got here), every record readable, and the count the
-	// vendor announced matches.
-	complete := snapshot && !first && d.bad == 0 && (total < 0 || total == len(d.seen))
+	// fetched, every record readable, and the count the vendor announced
+	// matches. Even then a record can have slipped past the cursor while
+	// another was added behind it, so by default an id is deleted only
+	// when missing from two complete snapshots in a row.
+	complete := snapshot && !first && !partial && d.bad == 0 && (total < 0 || total == len(d.seen))
 	res.Snapshot = complete
 	var deletes []string
 	var missing map[string]int
 	if complete {
-		deletes, missing = d.deletions(p.cfg.ConfirmDeletes)
+		deletes, missing = d.deletions(confirm)
 	}
 
-	// The watermark is the vendor's clock when it gives one, so that a
-	// local clock running ahead never skips changes.
+	// The next window starts at the earlier of the vendor's Date (on the
+	// first page) and the local clock at the cycle's start: records are
+	// dated by a clock one of the two usually shows, and a window that
+	// starts late loses changes while one that starts early only fetches
+	// again what state already knows.
 	watermark := start
-	if !vendorDate.IsZero() {
+	if !vendorDate.IsZero() && vendorDate.Before(start) {
 		watermark = vendorDate
+	}
+	cycles := st.Cycles + 1
+	if partial {
+		watermark, cycles = st.Watermark, st.Cycles
 	}
 	evs := d.events
 	for _, id := range deletes {
@@ -132,7 +163,7 @@ func (p *Poller) cycle(ctx context.Context, r *resource) (res Result) {
 	for _, e := range evs {
 		res.Events[e.Type]++
 	}
-	change := Change{Watermark: watermark, Cycles: st.Cycles + 1, Upsert: d.upserts, Delete: deletes, Missing: missing}
+	change := Change{Watermark: watermark, Cycles: cycles, Upsert: d.upserts, Delete: deletes, Missing: missing}
 	if err := p.cfg.State.Commit(ctx, Key{Instance: p.instance.ID, Resource: r.name}, change); err != nil {
 		// The events went out; the next cycle re-emits them with the same
 		// ids, which consumers deduplicate. Nothing is lost.

@@ -123,14 +123,13 @@ func (d *decider) event(typ events.Type, id string, date time.Time, raw json.Raw
 }
 
 // deletions returns the remembered ids absent from this complete
-// snapshot, and with confirm the updated missing counts: an id is deleted
-// only when missing from two snapshots in a row.
+// snapshot, and the missing counts that replace the remembered ones. With
+// confirm an id is deleted only when missing from two snapshots in a row;
+// without it the counts are emptied, so that none is left over from a
+// configuration that confirmed.
 func (d *decider) deletions(confirm bool) ([]string, map[string]int) {
 	var deletes []string
-	var missing map[string]int
-	if confirm {
-		missing = make(map[string]int)
-	}
+	missing := make(map[string]int)
 	for id := range d.st.Records.All() {
 		if _, ok := d.seen[id]; ok {
 			continue

@@ -30,8 +30,36 @@
 // start is old news; updated within createdCheckTolerance of its creation
 // it is CREATED, otherwise UPDATED. Remembered state (id, date, hash)
 // keeps the lookback overlap from repeating anything and catches changes
-// the vendor did not date. DELETED comes only from complete snapshots:
-// every page fetched and the vendor's total matching.
+// the vendor did not date.
+//
+// DELETED comes only from complete snapshots (every page fetched, every
+// record readable, the vendor's total matching), and only for a record
+// missing from two of them in a row: a list that shifts while it is paged
+// can skip a record and still add up. A snapshot that finds a record
+// missing is followed by another at the next cycle.
+// [Config.SingleSnapshotDeletes] trades that safety for one cycle of
+// latency.
+//
+// # Windows and clocks
+//
+// A cycle's window starts at the previous cycle's watermark less pollDelay
+// and [Config.Lookback]. The watermark is the earlier of the vendor's Date
+// header (on the first page) and the local clock, both read when that
+// cycle started. A vendor dates its records by its own clock, which the
+// Date header usually shows; but a front server's Date can run ahead of
+// the database's, and the local clock ahead of the vendor's. Taking the
+// earlier of the two keeps every change made after the cycle started
+// inside the next window as long as the records are dated by one of the
+// two clocks, however far the other is off, in either direction. A window
+// that starts early only fetches again records that remembered state
+// already knows. Records dated by a third clock, behind both, need a
+// Lookback at least as large as that lag.
+//
+// A walk that ends before the vendor's announced total or page count (an
+// empty page in the middle, a list that shrank under the cursor) publishes
+// what it saw, but leaves the watermark where it was ([Result.Partial]):
+// the next cycle covers the same window again, and reports the records the
+// short walk missed rather than taking them for old news.
 //
 // The window start and the state advance only after the Sink accepted the
 // events, so a failed cycle is simply done again; event ids are

@@ -749,6 +749,10 @@ func (r *e2eWooRig) newPoller(t *testing.T, mod func(*poller.Config)) *poller.Po
 	t.Helper()
 	cfg := poller.Config{
 		Instance: r.inst, Sink: r.sink.sink(), Clock: r.clock, State: r.state, Logger: e2eDiscard,
+		// Each case checks the events of one cycle, DELETED included; the
+		// default, two snapshots in a row, is tested in cycle_faults_test.go
+		// and in loadtest's vendor faults.
+		SingleSnapshotDeletes: true,
 		OnAuthError: func(resource string, _ error) {
 			r.authMu.Lock()
 			defer r.authMu.Unlock()

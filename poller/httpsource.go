@@ -456,7 +456,7 @@ func (s *HTTPSource) statusFailure(c *fetchCall, resp *http.Response) (*Page, *r
 		return nil, nil, err
 	case st == http.StatusTooManyRequests || st == http.StatusServiceUnavailable:
 		after := time.Duration(-1)
-		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), s.clock.Now()); ok {
+		if d, ok := retryAfter(resp.Header, s.clock.Now()); ok {
 			after = d
 		}
 		return nil, &retryable{reason: reason, retryAfter: after}, nil

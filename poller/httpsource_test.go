@@ -826,14 +826,21 @@ func TestHTTPSourceRetryAfter(t *testing.T) {
 		{"429 seconds", http.StatusTooManyRequests, "7", 7 * time.Second},
 		{"503 seconds", http.StatusServiceUnavailable, "120", 2 * time.Minute},
 		{"429 HTTP date", http.StatusTooManyRequests, start.Add(30 * time.Second).Format(http.TimeFormat), 30 * time.Second},
+		// The vendor's clock runs 10 minutes ahead: its date is read
+		// against its own Date header, not the local clock.
+		{"429 HTTP date, vendor clock ahead", http.StatusTooManyRequests, start.Add(10*time.Minute + 30*time.Second).Format(http.TimeFormat), 30 * time.Second},
 		{"capped at Max", http.StatusTooManyRequests, "86400", 10 * time.Minute},
 		{"date in the past", http.StatusServiceUnavailable, start.Add(-time.Hour).Format(http.TimeFormat), 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
+			date := start
+			if strings.HasSuffix(tt.name, "vendor clock ahead") {
+				date = start.Add(10 * time.Minute)
+			}
 			vendor, srv := newScripted(t,
-				reply{status: tt.status, header: http.Header{"Retry-After": {tt.retryAfter}}},
+				reply{status: tt.status, header: http.Header{"Retry-After": {tt.retryAfter}, "Date": {date.Format(http.TimeFormat)}}},
 				ok200)
 			clock := clockwork.NewFakeClockAt(start)
 			src := scriptedSource(t, srv, poller.HTTPConfig{Clock: clock, Timeout: -1})

@@ -38,8 +38,13 @@ func TestPollLifecycle(t *testing.T) {
 	res = r.poll(t)
 	require.NoError(t, res.Err)
 	require.True(t, res.Snapshot)
-	require.Equal(t, []string{"CREATED 6", "DELETED 4", "UPDATED 2", "UPDATED 3"}, r.sink.take())
-	require.Equal(t, map[events.Type]int{events.Created: 1, events.Updated: 2, events.Deleted: 1}, res.Events)
+	require.Equal(t, []string{"CREATED 6", "UPDATED 2", "UPDATED 3"}, r.sink.take())
+	require.Equal(t, map[events.Type]int{events.Created: 1, events.Updated: 2}, res.Events)
+
+	res = r.poll(t)
+	require.NoError(t, res.Err)
+	require.Equal(t, []string{"DELETED 4"}, r.sink.take(), "missing from a second snapshot in a row")
+	require.Equal(t, map[events.Type]int{events.Deleted: 1}, res.Events)
 
 	res = r.poll(t)
 	require.NoError(t, res.Err)
@@ -92,7 +97,11 @@ func TestPollIncompleteSnapshotNeverDeletes(t *testing.T) {
 			r.store.total = nil
 			res = r.poll(t)
 			require.NoError(t, res.Err)
-			require.Equal(t, []string{"DELETED 1"}, r.sink.take(), "the next complete snapshot reports it")
+			require.True(t, res.Snapshot)
+			require.Empty(t, r.sink.take(), "missing from one complete snapshot")
+			res = r.poll(t)
+			require.NoError(t, res.Err)
+			require.Equal(t, []string{"DELETED 1"}, r.sink.take(), "the second complete snapshot reports it")
 		})
 	}
 }
@@ -229,9 +238,9 @@ func withFilterByCreated(res string) string {
 	return res[:len(res)-1] + `, "filterByUpdatedDate": false}`
 }
 
-func TestPollConfirmDeletes(t *testing.T) {
+func TestPollDeletesNeedTwoSnapshots(t *testing.T) {
 	t.Parallel()
-	r := newRig(t, customersResource, func(c *poller.Config) { c.ConfirmDeletes = true })
+	r := newRig(t, customersResource, nil)
 	r.store.put(1, "x", t0, t0)
 	r.store.put(2, "x", t0, t0)
 	r.poll(t)

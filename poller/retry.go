@@ -84,6 +84,17 @@ func (p RetryPolicy) backoff(n int, r float64) time.Duration {
 	return max(time.Duration(d), 0)
 }
 
+// retryAfter returns the wait the Retry-After header of h asks for. An
+// HTTP date is read against the response's own Date header when it has a
+// valid one, so that a vendor clock ahead of or behind the local one does
+// not stretch or shorten the wait; else against now.
+func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
+	if date, err := http.ParseTime(h.Get("Date")); err == nil {
+		now = date
+	}
+	return parseRetryAfter(h.Get("Retry-After"), now)
+}
+
 // parseRetryAfter returns the wait a Retry-After value asks for: delay
 // seconds, or an HTTP date compared with now. ok is false when the value is
 // neither; a date in the past is a wait of zero.

@@ -20,10 +20,10 @@ type Record struct {
 // ResourceState is what the poller remembers of one resource of one
 // instance between cycles.
 type ResourceState struct {
-	// Watermark is when the last successful cycle started, by the vendor's
-	// clock where it gives one. Zero before the first cycle.
+	// Watermark is when the last cycle that moved the window started, by
+	// the earlier of the vendor's Date header and the local clock.
 	Watermark time.Time
-	// Cycles counts successful cycles.
+	// Cycles counts the cycles that moved the window.
 	Cycles int64
 	// Records holds every record id seen, with its date and hash.
 	Records Records

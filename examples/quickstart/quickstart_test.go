@@ -103,7 +103,9 @@ Store time is a fake clock: the 15m0s between polls pass in an instant.
 12:31  the store deletes customer 2
        got  2026-11-24T12:31:00Z  API_WEBHOOK 102  DELETED  customers 2
 12:45  API_POLLING polls the store
-       got  2026-11-24T12:45:00Z  API_POLLING 101  DELETED  customers 2
+       (read 3 customers in 2 pages: nothing new)
+13:00  API_POLLING polls the store
+       got  2026-11-24T13:00:00Z  API_POLLING 101  DELETED  customers 2
        (read 3 customers in 2 pages: 1 DELETED)
 
 summary: 8 notifications sent (10 events), 8 delivered, 1 retried, 0 failed
