@@ -21,7 +21,8 @@ type Record struct {
 // instance between cycles.
 type ResourceState struct {
 	// Watermark is when the last cycle that moved the window started, by
-	// the earlier of the vendor's Date header and the local clock.
+	// the earlier of the vendor's Date header and the local clock. Zero
+	// before the first cycle.
 	Watermark time.Time
 	// Cycles counts the cycles that moved the window.
 	Cycles int64
