@@ -1,0 +1,34 @@
+package boltstore
+
+import (
+	"maps"
+	"testing"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// BoltStats exposes bbolt's statistics to tests.
+func (db *DB) BoltStats() bolt.Stats { return db.bolt.Stats() }
+
+// SetMigration installs a migration from schema version from for the
+// rest of the test. Tests that use it must not run in parallel: Open
+// reads the table.
+func SetMigration(t testing.TB, from uint32, name string, apply func(*bolt.Tx) error) {
+	old := migrations
+	migrations = maps.Clone(old)
+	migrations[from] = migration{name: name, apply: apply}
+	t.Cleanup(func() { migrations = old })
+}
+
+// UsedBytes returns the bytes of the file's pages in use: its size as its
+// last transaction sees it, less free pages (bbolt grows files ahead of
+// need, up to 16 MiB at a time, so the file's size says little).
+func (db *DB) UsedBytes() int64 {
+	var size int64
+	_ = db.bolt.View(func(tx *bolt.Tx) error {
+		size = tx.Size()
+		return nil
+	})
+	st := db.bolt.Stats()
+	return size - int64(st.FreePageN+st.PendingPageN)*int64(db.bolt.Info().PageSize)
+}
