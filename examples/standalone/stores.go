@@ -1,8 +1,12 @@
 package main
 
 import (
+	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 
+	"github.com/a12b7632/elementevents/boltstore"
 	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/poller"
 	"github.com/a12b7632/elementevents/webhook"
@@ -10,9 +14,12 @@ import (
 
 // stateFlagHelp is the -h text of -state. It lives here, next to
 // openStores, so that both change together.
-const stateFlagHelp = "`PATH` of the embedded durable store (outbox, poll state, webhook dedupe).\n" +
-	"NOT USED YET: until that store is built, state is kept in memory whatever PATH is,\n" +
-	"so notifications not delivered at exit are lost and polling takes a new baseline after a restart"
+const stateFlagHelp = "`DIR` of the embedded durable store (outbox, poll state, webhook dedupe),\n" +
+	"kept in DIR/" + stateFile + " (created if missing). Without it, state is kept in memory:\n" +
+	"notifications not delivered at exit are lost and polling takes a new baseline after a restart"
+
+// stateFile is the store's file name inside the -state directory.
+const stateFile = "elementevents.db"
 
 // stores are where the program keeps what must outlive a delivery or a poll
 // cycle.
@@ -24,31 +31,28 @@ type stores struct {
 	Durable bool
 }
 
-// openStores opens the stores at path and returns them with the function
-// that saves and closes them, called once at the end of a shutdown.
-//
-// The durable store is not built yet, so state is kept in memory. With it,
-// this becomes:
-//
-//	if path == "" { ...in memory, as below... }
-//	db, err := boltstore.Open(path, boltstore.Options{})
-//	if err != nil {
-//		return stores{}, nil, fmt.Errorf("-state %s: %w", path, err)
-//	}
-//	logger.Info("state is kept in the durable store", "state", path)
-//	return stores{Outbox: db.Outbox(), PollerState: db.PollerState(), Deduper: db.Deduper(), Durable: true}, db.Close, nil
-//
-// (and stateFlagHelp says so).
-func openStores(path string, logger *slog.Logger) (stores, func() error, error) {
-	if path != "" {
-		logger.Warn("state is kept in memory: the durable store is not built yet, so -state is not used", "state", path)
-	} else {
+// openStores opens the stores in dir and returns them with the function
+// that saves and closes them, called once at the end of a shutdown. An
+// empty dir keeps state in memory.
+func openStores(dir string, logger *slog.Logger) (stores, func() error, error) {
+	if dir == "" {
 		logger.Info("state is kept in memory (no -state): it is lost on exit")
+		st := stores{
+			Outbox:      events.NewMemoryOutbox(),
+			PollerState: poller.NewMemoryState(),
+			Deduper:     webhook.NewMemoryDeduper(nil),
+		}
+		return st, func() error { return nil }, nil
 	}
-	st := stores{
-		Outbox:      events.NewMemoryOutbox(),
-		PollerState: poller.NewMemoryState(),
-		Deduper:     webhook.NewMemoryDeduper(nil),
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return stores{}, nil, fmt.Errorf("-state %s: %w", dir, err)
 	}
-	return st, func() error { return nil }, nil
+	path := filepath.Join(dir, stateFile)
+	db, err := boltstore.Open(path, boltstore.Options{})
+	if err != nil {
+		return stores{}, nil, fmt.Errorf("-state %s: %w", dir, err)
+	}
+	logger.Info("state is kept in the durable store", "state", path)
+	st := stores{Outbox: db.Outbox(), PollerState: db.PollerState(), Deduper: db.Deduper(), Durable: true}
+	return st, db.Close, nil
 }
