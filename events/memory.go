@@ -34,14 +34,14 @@ type MemoryOutbox struct {
 // every pending delivery. Deliveries without an OrderKey share the queue
 // of key "", where every one can be claimed.
 type memEndpoint struct {
-	queues   map[string][]*Delivery
+	queues map[string][]*Delivery
+	// heads holds, in Seq order, the deliveries Claim may return: the head
+	// of each queue and every delivery without an OrderKey.
+	heads    []*Delivery
 	pending  int
 	dead     []*Delivery
 	disabled bool
 	reason   string
-	// due is Claim's scratch slice, kept to spare an allocation per call;
-	// the outbox's mutex guards it.
-	due []*Delivery
 }
 
 var _ Outbox = (*MemoryOutbox)(nil)
@@ -85,9 +85,10 @@ func (o *MemoryOutbox) Enqueue(_ context.Context, now time.Time, ds ...Delivery)
 	return nil
 }
 
-// Claim implements [Outbox.Claim]. It looks at the head of each of the
-// endpoint's OrderKeys (and at every delivery without one), so it costs
-// O(order keys of that endpoint), whatever the number pending behind them.
+// Claim implements [Outbox.Claim]. It walks the heads of the endpoint's
+// OrderKeys (and every delivery without one) in Seq order, so it costs at
+// most O(order keys of that endpoint), whatever the number pending behind
+// them, and usually stops after the few in flight.
 func (o *MemoryOutbox) Claim(_ context.Context, endpoint string, now time.Time, lease time.Duration, limit int) ([]Delivery, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -95,28 +96,17 @@ func (o *MemoryOutbox) Claim(_ context.Context, endpoint string, now time.Time, 
 	if ep == nil || ep.disabled || limit <= 0 {
 		return nil, nil
 	}
-	due := ep.due[:0]
-	for d := range ep.claimable() {
-		if !readyAt(d).After(now) {
-			due = append(due, d)
+	var out []Delivery
+	for _, d := range ep.heads {
+		if readyAt(d).After(now) {
+			continue
+		}
+		d.LeaseUntil = now.Add(lease)
+		out = append(out, claimCopy(d))
+		if len(out) == limit {
+			break
 		}
 	}
-	if len(due) > limit {
-		slices.SortFunc(due, bySeq)
-		due = due[:limit]
-	} else if len(due) > 1 {
-		slices.SortFunc(due, bySeq)
-	}
-	var out []Delivery
-	if len(due) > 0 {
-		out = make([]Delivery, len(due))
-	}
-	for i, d := range due {
-		d.LeaseUntil = now.Add(lease)
-		out[i] = claimCopy(d)
-	}
-	clear(due) // keep no pointers to deliveries that may leave
-	ep.due = due[:0]
 	return out, nil
 }
 
@@ -312,23 +302,11 @@ func (o *MemoryOutbox) prune(url string) {
 	}
 }
 
-// claimable yields the pending deliveries that no earlier pending delivery
-// of the same OrderKey holds back (the head of each queue, and every
-// delivery without an OrderKey), whether they are due or not, in no
-// particular order.
+// claimable yields, in Seq order, the pending deliveries that no earlier
+// pending delivery of the same OrderKey holds back, whether they are due or
+// not.
 func (ep *memEndpoint) claimable() iter.Seq[*Delivery] {
-	return func(yield func(*Delivery) bool) {
-		for key, q := range ep.queues {
-			if key != "" {
-				q = q[:1]
-			}
-			for _, d := range q {
-				if !yield(d) {
-					return
-				}
-			}
-		}
-	}
+	return slices.Values(ep.heads)
 }
 
 // push queues a new pending delivery, which has the highest Seq yet.
@@ -336,24 +314,45 @@ func (ep *memEndpoint) push(d *Delivery) {
 	if ep.queues == nil {
 		ep.queues = make(map[string][]*Delivery)
 	}
-	ep.queues[d.OrderKey] = append(ep.queues[d.OrderKey], d)
+	q := ep.queues[d.OrderKey]
+	if len(q) == 0 || d.OrderKey == "" {
+		ep.heads = append(ep.heads, d) // the highest Seq yet: order kept
+	}
+	ep.queues[d.OrderKey] = append(q, d)
 	ep.pending++
 }
 
 // requeue puts a replayed delivery back in its queue, in Seq order: ahead
-// of later deliveries of its OrderKey.
+// of later deliveries of its OrderKey, whose head it may become.
 func (ep *memEndpoint) requeue(d *Delivery) {
 	if ep.queues == nil {
 		ep.queues = make(map[string][]*Delivery)
 	}
-	ep.queues[d.OrderKey] = insert(ep.queues[d.OrderKey], d)
+	q := ep.queues[d.OrderKey]
+	switch {
+	case d.OrderKey == "":
+		ep.heads = insert(ep.heads, d)
+	case len(q) == 0:
+		ep.heads = insert(ep.heads, d)
+	case d.Seq < q[0].Seq:
+		ep.heads = insert(remove(ep.heads, q[0]), d)
+	}
+	ep.queues[d.OrderKey] = insert(q, d)
 	ep.pending++
 }
 
 // drop takes a pending delivery out of its queue, forgetting the queue
-// once it is empty.
+// once it is empty; the next of its OrderKey becomes a head.
 func (ep *memEndpoint) drop(d *Delivery) {
-	q := remove(ep.queues[d.OrderKey], d)
+	q := ep.queues[d.OrderKey]
+	wasHead := d.OrderKey == "" || q[0] == d
+	q = remove(q, d)
+	if wasHead {
+		ep.heads = remove(ep.heads, d)
+		if d.OrderKey != "" && len(q) > 0 {
+			ep.heads = insert(ep.heads, q[0])
+		}
+	}
 	if len(q) == 0 {
 		delete(ep.queues, d.OrderKey)
 	} else {
