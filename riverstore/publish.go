@@ -1,0 +1,127 @@
+package riverstore
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"net/url"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
+	"github.com/a12b7632/elementevents/events"
+)
+
+// KindDeliver is the River job kind of a notification delivery.
+const KindDeliver = "elementevents_deliver"
+
+// DeliveryArgs are the arguments of a delivery job: one notification to
+// one endpoint. The signing key is not among them: jobs carry the
+// SHA-256 of the key, and the key itself is in elementevents_signing_key,
+// so that River's job listings never show it.
+type DeliveryArgs struct {
+	// ID is the notification's eventId. Jobs are unique by it for as long
+	// as River keeps them (completed ones included), so a notification
+	// published again is not delivered again.
+	ID string `json:"id" river:"unique"`
+	// Endpoint is the callback URL.
+	Endpoint string `json:"endpoint"`
+	// KeyID is the SHA-256 of the signing key, empty when unsigned.
+	KeyID []byte `json:"key_id,omitempty"`
+	// Body is the notification JSON, byte for byte (base64 in the job).
+	Body []byte `json:"body"`
+	// Events is the number of events in Body.
+	Events int `json:"events"`
+}
+
+// Kind implements river.JobArgs.
+func (DeliveryArgs) Kind() string { return KindDeliver }
+
+var _ events.Sink = (*Replica)(nil)
+
+// Publish implements [events.Sink]: it splits the batch into notifications
+// as the Notifier does and inserts one delivery job for each, in one
+// transaction. It returns nil once they are committed; a notification
+// whose id River still holds is skipped. A callback URL that is not an
+// absolute http(s) URL is [events.ErrInvalidEndpoint] and nothing is
+// stored.
+func (r *Replica) Publish(ctx context.Context, b events.Batch) error {
+	if len(b.Events) == 0 {
+		return nil
+	}
+	return pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error { return r.PublishTx(ctx, tx, b) })
+}
+
+// PublishTx is Publish inside the caller's transaction: the transactional
+// outbox. The delivery jobs become visible, and are delivered, only if tx
+// commits; if it rolls back, nothing is delivered. Use it to publish
+// events together with the writes that caused them.
+func (r *Replica) PublishTx(ctx context.Context, tx pgx.Tx, b events.Batch) error {
+	if len(b.Events) == 0 {
+		return nil
+	}
+	if err := checkEndpoint(b.Endpoint.URL, r.cfg.Guard.HTTPSOnly); err != nil {
+		return err
+	}
+	notes := events.Notifications(b, r.maxEvents[b.Source])
+	var keyID []byte
+	if len(b.Endpoint.Key) > 0 {
+		sum := sha256.Sum256(b.Endpoint.Key)
+		keyID = sum[:]
+		if _, err := tx.Exec(ctx, "INSERT INTO "+r.t.signingKey+" (id, key) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING", keyID, b.Endpoint.Key); err != nil {
+			return fmt.Errorf("riverstore: store signing key for %s: %w", redactURL(b.Endpoint.URL), err)
+		}
+	}
+	params := make([]river.InsertManyParams, 0, len(notes))
+	for _, note := range notes {
+		body, err := json.Marshal(note)
+		if err != nil {
+			return fmt.Errorf("riverstore: encode notification %s: %w", note.Message.EventID, err)
+		}
+		params = append(params, river.InsertManyParams{
+			Args:       DeliveryArgs{ID: note.Message.EventID, Endpoint: b.Endpoint.URL, KeyID: keyID, Body: body, Events: len(note.Message.Events)},
+			InsertOpts: r.deliveryOpts(),
+		})
+	}
+	if _, err := r.client.InsertManyTx(ctx, tx, params); err != nil {
+		return fmt.Errorf("riverstore: store %d notifications for %s: %w", len(params), redactURL(b.Endpoint.URL), err)
+	}
+	return nil
+}
+
+// deliveryOpts are the insert options of a delivery job.
+func (r *Replica) deliveryOpts() *river.InsertOpts {
+	o := &river.InsertOpts{
+		Queue:       QueueDeliver,
+		MaxAttempts: len(r.cfg.Schedule),
+		UniqueOpts:  river.UniqueOpts{ByArgs: true},
+	}
+	if first := r.cfg.Schedule[0]; first > 0 {
+		o.ScheduledAt = r.cfg.Clock.Now().Add(first)
+	}
+	return o
+}
+
+// checkEndpoint refuses callback URLs that can never be delivered to, as
+// the Notifier's Publish does.
+func checkEndpoint(raw string, httpsOnly bool) error {
+	u, err := url.Parse(raw)
+	if err != nil || !u.IsAbs() || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return fmt.Errorf("%w: %q must be an absolute http or https URL", events.ErrInvalidEndpoint, redactURL(raw))
+	}
+	if httpsOnly && u.Scheme != "https" {
+		return fmt.Errorf("%w: %s is not https and the guard is https-only", events.ErrBlocked, redactURL(raw))
+	}
+	return nil
+}
+
+// redactURL keeps scheme, host and path: user info and query may carry
+// credentials.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
+}

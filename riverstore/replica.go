@@ -1,0 +1,339 @@
+package riverstore
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jonboulle/clockwork"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"github.com/a12b7632/elementevents/element"
+	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/poller"
+	"github.com/a12b7632/elementevents/signature"
+)
+
+// The River queues the Replica works.
+const (
+	QueueDeliver = "elementevents_deliver"
+	QueuePoll    = "elementevents_poll"
+)
+
+// Defaults of [Config].
+const (
+	DefaultWorkers           = 16
+	DefaultPollWorkers       = 4
+	DefaultDisabledRecheck   = time.Minute
+	DefaultBusySnooze        = time.Second
+	DefaultOverloadedBackoff = 60 * time.Second
+)
+
+// Config configures a [Replica]. Only Pool is required; every other field
+// documents its default. Every replica of a deployment must be given the
+// same Instances and delivery rules.
+type Config struct {
+	// Pool is the database, migrated with [Migrate]. Required. It needs a
+	// connection per delivery and poll worker, plus a few for River (its
+	// listener and maintenance).
+	Pool *pgxpool.Pool
+
+	// Schema holds River's tables and the store's. Default: the
+	// connection's search_path.
+	Schema string
+
+	// ID names the replica among River's clients; it must be unique among
+	// the running replicas. Default: River's (host name and a time).
+	ID string
+
+	// Clock stamps signatures and dead letters and tells which poll
+	// interval a poll job belongs to. River schedules on the real clock,
+	// so this one must agree with it. Default: the real clock.
+	Clock clockwork.Clock
+
+	// Logger receives the Replica's logs and, unless River.Logger is set,
+	// River's. Keys and bodies are never logged. Default: slog.Default().
+	Logger *slog.Logger
+
+	// River is the base River configuration (fetch intervals, retention,
+	// extra queues and workers of the host's own jobs). The Replica adds
+	// its queues, workers and periodic jobs to a copy of it and sets its
+	// Schema and ID. Default: River's defaults.
+	River *river.Config
+
+	// Client sends the notifications. Redirects are never followed.
+	// Default: a client whose transport applies Guard at dial time.
+	Client *http.Client
+
+	// Guard is the SSRF guard of the default client, as in
+	// [events.Config]: by default every non-public address is refused.
+	Guard events.Guard
+
+	// Timeout bounds each attempt, response included. Default
+	// [events.DefaultTimeout].
+	Timeout time.Duration
+
+	// Workers is the number of deliveries this replica attempts at once.
+	// Default [DefaultWorkers].
+	Workers int
+
+	// Concurrency is the number of attempts in flight per endpoint on this
+	// replica; a delivery over the limit is put back for BusySnooze, so a
+	// slow endpoint never holds every worker. Default
+	// [events.DefaultConcurrency].
+	Concurrency int
+
+	// BusySnooze is how long a delivery waits when its endpoint is at its
+	// Concurrency limit. Default [DefaultBusySnooze].
+	BusySnooze time.Duration
+
+	// Schedule is the delay before each attempt, the first included; its
+	// length is the number of attempts, River's MaxAttempts. Default
+	// [events.DefaultSchedule].
+	Schedule []time.Duration
+
+	// Jitter varies each delay by up to this fraction either way. Zero
+	// means [events.DefaultJitter]; negative disables jitter.
+	Jitter float64
+
+	// OverloadedBackoff is the least delay after a 429 or a timeout.
+	// Default [DefaultOverloadedBackoff].
+	OverloadedBackoff time.Duration
+
+	// PollingBatchSize and WebhookBatchSize are the most events per
+	// notification for each source. Defaults as in [events.Config].
+	PollingBatchSize, WebhookBatchSize int
+
+	// RetryClientErrors retries 4xx answers (other than 408, 410, 425 and
+	// 429) on the schedule instead of dead-lettering them at once.
+	RetryClientErrors bool
+
+	// DisabledRecheck is how often a delivery to a disabled endpoint
+	// looks again whether the endpoint was enabled (Enable also wakes them
+	// at once). Default [DefaultDisabledRecheck].
+	DisabledRecheck time.Duration
+
+	// UserAgent is sent with every request. Default [events.UserAgent].
+	UserAgent string
+
+	// OnAttempt, if set, is called after every attempt made by this
+	// replica.
+	OnAttempt func(events.AttemptInfo)
+	// OnExhausted, if set, is called when this replica dead-letters a
+	// notification, after its last attempt or a permanent failure. The
+	// Delivery's Key is not set.
+	OnExhausted func(events.Delivery)
+	// OnDisabled, if set, is called when this replica disables an endpoint
+	// (it answered 410 Gone).
+	OnDisabled func(endpoint, reason string)
+
+	// Instances are the polling instances. Each resource of each gets a
+	// River periodic job, so that exactly one replica polls it in each
+	// interval. Instance ids must be unique.
+	Instances []*element.Instance
+
+	// Poller returns the poller configuration of an instance: its Source,
+	// Interval, Lookback, FirstRun and so on. The Replica sets Instance
+	// (narrowed to the polled resource), Sink, State, Clock and, if nil,
+	// Logger. Default: the zero poller.Config.
+	Poller func(inst *element.Instance) poller.Config
+
+	// PollWorkers is the number of polls this replica runs at once.
+	// Default [DefaultPollWorkers].
+	PollWorkers int
+
+	// OnPoll, if set, is called after every poll job this replica ran.
+	OnPoll func(PollInfo)
+}
+
+// Replica runs the poller and the Notifier on River: it is one of any
+// number of processes sharing a PostgreSQL database. See the package
+// documentation.
+type Replica struct {
+	cfg       Config
+	pool      *pgxpool.Pool
+	t         tables
+	client    *river.Client[pgx.Tx]
+	state     *State
+	instances map[string]*polled // by instance id
+	maxEvents map[events.Source]int
+
+	mu       sync.Mutex
+	inflight map[string]int               // attempts in flight per endpoint
+	signers  map[string]*signature.Signer // by key id
+
+	statusMu sync.Mutex
+	disabled map[string]bool // endpoints disabled, read at statusAt
+	statusAt time.Time
+}
+
+// New returns a Replica for cfg. Start it to work jobs; without Start it
+// only publishes (an insert-only replica, for a web process).
+func New(cfg Config) (*Replica, error) {
+	if cfg.Pool == nil {
+		return nil, fmt.Errorf("%w: Config.Pool is required", ErrConfig)
+	}
+	if cfg.Jitter >= 1 {
+		return nil, fmt.Errorf("%w: Config.Jitter must be below 1, got %v", ErrConfig, cfg.Jitter)
+	}
+	for i, d := range cfg.Schedule {
+		if d < 0 {
+			return nil, fmt.Errorf("%w: Config.Schedule[%d] is negative: %v", ErrConfig, i, d)
+		}
+	}
+	cfg = cfg.withDefaults()
+	r := &Replica{
+		cfg:       cfg,
+		pool:      cfg.Pool,
+		t:         newTables(cfg.Schema),
+		state:     &State{pool: cfg.Pool, t: newTables(cfg.Schema)},
+		instances: make(map[string]*polled),
+		maxEvents: map[events.Source]int{events.FromPolling: cfg.PollingBatchSize, events.FromWebhook: cfg.WebhookBatchSize},
+		inflight:  make(map[string]int),
+		signers:   make(map[string]*signature.Signer),
+	}
+
+	var rc river.Config
+	if cfg.River != nil {
+		rc = *cfg.River
+	}
+	rc.Schema = cfg.Schema
+	if cfg.ID != "" {
+		rc.ID = cfg.ID
+	}
+	if rc.Logger == nil {
+		rc.Logger = cfg.Logger
+	}
+	if rc.Workers == nil {
+		rc.Workers = river.NewWorkers()
+	}
+	if err := river.AddWorkerSafely(rc.Workers, &deliverWorker{r: r}); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	if err := river.AddWorkerSafely(rc.Workers, &pollWorker{r: r}); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	queues := make(map[string]river.QueueConfig, len(rc.Queues)+2)
+	for name, q := range rc.Queues {
+		queues[name] = q
+	}
+	queues[QueueDeliver] = mergeQueue(queues[QueueDeliver], cfg.Workers)
+	queues[QueuePoll] = mergeQueue(queues[QueuePoll], cfg.PollWorkers)
+	rc.Queues = queues
+
+	periodic, err := r.addInstances(cfg.Instances)
+	if err != nil {
+		return nil, err
+	}
+	rc.PeriodicJobs = append(append([]*river.PeriodicJob(nil), rc.PeriodicJobs...), periodic...)
+
+	client, err := river.NewClient(riverpgxv5.New(cfg.Pool), &rc)
+	if err != nil {
+		return nil, fmt.Errorf("%w: River client: %w", ErrConfig, err)
+	}
+	r.client = client
+	return r, nil
+}
+
+func mergeQueue(q river.QueueConfig, workers int) river.QueueConfig {
+	if q.MaxWorkers == 0 {
+		q.MaxWorkers = workers
+	}
+	return q
+}
+
+func (c Config) withDefaults() Config {
+	if c.Clock == nil {
+		c.Clock = clockwork.NewRealClock()
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Timeout <= 0 {
+		c.Timeout = events.DefaultTimeout
+	}
+	if c.Workers <= 0 {
+		c.Workers = DefaultWorkers
+	}
+	if c.Concurrency <= 0 {
+		c.Concurrency = events.DefaultConcurrency
+	}
+	if c.BusySnooze <= 0 {
+		c.BusySnooze = DefaultBusySnooze
+	}
+	if len(c.Schedule) == 0 {
+		c.Schedule = events.DefaultSchedule
+	}
+	c.Schedule = append([]time.Duration(nil), c.Schedule...)
+	if c.Jitter == 0 {
+		c.Jitter = events.DefaultJitter
+	}
+	if c.OverloadedBackoff <= 0 {
+		c.OverloadedBackoff = DefaultOverloadedBackoff
+	}
+	c.PollingBatchSize = cmp.Or(max(c.PollingBatchSize, 0), events.DefaultPollingBatchSize)
+	c.WebhookBatchSize = cmp.Or(max(c.WebhookBatchSize, 0), events.DefaultWebhookBatchSize)
+	if c.DisabledRecheck <= 0 {
+		c.DisabledRecheck = DefaultDisabledRecheck
+	}
+	if c.UserAgent == "" {
+		c.UserAgent = events.UserAgent
+	}
+	if c.PollWorkers <= 0 {
+		c.PollWorkers = DefaultPollWorkers
+	}
+	if c.Poller == nil {
+		c.Poller = func(*element.Instance) poller.Config { return poller.Config{} }
+	}
+	client := http.Client{Transport: c.Guard.Transport(nil)}
+	if c.Client != nil {
+		client = *c.Client
+	}
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	c.Client = &client
+	return c
+}
+
+// Start starts working delivery and poll jobs until ctx ends or Stop is
+// called; it returns once River has started. One replica at a time leads
+// River: it enqueues the periodic poll jobs and runs River's maintenance.
+func (r *Replica) Start(ctx context.Context) error {
+	if err := r.client.Start(ctx); err != nil {
+		return fmt.Errorf("riverstore: start: %w", err)
+	}
+	return nil
+}
+
+// Stop stops fetching jobs and waits for the ones running to finish (or
+// ctx to end). Notifications and polls not done are left for the other
+// replicas, or for the next Start.
+func (r *Replica) Stop(ctx context.Context) error {
+	if err := r.client.Stop(ctx); err != nil {
+		return fmt.Errorf("riverstore: stop: %w", err)
+	}
+	return nil
+}
+
+// StopAndCancel stops like Stop but cancels the running jobs at once, as
+// a process killed mid-work would leave them: their deliveries are
+// attempted again, their polls done again, elsewhere.
+func (r *Replica) StopAndCancel(ctx context.Context) error {
+	if err := r.client.StopAndCancel(ctx); err != nil {
+		return fmt.Errorf("riverstore: stop: %w", err)
+	}
+	return nil
+}
+
+// Client returns the River client, to insert the host's own jobs in the
+// same transactions, subscribe to events, or inspect jobs.
+func (r *Replica) Client() *river.Client[pgx.Tx] { return r.client }
+
+// State returns the poller state the Replica's polls use.
+func (r *Replica) State() *State { return r.state }

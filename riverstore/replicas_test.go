@@ -1,0 +1,307 @@
+package riverstore_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/a12b7632/elementevents/element"
+	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/poller"
+	"github.com/a12b7632/elementevents/riverstore"
+)
+
+// A simulated day, compressed: the instances poll every simulated hour
+// (event.poller.refresh_interval 60), and an hour lasts dayHour of real
+// time, since River schedules on the real clock. 24 hours are 12 s.
+const (
+	dayHour      = 500 * time.Millisecond
+	dayHours     = 24
+	dayInstances = 50
+	dayReplicas  = 3
+	dayWorkers   = 8
+)
+
+// vendor is a fake REST API on loopback serving /contacts for many
+// instances (?i=ID): every request but those after freeze adds a contact,
+// created and updated now, and answers with all of the instance's
+// contacts. So every poll has exactly one new record to report, and the
+// test knows the event each one must become.
+type vendor struct {
+	srv *httptest.Server
+
+	mu       sync.Mutex
+	frozen   bool
+	contacts map[string][]vendorContact // by instance
+	requests map[string]int
+	inflight map[string]int
+	maxIn    int // most requests of one instance at once
+
+	// before, when set, runs before each request is served, with the
+	// instance and the request's number for it (from 1).
+	before func(inst string, n int)
+}
+
+type vendorContact struct {
+	ID      int    `json:"id"`
+	Name    string `json:"name"`
+	Created string `json:"created"`
+	Updated string `json:"updated"`
+}
+
+func newVendor(t *testing.T) *vendor {
+	v := &vendor{contacts: map[string][]vendorContact{}, requests: map[string]int{}, inflight: map[string]int{}}
+	v.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		inst := req.URL.Query().Get("i")
+		v.mu.Lock()
+		v.requests[inst]++
+		n, before := v.requests[inst], v.before
+		v.inflight[inst]++
+		v.maxIn = max(v.maxIn, v.inflight[inst])
+		v.mu.Unlock()
+		defer func() {
+			v.mu.Lock()
+			v.inflight[inst]--
+			v.mu.Unlock()
+		}()
+		if before != nil {
+			before(inst, n)
+		}
+		v.mu.Lock()
+		if !v.frozen {
+			now := time.Now().UTC().Format(time.RFC3339Nano)
+			id := len(v.contacts[inst]) + 1
+			v.contacts[inst] = append(v.contacts[inst], vendorContact{ID: id, Name: fmt.Sprintf("contact %d of %s", id, inst), Created: now, Updated: now})
+		}
+		body, _ := json.Marshal(v.contacts[inst])
+		v.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
+	}))
+	t.Cleanup(v.srv.Close)
+	return v
+}
+
+// expected returns the id of the CREATED event every contact must become.
+func (v *vendor) expected(t *testing.T) map[string]string {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	out := map[string]string{}
+	for inst, cs := range v.contacts {
+		for _, c := range cs {
+			d, err := time.Parse(time.RFC3339Nano, c.Updated)
+			require.NoError(t, err)
+			out[events.NewID(inst, "contacts", strconv.Itoa(c.ID), events.Created, d)] = inst + "/" + strconv.Itoa(c.ID)
+		}
+	}
+	return out
+}
+
+func dayInstance(t *testing.T, id, vendorURL, callback string) *element.Instance {
+	t.Helper()
+	body := fmt.Sprintf(`{"id": %q, "name": "shop %s", "element": {"key": "generic"}, "tags": ["day"],
+	  "configuration": {
+	    "base.url": %q,
+	    "event.notification.enabled": true,
+	    "event.vendor.type": "polling",
+	    "event.notification.callback.url": %q,
+	    "event.notification.signature.key": %q,
+	    "event.poller.refresh_interval": "60",
+	    "event.poller.configuration": {"contacts": {"url": "/contacts?i=%s", "idField": "id",
+	      "datesConfiguration": {"updatedDateField": "updated", "createdDateField": "created"}}}}}`,
+		id, id, vendorURL, callback, testKey, id)
+	inst, err := element.Parse([]byte(body))
+	require.NoError(t, err)
+	require.NoError(t, inst.Validate())
+	return inst
+}
+
+// polls counts the successful polls of each instance in each interval.
+type polls struct {
+	mu      sync.Mutex
+	count   map[string]map[int64]int // instance -> interval -> successful polls
+	failed  []string
+	skipped int
+	maxLate time.Duration // the latest a poll started after it was due
+	took    time.Duration // all successful polls together
+	n       int
+}
+
+func (p *polls) add(i riverstore.PollInfo) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case i.Skipped:
+		p.skipped++
+	case i.Result.Err != nil:
+		p.failed = append(p.failed, fmt.Sprintf("%s interval %d: %v", i.Instance, i.Interval, i.Result.Err))
+	default:
+		p.maxLate = max(p.maxLate, i.Result.Start.Sub(i.Due))
+		p.took += i.Result.Duration
+		p.n++
+		if p.count[i.Instance] == nil {
+			p.count[i.Instance] = map[int64]int{}
+		}
+		p.count[i.Instance][i.Interval]++
+	}
+}
+
+// TestReplicasPollADay runs three replicas (three River clients in this
+// process, each with its own pool) polling 50 instances for a simulated
+// day, and stops the leader with its jobs cancelled half way. Each
+// interval of each instance must be polled exactly once, and every change
+// the vendor made delivered, none twice but for the attempts cut short by
+// the stop.
+//
+// It does not run in parallel with the other tests: its three pools need
+// most of the server's connections.
+func TestReplicasPollADay(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a simulated day takes 15 s")
+	}
+	admin := connect(t, "", 2)
+	schema := newSchema(t, admin)
+	v := newVendor(t)
+	rc := newReceiver(t)
+	var insts []*element.Instance
+	for i := range dayInstances {
+		insts = append(insts, dayInstance(t, fmt.Sprintf("inst-%02d", i), v.srv.URL, rc.srv.URL+"/events"))
+	}
+	p := &polls{count: map[string]map[int64]int{}}
+	var at attempts
+	replicas := make([]*riverstore.Replica, dayReplicas)
+	for i := range replicas {
+		replicas[i] = newReplica(t, connect(t, schema, 28), riverstore.Config{
+			ID:        fmt.Sprintf("replica-%d", i),
+			Instances: insts,
+			Poller: func(*element.Instance) poller.Config {
+				return poller.Config{Interval: dayHour, FirstRun: poller.EmitAll, Logger: quiet}
+			},
+			Workers: dayWorkers, PollWorkers: dayWorkers, Schedule: []time.Duration{0, 100 * time.Millisecond, 200 * time.Millisecond}, Jitter: -1,
+			OnPoll: p.add, OnAttempt: at.add,
+		})
+	}
+	interval := func() int64 { return time.Now().UnixNano() / int64(dayHour) }
+	first := interval()
+	for _, r := range replicas {
+		require.NoError(t, r.Start(context.Background()))
+	}
+	stopped := -1
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		for i, r := range replicas {
+			if i != stopped {
+				_ = r.Stop(ctx)
+			}
+		}
+	})
+
+	// Half way through the day, the leader stops, cancelling its jobs.
+	time.Sleep(dayHours / 2 * dayHour)
+	var leader string
+	require.NoError(t, admin.QueryRow(t.Context(), "SELECT leader_id FROM "+schema+".river_leader").Scan(&leader))
+	stopped = slices.IndexFunc(replicas, func(r *riverstore.Replica) bool { return r.Client().ID() == leader })
+	require.GreaterOrEqual(t, stopped, 0, "leader %q is one of the replicas", leader)
+	stopAt := interval()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	require.NoError(t, replicas[stopped].StopAndCancel(ctx))
+	cancel()
+	t.Logf("stopped the leader, %s, in interval %d of the day", leader, stopAt-first)
+
+	time.Sleep(time.Duration(first+dayHours+1-interval()) * dayHour)
+	last := interval() // the day is intervals first..last-1
+	v.mu.Lock()
+	v.frozen = true // no more changes: what is left is delivery
+	v.mu.Unlock()
+
+	want := v.expected(t)
+	eventually(t, 20*time.Second, func() bool {
+		got := rc.eventCounts()
+		for id := range want {
+			if got[id] == 0 {
+				return false
+			}
+		}
+		return true
+	}, "every change delivered")
+
+	// Polls start up to a few hundred milliseconds late on a busy
+	// machine: wait for those of the day's last interval.
+	polled := func(inst string, k int64) int {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return p.count[inst][k]
+	}
+	var missing []string
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		missing = missing[:0]
+		for _, inst := range insts {
+			for k := first + 1; k < last; k++ {
+				if polled(inst.ID, k) == 0 {
+					missing = append(missing, fmt.Sprintf("%s/%d", inst.ID, k-first))
+				}
+			}
+		}
+		if len(missing) == 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	p.mu.Lock()
+	skipped, failed := p.skipped, p.failed
+	p.mu.Unlock()
+	require.Empty(t, missing, "intervals never polled (%d skipped, failed: %v)", skipped, failed)
+
+	require.Empty(t, failed, "failed polls")
+	require.Zero(t, skipped, "no poll had to be skipped for overlapping its predecessor")
+	p.mu.Lock()
+	count := make(map[string]map[int64]int, len(p.count))
+	for inst, c := range p.count {
+		count[inst] = maps.Clone(c)
+	}
+	took, n, maxLate := p.took, p.n, p.maxLate
+	p.mu.Unlock()
+	for _, inst := range insts {
+		counts := count[inst.ID]
+		for k := first + 1; k < last; k++ {
+			require.Equal(t, 1, counts[k], "instance %s, interval %d of the day (leader stopped in %d): polls", inst.ID, k-first, stopAt-first)
+		}
+		for k, n := range counts {
+			require.LessOrEqual(t, n, 1, "instance %s, interval %d: polls", inst.ID, k-first)
+		}
+	}
+
+	got := rc.eventCounts()
+	var dups []string
+	for id, n := range got {
+		_, ok := want[id]
+		require.True(t, ok, "event %s was never a change at the vendor", id)
+		if n > 1 {
+			dups = append(dups, fmt.Sprintf("%s x%d", want[id], n))
+		}
+	}
+	// Only attempts in flight on the stopped replica can be repeated: at
+	// most its workers.
+	require.LessOrEqual(t, len(dups), dayWorkers, "events delivered twice: %s", strings.Join(dups, ", "))
+	requests := 0
+	v.mu.Lock()
+	for _, n := range v.requests {
+		requests += n
+	}
+	v.mu.Unlock()
+	t.Logf("%d instances, %d intervals of %v: %d polls at the vendor (%v each on average, the latest %v after due), %d changes delivered, %d delivered twice (%s), %d attempts",
+		dayInstances, last-first, dayHour, requests, (took / time.Duration(max(n, 1))).Round(time.Millisecond), maxLate.Round(time.Millisecond), len(want), len(dups), strings.Join(dups, ", "), at.count())
+}

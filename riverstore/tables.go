@@ -1,0 +1,26 @@
+package riverstore
+
+import "github.com/jackc/pgx/v5"
+
+// tables holds the store's table names, qualified with the schema when one
+// is configured (otherwise the connection's search_path decides).
+type tables struct {
+	resource, record, dedupe, endpoint, signingKey, deadLetter string
+}
+
+func newTables(schema string) tables {
+	q := func(name string) string {
+		if schema == "" {
+			return name
+		}
+		return pgx.Identifier{schema, name}.Sanitize()
+	}
+	return tables{
+		resource:   q("elementevents_poller_resource"),
+		record:     q("elementevents_poller_record"),
+		dedupe:     q("elementevents_dedupe"),
+		endpoint:   q("elementevents_endpoint"),
+		signingKey: q("elementevents_signing_key"),
+		deadLetter: q("elementevents_dead_letter"),
+	}
+}
