@@ -10,6 +10,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/a12b7632/elementevents/internal/numid"
 	"github.com/a12b7632/elementevents/poller"
 )
 
@@ -47,23 +48,8 @@ func stateBucketName(key poller.Key) []byte {
 	return append(b, key.Resource...)
 }
 
-// numericID mirrors poller.Records: a canonical decimal integer (no sign,
-// no leading zero) that formats back to the same string.
-func numericID(id string) (uint64, bool) {
-	if id == "" || len(id) > 20 || (id[0] == '0' && len(id) > 1) {
-		return 0, false
-	}
-	for i := 0; i < len(id); i++ {
-		if id[i] < '0' || id[i] > '9' {
-			return 0, false
-		}
-	}
-	n, err := strconv.ParseUint(id, 10, 64)
-	return n, err == nil
-}
-
 func recordKey(id string) []byte {
-	if n, ok := numericID(id); ok {
+	if n, ok := numid.Parse(id); ok {
 		k := make([]byte, 9)
 		k[0] = recNumeric
 		putU64(k[1:], n)

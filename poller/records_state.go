@@ -5,6 +5,8 @@ import (
 	"maps"
 	"strconv"
 	"strings"
+
+	"github.com/a12b7632/elementevents/internal/numid"
 )
 
 // Records is what a [ResourceState] remembers, by record id. Ids written
@@ -16,24 +18,9 @@ type Records struct {
 	str map[string]Record
 }
 
-// numericID returns id as a number when it is a canonical decimal integer
-// (no sign, no leading zero), so that it formats back to the same string.
-func numericID(id string) (uint64, bool) {
-	if id == "" || len(id) > 20 || (id[0] == '0' && len(id) > 1) {
-		return 0, false
-	}
-	for i := 0; i < len(id); i++ {
-		if id[i] < '0' || id[i] > '9' {
-			return 0, false
-		}
-	}
-	n, err := strconv.ParseUint(id, 10, 64)
-	return n, err == nil
-}
-
 // Get returns the record remembered for id.
 func (r *Records) Get(id string) (Record, bool) {
-	if n, ok := numericID(id); ok {
+	if n, ok := numid.Parse(id); ok {
 		rec, ok := r.num[n]
 		return rec, ok
 	}
@@ -43,7 +30,7 @@ func (r *Records) Get(id string) (Record, bool) {
 
 // Set remembers rec for id.
 func (r *Records) Set(id string, rec Record) {
-	if n, ok := numericID(id); ok {
+	if n, ok := numid.Parse(id); ok {
 		if r.num == nil {
 			r.num = make(map[uint64]Record)
 		}
@@ -62,7 +49,7 @@ func (r *Records) Set(id string, rec Record) {
 
 // Delete forgets id.
 func (r *Records) Delete(id string) {
-	if n, ok := numericID(id); ok {
+	if n, ok := numid.Parse(id); ok {
 		delete(r.num, n)
 		return
 	}

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/a12b7632/elementevents/internal/numid"
 )
 
 func TestRecords(t *testing.T) {
@@ -30,11 +32,11 @@ func TestRecords(t *testing.T) {
 	require.Equal(t, len(ids)-2, r.Len())
 	require.Equal(t, len(ids), c.Len(), "a clone shares nothing")
 	for _, id := range []string{"0", "42", "18446744073709551615"} {
-		_, numeric := numericID(id)
+		_, numeric := numid.Parse(id)
 		require.True(t, numeric, id)
 	}
 	for _, id := range []string{"007", "18446744073709551616", "-1", "1e3", "", " 1"} {
-		_, numeric := numericID(id)
+		_, numeric := numid.Parse(id)
 		require.False(t, numeric, id)
 	}
 }
