@@ -120,14 +120,8 @@ func (c Config) withDefaults() Config {
 	if c.Outbox == nil {
 		c.Outbox = NewMemoryOutbox()
 	}
-	if c.Clock == nil {
-		c.Clock = clockwork.NewRealClock()
-	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
-	}
-	if c.Timeout <= 0 {
-		c.Timeout = DefaultTimeout
 	}
 	if c.Concurrency <= 0 {
 		c.Concurrency = DefaultConcurrency
@@ -146,6 +140,17 @@ func (c Config) withDefaults() Config {
 	}
 	if c.FailingAfter <= 0 {
 		c.FailingAfter = DefaultFailingAfter
+	}
+	return c.withSenderDefaults()
+}
+
+// withSenderDefaults fills in the defaults of the fields a [Sender] uses.
+func (c Config) withSenderDefaults() Config {
+	if c.Clock == nil {
+		c.Clock = clockwork.NewRealClock()
+	}
+	if c.Timeout <= 0 {
+		c.Timeout = DefaultTimeout
 	}
 	if c.UserAgent == "" {
 		c.UserAgent = UserAgent

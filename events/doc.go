@@ -44,6 +44,10 @@
 // never delays another, and notifications of one instance and object type
 // are delivered in order, so an UPDATED never overtakes its CREATED.
 //
+// A store that schedules deliveries itself (riverstore, on a job queue)
+// makes each attempt with a [Sender], the Notifier's own, and follows its
+// [Result]: the same requests, outcomes and retry delays.
+//
 // All timing runs on the Config's clockwork.Clock: tests drive a six-hour
 // outage on a fake clock in milliseconds.
 package events

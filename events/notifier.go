@@ -4,14 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/jonboulle/clockwork"
-
-	"github.com/a12b7632/elementevents/signature"
 )
 
 // Notifier is the [Sink] that delivers notifications over HTTP. Publish
@@ -19,7 +16,8 @@ import (
 // them, signed, with retries on the schedule, per-endpoint isolation and
 // per-object order, until its context ends.
 type Notifier struct {
-	cfg Config
+	cfg    Config
+	sender *Sender
 
 	wake    chan struct{} // a Publish or a finished attempt: dispatch again
 	running atomic.Bool
@@ -34,9 +32,6 @@ type Notifier struct {
 	// notifier is idle.
 	dispatches  uint64
 	dispatching bool
-	signers     map[string]*signature.Signer
-	urls        map[string]*url.URL // parsed callback URLs
-	userAgent   []string            // the User-Agent header's value
 }
 
 // New returns a Notifier for cfg, with defaults filled in.
@@ -51,14 +46,12 @@ func New(cfg Config) (*Notifier, error) {
 	}
 	cfg = cfg.withDefaults()
 	return &Notifier{
-		cfg:       cfg,
-		userAgent: []string{cfg.UserAgent},
-		wake:      make(chan struct{}, 1),
-		inflight:  make(map[string]int),
-		failures:  make(map[string]int),
-		disabled:  make(map[string]bool),
-		signers:   make(map[string]*signature.Signer),
-		urls:      make(map[string]*url.URL),
+		cfg:      cfg,
+		sender:   newSender(cfg),
+		wake:     make(chan struct{}, 1),
+		inflight: make(map[string]int),
+		failures: make(map[string]int),
+		disabled: make(map[string]bool),
 	}, nil
 }
 
@@ -77,7 +70,7 @@ func (n *Notifier) Publish(ctx context.Context, b Batch) error {
 	if len(b.Events) == 0 {
 		return nil
 	}
-	if err := checkEndpoint(b.Endpoint.URL, n.cfg.Guard.HTTPSOnly); err != nil {
+	if err := CheckEndpoint(b.Endpoint.URL, n.cfg.Guard.HTTPSOnly); err != nil {
 		return err
 	}
 	size := n.cfg.PollingBatchSize
@@ -101,7 +94,7 @@ func (n *Notifier) Publish(ctx context.Context, b Batch) error {
 		})
 	}
 	if err := n.cfg.Outbox.Enqueue(ctx, n.cfg.Clock.Now(), ds...); err != nil {
-		return fmt.Errorf("events: store %d notifications for %s: %w", len(ds), redactURL(b.Endpoint.URL), err)
+		return fmt.Errorf("events: store %d notifications for %s: %w", len(ds), RedactURL(b.Endpoint.URL), err)
 	}
 	n.stats.enqueued.Add(int64(len(ds)))
 	n.poke()
@@ -121,7 +114,7 @@ func (n *Notifier) Replay(ctx context.Context, id string) error {
 // pending notifications are delivered again.
 func (n *Notifier) Enable(ctx context.Context, endpoint string) error {
 	if err := n.cfg.Outbox.SetDisabled(ctx, endpoint, false, ""); err != nil {
-		return fmt.Errorf("events: enable %s: %w", redactURL(endpoint), err)
+		return fmt.Errorf("events: enable %s: %w", RedactURL(endpoint), err)
 	}
 	n.mu.Lock()
 	delete(n.disabled, endpoint)
@@ -269,39 +262,3 @@ func (n *Notifier) work(ctx, attemptCtx context.Context, d Delivery) {
 // lease is how long a claimed delivery is held: the attempt's timeout with
 // room to record the outcome. After a crash it becomes claimable again.
 func (n *Notifier) lease() time.Duration { return n.cfg.Timeout + 30*time.Second }
-
-// signer returns the cached signer for a key.
-func (n *Notifier) signer(key []byte) (*signature.Signer, error) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if s, ok := n.signers[string(key)]; ok {
-		return s, nil
-	}
-	s, err := signature.NewSigner(key)
-	if err != nil {
-		return nil, err
-	}
-	n.signers[string(key)] = s
-	return s, nil
-}
-
-func checkEndpoint(raw string, httpsOnly bool) error {
-	u, err := url.Parse(raw)
-	if err != nil || !u.IsAbs() || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return fmt.Errorf("%w: %q must be an absolute http or https URL", ErrInvalidEndpoint, redactURL(raw))
-	}
-	if httpsOnly && u.Scheme != "https" {
-		return fmt.Errorf("%w: %s is not https and the guard is https-only", ErrBlocked, redactURL(raw))
-	}
-	return nil
-}
-
-// redactURL keeps scheme, host and path: user info and query may carry
-// credentials.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(unparseable URL)"
-	}
-	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
-}

@@ -26,23 +26,25 @@ var DefaultSchedule = []time.Duration{
 // up or down, so that retries of many notifications spread out.
 const DefaultJitter = 0.2
 
-// minBackoff is the least delay after a 429 or a timeout: the receiver is
-// overloaded and an early retry only adds to it.
-const minBackoff = 60 * time.Second
+// OverloadedBackoff is the least delay after a 429 or a timeout: the
+// receiver is overloaded and an early retry only adds to it.
+const OverloadedBackoff = 60 * time.Second
 
-// retryDelay returns the delay before the next attempt: the schedule's
-// step, jittered; a Retry-After is honoured but kept between the step and
-// twice the step; never less than a minute after a 429 or a timeout.
-func retryDelay(step time.Duration, jitter float64, retryAfter time.Duration, hasRetryAfter, overloaded bool) time.Duration {
+// RetryDelay returns the wait before the attempt that follows r, now: step
+// (the schedule's delay before that attempt) varied by up to jitter either
+// way; a Retry-After in r.Header honoured but kept between step and twice
+// step; never less than [OverloadedBackoff] when r.Overloaded. A zero
+// Result gives the jittered step.
+func (r Result) RetryDelay(step time.Duration, jitter float64, now time.Time) time.Duration {
 	d := step
 	if jitter > 0 && step > 0 {
 		d = time.Duration(float64(step) * (1 + jitter*(2*rand.Float64()-1)))
 	}
-	if hasRetryAfter {
-		d = min(max(retryAfter, step), 2*step)
+	if ra, ok := parseRetryAfter(r.Header, now); ok {
+		d = min(max(ra, step), 2*step)
 	}
-	if overloaded {
-		d = max(d, minBackoff)
+	if r.Overloaded {
+		d = max(d, OverloadedBackoff)
 	}
 	return d
 }

@@ -56,7 +56,7 @@ func (r *Replica) setDisabled(ctx context.Context, endpoint string, disabled boo
 		WHERE e.disabled IS DISTINCT FROM EXCLUDED.disabled
 		RETURNING true`, endpoint, disabled, reason, r.cfg.Clock.Now()).Scan(&changed)
 	if err != nil && !errNoRows(err) {
-		return false, fmt.Errorf("riverstore: set status of %s: %w", redactURL(endpoint), err)
+		return false, fmt.Errorf("riverstore: set status of %s: %w", events.RedactURL(endpoint), err)
 	}
 	r.statusMu.Lock()
 	if r.disabled != nil {
@@ -114,11 +114,11 @@ func (r *Replica) Enable(ctx context.Context, endpoint string) error {
 	for {
 		res, err := r.client.JobList(ctx, params)
 		if err != nil {
-			return fmt.Errorf("riverstore: enable %s: list waiting deliveries: %w", redactURL(endpoint), err)
+			return fmt.Errorf("riverstore: enable %s: list waiting deliveries: %w", events.RedactURL(endpoint), err)
 		}
 		for _, job := range res.Jobs {
 			if _, err := r.client.JobRetry(ctx, job.ID); err != nil && !isNotFound(err) {
-				return fmt.Errorf("riverstore: enable %s: wake delivery job %d: %w", redactURL(endpoint), job.ID, err)
+				return fmt.Errorf("riverstore: enable %s: wake delivery job %d: %w", events.RedactURL(endpoint), job.ID, err)
 			}
 		}
 		if len(res.Jobs) < 1000 {

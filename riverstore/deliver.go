@@ -1,22 +1,16 @@
 package riverstore
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"math/rand/v2"
-	"net/http"
-	"strconv"
 	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
 
 	"github.com/a12b7632/elementevents/events"
-	"github.com/a12b7632/elementevents/signature"
 )
 
 // deliverWorker attempts one notification per job. Its outcome drives
@@ -60,7 +54,8 @@ func (w *deliverWorker) NextRetry(job *river.Job[DeliveryArgs]) time.Time {
 	}
 	cfg := w.r.cfg
 	step := cfg.Schedule[min(job.Attempt, len(cfg.Schedule)-1)]
-	return cfg.Clock.Now().Add(retryDelay(step, cfg.Jitter, 0, false, false, 0))
+	now := cfg.Clock.Now()
+	return now.Add(events.Result{}.RetryDelay(step, cfg.Jitter, now))
 }
 
 func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliveryArgs]) error {
@@ -80,23 +75,15 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliveryArgs]) 
 	}
 	defer r.release(a.Endpoint)
 
-	signer, err := r.signer(ctx, a.KeyID)
+	key, err := r.signingKey(ctx, a.KeyID)
 	if err != nil {
 		return err
 	}
-	clock := r.cfg.Clock
-	start := clock.Now()
-	status, header, body, sendErr := r.send(ctx, a, signer, start)
-	att := events.Attempt{At: start, Status: status, Latency: clock.Since(start), Response: body}
-	outcome, reason, overloaded := classify(status, sendErr, r.cfg.RetryClientErrors)
-	if sendErr != nil {
-		att.Error = sendErr.Error()
-	} else if outcome != events.OutcomeDelivered {
-		att.Error = reason
-	}
+	res := r.sender.Send(ctx, events.Delivery{ID: a.ID, Endpoint: a.Endpoint, Key: key, Body: a.Body, Events: a.Events})
+	att, outcome, reason := res.Attempt, res.Outcome, res.Reason
 	info := events.AttemptInfo{DeliveryID: a.ID, Endpoint: a.Endpoint, Number: job.Attempt, Attempt: att, Outcome: outcome}
 	log := func() *slog.Logger {
-		return r.cfg.Logger.With("delivery", a.ID, "endpoint", redactURL(a.Endpoint), "attempt", info.Number, "status", status, "latency", att.Latency)
+		return r.cfg.Logger.With("delivery", a.ID, "endpoint", events.RedactURL(a.Endpoint), "attempt", info.Number, "status", att.Status, "latency", att.Latency)
 	}
 	defer func() {
 		if r.cfg.OnAttempt != nil {
@@ -125,12 +112,11 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliveryArgs]) 
 
 	case events.OutcomeRetry:
 		if job.Attempt < len(r.cfg.Schedule) {
-			ra, hasRA := parseRetryAfter(header, clock.Now())
-			step := r.cfg.Schedule[job.Attempt]
-			info.NextAttempt = clock.Now().Add(retryDelay(step, r.cfg.Jitter, ra, hasRA, overloaded, r.cfg.OverloadedBackoff))
+			now := r.cfg.Clock.Now()
+			info.NextAttempt = now.Add(res.RetryDelay(r.cfg.Schedule[job.Attempt], r.cfg.Jitter, now))
 			w.next.Store(job.ID, info.NextAttempt)
 			log().Info("riverstore: attempt failed, will retry", "err", att.Error, "next", info.NextAttempt)
-			return &attemptError{status: status, reason: att.Error}
+			return &attemptError{status: att.Status, reason: att.Error}
 		}
 		reason = fmt.Sprintf("gave up after %d attempts: %s", job.Attempt, att.Error)
 		info.Outcome = events.OutcomeDead
@@ -149,50 +135,6 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliveryArgs]) 
 		r.cfg.OnExhausted(d)
 	}
 	return nil // the job was completed with its dead letter
-}
-
-// send posts the signed notification and reads at most
-// events.MaxResponseBody of the answer, within Config.Timeout on the Clock.
-func (r *Replica) send(ctx context.Context, a DeliveryArgs, s *signature.Signer, now time.Time) (int, http.Header, []byte, error) {
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	timer := r.cfg.Clock.AfterFunc(r.cfg.Timeout, func() { cancel(errAttemptTimeout) })
-	defer timer.Stop()
-
-	status, header, body, err := r.post(ctx, a, s, now)
-	if err != nil && errors.Is(context.Cause(ctx), errAttemptTimeout) {
-		err = fmt.Errorf("%w after %v: %w", errAttemptTimeout, r.cfg.Timeout, err)
-	}
-	return status, header, body, err
-}
-
-func (r *Replica) post(ctx context.Context, a DeliveryArgs, s *signature.Signer, now time.Time) (int, http.Header, []byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.Endpoint, bytes.NewReader(a.Body))
-	if err != nil {
-		return 0, nil, nil, fmt.Errorf("%w: %w", events.ErrInvalidEndpoint, err)
-	}
-	req.Header["Content-Type"] = []string{"application/json"}
-	req.Header["User-Agent"] = []string{r.cfg.UserAgent}
-	if s != nil {
-		s.SetHeaders(req.Header, a.ID, now, a.Body)
-	} else {
-		req.Header["Elements-Webhook-Id"] = []string{a.ID}
-		req.Header["Webhook-Id"] = []string{a.ID}
-		req.Header["Webhook-Timestamp"] = []string{strconv.FormatInt(now.Unix(), 10)}
-	}
-	resp, err := r.cfg.Client.Do(req)
-	if err != nil {
-		return 0, nil, nil, err
-	}
-	defer resp.Body.Close()
-	if resp.ContentLength == 0 {
-		return resp.StatusCode, resp.Header, nil, nil
-	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, events.MaxResponseBody))
-	if err != nil && resp.StatusCode/100 == 2 {
-		err = nil // the receiver said yes; a broken body changes nothing
-	}
-	return resp.StatusCode, resp.Header, body, err
 }
 
 // acquire takes one of the endpoint's Concurrency slots on this replica.
@@ -214,28 +156,24 @@ func (r *Replica) release(endpoint string) {
 	}
 }
 
-// signer returns the signer of a key id, reading the key once; nil for an
-// unsigned delivery.
-func (r *Replica) signer(ctx context.Context, keyID []byte) (*signature.Signer, error) {
+// signingKey returns the signing key of a key id, reading it once; nil
+// for an unsigned delivery.
+func (r *Replica) signingKey(ctx context.Context, keyID []byte) ([]byte, error) {
 	if len(keyID) == 0 {
 		return nil, nil
 	}
 	r.mu.Lock()
-	s, ok := r.signers[string(keyID)]
+	key, ok := r.keys[string(keyID)]
 	r.mu.Unlock()
 	if ok {
-		return s, nil
+		return key, nil
 	}
-	var key []byte
 	err := r.pool.QueryRow(ctx, "SELECT key FROM "+r.t.signingKey+" WHERE id = $1", keyID).Scan(&key)
 	if err != nil {
-		return nil, fmt.Errorf("riverstore: signing key %x: %w", keyID[:4], err)
-	}
-	if s, err = signature.NewSigner(key); err != nil {
-		return nil, fmt.Errorf("riverstore: signing key %x: %w", keyID[:4], err)
+		return nil, fmt.Errorf("riverstore: signing key %x: %w", keyID[:min(4, len(keyID))], err)
 	}
 	r.mu.Lock()
-	r.signers[string(keyID)] = s
+	r.keys[string(keyID)] = key
 	r.mu.Unlock()
-	return s, nil
+	return key, nil
 }

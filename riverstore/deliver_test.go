@@ -65,7 +65,9 @@ func TestDeliverRetriesOnSchedule(t *testing.T) {
 	b := batch("inst-1", "orders", rc.srv.URL+"/events", 0, 1)
 	id := noteIDs(b)[0]
 	require.NoError(t, r.Publish(t.Context(), b))
-	eventually(t, 10*time.Second, func() bool { return rc.acceptedCount(id) == 1 }, "delivered on the third attempt")
+	// The receiver counts a delivery before the worker has read the answer
+	// and reported the attempt: wait for both.
+	eventually(t, 10*time.Second, func() bool { return rc.acceptedCount(id) == 1 && len(at.of(id)) == 3 }, "delivered on the third attempt")
 	got := at.of(id)
 	require.Len(t, got, 3)
 	require.Equal(t, events.OutcomeRetry, got[0].Outcome)

@@ -31,7 +31,8 @@
 // Replica is an events.Sink: Publish (or PublishTx, inside the caller's
 // transaction: the transactional outbox) splits a batch into notifications
 // as events.Notifier does and inserts one River job per notification,
-// unique by its id. Workers POST them signed in both schemes, under the
+// unique by its id. Workers make each attempt with an events.Sender, as
+// the Notifier does, so they POST them signed in both schemes, under the
 // rules of package events: 2xx delivered; 410 disables the endpoint (its
 // deliveries wait, without using attempts, until Enable); 408, 425, 429,
 // 5xx, 3xx, timeouts and network errors retried on Config.Schedule, with

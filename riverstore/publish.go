@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
-	"net/url"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
@@ -61,7 +60,7 @@ func (r *Replica) PublishTx(ctx context.Context, tx pgx.Tx, b events.Batch) erro
 	if len(b.Events) == 0 {
 		return nil
 	}
-	if err := checkEndpoint(b.Endpoint.URL, r.cfg.Guard.HTTPSOnly); err != nil {
+	if err := events.CheckEndpoint(b.Endpoint.URL, r.cfg.Guard.HTTPSOnly); err != nil {
 		return err
 	}
 	notes := events.Notifications(b, r.maxEvents[b.Source])
@@ -70,7 +69,7 @@ func (r *Replica) PublishTx(ctx context.Context, tx pgx.Tx, b events.Batch) erro
 		sum := sha256.Sum256(b.Endpoint.Key)
 		keyID = sum[:]
 		if _, err := tx.Exec(ctx, "INSERT INTO "+r.t.signingKey+" (id, key) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING", keyID, b.Endpoint.Key); err != nil {
-			return fmt.Errorf("riverstore: store signing key for %s: %w", redactURL(b.Endpoint.URL), err)
+			return fmt.Errorf("riverstore: store signing key for %s: %w", events.RedactURL(b.Endpoint.URL), err)
 		}
 	}
 	params := make([]river.InsertManyParams, 0, len(notes))
@@ -85,7 +84,7 @@ func (r *Replica) PublishTx(ctx context.Context, tx pgx.Tx, b events.Batch) erro
 		})
 	}
 	if _, err := r.client.InsertManyTx(ctx, tx, params); err != nil {
-		return fmt.Errorf("riverstore: store %d notifications for %s: %w", len(params), redactURL(b.Endpoint.URL), err)
+		return fmt.Errorf("riverstore: store %d notifications for %s: %w", len(params), events.RedactURL(b.Endpoint.URL), err)
 	}
 	return nil
 }
@@ -101,27 +100,4 @@ func (r *Replica) deliveryOpts() *river.InsertOpts {
 		o.ScheduledAt = r.cfg.Clock.Now().Add(first)
 	}
 	return o
-}
-
-// checkEndpoint refuses callback URLs that can never be delivered to, as
-// the Notifier's Publish does.
-func checkEndpoint(raw string, httpsOnly bool) error {
-	u, err := url.Parse(raw)
-	if err != nil || !u.IsAbs() || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return fmt.Errorf("%w: %q must be an absolute http or https URL", events.ErrInvalidEndpoint, redactURL(raw))
-	}
-	if httpsOnly && u.Scheme != "https" {
-		return fmt.Errorf("%w: %s is not https and the guard is https-only", events.ErrBlocked, redactURL(raw))
-	}
-	return nil
-}
-
-// redactURL keeps scheme, host and path: user info and query may carry
-// credentials.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(unparseable URL)"
-	}
-	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
 }

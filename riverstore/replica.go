@@ -18,7 +18,6 @@ import (
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/poller"
-	"github.com/a12b7632/elementevents/signature"
 )
 
 // The River queues the Replica works.
@@ -29,11 +28,10 @@ const (
 
 // Defaults of [Config].
 const (
-	DefaultWorkers           = 16
-	DefaultPollWorkers       = 4
-	DefaultDisabledRecheck   = time.Minute
-	DefaultBusySnooze        = time.Second
-	DefaultOverloadedBackoff = 60 * time.Second
+	DefaultWorkers         = 16
+	DefaultPollWorkers     = 4
+	DefaultDisabledRecheck = time.Minute
+	DefaultBusySnooze      = time.Second
 )
 
 // Config configures a [Replica]. Only Pool is required; every other field
@@ -103,10 +101,6 @@ type Config struct {
 	// means [events.DefaultJitter]; negative disables jitter.
 	Jitter float64
 
-	// OverloadedBackoff is the least delay after a 429 or a timeout.
-	// Default [DefaultOverloadedBackoff].
-	OverloadedBackoff time.Duration
-
 	// PollingBatchSize and WebhookBatchSize are the most events per
 	// notification for each source. Defaults as in [events.Config].
 	PollingBatchSize, WebhookBatchSize int
@@ -166,8 +160,9 @@ type Replica struct {
 	maxEvents map[events.Source]int
 
 	mu       sync.Mutex
-	inflight map[string]int               // attempts in flight per endpoint
-	signers  map[string]*signature.Signer // by key id
+	inflight map[string]int    // attempts in flight per endpoint
+	keys     map[string][]byte // signing keys, by key id
+	sender   *events.Sender
 
 	statusMu sync.Mutex
 	disabled map[string]bool // endpoints disabled, read at statusAt
@@ -197,7 +192,11 @@ func New(cfg Config) (*Replica, error) {
 		instances: make(map[string]*polled),
 		maxEvents: map[events.Source]int{events.FromPolling: cfg.PollingBatchSize, events.FromWebhook: cfg.WebhookBatchSize},
 		inflight:  make(map[string]int),
-		signers:   make(map[string]*signature.Signer),
+		keys:      make(map[string][]byte),
+		sender: events.NewSender(events.Config{
+			Client: cfg.Client, Guard: cfg.Guard, Clock: cfg.Clock, Timeout: cfg.Timeout,
+			UserAgent: cfg.UserAgent, RetryClientErrors: cfg.RetryClientErrors,
+		}),
 	}
 
 	var rc river.Config
@@ -275,16 +274,10 @@ func (c Config) withDefaults() Config {
 	if c.Jitter == 0 {
 		c.Jitter = events.DefaultJitter
 	}
-	if c.OverloadedBackoff <= 0 {
-		c.OverloadedBackoff = DefaultOverloadedBackoff
-	}
 	c.PollingBatchSize = cmp.Or(max(c.PollingBatchSize, 0), events.DefaultPollingBatchSize)
 	c.WebhookBatchSize = cmp.Or(max(c.WebhookBatchSize, 0), events.DefaultWebhookBatchSize)
 	if c.DisabledRecheck <= 0 {
 		c.DisabledRecheck = DefaultDisabledRecheck
-	}
-	if c.UserAgent == "" {
-		c.UserAgent = events.UserAgent
 	}
 	if c.PollWorkers <= 0 {
 		c.PollWorkers = DefaultPollWorkers
@@ -292,12 +285,6 @@ func (c Config) withDefaults() Config {
 	if c.Poller == nil {
 		c.Poller = func(*element.Instance) poller.Config { return poller.Config{} }
 	}
-	client := http.Client{Transport: c.Guard.Transport(nil)}
-	if c.Client != nil {
-		client = *c.Client
-	}
-	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	c.Client = &client
 	return c
 }
 
