@@ -162,6 +162,7 @@ func TestRedactURL(t *testing.T) {
 func TestSend(t *testing.T) {
 	t.Parallel()
 	key := []byte("a-signature-key")
+	release := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/ok":
@@ -182,10 +183,16 @@ func TestSend(t *testing.T) {
 		case "/gone":
 			w.WriteHeader(http.StatusGone)
 		case "/slow":
-			<-r.Context().Done()
+			// The client's timeout closes the connection, but a server that
+			// has not read the body may not notice: release it at the end.
+			select {
+			case <-r.Context().Done():
+			case <-release:
+			}
 		}
 	}))
 	defer srv.Close()
+	defer close(release) // before srv.Close, which waits for handlers
 	s := NewSender(Config{Client: srv.Client(), UserAgent: "test-agent", Timeout: 5 * time.Second})
 	for _, tc := range []struct {
 		path       string
