@@ -209,17 +209,7 @@ func runIngest(tb testing.TB, n int) ingestResult {
 		Logger:      discard,
 	})
 	require.NoError(tb, err)
-	runDone := make(chan error, 1)
-	go func() { runDone <- notifier.Run(ctx) }()
-	defer func() {
-		cancel()
-		select {
-		case err := <-runDone:
-			require.NoError(tb, err)
-		case <-time.After(20 * time.Second):
-			tb.Error("Notifier.Run did not return after its context ended")
-		}
-	}()
+	defer runNotifier(ctx, tb, notifier, cancel, 20*time.Second)()
 
 	// The Handler, publishing to the Notifier, counting what it publishes.
 	var insts []*element.Instance

@@ -1,6 +1,7 @@
 package loadtest_test
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -9,6 +10,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/a12b7632/elementevents/events"
 )
 
 // fullFlag asks TestIngest for the full 50,000 webhooks.
@@ -87,4 +92,20 @@ func checkNoLeak(t *testing.T) {
 			t.Errorf("goroutines left behind:\n%s", leaked)
 		}
 	})
+}
+
+// runNotifier starts n.Run(ctx) and returns the function that stops it:
+// it calls cancel and fails tb unless Run returns nil within wait.
+func runNotifier(ctx context.Context, tb testing.TB, n *events.Notifier, cancel context.CancelFunc, wait time.Duration) func() {
+	runDone := make(chan error, 1)
+	go func() { runDone <- n.Run(ctx) }()
+	return func() {
+		cancel()
+		select {
+		case err := <-runDone:
+			require.NoError(tb, err)
+		case <-time.After(wait):
+			tb.Error("Notifier.Run did not return after its context ended")
+		}
+	}
 }

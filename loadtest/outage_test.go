@@ -125,17 +125,7 @@ func TestReceiverOutage(t *testing.T) {
 		Logger: discard,
 	})
 	require.NoError(t, err)
-	runDone := make(chan error, 1)
-	go func() { runDone <- notifier.Run(ctx) }()
-	defer func() {
-		cancel()
-		select {
-		case err := <-runDone:
-			require.NoError(t, err)
-		case <-time.After(10 * time.Second):
-			t.Error("Notifier.Run did not return after its context ended")
-		}
-	}()
+	defer runNotifier(ctx, t, notifier, cancel, 10*time.Second)()
 
 	// Publish the batches at even intervals over the outage, running the
 	// notifier's retries in between, then run until everything is in.
