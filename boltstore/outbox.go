@@ -223,6 +223,19 @@ func (o *obTx) get(id string) (*events.Delivery, error) {
 	return &d, nil
 }
 
+// pending returns the pending delivery id and its endpoint's record.
+func (o *obTx) pending(id string) (*events.Delivery, *endpoint, error) {
+	d, err := o.getIn(id, events.Pending)
+	if err != nil {
+		return nil, nil, err
+	}
+	ep, err := o.mustEndpoint(d.Endpoint)
+	if err != nil {
+		return nil, nil, err
+	}
+	return d, ep, nil
+}
+
 // getIn returns the delivery id if it is held in state want, else
 // ErrNotFound.
 func (o *obTx) getIn(id string, want events.State) (*events.Delivery, error) {
@@ -589,11 +602,7 @@ func cmpU64(a, b uint64) int {
 func (o *Outbox) Ack(ctx context.Context, id string, _ events.Attempt) error {
 	return o.db.update(ctx, func(tx *bolt.Tx) error {
 		ob := newObTx(tx, o.db.path)
-		d, err := ob.getIn(id, events.Pending)
-		if err != nil {
-			return err
-		}
-		ep, err := ob.mustEndpoint(d.Endpoint)
+		d, ep, err := ob.pending(id)
 		if err != nil {
 			return err
 		}
@@ -624,11 +633,7 @@ func (o *Outbox) Release(ctx context.Context, id string, next time.Time) error {
 func (o *Outbox) reschedule(ctx context.Context, id string, next time.Time, change func(*events.Delivery)) error {
 	return o.db.update(ctx, func(tx *bolt.Tx) error {
 		ob := newObTx(tx, o.db.path)
-		d, err := ob.getIn(id, events.Pending)
-		if err != nil {
-			return err
-		}
-		ep, err := ob.mustEndpoint(d.Endpoint)
+		d, ep, err := ob.pending(id)
 		if err != nil {
 			return err
 		}
@@ -650,11 +655,7 @@ func (o *Outbox) reschedule(ctx context.Context, id string, next time.Time, chan
 func (o *Outbox) DeadLetter(ctx context.Context, id string, a events.Attempt, reason string) error {
 	return o.db.update(ctx, func(tx *bolt.Tx) error {
 		ob := newObTx(tx, o.db.path)
-		d, err := ob.getIn(id, events.Pending)
-		if err != nil {
-			return err
-		}
-		ep, err := ob.mustEndpoint(d.Endpoint)
+		d, ep, err := ob.pending(id)
 		if err != nil {
 			return err
 		}
