@@ -39,7 +39,10 @@ type Config struct {
 	// Client sends the requests. Redirects are never followed, whatever
 	// its CheckRedirect says. Default: a client whose transport applies
 	// Guard at dial time. A Client you supply is used as it is: apply
-	// Guard.Transport to it yourself if you want the SSRF guard.
+	// Guard.Transport to it yourself if you want the SSRF guard. A client
+	// with no Jar and no Timeout adds nothing the Notifier uses (it times
+	// attempts on Clock and never follows redirects), so requests go to
+	// its Transport directly.
 	Client *http.Client
 
 	// Guard is the SSRF guard of the default client: by default every
