@@ -93,13 +93,13 @@ func (a *app) serve(ctx context.Context, ln net.Listener, closeStores func() err
 func (a *app) logInstances() {
 	for _, in := range a.insts {
 		ev := in.inst.Configuration.Events
-		attrs := []any{"instance", in.inst, "file", in.file, "callback", redactURL(ev.CallbackURL),
+		attrs := []any{"instance", in.inst, "file", in.file, "callback", events.RedactURL(ev.CallbackURL),
 			"signed", !ev.SignatureKey.IsZero()}
 		switch ev.VendorType {
 		case element.VendorPolling:
 			attrs = append(attrs, "interval", ev.RefreshInterval.String(), "resources", slices.Sorted(maps.Keys(ev.Resources)))
 			if base := a.opts.baseURLs[in.inst.Element.Key]; base != "" {
-				attrs = append(attrs, "base_url", redactURL(base))
+				attrs = append(attrs, "base_url", events.RedactURL(base))
 			}
 			a.log.Info("polling", attrs...)
 		case element.VendorWebhook:

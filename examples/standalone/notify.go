@@ -18,7 +18,7 @@ func newNotifier(o options, st stores, logger *slog.Logger) (*events.Notifier, e
 		Guard:  events.Guard{AllowPrivate: o.allowPrivate},
 		OnAttempt: func(a events.AttemptInfo) {
 			if a.Outcome == events.OutcomeDelivered {
-				log.Info("notification delivered", "id", a.DeliveryID, "endpoint", redactURL(a.Endpoint),
+				log.Info("notification delivered", "id", a.DeliveryID, "endpoint", events.RedactURL(a.Endpoint),
 					"attempt", a.Number, "status", a.Status, "latency", a.Latency)
 			}
 		},
