@@ -14,4 +14,3 @@ func newLogger(format string, level slog.Level, w io.Writer) *slog.Logger {
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
 }
-
