@@ -9,7 +9,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/a12b7632/elementevents/events"
@@ -104,13 +103,14 @@ func (r *Replica) Disable(ctx context.Context, endpoint, reason string) error {
 }
 
 // Enable re-enables an endpoint disabled after a 410 Gone, and makes its
-// waiting deliveries due at once, whichever replica parked them.
+// waiting deliveries due at once, whichever replica parked them (those
+// waiting for an earlier one of their order key go on waiting).
 func (r *Replica) Enable(ctx context.Context, endpoint string) error {
 	if _, err := r.setDisabled(ctx, endpoint, false, ""); err != nil {
 		return err
 	}
 	params := river.NewJobListParams().Kinds(KindDeliver).States(rivertype.JobStateScheduled).
-		Where("args->>'endpoint' = @endpoint", river.NamedArgs{"endpoint": endpoint}).First(1000)
+		Where("args->>'endpoint' = @endpoint AND scheduled_at < @parked", river.NamedArgs{"endpoint": endpoint, "parked": parkedAt}).First(1000)
 	for {
 		res, err := r.client.JobList(ctx, params)
 		if err != nil {
@@ -151,7 +151,8 @@ func (r *Replica) deadDelivery(job *river.Job[DeliveryArgs], last events.Attempt
 }
 
 // deadLetter stores a dead delivery and completes its job, in one
-// transaction: a dead letter exists exactly when its job is over. A
+// transaction: a dead letter exists exactly when its job is over. It
+// settles the job, so the next delivery of its order key is due. A
 // replayed one that died again is overwritten.
 func (r *Replica) deadLetter(ctx context.Context, job *river.Job[DeliveryArgs], d events.Delivery) error {
 	attempts, err := json.Marshal(d.Attempts)
@@ -159,17 +160,16 @@ func (r *Replica) deadLetter(ctx context.Context, job *river.Job[DeliveryArgs], 
 		return err
 	}
 	return pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, "INSERT INTO "+r.t.deadLetter+` (id, job_id, endpoint, key_id, body, events, created_at, dead_at, reason, attempts)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+		_, err := tx.Exec(ctx, "INSERT INTO "+r.t.deadLetter+` (id, job_id, endpoint, key_id, body, events, created_at, dead_at, reason, attempts, order_key)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 			ON CONFLICT (id) DO UPDATE SET job_id = EXCLUDED.job_id, endpoint = EXCLUDED.endpoint, key_id = EXCLUDED.key_id,
 				body = EXCLUDED.body, events = EXCLUDED.events, dead_at = EXCLUDED.dead_at, reason = EXCLUDED.reason,
-				attempts = EXCLUDED.attempts`,
-			d.ID, job.ID, d.Endpoint, job.Args.KeyID, d.Body, d.Events, d.CreatedAt, r.cfg.Clock.Now(), d.DeadReason, attempts)
+				attempts = EXCLUDED.attempts, order_key = EXCLUDED.order_key`,
+			d.ID, job.ID, d.Endpoint, job.Args.KeyID, d.Body, d.Events, d.CreatedAt, r.cfg.Clock.Now(), d.DeadReason, attempts, job.Args.Order)
 		if err != nil {
 			return err
 		}
-		_, err = river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job)
-		return err
+		return r.settle(ctx, tx, job)
 	})
 }
 
@@ -211,16 +211,19 @@ func (r *Replica) DeadLetters(ctx context.Context, f DeadLetterFilter) ([]events
 	return out, nil
 }
 
-// Replay makes a dead letter a delivery job again, due now, with all its
-// attempts ahead of it. ErrNotFound if there is no such dead letter.
+// Replay makes a dead letter a delivery job again, with all its attempts
+// ahead of it: due now, or, if deliveries of its instance and object type
+// to its endpoint are unfinished, at the tail of that order, after them
+// (it is not put back ahead of those published since it died).
+// ErrNotFound if there is no such dead letter.
 func (r *Replica) Replay(ctx context.Context, id string) error {
 	err := pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
 		var (
 			a     DeliveryArgs
 			jobID int64
 		)
-		err := tx.QueryRow(ctx, "DELETE FROM "+r.t.deadLetter+" WHERE id = $1 RETURNING id, endpoint, key_id, body, events, job_id", id).
-			Scan(&a.ID, &a.Endpoint, &a.KeyID, &a.Body, &a.Events, &jobID)
+		err := tx.QueryRow(ctx, "DELETE FROM "+r.t.deadLetter+" WHERE id = $1 RETURNING id, endpoint, key_id, body, events, job_id, order_key", id).
+			Scan(&a.ID, &a.Endpoint, &a.KeyID, &a.Body, &a.Events, &jobID, &a.Order)
 		if errNoRows(err) {
 			return fmt.Errorf("%w: dead letter %q", ErrNotFound, id)
 		}
@@ -233,8 +236,23 @@ func (r *Replica) Replay(ctx context.Context, id string) error {
 		if _, err := r.client.JobDeleteTx(ctx, tx, jobID); err != nil && !isNotFound(err) {
 			return err
 		}
-		_, err = r.client.InsertTx(ctx, tx, a, opts)
-		return err
+		if len(a.Order) > 0 {
+			// At the tail of its order key, behind those published since.
+			busy, err := r.lockKeys(ctx, tx, a.Endpoint, [][]byte{a.Order})
+			if err != nil {
+				return err
+			}
+			if busy[string(a.Order)] {
+				opts.ScheduledAt = parkedAt
+			} else {
+				opts.Metadata = turnMeta
+			}
+		}
+		res, err := r.client.InsertTx(ctx, tx, a, opts)
+		if err != nil || len(a.Order) == 0 {
+			return err
+		}
+		return r.appendOrder(ctx, tx, a.Endpoint, [][]byte{a.Order}, []int64{res.Job.ID})
 	})
 	if err != nil {
 		return fmt.Errorf("riverstore: replay %s: %w", id, err)

@@ -17,7 +17,10 @@ import (
 // River: nil completes the job (a dead-lettered one is completed in the
 // dead letter's own transaction), an *attemptError retries it at the time
 // our schedule gives (NextRetry), and JobSnooze parks one whose endpoint
-// is disabled or busy without using an attempt.
+// is disabled or busy without using an attempt. A delivered or
+// dead-lettered job with an order key is completed in the transaction that
+// makes the next one of its key due (settle); a retried one stays its
+// key's head.
 type deliverWorker struct {
 	river.WorkerDefaults[DeliveryArgs]
 	r *Replica
@@ -68,6 +71,16 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliveryArgs]) 
 	if disabled {
 		return river.JobSnooze(r.cfg.DisabledRecheck)
 	}
+	if len(a.Order) > 0 && !hasTurn(job.Metadata) {
+		// Made due by another path than ours: wait while an earlier
+		// delivery of its key is unfinished. Its settle, or the sweep,
+		// makes this one due again sooner.
+		if before, err := r.outOfTurn(ctx, job); err != nil {
+			return err // River retries; no attempt was made
+		} else if before {
+			return river.JobSnooze(r.cfg.OrderRecheck)
+		}
+	}
 	if !r.acquire(a.Endpoint) {
 		// Up to twice the wait, so that parked jobs do not come back
 		// together.
@@ -95,6 +108,10 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliveryArgs]) 
 	rec := context.WithoutCancel(ctx)
 	switch outcome {
 	case events.OutcomeDelivered:
+		if err := r.delivered(rec, job); err != nil {
+			// River completes the job; the sweep releases the next one.
+			log().Error("riverstore: could not release the next delivery in order", "err", err)
+		}
 		return nil
 
 	case events.OutcomeDisabled:

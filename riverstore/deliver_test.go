@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -201,8 +202,14 @@ func TestDeliverPerEndpointConcurrency(t *testing.T) {
 	rc.mu.Unlock()
 	other := newReceiver(t)
 	r := startReplica(t, pool, riverstore.Config{Schedule: testSchedule, Jitter: -1, Concurrency: 2, Workers: 8, BusySnooze: 20 * time.Millisecond})
-	slow := batch("inst-1", "customers", rc.srv.URL+"/events", 0, 60) // six notifications
-	require.NoError(t, r.Publish(t.Context(), slow))
+	// Six notifications of six object types: those of one type would be
+	// attempted one at a time, in order.
+	var slowIDs []string
+	for i := range 6 {
+		slow := batch("inst-1", "customers-"+strconv.Itoa(i), rc.srv.URL+"/events", 10*i, 10)
+		slowIDs = append(slowIDs, noteIDs(slow)...)
+		require.NoError(t, r.Publish(t.Context(), slow))
+	}
 	eventually(t, 10*time.Second, func() bool {
 		rc.mu.Lock()
 		defer rc.mu.Unlock()
@@ -214,7 +221,7 @@ func TestDeliverPerEndpointConcurrency(t *testing.T) {
 	eventually(t, 10*time.Second, func() bool { return other.acceptedCount(noteIDs(fast)[0]) == 1 },
 		"another endpoint is served while the slow one holds its slots")
 	close(hold)
-	for _, id := range noteIDs(slow) {
+	for _, id := range slowIDs {
 		eventually(t, 10*time.Second, func() bool { return rc.acceptedCount(id) == 1 }, "notification %s delivered", id)
 	}
 	rc.mu.Lock()

@@ -32,6 +32,10 @@ type DeliveryArgs struct {
 	Body []byte `json:"body"`
 	// Events is the number of events in Body.
 	Events int `json:"events"`
+	// Order is the order key: a hash of the notification's instance and
+	// object type (base64 in the job). The jobs of one Endpoint and Order
+	// are attempted one at a time, in publish order. Empty means no order.
+	Order []byte `json:"order,omitempty"`
 }
 
 // Kind implements river.JobArgs.
@@ -72,19 +76,68 @@ func (r *Replica) PublishTx(ctx context.Context, tx pgx.Tx, b events.Batch) erro
 			return fmt.Errorf("riverstore: store signing key for %s: %w", events.RedactURL(b.Endpoint.URL), err)
 		}
 	}
+	keys := make([][]byte, len(notes))
+	for i, note := range notes {
+		keys[i] = orderKey(b.Instance.ID, note.Message.Events[0].ObjectType)
+	}
+	busy, err := r.lockKeys(ctx, tx, b.Endpoint.URL, keys)
+	if err != nil {
+		return err
+	}
+	// The first notification of a key that has no unfinished delivery is
+	// its head, due; every other one is parked behind it.
+	head := make(map[string]int, len(keys))
 	params := make([]river.InsertManyParams, 0, len(notes))
-	for _, note := range notes {
+	for i, note := range notes {
 		body, err := json.Marshal(note)
 		if err != nil {
 			return fmt.Errorf("riverstore: encode notification %s: %w", note.Message.EventID, err)
 		}
+		opts := r.deliveryOpts()
+		if _, seen := head[string(keys[i])]; seen || busy[string(keys[i])] {
+			opts.ScheduledAt = parkedAt
+		} else {
+			head[string(keys[i])] = i
+			opts.Metadata = turnMeta
+		}
 		params = append(params, river.InsertManyParams{
-			Args:       DeliveryArgs{ID: note.Message.EventID, Endpoint: b.Endpoint.URL, KeyID: keyID, Body: body, Events: len(note.Message.Events)},
-			InsertOpts: r.deliveryOpts(),
+			Args:       DeliveryArgs{ID: note.Message.EventID, Endpoint: b.Endpoint.URL, KeyID: keyID, Body: body, Events: len(note.Message.Events), Order: keys[i]},
+			InsertOpts: opts,
 		})
 	}
-	if _, err := r.client.InsertManyTx(ctx, tx, params); err != nil {
+	res, err := r.client.InsertManyTx(ctx, tx, params)
+	if err != nil {
 		return fmt.Errorf("riverstore: store %d notifications for %s: %w", len(params), events.RedactURL(b.Endpoint.URL), err)
+	}
+	// A notification River still holds is not inserted again; if it was a
+	// head, the first one inserted after it takes its place.
+	var (
+		inserted [][]byte
+		jobIDs   []int64
+		promote  []int64
+	)
+	first := make(map[string]bool, len(head))
+	for i, res := range res {
+		if res.UniqueSkippedAsDuplicate {
+			continue
+		}
+		k := string(keys[i])
+		if h, ok := head[k]; ok && !first[k] {
+			first[k] = true
+			if h != i {
+				promote = append(promote, res.Job.ID)
+			}
+		}
+		inserted = append(inserted, keys[i])
+		jobIDs = append(jobIDs, res.Job.ID)
+	}
+	if len(promote) > 0 {
+		if _, err := tx.Exec(ctx, "WITH h AS (SELECT unnest($1::bigint[]) AS job_id) "+r.releaseSQL("h"), promote); err != nil {
+			return fmt.Errorf("riverstore: release deliveries to %s: %w", events.RedactURL(b.Endpoint.URL), err)
+		}
+	}
+	if err := r.appendOrder(ctx, tx, b.Endpoint.URL, inserted, jobIDs); err != nil {
+		return err
 	}
 	return nil
 }

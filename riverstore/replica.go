@@ -32,6 +32,7 @@ const (
 	DefaultPollWorkers     = 4
 	DefaultDisabledRecheck = time.Minute
 	DefaultBusySnooze      = time.Second
+	DefaultOrderRecheck    = time.Minute
 )
 
 // Config configures a [Replica]. Only Pool is required; every other field
@@ -113,6 +114,13 @@ type Config struct {
 	// looks again whether the endpoint was enabled (Enable also wakes them
 	// at once). Default [DefaultDisabledRecheck].
 	DisabledRecheck time.Duration
+
+	// OrderRecheck is how often the leader sweeps the delivery order for
+	// deliveries held back by an earlier one that finished by another path
+	// than a delivery or a dead letter (cancelled, discarded or deleted
+	// through River), and how long a delivery made due out of its turn
+	// waits before it looks again. Default [DefaultOrderRecheck].
+	OrderRecheck time.Duration
 
 	// UserAgent is sent with every request. Default [events.UserAgent].
 	UserAgent string
@@ -219,6 +227,9 @@ func New(cfg Config) (*Replica, error) {
 	if err := river.AddWorkerSafely(rc.Workers, &pollWorker{r: r}); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
+	if err := river.AddWorkerSafely(rc.Workers, &orderSweepWorker{r: r}); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
 	queues := make(map[string]river.QueueConfig, len(rc.Queues)+2)
 	for name, q := range rc.Queues {
 		queues[name] = q
@@ -231,6 +242,7 @@ func New(cfg Config) (*Replica, error) {
 	if err != nil {
 		return nil, err
 	}
+	periodic = append(periodic, r.periodicOrderSweep())
 	rc.PeriodicJobs = append(append([]*river.PeriodicJob(nil), rc.PeriodicJobs...), periodic...)
 
 	client, err := river.NewClient(riverpgxv5.New(cfg.Pool), &rc)
@@ -278,6 +290,9 @@ func (c Config) withDefaults() Config {
 	c.WebhookBatchSize = cmp.Or(max(c.WebhookBatchSize, 0), events.DefaultWebhookBatchSize)
 	if c.DisabledRecheck <= 0 {
 		c.DisabledRecheck = DefaultDisabledRecheck
+	}
+	if c.OrderRecheck <= 0 {
+		c.OrderRecheck = DefaultOrderRecheck
 	}
 	if c.PollWorkers <= 0 {
 		c.PollWorkers = DefaultPollWorkers

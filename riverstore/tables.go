@@ -6,6 +6,8 @@ import "github.com/jackc/pgx/v5"
 // is configured (otherwise the connection's search_path decides).
 type tables struct {
 	resource, record, dedupe, endpoint, signingKey, deadLetter string
+	// order is the delivery order; job is River's job table.
+	order, job string
 }
 
 func newTables(schema string) tables {
@@ -22,5 +24,7 @@ func newTables(schema string) tables {
 		endpoint:   q("elementevents_endpoint"),
 		signingKey: q("elementevents_signing_key"),
 		deadLetter: q("elementevents_dead_letter"),
+		order:      q("elementevents_delivery_order"),
+		job:        q("river_job"),
 	}
 }
