@@ -3,9 +3,9 @@ package events
 import (
 	"math/rand/v2"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/a12b7632/elementevents/internal/retryafter"
 )
 
 // DefaultSchedule is the delay before each attempt of a notification: the
@@ -50,20 +50,8 @@ func (r Result) RetryDelay(step time.Duration, jitter float64, now time.Time) ti
 }
 
 // parseRetryAfter reads a Retry-After header: delay-seconds or an HTTP
-// date, relative to now.
+// date, relative to now, at most a year.
 func parseRetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0, false
-	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs < 0 {
-			return 0, false
-		}
-		return time.Duration(min(secs, int64(365*24*time.Hour/time.Second))) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
-	}
-	return 0, false
+	d, ok := retryafter.Parse(h.Get("Retry-After"), now)
+	return min(d, 365*24*time.Hour), ok
 }

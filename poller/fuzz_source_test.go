@@ -8,6 +8,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/stretchr/testify/require"
+
+	"github.com/a12b7632/elementevents/internal/retryafter"
 )
 
 func TestParseLinkHeader(t *testing.T) {
@@ -110,7 +112,7 @@ func TestParseRetryAfter(t *testing.T) {
 		{"", 0, false},
 	}
 	for _, tt := range tests {
-		got, ok := parseRetryAfter(tt.in, now)
+		got, ok := retryafter.Parse(tt.in, now)
 		require.Equal(t, tt.wantOK, ok, tt.in)
 		require.Equal(t, tt.want, got, tt.in)
 	}
@@ -208,7 +210,7 @@ func FuzzParseRetryAfter(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		d, ok := parseRetryAfter(s, now)
+		d, ok := retryafter.Parse(s, now)
 		if !ok {
 			if d != 0 {
 				t.Fatalf("%q: not ok but %s", s, d)

@@ -5,11 +5,11 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jonboulle/clockwork"
+
+	"github.com/a12b7632/elementevents/internal/retryafter"
 )
 
 // RetryPolicy is how an [HTTPSource] retries a request that failed in a way
@@ -92,39 +92,7 @@ func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	if date, err := http.ParseTime(h.Get("Date")); err == nil {
 		now = date
 	}
-	return parseRetryAfter(h.Get("Retry-After"), now)
-}
-
-// parseRetryAfter returns the wait a Retry-After value asks for: delay
-// seconds, or an HTTP date compared with now. ok is false when the value is
-// neither; a date in the past is a wait of zero.
-func parseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if allDigits(v) {
-		secs, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || secs > int64(math.MaxInt64/time.Second) {
-			// More digits than fit: the policy's Max caps it anyway.
-			return math.MaxInt64, true
-		}
-		return time.Duration(secs) * time.Second, true
-	}
-	t, err := http.ParseTime(v)
-	if err != nil {
-		return 0, false
-	}
-	return max(t.Sub(now), 0), true
-}
-
-func allDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return s != ""
+	return retryafter.Parse(h.Get("Retry-After"), now)
 }
 
 // jitterRand is the jitter's random source; rand/v2's top-level functions
