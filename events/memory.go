@@ -5,11 +5,11 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"iter"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // MemoryOutbox is an [Outbox] held in memory. It keeps nothing across
@@ -19,13 +19,49 @@ import (
 //
 // A MemoryOutbox is safe for concurrent use. The zero value is an empty
 // outbox ready to use. Deliveries are copied in and out, so callers never
-// share memory with it, with one exception: the Key and Body of the
-// deliveries Claim returns are the outbox's own and must not be modified.
+// share memory with it, with one exception: the ID, OrderKey, Key and Body
+// of the deliveries Claim returns are the outbox's own, read-only memory
+// and must not be modified. Times come back in UTC.
+//
+// A backlog costs the garbage collector little: each delivery is held as
+// one pointer-free block of bytes (its ID, OrderKey, Key and Body) and a
+// fixed-size record in one slice, and the queues are slices of record
+// numbers, so a collection follows about two pointers per delivery
+// whatever the backlog.
 type MemoryOutbox struct {
-	mu        sync.Mutex
-	seq       uint64
-	byID      map[string]*Delivery    // every delivery held, pending or dead
+	mu      sync.Mutex
+	seq     uint64
+	records []memRecord // a delivery's slot in records is its handle
+	free    []slot      // unused slots of records
+	live    int         // used slots
+	byID    map[string]slot
+	// history holds attempts and dead reasons, which few deliveries have.
+	history   map[slot]*memHistory
 	endpoints map[string]*memEndpoint // only endpoints that are reportable
+}
+
+// slot is the index of a delivery's record in MemoryOutbox.records.
+type slot uint32
+
+// memRecord is one delivery as a MemoryOutbox holds it. Its times are in
+// UTC, which holds no pointer.
+type memRecord struct {
+	// data is the ID, OrderKey, Key and Body back to back, ending at
+	// idEnd, orderEnd, keyEnd and len(data). It is never modified once
+	// stored, so strings and slices of it can be handed out.
+	data                    []byte
+	idEnd, orderEnd, keyEnd uint32
+	ep                      *memEndpoint
+	seq                     uint64
+	events                  int
+	created, next, lease    time.Time
+	used, dead              bool
+}
+
+// memHistory is what a delivery has only once an attempt failed.
+type memHistory struct {
+	attempts   []Attempt
+	deadReason string
 }
 
 // memEndpoint holds one endpoint's deliveries. Pending ones are queued by
@@ -34,12 +70,13 @@ type MemoryOutbox struct {
 // every pending delivery. Deliveries without an OrderKey share the queue
 // of key "", where every one can be claimed.
 type memEndpoint struct {
-	queues map[string][]*Delivery
+	url    string
+	queues map[string][]slot
 	// heads holds, in Seq order, the deliveries Claim may return: the head
 	// of each queue and every delivery without an OrderKey.
-	heads    []*Delivery
+	heads    []slot
 	pending  int
-	dead     []*Delivery
+	dead     []slot
 	disabled bool
 	reason   string
 }
@@ -47,11 +84,29 @@ type memEndpoint struct {
 var _ Outbox = (*MemoryOutbox)(nil)
 
 // NewMemoryOutbox returns an empty in-memory outbox.
-func NewMemoryOutbox() *MemoryOutbox {
-	return &MemoryOutbox{
-		byID:      make(map[string]*Delivery),
-		endpoints: make(map[string]*memEndpoint),
+func NewMemoryOutbox() *MemoryOutbox { return new(MemoryOutbox) }
+
+func (r *memRecord) id() string       { return bytesString(r.data[:r.idEnd]) }
+func (r *memRecord) orderKey() string { return bytesString(r.data[r.idEnd:r.orderEnd]) }
+func (r *memRecord) key() []byte      { return r.data[r.orderEnd:r.keyEnd:r.keyEnd] }
+func (r *memRecord) body() []byte     { return r.data[r.keyEnd:len(r.data):len(r.data)] }
+
+// bytesString returns b as a string without copying it; b must never be
+// modified afterwards, as a record's data never is.
+func bytesString(b []byte) string {
+	if len(b) == 0 {
+		return ""
 	}
+	return unsafe.String(&b[0], len(b))
+}
+
+// readyAt is the earliest time a pending delivery can be claimed. A lease
+// is only taken on a due delivery, so it always ends after next.
+func (r *memRecord) readyAt() time.Time {
+	if r.lease.After(r.next) {
+		return r.lease
+	}
+	return r.next
 }
 
 // Enqueue implements [Outbox.Enqueue]. It cannot fail: every delivery is
@@ -60,27 +115,43 @@ func (o *MemoryOutbox) Enqueue(_ context.Context, now time.Time, ds ...Delivery)
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.byID == nil {
-		o.byID = make(map[string]*Delivery)
+		o.byID = make(map[string]slot)
 	}
+	now = now.UTC()
 	for i := range ds {
-		if _, held := o.byID[ds[i].ID]; held {
+		d := &ds[i]
+		if _, held := o.byID[d.ID]; held {
 			continue
 		}
-		d := cloneDelivery(&ds[i])
+		data := make([]byte, 0, len(d.ID)+len(d.OrderKey)+len(d.Key)+len(d.Body))
+		data = append(data, d.ID...)
+		idEnd := len(data)
+		data = append(data, d.OrderKey...)
+		orderEnd := len(data)
+		data = append(data, d.Key...)
+		keyEnd := len(data)
+		data = append(data, d.Body...)
 		o.seq++
-		d.Seq = o.seq
-		d.State = Pending
-		d.CreatedAt = now
-		if d.NextAttempt.IsZero() {
-			d.NextAttempt = now
+		r := memRecord{
+			data: data, idEnd: uint32(idEnd), orderEnd: uint32(orderEnd), keyEnd: uint32(keyEnd),
+			ep: o.endpoint(d.Endpoint), seq: o.seq, events: d.Events,
+			created: now, next: d.NextAttempt.UTC(), used: true,
+			// A fresh delivery is neither leased nor dead, whatever the
+			// caller's copy says.
 		}
-		// A fresh delivery is neither leased nor dead, whatever the
-		// caller's copy says.
-		d.LeaseUntil = time.Time{}
-		d.DeadReason = ""
-		o.byID[d.ID] = &d
-		ep := o.endpoint(d.Endpoint)
-		ep.push(&d) // the highest Seq yet: order kept
+		if d.NextAttempt.IsZero() {
+			r.next = now
+		}
+		s := o.alloc(r)
+		if len(d.Attempts) > 0 {
+			h := &memHistory{attempts: make([]Attempt, len(d.Attempts))}
+			for i, a := range d.Attempts {
+				h.attempts[i] = cloneAttempt(a)
+			}
+			o.setHistory(s, h)
+		}
+		o.byID[o.records[s].id()] = s
+		o.push(s) // the highest Seq yet: order kept
 	}
 	return nil
 }
@@ -97,12 +168,14 @@ func (o *MemoryOutbox) Claim(_ context.Context, endpoint string, now time.Time, 
 		return nil, nil
 	}
 	var out []Delivery
-	for _, d := range ep.heads {
-		if readyAt(d).After(now) {
+	until := now.Add(lease).UTC()
+	for _, s := range ep.heads {
+		r := &o.records[s]
+		if r.readyAt().After(now) {
 			continue
 		}
-		d.LeaseUntil = now.Add(lease)
-		out = append(out, claimCopy(d))
+		r.lease = until
+		out = append(out, o.delivery(s, false))
 		if len(out) == limit {
 			break
 		}
@@ -115,14 +188,15 @@ func (o *MemoryOutbox) Claim(_ context.Context, endpoint string, now time.Time, 
 func (o *MemoryOutbox) Ack(_ context.Context, id string, _ Attempt) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	d, err := o.get(id, Pending)
+	s, err := o.get(id, Pending)
 	if err != nil {
 		return err
 	}
-	ep := o.endpoints[d.Endpoint]
-	ep.drop(d)
+	ep := o.records[s].ep
+	o.drop(s)
 	delete(o.byID, id)
-	o.prune(d.Endpoint)
+	o.release(s)
+	o.prune(ep)
 	return nil
 }
 
@@ -130,13 +204,15 @@ func (o *MemoryOutbox) Ack(_ context.Context, id string, _ Attempt) error {
 func (o *MemoryOutbox) Retry(_ context.Context, id string, a Attempt, next time.Time) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	d, err := o.get(id, Pending)
+	s, err := o.get(id, Pending)
 	if err != nil {
 		return err
 	}
-	d.Attempts = append(d.Attempts, cloneAttempt(a))
-	d.LeaseUntil = time.Time{}
-	d.NextAttempt = next
+	h := o.historyOf(s)
+	h.attempts = append(h.attempts, cloneAttempt(a))
+	r := &o.records[s]
+	r.lease = time.Time{}
+	r.next = next.UTC()
 	return nil
 }
 
@@ -144,12 +220,13 @@ func (o *MemoryOutbox) Retry(_ context.Context, id string, a Attempt, next time.
 func (o *MemoryOutbox) Release(_ context.Context, id string, next time.Time) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	d, err := o.get(id, Pending)
+	s, err := o.get(id, Pending)
 	if err != nil {
 		return err
 	}
-	d.LeaseUntil = time.Time{}
-	d.NextAttempt = next
+	r := &o.records[s]
+	r.lease = time.Time{}
+	r.next = next.UTC()
 	return nil
 }
 
@@ -157,19 +234,20 @@ func (o *MemoryOutbox) Release(_ context.Context, id string, next time.Time) err
 func (o *MemoryOutbox) DeadLetter(_ context.Context, id string, a Attempt, reason string) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	d, err := o.get(id, Pending)
+	s, err := o.get(id, Pending)
 	if err != nil {
 		return err
 	}
+	h := o.historyOf(s)
 	if !isZeroAttempt(a) {
-		d.Attempts = append(d.Attempts, cloneAttempt(a))
+		h.attempts = append(h.attempts, cloneAttempt(a))
 	}
-	d.State = Dead
-	d.DeadReason = reason
-	d.LeaseUntil = time.Time{}
-	ep := o.endpoints[d.Endpoint]
-	ep.drop(d)
-	ep.dead = insert(ep.dead, d)
+	h.deadReason = reason
+	o.drop(s)
+	r := &o.records[s]
+	r.dead = true
+	r.lease = time.Time{}
+	r.ep.dead = o.insert(r.ep.dead, s)
 	return nil
 }
 
@@ -178,16 +256,18 @@ func (o *MemoryOutbox) DeadLetter(_ context.Context, id string, a Attempt, reaso
 func (o *MemoryOutbox) Replay(_ context.Context, id string, next time.Time) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	d, err := o.get(id, Dead)
+	s, err := o.get(id, Dead)
 	if err != nil {
 		return err
 	}
-	d.State = Pending
-	d.DeadReason = ""
-	d.NextAttempt = next
-	ep := o.endpoints[d.Endpoint]
-	ep.dead = remove(ep.dead, d)
-	ep.requeue(d)
+	r := &o.records[s]
+	r.dead = false
+	r.next = next.UTC()
+	if h := o.history[s]; h != nil {
+		h.deadReason = ""
+	}
+	r.ep.dead = o.remove(r.ep.dead, s)
+	o.requeue(s)
 	return nil
 }
 
@@ -195,7 +275,7 @@ func (o *MemoryOutbox) Replay(_ context.Context, id string, next time.Time) erro
 func (o *MemoryOutbox) List(_ context.Context, f Filter) ([]Delivery, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	var lists [][]*Delivery
+	var lists [][]slot
 	for url, ep := range o.endpoints {
 		if f.Endpoint != "" && url != f.Endpoint {
 			continue
@@ -212,14 +292,14 @@ func (o *MemoryOutbox) List(_ context.Context, f Filter) ([]Delivery, error) {
 	// Each list is in Seq order already; only a mix of them needs sorting.
 	matched := slices.Concat(lists...)
 	if len(lists) > 1 {
-		slices.SortFunc(matched, bySeq)
+		slices.SortFunc(matched, o.bySeq)
 	}
 	if f.Limit > 0 && len(matched) > f.Limit {
 		matched = matched[:f.Limit]
 	}
 	out := make([]Delivery, len(matched))
-	for i, d := range matched {
-		out[i] = cloneDelivery(d)
+	for i, s := range matched {
+		out[i] = o.delivery(s, true)
 	}
 	return out, nil
 }
@@ -240,8 +320,8 @@ func (o *MemoryOutbox) Endpoints(_ context.Context) ([]EndpointStatus, error) {
 			Pending:  ep.pending,
 			Dead:     len(ep.dead),
 		}
-		for d := range ep.claimable() {
-			if at := readyAt(d); s.NextDue.IsZero() || at.Before(s.NextDue) {
+		for _, h := range ep.heads {
+			if at := o.records[h].readyAt(); s.NextDue.IsZero() || at.Before(s.NextDue) {
 				s.NextDue = at
 			}
 		}
@@ -263,21 +343,163 @@ func (o *MemoryOutbox) SetDisabled(_ context.Context, endpoint string, disabled 
 	}
 	if ep := o.endpoints[endpoint]; ep != nil {
 		ep.disabled, ep.reason = false, ""
-		o.prune(endpoint)
+		o.prune(ep)
 	}
 	return nil
 }
 
-// get returns the delivery id if it is in state want.
-func (o *MemoryOutbox) get(id string, want State) (*Delivery, error) {
-	d := o.byID[id]
-	if d == nil {
-		return nil, fmt.Errorf("%w: %q", ErrNotFound, id)
+// delivery returns the delivery in slot s. Claim shares its ID, OrderKey,
+// Key and Body with the outbox (nothing modifies them, and Claim is the
+// delivery hot path); List (owned) gives the caller its own Key and Body.
+// Attempts are always copied: Retry appends to the outbox's slice.
+func (o *MemoryOutbox) delivery(s slot, owned bool) Delivery {
+	r := &o.records[s]
+	d := Delivery{
+		ID:          r.id(),
+		Endpoint:    r.ep.url,
+		OrderKey:    r.orderKey(),
+		Key:         r.key(),
+		Body:        r.body(),
+		Events:      r.events,
+		Seq:         r.seq,
+		CreatedAt:   r.created,
+		State:       Pending,
+		NextAttempt: r.next,
+		LeaseUntil:  r.lease,
 	}
-	if d.State != want {
-		return nil, fmt.Errorf("%w: %q is %s, not %s", ErrNotFound, id, d.State, want)
+	if len(d.Key) == 0 {
+		d.Key = nil
 	}
-	return d, nil
+	if len(d.Body) == 0 {
+		d.Body = nil
+	}
+	if r.dead {
+		d.State = Dead
+	}
+	if h := o.history[s]; h != nil {
+		d.DeadReason = h.deadReason
+		if owned {
+			d.Attempts = make([]Attempt, len(h.attempts))
+			for i, a := range h.attempts {
+				d.Attempts[i] = cloneAttempt(a)
+			}
+		} else {
+			d.Attempts = slices.Clone(h.attempts)
+		}
+	}
+	if owned {
+		d.Key, d.Body = bytes.Clone(d.Key), bytes.Clone(d.Body)
+	}
+	return d
+}
+
+// get returns the slot of delivery id if it is in state want.
+func (o *MemoryOutbox) get(id string, want State) (slot, error) {
+	s, ok := o.byID[id]
+	if !ok {
+		return 0, fmt.Errorf("%w: %q", ErrNotFound, id)
+	}
+	if state := o.state(s); state != want {
+		return 0, fmt.Errorf("%w: %q is %s, not %s", ErrNotFound, id, state, want)
+	}
+	return s, nil
+}
+
+func (o *MemoryOutbox) state(s slot) State {
+	if o.records[s].dead {
+		return Dead
+	}
+	return Pending
+}
+
+// alloc stores r in a free slot.
+func (o *MemoryOutbox) alloc(r memRecord) slot {
+	o.live++
+	if n := len(o.free); n > 0 {
+		s := o.free[n-1]
+		o.free = o.free[:n-1]
+		o.records[s] = r
+		return s
+	}
+	o.records = append(o.records, r)
+	return slot(len(o.records) - 1)
+}
+
+// release frees slot s, whose delivery is gone from every index, and
+// compacts the records once most slots are free, so a drained backlog
+// does not keep its peak's memory.
+func (o *MemoryOutbox) release(s slot) {
+	o.records[s] = memRecord{}
+	delete(o.history, s)
+	o.live--
+	if o.live == 0 {
+		o.records, o.free = o.records[:0], o.free[:0]
+		if cap(o.records) > minCompact {
+			o.records, o.free = nil, nil
+		}
+		return
+	}
+	o.free = append(o.free, s)
+	if len(o.records) > minCompact && o.live < len(o.records)/4 {
+		o.compact()
+	}
+}
+
+// minCompact is the record count below which the outbox never compacts.
+const minCompact = 1024
+
+// compact moves the used records to the front of a new, smaller slice and
+// renumbers every index. It runs at most once per halving of the records,
+// so its cost is spread over the deliveries that left.
+func (o *MemoryOutbox) compact() {
+	moved := make([]slot, len(o.records))
+	records := make([]memRecord, 0, 2*o.live)
+	for s := range o.records {
+		if o.records[s].used {
+			moved[s] = slot(len(records))
+			records = append(records, o.records[s])
+		}
+	}
+	renumber := func(list []slot) {
+		for i, s := range list {
+			list[i] = moved[s]
+		}
+	}
+	for id, s := range o.byID {
+		o.byID[id] = moved[s]
+	}
+	for _, ep := range o.endpoints {
+		for _, q := range ep.queues {
+			renumber(q)
+		}
+		renumber(ep.heads)
+		renumber(ep.dead)
+	}
+	if len(o.history) > 0 {
+		history := make(map[slot]*memHistory, len(o.history))
+		for s, h := range o.history {
+			history[moved[s]] = h
+		}
+		o.history = history
+	}
+	o.records, o.free = records, nil
+}
+
+// historyOf returns slot s's history, creating it.
+func (o *MemoryOutbox) historyOf(s slot) *memHistory {
+	h := o.history[s]
+	if h == nil {
+		h = new(memHistory)
+		o.setHistory(s, h)
+	}
+	return h
+}
+
+func (o *MemoryOutbox) setHistory(s slot, h *memHistory) {
+	if o.history == nil {
+		o.history = make(map[slot]*memHistory)
+	}
+	o.history[s] = h
 }
 
 // endpoint returns the endpoint's record, creating it.
@@ -287,134 +509,100 @@ func (o *MemoryOutbox) endpoint(url string) *memEndpoint {
 	}
 	ep := o.endpoints[url]
 	if ep == nil {
-		ep = new(memEndpoint)
+		ep = &memEndpoint{url: url}
 		o.endpoints[url] = ep
 	}
 	return ep
 }
 
 // prune forgets an endpoint that Endpoints would no longer report, so the
-// map does not grow with every callback URL ever seen.
-func (o *MemoryOutbox) prune(url string) {
-	ep := o.endpoints[url]
+// map does not grow with every callback URL ever seen. No record refers to
+// a pruned endpoint: it has none.
+func (o *MemoryOutbox) prune(ep *memEndpoint) {
 	if ep.pending == 0 && len(ep.dead) == 0 && !ep.disabled {
-		delete(o.endpoints, url)
+		delete(o.endpoints, ep.url)
 	}
-}
-
-// claimable yields, in Seq order, the pending deliveries that no earlier
-// pending delivery of the same OrderKey holds back, whether they are due or
-// not.
-func (ep *memEndpoint) claimable() iter.Seq[*Delivery] {
-	return slices.Values(ep.heads)
 }
 
 // push queues a new pending delivery, which has the highest Seq yet.
-func (ep *memEndpoint) push(d *Delivery) {
+func (o *MemoryOutbox) push(s slot) {
+	r := &o.records[s]
+	ep, key := r.ep, r.orderKey()
 	if ep.queues == nil {
-		ep.queues = make(map[string][]*Delivery)
+		ep.queues = make(map[string][]slot)
 	}
-	q := ep.queues[d.OrderKey]
-	if len(q) == 0 || d.OrderKey == "" {
-		ep.heads = append(ep.heads, d) // the highest Seq yet: order kept
+	q := ep.queues[key]
+	if len(q) == 0 || key == "" {
+		ep.heads = append(ep.heads, s) // the highest Seq yet: order kept
 	}
-	ep.queues[d.OrderKey] = append(q, d)
+	ep.queues[key] = append(q, s)
 	ep.pending++
 }
 
 // requeue puts a replayed delivery back in its queue, in Seq order: ahead
 // of later deliveries of its OrderKey, whose head it may become.
-func (ep *memEndpoint) requeue(d *Delivery) {
+func (o *MemoryOutbox) requeue(s slot) {
+	r := &o.records[s]
+	ep, key := r.ep, r.orderKey()
 	if ep.queues == nil {
-		ep.queues = make(map[string][]*Delivery)
+		ep.queues = make(map[string][]slot)
 	}
-	q := ep.queues[d.OrderKey]
+	q := ep.queues[key]
 	switch {
-	case d.OrderKey == "":
-		ep.heads = insert(ep.heads, d)
-	case len(q) == 0:
-		ep.heads = insert(ep.heads, d)
-	case d.Seq < q[0].Seq:
-		ep.heads = insert(remove(ep.heads, q[0]), d)
+	case key == "", len(q) == 0:
+		ep.heads = o.insert(ep.heads, s)
+	case r.seq < o.records[q[0]].seq:
+		ep.heads = o.insert(o.remove(ep.heads, q[0]), s)
 	}
-	ep.queues[d.OrderKey] = insert(q, d)
+	ep.queues[key] = o.insert(q, s)
 	ep.pending++
 }
 
 // drop takes a pending delivery out of its queue, forgetting the queue
 // once it is empty; the next of its OrderKey becomes a head.
-func (ep *memEndpoint) drop(d *Delivery) {
-	q := ep.queues[d.OrderKey]
-	wasHead := d.OrderKey == "" || q[0] == d
-	q = remove(q, d)
+func (o *MemoryOutbox) drop(s slot) {
+	r := &o.records[s]
+	ep, key := r.ep, r.orderKey()
+	q := ep.queues[key]
+	wasHead := key == "" || q[0] == s
+	q = o.remove(q, s)
 	if wasHead {
-		ep.heads = remove(ep.heads, d)
-		if d.OrderKey != "" && len(q) > 0 {
-			ep.heads = insert(ep.heads, q[0])
+		ep.heads = o.remove(ep.heads, s)
+		if key != "" && len(q) > 0 {
+			ep.heads = o.insert(ep.heads, q[0])
 		}
 	}
 	if len(q) == 0 {
-		delete(ep.queues, d.OrderKey)
+		delete(ep.queues, key)
 	} else {
-		ep.queues[d.OrderKey] = q
+		ep.queues[key] = q
 	}
 	ep.pending--
 }
 
-// readyAt is the earliest time a pending delivery can be claimed. A lease
-// is only taken on a due delivery, so it always ends after NextAttempt.
-func readyAt(d *Delivery) time.Time {
-	if d.LeaseUntil.After(d.NextAttempt) {
-		return d.LeaseUntil
-	}
-	return d.NextAttempt
+func (o *MemoryOutbox) bySeq(a, b slot) int {
+	return cmp.Compare(o.records[a].seq, o.records[b].seq)
 }
 
-func bySeq(a, b *Delivery) int { return cmp.Compare(a.Seq, b.Seq) }
-
-// insert adds d to a list in Seq order.
-func insert(list []*Delivery, d *Delivery) []*Delivery {
-	i, _ := slices.BinarySearchFunc(list, d, bySeq)
-	return slices.Insert(list, i, d)
+// insert adds s to a list in Seq order.
+func (o *MemoryOutbox) insert(list []slot, s slot) []slot {
+	i, _ := slices.BinarySearchFunc(list, s, o.bySeq)
+	return slices.Insert(list, i, s)
 }
 
-// remove takes d out of a list in Seq order.
-func remove(list []*Delivery, d *Delivery) []*Delivery {
-	i, found := slices.BinarySearchFunc(list, d, bySeq)
-	if !found || list[i] != d {
+// remove takes s out of a list in Seq order.
+func (o *MemoryOutbox) remove(list []slot, s slot) []slot {
+	i, found := slices.BinarySearchFunc(list, s, o.bySeq)
+	if !found || list[i] != s {
 		panic("events: MemoryOutbox index out of step with its deliveries")
 	}
 	if i < len(list)/2 {
 		// Deliveries mostly leave near the front: move the few before i
 		// rather than the many after it.
 		copy(list[1:i+1], list[:i])
-		list[0] = nil
 		return list[1:]
 	}
 	return slices.Delete(list, i, i+1)
-}
-
-// claimCopy copies d for Claim, sharing Key and Body with the outbox:
-// nothing modifies them once enqueued, and Claim is the delivery hot path.
-// Attempts are copied, since Retry appends to the outbox's slice.
-func claimCopy(d *Delivery) Delivery {
-	c := *d
-	c.Attempts = slices.Clone(d.Attempts)
-	return c
-}
-
-// cloneDelivery copies d with its own Key, Body and Attempts.
-func cloneDelivery(d *Delivery) Delivery {
-	c := *d
-	c.Key = bytes.Clone(d.Key)
-	c.Body = bytes.Clone(d.Body)
-	if d.Attempts != nil {
-		c.Attempts = make([]Attempt, len(d.Attempts))
-		for i, a := range d.Attempts {
-			c.Attempts[i] = cloneAttempt(a)
-		}
-	}
-	return c
 }
 
 func cloneAttempt(a Attempt) Attempt {
