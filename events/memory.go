@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"strings"
 	"sync"
@@ -23,39 +24,64 @@ import (
 // of the deliveries Claim returns are the outbox's own, read-only memory
 // and must not be modified. Times come back in UTC.
 //
-// A backlog costs the garbage collector little: each delivery is held as
-// one pointer-free block of bytes (its ID, OrderKey, Key and Body) and a
-// fixed-size record in one slice, and the queues are slices of record
-// numbers, so a collection follows about two pointers per delivery
-// whatever the backlog.
+// A backlog costs the garbage collector little, about what the bodies
+// alone would: each delivery is one pointer-free block of bytes (its ID,
+// OrderKey, Key and Body) and a record without pointers, its queues and
+// index hold record numbers, so a collection follows one pointer per
+// delivery and skips the rest.
 type MemoryOutbox struct {
 	mu      sync.Mutex
 	seq     uint64
 	records []memRecord // a delivery's slot in records is its handle
+	data    [][]byte    // per slot, the bytes its record describes
 	free    []slot      // unused slots of records
 	live    int         // used slots
-	byID    map[string]slot
+	// byHash finds a slot by a hash of its delivery's ID; the rare ID
+	// whose hash another ID already has is in collided.
+	seed     maphash.Seed
+	byHash   map[uint64]slot
+	collided map[string]slot
+	testHash func(string) uint64 // replaces the hash in tests, to collide
 	// history holds attempts and dead reasons, which few deliveries have.
 	history   map[slot]*memHistory
 	endpoints map[string]*memEndpoint // only endpoints that are reportable
+	eps       []*memEndpoint          // by memEndpoint.index; nil where free
 }
 
 // slot is the index of a delivery's record in MemoryOutbox.records.
 type slot uint32
 
-// memRecord is one delivery as a MemoryOutbox holds it. Its times are in
-// UTC, which holds no pointer.
+// memRecord is one delivery as a MemoryOutbox holds it, without a
+// pointer. Its bytes, MemoryOutbox.data of its slot, are the ID, OrderKey,
+// Key and Body back to back, ending at idEnd, orderEnd, keyEnd and the
+// end. They are never modified once stored, so strings and slices of them
+// can be handed out.
 type memRecord struct {
-	// data is the ID, OrderKey, Key and Body back to back, ending at
-	// idEnd, orderEnd, keyEnd and len(data). It is never modified once
-	// stored, so strings and slices of it can be handed out.
-	data                    []byte
 	idEnd, orderEnd, keyEnd uint32
-	ep                      *memEndpoint
+	ep                      uint32 // memEndpoint.index
 	seq                     uint64
 	events                  int
-	created, next, lease    time.Time
+	created, next, lease    stamp
 	used, dead              bool
+}
+
+// stamp is a time as a MemoryOutbox keeps it: an instant without a
+// location, which would be a pointer.
+type stamp struct {
+	sec  int64
+	nsec int32
+}
+
+// noTime is the zero time.Time, "no lease".
+var noTime = toStamp(time.Time{})
+
+func toStamp(t time.Time) stamp { return stamp{t.Unix(), int32(t.Nanosecond())} }
+
+// Time returns the instant in UTC.
+func (s stamp) Time() time.Time { return time.Unix(s.sec, int64(s.nsec)).UTC() }
+
+func (s stamp) after(t stamp) bool {
+	return s.sec > t.sec || s.sec == t.sec && s.nsec > t.nsec
 }
 
 // memHistory is what a delivery has only once an attempt failed.
@@ -71,6 +97,7 @@ type memHistory struct {
 // of key "", where every one can be claimed.
 type memEndpoint struct {
 	url    string
+	index  uint32 // in MemoryOutbox.eps
 	queues map[string][]slot
 	// heads holds, in Seq order, the deliveries Claim may return: the head
 	// of each queue and every delivery without an OrderKey.
@@ -86,10 +113,26 @@ var _ Outbox = (*MemoryOutbox)(nil)
 // NewMemoryOutbox returns an empty in-memory outbox.
 func NewMemoryOutbox() *MemoryOutbox { return new(MemoryOutbox) }
 
-func (r *memRecord) id() string       { return bytesString(r.data[:r.idEnd]) }
-func (r *memRecord) orderKey() string { return bytesString(r.data[r.idEnd:r.orderEnd]) }
-func (r *memRecord) key() []byte      { return r.data[r.orderEnd:r.keyEnd:r.keyEnd] }
-func (r *memRecord) body() []byte     { return r.data[r.keyEnd:len(r.data):len(r.data)] }
+func (o *MemoryOutbox) id(s slot) string {
+	return bytesString(o.data[s][:o.records[s].idEnd])
+}
+
+func (o *MemoryOutbox) orderKey(s slot) string {
+	r := &o.records[s]
+	return bytesString(o.data[s][r.idEnd:r.orderEnd])
+}
+
+func (o *MemoryOutbox) key(s slot) []byte {
+	r := &o.records[s]
+	return o.data[s][r.orderEnd:r.keyEnd:r.keyEnd]
+}
+
+func (o *MemoryOutbox) body(s slot) []byte {
+	d := o.data[s]
+	return d[o.records[s].keyEnd:len(d):len(d)]
+}
+
+func (o *MemoryOutbox) endpointOf(s slot) *memEndpoint { return o.eps[o.records[s].ep] }
 
 // bytesString returns b as a string without copying it; b must never be
 // modified afterwards, as a record's data never is.
@@ -102,8 +145,8 @@ func bytesString(b []byte) string {
 
 // readyAt is the earliest time a pending delivery can be claimed. A lease
 // is only taken on a due delivery, so it always ends after next.
-func (r *memRecord) readyAt() time.Time {
-	if r.lease.After(r.next) {
+func (r *memRecord) readyAt() stamp {
+	if r.lease.after(r.next) {
 		return r.lease
 	}
 	return r.next
@@ -114,13 +157,14 @@ func (r *memRecord) readyAt() time.Time {
 func (o *MemoryOutbox) Enqueue(_ context.Context, now time.Time, ds ...Delivery) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if o.byID == nil {
-		o.byID = make(map[string]slot)
+	if o.byHash == nil {
+		o.seed = maphash.MakeSeed()
+		o.byHash = make(map[uint64]slot)
 	}
-	now = now.UTC()
+	at := toStamp(now)
 	for i := range ds {
 		d := &ds[i]
-		if _, held := o.byID[d.ID]; held {
+		if _, held := o.lookup(d.ID); held {
 			continue
 		}
 		data := make([]byte, 0, len(d.ID)+len(d.OrderKey)+len(d.Key)+len(d.Body))
@@ -133,16 +177,16 @@ func (o *MemoryOutbox) Enqueue(_ context.Context, now time.Time, ds ...Delivery)
 		data = append(data, d.Body...)
 		o.seq++
 		r := memRecord{
-			data: data, idEnd: uint32(idEnd), orderEnd: uint32(orderEnd), keyEnd: uint32(keyEnd),
-			ep: o.endpoint(d.Endpoint), seq: o.seq, events: d.Events,
-			created: now, next: d.NextAttempt.UTC(), used: true,
+			idEnd: uint32(idEnd), orderEnd: uint32(orderEnd), keyEnd: uint32(keyEnd),
+			ep: o.endpoint(d.Endpoint).index, seq: o.seq, events: d.Events,
+			created: at, next: toStamp(d.NextAttempt), lease: noTime, used: true,
 			// A fresh delivery is neither leased nor dead, whatever the
 			// caller's copy says.
 		}
 		if d.NextAttempt.IsZero() {
-			r.next = now
+			r.next = at
 		}
-		s := o.alloc(r)
+		s := o.alloc(r, data)
 		if len(d.Attempts) > 0 {
 			h := &memHistory{attempts: make([]Attempt, len(d.Attempts))}
 			for i, a := range d.Attempts {
@@ -150,7 +194,7 @@ func (o *MemoryOutbox) Enqueue(_ context.Context, now time.Time, ds ...Delivery)
 			}
 			o.setHistory(s, h)
 		}
-		o.byID[o.records[s].id()] = s
+		o.index(o.id(s), s)
 		o.push(s) // the highest Seq yet: order kept
 	}
 	return nil
@@ -168,10 +212,10 @@ func (o *MemoryOutbox) Claim(_ context.Context, endpoint string, now time.Time, 
 		return nil, nil
 	}
 	var out []Delivery
-	until := now.Add(lease).UTC()
+	at, until := toStamp(now), toStamp(now.Add(lease))
 	for _, s := range ep.heads {
 		r := &o.records[s]
-		if r.readyAt().After(now) {
+		if r.readyAt().after(at) {
 			continue
 		}
 		r.lease = until
@@ -192,9 +236,9 @@ func (o *MemoryOutbox) Ack(_ context.Context, id string, _ Attempt) error {
 	if err != nil {
 		return err
 	}
-	ep := o.records[s].ep
+	ep := o.endpointOf(s)
 	o.drop(s)
-	delete(o.byID, id)
+	o.unindex(id, s)
 	o.release(s)
 	o.prune(ep)
 	return nil
@@ -211,8 +255,8 @@ func (o *MemoryOutbox) Retry(_ context.Context, id string, a Attempt, next time.
 	h := o.historyOf(s)
 	h.attempts = append(h.attempts, cloneAttempt(a))
 	r := &o.records[s]
-	r.lease = time.Time{}
-	r.next = next.UTC()
+	r.lease = noTime
+	r.next = toStamp(next)
 	return nil
 }
 
@@ -225,8 +269,8 @@ func (o *MemoryOutbox) Release(_ context.Context, id string, next time.Time) err
 		return err
 	}
 	r := &o.records[s]
-	r.lease = time.Time{}
-	r.next = next.UTC()
+	r.lease = noTime
+	r.next = toStamp(next)
 	return nil
 }
 
@@ -246,8 +290,9 @@ func (o *MemoryOutbox) DeadLetter(_ context.Context, id string, a Attempt, reaso
 	o.drop(s)
 	r := &o.records[s]
 	r.dead = true
-	r.lease = time.Time{}
-	r.ep.dead = o.insert(r.ep.dead, s)
+	r.lease = noTime
+	ep := o.endpointOf(s)
+	ep.dead = o.insert(ep.dead, s)
 	return nil
 }
 
@@ -262,11 +307,12 @@ func (o *MemoryOutbox) Replay(_ context.Context, id string, next time.Time) erro
 	}
 	r := &o.records[s]
 	r.dead = false
-	r.next = next.UTC()
+	r.next = toStamp(next)
 	if h := o.history[s]; h != nil {
 		h.deadReason = ""
 	}
-	r.ep.dead = o.remove(r.ep.dead, s)
+	ep := o.endpointOf(s)
+	ep.dead = o.remove(ep.dead, s)
 	o.requeue(s)
 	return nil
 }
@@ -320,9 +366,9 @@ func (o *MemoryOutbox) Endpoints(_ context.Context) ([]EndpointStatus, error) {
 			Pending:  ep.pending,
 			Dead:     len(ep.dead),
 		}
-		for _, h := range ep.heads {
-			if at := o.records[h].readyAt(); s.NextDue.IsZero() || at.Before(s.NextDue) {
-				s.NextDue = at
+		for i, h := range ep.heads {
+			if at := o.records[h].readyAt(); i == 0 || toStamp(s.NextDue).after(at) {
+				s.NextDue = at.Time()
 			}
 		}
 		out = append(out, s)
@@ -355,17 +401,17 @@ func (o *MemoryOutbox) SetDisabled(_ context.Context, endpoint string, disabled 
 func (o *MemoryOutbox) delivery(s slot, owned bool) Delivery {
 	r := &o.records[s]
 	d := Delivery{
-		ID:          r.id(),
-		Endpoint:    r.ep.url,
-		OrderKey:    r.orderKey(),
-		Key:         r.key(),
-		Body:        r.body(),
+		ID:          o.id(s),
+		Endpoint:    o.endpointOf(s).url,
+		OrderKey:    o.orderKey(s),
+		Key:         o.key(s),
+		Body:        o.body(s),
 		Events:      r.events,
 		Seq:         r.seq,
-		CreatedAt:   r.created,
+		CreatedAt:   r.created.Time(),
 		State:       Pending,
-		NextAttempt: r.next,
-		LeaseUntil:  r.lease,
+		NextAttempt: r.next.Time(),
+		LeaseUntil:  r.lease.Time(),
 	}
 	if len(d.Key) == 0 {
 		d.Key = nil
@@ -395,7 +441,7 @@ func (o *MemoryOutbox) delivery(s slot, owned bool) Delivery {
 
 // get returns the slot of delivery id if it is in state want.
 func (o *MemoryOutbox) get(id string, want State) (slot, error) {
-	s, ok := o.byID[id]
+	s, ok := o.lookup(id)
 	if !ok {
 		return 0, fmt.Errorf("%w: %q", ErrNotFound, id)
 	}
@@ -412,30 +458,73 @@ func (o *MemoryOutbox) state(s slot) State {
 	return Pending
 }
 
-// alloc stores r in a free slot.
-func (o *MemoryOutbox) alloc(r memRecord) slot {
+// alloc stores r and its bytes in a free slot.
+func (o *MemoryOutbox) alloc(r memRecord, data []byte) slot {
 	o.live++
 	if n := len(o.free); n > 0 {
 		s := o.free[n-1]
 		o.free = o.free[:n-1]
-		o.records[s] = r
+		o.records[s], o.data[s] = r, data
 		return s
 	}
 	o.records = append(o.records, r)
+	o.data = append(o.data, data)
 	return slot(len(o.records) - 1)
+}
+
+// lookup returns the slot of the delivery with id.
+func (o *MemoryOutbox) lookup(id string) (slot, bool) {
+	if o.byHash == nil {
+		return 0, false
+	}
+	if s, ok := o.byHash[o.hash(id)]; ok && o.id(s) == id {
+		return s, true
+	}
+	s, ok := o.collided[id]
+	return s, ok
+}
+
+func (o *MemoryOutbox) hash(id string) uint64 {
+	if o.testHash != nil {
+		return o.testHash(id)
+	}
+	return maphash.String(o.seed, id)
+}
+
+// index makes slot s, which holds id, found by lookup.
+func (o *MemoryOutbox) index(id string, s slot) {
+	h := o.hash(id)
+	if _, taken := o.byHash[h]; !taken {
+		o.byHash[h] = s
+		return
+	}
+	if o.collided == nil {
+		o.collided = make(map[string]slot)
+	}
+	o.collided[id] = s
+}
+
+// unindex forgets slot s, which holds id.
+func (o *MemoryOutbox) unindex(id string, s slot) {
+	h := o.hash(id)
+	if o.byHash[h] == s {
+		delete(o.byHash, h)
+		return
+	}
+	delete(o.collided, id)
 }
 
 // release frees slot s, whose delivery is gone from every index, and
 // compacts the records once most slots are free, so a drained backlog
 // does not keep its peak's memory.
 func (o *MemoryOutbox) release(s slot) {
-	o.records[s] = memRecord{}
+	o.records[s], o.data[s] = memRecord{}, nil
 	delete(o.history, s)
 	o.live--
 	if o.live == 0 {
-		o.records, o.free = o.records[:0], o.free[:0]
+		o.records, o.data, o.free = o.records[:0], o.data[:0], o.free[:0]
 		if cap(o.records) > minCompact {
-			o.records, o.free = nil, nil
+			o.records, o.data, o.free = nil, nil, nil
 		}
 		return
 	}
@@ -454,10 +543,12 @@ const minCompact = 1024
 func (o *MemoryOutbox) compact() {
 	moved := make([]slot, len(o.records))
 	records := make([]memRecord, 0, 2*o.live)
+	data := make([][]byte, 0, 2*o.live)
 	for s := range o.records {
 		if o.records[s].used {
 			moved[s] = slot(len(records))
 			records = append(records, o.records[s])
+			data = append(data, o.data[s])
 		}
 	}
 	renumber := func(list []slot) {
@@ -465,8 +556,11 @@ func (o *MemoryOutbox) compact() {
 			list[i] = moved[s]
 		}
 	}
-	for id, s := range o.byID {
-		o.byID[id] = moved[s]
+	for h, s := range o.byHash {
+		o.byHash[h] = moved[s]
+	}
+	for id, s := range o.collided {
+		o.collided[id] = moved[s]
 	}
 	for _, ep := range o.endpoints {
 		for _, q := range ep.queues {
@@ -482,7 +576,7 @@ func (o *MemoryOutbox) compact() {
 		}
 		o.history = history
 	}
-	o.records, o.free = records, nil
+	o.records, o.data, o.free = records, data, nil
 }
 
 // historyOf returns slot s's history, creating it.
@@ -509,7 +603,13 @@ func (o *MemoryOutbox) endpoint(url string) *memEndpoint {
 	}
 	ep := o.endpoints[url]
 	if ep == nil {
-		ep = &memEndpoint{url: url}
+		ep = &memEndpoint{url: url, index: uint32(len(o.eps))}
+		if i := slices.Index(o.eps, nil); i >= 0 {
+			ep.index = uint32(i) // endpoints are few: a scan is cheap
+			o.eps[i] = ep
+		} else {
+			o.eps = append(o.eps, ep)
+		}
 		o.endpoints[url] = ep
 	}
 	return ep
@@ -521,13 +621,13 @@ func (o *MemoryOutbox) endpoint(url string) *memEndpoint {
 func (o *MemoryOutbox) prune(ep *memEndpoint) {
 	if ep.pending == 0 && len(ep.dead) == 0 && !ep.disabled {
 		delete(o.endpoints, ep.url)
+		o.eps[ep.index] = nil
 	}
 }
 
 // push queues a new pending delivery, which has the highest Seq yet.
 func (o *MemoryOutbox) push(s slot) {
-	r := &o.records[s]
-	ep, key := r.ep, r.orderKey()
+	ep, key := o.endpointOf(s), o.orderKey(s)
 	if ep.queues == nil {
 		ep.queues = make(map[string][]slot)
 	}
@@ -542,8 +642,7 @@ func (o *MemoryOutbox) push(s slot) {
 // requeue puts a replayed delivery back in its queue, in Seq order: ahead
 // of later deliveries of its OrderKey, whose head it may become.
 func (o *MemoryOutbox) requeue(s slot) {
-	r := &o.records[s]
-	ep, key := r.ep, r.orderKey()
+	ep, key := o.endpointOf(s), o.orderKey(s)
 	if ep.queues == nil {
 		ep.queues = make(map[string][]slot)
 	}
@@ -551,7 +650,7 @@ func (o *MemoryOutbox) requeue(s slot) {
 	switch {
 	case key == "", len(q) == 0:
 		ep.heads = o.insert(ep.heads, s)
-	case r.seq < o.records[q[0]].seq:
+	case o.records[s].seq < o.records[q[0]].seq:
 		ep.heads = o.insert(o.remove(ep.heads, q[0]), s)
 	}
 	ep.queues[key] = o.insert(q, s)
@@ -561,8 +660,7 @@ func (o *MemoryOutbox) requeue(s slot) {
 // drop takes a pending delivery out of its queue, forgetting the queue
 // once it is empty; the next of its OrderKey becomes a head.
 func (o *MemoryOutbox) drop(s slot) {
-	r := &o.records[s]
-	ep, key := r.ep, r.orderKey()
+	ep, key := o.endpointOf(s), o.orderKey(s)
 	q := ep.queues[key]
 	wasHead := key == "" || q[0] == s
 	q = o.remove(q, s)

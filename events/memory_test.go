@@ -21,6 +21,33 @@ func TestMemoryOutboxZeroValue(t *testing.T) {
 	outboxtest.Run(t, func(*testing.T) events.Outbox { return new(events.MemoryOutbox) })
 }
 
+// TestMemoryOutboxHashCollisions runs the suite on an outbox whose ID hash
+// collides for most IDs: the outbox must never confuse two of them.
+func TestMemoryOutboxHashCollisions(t *testing.T) {
+	outboxtest.Run(t, func(*testing.T) events.Outbox { return events.NewCollidingMemoryOutbox() })
+
+	t.Run("gone means gone", func(t *testing.T) {
+		ctx := t.Context()
+		now := time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC)
+		o := events.NewCollidingMemoryOutbox()
+		var ids []string
+		for i := range 40 {
+			ids = append(ids, "d"+strconv.Itoa(i))
+			require.NoError(t, o.Enqueue(ctx, now, outboxtest.Delivery(ids[i], "https://a.example.com/hook", "")))
+		}
+		for _, id := range ids {
+			require.NoError(t, o.Ack(ctx, id, events.Attempt{}))
+			require.ErrorIs(t, o.Ack(ctx, id, events.Attempt{}), events.ErrNotFound, "%s acked twice", id)
+		}
+		for _, id := range ids {
+			require.NoError(t, o.Enqueue(ctx, now, outboxtest.Delivery(id, "https://a.example.com/hook", "")))
+		}
+		got, err := o.List(ctx, events.Filter{})
+		require.NoError(t, err)
+		require.Len(t, got, len(ids), "an acked ID can be enqueued again")
+	})
+}
+
 // TestMemoryOutboxErrorNamesTheDelivery checks that ErrNotFound comes
 // wrapped with the id and state, for logs, and still matches errors.Is.
 func TestMemoryOutboxErrorNamesTheDelivery(t *testing.T) {
