@@ -20,9 +20,9 @@ import (
 //
 // A MemoryOutbox is safe for concurrent use. The zero value is an empty
 // outbox ready to use. Deliveries are copied in and out, so callers never
-// share memory with it, with one exception: the ID, OrderKey, Key and Body
-// of the deliveries Claim returns are the outbox's own, read-only memory
-// and must not be modified. Times come back in UTC.
+// share memory with it, with one exception: the Key and Body of the
+// deliveries Claim returns are the outbox's own and must not be modified.
+// Times come back in UTC.
 //
 // A backlog costs the garbage collector little, about what the bodies
 // alone would: each delivery is one pointer-free block of bytes (its ID,
