@@ -254,9 +254,7 @@ func (o *MemoryOutbox) Retry(_ context.Context, id string, a Attempt, next time.
 	}
 	h := o.historyOf(s)
 	h.attempts = append(h.attempts, cloneAttempt(a))
-	r := &o.records[s]
-	r.lease = noTime
-	r.next = toStamp(next)
+	o.reschedule(s, next)
 	return nil
 }
 
@@ -268,10 +266,15 @@ func (o *MemoryOutbox) Release(_ context.Context, id string, next time.Time) err
 	if err != nil {
 		return err
 	}
+	o.reschedule(s, next)
+	return nil
+}
+
+// reschedule ends slot s's lease and makes it due at next.
+func (o *MemoryOutbox) reschedule(s slot, next time.Time) {
 	r := &o.records[s]
 	r.lease = noTime
 	r.next = toStamp(next)
-	return nil
 }
 
 // DeadLetter implements [Outbox.DeadLetter].
