@@ -362,6 +362,7 @@ func (o *MemoryOutbox) Endpoints(_ context.Context) ([]EndpointStatus, error) {
 	defer o.mu.Unlock()
 	out := make([]EndpointStatus, 0, len(o.endpoints))
 	for url, ep := range o.endpoints {
+		var next stamp
 		s := EndpointStatus{
 			URL:      url,
 			Disabled: ep.disabled,
@@ -370,9 +371,12 @@ func (o *MemoryOutbox) Endpoints(_ context.Context) ([]EndpointStatus, error) {
 			Dead:     len(ep.dead),
 		}
 		for i, h := range ep.heads {
-			if at := o.records[h].readyAt(); i == 0 || toStamp(s.NextDue).after(at) {
-				s.NextDue = at.Time()
+			if at := o.records[h].readyAt(); i == 0 || next.after(at) {
+				next = at
 			}
+		}
+		if len(ep.heads) > 0 {
+			s.NextDue = next.Time()
 		}
 		out = append(out, s)
 	}
