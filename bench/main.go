@@ -50,7 +50,7 @@ var jobs = []job{
 	{pkg: "element", bench: "^BenchmarkDateFormatParse$"},
 	{pkg: "poller", bench: "^BenchmarkPollCycle$"},
 	{pkg: "poller", bench: "^BenchmarkStateBytesPerRecord$"},
-	{pkg: "signature", bench: "^BenchmarkVerifyStandard$"},
+	{pkg: "interop", bench: "^BenchmarkVerifyStandard$"},
 	{pkg: "events", bench: "^BenchmarkDelivery$"},
 	{pkg: "webhook", bench: "^BenchmarkHandlerThroughput$"},
 	{pkg: "poller", bench: "^BenchmarkPollScale$", quick: "^BenchmarkPollScale$/^records=(1000|10000)$"},

@@ -1,4 +1,4 @@
-package signature_test
+package interop_test
 
 import (
 	"encoding/base64"
