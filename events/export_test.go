@@ -13,9 +13,3 @@ func (n *Notifier) Idle() (dispatches uint64, idle bool) {
 	}
 	return n.dispatches, !busy
 }
-
-// NewCollidingMemoryOutbox returns a MemoryOutbox whose ID hash gives one
-// of four values, so that most IDs collide and its fallback index is used.
-func NewCollidingMemoryOutbox() *MemoryOutbox {
-	return &MemoryOutbox{testHash: func(id string) uint64 { return uint64(len(id) % 4) }}
-}

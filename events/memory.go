@@ -5,12 +5,10 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"hash/maphash"
 	"slices"
 	"strings"
 	"sync"
 	"time"
-	"unsafe"
 )
 
 // MemoryOutbox is an [Outbox] held in memory. It keeps nothing across
@@ -24,24 +22,17 @@ import (
 // deliveries Claim returns are the outbox's own and must not be modified.
 // Times come back in UTC.
 //
-// A backlog costs the garbage collector little, about what the bodies
-// alone would: each delivery is one pointer-free block of bytes (its ID,
-// OrderKey, Key and Body) and a record without pointers, its queues and
-// index hold record numbers, so a collection follows one pointer per
-// delivery and skips the rest.
+// A backlog costs the garbage collector little: each delivery is two
+// allocations (its ID and OrderKey as one string, its Key and Body as one
+// block of bytes) and a record in one slice, and its queues hold record
+// numbers rather than pointers.
 type MemoryOutbox struct {
 	mu      sync.Mutex
 	seq     uint64
-	records []memRecord // a delivery's slot in records is its handle
-	data    [][]byte    // per slot, the bytes its record describes
-	free    []slot      // unused slots of records
-	live    int         // used slots
-	// byHash finds a slot by a hash of its delivery's ID; the rare ID
-	// whose hash another ID already has is in collided.
-	seed     maphash.Seed
-	byHash   map[uint64]slot
-	collided map[string]slot
-	testHash func(string) uint64 // replaces the hash in tests, to collide
+	records []memRecord     // a delivery's slot in records is its handle
+	byID    map[string]slot // keys share memRecord.names
+	free    []slot          // unused slots of records
+	live    int             // used slots
 	// history holds attempts and dead reasons, which few deliveries have.
 	history   map[slot]*memHistory
 	endpoints map[string]*memEndpoint // only endpoints that are reportable
@@ -51,22 +42,23 @@ type MemoryOutbox struct {
 // slot is the index of a delivery's record in MemoryOutbox.records.
 type slot uint32
 
-// memRecord is one delivery as a MemoryOutbox holds it, without a
-// pointer. Its bytes, MemoryOutbox.data of its slot, are the ID, OrderKey,
-// Key and Body back to back, ending at idEnd, orderEnd, keyEnd and the
-// end. They are never modified once stored, so strings and slices of them
-// can be handed out.
+// memRecord is one delivery as a MemoryOutbox holds it. names is the ID
+// and the OrderKey back to back, split at idEnd; data is the Key and the
+// Body, split at keyEnd. Neither is modified once stored, so substrings
+// and slices of them can be handed out.
 type memRecord struct {
-	idEnd, orderEnd, keyEnd uint32
-	ep                      uint32 // memEndpoint.index
-	seq                     uint64
-	events                  int
-	created, next, lease    stamp
-	used, dead              bool
+	names                string
+	data                 []byte
+	idEnd, keyEnd        uint32
+	ep                   uint32 // memEndpoint.index
+	seq                  uint64
+	events               int
+	created, next, lease stamp
+	used, dead           bool
 }
 
 // stamp is a time as a MemoryOutbox keeps it: an instant without a
-// location, which would be a pointer.
+// location, which would be one more pointer per time to scan.
 type stamp struct {
 	sec  int64
 	nsec int32
@@ -113,35 +105,12 @@ var _ Outbox = (*MemoryOutbox)(nil)
 // NewMemoryOutbox returns an empty in-memory outbox.
 func NewMemoryOutbox() *MemoryOutbox { return new(MemoryOutbox) }
 
-func (o *MemoryOutbox) id(s slot) string {
-	return bytesString(o.data[s][:o.records[s].idEnd])
-}
-
-func (o *MemoryOutbox) orderKey(s slot) string {
-	r := &o.records[s]
-	return bytesString(o.data[s][r.idEnd:r.orderEnd])
-}
-
-func (o *MemoryOutbox) key(s slot) []byte {
-	r := &o.records[s]
-	return o.data[s][r.orderEnd:r.keyEnd:r.keyEnd]
-}
-
-func (o *MemoryOutbox) body(s slot) []byte {
-	d := o.data[s]
-	return d[o.records[s].keyEnd:len(d):len(d)]
-}
+func (r *memRecord) id() string       { return r.names[:r.idEnd] }
+func (r *memRecord) orderKey() string { return r.names[r.idEnd:] }
+func (r *memRecord) key() []byte      { return r.data[:r.keyEnd:r.keyEnd] }
+func (r *memRecord) body() []byte     { return r.data[r.keyEnd:len(r.data):len(r.data)] }
 
 func (o *MemoryOutbox) endpointOf(s slot) *memEndpoint { return o.eps[o.records[s].ep] }
-
-// bytesString returns b as a string without copying it; b must never be
-// modified afterwards, as a record's data never is.
-func bytesString(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	return unsafe.String(&b[0], len(b))
-}
 
 // readyAt is the earliest time a pending delivery can be claimed. A lease
 // is only taken on a due delivery, so it always ends after next.
@@ -157,27 +126,21 @@ func (r *memRecord) readyAt() stamp {
 func (o *MemoryOutbox) Enqueue(_ context.Context, now time.Time, ds ...Delivery) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if o.byHash == nil {
-		o.seed = maphash.MakeSeed()
-		o.byHash = make(map[uint64]slot)
+	if o.byID == nil {
+		o.byID = make(map[string]slot)
 	}
 	at := toStamp(now)
 	for i := range ds {
 		d := &ds[i]
-		if _, held := o.lookup(d.ID); held {
+		if _, held := o.byID[d.ID]; held {
 			continue
 		}
-		data := make([]byte, 0, len(d.ID)+len(d.OrderKey)+len(d.Key)+len(d.Body))
-		data = append(data, d.ID...)
-		idEnd := len(data)
-		data = append(data, d.OrderKey...)
-		orderEnd := len(data)
-		data = append(data, d.Key...)
-		keyEnd := len(data)
-		data = append(data, d.Body...)
+		data := make([]byte, 0, len(d.Key)+len(d.Body))
+		data = append(append(data, d.Key...), d.Body...)
 		o.seq++
 		r := memRecord{
-			idEnd: uint32(idEnd), orderEnd: uint32(orderEnd), keyEnd: uint32(keyEnd),
+			names: d.ID + d.OrderKey, data: data,
+			idEnd: uint32(len(d.ID)), keyEnd: uint32(len(d.Key)),
 			ep: o.endpoint(d.Endpoint).index, seq: o.seq, events: d.Events,
 			created: at, next: toStamp(d.NextAttempt), lease: noTime, used: true,
 			// A fresh delivery is neither leased nor dead, whatever the
@@ -186,7 +149,7 @@ func (o *MemoryOutbox) Enqueue(_ context.Context, now time.Time, ds ...Delivery)
 		if d.NextAttempt.IsZero() {
 			r.next = at
 		}
-		s := o.alloc(r, data)
+		s := o.alloc(r)
 		if len(d.Attempts) > 0 {
 			h := &memHistory{attempts: make([]Attempt, len(d.Attempts))}
 			for i, a := range d.Attempts {
@@ -194,7 +157,7 @@ func (o *MemoryOutbox) Enqueue(_ context.Context, now time.Time, ds ...Delivery)
 			}
 			o.setHistory(s, h)
 		}
-		o.index(o.id(s), s)
+		o.byID[r.id()] = s
 		o.push(s) // the highest Seq yet: order kept
 	}
 	return nil
@@ -238,7 +201,7 @@ func (o *MemoryOutbox) Ack(_ context.Context, id string, _ Attempt) error {
 	}
 	ep := o.endpointOf(s)
 	o.drop(s)
-	o.unindex(id, s)
+	delete(o.byID, id)
 	o.release(s)
 	o.prune(ep)
 	return nil
@@ -408,11 +371,11 @@ func (o *MemoryOutbox) SetDisabled(_ context.Context, endpoint string, disabled 
 func (o *MemoryOutbox) delivery(s slot, owned bool) Delivery {
 	r := &o.records[s]
 	d := Delivery{
-		ID:          o.id(s),
+		ID:          r.id(),
 		Endpoint:    o.endpointOf(s).url,
-		OrderKey:    o.orderKey(s),
-		Key:         o.key(s),
-		Body:        o.body(s),
+		OrderKey:    r.orderKey(),
+		Key:         r.key(),
+		Body:        r.body(),
 		Events:      r.events,
 		Seq:         r.seq,
 		CreatedAt:   r.created.Time(),
@@ -448,7 +411,7 @@ func (o *MemoryOutbox) delivery(s slot, owned bool) Delivery {
 
 // get returns the slot of delivery id if it is in state want.
 func (o *MemoryOutbox) get(id string, want State) (slot, error) {
-	s, ok := o.lookup(id)
+	s, ok := o.byID[id]
 	if !ok {
 		return 0, fmt.Errorf("%w: %q", ErrNotFound, id)
 	}
@@ -465,73 +428,30 @@ func (o *MemoryOutbox) state(s slot) State {
 	return Pending
 }
 
-// alloc stores r and its bytes in a free slot.
-func (o *MemoryOutbox) alloc(r memRecord, data []byte) slot {
+// alloc stores r in a free slot.
+func (o *MemoryOutbox) alloc(r memRecord) slot {
 	o.live++
 	if n := len(o.free); n > 0 {
 		s := o.free[n-1]
 		o.free = o.free[:n-1]
-		o.records[s], o.data[s] = r, data
+		o.records[s] = r
 		return s
 	}
 	o.records = append(o.records, r)
-	o.data = append(o.data, data)
 	return slot(len(o.records) - 1)
-}
-
-// lookup returns the slot of the delivery with id.
-func (o *MemoryOutbox) lookup(id string) (slot, bool) {
-	if o.byHash == nil {
-		return 0, false
-	}
-	if s, ok := o.byHash[o.hash(id)]; ok && o.id(s) == id {
-		return s, true
-	}
-	s, ok := o.collided[id]
-	return s, ok
-}
-
-func (o *MemoryOutbox) hash(id string) uint64 {
-	if o.testHash != nil {
-		return o.testHash(id)
-	}
-	return maphash.String(o.seed, id)
-}
-
-// index makes slot s, which holds id, found by lookup.
-func (o *MemoryOutbox) index(id string, s slot) {
-	h := o.hash(id)
-	if _, taken := o.byHash[h]; !taken {
-		o.byHash[h] = s
-		return
-	}
-	if o.collided == nil {
-		o.collided = make(map[string]slot)
-	}
-	o.collided[id] = s
-}
-
-// unindex forgets slot s, which holds id.
-func (o *MemoryOutbox) unindex(id string, s slot) {
-	h := o.hash(id)
-	if o.byHash[h] == s {
-		delete(o.byHash, h)
-		return
-	}
-	delete(o.collided, id)
 }
 
 // release frees slot s, whose delivery is gone from every index, and
 // compacts the records once most slots are free, so a drained backlog
 // does not keep its peak's memory.
 func (o *MemoryOutbox) release(s slot) {
-	o.records[s], o.data[s] = memRecord{}, nil
+	o.records[s] = memRecord{}
 	delete(o.history, s)
 	o.live--
 	if o.live == 0 {
-		o.records, o.data, o.free = o.records[:0], o.data[:0], o.free[:0]
+		o.records, o.free = o.records[:0], o.free[:0]
 		if cap(o.records) > minCompact {
-			o.records, o.data, o.free = nil, nil, nil
+			o.records, o.free = nil, nil
 		}
 		return
 	}
@@ -550,12 +470,10 @@ const minCompact = 1024
 func (o *MemoryOutbox) compact() {
 	moved := make([]slot, len(o.records))
 	records := make([]memRecord, 0, 2*o.live)
-	data := make([][]byte, 0, 2*o.live)
 	for s := range o.records {
 		if o.records[s].used {
 			moved[s] = slot(len(records))
 			records = append(records, o.records[s])
-			data = append(data, o.data[s])
 		}
 	}
 	renumber := func(list []slot) {
@@ -563,11 +481,8 @@ func (o *MemoryOutbox) compact() {
 			list[i] = moved[s]
 		}
 	}
-	for h, s := range o.byHash {
-		o.byHash[h] = moved[s]
-	}
-	for id, s := range o.collided {
-		o.collided[id] = moved[s]
+	for id, s := range o.byID {
+		o.byID[id] = moved[s]
 	}
 	for _, ep := range o.endpoints {
 		for _, q := range ep.queues {
@@ -583,7 +498,7 @@ func (o *MemoryOutbox) compact() {
 		}
 		o.history = history
 	}
-	o.records, o.data, o.free = records, data, nil
+	o.records, o.free = records, nil
 }
 
 // historyOf returns slot s's history, creating it.
@@ -634,7 +549,7 @@ func (o *MemoryOutbox) prune(ep *memEndpoint) {
 
 // push queues a new pending delivery, which has the highest Seq yet.
 func (o *MemoryOutbox) push(s slot) {
-	ep, key := o.endpointOf(s), o.orderKey(s)
+	ep, key := o.endpointOf(s), o.records[s].orderKey()
 	if ep.queues == nil {
 		ep.queues = make(map[string][]slot)
 	}
@@ -649,7 +564,7 @@ func (o *MemoryOutbox) push(s slot) {
 // requeue puts a replayed delivery back in its queue, in Seq order: ahead
 // of later deliveries of its OrderKey, whose head it may become.
 func (o *MemoryOutbox) requeue(s slot) {
-	ep, key := o.endpointOf(s), o.orderKey(s)
+	ep, key := o.endpointOf(s), o.records[s].orderKey()
 	if ep.queues == nil {
 		ep.queues = make(map[string][]slot)
 	}
@@ -667,7 +582,7 @@ func (o *MemoryOutbox) requeue(s slot) {
 // drop takes a pending delivery out of its queue, forgetting the queue
 // once it is empty; the next of its OrderKey becomes a head.
 func (o *MemoryOutbox) drop(s slot) {
-	ep, key := o.endpointOf(s), o.orderKey(s)
+	ep, key := o.endpointOf(s), o.records[s].orderKey()
 	q := ep.queues[key]
 	wasHead := key == "" || q[0] == s
 	q = o.remove(q, s)

@@ -6,10 +6,12 @@ import (
 	"time"
 )
 
-// TestMemoryRecordHasNoPointers keeps MemoryOutbox's records free of
-// pointers, so that the garbage collector never scans a backlog's
-// records (a time.Time, a string or a slice field would undo that).
-func TestMemoryRecordHasNoPointers(t *testing.T) {
+// TestMemoryRecordPointers keeps MemoryOutbox's records down to their two
+// allocations, names and data, so that a backlog costs the garbage
+// collector two pointers per delivery (a time.Time field, which holds a
+// *Location, or one more string would add to that).
+func TestMemoryRecordPointers(t *testing.T) {
+	allowed := map[string]bool{"memRecord.names": true, "memRecord.data": true}
 	var walk func(path string, typ reflect.Type)
 	walk = func(path string, typ reflect.Type) {
 		switch typ.Kind() {
@@ -21,6 +23,9 @@ func TestMemoryRecordHasNoPointers(t *testing.T) {
 			walk(path+"[]", typ.Elem())
 		case reflect.Pointer, reflect.UnsafePointer, reflect.String, reflect.Slice,
 			reflect.Map, reflect.Chan, reflect.Func, reflect.Interface:
+			if allowed[path] {
+				return
+			}
 			t.Errorf("%s is a %s, which holds a pointer", path, typ.Kind())
 		}
 	}
