@@ -9,12 +9,12 @@ import (
 	"github.com/a12b7632/elementevents/internal/memdedupe"
 )
 
-// DefaultDedupeTTL is how long a delivery id or event id is remembered.
+// DefaultDedupeTTL is how long a delivery id is remembered.
 const DefaultDedupeTTL = 24 * time.Hour
 
 // Deduper remembers the ids of requests already handled, so that a
-// vendor's or a notifier's retry of a delivery that did arrive produces no
-// second event. Implementations must be safe for concurrent use.
+// vendor's retry of a delivery that did arrive produces no second event.
+// Implementations must be safe for concurrent use.
 type Deduper interface {
 	// Seen reports whether key was marked and its ttl has not run out.
 	Seen(ctx context.Context, key string) (bool, error)
@@ -27,6 +27,7 @@ type Deduper interface {
 // injected clock. Keys are kept as 128-bit hashes with integer expiry
 // times, so the garbage collector has no pointers to scan however many
 // deliveries a day brings, and expired keys leave in the order they came.
+// It is also a receiver.Deduper.
 type MemoryDeduper struct {
 	set *memdedupe.Set
 }

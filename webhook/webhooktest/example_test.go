@@ -11,8 +11,8 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/receiver"
 	"github.com/a12b7632/elementevents/signature"
-	"github.com/a12b7632/elementevents/webhook"
 	"github.com/a12b7632/elementevents/webhook/webhooktest"
 )
 
@@ -21,7 +21,7 @@ import (
 func ExampleSignNotification() {
 	key := []byte("the event.notification.signature.key")
 	clock := clockwork.NewFakeClockAt(time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC))
-	rc, _ := webhook.NewReceiver(webhook.ReceiverConfig{Keys: [][]byte{key}, Clock: clock})
+	rc, _ := receiver.New(receiver.Config{Keys: [][]byte{key}, Clock: clock})
 
 	body := `{"message":{"eventId":"evt-1","instanceId":"123","events":[]}}`
 	req := httptest.NewRequest(http.MethodPost, "/events", strings.NewReader(body))

@@ -1,6 +1,6 @@
 // Package webhooktest builds the requests and sinks that tests of code
 // using this library need: notifications signed as the Notifier signs
-// them, for testing a [webhook.Receiver] or any other consumer, WooCommerce
+// them, for testing a [receiver.Receiver] or any other consumer, WooCommerce
 // webhook deliveries, for testing a [webhook.Handler], and a [Recorder]
 // sink that keeps the batches published to it.
 //
@@ -14,7 +14,7 @@
 // context: pass a path to serve them to a handler directly, or an absolute
 // URL to send them with a client.
 //
-// [webhook.Receiver]: https://pkg.go.dev/github.com/a12b7632/elementevents/webhook#Receiver
+// [receiver.Receiver]: https://pkg.go.dev/github.com/a12b7632/elementevents/receiver#Receiver
 // [webhook.Handler]: https://pkg.go.dev/github.com/a12b7632/elementevents/webhook#Handler
 package webhooktest
 

@@ -14,8 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/receiver"
 	"github.com/a12b7632/elementevents/signature"
-	"github.com/a12b7632/elementevents/webhook"
 	"github.com/a12b7632/elementevents/webhook/webhooktest"
 )
 
@@ -116,7 +116,7 @@ func TestNewNotificationRequestReachesReceiver(t *testing.T) {
 	t.Parallel()
 	clock := clockwork.NewFakeClockAt(t0)
 	var got []string
-	rc, err := webhook.NewReceiver(webhook.ReceiverConfig{
+	rc, err := receiver.New(receiver.Config{
 		Keys:  [][]byte{key},
 		Clock: clock,
 		Handle: func(_ context.Context, n events.Notification) error {

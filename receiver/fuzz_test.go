@@ -1,4 +1,4 @@
-package webhook_test
+package receiver_test
 
 import (
 	"bytes"
@@ -15,8 +15,8 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/receiver"
 	"github.com/a12b7632/elementevents/signature"
-	"github.com/a12b7632/elementevents/webhook"
 	"github.com/a12b7632/elementevents/webhook/webhooktest"
 )
 
@@ -45,7 +45,7 @@ func FuzzReceiver(f *testing.F) {
 
 	clock := clockwork.NewFakeClockAt(recvT0)
 	var got []byte
-	rc, err := webhook.NewReceiver(webhook.ReceiverConfig{
+	rc, err := receiver.New(receiver.Config{
 		Keys:         [][]byte{recvKey, []byte("second")},
 		Clock:        clock,
 		MaxBodyBytes: 4 << 10,
@@ -63,7 +63,7 @@ func FuzzReceiver(f *testing.F) {
 	}
 	mw := rc.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got, _ = io.ReadAll(r.Body)
-		if _, ok := webhook.NotificationFromContext(r.Context()); !ok {
+		if _, ok := receiver.NotificationFromContext(r.Context()); !ok {
 			panic("no notification in the context")
 		}
 	}))
