@@ -52,7 +52,7 @@
 // middleware) that verifies a notification in either scheme, checks its
 // timestamp, drops duplicates by the signed id, and hands the decoded
 // Notification to a function. It imports only events and signature, so a
-// consumer does not pull in the element catalogue. webhook/webhooktest
+// consumer does not pull in the element catalogue. receiver/receivertest
 // signs requests for the consumer's tests.
 //
 // # State that survives restarts

@@ -13,8 +13,8 @@ import (
 
 	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/receiver"
+	"github.com/a12b7632/elementevents/receiver/receivertest"
 	"github.com/a12b7632/elementevents/signature"
-	"github.com/a12b7632/elementevents/webhook/webhooktest"
 )
 
 func TestReceiverDuplicate(t *testing.T) {
@@ -22,7 +22,7 @@ func TestReceiverDuplicate(t *testing.T) {
 	f := setupReceiver(t, nil)
 	n := recvNotification("evt-dup")
 	req := func() *http.Request {
-		return webhooktest.NewNotificationRequest(t, "/events", recvKey, n, f.clock.Now())
+		return receivertest.NewRequest(t, "/events", recvKey, n, f.clock.Now())
 	}
 
 	require.Equal(t, http.StatusOK, recvServe(f.rc, req()).Code)
@@ -55,7 +55,7 @@ func TestReceiverHandleErrorThenRetry(t *testing.T) {
 	f := setupReceiver(t, nil)
 	n := recvNotification("evt-retry")
 	send := func() *httptest.ResponseRecorder {
-		return recvServe(f.rc, webhooktest.NewNotificationRequest(t, "/events", recvKey, n, f.clock.Now()))
+		return recvServe(f.rc, receivertest.NewRequest(t, "/events", recvKey, n, f.clock.Now()))
 	}
 
 	boom := errors.New("database is down: password=hunter2")
@@ -96,20 +96,20 @@ func TestReceiverRetryWhileHandling(t *testing.T) {
 	n := recvNotification("evt-slow")
 	first := make(chan int)
 	go func() {
-		first <- recvServe(f.rc, webhooktest.NewNotificationRequest(t, "/events", recvKey, n, f.clock.Now())).Code
+		first <- recvServe(f.rc, receivertest.NewRequest(t, "/events", recvKey, n, f.clock.Now())).Code
 	}()
 	<-entered
 
-	w := recvServe(f.rc, webhooktest.NewNotificationRequest(t, "/events", recvKey, n, f.clock.Now()))
+	w := recvServe(f.rc, receivertest.NewRequest(t, "/events", recvKey, n, f.clock.Now()))
 	require.Equal(t, http.StatusServiceUnavailable, w.Code)
 
 	// Another notification is not held up.
-	other := recvServe(f.rc, webhooktest.NewNotificationRequest(t, "/events", []byte("wrong"), recvNotification("evt-other"), f.clock.Now()))
+	other := recvServe(f.rc, receivertest.NewRequest(t, "/events", []byte("wrong"), recvNotification("evt-other"), f.clock.Now()))
 	require.Equal(t, http.StatusUnauthorized, other.Code)
 
 	close(unblock)
 	require.Equal(t, http.StatusOK, <-first)
-	w = recvServe(f.rc, webhooktest.NewNotificationRequest(t, "/events", recvKey, n, f.clock.Now()))
+	w = recvServe(f.rc, receivertest.NewRequest(t, "/events", recvKey, n, f.clock.Now()))
 	require.Equal(t, http.StatusOK, w.Code)
 	require.Contains(t, w.Body.String(), "duplicate")
 	require.Equal(t, 1, calls)
@@ -122,7 +122,7 @@ func TestReceiverDeduperDown(t *testing.T) {
 	t.Parallel()
 	down := errors.New("redis: connection refused")
 	f := setupReceiver(t, func(c *receiver.Config) { c.Deduper = recvFailingDeduper{down} })
-	w := recvServe(f.rc, webhooktest.NewNotificationRequest(t, "/events", recvKey, recvNotification("evt-1"), f.clock.Now()))
+	w := recvServe(f.rc, receivertest.NewRequest(t, "/events", recvKey, recvNotification("evt-1"), f.clock.Now()))
 	require.Equal(t, http.StatusServiceUnavailable, w.Code, "retried by the Notifier")
 	require.NotContains(t, w.Body.String(), "redis")
 	require.ErrorIs(t, f.logs.last(), down)
@@ -138,7 +138,7 @@ func TestReceiverMarkFails(t *testing.T) {
 	t.Parallel()
 	down := errors.New("redis: read only")
 	f := setupReceiver(t, func(c *receiver.Config) { c.Deduper = recvMarkFailingDeduper{down} })
-	w := recvServe(f.rc, webhooktest.NewNotificationRequest(t, "/events", recvKey, recvNotification("evt-1"), f.clock.Now()))
+	w := recvServe(f.rc, receivertest.NewRequest(t, "/events", recvKey, recvNotification("evt-1"), f.clock.Now()))
 	require.Equal(t, http.StatusOK, w.Code)
 	require.ErrorIs(t, f.logs.last(), down)
 	require.Len(t, f.got(), 1)

@@ -13,7 +13,7 @@ import (
 
 	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/receiver"
-	"github.com/a12b7632/elementevents/webhook/webhooktest"
+	"github.com/a12b7632/elementevents/receiver/receivertest"
 )
 
 // A service receives the notifications sent to its callback URL. The
@@ -44,7 +44,7 @@ func ExampleReceiver() {
 		`"events":[{"eventType":"CREATED","objectType":"customers","objectId":"42","date":"2026-11-24T11:59:00Z"}]}}`
 	for range 2 {
 		req := httptest.NewRequest(http.MethodPost, "/events", strings.NewReader(body))
-		req.Header = webhooktest.SignNotification(key, "evt-1", clock.Now(), []byte(body))
+		req.Header = receivertest.Sign(key, "evt-1", clock.Now(), []byte(body))
 		w := httptest.NewRecorder()
 		mux.ServeHTTP(w, req)
 		fmt.Print(w.Code, " ", w.Body)
@@ -80,7 +80,7 @@ func ExampleReceiver_Middleware() {
 
 	body := `{"message":{"eventId":"evt-2","instanceId":"123","events":[]}}`
 	req := httptest.NewRequest(http.MethodPost, "/events", strings.NewReader(body))
-	req.Header = webhooktest.SignNotification(key, "evt-2", clock.Now(), []byte(body))
+	req.Header = receivertest.Sign(key, "evt-2", clock.Now(), []byte(body))
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, req)
 	fmt.Println(w.Code)

@@ -16,8 +16,8 @@ import (
 
 	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/receiver"
+	"github.com/a12b7632/elementevents/receiver/receivertest"
 	"github.com/a12b7632/elementevents/signature"
-	"github.com/a12b7632/elementevents/webhook/webhooktest"
 )
 
 // recvNoDedupe remembers nothing, so that a long fuzz run holds no state
@@ -34,7 +34,7 @@ func (recvNoDedupe) Mark(context.Context, string, time.Duration) error { return 
 // reaching Handle and next unchanged.
 func FuzzReceiver(f *testing.F) {
 	valid, _ := json.Marshal(recvNotification("evt-fuzz"))
-	signed := webhooktest.SignNotification(recvKey, "evt-fuzz", recvT0, valid)
+	signed := receivertest.Sign(recvKey, "evt-fuzz", recvT0, valid)
 	f.Add(valid, "evt-fuzz", signed.Get(signature.HeaderWebhookTimestamp), signed.Get(signature.HeaderWebhookSignature), signed.Get(signature.HeaderElementsSignature), false)
 	f.Add(valid, "", "", "", signed.Get(signature.HeaderElementsSignature), false)
 	f.Add(valid, "evt-fuzz", "", "", "", true)
@@ -82,7 +82,7 @@ func FuzzReceiver(f *testing.F) {
 			}
 		}
 		if sign {
-			header = webhooktest.SignNotification(recvKey, cmp.Or(id, "id"), recvT0, body)
+			header = receivertest.Sign(recvKey, cmp.Or(id, "id"), recvT0, body)
 		}
 		for i, h := range []http.Handler{rc, mw} {
 			got = nil

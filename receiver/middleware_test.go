@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/a12b7632/elementevents/receiver"
-	"github.com/a12b7632/elementevents/webhook/webhooktest"
+	"github.com/a12b7632/elementevents/receiver/receivertest"
 )
 
 func TestReceiverMiddleware(t *testing.T) {
@@ -90,13 +90,13 @@ func TestReceiverMiddlewareRefuses(t *testing.T) {
 		t.Error("next is called")
 	}))
 	require.Equal(t, http.StatusUnauthorized,
-		recvServe(h, webhooktest.NewNotificationRequest(t, "/events", []byte("wrong"), recvNotification("evt-1"), f.clock.Now())).Code)
+		recvServe(h, receivertest.NewRequest(t, "/events", []byte("wrong"), recvNotification("evt-1"), f.clock.Now())).Code)
 	require.Equal(t, http.StatusMethodNotAllowed, recvServe(h, httptest.NewRequest(http.MethodGet, "/events", nil)).Code)
 
 	// Handle runs first, and its failure stops the request.
 	f.setFail(errors.New("no"))
 	require.Equal(t, http.StatusInternalServerError,
-		recvServe(h, webhooktest.NewNotificationRequest(t, "/events", recvKey, recvNotification("evt-1"), f.clock.Now())).Code)
+		recvServe(h, receivertest.NewRequest(t, "/events", recvKey, recvNotification("evt-1"), f.clock.Now())).Code)
 }
 
 // The next handler keeps what the server's ResponseWriter offers:
@@ -113,7 +113,7 @@ func TestReceiverMiddlewareResponseController(t *testing.T) {
 	}))
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	resp, err := srv.Client().Do(webhooktest.NewNotificationRequest(t, srv.URL, recvKey, recvNotification("evt-1"), f.clock.Now()))
+	resp, err := srv.Client().Do(receivertest.NewRequest(t, srv.URL, recvKey, recvNotification("evt-1"), f.clock.Now()))
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode)
@@ -138,7 +138,7 @@ func TestReceiverMiddlewareInformational(t *testing.T) {
 	})))
 	t.Cleanup(srv.Close)
 	for range 2 {
-		resp, err := srv.Client().Do(webhooktest.NewNotificationRequest(t, srv.URL, recvKey, recvNotification("evt-1"), f.clock.Now()))
+		resp, err := srv.Client().Do(receivertest.NewRequest(t, srv.URL, recvKey, recvNotification("evt-1"), f.clock.Now()))
 		require.NoError(t, err)
 		resp.Body.Close()
 		require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)

@@ -17,8 +17,8 @@ import (
 
 	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/receiver"
+	"github.com/a12b7632/elementevents/receiver/receivertest"
 	"github.com/a12b7632/elementevents/signature"
-	"github.com/a12b7632/elementevents/webhook/webhooktest"
 )
 
 var (
@@ -138,7 +138,7 @@ func recvNotification(id string) events.Notification {
 func recvSignedRequest(t *testing.T, key []byte, id string, at time.Time, body string) *http.Request {
 	t.Helper()
 	req := httptest.NewRequest(http.MethodPost, "/events", strings.NewReader(body))
-	for k, v := range webhooktest.SignNotification(key, id, at, []byte(body)) {
+	for k, v := range receivertest.Sign(key, id, at, []byte(body)) {
 		req.Header[k] = v
 	}
 	return req
@@ -171,7 +171,7 @@ func TestReceiverAnswers(t *testing.T) {
 		{
 			name: "valid Standard Webhooks",
 			req: func(t *testing.T) *http.Request {
-				return webhooktest.NewNotificationRequest(t, "/events", recvKey, recvNotification("evt-1"), recvT0)
+				return receivertest.NewRequest(t, "/events", recvKey, recvNotification("evt-1"), recvT0)
 			},
 			wantStatus: http.StatusOK, wantBody: "ok", wantHandle: true,
 		},
@@ -458,6 +458,6 @@ func TestNewCopiesKeys(t *testing.T) {
 	f := setupReceiver(t, func(c *receiver.Config) { c.Keys = [][]byte{key} })
 	signedWith := append([]byte(nil), key...)
 	key[0] = 'X'
-	w := recvServe(f.rc, webhooktest.NewNotificationRequest(t, "/events", signedWith, recvNotification("evt-1"), f.clock.Now()))
+	w := recvServe(f.rc, receivertest.NewRequest(t, "/events", signedWith, recvNotification("evt-1"), f.clock.Now()))
 	require.Equal(t, http.StatusOK, w.Code)
 }

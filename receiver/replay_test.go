@@ -13,8 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/a12b7632/elementevents/receiver"
+	"github.com/a12b7632/elementevents/receiver/receivertest"
 	"github.com/a12b7632/elementevents/signature"
-	"github.com/a12b7632/elementevents/webhook/webhooktest"
 )
 
 // A request captured on the wire and sent again once its timestamp is
@@ -52,7 +52,7 @@ func TestReceiverReplayOutsideTolerance(t *testing.T) {
 		return resp.StatusCode, string(text)
 	}
 
-	resp, err := srv.Client().Do(webhooktest.NewNotificationRequest(t, srv.URL+"/events", recvKey, recvNotification("evt-replay"), f.clock.Now()))
+	resp, err := srv.Client().Do(receivertest.NewRequest(t, srv.URL+"/events", recvKey, recvNotification("evt-replay"), f.clock.Now()))
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode)

@@ -21,6 +21,6 @@
 // The consumer's side, verifying the notifications the Notifier sends, is
 // package receiver.
 //
-// Package webhooktest builds signed notification and WooCommerce requests
-// and records published batches, for the host's own tests.
+// Package webhooktest builds signed WooCommerce requests and records
+// published batches, for the host's own tests.
 package webhook
