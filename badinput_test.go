@@ -528,6 +528,13 @@ func runReceiver(t *testing.T, c *badCase) badOutcome {
 		require.NoError(t, err)
 		cfg.MaxBodyBytes = n
 	}
+	switch s := c.opt("allow-elements-scheme", "false"); s {
+	case "true":
+		cfg.AllowElementsScheme = true
+	case "false":
+	default:
+		t.Fatalf("allow-elements-scheme: %q: want true or false", s)
+	}
 	rc, err := receiver.New(cfg)
 	require.NoError(t, err)
 

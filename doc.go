@@ -49,9 +49,10 @@
 // # Consumers: receiver
 //
 // At the other end, receiver.Receiver is a net/http handler (or
-// middleware) that verifies a notification in either scheme, checks its
-// timestamp, drops duplicates by the signed id, and hands the decoded
-// Notification to a function. It imports only events and signature, so a
+// middleware) that verifies a notification's Standard Webhooks signature
+// (the Cloud Elements one only when allowed, since it has no timestamp),
+// checks its timestamp, drops duplicates by the signed id, and hands the
+// decoded Notification to a function. It imports only events and signature, so a
 // consumer does not pull in the element catalogue. receiver/receivertest
 // signs requests for the consumer's tests.
 //

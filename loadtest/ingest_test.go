@@ -173,9 +173,8 @@ func runIngest(tb testing.TB, n int) ingestResult {
 
 	// The consumer: a Receiver on loopback, counting events by id.
 	rcv, err := receiver.New(receiver.Config{
-		Keys:         [][]byte{[]byte(ingestNotifyKey)},
-		StandardOnly: true,
-		Logger:       discard,
+		Keys:   [][]byte{[]byte(ingestNotifyKey)},
+		Logger: discard,
 		Handle: func(_ context.Context, note events.Notification) error {
 			notes.Add(1)
 			now := time.Now().UnixNano()

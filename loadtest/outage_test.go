@@ -74,10 +74,9 @@ func TestReceiverOutage(t *testing.T) {
 		unknown   int
 	)
 	rcv, err := receiver.New(receiver.Config{
-		Keys:         [][]byte{[]byte(outageNotifyKey)},
-		StandardOnly: true,
-		Clock:        clock,
-		Logger:       discard,
+		Keys:   [][]byte{[]byte(outageNotifyKey)},
+		Clock:  clock,
+		Logger: discard,
 		Handle: func(_ context.Context, note events.Notification) error {
 			mu.Lock()
 			defer mu.Unlock()

@@ -44,13 +44,17 @@ type Config struct {
 	// Zero means [DefaultMaxBodyBytes] (1 MiB); negative is an error.
 	MaxBodyBytes int64
 
-	// StandardOnly refuses requests signed only in the Cloud Elements
-	// scheme. That scheme signs the body alone, with no timestamp, so a
-	// captured request stripped of its Standard Webhooks headers stays
-	// valid forever and only the Deduper (for DedupeTTL) stops its replay.
-	// Set it when every sender signs in the Standard Webhooks scheme, as
-	// the Notifier does. False (the zero value) accepts both schemes.
-	StandardOnly bool
+	// AllowElementsScheme accepts requests signed only in the Cloud
+	// Elements scheme: an Elements-Webhook-Signature and no Standard
+	// Webhooks header. That scheme signs the body alone, with no
+	// timestamp, so a captured request stripped of its Standard Webhooks
+	// headers stays valid forever: only the Deduper stops its replay, for
+	// DedupeTTL and while it remembers (an in-memory one forgets at a
+	// restart). Set it only for a sender that cannot sign in the Standard
+	// Webhooks scheme; the Notifier signs in both. False (the zero value)
+	// answers such requests 401. Either way, a request with any Standard
+	// Webhooks header is verified in that scheme alone.
+	AllowElementsScheme bool
 
 	// Deduper remembers the ids of notifications already handled; a
 	// notification seen again is answered 200 without calling Handle or
@@ -101,14 +105,14 @@ func New(cfg Config) (*Receiver, error) {
 		clock = clockwork.NewRealClock()
 	}
 	rc := &Receiver{
-		verifier:     &signature.Verifier{Keys: keys, Tolerance: cfg.Tolerance, Clock: clock},
-		maxBody:      cmp.Or(cfg.MaxBodyBytes, DefaultMaxBodyBytes),
-		standardOnly: cfg.StandardOnly,
-		dedupe:       cfg.Deduper,
-		ttl:          cmp.Or(cfg.DedupeTTL, DefaultDedupeTTL),
-		handle:       cfg.Handle,
-		log:          cfg.Logger,
-		inflight:     make(map[string]struct{}),
+		verifier:      &signature.Verifier{Keys: keys, Tolerance: cfg.Tolerance, Clock: clock},
+		maxBody:       cmp.Or(cfg.MaxBodyBytes, DefaultMaxBodyBytes),
+		allowElements: cfg.AllowElementsScheme,
+		dedupe:        cfg.Deduper,
+		ttl:           cmp.Or(cfg.DedupeTTL, DefaultDedupeTTL),
+		handle:        cfg.Handle,
+		log:           cfg.Logger,
+		inflight:      make(map[string]struct{}),
 	}
 	if rc.dedupe == nil {
 		rc.dedupe = memdedupe.New(clock)

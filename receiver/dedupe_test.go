@@ -19,7 +19,7 @@ import (
 
 func TestReceiverDuplicate(t *testing.T) {
 	t.Parallel()
-	f := setupReceiver(t, nil)
+	f := setupReceiver(t, allowElements)
 	n := recvNotification("evt-dup")
 	req := func() *http.Request {
 		return receivertest.NewRequest(t, "/events", recvKey, n, f.clock.Now())

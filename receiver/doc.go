@@ -13,6 +13,25 @@
 //	})
 //	mux.Handle("POST /element-events", rcv)
 //
+// # Signature schemes
+//
+// By default only the Standard Webhooks scheme is accepted: webhook-id,
+// webhook-timestamp and webhook-signature, the timestamp within
+// Config.Tolerance. The Notifier signs every request in it (and in the
+// Cloud Elements scheme too, for older consumers).
+//
+// The Cloud Elements scheme (Elements-Webhook-Signature) signs the body
+// alone, with no timestamp, so a captured notification stripped of its
+// Standard Webhooks headers would stay valid forever, stopped only by the
+// Deduper for as long as it remembers the id: not after DedupeTTL, nor
+// after a restart with the in-memory default. Config.AllowElementsScheme
+// accepts it, for senders that cannot sign otherwise.
+//
+// Header names are matched whatever their case, so a header map built by
+// hand with "webhook-signature" is read as net/http's "Webhook-Signature".
+// A request with any Standard Webhooks header is verified in that scheme
+// alone: it never falls back to the Cloud Elements one.
+//
 // It imports only events and signature of this module, so a consumer
 // does not pull in the element catalogue or its dependencies. Package
 // receivertest builds signed requests for the consumer's own tests.

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -28,10 +29,13 @@ func (recvNoDedupe) Seen(context.Context, string) (bool, error)        { return 
 func (recvNoDedupe) Mark(context.Context, string, time.Duration) error { return nil }
 
 // FuzzReceiver sends arbitrary header values and bodies through ServeHTTP
-// and the middleware. With sign set the body is signed correctly, so that
-// the decoding behind the signature check is fuzzed too. Every answer must
-// be one of the documented ones, and whatever is accepted must be JSON
-// reaching Handle and next unchanged.
+// and the middleware of a Receiver with the defaults and of one that
+// allows the Cloud Elements scheme, with the header keys canonical and
+// lowercase. With sign set the body is signed correctly, so that the
+// decoding behind the signature check is fuzzed too. Every answer must be
+// one of the documented ones, whatever is accepted must be JSON reaching
+// Handle and next unchanged, and the default Receiver accepts nothing
+// without a webhook-signature.
 func FuzzReceiver(f *testing.F) {
 	valid, _ := json.Marshal(recvNotification("evt-fuzz"))
 	signed := receivertest.Sign(recvKey, "evt-fuzz", recvT0, valid)
@@ -45,28 +49,41 @@ func FuzzReceiver(f *testing.F) {
 
 	clock := clockwork.NewFakeClockAt(recvT0)
 	var got []byte
-	rc, err := receiver.New(receiver.Config{
-		Keys:         [][]byte{recvKey, []byte("second")},
-		Clock:        clock,
-		MaxBodyBytes: 4 << 10,
-		Deduper:      recvNoDedupe{},
-		Logger:       slog.New(slog.DiscardHandler),
-		Handle: func(_ context.Context, n events.Notification) error {
-			if n.Message.EventID == "" && len(n.Message.Events) == 0 {
-				panic("Handle got an empty notification")
-			}
-			return nil
-		},
-	})
-	if err != nil {
-		f.Fatal(err)
+	newReceiver := func(allowElements bool) *receiver.Receiver {
+		rc, err := receiver.New(receiver.Config{
+			Keys:                [][]byte{recvKey, []byte("second")},
+			Clock:               clock,
+			MaxBodyBytes:        4 << 10,
+			AllowElementsScheme: allowElements,
+			Deduper:             recvNoDedupe{},
+			Logger:              slog.New(slog.DiscardHandler),
+			Handle: func(_ context.Context, n events.Notification) error {
+				if n.Message.EventID == "" && len(n.Message.Events) == 0 {
+					panic("Handle got an empty notification")
+				}
+				return nil
+			},
+		})
+		if err != nil {
+			f.Fatal(err)
+		}
+		return rc
 	}
-	mw := rc.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got, _ = io.ReadAll(r.Body)
 		if _, ok := receiver.NotificationFromContext(r.Context()); !ok {
 			panic("no notification in the context")
 		}
-	}))
+	})
+	strict, legacy := newReceiver(false), newReceiver(true)
+	handlers := []struct {
+		h          http.Handler
+		middleware bool
+		strict     bool
+	}{
+		{strict, false, true}, {strict.Middleware(next), true, true},
+		{legacy, false, false}, {legacy.Middleware(next), true, false},
+	}
 
 	f.Fuzz(func(t *testing.T, body []byte, id, ts, sig, esig string, sign bool) {
 		header := http.Header{}
@@ -84,23 +101,33 @@ func FuzzReceiver(f *testing.F) {
 		if sign {
 			header = receivertest.Sign(recvKey, cmp.Or(id, "id"), recvT0, body)
 		}
-		for i, h := range []http.Handler{rc, mw} {
-			got = nil
-			req := httptest.NewRequest(http.MethodPost, "/events", bytes.NewReader(body))
-			req.Header = header.Clone()
-			w := httptest.NewRecorder()
-			h.ServeHTTP(w, req)
-			switch w.Code {
-			case http.StatusOK:
-				if !json.Valid(body) {
-					t.Fatalf("accepted a body that is not JSON: %q", body)
+		lower := http.Header{}
+		for k, v := range header {
+			lower[strings.ToLower(k)] = v
+		}
+		standard := header.Get(signature.HeaderWebhookSignature) != ""
+		for _, hd := range []http.Header{header, lower} {
+			for _, h := range handlers {
+				got = nil
+				req := httptest.NewRequest(http.MethodPost, "/events", bytes.NewReader(body))
+				req.Header = hd.Clone()
+				w := httptest.NewRecorder()
+				h.h.ServeHTTP(w, req)
+				switch w.Code {
+				case http.StatusOK:
+					if !json.Valid(body) {
+						t.Fatalf("accepted a body that is not JSON: %q", body)
+					}
+					if h.middleware && !bytes.Equal(got, body) {
+						t.Fatalf("next read %q, want %q", got, body)
+					}
+					if h.strict && !standard {
+						t.Fatalf("accepted without a webhook-signature: %q", hd)
+					}
+				case http.StatusBadRequest, http.StatusUnauthorized, http.StatusRequestEntityTooLarge:
+				default:
+					t.Fatalf("status %d: %s", w.Code, w.Body)
 				}
-				if i == 1 && !bytes.Equal(got, body) {
-					t.Fatalf("next read %q, want %q", got, body)
-				}
-			case http.StatusBadRequest, http.StatusUnauthorized, http.StatusRequestEntityTooLarge:
-			default:
-				t.Fatalf("status %d: %s", w.Code, w.Body)
 			}
 		}
 	})

@@ -19,27 +19,27 @@ import (
 )
 
 // Receiver verifies and decodes the notifications a [events.Notifier]
-// sends (or any Cloud Elements-style sender), for the service at the
-// callback URL. Use it as an [http.Handler] that calls Config.Handle, or
-// wrap your own handler with [Receiver.Middleware].
+// sends, for the service at the callback URL. Use it as an [http.Handler]
+// that calls Config.Handle, or wrap your own handler with
+// [Receiver.Middleware].
 //
 // For each request it checks, in order:
 //
 //   - the method is POST (else 405);
 //   - the body is at most MaxBodyBytes (else 413);
-//   - a signature verifies against one of the Keys: the Standard Webhooks
-//     scheme (webhook-id, webhook-timestamp, webhook-signature) when
-//     webhook-signature is present, its timestamp within Tolerance of the
-//     clock, otherwise the Cloud Elements scheme (Elements-Webhook-Signature)
-//     (else 401);
+//   - a Standard Webhooks signature (webhook-id, webhook-timestamp,
+//     webhook-signature) verifies against one of the Keys, its timestamp
+//     within Tolerance of the clock; or, only with AllowElementsScheme
+//     and no Standard Webhooks header at all, a Cloud Elements one
+//     (Elements-Webhook-Signature) (else 401);
 //   - the body is a notification: a JSON object whose "message" has an
 //     eventId or events (else 400);
 //   - its id was not handled before (else 200, and nothing is called).
 //
-// The id is the webhook-id of a Standard Webhooks request, which the
-// signature covers. In the Cloud Elements scheme only the body is signed,
-// so the id is the body's message.eventId, and Elements-Webhook-Id only
-// when the body has none.
+// Header names are matched whatever their case. The id is the webhook-id
+// of a Standard Webhooks request, which the signature covers. In the
+// Cloud Elements scheme only the body is signed, so the id is the body's
+// message.eventId, and Elements-Webhook-Id only when the body has none.
 //
 // Answers are short plain text that name the failed check and nothing
 // secret; the detail goes to the Logger, as an error wrapping
@@ -53,13 +53,13 @@ import (
 // marked and is answered 200. Across processes only a shared Deduper
 // catches duplicates, and only once the first one is marked.
 type Receiver struct {
-	verifier     *signature.Verifier
-	maxBody      int64
-	standardOnly bool
-	dedupe       Deduper
-	ttl          time.Duration
-	handle       func(context.Context, events.Notification) error
-	log          *slog.Logger
+	verifier      *signature.Verifier
+	maxBody       int64
+	allowElements bool
+	dedupe        Deduper
+	ttl           time.Duration
+	handle        func(context.Context, events.Notification) error
+	log           *slog.Logger
 
 	mu       sync.Mutex
 	inflight map[string]struct{} // ids being handled in this process
@@ -151,13 +151,8 @@ func (rc *Receiver) admit(w http.ResponseWriter, r *http.Request) (admitted, boo
 		}
 		return admitted{}, false
 	}
-	standard := first(r.Header, signature.HeaderWebhookSignature) != ""
-	if rc.standardOnly && !standard {
-		err = fmt.Errorf("%w: %w: %s is required", ErrBadSignature, signature.ErrMissingHeader, signature.HeaderWebhookSignature)
-	} else if verr := rc.verifier.Verify(body, r.Header); verr != nil {
-		err = fmt.Errorf("%w: %w", ErrBadSignature, verr)
-	}
-	if err != nil {
+	sh := readSigned(r.Header)
+	if err := rc.verify(body, sh); err != nil {
 		rc.refuse(w, r, http.StatusUnauthorized, signatureAnswer(err), err)
 		return admitted{}, false
 	}
@@ -171,10 +166,10 @@ func (rc *Receiver) admit(w http.ResponseWriter, r *http.Request) (admitted, boo
 		return admitted{}, false
 	}
 	in := admitted{body: body, note: note}
-	if standard {
-		in.id = first(r.Header, signature.HeaderWebhookID)
+	if sh.standard {
+		in.id = sh.id
 	} else {
-		in.id = cmp.Or(note.Message.EventID, first(r.Header, signature.HeaderElementsID))
+		in.id = cmp.Or(note.Message.EventID, sh.elementsID)
 	}
 	if in.id == "" {
 		return in, true // nothing to dedupe on
@@ -207,6 +202,27 @@ func (rc *Receiver) admit(w http.ResponseWriter, r *http.Request) (admitted, boo
 		return admitted{}, false
 	}
 	return in, true
+}
+
+// verify checks the signature in the scheme the headers name; the error
+// wraps ErrBadSignature.
+func (rc *Receiver) verify(body []byte, sh signed) error {
+	var err error
+	switch {
+	case sh.standard:
+		err = rc.verifier.VerifyStandard(body, sh.id, sh.timestamp, sh.signatures)
+	case !rc.allowElements:
+		err = fmt.Errorf("%w: %s (a Cloud Elements signature alone is refused without Config.AllowElementsScheme)",
+			signature.ErrMissingHeader, signature.HeaderWebhookSignature)
+	case sh.elements == "":
+		err = fmt.Errorf("%w: neither %s nor %s", signature.ErrMissingHeader, signature.HeaderWebhookSignature, signature.HeaderElementsSignature)
+	default:
+		err = rc.verifier.VerifyElements(body, sh.elements)
+	}
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrBadSignature, err)
+	}
+	return nil
 }
 
 // runHandle calls Handle, if set; on error it answers 500 and returns
@@ -244,12 +260,4 @@ func (rc *Receiver) release(id string) {
 	rc.mu.Lock()
 	delete(rc.inflight, id)
 	rc.mu.Unlock()
-}
-
-// first returns the first value of a canonical header.
-func first(h http.Header, key string) string {
-	if v := h[key]; len(v) > 0 {
-		return v[0]
-	}
-	return ""
 }

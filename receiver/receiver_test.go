@@ -144,6 +144,9 @@ func recvSignedRequest(t *testing.T, key []byte, id string, at time.Time, body s
 	return req
 }
 
+// allowElements opts a Receiver into the Cloud Elements scheme.
+func allowElements(c *receiver.Config) { c.AllowElementsScheme = true }
+
 // recvElementsOnly removes the Standard Webhooks headers, as a Cloud
 // Elements-style sender would not send them.
 func recvElementsOnly(req *http.Request) *http.Request {
@@ -186,14 +189,16 @@ func TestReceiverAnswers(t *testing.T) {
 			wantStatus: http.StatusOK, wantHandle: true,
 		},
 		{
-			name: "Cloud Elements header only",
+			name: "Cloud Elements header only, allowed",
+			edit: allowElements,
 			req: func(t *testing.T) *http.Request {
 				return recvElementsOnly(recvSignedRequest(t, recvKey, "evt-1", recvT0, string(valid)))
 			},
 			wantStatus: http.StatusOK, wantHandle: true,
 		},
 		{
-			name: "Cloud Elements bare base64, no id header",
+			name: "Cloud Elements bare base64, no id header, allowed",
+			edit: allowElements,
 			req: func(t *testing.T) *http.Request {
 				req := recvElementsOnly(recvSignedRequest(t, recvKey, "evt-1", recvT0, string(valid)))
 				req.Header.Set(signature.HeaderElementsSignature, strings.TrimPrefix(req.Header.Get(signature.HeaderElementsSignature), "sha256="))
@@ -219,7 +224,8 @@ func TestReceiverAnswers(t *testing.T) {
 			wantErr: signature.ErrNoMatch,
 		},
 		{
-			name: "wrong key, Cloud Elements only",
+			name: "wrong key, Cloud Elements only, allowed",
+			edit: allowElements,
 			req: func(t *testing.T) *http.Request {
 				return recvElementsOnly(recvSignedRequest(t, []byte("wrong"), "evt-1", recvT0, string(valid)))
 			},
@@ -234,6 +240,15 @@ func TestReceiverAnswers(t *testing.T) {
 				return req
 			},
 			wantStatus: http.StatusUnauthorized, wantErr: signature.ErrNoMatch,
+		},
+		{
+			name: "missing signature, Cloud Elements allowed",
+			edit: allowElements,
+			req: func(t *testing.T) *http.Request {
+				return httptest.NewRequest(http.MethodPost, "/events", strings.NewReader(string(valid)))
+			},
+			wantStatus: http.StatusUnauthorized, wantBody: "missing signature headers",
+			wantErr: signature.ErrMissingHeader,
 		},
 		{
 			name: "missing signature",
@@ -287,8 +302,7 @@ func TestReceiverAnswers(t *testing.T) {
 			wantStatus: http.StatusOK, wantHandle: true,
 		},
 		{
-			name: "StandardOnly refuses Cloud Elements only",
-			edit: func(c *receiver.Config) { c.StandardOnly = true },
+			name: "Cloud Elements only, refused by default",
 			req: func(t *testing.T) *http.Request {
 				return recvElementsOnly(recvSignedRequest(t, recvKey, "evt-1", recvT0, string(valid)))
 			},

@@ -65,16 +65,17 @@ func TestReceiverReplayOutsideTolerance(t *testing.T) {
 	require.ErrorIs(t, f.logs.last(), signature.ErrTooOld)
 	require.ErrorIs(t, f.logs.last(), receiver.ErrBadSignature)
 
-	// Stripped of the Standard Webhooks headers, the replay falls back to
-	// the Cloud Elements signature, which has no timestamp: the Deduper
-	// still recognises the signed eventId.
+	// Stripped of the Standard Webhooks headers, the replay is refused:
+	// the Cloud Elements signature alone, which has no timestamp, is not
+	// accepted by default (TestReceiverAllowElementsScheme opts in).
 	stripped := captured.Header.Clone()
 	for _, k := range []string{signature.HeaderWebhookID, signature.HeaderWebhookTimestamp, signature.HeaderWebhookSignature} {
 		stripped.Del(k)
 	}
 	stripped.Set(signature.HeaderElementsID, "forged")
 	status, text = send(stripped, body)
-	require.Equal(t, http.StatusOK, status)
-	require.Contains(t, text, "duplicate")
+	require.Equal(t, http.StatusUnauthorized, status)
+	require.Contains(t, text, "missing signature headers")
+	require.ErrorIs(t, f.logs.last(), signature.ErrMissingHeader)
 	require.Len(t, f.got(), 1, "the replay is not handled")
 }

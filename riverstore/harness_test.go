@@ -89,7 +89,7 @@ func (noDedupe) Mark(context.Context, string, time.Duration) error { return nil 
 func newReceiver(t testing.TB) *receiver {
 	t.Helper()
 	rc := &receiver{requests: map[string]int{}, accepted: map[string]int{}, events: map[string]int{}}
-	verify, err := consumer.New(consumer.Config{Keys: [][]byte{testKey}, Deduper: noDedupe{}, Logger: quiet, StandardOnly: true})
+	verify, err := consumer.New(consumer.Config{Keys: [][]byte{testKey}, Deduper: noDedupe{}, Logger: quiet})
 	require.NoError(t, err)
 	verifyOnly := verify.Middleware(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	rc.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {

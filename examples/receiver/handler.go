@@ -19,11 +19,11 @@ import (
 func newHandler(cfg config, out io.Writer, logger *slog.Logger) (http.Handler, error) {
 	p := &printer{out: out}
 	rcv, err := receiver.New(receiver.Config{
-		Keys:         cfg.keys,
-		Tolerance:    cfg.tolerance,
-		StandardOnly: cfg.standardOnly,
-		Logger:       logger,
-		Handle:       p.print,
+		Keys:                cfg.keys,
+		Tolerance:           cfg.tolerance,
+		AllowElementsScheme: cfg.allowElements,
+		Logger:              logger,
+		Handle:              p.print,
 	})
 	if err != nil {
 		return nil, err

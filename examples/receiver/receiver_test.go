@@ -85,6 +85,37 @@ func TestHandler(t *testing.T) {
 	}
 }
 
+// A notification signed only in the Cloud Elements scheme is refused
+// unless -allow-elements-scheme is given.
+func TestHandlerElementsScheme(t *testing.T) {
+	for _, allow := range []bool{false, true} {
+		var out bytes.Buffer
+		cfg := config{path: "/", keys: [][]byte{testKey}, allowElements: allow}
+		h, err := newHandler(cfg, &out, slog.New(slog.DiscardHandler))
+		require.NoError(t, err)
+		r := receivertest.NewRequest(t, "/", testKey, notification("evt-legacy"), time.Now())
+		for _, k := range []string{signature.HeaderWebhookID, signature.HeaderWebhookTimestamp, signature.HeaderWebhookSignature} {
+			r.Header.Del(k)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if allow {
+			require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+			require.Contains(t, out.String(), "evt-legacy")
+		} else {
+			require.Equal(t, http.StatusUnauthorized, w.Code, w.Body.String())
+			require.Empty(t, out.String())
+		}
+	}
+
+	cfg, err := parseFlags([]string{"-key", "k"}, func(string) string { return "" }, io.Discard)
+	require.NoError(t, err)
+	require.False(t, cfg.allowElements)
+	cfg, err = parseFlags([]string{"-key", "k", "-allow-elements-scheme"}, func(string) string { return "" }, io.Discard)
+	require.NoError(t, err)
+	require.True(t, cfg.allowElements)
+}
+
 func TestParseFlags(t *testing.T) {
 	whsec := "whsec_" + base64.StdEncoding.EncodeToString([]byte("decoded key"))
 	tests := []struct {
@@ -132,7 +163,7 @@ func TestHelp(t *testing.T) {
 	var stderr bytes.Buffer
 	_, err := parseFlags([]string{"-h"}, func(string) string { return "" }, &stderr)
 	require.ErrorIs(t, err, flag.ErrHelp)
-	for _, want := range []string{"-listen", "-path", "-key", "whsec_", "commas", keysEnv, "-tolerance", "-standard-only", "SIGTERM"} {
+	for _, want := range []string{"-listen", "-path", "-key", "whsec_", "commas", keysEnv, "-tolerance", "-allow-elements-scheme", "SIGTERM"} {
 		require.Contains(t, stderr.String(), want)
 	}
 }

@@ -143,9 +143,8 @@ type receiver struct {
 func newReceiver(t *testing.T, key []byte, hold func(events.Notification) bool) (*receiver, *httptest.Server) {
 	rc := &receiver{hold: hold, held: make(chan events.Notification, 1), release: make(chan struct{})}
 	h, err := consumer.New(consumer.Config{
-		Keys:         [][]byte{key},
-		StandardOnly: true, // the Notifier signs in both schemes
-		Handle:       rc.handle,
+		Keys:   [][]byte{key},
+		Handle: rc.handle,
 	})
 	require.NoError(t, err)
 	mux := http.NewServeMux()
