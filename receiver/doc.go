@@ -18,7 +18,10 @@
 // By default only the Standard Webhooks scheme is accepted: webhook-id,
 // webhook-timestamp and webhook-signature, the timestamp within
 // Config.Tolerance. The Notifier signs every request in it (and in the
-// Cloud Elements scheme too, for older consumers).
+// Cloud Elements scheme too, for older consumers). The same headers
+// under the names Svix sends, svix-id, svix-timestamp and svix-signature,
+// are accepted too, so a consumer moving from Svix changes nothing; the
+// webhook- ones are read first, and the two are never mixed.
 //
 // The Cloud Elements scheme (Elements-Webhook-Signature) signs the body
 // alone, with no timestamp, so a captured notification stripped of its

@@ -30,12 +30,12 @@ func (recvNoDedupe) Mark(context.Context, string, time.Duration) error { return 
 
 // FuzzReceiver sends arbitrary header values and bodies through ServeHTTP
 // and the middleware of a Receiver with the defaults and of one that
-// allows the Cloud Elements scheme, with the header keys canonical and
-// lowercase. With sign set the body is signed correctly, so that the
+// allows the Cloud Elements scheme, with the header keys canonical,
+// lowercase and under Svix's names. With sign set the body is signed correctly, so that the
 // decoding behind the signature check is fuzzed too. Every answer must be
 // one of the documented ones, whatever is accepted must be JSON reaching
 // Handle and next unchanged, and the default Receiver accepts nothing
-// without a webhook-signature.
+// without a Standard Webhooks signature.
 func FuzzReceiver(f *testing.F) {
 	valid, _ := json.Marshal(recvNotification("evt-fuzz"))
 	signed := receivertest.Sign(recvKey, "evt-fuzz", recvT0, valid)
@@ -106,7 +106,7 @@ func FuzzReceiver(f *testing.F) {
 			lower[strings.ToLower(k)] = v
 		}
 		standard := header.Get(signature.HeaderWebhookSignature) != ""
-		for _, hd := range []http.Header{header, lower} {
+		for _, hd := range []http.Header{header, lower, asSvix(header, true)} {
 			for _, h := range handlers {
 				got = nil
 				req := httptest.NewRequest(http.MethodPost, "/events", bytes.NewReader(body))

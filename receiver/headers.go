@@ -9,10 +9,12 @@ import (
 
 // signed is what a request's headers say about its signature.
 type signed struct {
-	// standard reports a Standard Webhooks header, even an empty one: the
-	// request is then verified in that scheme, and never in the Cloud
-	// Elements one, which a captured request can be downgraded to.
+	// standard reports a Standard Webhooks header, under its own name or
+	// Svix's, even an empty one: the request is then verified in that
+	// scheme, and never in the Cloud Elements one, which a captured
+	// request can be downgraded to.
 	standard   bool
+	svix       bool   // the three below come from the svix- headers
 	id         string // webhook-id
 	timestamp  string // webhook-timestamp
 	signatures string // webhook-signature
@@ -22,13 +24,26 @@ type signed struct {
 }
 
 // readSigned reads the signature headers of h whatever the case of their
-// keys.
+// keys. The Standard Webhooks id, timestamp and signatures come from the
+// webhook- headers when webhook-signature is present, else from the svix-
+// ones when svix-signature is (the names Svix sends), never from a mix.
 func readSigned(h http.Header) signed {
 	var s signed
 	var sigOK, idOK, tsOK bool
 	s.signatures, sigOK = lookup(h, signature.HeaderWebhookSignature)
 	s.id, idOK = lookup(h, signature.HeaderWebhookID)
 	s.timestamp, tsOK = lookup(h, signature.HeaderWebhookTimestamp)
+	if !sigOK {
+		sigs, ok := lookup(h, signature.HeaderSvixSignature)
+		id, svixIDOK := lookup(h, signature.HeaderSvixID)
+		ts, svixTSOK := lookup(h, signature.HeaderSvixTimestamp)
+		if ok {
+			s.svix, s.signatures, s.id, s.timestamp = true, sigs, id, ts
+			sigOK, idOK, tsOK = true, svixIDOK, svixTSOK
+		} else {
+			idOK, tsOK = idOK || svixIDOK, tsOK || svixTSOK
+		}
+	}
 	s.standard = sigOK || idOK || tsOK
 	if !s.standard {
 		s.elements, _ = lookup(h, signature.HeaderElementsSignature)

@@ -28,16 +28,17 @@ import (
 //   - the method is POST (else 405);
 //   - the body is at most MaxBodyBytes (else 413);
 //   - a Standard Webhooks signature (webhook-id, webhook-timestamp,
-//     webhook-signature) verifies against one of the Keys, its timestamp
-//     within Tolerance of the clock; or, only with AllowElementsScheme
-//     and no Standard Webhooks header at all, a Cloud Elements one
-//     (Elements-Webhook-Signature) (else 401);
+//     webhook-signature, or the same under Svix's names svix-id,
+//     svix-timestamp, svix-signature) verifies against one of the Keys,
+//     its timestamp within Tolerance of the clock; or, only with
+//     AllowElementsScheme and no Standard Webhooks header at all, a Cloud
+//     Elements one (Elements-Webhook-Signature) (else 401);
 //   - the body is a notification: a JSON object whose "message" has an
 //     eventId or events (else 400);
 //   - its id was not handled before (else 200, and nothing is called).
 //
 // Header names are matched whatever their case. The id is the webhook-id
-// of a Standard Webhooks request, which the signature covers. In the
+// (or svix-id) of a Standard Webhooks request, which the signature covers. In the
 // Cloud Elements scheme only the body is signed, so the id is the body's
 // message.eventId, and Elements-Webhook-Id only when the body has none.
 //
@@ -211,6 +212,9 @@ func (rc *Receiver) verify(body []byte, sh signed) error {
 	switch {
 	case sh.standard:
 		err = rc.verifier.VerifyStandard(body, sh.id, sh.timestamp, sh.signatures)
+		if err != nil && sh.svix {
+			err = fmt.Errorf("svix- headers: %w", err)
+		}
 	case !rc.allowElements:
 		err = fmt.Errorf("%w: %s (a Cloud Elements signature alone is refused without Config.AllowElementsScheme)",
 			signature.ErrMissingHeader, signature.HeaderWebhookSignature)

@@ -59,10 +59,11 @@ Usage:
   receiver -key KEY [-key KEY2] [-listen host:port] [-path /element-events]
 
 Each POST must carry a valid Standard Webhooks signature (webhook-id,
-webhook-timestamp and webhook-signature)
-made with one of the keys, or, with -allow-elements-scheme, a Cloud Elements
-Elements-Webhook-Signature; it is answered 401 otherwise, 413 over 1 MiB, 400 if it is not a notification, and 200 (printed
-once) if it was already received. SIGINT or SIGTERM stops it cleanly.
+webhook-timestamp and webhook-signature, or the same under svix- names)
+made with one of the keys, or, with -allow-elements-scheme, a Cloud
+Elements Elements-Webhook-Signature; it is answered 401 otherwise, 413 over
+1 MiB, 400 if it is not a notification, and 200 (printed once) if it was
+already received. SIGINT or SIGTERM stops it cleanly.
 
 Flags:
 `)
