@@ -56,7 +56,7 @@ const maxExprBytes = 64 << 20
 var exprKeys = []string{"pattern", "zone", "sign.id", "sign.timestamp", "instance-id"}
 
 // plainKeys are the directives whose values are taken as written.
-var plainKeys = []string{"stage", "method", "path", "sign", "via", "resource", "pagination", "auth", "vendor.status", "max-page-bytes", "max-body-bytes"}
+var plainKeys = []string{"stage", "method", "path", "sign", "via", "resource", "pagination", "auth", "vendor.status", "max-page-bytes", "max-body-bytes", "allow-elements-scheme"}
 
 // parseBadCase reads a case file. Every directive must be known, so a typo
 // in a case fails the test instead of silently weakening it.

@@ -35,6 +35,7 @@ import (
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/poller"
+	"github.com/a12b7632/elementevents/receiver"
 	"github.com/a12b7632/elementevents/signature"
 	"github.com/a12b7632/elementevents/webhook"
 	"github.com/a12b7632/elementevents/webhook/webhooktest"
@@ -74,6 +75,9 @@ var badSentinels = map[string]error{
 	"webhook.ErrBadSignature":      webhook.ErrBadSignature,
 	"webhook.ErrBadBody":           webhook.ErrBadBody,
 	"webhook.ErrTooLarge":          webhook.ErrTooLarge,
+	"receiver.ErrBadSignature":     receiver.ErrBadSignature,
+	"receiver.ErrBadBody":          receiver.ErrBadBody,
+	"receiver.ErrTooLarge":         receiver.ErrTooLarge,
 	"signature.ErrMissingHeader":   signature.ErrMissingHeader,
 	"signature.ErrMalformedHeader": signature.ErrMalformedHeader,
 	"signature.ErrNoMatch":         signature.ErrNoMatch,
@@ -500,7 +504,7 @@ func runHandler(t *testing.T, c *badCase) badOutcome {
 	return out
 }
 
-// runReceiver sends the case's request to a webhook.Receiver keyed with
+// runReceiver sends the case's request to a receiver.Receiver keyed with
 // badReceiverKey. The value is the event id of the notification handled;
 // events counts the notifications handled.
 func runReceiver(t *testing.T, c *badCase) badOutcome {
@@ -510,7 +514,7 @@ func runReceiver(t *testing.T, c *badCase) badOutcome {
 		mu    sync.Mutex
 		notes []events.Notification
 	)
-	cfg := webhook.ReceiverConfig{
+	cfg := receiver.Config{
 		Keys: [][]byte{badReceiverKey}, Clock: clock, Logger: slogOf(logs),
 		Handle: func(_ context.Context, n events.Notification) error {
 			mu.Lock()
@@ -524,7 +528,14 @@ func runReceiver(t *testing.T, c *badCase) badOutcome {
 		require.NoError(t, err)
 		cfg.MaxBodyBytes = n
 	}
-	rc, err := webhook.NewReceiver(cfg)
+	switch s := c.opt("allow-elements-scheme", "false"); s {
+	case "true":
+		cfg.AllowElementsScheme = true
+	case "false":
+	default:
+		t.Fatalf("allow-elements-scheme: %q: want true or false", s)
+	}
+	rc, err := receiver.New(cfg)
 	require.NoError(t, err)
 
 	req := badRequest(t, c, "/element-events")

@@ -46,16 +46,19 @@
 // them into the same events. Both write to any events.Sink: the Notifier,
 // or an in-process channel.
 //
-// # Consumers: webhook.Receiver
+// # Consumers: receiver
 //
-// At the other end, webhook.Receiver is a net/http handler (or middleware)
-// that verifies a notification in either scheme, checks its timestamp,
-// drops duplicates by the signed id, and hands the decoded Notification to
-// a function. webhook/webhooktest signs requests for the consumer's tests.
+// At the other end, receiver.Receiver is a net/http handler (or
+// middleware) that verifies a notification's Standard Webhooks signature
+// (the Cloud Elements one only when allowed, since it has no timestamp),
+// checks its timestamp, drops duplicates by the signed id, and hands the
+// decoded Notification to a function. It imports only events and signature, so a
+// consumer does not pull in the element catalogue. receiver/receivertest
+// signs requests for the consumer's tests.
 //
 // # State that survives restarts
 //
-// The Notifier's Outbox, the poller's State and the webhook Deduper are
+// The Notifier's Outbox, the poller's State and the Deduper are
 // interfaces with in-memory defaults and conformance suites
 // (events/outboxtest, poller/statetest). Package boltstore keeps all three
 // in one file for a single process; the riverstore module runs polling and

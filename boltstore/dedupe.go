@@ -9,13 +9,14 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/a12b7632/elementevents/receiver"
 	"github.com/a12b7632/elementevents/webhook"
 )
 
-// Deduper is the store's [webhook.Deduper]: the same semantics as
-// [webhook.MemoryDeduper] (keys kept as 128-bit hashes, expiring on
-// Options.Clock), kept across restarts, so that a retry that arrives
-// after a restart is still recognised.
+// Deduper is the store's [webhook.Deduper], and a [receiver.Deduper] too:
+// the same semantics as [webhook.MemoryDeduper] (keys kept as 128-bit
+// hashes, expiring on Options.Clock), kept across restarts, so that a
+// retry that arrives after a restart is still recognised.
 //
 // Expired keys are purged as new ones are marked: each Mark deletes at
 // most [PurgeBatch] of the oldest expired keys, which outpaces the keys
@@ -23,7 +24,10 @@ import (
 // Purge deletes all of them at once.
 type Deduper struct{ db *DB }
 
-var _ webhook.Deduper = (*Deduper)(nil)
+var (
+	_ webhook.Deduper  = (*Deduper)(nil)
+	_ receiver.Deduper = (*Deduper)(nil)
+)
 
 // PurgeBatch is how many expired keys a Mark deletes at most.
 const PurgeBatch = 64

@@ -1,9 +1,10 @@
 // Package boltstore is the embedded durable store of elementevents: the
-// events.Outbox, the poller.State and the webhook.Deduper of one process,
-// in one bbolt file. With it, a notification the Notifier accepted is
-// delivered even if the process dies first, a restarted poller goes on
-// from its last committed cycle instead of taking a new baseline, and a
-// vendor's retry that arrives after a restart is still recognised.
+// events.Outbox, the poller.State and the Deduper (for webhook and
+// receiver) of one process, in one bbolt file. With it, a notification
+// the Notifier accepted is delivered even if the process dies first, a
+// restarted poller goes on from its last committed cycle instead of taking
+// a new baseline, and a vendor's retry that arrives after a restart is
+// still recognised.
 //
 // The shortest use:
 //

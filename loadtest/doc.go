@@ -7,7 +7,7 @@
 // TestIngest sends signed WooCommerce webhooks from 64 connections to a
 // webhook.Handler behind an httptest server. Every accepted webhook becomes
 // one event that the events.Notifier (its guard allowing loopback) delivers
-// to a webhook.Receiver, exactly once: some deliveries are sent twice with
+// to a receiver.Receiver, exactly once: some deliveries are sent twice with
 // the same X-WC-Webhook-Delivery-ID, after the first was answered, and the
 // Handler publishes them once; others are sent twice at the same moment, and
 // the Receiver's dedupe leaves one. It logs requests per second and the p50

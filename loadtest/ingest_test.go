@@ -23,6 +23,7 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/receiver"
 	"github.com/a12b7632/elementevents/webhook"
 	"github.com/a12b7632/elementevents/webhook/webhooktest"
 )
@@ -171,10 +172,9 @@ func runIngest(tb testing.TB, n int) ingestResult {
 	)
 
 	// The consumer: a Receiver on loopback, counting events by id.
-	rcv, err := webhook.NewReceiver(webhook.ReceiverConfig{
-		Keys:         [][]byte{[]byte(ingestNotifyKey)},
-		StandardOnly: true,
-		Logger:       discard,
+	rcv, err := receiver.New(receiver.Config{
+		Keys:   [][]byte{[]byte(ingestNotifyKey)},
+		Logger: discard,
 		Handle: func(_ context.Context, note events.Notification) error {
 			notes.Add(1)
 			now := time.Now().UnixNano()

@@ -46,6 +46,7 @@ var leakMarkers = []string{
 	"github.com/a12b7632/elementevents/events.",
 	"github.com/a12b7632/elementevents/poller.",
 	"github.com/a12b7632/elementevents/webhook.",
+	"github.com/a12b7632/elementevents/receiver.",
 	"net/http.(*conn).serve",
 	"net/http.(*persistConn)",
 	"net/http/httptest.",

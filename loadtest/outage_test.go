@@ -20,7 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/a12b7632/elementevents/events"
-	"github.com/a12b7632/elementevents/webhook"
+	"github.com/a12b7632/elementevents/receiver"
 )
 
 const (
@@ -73,11 +73,10 @@ func TestReceiverOutage(t *testing.T) {
 		orderErrs []string
 		unknown   int
 	)
-	rcv, err := webhook.NewReceiver(webhook.ReceiverConfig{
-		Keys:         [][]byte{[]byte(outageNotifyKey)},
-		StandardOnly: true,
-		Clock:        clock,
-		Logger:       discard,
+	rcv, err := receiver.New(receiver.Config{
+		Keys:   [][]byte{[]byte(outageNotifyKey)},
+		Clock:  clock,
+		Logger: discard,
 		Handle: func(_ context.Context, note events.Notification) error {
 			mu.Lock()
 			defer mu.Unlock()

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jonboulle/clockwork"
 
+	"github.com/a12b7632/elementevents/receiver"
 	"github.com/a12b7632/elementevents/webhook"
 )
 
@@ -20,9 +21,9 @@ const (
 	sweepBatch = 1000
 )
 
-// Deduper is a [webhook.Deduper] in PostgreSQL, shared by every replica
-// that uses the database: a vendor's retry, or a notification sent twice,
-// is recognised whichever replica it reaches. Keys are stored as 128-bit
+// Deduper is a [webhook.Deduper] and a [receiver.Deduper] in PostgreSQL,
+// shared by every replica that uses the database: a vendor's retry, or a
+// notification sent twice, is recognised whichever replica it reaches. Keys are stored as 128-bit
 // SHA-256 prefixes with their expiry in Unix nanoseconds on the configured
 // clock; every 256th Mark deletes up to 1,000 expired keys. A Deduper is
 // safe for concurrent use.
@@ -33,7 +34,10 @@ type Deduper struct {
 	marks atomic.Uint64
 }
 
-var _ webhook.Deduper = (*Deduper)(nil)
+var (
+	_ webhook.Deduper  = (*Deduper)(nil)
+	_ receiver.Deduper = (*Deduper)(nil)
+)
 
 // NewDeduper returns the Deduper in pool's database, whose tables
 // [Migrate] created.

@@ -17,8 +17,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/a12b7632/elementevents/events"
+	consumer "github.com/a12b7632/elementevents/receiver"
 	"github.com/a12b7632/elementevents/riverstore"
-	"github.com/a12b7632/elementevents/webhook"
 )
 
 // testKey signs the test notifications.
@@ -65,7 +65,7 @@ func newReplica(t *testing.T, pool *pgxpool.Pool, cfg riverstore.Config) *rivers
 }
 
 // receiver is a consumer on loopback: it verifies every notification with
-// webhook.Receiver (without its dedupe, so that duplicates are counted),
+// receiver.Receiver (without its dedupe, so that duplicates are counted),
 // answers as script says, and records what it accepted.
 type receiver struct {
 	srv *httptest.Server
@@ -80,7 +80,7 @@ type receiver struct {
 	hold     chan struct{} // when set, each request waits for it
 }
 
-// noDedupe is a webhook.Deduper that remembers nothing.
+// noDedupe is a receiver.Deduper that remembers nothing.
 type noDedupe struct{}
 
 func (noDedupe) Seen(context.Context, string) (bool, error)        { return false, nil }
@@ -89,7 +89,7 @@ func (noDedupe) Mark(context.Context, string, time.Duration) error { return nil 
 func newReceiver(t testing.TB) *receiver {
 	t.Helper()
 	rc := &receiver{requests: map[string]int{}, accepted: map[string]int{}, events: map[string]int{}}
-	verify, err := webhook.NewReceiver(webhook.ReceiverConfig{Keys: [][]byte{testKey}, Deduper: noDedupe{}, Logger: quiet, StandardOnly: true})
+	verify, err := consumer.New(consumer.Config{Keys: [][]byte{testKey}, Deduper: noDedupe{}, Logger: quiet})
 	require.NoError(t, err)
 	verifyOnly := verify.Middleware(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	rc.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {

@@ -58,7 +58,10 @@ func (v *Verifier) init() {
 
 // Verify checks a request's headers against body: the Standard Webhooks
 // scheme when [HeaderWebhookSignature] is present, otherwise the Cloud
-// Elements scheme. A missing signature is [ErrMissingHeader].
+// Elements scheme. A missing signature is [ErrMissingHeader]. Keys of h
+// are read in canonical form. Since the Cloud Elements scheme has no
+// timestamp, a consumer that must not accept replays calls
+// [Verifier.VerifyStandard], as receiver.Receiver does by default.
 func (v *Verifier) Verify(body []byte, h http.Header) error {
 	if sig := first(h, HeaderWebhookSignature); sig != "" {
 		return v.VerifyStandard(body, first(h, HeaderWebhookID), first(h, HeaderWebhookTimestamp), sig)

@@ -9,6 +9,7 @@ import (
 	"github.com/jonboulle/clockwork"
 	"github.com/stretchr/testify/require"
 
+	"github.com/a12b7632/elementevents/receiver"
 	"github.com/a12b7632/elementevents/webhook"
 )
 
@@ -39,3 +40,6 @@ func TestMemoryDeduper(t *testing.T) {
 	}
 	require.LessOrEqual(t, d.Len(), 1024+1, "expired keys are swept")
 }
+
+// The in-memory Deduper also serves a receiver.Receiver.
+var _ receiver.Deduper = (*webhook.MemoryDeduper)(nil)

@@ -1,11 +1,8 @@
-// Package webhook holds both HTTP ends of the library.
-//
-// # Handler: vendor webhooks in
-//
-// [Handler] receives a vendor's webhooks for one instance or many, verifies
-// them over the raw body with the scheme the element definition names,
-// turns them into events and publishes them to a Sink (the Notifier). It
-// answers 2xx only once the Sink accepted the events:
+// Package webhook is the inbound end for vendors' webhooks. [Handler]
+// receives a vendor's webhooks for one instance or many, verifies them
+// over the raw body with the scheme the element definition names, turns
+// them into events and publishes them to a Sink (the Notifier). It answers
+// 2xx only once the Sink accepted the events:
 //
 //	h, err := webhook.NewHandler(webhook.Config{Instances: insts, Sink: notifier})
 //	mux.Handle("POST /events/{elementKey}/{instanceID}", h)
@@ -21,22 +18,9 @@
 // are bounded (1 MiB, 413); other refusals are 405, 404, 401 and 400, and a
 // failing Sink is 503 so the vendor retries.
 //
-// # Receiver: notifications in, at the consumer
+// The consumer's side, verifying the notifications the Notifier sends, is
+// package receiver.
 //
-// [Receiver] is for the service that receives the Notifier's
-// notifications: it verifies either signature scheme against one or more
-// keys, checks the Standard Webhooks timestamp tolerance, drops duplicates,
-// decodes the events.Notification and hands it on, as an http.Handler or
-// as middleware that restores the body for the next handler:
-//
-//	rcv, err := webhook.NewReceiver(webhook.ReceiverConfig{
-//		Keys: [][]byte{key},
-//		Handle: func(ctx context.Context, n events.Notification) error {
-//			return process(n) // an error answers 500, so the sender retries
-//		},
-//	})
-//	mux.Handle("POST /element-events", rcv)
-//
-// Package webhooktest builds signed notification and WooCommerce requests
-// and records published batches, for the host's own tests.
+// Package webhooktest builds signed WooCommerce requests and records
+// published batches, for the host's own tests.
 package webhook

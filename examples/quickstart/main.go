@@ -2,7 +2,7 @@
 // fake WooCommerce store, two instances of it parsed from JSON (one polls
 // the store's customers, the other receives the store's webhooks), the
 // Notifier delivering signed notifications, and a consumer that verifies
-// them with webhook.Receiver and prints one line per event.
+// them with receiver.Receiver and prints one line per event.
 //
 //	go run ./examples/quickstart
 //
@@ -15,7 +15,7 @@
 //	setup.go      starts the store, your service and the consumer, and connects them
 //	service.go    your service: Notifier, Poller and webhook Handler, wired up
 //	instances.go  the instances, from polling.json and webhook.json
-//	receiver.go   the consumer at the callback URL, with webhook.Receiver
+//	receiver.go   the consumer at the callback URL, with receiver.Receiver
 //	store.go      the fake WooCommerce store: REST API v3 customers, webhooks
 //	loopback.go   an HTTP server per party, on a loopback port
 //

@@ -11,11 +11,11 @@ import (
 	"time"
 
 	"github.com/a12b7632/elementevents/events"
-	"github.com/a12b7632/elementevents/webhook"
+	"github.com/a12b7632/elementevents/receiver"
 )
 
 // consumer is the service at the instances' callback URL: your
-// application, receiving the notifications. webhook.Receiver does the
+// application, receiving the notifications. receiver.Receiver does the
 // work: it verifies the signature against the consumer's key, checks the
 // timestamp, drops duplicates and decodes the notification; handle only
 // sees notifications that passed, and prints one line per event.
@@ -54,7 +54,7 @@ type verified struct {
 // any of keys and prints to out.
 func newConsumer(out io.Writer, keys [][]byte) (*consumer, error) {
 	c := &consumer{out: out}
-	rcv, err := webhook.NewReceiver(webhook.ReceiverConfig{
+	rcv, err := receiver.New(receiver.Config{
 		Keys:   keys,
 		Handle: c.handle,
 	})

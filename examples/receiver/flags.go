@@ -16,11 +16,11 @@ const keysEnv = "ELEMENTEVENTS_KEYS"
 
 // config is what the flags say.
 type config struct {
-	listen       string
-	path         string
-	keys         [][]byte
-	tolerance    time.Duration
-	standardOnly bool
+	listen        string
+	path          string
+	keys          [][]byte
+	tolerance     time.Duration
+	allowElements bool
 }
 
 // parseFlags reads args (without the program name). getenv looks up
@@ -46,21 +46,24 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	fs.DurationVar(&cfg.tolerance, "tolerance", signature.DefaultTolerance,
 		"how far a notification's webhook-timestamp may be from this machine's clock,\n"+
 			"either way, before it is refused as a replay; negative disables the check")
-	fs.BoolVar(&cfg.standardOnly, "standard-only", false,
-		"refuse notifications signed only in the Cloud Elements scheme\n"+
-			"(Elements-Webhook-Signature), which carries no timestamp; the Notifier\n"+
-			"always signs in both schemes")
+	fs.BoolVar(&cfg.allowElements, "allow-elements-scheme", false,
+		"also accept notifications signed only in the Cloud Elements scheme\n"+
+			"(Elements-Webhook-Signature), for a sender that cannot sign in the Standard\n"+
+			"Webhooks scheme; that scheme carries no timestamp, so a captured request\n"+
+			"can be replayed once its id is forgotten (24 h, or at a restart). The\n"+
+			"Notifier signs in both schemes and needs no such flag")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), `receiver verifies elementevents notifications and prints one line per event.
 
 Usage:
   receiver -key KEY [-key KEY2] [-listen host:port] [-path /element-events]
 
-Each POST must carry a valid signature (the Standard Webhooks headers
-webhook-id, webhook-timestamp and webhook-signature, or the Cloud Elements
-Elements-Webhook-Signature) made with one of the keys; it is answered 401
-otherwise, 413 over 1 MiB, 400 if it is not a notification, and 200 (printed
-once) if it was already received. SIGINT or SIGTERM stops it cleanly.
+Each POST must carry a valid Standard Webhooks signature (webhook-id,
+webhook-timestamp and webhook-signature, or the same under svix- names)
+made with one of the keys, or, with -allow-elements-scheme, a Cloud
+Elements Elements-Webhook-Signature; it is answered 401 otherwise, 413 over
+1 MiB, 400 if it is not a notification, and 200 (printed once) if it was
+already received. SIGINT or SIGTERM stops it cleanly.
 
 Flags:
 `)

@@ -10,20 +10,20 @@ import (
 	"time"
 
 	"github.com/a12b7632/elementevents/events"
-	"github.com/a12b7632/elementevents/webhook"
+	"github.com/a12b7632/elementevents/receiver"
 )
 
-// newHandler returns the consumer's HTTP handler: a webhook.Receiver,
+// newHandler returns the consumer's HTTP handler: a receiver.Receiver,
 // mounted at cfg.path, that prints every verified notification to out,
 // one line per event, and logs refused requests to logger.
 func newHandler(cfg config, out io.Writer, logger *slog.Logger) (http.Handler, error) {
 	p := &printer{out: out}
-	rcv, err := webhook.NewReceiver(webhook.ReceiverConfig{
-		Keys:         cfg.keys,
-		Tolerance:    cfg.tolerance,
-		StandardOnly: cfg.standardOnly,
-		Logger:       logger,
-		Handle:       p.print,
+	rcv, err := receiver.New(receiver.Config{
+		Keys:                cfg.keys,
+		Tolerance:           cfg.tolerance,
+		AllowElementsScheme: cfg.allowElements,
+		Logger:              logger,
+		Handle:              p.print,
 	})
 	if err != nil {
 		return nil, err

@@ -1,6 +1,6 @@
 // Command receiver is a consumer of elementevents notifications, the
 // service at an instance's event.notification.callback.url: it verifies
-// each notification with webhook.Receiver (signature, timestamp, duplicate)
+// each notification with receiver.Receiver (signature, timestamp, duplicate)
 // and prints one line per event.
 //
 //	go run ./examples/receiver -listen 127.0.0.1:8080 -path /element-events -key "$SIGNING_KEY"

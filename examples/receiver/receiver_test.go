@@ -18,8 +18,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/receiver/receivertest"
 	"github.com/a12b7632/elementevents/signature"
-	"github.com/a12b7632/elementevents/webhook/webhooktest"
 )
 
 var testKey = []byte("the event.notification.signature.key")
@@ -50,19 +50,19 @@ func TestHandler(t *testing.T) {
 		wantOut    string
 	}{
 		{"signed with the second key", func() *http.Request {
-			return webhooktest.NewNotificationRequest(t, "/element-events", testKey, notification("evt-1"), time.Now())
+			return receivertest.NewRequest(t, "/element-events", testKey, notification("evt-1"), time.Now())
 		}, http.StatusOK, line},
 		{"the same notification again", func() *http.Request {
-			return webhooktest.NewNotificationRequest(t, "/element-events", testKey, notification("evt-1"), time.Now())
+			return receivertest.NewRequest(t, "/element-events", testKey, notification("evt-1"), time.Now())
 		}, http.StatusOK, ""},
 		{"signed with another key", func() *http.Request {
-			return webhooktest.NewNotificationRequest(t, "/element-events", []byte("not ours"), notification("evt-2"), time.Now())
+			return receivertest.NewRequest(t, "/element-events", []byte("not ours"), notification("evt-2"), time.Now())
 		}, http.StatusUnauthorized, ""},
 		{"signed an hour ago", func() *http.Request {
-			return webhooktest.NewNotificationRequest(t, "/element-events", testKey, notification("evt-3"), time.Now().Add(-time.Hour))
+			return receivertest.NewRequest(t, "/element-events", testKey, notification("evt-3"), time.Now().Add(-time.Hour))
 		}, http.StatusUnauthorized, ""},
 		{"body changed after signing", func() *http.Request {
-			r := webhooktest.NewNotificationRequest(t, "/element-events", testKey, notification("evt-4"), time.Now())
+			r := receivertest.NewRequest(t, "/element-events", testKey, notification("evt-4"), time.Now())
 			body, _ := io.ReadAll(r.Body)
 			r.Body = io.NopCloser(bytes.NewReader(bytes.Replace(body, []byte(`"3"`), []byte(`"4"`), 1)))
 			return r
@@ -71,7 +71,7 @@ func TestHandler(t *testing.T) {
 			return httptest.NewRequest(http.MethodPost, "/element-events", strings.NewReader(`{"message":{"eventId":"evt-5"}}`))
 		}, http.StatusUnauthorized, ""},
 		{"another path", func() *http.Request {
-			return webhooktest.NewNotificationRequest(t, "/other", testKey, notification("evt-6"), time.Now())
+			return receivertest.NewRequest(t, "/other", testKey, notification("evt-6"), time.Now())
 		}, http.StatusNotFound, ""},
 	}
 	for _, tt := range tests {
@@ -83,6 +83,37 @@ func TestHandler(t *testing.T) {
 			require.Equal(t, tt.wantOut, out.String())
 		})
 	}
+}
+
+// A notification signed only in the Cloud Elements scheme is refused
+// unless -allow-elements-scheme is given.
+func TestHandlerElementsScheme(t *testing.T) {
+	for _, allow := range []bool{false, true} {
+		var out bytes.Buffer
+		cfg := config{path: "/", keys: [][]byte{testKey}, allowElements: allow}
+		h, err := newHandler(cfg, &out, slog.New(slog.DiscardHandler))
+		require.NoError(t, err)
+		r := receivertest.NewRequest(t, "/", testKey, notification("evt-legacy"), time.Now())
+		for _, k := range []string{signature.HeaderWebhookID, signature.HeaderWebhookTimestamp, signature.HeaderWebhookSignature} {
+			r.Header.Del(k)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if allow {
+			require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+			require.Contains(t, out.String(), "evt-legacy")
+		} else {
+			require.Equal(t, http.StatusUnauthorized, w.Code, w.Body.String())
+			require.Empty(t, out.String())
+		}
+	}
+
+	cfg, err := parseFlags([]string{"-key", "k"}, func(string) string { return "" }, io.Discard)
+	require.NoError(t, err)
+	require.False(t, cfg.allowElements)
+	cfg, err = parseFlags([]string{"-key", "k", "-allow-elements-scheme"}, func(string) string { return "" }, io.Discard)
+	require.NoError(t, err)
+	require.True(t, cfg.allowElements)
 }
 
 func TestParseFlags(t *testing.T) {
@@ -132,7 +163,7 @@ func TestHelp(t *testing.T) {
 	var stderr bytes.Buffer
 	_, err := parseFlags([]string{"-h"}, func(string) string { return "" }, &stderr)
 	require.ErrorIs(t, err, flag.ErrHelp)
-	for _, want := range []string{"-listen", "-path", "-key", "whsec_", "commas", keysEnv, "-tolerance", "-standard-only", "SIGTERM"} {
+	for _, want := range []string{"-listen", "-path", "-key", "whsec_", "commas", keysEnv, "-tolerance", "-allow-elements-scheme", "SIGTERM"} {
 		require.Contains(t, stderr.String(), want)
 	}
 }
@@ -177,7 +208,7 @@ func TestRun(t *testing.T) {
 		return m != nil
 	}, 5*time.Second, 5*time.Millisecond, "never listened: %s", stderr.String())
 
-	resp, err := http.DefaultClient.Do(webhooktest.NewNotificationRequest(t, url, testKey, notification("evt-run"), time.Now()))
+	resp, err := http.DefaultClient.Do(receivertest.NewRequest(t, url, testKey, notification("evt-run"), time.Now()))
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode)

@@ -2,7 +2,7 @@ package main
 
 // The fakes the end-to-end tests run the program against: a WooCommerce-like
 // store to poll, and a callback receiver that verifies what the program
-// delivers with webhook.Receiver.
+// delivers with receiver.Receiver.
 
 import (
 	"context"
@@ -18,7 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/a12b7632/elementevents/events"
-	"github.com/a12b7632/elementevents/webhook"
+	consumer "github.com/a12b7632/elementevents/receiver"
 )
 
 // wooLayout is how WooCommerce writes its *_gmt dates.
@@ -126,7 +126,7 @@ func (s *fakeStore) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // receiver is the service at the callback URL: it verifies every
-// notification with webhook.Receiver and keeps it. A notification that hold
+// notification with receiver.Receiver and keeps it. A notification that hold
 // matches is held in flight, its request unanswered, until release is
 // closed, so that a test can stop the program while a delivery is in
 // flight.
@@ -142,10 +142,9 @@ type receiver struct {
 
 func newReceiver(t *testing.T, key []byte, hold func(events.Notification) bool) (*receiver, *httptest.Server) {
 	rc := &receiver{hold: hold, held: make(chan events.Notification, 1), release: make(chan struct{})}
-	h, err := webhook.NewReceiver(webhook.ReceiverConfig{
-		Keys:         [][]byte{key},
-		StandardOnly: true, // the Notifier signs in both schemes
-		Handle:       rc.handle,
+	h, err := consumer.New(consumer.Config{
+		Keys:   [][]byte{key},
+		Handle: rc.handle,
 	})
 	require.NoError(t, err)
 	mux := http.NewServeMux()

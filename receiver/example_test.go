@@ -1,4 +1,4 @@
-package webhook_test
+package receiver_test
 
 import (
 	"context"
@@ -12,8 +12,8 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"github.com/a12b7632/elementevents/events"
-	"github.com/a12b7632/elementevents/webhook"
-	"github.com/a12b7632/elementevents/webhook/webhooktest"
+	"github.com/a12b7632/elementevents/receiver"
+	"github.com/a12b7632/elementevents/receiver/receivertest"
 )
 
 // A service receives the notifications sent to its callback URL. The
@@ -23,7 +23,7 @@ func ExampleReceiver() {
 	key := []byte("the event.notification.signature.key")
 	clock := clockwork.NewFakeClockAt(time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC))
 
-	rc, err := webhook.NewReceiver(webhook.ReceiverConfig{
+	rc, err := receiver.New(receiver.Config{
 		Keys:  [][]byte{key},
 		Clock: clock,
 		Handle: func(ctx context.Context, n events.Notification) error {
@@ -44,7 +44,7 @@ func ExampleReceiver() {
 		`"events":[{"eventType":"CREATED","objectType":"customers","objectId":"42","date":"2026-11-24T11:59:00Z"}]}}`
 	for range 2 {
 		req := httptest.NewRequest(http.MethodPost, "/events", strings.NewReader(body))
-		req.Header = webhooktest.SignNotification(key, "evt-1", clock.Now(), []byte(body))
+		req.Header = receivertest.Sign(key, "evt-1", clock.Now(), []byte(body))
 		w := httptest.NewRecorder()
 		mux.ServeHTTP(w, req)
 		fmt.Print(w.Code, " ", w.Body)
@@ -66,12 +66,12 @@ func ExampleReceiver() {
 func ExampleReceiver_Middleware() {
 	key := []byte("the event.notification.signature.key")
 	clock := clockwork.NewFakeClockAt(time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC))
-	rc, err := webhook.NewReceiver(webhook.ReceiverConfig{Keys: [][]byte{key}, Clock: clock})
+	rc, err := receiver.New(receiver.Config{Keys: [][]byte{key}, Clock: clock})
 	if err != nil {
 		panic(err)
 	}
 	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n, _ := webhook.NotificationFromContext(r.Context())
+		n, _ := receiver.NotificationFromContext(r.Context())
 		raw, _ := io.ReadAll(r.Body)
 		fmt.Println(n.Message.EventID, len(raw), "bytes")
 		w.WriteHeader(http.StatusAccepted)
@@ -80,7 +80,7 @@ func ExampleReceiver_Middleware() {
 
 	body := `{"message":{"eventId":"evt-2","instanceId":"123","events":[]}}`
 	req := httptest.NewRequest(http.MethodPost, "/events", strings.NewReader(body))
-	req.Header = webhooktest.SignNotification(key, "evt-2", clock.Now(), []byte(body))
+	req.Header = receivertest.Sign(key, "evt-2", clock.Now(), []byte(body))
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, req)
 	fmt.Println(w.Code)

@@ -1,4 +1,4 @@
-package webhooktest_test
+package receivertest_test
 
 import (
 	"context"
@@ -14,14 +14,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/receiver"
+	"github.com/a12b7632/elementevents/receiver/receivertest"
 	"github.com/a12b7632/elementevents/signature"
-	"github.com/a12b7632/elementevents/webhook"
-	"github.com/a12b7632/elementevents/webhook/webhooktest"
 )
 
 var (
 	t0  = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
-	key = []byte("webhooktest-key")
+	key = []byte("receivertest-key")
 )
 
 func notification(id string) events.Notification {
@@ -37,10 +37,10 @@ func notification(id string) events.Notification {
 	}}
 }
 
-func TestNewNotificationRequest(t *testing.T) {
+func TestNewRequest(t *testing.T) {
 	t.Parallel()
 	n := notification("evt-1")
-	req := webhooktest.NewNotificationRequest(t, "https://app.example.com/events", key, n, t0)
+	req := receivertest.NewRequest(t, "https://app.example.com/events", key, n, t0)
 
 	require.Equal(t, http.MethodPost, req.Method)
 	require.Equal(t, "https://app.example.com/events", req.URL.String())
@@ -65,7 +65,7 @@ func TestNewNotificationRequest(t *testing.T) {
 	require.ErrorIs(t, other.Verify(body, req.Header), signature.ErrNoMatch)
 }
 
-func TestNewNotificationRequestFailsTheTest(t *testing.T) {
+func TestNewRequestFailsTheTest(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name string
@@ -84,11 +84,11 @@ func TestNewNotificationRequestFailsTheTest(t *testing.T) {
 			done := make(chan struct{})
 			go func() {
 				defer close(done)
-				webhooktest.NewNotificationRequest(ft, tt.url, tt.key, tt.n, t0)
+				receivertest.NewRequest(ft, tt.url, tt.key, tt.n, t0)
 			}()
 			<-done
 			require.True(t, ft.failed)
-			require.Contains(t, ft.msg, "webhooktest: NewNotificationRequest")
+			require.Contains(t, ft.msg, "receivertest: NewRequest")
 		})
 	}
 }
@@ -112,11 +112,11 @@ func (f *fatalTB) Fatalf(format string, args ...any) {
 
 // A notification request is what a Receiver accepts, served directly or
 // sent to a server.
-func TestNewNotificationRequestReachesReceiver(t *testing.T) {
+func TestNewRequestReachesReceiver(t *testing.T) {
 	t.Parallel()
 	clock := clockwork.NewFakeClockAt(t0)
 	var got []string
-	rc, err := webhook.NewReceiver(webhook.ReceiverConfig{
+	rc, err := receiver.New(receiver.Config{
 		Keys:  [][]byte{key},
 		Clock: clock,
 		Handle: func(_ context.Context, n events.Notification) error {
@@ -127,22 +127,22 @@ func TestNewNotificationRequestReachesReceiver(t *testing.T) {
 	require.NoError(t, err)
 
 	w := httptest.NewRecorder()
-	rc.ServeHTTP(w, webhooktest.NewNotificationRequest(t, "/events", key, notification("evt-1"), clock.Now()))
+	rc.ServeHTTP(w, receivertest.NewRequest(t, "/events", key, notification("evt-1"), clock.Now()))
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 
 	srv := httptest.NewServer(rc)
 	t.Cleanup(srv.Close)
-	resp, err := srv.Client().Do(webhooktest.NewNotificationRequest(t, srv.URL+"/events", key, notification("evt-2"), clock.Now()))
+	resp, err := srv.Client().Do(receivertest.NewRequest(t, srv.URL+"/events", key, notification("evt-2"), clock.Now()))
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Equal(t, []string{"evt-1", "evt-2"}, got)
 }
 
-func TestSignNotification(t *testing.T) {
+func TestSign(t *testing.T) {
 	t.Parallel()
 	body := []byte(`{"message":{"eventId":"evt-9"}}`)
-	h := webhooktest.SignNotification(key, "evt-9", t0, body)
+	h := receivertest.Sign(key, "evt-9", t0, body)
 	require.Equal(t, "application/json", h.Get("Content-Type"))
 	require.Equal(t, "1795521600", h.Get(signature.HeaderWebhookTimestamp))
 	require.Regexp(t, `^v1,[A-Za-z0-9+/]{43}=$`, h.Get(signature.HeaderWebhookSignature))
@@ -171,5 +171,5 @@ func TestSignNotification(t *testing.T) {
 		})
 	}
 
-	require.Panics(t, func() { webhooktest.SignNotification(nil, "evt-9", t0, body) })
+	require.Panics(t, func() { receivertest.Sign(nil, "evt-9", t0, body) })
 }

@@ -1,0 +1,59 @@
+package memdedupe_test
+
+import (
+	"context"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+	"github.com/stretchr/testify/require"
+
+	"github.com/a12b7632/elementevents/internal/memdedupe"
+)
+
+func TestSet(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clock := clockwork.NewFakeClock()
+	d := memdedupe.New(clock)
+	seen, err := d.Seen(ctx, "a")
+	require.NoError(t, err)
+	require.False(t, seen)
+	require.NoError(t, d.Mark(ctx, "a", time.Minute))
+	seen, _ = d.Seen(ctx, "a")
+	require.True(t, seen)
+	clock.Advance(time.Minute - time.Nanosecond)
+	seen, _ = d.Seen(ctx, "a")
+	require.True(t, seen, "still inside the TTL")
+	clock.Advance(time.Nanosecond)
+	seen, _ = d.Seen(ctx, "a")
+	require.False(t, seen, "expired")
+
+	for i := range 2048 {
+		require.NoError(t, d.Mark(ctx, strconv.Itoa(i), time.Second))
+	}
+	clock.Advance(2 * time.Second)
+	for i := range 1024 {
+		require.NoError(t, d.Mark(ctx, "new"+strconv.Itoa(i), time.Second))
+	}
+	require.LessOrEqual(t, d.Len(), 1024+1, "expired ids are swept")
+}
+
+// An id marked again keeps its later expiry when the first one passes.
+func TestSetMarkAgain(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clock := clockwork.NewFakeClock()
+	d := memdedupe.New(clock)
+	require.NoError(t, d.Mark(ctx, "a", time.Minute))
+	clock.Advance(30 * time.Second)
+	require.NoError(t, d.Mark(ctx, "a", time.Minute))
+	clock.Advance(45 * time.Second)
+	require.NoError(t, d.Mark(ctx, "b", time.Minute)) // sweeps the first expiry
+	seen, _ := d.Seen(ctx, "a")
+	require.True(t, seen, "the second mark still holds")
+	clock.Advance(15 * time.Second)
+	seen, _ = d.Seen(ctx, "a")
+	require.False(t, seen)
+}
