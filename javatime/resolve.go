@@ -1,4 +1,4 @@
-package element
+package javatime
 
 import (
 	"fmt"
@@ -17,7 +17,7 @@ const dateBits = setEra | setYear | setWeekYear | setMonth | setDay | setYearDay
 // month and day of week; year and day of year; ISO week-year, week and day
 // of week. Missing fields default to 1970-01-01, Monday, week 1. Fields
 // left over must agree with the date.
-func (f *dateFields) resolve(loc *time.Location) (time.Time, string) {
+func (f *dateFields) resolve(l *Layout) (time.Time, string) {
 	year := 1970
 	if f.set&setYear != 0 {
 		year = f.year
@@ -98,7 +98,7 @@ func (f *dateFields) resolve(loc *time.Location) (time.Time, string) {
 		}
 	}
 	if f.set&setZone == 0 {
-		return time.Date(year, time.Month(month), day, hour, f.minute, f.sec, f.nsec, loc), ""
+		return time.Date(year, time.Month(month), day, hour, f.minute, f.sec, f.nsec, l.loc), ""
 	}
 	wall := time.Date(year, time.Month(month), day, hour, f.minute, f.sec, f.nsec, time.UTC)
 	// An abbreviation the configured zone itself uses at that moment is
@@ -110,15 +110,15 @@ func (f *dateFields) resolve(loc *time.Location) (time.Time, string) {
 			if z.short != abbr {
 				continue
 			}
-			t := wall.Add(-time.Duration(z.offset) * time.Second).In(loc)
+			t := wall.Add(-time.Duration(z.offset) * time.Second).In(l.loc)
 			if a, off := t.Zone(); a == abbr && off == z.offset {
 				return t, ""
 			}
 		}
 	}
 	t := wall.Add(-time.Duration(f.offset) * time.Second)
-	if _, off := t.In(loc).Zone(); off == f.offset {
-		return t.In(loc), ""
+	if _, off := t.In(l.loc).Zone(); off == f.offset {
+		return t.In(l.loc), ""
 	}
 	return t.In(fixedZone(f.offset)), ""
 }

@@ -1,15 +1,15 @@
-package element_test
+package javatime_test
 
 import (
 	"fmt"
 
-	"github.com/a12b7632/elementevents/element"
+	"github.com/a12b7632/elementevents/javatime"
 )
 
 // A WooCommerce date_modified_gmt value is read with the element's
 // configured pattern and zone, then written in another pattern and zone.
-func ExampleNewDateFormat() {
-	woo, err := element.NewDateFormat("yyyy-MM-dd'T'HH:mm:ss", "GMT")
+func ExampleNewLayout() {
+	woo, err := javatime.NewLayout("yyyy-MM-dd'T'HH:mm:ss", "GMT")
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -21,7 +21,7 @@ func ExampleNewDateFormat() {
 	}
 	fmt.Println(modified.UTC())
 
-	display, err := element.NewDateFormat("EEE, d MMM yyyy h:mm a zzzz", "America/New_York")
+	display, err := javatime.NewLayout("EEE, d MMM yyyy h:mm a zzzz", "America/New_York")
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -30,10 +30,10 @@ func ExampleNewDateFormat() {
 
 	// The pattern WooCommerce's default configuration ships is caught
 	// when the element loads, not on the first poll.
-	_, err = element.NewDateFormat("yyyy-MM-dd'T'HH:mm:ss'", "GMT")
+	_, err = javatime.NewLayout("yyyy-MM-dd'T'HH:mm:ss'", "GMT")
 	fmt.Println(err)
 	// Output:
 	// 2026-11-24 13:45:07 +0000 UTC
 	// Tue, 24 Nov 2026 8:45 AM Eastern Standard Time
-	// element: invalid date format: unterminated quote at position 21 in "yyyy-MM-dd'T'HH:mm:ss'"; remove the trailing ' or close it
+	// javatime: invalid pattern: unterminated quote at position 21 in "yyyy-MM-dd'T'HH:mm:ss'"; remove the trailing ' or close it
 }

@@ -1,4 +1,4 @@
-package element_test
+package javatime_test
 
 import (
 	"fmt"
@@ -9,7 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/a12b7632/elementevents/element"
+	"github.com/a12b7632/elementevents/javatime"
 )
 
 // jdkTime is the instant of the JDK SimpleDateFormat documentation's
@@ -25,7 +25,7 @@ func jdkTime(t *testing.T) time.Time {
 // and parses each result back. Patterns that drop fields parse back to
 // what they keep: missing date fields default to 1970-01-01 (as in Java),
 // missing time fields to zero.
-func TestDateFormatJDKExamples(t *testing.T) {
+func TestLayoutJDKExamples(t *testing.T) {
 	t.Parallel()
 	ref := jdkTime(t)
 	la := ref.Location()
@@ -55,7 +55,7 @@ func TestDateFormatJDKExamples(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.pattern, func(t *testing.T) {
 			t.Parallel()
-			df, err := element.NewDateFormat(tt.pattern, "America/Los_Angeles")
+			df, err := javatime.NewLayout(tt.pattern, "America/Los_Angeles")
 			require.NoError(t, err)
 			require.Equal(t, tt.want, df.Format(ref))
 			got, err := df.Parse(tt.want)
@@ -68,7 +68,7 @@ func TestDateFormatJDKExamples(t *testing.T) {
 	}
 }
 
-func TestDateFormatFormat(t *testing.T) {
+func TestLayoutFormat(t *testing.T) {
 	t.Parallel()
 	ref := jdkTime(t)
 	tests := []struct {
@@ -126,7 +126,7 @@ func TestDateFormatFormat(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			df, err := element.NewDateFormat(tt.pattern, tt.zone)
+			df, err := javatime.NewLayout(tt.pattern, tt.zone)
 			require.NoError(t, err)
 			require.Equal(t, tt.want, df.Format(ref))
 			require.Equal(t, "x"+tt.want, string(df.AppendFormat([]byte("x"), ref)))
@@ -134,7 +134,7 @@ func TestDateFormatFormat(t *testing.T) {
 	}
 }
 
-func TestDateFormatFormatEdges(t *testing.T) {
+func TestLayoutFormatEdges(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name, pattern string
@@ -159,14 +159,14 @@ func TestDateFormatFormatEdges(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			df, err := element.NewDateFormat(tt.pattern, "")
+			df, err := javatime.NewLayout(tt.pattern, "")
 			require.NoError(t, err)
 			require.Equal(t, tt.want, df.Format(tt.t))
 		})
 	}
 }
 
-func TestDateFormatParse(t *testing.T) {
+func TestLayoutParse(t *testing.T) {
 	t.Parallel()
 	utc := func(year int, month time.Month, day, hour, minute, sec, nsec int) time.Time {
 		return time.Date(year, month, day, hour, minute, sec, nsec, time.UTC)
@@ -228,7 +228,7 @@ func TestDateFormatParse(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			df, err := element.NewDateFormat(tt.pattern, tt.zone)
+			df, err := javatime.NewLayout(tt.pattern, tt.zone)
 			require.NoError(t, err)
 			got, err := df.Parse(tt.value)
 			require.NoError(t, err)
@@ -237,7 +237,7 @@ func TestDateFormatParse(t *testing.T) {
 	}
 }
 
-func TestDateFormatParseZones(t *testing.T) {
+func TestLayoutParseZones(t *testing.T) {
 	t.Parallel()
 	wall := time.Date(2026, 7, 4, 12, 0, 0, 0, time.UTC)
 	tests := []struct {
@@ -268,7 +268,7 @@ func TestDateFormatParseZones(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			df, err := element.NewDateFormat("yyyy-MM-dd HH:mm "+tt.pattern, tt.zone)
+			df, err := javatime.NewLayout("yyyy-MM-dd HH:mm "+tt.pattern, tt.zone)
 			require.NoError(t, err)
 			got, err := df.Parse("2026-07-04 12:00 " + tt.value)
 			require.NoError(t, err)
@@ -281,7 +281,7 @@ func TestDateFormatParseZones(t *testing.T) {
 	}
 }
 
-func TestNewDateFormatErrors(t *testing.T) {
+func TestNewLayoutErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name, pattern, zone string
@@ -289,20 +289,20 @@ func TestNewDateFormatErrors(t *testing.T) {
 		wantMsg             string
 	}{
 		{
-			"WooCommerce stray quote", "yyyy-MM-dd'T'HH:mm:ss'", "", element.ErrDateFormat,
+			"WooCommerce stray quote", "yyyy-MM-dd'T'HH:mm:ss'", "", javatime.ErrPattern,
 			`unterminated quote at position 21 in "yyyy-MM-dd'T'HH:mm:ss'"; remove the trailing ' or close it`,
 		},
-		{"unterminated quote inside", "yyyy 'at HH", "", element.ErrDateFormat, "unterminated quote at position 5"},
-		{"unknown letter", "yyyy-MM-ddTHH", "", element.ErrDateFormat, `unknown pattern letter 'T' at position 10 in "yyyy-MM-ddTHH"`},
-		{"unknown lower-case letter", "yyyy-MM-dd hh:mm:ss.fff", "", element.ErrDateFormat, "unknown pattern letter 'f' at position 20"},
-		{"four X", "XXXX", "", element.ErrDateFormat, "4 X letters at position 0"},
-		{"empty", "", "", element.ErrDateFormat, "empty pattern"},
-		{"unknown zone", "yyyy", "Mars/Olympus_Mons", element.ErrTimeZone, `"Mars/Olympus_Mons"`},
+		{"unterminated quote inside", "yyyy 'at HH", "", javatime.ErrPattern, "unterminated quote at position 5"},
+		{"unknown letter", "yyyy-MM-ddTHH", "", javatime.ErrPattern, `unknown pattern letter 'T' at position 10 in "yyyy-MM-ddTHH"`},
+		{"unknown lower-case letter", "yyyy-MM-dd hh:mm:ss.fff", "", javatime.ErrPattern, "unknown pattern letter 'f' at position 20"},
+		{"four X", "XXXX", "", javatime.ErrPattern, "4 X letters at position 0"},
+		{"empty", "", "", javatime.ErrPattern, "empty pattern"},
+		{"unknown zone", "yyyy", "Mars/Olympus_Mons", javatime.ErrZone, `"Mars/Olympus_Mons"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			df, err := element.NewDateFormat(tt.pattern, tt.zone)
+			df, err := javatime.NewLayout(tt.pattern, tt.zone)
 			require.ErrorIs(t, err, tt.wantErr)
 			require.ErrorContains(t, err, tt.wantMsg)
 			require.Nil(t, df)
@@ -310,7 +310,7 @@ func TestNewDateFormatErrors(t *testing.T) {
 	}
 }
 
-func TestDateFormatParseErrors(t *testing.T) {
+func TestLayoutParseErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name, pattern, value, wantMsg string
@@ -345,33 +345,33 @@ func TestDateFormatParseErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			df, err := element.NewDateFormat(tt.pattern, "")
+			df, err := javatime.NewLayout(tt.pattern, "")
 			require.NoError(t, err)
 			_, err = df.Parse(tt.value)
-			require.ErrorIs(t, err, element.ErrDateFormat)
+			require.ErrorIs(t, err, javatime.ErrParse)
 			require.ErrorContains(t, err, tt.wantMsg)
 			require.ErrorContains(t, err, fmt.Sprintf("%q with pattern %q", tt.value, tt.pattern))
 		})
 	}
 }
 
-func TestDateFormatAccessors(t *testing.T) {
+func TestLayoutAccessors(t *testing.T) {
 	t.Parallel()
-	df, err := element.NewDateFormat("yyyy", "PST")
+	df, err := javatime.NewLayout("yyyy", "PST")
 	require.NoError(t, err)
 	require.Equal(t, "yyyy", df.Pattern())
 	require.Equal(t, "yyyy", df.String())
 	require.Equal(t, "America/Los_Angeles", df.Location().String())
 
-	df, err = element.NewDateFormat("yyyy", "")
+	df, err = javatime.NewLayout("yyyy", "")
 	require.NoError(t, err)
 	require.Same(t, time.UTC, df.Location())
 }
 
 // TestDateFormatNoAllocs guards the performance contract of the polling
 // hot path: parsing and appending allocate nothing.
-func TestDateFormatNoAllocs(t *testing.T) {
-	df, err := element.NewDateFormat("yyyy-MM-dd'T'HH:mm:ss", "GMT")
+func TestLayoutNoAllocs(t *testing.T) {
+	df, err := javatime.NewLayout("yyyy-MM-dd'T'HH:mm:ss", "GMT")
 	require.NoError(t, err)
 	ref := time.Date(2026, 11, 24, 13, 45, 7, 0, time.UTC)
 	buf := make([]byte, 0, 64)
@@ -385,9 +385,9 @@ func TestDateFormatNoAllocs(t *testing.T) {
 	require.Zero(t, allocs)
 }
 
-func TestDateFormatConcurrent(t *testing.T) {
+func TestLayoutConcurrent(t *testing.T) {
 	t.Parallel()
-	df, err := element.NewDateFormat("yyyy-MM-dd'T'HH:mm:ss.SSS z", "America/Los_Angeles")
+	df, err := javatime.NewLayout("yyyy-MM-dd'T'HH:mm:ss.SSS z", "America/Los_Angeles")
 	require.NoError(t, err)
 	ref := jdkTime(t)
 	var wg sync.WaitGroup
@@ -405,7 +405,7 @@ func TestDateFormatConcurrent(t *testing.T) {
 	wg.Wait()
 }
 
-func TestDateFormatRoundTripZones(t *testing.T) {
+func TestLayoutRoundTripZones(t *testing.T) {
 	t.Parallel()
 	zones := []string{"America/Los_Angeles", "Europe/Dublin", "Asia/Shanghai", "Asia/Kolkata",
 		"Australia/Adelaide", "Asia/Dubai", "America/St_Johns", "UTC", "GMT", "GMT-03:30"}
@@ -414,7 +414,7 @@ func TestDateFormatRoundTripZones(t *testing.T) {
 			pattern := "yyyy-MM-dd HH:mm:ss " + letters
 			t.Run(strings.ReplaceAll(zone+" "+letters, "/", "_"), func(t *testing.T) {
 				t.Parallel()
-				df, err := element.NewDateFormat(pattern, zone)
+				df, err := javatime.NewLayout(pattern, zone)
 				require.NoError(t, err)
 				// Every hour across a year, DST changes included.
 				at := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)

@@ -1,0 +1,65 @@
+// Package javatime reads and writes times with Java's SimpleDateFormat
+// patterns and zones, for configurations written for Java
+// (yyyy-MM-dd'T'HH:mm:ss in GMT). It depends on the standard library
+// only.
+//
+//	l, err := javatime.NewLayout("yyyy-MM-dd'T'HH:mm:ss", "GMT")
+//	t, err := l.Parse("2026-11-24T13:45:07")
+//	s := l.Format(t) // "2026-11-24T13:45:07"
+//
+// A [Layout] is compiled once and is safe for concurrent use; Parse and
+// AppendFormat allocate nothing. [LoadLocation] reads zones as Java
+// configurations spell them: IANA names, GMT, UTC, fixed offsets and
+// Java's short IDs such as PST. The pattern "milliseconds" stands for
+// milliseconds since the Unix epoch.
+//
+// # Pattern letters
+//
+// The letters are Java's, with Java's count rules: G era (AD/BC); y year
+// and Y week-year (yy is two digits, other counts pad with zeros); M and L
+// month (M and MM a number, MMM "Jul", MMMM "July"); w week of the year
+// and W week of the month; D day of the year; d day of the month; F
+// day-of-week in the month; E day name (up to EEE "Wed", EEEE
+// "Wednesday"); u day number (1 is Monday); a AM/PM; H hour 0-23, k 1-24,
+// K 0-11, h 1-12; m minute; s second; S millisecond; z zone name ("PDT";
+// zzzz "Pacific Daylight Time"); Z "-0700"; X "-07" (or "Z" at UTC), XX
+// "-0700", XXX "-07:00". Text in single quotes is literal, and a doubled
+// single quote is a quote, inside or outside quoted text. Any other ASCII
+// letter is an error ([*PatternError]); other characters are literal.
+//
+// # Where javatime decides
+//
+// Where Java leaves room, or cannot be followed:
+//
+//   - Weeks follow ISO 8601 (weeks start on Monday; week 1 is the first
+//     with four days in the year), so Y, w and u give ISO week dates and
+//     W counts weeks of the month by the same rule.
+//   - A two-digit year (yy, or exactly two digits under y) is read as
+//     1969-1999 for 69-99 and 2000-2068 for 00-68, the pivot of POSIX
+//     strptime and Go's time package. Java's pivot moves with the clock,
+//     and this package never reads the clock.
+//   - S formats as Java does, the millisecond value padded to the count
+//     ("235" for SSS, "0235" for SSSS, "5" for S at 5 ms). It parses
+//     leniently as a decimal fraction of a second whatever the count:
+//     ".98" is 980 ms, ".9" 900 ms and ".123456" 123.456 ms; digits past
+//     the ninth are read and ignored. Only SSS therefore round-trips
+//     every millisecond value.
+//   - z prints a zone's abbreviation when it is one of a table of common
+//     names (PST, CEST, IST, ...; zzzz "India Standard Time"), and Java's
+//     GMT±hh:mm otherwise, so that every formatted value parses back.
+//     Zones parse leniently: X reads "Z" or an offset in any of its three
+//     forms, and z and Z read those too, a table name, short or long, and
+//     GMT, UTC or UT with an optional offset. An ambiguous abbreviation
+//     (CST, IST) takes the configured zone's meaning when that zone uses
+//     it at that moment, else the US one.
+//   - H and k take precedence over h, K and a, as in Java; h or K
+//     without a is AM. BC years come from G; years before 1 are never
+//     parsed from digits.
+//   - Parsing is strict where Java's default lenient Calendar is not:
+//     fields must be in range (no 13th month or February 30th), the whole
+//     value must match (no trailing text), and fields that repeat
+//     information, such as a day name next to a full date, must agree.
+//     Like Java, blanks before a field are skipped, numbers are read
+//     greedily unless the next pattern item is also a field (yyyyMMdd),
+//     and fields missing from the pattern default to 1970-01-01 00:00:00.
+package javatime
