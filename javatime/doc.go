@@ -3,9 +3,9 @@
 // (yyyy-MM-dd'T'HH:mm:ss in GMT). It depends on the standard library
 // only.
 //
-//	l, err := javatime.NewLayout("yyyy-MM-dd'T'HH:mm:ss", "GMT")
-//	t, err := l.Parse("2026-11-24T13:45:07")
-//	s := l.Format(t) // "2026-11-24T13:45:07"
+//	l, err := javatime.NewLayout("yyyy-MM-dd'T'HH:mm:ss", "America/Los_Angeles")
+//	t, err := l.Parse("2026-11-01T01:30:00") // 09:30 UTC, as the JDK reads it
+//	s := l.Format(t)                          // "2026-11-01T01:30:00"
 //
 // A [Layout] is compiled once and is safe for concurrent use; Parse and
 // AppendFormat allocate nothing. [LoadLocation] reads zones as Java
@@ -26,6 +26,14 @@
 // "-0700", XXX "-07:00". Text in single quotes is literal, and a doubled
 // single quote is a quote, inside or outside quoted text. Any other ASCII
 // letter is an error ([*PatternError]); other characters are literal.
+//
+// # As the JDK does
+//
+// A local time that happens twice, in the hour a clock goes back, is read
+// as standard time, the later instant, as the JDK's SimpleDateFormat
+// reads it; one that never happens, in the hour a clock goes forward, is
+// read at the standard offset, so 02:30 in a spring-forward gap is 03:30
+// daylight time.
 //
 // # Where javatime decides
 //

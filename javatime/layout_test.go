@@ -281,6 +281,37 @@ func TestLayoutParseZones(t *testing.T) {
 	}
 }
 
+// TestLayoutDSTAsTheJDK reads local times that happen twice or never as
+// the JDK does.
+func TestLayoutDSTAsTheJDK(t *testing.T) {
+	t.Parallel()
+	utc := func(s string) time.Time {
+		at, err := time.Parse(time.RFC3339, s)
+		require.NoError(t, err)
+		return at
+	}
+	tests := []struct {
+		name, zone, pattern, value string
+		want                       time.Time
+	}{
+		{"overlap is standard time", "America/Los_Angeles", "yyyy-MM-dd'T'HH:mm:ss", "2026-11-01T01:30:00", utc("2026-11-01T09:30:00Z")},
+		{"gap at the standard offset", "America/Los_Angeles", "yyyy-MM-dd'T'HH:mm:ss", "2026-03-08T02:30:00", utc("2026-03-08T10:30:00Z")},
+		{"half-hour overlap", "Australia/Lord_Howe", "yyyy-MM-dd'T'HH:mm:ss", "2026-04-05T01:45:00", utc("2026-04-04T15:15:00Z")},
+		{"half-hour gap", "Australia/Lord_Howe", "yyyy-MM-dd'T'HH:mm:ss", "2026-10-04T02:15:00", utc("2026-10-03T15:45:00Z")},
+		{"negative DST: Dublin's overlap", "Europe/Dublin", "yyyy-MM-dd'T'HH:mm:ss", "2026-10-25T01:30:00", utc("2026-10-25T01:30:00Z")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			l, err := javatime.NewLayout(tt.pattern, tt.zone)
+			require.NoError(t, err)
+			got, err := l.Parse(tt.value)
+			require.NoError(t, err)
+			require.True(t, tt.want.Equal(got), "got %v, want %v", got.UTC(), tt.want)
+		})
+	}
+}
+
 func TestNewLayoutErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

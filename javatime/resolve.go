@@ -98,7 +98,7 @@ func (f *dateFields) resolve(l *Layout) (time.Time, string) {
 		}
 	}
 	if f.set&setZone == 0 {
-		return time.Date(year, time.Month(month), day, hour, f.minute, f.sec, f.nsec, l.loc), ""
+		return wallTime(l.loc, year, month, day, hour, f.minute, f.sec, f.nsec), ""
 	}
 	wall := time.Date(year, time.Month(month), day, hour, f.minute, f.sec, f.nsec, time.UTC)
 	// An abbreviation the configured zone itself uses at that moment is
