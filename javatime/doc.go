@@ -1,6 +1,6 @@
 // Package javatime reads and writes times with Java's SimpleDateFormat
-// patterns and zones, for configurations written for Java
-// (yyyy-MM-dd'T'HH:mm:ss in GMT). It depends on the standard library
+// patterns and zones, as the JDK does, for configurations written for
+// Java (yyyy-MM-dd'T'HH:mm:ss in GMT). It depends on the standard library
 // only.
 //
 //	l, err := javatime.NewLayout("yyyy-MM-dd'T'HH:mm:ss", "America/Los_Angeles")
@@ -29,11 +29,24 @@
 //
 // # As the JDK does
 //
-// A local time that happens twice, in the hour a clock goes back, is read
-// as standard time, the later instant, as the JDK's SimpleDateFormat
-// reads it; one that never happens, in the hour a clock goes forward, is
-// read at the standard offset, so 02:30 in a spring-forward gap is 03:30
-// daylight time.
+// Format and Parse agree with the JDK's SimpleDateFormat in Locale.US row
+// by row on a table the JDK wrote (testdata/jdk, with the program that
+// writes it), in particular:
+//
+//   - A local time that happens twice, in the hour a clock goes back, is
+//     read as standard time, the later instant; one that never happens,
+//     in the hour a clock goes forward, is read at the standard offset, so
+//     02:30 in a spring-forward gap is 03:30 daylight time.
+//   - z and zzzz write the zone's names as the JDK does (PST and PDT,
+//     Pacific Daylight Time, LHDT, Lord Howe Daylight Time, GST; GMT+05:30
+//     for a zone the JDK names by its offset), from the JDK's table of
+//     names embedded here, and read back any name of that table: the
+//     layout's own zone first, then the first zone the JDK tries, so IST
+//     is India Standard Time in Asia/Kolkata, Irish Standard Time in
+//     Europe/Dublin and Israel Standard Time elsewhere. A standard name
+//     reads at the zone's standard offset and a daylight name at the
+//     daylight one, whatever the date, unless the zone has no daylight
+//     saving time any more or one name for both: then its rules decide.
 //
 // # Where javatime decides
 //
@@ -41,7 +54,8 @@
 //
 //   - Weeks follow ISO 8601 (weeks start on Monday; week 1 is the first
 //     with four days in the year), so Y, w and u give ISO week dates and
-//     W counts weeks of the month by the same rule.
+//     W counts weeks of the month by the same rule. Java's Locale.US
+//     would start weeks on Sunday.
 //   - A two-digit year (yy, or exactly two digits under y) is read as
 //     1969-1999 for 69-99 and 2000-2068 for 00-68, the pivot of POSIX
 //     strptime and Go's time package. Java's pivot moves with the clock,
@@ -52,14 +66,9 @@
 //     ".98" is 980 ms, ".9" 900 ms and ".123456" 123.456 ms; digits past
 //     the ninth are read and ignored. Only SSS therefore round-trips
 //     every millisecond value.
-//   - z prints a zone's abbreviation when it is one of a table of common
-//     names (PST, CEST, IST, ...; zzzz "India Standard Time"), and Java's
-//     GMT±hh:mm otherwise, so that every formatted value parses back.
-//     Zones parse leniently: X reads "Z" or an offset in any of its three
-//     forms, and z and Z read those too, a table name, short or long, and
-//     GMT, UTC or UT with an optional offset. An ambiguous abbreviation
-//     (CST, IST) takes the configured zone's meaning when that zone uses
-//     it at that moment, else the US one.
+//   - Zones parse leniently: X reads "Z" or an offset in any of its three
+//     forms, and z and Z read those too, and GMT, UTC or UT with an
+//     optional offset ("GMT+5:30", "UTC-08").
 //   - H and k take precedence over h, K and a, as in Java; h or K
 //     without a is AM. BC years come from G; years before 1 are never
 //     parsed from digits.
@@ -70,4 +79,10 @@
 //     Like Java, blanks before a field are skipped, numbers are read
 //     greedily unless the next pattern item is also a field (yyyyMMdd),
 //     and fields missing from the pattern default to 1970-01-01 00:00:00.
+//   - Dates are in the proleptic Gregorian calendar, with tzdata's
+//     offsets, as in java.time and Go. SimpleDateFormat counts days
+//     before 1582-10-15 in the Julian calendar and gives times before
+//     1900 the zone's current standard offset.
+//   - A parsed zone name never changes the layout's zone, where it
+//     changes a SimpleDateFormat's.
 package javatime

@@ -22,6 +22,9 @@ type Layout struct {
 	loc     *time.Location
 	ops     []dateOp
 	epoch   bool // the milliseconds pattern
+	// own is the zoneNames set of loc, or -1, and savings its daylight
+	// saving, when the pattern reads zone names.
+	own, savings int
 }
 
 // dateOp is one compiled pattern item: literal text, or a field letter
@@ -56,7 +59,20 @@ func newLayout(pattern string, loc *time.Location) (*Layout, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Layout{pattern: pattern, loc: loc, ops: ops}, nil
+	l := &Layout{pattern: pattern, ops: ops}
+	l.setZone(loc)
+	return l, nil
+}
+
+// setZone sets the layout's zone, and the names of it a value may hold.
+func (l *Layout) setZone(loc *time.Location) {
+	l.loc, l.own, l.savings = loc, -1, 0
+	for _, o := range l.ops {
+		if o.letter == 'z' || o.letter == 'Z' {
+			l.own, l.savings = namesOf(loc), dstSavings(loc)
+			return
+		}
+	}
 }
 
 // In returns a layout with the same pattern in loc, as a [time.Time]'s In
@@ -66,7 +82,7 @@ func (l *Layout) In(loc *time.Location) *Layout {
 		loc = time.UTC
 	}
 	c := *l
-	c.loc = loc
+	c.setZone(loc)
 	return &c
 }
 

@@ -116,7 +116,9 @@ func TestLayoutFormat(t *testing.T) {
 		{"z at GMT", "z zzzz", "GMT", "GMT Greenwich Mean Time"},
 		{"z of an offset zone", "z zzzz", "GMT+05:30", "GMT+05:30 GMT+05:30"},
 		{"X drops minutes", "X", "+05:30", "+05"},
-		{"numeric tzdata abbreviation", "z", "Asia/Dubai", "GMT+04:00"},
+		{"a name the JDK has and tzdata has not", "z zzzz", "Asia/Dubai", "GST Gulf Standard Time"},
+		{"a zone the JDK names by its offset", "z zzzz", "Etc/GMT-4", "GMT+04:00 GMT+04:00"},
+		{"Lord Howe in winter", "z zzzz", "Australia/Lord_Howe", "LHST Lord Howe Standard Time"},
 		{"India", "z zzzz", "Asia/Kolkata", "IST India Standard Time"},
 		{"Ireland in summer", "z zzzz", "Europe/Dublin", "IST Irish Standard Time"},
 		{"China", "z zzzz", "Asia/Shanghai", "CST China Standard Time"},
@@ -256,7 +258,8 @@ func TestLayoutParseZones(t *testing.T) {
 		{"CST is US Central", "z", "", "CST", -6 * 3600, "GMT-06:00"},
 		{"CST in Shanghai is China", "z", "Asia/Shanghai", "CST", 8 * 3600, "CST"},
 		{"IST in Dublin is Irish", "z", "Europe/Dublin", "IST", 3600, "IST"},
-		{"IST elsewhere is India", "z", "", "IST", 5*3600 + 1800, "GMT+05:30"},
+		{"IST elsewhere is the JDK's first, Israel", "z", "", "IST", 2 * 3600, "GMT+02:00"},
+		{"IST in Kolkata is India", "z", "Asia/Kolkata", "IST", 5*3600 + 1800, "IST"},
 		{"Z", "Z", "", "+0530", 5*3600 + 1800, "GMT+05:30"},
 		{"Z long name", "Z", "", "Central European Summer Time", 2 * 3600, "GMT+02:00"},
 		{"X Z", "X", "Asia/Tokyo", "Z", 0, "GMT"},
@@ -282,7 +285,7 @@ func TestLayoutParseZones(t *testing.T) {
 }
 
 // TestLayoutDSTAsTheJDK reads local times that happen twice or never as
-// the JDK does.
+// the JDK does, and writes the zone's own names as it does.
 func TestLayoutDSTAsTheJDK(t *testing.T) {
 	t.Parallel()
 	utc := func(s string) time.Time {
@@ -296,8 +299,11 @@ func TestLayoutDSTAsTheJDK(t *testing.T) {
 	}{
 		{"overlap is standard time", "America/Los_Angeles", "yyyy-MM-dd'T'HH:mm:ss", "2026-11-01T01:30:00", utc("2026-11-01T09:30:00Z")},
 		{"gap at the standard offset", "America/Los_Angeles", "yyyy-MM-dd'T'HH:mm:ss", "2026-03-08T02:30:00", utc("2026-03-08T10:30:00Z")},
+		{"overlap named daylight", "America/Los_Angeles", "yyyy-MM-dd'T'HH:mm:ss z", "2026-11-01T01:30:00 PDT", utc("2026-11-01T08:30:00Z")},
+		{"overlap named standard", "America/Los_Angeles", "yyyy-MM-dd'T'HH:mm:ss z", "2026-11-01T01:30:00 PST", utc("2026-11-01T09:30:00Z")},
 		{"half-hour overlap", "Australia/Lord_Howe", "yyyy-MM-dd'T'HH:mm:ss", "2026-04-05T01:45:00", utc("2026-04-04T15:15:00Z")},
 		{"half-hour gap", "Australia/Lord_Howe", "yyyy-MM-dd'T'HH:mm:ss", "2026-10-04T02:15:00", utc("2026-10-03T15:45:00Z")},
+		{"Lord Howe daylight name", "Australia/Lord_Howe", "yyyy-MM-dd HH:mm zzzz", "2026-07-01 12:00 Lord Howe Daylight Time", utc("2026-07-01T01:00:00Z")},
 		{"negative DST: Dublin's overlap", "Europe/Dublin", "yyyy-MM-dd'T'HH:mm:ss", "2026-10-25T01:30:00", utc("2026-10-25T01:30:00Z")},
 	}
 	for _, tt := range tests {
@@ -310,6 +316,11 @@ func TestLayoutDSTAsTheJDK(t *testing.T) {
 			require.True(t, tt.want.Equal(got), "got %v, want %v", got.UTC(), tt.want)
 		})
 	}
+
+	l, err := javatime.NewLayout("z zzzz", "Australia/Lord_Howe")
+	require.NoError(t, err)
+	require.Equal(t, "LHDT Lord Howe Daylight Time", l.Format(utc("2026-01-01T00:00:00Z")))
+	require.Equal(t, "LHST Lord Howe Standard Time", l.Format(utc("2026-07-01T00:00:00Z")))
 }
 
 func TestNewLayoutErrors(t *testing.T) {
@@ -412,6 +423,21 @@ func TestLayoutNoAllocs(t *testing.T) {
 			t.Fatalf("Parse = %v, %v", got, err)
 		}
 		buf = df.AppendFormat(buf[:0], got)
+	})
+	require.Zero(t, allocs)
+
+	// Zone names, the layout's own and another zone's, near a change of
+	// offset.
+	named, err := javatime.NewLayout("yyyy-MM-dd HH:mm:ss zzzz", "America/Los_Angeles")
+	require.NoError(t, err)
+	allocs = testing.AllocsPerRun(100, func() {
+		for _, v := range [...]string{"2026-11-01 01:30:00 Pacific Standard Time", "2026-11-01 01:30:00 IST"} {
+			got, err := named.Parse(v)
+			if err != nil {
+				t.Fatalf("Parse(%q): %v", v, err)
+			}
+			buf = named.AppendFormat(buf[:0], got)
+		}
 	})
 	require.Zero(t, allocs)
 }

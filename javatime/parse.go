@@ -36,10 +36,10 @@ type dateFields struct {
 	set                                    int
 	bc, pm                                 bool
 	year, weekYear, month, day, yearDay    int
-	week, weekOfMonth, dowInMonth, weekday int // weekday: 1 is Monday, 7 Sunday
-	hour, hour12, minute, sec, nsec        int // hour is H or k, hour12 h or K
-	offset                                 int // seconds east of UTC, with setZone
-	zoneName                               int // zoneNames row of a parsed abbreviation, or -1
+	week, weekOfMonth, dowInMonth, weekday int     // weekday: 1 is Monday, 7 Sunday
+	hour, hour12, minute, sec, nsec        int     // hour is H or k, hour12 h or K
+	offset                                 int     // seconds east of UTC, with setZone
+	zoneName                               nameRef // a zone name read, or set -1
 }
 
 // Parse reads a value written with the pattern. A value without zone
@@ -56,7 +56,7 @@ func (l *Layout) Parse(s string) (time.Time, error) {
 		}
 		return t.In(l.loc), nil
 	}
-	f := dateFields{zoneName: -1}
+	f := dateFields{zoneName: nameRef{set: -1}}
 	pos := 0
 	for i := range l.ops {
 		o := &l.ops[i]
@@ -70,7 +70,7 @@ func (l *Layout) Parse(s string) (time.Time, error) {
 		for pos < len(s) && (s[pos] == ' ' || s[pos] == '\t') {
 			pos++
 		}
-		end, why := f.parseField(s, pos, o)
+		end, why := f.parseField(s, pos, o, l.own)
 		if why != "" {
 			return time.Time{}, l.parseError(s, pos, why)
 		}
@@ -92,7 +92,7 @@ func (l *Layout) parseError(s string, pos int, why string) error {
 
 // parseField reads one field at s[pos:] and returns the position after it,
 // or why it does not match.
-func (f *dateFields) parseField(s string, pos int, o *dateOp) (int, string) {
+func (f *dateFields) parseField(s string, pos int, o *dateOp, own int) (int, string) {
 	switch o.letter {
 	case 'G':
 		i, end := matchName(s, pos, eraNames[:])
@@ -136,12 +136,11 @@ func (f *dateFields) parseField(s string, pos int, o *dateOp) (int, string) {
 		f.nsec = fractionNanos(s[pos:end])
 		return end, ""
 	case 'z', 'Z', 'X':
-		off, name, end, ok := scanZone(s, pos, o.letter)
+		end, ok := f.scanZone(s, pos, o.letter, own)
 		if !ok {
 			return pos, "want a time zone"
 		}
 		f.set |= setZone
-		f.offset, f.zoneName = off, name
 		return end, ""
 	}
 	return f.parseNumber(s, pos, o)
@@ -226,6 +225,42 @@ func (f *dateFields) parseNumber(s string, pos int, o *dateOp) (int, string) {
 		return pos, fmt.Sprintf("%c %d out of range %d-%d", o.letter, v, lo, hi)
 	}
 	return end, ""
+}
+
+// scanZone reads a zone at s[pos:] for the z, Z and X letters. X (ISO
+// 8601) takes "Z" or a numeric offset; z and Z also take GMT, UTC or UT
+// with an optional offset, and the zone names of the JDK (see
+// matchZoneName; own is the set of the layout's zone).
+func (f *dateFields) scanZone(s string, pos int, letter byte, own int) (int, bool) {
+	if pos >= len(s) {
+		return pos, false
+	}
+	f.offset, f.zoneName = 0, nameRef{set: -1}
+	switch c := s[pos]; {
+	case c == 'Z':
+		return pos + 1, true
+	case c == '+' || c == '-':
+		off, end, ok := scanOffset(s, pos)
+		f.offset = off
+		return end, ok
+	case letter == 'X':
+		return pos, false
+	}
+	for _, p := range [...]string{"GMT", "UTC", "UT"} { // UTC before UT
+		if hasPrefixFold(s[pos:], p) {
+			end := pos + len(p)
+			if off, e, ok := scanOffset(s, end); ok {
+				f.offset = off
+				return e, true
+			}
+			return end, true
+		}
+	}
+	ref, end, ok := matchZoneName(s, pos, own)
+	if ok {
+		f.zoneName = ref
+	}
+	return end, ok
 }
 
 // digitsEnd returns the end of the run of digits at s[pos:], at most count

@@ -2,6 +2,7 @@ package javatime
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -100,27 +101,43 @@ func (f *dateFields) resolve(l *Layout) (time.Time, string) {
 	if f.set&setZone == 0 {
 		return wallTime(l.loc, year, month, day, hour, f.minute, f.sec, f.nsec), ""
 	}
-	wall := time.Date(year, time.Month(month), day, hour, f.minute, f.sec, f.nsec, time.UTC)
-	// An abbreviation the configured zone itself uses at that moment is
-	// read the zone's way: CST in Asia/Shanghai is China Standard Time,
-	// IST in Europe/Dublin Irish Standard Time.
-	if f.zoneName >= 0 {
-		abbr := zoneNames[f.zoneName].short
-		for _, z := range zoneNames[f.zoneName:] {
-			if z.short != abbr {
-				continue
-			}
-			t := wall.Add(-time.Duration(z.offset) * time.Second).In(l.loc)
-			if a, off := t.Zone(); a == abbr && off == z.offset {
-				return t, ""
-			}
+	wall := time.Date(year, time.Month(month), day, hour, f.minute, f.sec, 0, time.UTC).Unix()
+	off := f.offset
+	if f.zoneName.set >= 0 {
+		var why string
+		if off, why = f.nameOffset(l, wall); why != "" {
+			return time.Time{}, why
 		}
 	}
-	t := wall.Add(-time.Duration(f.offset) * time.Second)
-	if _, off := t.In(l.loc).Zone(); off == f.offset {
+	t := time.Unix(wall-int64(off), int64(f.nsec))
+	if _, o := t.In(l.loc).Zone(); o == off {
 		return t.In(l.loc), ""
 	}
-	return t.In(fixedZone(f.offset)), ""
+	return t.In(fixedZone(off)), ""
+}
+
+// nameOffset returns the offset a zone name gives a local time, as Java's
+// parser reads it: the standard offset of the named zone then, plus its
+// daylight saving for a daylight name. Where the zone uses the same name
+// in standard and daylight time, or has no daylight saving time any more,
+// the zone decides as for a value without zone.
+func (f *dateFields) nameOffset(l *Layout, wall int64) (int, string) {
+	set := zoneNames().sets[f.zoneName.set]
+	loc, savings := l.loc, l.savings
+	if f.zoneName.set != l.own {
+		if loc, savings = set.location(); loc == nil {
+			return 0, "zone name " + quote(set.names[f.zoneName.slot]) + " has no zone rules here"
+		}
+	}
+	daylight := f.zoneName.slot >= longDaylight
+	if daylight && savings == 0 || !daylight && strings.EqualFold(set.names[f.zoneName.slot], set.names[f.zoneName.slot+longDaylight]) {
+		return wallPeriod(loc, wall).off, "" // the zone decides, as without a name
+	}
+	_, off := wallPeriod(loc, wall).javaRules(loc)
+	if daylight {
+		off += savings
+	}
+	return off, ""
 }
 
 // agree checks the fields in left, which did not build the date d, against

@@ -3,8 +3,9 @@ package javatime
 import "time"
 
 // Go's zones and the JDK's come from the same IANA tzdata and agree on
-// offsets, but Java reads local times by a rule of its own. The functions
-// here give Java's answers from a *time.Location.
+// offsets, but not always on which periods are daylight saving time, and
+// Java reads local times by a rule of its own. The functions here give
+// Java's answers from a *time.Location.
 
 // period is a span of time during which a zone keeps one offset.
 type period struct {
@@ -77,4 +78,56 @@ func wallTime(loc *time.Location, year, month, day, hour, minute, sec, nsec int)
 	wall := time.Date(year, time.Month(month), day, hour, minute, sec, 0, time.UTC).Unix()
 	p := wallPeriod(loc, wall)
 	return time.Unix(wall-int64(p.off), int64(nsec)).In(loc)
+}
+
+// javaRules returns what the JDK's rules say of the period: whether it is
+// daylight saving time, and the standard offset then. Go's tzdata marks
+// negative daylight saving time as such (Ireland's winter, Morocco's
+// Ramadan), where the JDK's calls the other period daylight time; a
+// neighbouring period tells which is the case.
+func (p period) javaRules(loc *time.Location) (daylight bool, std int) {
+	var (
+		near [2]period
+		n    int
+	)
+	if p.hasStart {
+		near[n] = periodAt(loc, p.start-1)
+		n++
+	}
+	if p.hasEnd {
+		near[n] = periodAt(loc, p.end)
+		n++
+	}
+	for _, q := range near[:n] {
+		if q.dst == p.dst {
+			continue
+		}
+		dstOff, stdOff := p.off, q.off
+		if !p.dst {
+			dstOff, stdOff = q.off, p.off
+		}
+		daylight = p.dst != (dstOff < stdOff)
+		if daylight {
+			return true, q.off
+		}
+		return false, p.off
+	}
+	return p.dst, p.off
+}
+
+// javaRulesAt is javaRules for the period of an instant.
+func javaRulesAt(loc *time.Location, unix int64) (daylight bool, std int) {
+	return periodAt(loc, unix).javaRules(loc)
+}
+
+// dstSavings returns how far daylight saving time moves the clocks of loc
+// under its latest rules, 0 when it no longer has any: Java's
+// TimeZone.getDSTSavings.
+func dstSavings(loc *time.Location) int {
+	_, winter := time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC).In(loc).Zone()
+	_, summer := time.Date(2100, 7, 1, 0, 0, 0, 0, time.UTC).In(loc).Zone()
+	if summer < winter {
+		return winter - summer
+	}
+	return summer - winter
 }
