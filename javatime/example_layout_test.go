@@ -37,3 +37,34 @@ func ExampleNewLayout() {
 	// Tue, 24 Nov 2026 8:45 AM Eastern Standard Time
 	// javatime: invalid pattern: unterminated quote at position 21 in "yyyy-MM-dd'T'HH:mm:ss'"; remove the trailing ' or close it
 }
+
+// A local time that happens twice, as clocks go back, is read as the JDK
+// reads it: standard time. A zone name says which of the two it is.
+func ExampleLayout_Parse() {
+	la, err := javatime.NewLayout("yyyy-MM-dd'T'HH:mm:ss", "America/Los_Angeles")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	t, _ := la.Parse("2026-11-01T01:30:00")
+	fmt.Println(t.UTC())
+
+	named, err := javatime.NewLayout("yyyy-MM-dd'T'HH:mm:ss z", "America/Los_Angeles")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	t, _ = named.Parse("2026-11-01T01:30:00 PDT")
+	fmt.Println(t.UTC())
+
+	howe, err := javatime.NewLayout("d MMM yyyy HH:mm zzzz", "Australia/Lord_Howe")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(howe.Format(t))
+	// Output:
+	// 2026-11-01 09:30:00 +0000 UTC
+	// 2026-11-01 08:30:00 +0000 UTC
+	// 1 Nov 2026 19:30 Lord Howe Daylight Time
+}
