@@ -34,6 +34,7 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/javatime"
 	"github.com/a12b7632/elementevents/poller"
 	"github.com/a12b7632/elementevents/receiver"
 	"github.com/a12b7632/elementevents/signature"
@@ -66,6 +67,9 @@ var badSentinels = map[string]error{
 	"element.ErrPlaceholder":       element.ErrPlaceholder,
 	"element.ErrLegacyURLs":        element.ErrLegacyURLs,
 	"element.ErrUnknownElement":    element.ErrUnknownElement,
+	"javatime.ErrPattern":          javatime.ErrPattern,
+	"javatime.ErrParse":            javatime.ErrParse,
+	"javatime.ErrZone":             javatime.ErrZone,
 	"poller.ErrUnauthorized":       poller.ErrUnauthorized,
 	"poller.ErrMalformedPage":      poller.ErrMalformedPage,
 	"poller.ErrVendor":             poller.ErrVendor,
@@ -286,7 +290,7 @@ func runInstance(t *testing.T, c *badCase) badOutcome {
 // runDateFormat compiles the pattern for the zone. The value is T0
 // formatted with it.
 func runDateFormat(t *testing.T, c *badCase) badOutcome {
-	df, err := element.NewDateFormat(c.param("pattern", ""), c.param("zone", ""))
+	df, err := javatime.NewLayout(c.param("pattern", ""), c.param("zone", ""))
 	if err != nil {
 		return badOutcome{err: err, events: -1}
 	}
@@ -296,7 +300,7 @@ func runDateFormat(t *testing.T, c *badCase) badOutcome {
 // runDate compiles the pattern, which must be fine, and parses the body
 // with it. The value is the time read, RFC 3339 in UTC.
 func runDate(t *testing.T, c *badCase) badOutcome {
-	df, err := element.NewDateFormat(c.param("pattern", ""), c.param("zone", ""))
+	df, err := javatime.NewLayout(c.param("pattern", ""), c.param("zone", ""))
 	require.NoError(t, err, "the case's pattern must compile")
 	tm, err := df.Parse(string(c.body))
 	if err != nil {
@@ -311,7 +315,7 @@ func runURL(t *testing.T, c *badCase) badOutcome {
 	var loc *time.Location
 	if z, ok := c.params["zone"]; ok {
 		var err error
-		loc, err = element.LoadLocation(string(z))
+		loc, err = javatime.LoadLocation(string(z))
 		require.NoError(t, err, "the case's zone must load")
 	}
 	u, err := element.CompileURL(string(c.body), loc)

@@ -12,7 +12,7 @@
 //	go run ./examples/quickstart   # a fake WooCommerce store, end to end, in seconds
 //	go test ./...
 //
-// # Instances: element
+// # Instances: element and javatime
 //
 // An instance is the JSON body of an /instances call: an element key, a
 // configuration (vendor keys and event.* keys), tags and a name.
@@ -21,8 +21,9 @@
 // string, legacy pipe URLs) and Instance.Validate reports every problem by
 // the key as written. The element catalogue (element.Lookup) says how to
 // reach each vendor: base URL, auth, pagination, records path, and how its
-// webhooks are signed. Java date patterns and zones are compiled once by
-// element.NewDateFormat.
+// webhooks are signed. Java date patterns and zones are read and written as
+// the JDK does by package javatime (javatime.NewLayout), which element
+// uses and which stands on its own.
 //
 // # Events and their delivery: events and signature
 //

@@ -47,7 +47,7 @@ type job struct {
 
 // jobs run in this order in every round; the long scaling run comes last.
 var jobs = []job{
-	{pkg: "element", bench: "^BenchmarkDateFormatParse$"},
+	{pkg: "javatime", bench: "^BenchmarkLayoutParse$"},
 	{pkg: "poller", bench: "^BenchmarkPollCycle$"},
 	{pkg: "poller", bench: "^BenchmarkStateBytesPerRecord$"},
 	{pkg: "interop", bench: "^BenchmarkVerifyStandard$"},

@@ -45,8 +45,8 @@ type pair struct {
 // pairs are the comparisons of the report, in its order. The keys are the
 // benchmarks of jobs.
 var pairs = []pair{
-	{Title: "Date parse of a WooCommerce date: `element.DateFormat.Parse` vs `time.Parse`",
-		Ours: "DateFormatParse/ours", Base: "DateFormatParse/time.Parse", Unit: "sec/op",
+	{Title: "Date parse of a WooCommerce date: `javatime.Layout.Parse` vs `time.Parse`",
+		Ours: "LayoutParse/ours", Base: "LayoutParse/time.Parse", Unit: "sec/op",
 		Kind: costRatio, Goal: 1.3, ZeroAllocs: true, Issue: "#2"},
 	{Title: "Poll cycle, 10,000 WooCommerce customers, nothing changed vs typed `json.Unmarshal` of the same page",
 		Ours: "PollCycle/cycle/steady", Base: "PollCycle/json.Unmarshal", Unit: "sec/op",

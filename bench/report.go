@@ -158,7 +158,7 @@ func writeMethod(p func(string, ...any), m Meta, rounds string) {
 	p("- Baselines: Standard Webhooks Go library %s, Svix Go library `github.com/svix/svix-webhooks/go` %s, ",
 		version(m, modStandardWebhooks), version(m, modSvix))
 	p("`encoding/json` and `time` from the Go release below, `net/http` for the bare client and handler.\n")
-	p("- Benchmarks: `element.BenchmarkDateFormatParse`, `poller.BenchmarkPollCycle`, `poller.BenchmarkStateBytesPerRecord`, ")
+	p("- Benchmarks: `javatime.BenchmarkLayoutParse`, `poller.BenchmarkPollCycle`, `poller.BenchmarkStateBytesPerRecord`, ")
 	p("`poller.BenchmarkPollScale`, `signature.BenchmarkVerifyStandard`, `events.BenchmarkDelivery`, `webhook.BenchmarkHandlerThroughput`; ")
 	p("their doc comments say exactly what each side does.\n\n")
 }

@@ -32,7 +32,7 @@ func TestParseResults(t *testing.T) {
 	res := loadSixRounds(t)
 	assert.Equal(t, "AMD EPYC 7B13", res.CPU)
 	assert.Equal(t, "2", res.Procs)
-	assert.Equal(t, "DateFormatParse/ours", res.Order[0])
+	assert.Equal(t, "LayoutParse/ours", res.Order[0])
 	assert.Equal(t, "PollScale/records=100000", res.Order[len(res.Order)-1])
 	assert.Len(t, res.Order, 22)
 	for _, k := range res.Order {
@@ -41,7 +41,7 @@ func TestParseResults(t *testing.T) {
 		}
 	}
 	// ns/op is tidied to seconds, custom units are kept.
-	assert.InDelta(t, 150e-9, res.Values["DateFormatParse/ours"]["sec/op"][0], 1e-12)
+	assert.InDelta(t, 150e-9, res.Values["LayoutParse/ours"]["sec/op"][0], 1e-12)
 	assert.Equal(t, []string{"sec/op", "cpu-µs/delivery", "deliveries/s", "B/op", "allocs/op"}, res.units("Delivery/notifier"))
 	assert.Contains(t, res.Values["PollScale/records=1000"], "state-B/record")
 	assert.Contains(t, res.Values["PollScale/records=1000"], "sec/record")
@@ -74,7 +74,7 @@ func TestEvaluate(t *testing.T) {
 		ratio   float64
 		verdict verdict
 	}{
-		{"DateFormatParse/ours DateFormatParse/time.Parse sec/op", 150.0 / 170, met},
+		{"LayoutParse/ours LayoutParse/time.Parse sec/op", 150.0 / 170, met},
 		{"PollCycle/cycle/steady PollCycle/json.Unmarshal sec/op", 92.0 / 247, met},
 		{"PollCycle/cycle/first-seen PollCycle/json.Unmarshal sec/op", 110.0 / 247, noGoal},
 		{"StateBytesPerRecord/numeric-ids  B/record", 55.76, met},
@@ -181,7 +181,7 @@ func TestWriteReport(t *testing.T) {
 }
 
 func TestWriteReportMissing(t *testing.T) {
-	res, err := parseResults(strings.NewReader("pkg: x\nBenchmarkDateFormatParse/ours-2 \t 10\t 100 ns/op\t 0 allocs/op\n"), "one")
+	res, err := parseResults(strings.NewReader("pkg: x\nBenchmarkLayoutParse/ours-2 \t 10\t 100 ns/op\t 0 allocs/op\n"), "one")
 	require.NoError(t, err)
 	var buf bytes.Buffer
 	require.NoError(t, writeReport(&buf, res, Meta{Command: "go run ./bench -quick", Rounds: 1}))

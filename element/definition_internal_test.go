@@ -57,7 +57,7 @@ func TestResourceProblemsRenamed(t *testing.T) {
 	ps.resourceProblems("customers", multi)
 	ps.resourceProblems("orders", errors.New("boom"))
 	require.Len(t, ps, 4)
-	require.EqualError(t, ps[0], "resources.customers.datesConfiguration.updatedDateFormat: bad: element: invalid date format")
+	require.EqualError(t, ps[0], "resources.customers.datesConfiguration.updatedDateFormat: bad: javatime: invalid pattern")
 	require.ErrorIs(t, ps[0], ErrDateFormat)
 	require.EqualError(t, ps[1], "resources.customers.pageSize: must be a number")
 	require.EqualError(t, ps[2], "resources.customers: odd")

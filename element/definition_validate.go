@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/go-playground/validator/v10"
+
+	"github.com/a12b7632/elementevents/javatime"
 )
 
 // DefinitionError reports every problem found in a [Definition]. It
@@ -379,7 +381,7 @@ func (d *Definition) checkResources(ps *defProblems) {
 func checkDate(ps *defProblems, prefix, format, timezone string) *time.Location {
 	var zone *time.Location
 	if timezone != "" {
-		z, err := LoadLocation(timezone)
+		z, err := javatime.LoadLocation(timezone)
 		if err != nil {
 			ps.wrap(prefix+"Timezone", err)
 			// Check the pattern alone, so a bad zone is reported once.
@@ -388,7 +390,7 @@ func checkDate(ps *defProblems, prefix, format, timezone string) *time.Location 
 		zone = z
 	}
 	if format != "" {
-		if _, err := NewDateFormat(format, timezone); err != nil {
+		if _, err := javatime.NewLayout(format, timezone); err != nil {
 			ps.wrap(prefix+"Format", err)
 		}
 	}

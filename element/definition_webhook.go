@@ -102,11 +102,11 @@ type Webhook struct {
 	DatePath string `json:"datePath,omitempty"`
 
 	// DateFormat is the Java date pattern of the value at DatePath (see
-	// [NewDateFormat]). Empty means RFC 3339.
+	// [javatime.NewLayout]). Empty means RFC 3339.
 	DateFormat string `json:"dateFormat,omitempty"`
 
 	// DateTimezone is the time zone of the value at DatePath when its
-	// pattern carries none (see [LoadLocation]). Empty means UTC.
+	// pattern carries none (see [javatime.LoadLocation]). Empty means UTC.
 	DateTimezone string `json:"dateTimezone,omitempty"`
 
 	// Methods are the accepted HTTP methods. Empty means POST only. For GET,

@@ -28,10 +28,10 @@
 //
 // Vendors write dates in many ways; resources describe them with Java
 // SimpleDateFormat patterns such as yyyy-MM-dd'T'HH:mm:ss and zones such as
-// GMT. [NewDateFormat] compiles a pattern once, and its Parse is as fast as
-// time.Parse. [LoadLocation] knows IANA names, fixed offsets and Java's
-// short zone IDs. [CompileURL] expands the ${gmtDate:...}-style
-// placeholders of resource URLs for a poll time.
+// GMT, which package [github.com/a12b7632/elementevents/javatime] reads and
+// writes as the JDK does; Validate checks them with it. [CompileURL]
+// expands the ${gmtDate:...}-style placeholders of resource URLs for a
+// poll time.
 //
 // # The catalogue
 //

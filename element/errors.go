@@ -1,6 +1,10 @@
 package element
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/a12b7632/elementevents/javatime"
+)
 
 // Errors returned by this package. Test for them with [errors.Is]; the
 // returned errors wrap them with the offending key, pattern or value.
@@ -13,12 +17,13 @@ var (
 	// rule. The error is a [*ValidationError] listing every problem.
 	ErrInvalid = errors.New("element: invalid configuration")
 
-	// ErrDateFormat reports a Java date pattern that does not compile, or a
-	// value that does not match its pattern.
-	ErrDateFormat = errors.New("element: invalid date format")
+	// ErrDateFormat reports a Java date pattern that does not compile. It
+	// is [javatime.ErrPattern], so either name matches.
+	ErrDateFormat = javatime.ErrPattern
 
-	// ErrTimeZone reports a time zone name that is not known.
-	ErrTimeZone = errors.New("element: unknown time zone")
+	// ErrTimeZone reports a time zone name that is not known. It is
+	// [javatime.ErrZone], so either name matches.
+	ErrTimeZone = javatime.ErrZone
 
 	// ErrPlaceholder reports a ${...} URL placeholder that is unknown or
 	// malformed.

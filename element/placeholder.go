@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/a12b7632/elementevents/javatime"
 )
 
 // isoDatePattern is what a bare ${date} writes: ISO 8601 with
@@ -32,9 +34,9 @@ type urlPart struct {
 // CompileURL compiles a URL template. zone is the configured zone used by
 // ${date:...} and ${date}; nil means UTC. The placeholders are:
 //
-//	${gmtDate:FMT}            t in GMT, with a Java date pattern (see DateFormat)
+//	${gmtDate:FMT}            t in GMT, with a Java date pattern (see package javatime)
 //	${date:FMT}               t in zone, with a Java date pattern
-//	${dateTimeZone:ZONE:FMT}  t in ZONE (see LoadLocation); also ${DateTimeZone:...}
+//	${dateTimeZone:ZONE:FMT}  t in ZONE (see javatime.LoadLocation); also ${DateTimeZone:...}
 //	${date}                   t in zone as ISO 8601, "2006-01-02T15:04:05.000Z07:00"
 //	${epoch}, ${epoch:ms}     milliseconds since the Unix epoch; also ${milliseconds}
 //	${epoch:s}, ${epoch:us}   seconds or microseconds since the Unix epoch
@@ -128,7 +130,7 @@ func compilePlaceholder(body string, zone *time.Location) (func([]byte, time.Tim
 		if !hasArg {
 			return nil, errors.New("want ${gmtDate:FORMAT}")
 		}
-		return placeholderDate(arg, gmtLoc)
+		return placeholderDate(arg, nil)
 	case "date":
 		if !hasArg {
 			return placeholderDate(isoDatePattern, zone)
@@ -157,25 +159,25 @@ func compilePlaceholder(body string, zone *time.Location) (func([]byte, time.Tim
 	return nil, errors.New("unknown placeholder; want gmtDate, date, dateTimeZone, epoch or milliseconds")
 }
 
+// placeholderDate compiles a date placeholder's pattern for loc, nil
+// meaning GMT.
 func placeholderDate(pattern string, loc *time.Location) (func([]byte, time.Time) []byte, error) {
-	df, err := newDateFormat(pattern, loc)
+	zone := ""
+	if loc == nil {
+		zone = "GMT"
+	}
+	l, err := javatime.NewLayout(pattern, zone)
 	if err != nil {
 		return nil, err
 	}
-	if !df.epoch && !hasField(df.ops) {
+	if !l.HasFields() {
 		// Most likely a mistake such as a missing FORMAT after a zone.
 		return nil, fmt.Errorf("%w: pattern %s has no date fields", ErrDateFormat, quote(pattern))
 	}
-	return df.AppendFormat, nil
-}
-
-func hasField(ops []dateOp) bool {
-	for _, o := range ops {
-		if o.letter != 0 {
-			return true
-		}
+	if loc != nil {
+		l = l.In(loc)
 	}
-	return false
+	return l.AppendFormat, nil
 }
 
 // cutZone splits "ZONE:FORMAT" at the colon after the longest zone name,
@@ -190,7 +192,7 @@ func cutZone(arg string) (*time.Location, string, error) {
 		if arg[i] != ':' {
 			continue
 		}
-		l, err := LoadLocation(arg[:i])
+		l, err := javatime.LoadLocation(arg[:i])
 		if err != nil {
 			if firstErr == nil {
 				firstErr = err

@@ -7,13 +7,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/a12b7632/elementevents/element"
+	"github.com/a12b7632/elementevents/javatime"
 )
 
 func TestURLTemplateExpand(t *testing.T) {
 	t.Parallel()
 	// 2026-11-24 13:45:07.123456 UTC: 05:45 in Los Angeles.
 	at := time.Date(2026, 11, 24, 13, 45, 7, 123_456_000, time.UTC)
-	la, err := element.LoadLocation("America/Los_Angeles")
+	la, err := javatime.LoadLocation("America/Los_Angeles")
 	require.NoError(t, err)
 	tests := []struct {
 		name, raw string
@@ -73,7 +74,7 @@ func TestCompileURLErrors(t *testing.T) {
 		{"unterminated", "/x?since=${gmtDate:yyyy", nil, `unterminated "${" at position 9`},
 		{
 			"WooCommerce stray quote", "/c?where=d>='${gmtDate:yyyy-MM-dd'T'HH:mm:ss'}'",
-			[]error{element.ErrDateFormat}, "${gmtDate:yyyy-MM-dd'T'HH:mm:ss'} at position 13: element: invalid date format: unterminated quote at position 21",
+			[]error{element.ErrDateFormat}, "${gmtDate:yyyy-MM-dd'T'HH:mm:ss'} at position 13: javatime: invalid pattern: unterminated quote at position 21",
 		},
 		{"unknown letter", "/x/${date:yyyy-MM-ddTHH}", []error{element.ErrDateFormat}, "unknown pattern letter 'T'"},
 		{"gmtDate without format", "/x/${gmtDate}", nil, "want ${gmtDate:FORMAT}"},

@@ -53,7 +53,7 @@ type Resource struct {
 
 // Dates is the datesConfiguration of a [Resource]: the fields holding the
 // updated and created dates, their Java date patterns (see
-// [NewDateFormat]) and time zones (see [LoadLocation]).
+// [javatime.NewLayout]) and time zones (see [javatime.LoadLocation]).
 type Dates struct {
 	UpdatedField    string `json:"updatedDateField,omitempty"`
 	UpdatedFormat   string `json:"updatedDateFormat,omitempty"`

@@ -13,6 +13,7 @@ import (
 	"github.com/go-playground/validator/v10"
 
 	iquote "github.com/a12b7632/elementevents/internal/quote"
+	"github.com/a12b7632/elementevents/javatime"
 )
 
 // FieldError is one problem with an instance, named by the configuration key
@@ -154,7 +155,7 @@ func resourceProblems(prefix string, r Resource) []*FieldError {
 	}
 	d := r.Dates
 	zoneOf := func(field, tz string) *time.Location {
-		loc, err := LoadLocation(tz)
+		loc, err := javatime.LoadLocation(tz)
 		if err != nil {
 			add("datesConfiguration."+field, err, ErrTimeZone)
 			return nil
@@ -164,12 +165,12 @@ func resourceProblems(prefix string, r Resource) []*FieldError {
 	updatedZone := zoneOf("updatedDateTimezone", d.UpdatedTimezone)
 	createdZone := zoneOf("createdDateTimezone", d.CreatedTimezone)
 	if updatedZone != nil && d.UpdatedFormat != "" {
-		if _, err := NewDateFormat(d.UpdatedFormat, d.UpdatedTimezone); err != nil {
+		if _, err := javatime.NewLayout(d.UpdatedFormat, d.UpdatedTimezone); err != nil {
 			add("datesConfiguration.updatedDateFormat", err, ErrDateFormat)
 		}
 	}
 	if createdZone != nil && d.CreatedFormat != "" {
-		if _, err := NewDateFormat(d.CreatedFormat, d.CreatedTimezone); err != nil {
+		if _, err := javatime.NewLayout(d.CreatedFormat, d.CreatedTimezone); err != nil {
 			add("datesConfiguration.createdDateFormat", err, ErrDateFormat)
 		}
 	}

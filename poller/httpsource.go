@@ -14,6 +14,7 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/internal/quote"
+	"github.com/a12b7632/elementevents/javatime"
 	"github.com/jonboulle/clockwork"
 )
 
@@ -266,7 +267,7 @@ func (s *HTTPSource) template(res element.Resource) (*element.URLTemplate, error
 	}
 	zone := time.UTC
 	if key.zone != "" {
-		z, err := element.LoadLocation(key.zone)
+		z, err := javatime.LoadLocation(key.zone)
 		if err != nil {
 			return nil, fmt.Errorf("updated date time zone: %w: %w", ErrConfig, err)
 		}

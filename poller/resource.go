@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/a12b7632/elementevents/element"
+	"github.com/a12b7632/elementevents/javatime"
 )
 
 // resource is the compiled configuration of one polled resource and the
@@ -51,19 +52,19 @@ func newResource(name string, rc element.Resource) (*resource, error) {
 // when none is configured or the value does not match it, as RFC 3339, a
 // zone-less ISO date (in the configured zone), or epoch milliseconds.
 type dateReader struct {
-	df  *element.DateFormat
+	df  *javatime.Layout
 	loc *time.Location
 }
 
 func newDateReader(pattern, zone string) (dateReader, error) {
-	loc, err := element.LoadLocation(zone)
+	loc, err := javatime.LoadLocation(zone)
 	if err != nil {
 		return dateReader{}, err
 	}
 	if pattern == "" {
 		return dateReader{loc: loc}, nil
 	}
-	df, err := element.NewDateFormat(pattern, zone)
+	df, err := javatime.NewLayout(pattern, zone)
 	if err != nil {
 		return dateReader{}, err
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/javatime"
 )
 
 // maxTypeBytes bounds a topic and an object type. Both come from the
@@ -68,7 +69,7 @@ type normalizer struct {
 
 	changes dottedPath
 	paths   [numPaths]dottedPath
-	dates   *element.DateFormat // nil: RFC 3339
+	dates   *javatime.Layout // nil: RFC 3339
 }
 
 // dottedPath is a compiled dotted path into a JSON object ("billing.email").
@@ -105,7 +106,7 @@ func newNormalizer(instanceID string, def *element.Definition) (*normalizer, err
 		n.topicName = w.TopicHeader
 	}
 	if w.DateFormat != "" {
-		df, err := element.NewDateFormat(w.DateFormat, w.DateTimezone)
+		df, err := javatime.NewLayout(w.DateFormat, w.DateTimezone)
 		if err != nil {
 			return nil, fmt.Errorf("webhook definition: dateFormat: %w", err)
 		}

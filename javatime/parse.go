@@ -1,4 +1,4 @@
-package element
+package javatime
 
 import (
 	"fmt"
@@ -36,32 +36,33 @@ type dateFields struct {
 	set                                    int
 	bc, pm                                 bool
 	year, weekYear, month, day, yearDay    int
-	week, weekOfMonth, dowInMonth, weekday int // weekday: 1 is Monday, 7 Sunday
-	hour, hour12, minute, sec, nsec        int // hour is H or k, hour12 h or K
-	offset                                 int // seconds east of UTC, with setZone
-	zoneName                               int // zoneNames row of a parsed abbreviation, or -1
+	week, weekOfMonth, dowInMonth, weekday int     // weekday: 1 is Monday, 7 Sunday
+	hour, hour12, minute, sec, nsec        int     // hour is H or k, hour12 h or K
+	offset                                 int     // seconds east of UTC, with setZone
+	zoneName                               nameRef // a zone name read, or set -1
 }
 
 // Parse reads a value written with the pattern. A value without zone
-// information is read in the format's zone; one with a zone is read at its
-// own offset and returned in the format's zone when that has the same
-// offset at that instant, else in a fixed zone. Errors wrap
-// [ErrDateFormat] and name the value, the pattern and the position.
-func (df *DateFormat) Parse(s string) (time.Time, error) {
-	if df.epoch {
-		t, err := parseEpochMillis(s)
-		if err != nil {
-			return time.Time{}, err
+// information is read in the layout's zone, a local time that happens
+// twice or never as Java reads it (see the package documentation); one
+// with a zone is read at its own offset and returned in the layout's zone
+// when that has the same offset at that instant, else in a fixed zone.
+// The error is a [*ParseError] (errors.Is [ErrParse]).
+func (l *Layout) Parse(s string) (time.Time, error) {
+	if l.epoch {
+		t, why, pos := parseEpochMillis(s)
+		if why != "" {
+			return time.Time{}, &ParseError{Value: s, Pattern: l.pattern, Pos: pos, why: why}
 		}
-		return t.In(df.loc), nil
+		return t.In(l.loc), nil
 	}
-	f := dateFields{zoneName: -1}
+	f := dateFields{zoneName: nameRef{set: -1}}
 	pos := 0
-	for i := range df.ops {
-		o := &df.ops[i]
+	for i := range l.ops {
+		o := &l.ops[i]
 		if o.letter == 0 {
 			if len(s)-pos < len(o.lit) || s[pos:pos+len(o.lit)] != o.lit {
-				return time.Time{}, df.parseError(s, pos, "want "+quote(o.lit))
+				return time.Time{}, l.parseError(s, pos, "want "+quote(o.lit))
 			}
 			pos += len(o.lit)
 			continue
@@ -69,32 +70,29 @@ func (df *DateFormat) Parse(s string) (time.Time, error) {
 		for pos < len(s) && (s[pos] == ' ' || s[pos] == '\t') {
 			pos++
 		}
-		end, why := f.parseField(s, pos, o)
+		end, why := f.parseField(s, pos, o, l.own)
 		if why != "" {
-			return time.Time{}, df.parseError(s, pos, why)
+			return time.Time{}, l.parseError(s, pos, why)
 		}
 		pos = end
 	}
 	if pos != len(s) {
-		return time.Time{}, df.parseError(s, pos, "unexpected trailing text")
+		return time.Time{}, l.parseError(s, pos, "unexpected trailing text")
 	}
-	t, why := f.resolve(df.loc)
+	t, why := f.resolve(l)
 	if why != "" {
-		return time.Time{}, df.parseError(s, -1, why)
+		return time.Time{}, l.parseError(s, -1, why)
 	}
 	return t, nil
 }
 
-func (df *DateFormat) parseError(s string, pos int, why string) error {
-	if pos < 0 {
-		return fmt.Errorf("%w: %s with pattern %s: %s", ErrDateFormat, quote(s), quote(df.pattern), why)
-	}
-	return fmt.Errorf("%w: %s with pattern %s at position %d: %s", ErrDateFormat, quote(s), quote(df.pattern), pos, why)
+func (l *Layout) parseError(s string, pos int, why string) error {
+	return &ParseError{Value: s, Pattern: l.pattern, Pos: pos, why: why}
 }
 
 // parseField reads one field at s[pos:] and returns the position after it,
 // or why it does not match.
-func (f *dateFields) parseField(s string, pos int, o *dateOp) (int, string) {
+func (f *dateFields) parseField(s string, pos int, o *dateOp, own int) (int, string) {
 	switch o.letter {
 	case 'G':
 		i, end := matchName(s, pos, eraNames[:])
@@ -138,12 +136,11 @@ func (f *dateFields) parseField(s string, pos int, o *dateOp) (int, string) {
 		f.nsec = fractionNanos(s[pos:end])
 		return end, ""
 	case 'z', 'Z', 'X':
-		off, name, end, ok := scanZone(s, pos, o.letter)
+		end, ok := f.scanZone(s, pos, o.letter, own)
 		if !ok {
 			return pos, "want a time zone"
 		}
 		f.set |= setZone
-		f.offset, f.zoneName = off, name
 		return end, ""
 	}
 	return f.parseNumber(s, pos, o)
@@ -230,6 +227,42 @@ func (f *dateFields) parseNumber(s string, pos int, o *dateOp) (int, string) {
 	return end, ""
 }
 
+// scanZone reads a zone at s[pos:] for the z, Z and X letters. X (ISO
+// 8601) takes "Z" or a numeric offset; z and Z also take GMT, UTC or UT
+// with an optional offset, and the zone names of the JDK (see
+// matchZoneName; own is the set of the layout's zone).
+func (f *dateFields) scanZone(s string, pos int, letter byte, own int) (int, bool) {
+	if pos >= len(s) {
+		return pos, false
+	}
+	f.offset, f.zoneName = 0, nameRef{set: -1}
+	switch c := s[pos]; {
+	case c == 'Z':
+		return pos + 1, true
+	case c == '+' || c == '-':
+		off, end, ok := scanOffset(s, pos)
+		f.offset = off
+		return end, ok
+	case letter == 'X':
+		return pos, false
+	}
+	for _, p := range [...]string{"GMT", "UTC", "UT"} { // UTC before UT
+		if hasPrefixFold(s[pos:], p) {
+			end := pos + len(p)
+			if off, e, ok := scanOffset(s, end); ok {
+				f.offset = off
+				return e, true
+			}
+			return end, true
+		}
+	}
+	ref, end, ok := matchZoneName(s, pos, own)
+	if ok {
+		f.zoneName = ref
+	}
+	return end, ok
+}
+
 // digitsEnd returns the end of the run of digits at s[pos:], at most count
 // long for a fixed-width field.
 func digitsEnd(s string, pos int, o *dateOp) int {
@@ -255,7 +288,7 @@ func fractionNanos(digits string) int {
 }
 
 // pivotYear reads a two-digit year: 69-99 are 1969-1999, 00-68 are
-// 2000-2068 (see DateFormat).
+// 2000-2068 (see the package documentation).
 func pivotYear(yy int) int {
 	if yy >= 69 {
 		return 1900 + yy
@@ -292,28 +325,29 @@ var (
 )
 
 // parseEpochMillis reads the milliseconds pattern: an optionally negative
-// count of milliseconds since the Unix epoch.
-func parseEpochMillis(s string) (time.Time, error) {
+// count of milliseconds since the Unix epoch. It returns why and where it
+// does not match.
+func parseEpochMillis(s string) (t time.Time, why string, pos int) {
 	digits := s
 	if len(digits) > 0 && digits[0] == '-' {
 		digits = digits[1:]
 	}
 	if digits == "" {
-		return time.Time{}, fmt.Errorf("%w: %s with pattern %q: want milliseconds since the epoch", ErrDateFormat, quote(s), epochMillisPattern)
+		return time.Time{}, "want milliseconds since the epoch", -1
 	}
 	var ms int64
 	for i := 0; i < len(digits); i++ {
 		c := digits[i]
 		if !isASCIIDigit(c) {
-			return time.Time{}, fmt.Errorf("%w: %s with pattern %q at position %d: want digits", ErrDateFormat, quote(s), epochMillisPattern, len(s)-len(digits)+i)
+			return time.Time{}, "want digits", len(s) - len(digits) + i
 		}
 		if ms > (1<<63-1-int64(c-'0'))/10 {
-			return time.Time{}, fmt.Errorf("%w: %s with pattern %q: out of range", ErrDateFormat, quote(s), epochMillisPattern)
+			return time.Time{}, "out of range", -1
 		}
 		ms = ms*10 + int64(c-'0')
 	}
 	if len(digits) < len(s) {
 		ms = -ms
 	}
-	return time.UnixMilli(ms), nil
+	return time.UnixMilli(ms), "", 0
 }

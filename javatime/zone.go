@@ -1,4 +1,4 @@
-package element
+package javatime
 
 import (
 	"fmt"
@@ -70,7 +70,7 @@ const maxZoneOffset = 18 * 60 * 60
 //   - IANA names such as "America/New_York" or "EST5EDT".
 //
 // "Local" is rejected: a configuration must not depend on the host's zone.
-// Errors wrap [ErrTimeZone] and name the zone. Results are cached, and the
+// Errors wrap [ErrZone] and name the zone. Results are cached, and the
 // function is safe for concurrent use.
 func LoadLocation(name string) (*time.Location, error) {
 	if name == "" {
@@ -106,19 +106,19 @@ func loadLocation(name string) (*time.Location, error) {
 		off, ok := parseOffsetID(rest)
 		if !ok {
 			return nil, fmt.Errorf("%w %s: want an offset such as GMT+05:30 or GMT-8 after %s",
-				ErrTimeZone, quote(name), upper[:len(upper)-len(rest)])
+				ErrZone, quote(name), upper[:len(upper)-len(rest)])
 		}
 		return fixedZone(off), nil
 	}
 	if name[0] == '+' || name[0] == '-' {
 		off, ok := parseOffsetID(name)
 		if !ok {
-			return nil, fmt.Errorf("%w %s: want an offset such as +05:30, -0700 or -8 (at most ±18:00)", ErrTimeZone, quote(name))
+			return nil, fmt.Errorf("%w %s: want an offset such as +05:30, -0700 or -8 (at most ±18:00)", ErrZone, quote(name))
 		}
 		return fixedZone(off), nil
 	}
 	if name == "Local" {
-		return nil, fmt.Errorf("%w %s: the host's zone is not allowed; name the zone", ErrTimeZone, quote(name))
+		return nil, fmt.Errorf("%w %s: the host's zone is not allowed; name the zone", ErrZone, quote(name))
 	}
 	return loadIANA(name, name)
 }
@@ -127,7 +127,7 @@ func loadIANA(name, id string) (*time.Location, error) {
 	loc, err := time.LoadLocation(id)
 	if err != nil {
 		return nil, fmt.Errorf("%w %s: not an IANA name (America/New_York), offset (GMT+05:30) or Java short ID (PST)",
-			ErrTimeZone, quote(name))
+			ErrZone, quote(name))
 	}
 	return loc, nil
 }

@@ -1,4 +1,4 @@
-package element_test
+package javatime_test
 
 import (
 	"fmt"
@@ -9,7 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/a12b7632/elementevents/element"
+	"github.com/a12b7632/elementevents/javatime"
 )
 
 // jdkTime is the instant of the JDK SimpleDateFormat documentation's
@@ -25,7 +25,7 @@ func jdkTime(t *testing.T) time.Time {
 // and parses each result back. Patterns that drop fields parse back to
 // what they keep: missing date fields default to 1970-01-01 (as in Java),
 // missing time fields to zero.
-func TestDateFormatJDKExamples(t *testing.T) {
+func TestLayoutJDKExamples(t *testing.T) {
 	t.Parallel()
 	ref := jdkTime(t)
 	la := ref.Location()
@@ -55,7 +55,7 @@ func TestDateFormatJDKExamples(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.pattern, func(t *testing.T) {
 			t.Parallel()
-			df, err := element.NewDateFormat(tt.pattern, "America/Los_Angeles")
+			df, err := javatime.NewLayout(tt.pattern, "America/Los_Angeles")
 			require.NoError(t, err)
 			require.Equal(t, tt.want, df.Format(ref))
 			got, err := df.Parse(tt.want)
@@ -68,7 +68,7 @@ func TestDateFormatJDKExamples(t *testing.T) {
 	}
 }
 
-func TestDateFormatFormat(t *testing.T) {
+func TestLayoutFormat(t *testing.T) {
 	t.Parallel()
 	ref := jdkTime(t)
 	tests := []struct {
@@ -116,7 +116,9 @@ func TestDateFormatFormat(t *testing.T) {
 		{"z at GMT", "z zzzz", "GMT", "GMT Greenwich Mean Time"},
 		{"z of an offset zone", "z zzzz", "GMT+05:30", "GMT+05:30 GMT+05:30"},
 		{"X drops minutes", "X", "+05:30", "+05"},
-		{"numeric tzdata abbreviation", "z", "Asia/Dubai", "GMT+04:00"},
+		{"a name the JDK has and tzdata has not", "z zzzz", "Asia/Dubai", "GST Gulf Standard Time"},
+		{"a zone the JDK names by its offset", "z zzzz", "Etc/GMT-4", "GMT+04:00 GMT+04:00"},
+		{"Lord Howe in winter", "z zzzz", "Australia/Lord_Howe", "LHST Lord Howe Standard Time"},
 		{"India", "z zzzz", "Asia/Kolkata", "IST India Standard Time"},
 		{"Ireland in summer", "z zzzz", "Europe/Dublin", "IST Irish Standard Time"},
 		{"China", "z zzzz", "Asia/Shanghai", "CST China Standard Time"},
@@ -126,7 +128,7 @@ func TestDateFormatFormat(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			df, err := element.NewDateFormat(tt.pattern, tt.zone)
+			df, err := javatime.NewLayout(tt.pattern, tt.zone)
 			require.NoError(t, err)
 			require.Equal(t, tt.want, df.Format(ref))
 			require.Equal(t, "x"+tt.want, string(df.AppendFormat([]byte("x"), ref)))
@@ -134,7 +136,7 @@ func TestDateFormatFormat(t *testing.T) {
 	}
 }
 
-func TestDateFormatFormatEdges(t *testing.T) {
+func TestLayoutFormatEdges(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name, pattern string
@@ -159,14 +161,14 @@ func TestDateFormatFormatEdges(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			df, err := element.NewDateFormat(tt.pattern, "")
+			df, err := javatime.NewLayout(tt.pattern, "")
 			require.NoError(t, err)
 			require.Equal(t, tt.want, df.Format(tt.t))
 		})
 	}
 }
 
-func TestDateFormatParse(t *testing.T) {
+func TestLayoutParse(t *testing.T) {
 	t.Parallel()
 	utc := func(year int, month time.Month, day, hour, minute, sec, nsec int) time.Time {
 		return time.Date(year, month, day, hour, minute, sec, nsec, time.UTC)
@@ -228,7 +230,7 @@ func TestDateFormatParse(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			df, err := element.NewDateFormat(tt.pattern, tt.zone)
+			df, err := javatime.NewLayout(tt.pattern, tt.zone)
 			require.NoError(t, err)
 			got, err := df.Parse(tt.value)
 			require.NoError(t, err)
@@ -237,7 +239,7 @@ func TestDateFormatParse(t *testing.T) {
 	}
 }
 
-func TestDateFormatParseZones(t *testing.T) {
+func TestLayoutParseZones(t *testing.T) {
 	t.Parallel()
 	wall := time.Date(2026, 7, 4, 12, 0, 0, 0, time.UTC)
 	tests := []struct {
@@ -256,7 +258,8 @@ func TestDateFormatParseZones(t *testing.T) {
 		{"CST is US Central", "z", "", "CST", -6 * 3600, "GMT-06:00"},
 		{"CST in Shanghai is China", "z", "Asia/Shanghai", "CST", 8 * 3600, "CST"},
 		{"IST in Dublin is Irish", "z", "Europe/Dublin", "IST", 3600, "IST"},
-		{"IST elsewhere is India", "z", "", "IST", 5*3600 + 1800, "GMT+05:30"},
+		{"IST elsewhere is the JDK's first, Israel", "z", "", "IST", 2 * 3600, "GMT+02:00"},
+		{"IST in Kolkata is India", "z", "Asia/Kolkata", "IST", 5*3600 + 1800, "IST"},
 		{"Z", "Z", "", "+0530", 5*3600 + 1800, "GMT+05:30"},
 		{"Z long name", "Z", "", "Central European Summer Time", 2 * 3600, "GMT+02:00"},
 		{"X Z", "X", "Asia/Tokyo", "Z", 0, "GMT"},
@@ -268,7 +271,7 @@ func TestDateFormatParseZones(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			df, err := element.NewDateFormat("yyyy-MM-dd HH:mm "+tt.pattern, tt.zone)
+			df, err := javatime.NewLayout("yyyy-MM-dd HH:mm "+tt.pattern, tt.zone)
 			require.NoError(t, err)
 			got, err := df.Parse("2026-07-04 12:00 " + tt.value)
 			require.NoError(t, err)
@@ -281,7 +284,46 @@ func TestDateFormatParseZones(t *testing.T) {
 	}
 }
 
-func TestNewDateFormatErrors(t *testing.T) {
+// TestLayoutDSTAsTheJDK reads local times that happen twice or never as
+// the JDK does, and writes the zone's own names as it does.
+func TestLayoutDSTAsTheJDK(t *testing.T) {
+	t.Parallel()
+	utc := func(s string) time.Time {
+		at, err := time.Parse(time.RFC3339, s)
+		require.NoError(t, err)
+		return at
+	}
+	tests := []struct {
+		name, zone, pattern, value string
+		want                       time.Time
+	}{
+		{"overlap is standard time", "America/Los_Angeles", "yyyy-MM-dd'T'HH:mm:ss", "2026-11-01T01:30:00", utc("2026-11-01T09:30:00Z")},
+		{"gap at the standard offset", "America/Los_Angeles", "yyyy-MM-dd'T'HH:mm:ss", "2026-03-08T02:30:00", utc("2026-03-08T10:30:00Z")},
+		{"overlap named daylight", "America/Los_Angeles", "yyyy-MM-dd'T'HH:mm:ss z", "2026-11-01T01:30:00 PDT", utc("2026-11-01T08:30:00Z")},
+		{"overlap named standard", "America/Los_Angeles", "yyyy-MM-dd'T'HH:mm:ss z", "2026-11-01T01:30:00 PST", utc("2026-11-01T09:30:00Z")},
+		{"half-hour overlap", "Australia/Lord_Howe", "yyyy-MM-dd'T'HH:mm:ss", "2026-04-05T01:45:00", utc("2026-04-04T15:15:00Z")},
+		{"half-hour gap", "Australia/Lord_Howe", "yyyy-MM-dd'T'HH:mm:ss", "2026-10-04T02:15:00", utc("2026-10-03T15:45:00Z")},
+		{"Lord Howe daylight name", "Australia/Lord_Howe", "yyyy-MM-dd HH:mm zzzz", "2026-07-01 12:00 Lord Howe Daylight Time", utc("2026-07-01T01:00:00Z")},
+		{"negative DST: Dublin's overlap", "Europe/Dublin", "yyyy-MM-dd'T'HH:mm:ss", "2026-10-25T01:30:00", utc("2026-10-25T01:30:00Z")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			l, err := javatime.NewLayout(tt.pattern, tt.zone)
+			require.NoError(t, err)
+			got, err := l.Parse(tt.value)
+			require.NoError(t, err)
+			require.True(t, tt.want.Equal(got), "got %v, want %v", got.UTC(), tt.want)
+		})
+	}
+
+	l, err := javatime.NewLayout("z zzzz", "Australia/Lord_Howe")
+	require.NoError(t, err)
+	require.Equal(t, "LHDT Lord Howe Daylight Time", l.Format(utc("2026-01-01T00:00:00Z")))
+	require.Equal(t, "LHST Lord Howe Standard Time", l.Format(utc("2026-07-01T00:00:00Z")))
+}
+
+func TestNewLayoutErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name, pattern, zone string
@@ -289,20 +331,20 @@ func TestNewDateFormatErrors(t *testing.T) {
 		wantMsg             string
 	}{
 		{
-			"WooCommerce stray quote", "yyyy-MM-dd'T'HH:mm:ss'", "", element.ErrDateFormat,
+			"WooCommerce stray quote", "yyyy-MM-dd'T'HH:mm:ss'", "", javatime.ErrPattern,
 			`unterminated quote at position 21 in "yyyy-MM-dd'T'HH:mm:ss'"; remove the trailing ' or close it`,
 		},
-		{"unterminated quote inside", "yyyy 'at HH", "", element.ErrDateFormat, "unterminated quote at position 5"},
-		{"unknown letter", "yyyy-MM-ddTHH", "", element.ErrDateFormat, `unknown pattern letter 'T' at position 10 in "yyyy-MM-ddTHH"`},
-		{"unknown lower-case letter", "yyyy-MM-dd hh:mm:ss.fff", "", element.ErrDateFormat, "unknown pattern letter 'f' at position 20"},
-		{"four X", "XXXX", "", element.ErrDateFormat, "4 X letters at position 0"},
-		{"empty", "", "", element.ErrDateFormat, "empty pattern"},
-		{"unknown zone", "yyyy", "Mars/Olympus_Mons", element.ErrTimeZone, `"Mars/Olympus_Mons"`},
+		{"unterminated quote inside", "yyyy 'at HH", "", javatime.ErrPattern, "unterminated quote at position 5"},
+		{"unknown letter", "yyyy-MM-ddTHH", "", javatime.ErrPattern, `unknown pattern letter 'T' at position 10 in "yyyy-MM-ddTHH"`},
+		{"unknown lower-case letter", "yyyy-MM-dd hh:mm:ss.fff", "", javatime.ErrPattern, "unknown pattern letter 'f' at position 20"},
+		{"four X", "XXXX", "", javatime.ErrPattern, "4 X letters at position 0"},
+		{"empty", "", "", javatime.ErrPattern, "empty pattern"},
+		{"unknown zone", "yyyy", "Mars/Olympus_Mons", javatime.ErrZone, `"Mars/Olympus_Mons"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			df, err := element.NewDateFormat(tt.pattern, tt.zone)
+			df, err := javatime.NewLayout(tt.pattern, tt.zone)
 			require.ErrorIs(t, err, tt.wantErr)
 			require.ErrorContains(t, err, tt.wantMsg)
 			require.Nil(t, df)
@@ -310,7 +352,7 @@ func TestNewDateFormatErrors(t *testing.T) {
 	}
 }
 
-func TestDateFormatParseErrors(t *testing.T) {
+func TestLayoutParseErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name, pattern, value, wantMsg string
@@ -345,33 +387,33 @@ func TestDateFormatParseErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			df, err := element.NewDateFormat(tt.pattern, "")
+			df, err := javatime.NewLayout(tt.pattern, "")
 			require.NoError(t, err)
 			_, err = df.Parse(tt.value)
-			require.ErrorIs(t, err, element.ErrDateFormat)
+			require.ErrorIs(t, err, javatime.ErrParse)
 			require.ErrorContains(t, err, tt.wantMsg)
 			require.ErrorContains(t, err, fmt.Sprintf("%q with pattern %q", tt.value, tt.pattern))
 		})
 	}
 }
 
-func TestDateFormatAccessors(t *testing.T) {
+func TestLayoutAccessors(t *testing.T) {
 	t.Parallel()
-	df, err := element.NewDateFormat("yyyy", "PST")
+	df, err := javatime.NewLayout("yyyy", "PST")
 	require.NoError(t, err)
 	require.Equal(t, "yyyy", df.Pattern())
 	require.Equal(t, "yyyy", df.String())
 	require.Equal(t, "America/Los_Angeles", df.Location().String())
 
-	df, err = element.NewDateFormat("yyyy", "")
+	df, err = javatime.NewLayout("yyyy", "")
 	require.NoError(t, err)
 	require.Same(t, time.UTC, df.Location())
 }
 
 // TestDateFormatNoAllocs guards the performance contract of the polling
 // hot path: parsing and appending allocate nothing.
-func TestDateFormatNoAllocs(t *testing.T) {
-	df, err := element.NewDateFormat("yyyy-MM-dd'T'HH:mm:ss", "GMT")
+func TestLayoutNoAllocs(t *testing.T) {
+	df, err := javatime.NewLayout("yyyy-MM-dd'T'HH:mm:ss", "GMT")
 	require.NoError(t, err)
 	ref := time.Date(2026, 11, 24, 13, 45, 7, 0, time.UTC)
 	buf := make([]byte, 0, 64)
@@ -383,11 +425,26 @@ func TestDateFormatNoAllocs(t *testing.T) {
 		buf = df.AppendFormat(buf[:0], got)
 	})
 	require.Zero(t, allocs)
+
+	// Zone names, the layout's own and another zone's, near a change of
+	// offset.
+	named, err := javatime.NewLayout("yyyy-MM-dd HH:mm:ss zzzz", "America/Los_Angeles")
+	require.NoError(t, err)
+	allocs = testing.AllocsPerRun(100, func() {
+		for _, v := range [...]string{"2026-11-01 01:30:00 Pacific Standard Time", "2026-11-01 01:30:00 IST"} {
+			got, err := named.Parse(v)
+			if err != nil {
+				t.Fatalf("Parse(%q): %v", v, err)
+			}
+			buf = named.AppendFormat(buf[:0], got)
+		}
+	})
+	require.Zero(t, allocs)
 }
 
-func TestDateFormatConcurrent(t *testing.T) {
+func TestLayoutConcurrent(t *testing.T) {
 	t.Parallel()
-	df, err := element.NewDateFormat("yyyy-MM-dd'T'HH:mm:ss.SSS z", "America/Los_Angeles")
+	df, err := javatime.NewLayout("yyyy-MM-dd'T'HH:mm:ss.SSS z", "America/Los_Angeles")
 	require.NoError(t, err)
 	ref := jdkTime(t)
 	var wg sync.WaitGroup
@@ -405,7 +462,7 @@ func TestDateFormatConcurrent(t *testing.T) {
 	wg.Wait()
 }
 
-func TestDateFormatRoundTripZones(t *testing.T) {
+func TestLayoutRoundTripZones(t *testing.T) {
 	t.Parallel()
 	zones := []string{"America/Los_Angeles", "Europe/Dublin", "Asia/Shanghai", "Asia/Kolkata",
 		"Australia/Adelaide", "Asia/Dubai", "America/St_Johns", "UTC", "GMT", "GMT-03:30"}
@@ -414,7 +471,7 @@ func TestDateFormatRoundTripZones(t *testing.T) {
 			pattern := "yyyy-MM-dd HH:mm:ss " + letters
 			t.Run(strings.ReplaceAll(zone+" "+letters, "/", "_"), func(t *testing.T) {
 				t.Parallel()
-				df, err := element.NewDateFormat(pattern, zone)
+				df, err := javatime.NewLayout(pattern, zone)
 				require.NoError(t, err)
 				// Every hour across a year, DST changes included.
 				at := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)

@@ -1,7 +1,8 @@
-package element
+package javatime
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -17,7 +18,7 @@ const dateBits = setEra | setYear | setWeekYear | setMonth | setDay | setYearDay
 // month and day of week; year and day of year; ISO week-year, week and day
 // of week. Missing fields default to 1970-01-01, Monday, week 1. Fields
 // left over must agree with the date.
-func (f *dateFields) resolve(loc *time.Location) (time.Time, string) {
+func (f *dateFields) resolve(l *Layout) (time.Time, string) {
 	year := 1970
 	if f.set&setYear != 0 {
 		year = f.year
@@ -98,29 +99,45 @@ func (f *dateFields) resolve(loc *time.Location) (time.Time, string) {
 		}
 	}
 	if f.set&setZone == 0 {
-		return time.Date(year, time.Month(month), day, hour, f.minute, f.sec, f.nsec, loc), ""
+		return wallTime(l.loc, year, month, day, hour, f.minute, f.sec, f.nsec), ""
 	}
-	wall := time.Date(year, time.Month(month), day, hour, f.minute, f.sec, f.nsec, time.UTC)
-	// An abbreviation the configured zone itself uses at that moment is
-	// read the zone's way: CST in Asia/Shanghai is China Standard Time,
-	// IST in Europe/Dublin Irish Standard Time.
-	if f.zoneName >= 0 {
-		abbr := zoneNames[f.zoneName].short
-		for _, z := range zoneNames[f.zoneName:] {
-			if z.short != abbr {
-				continue
-			}
-			t := wall.Add(-time.Duration(z.offset) * time.Second).In(loc)
-			if a, off := t.Zone(); a == abbr && off == z.offset {
-				return t, ""
-			}
+	wall := time.Date(year, time.Month(month), day, hour, f.minute, f.sec, 0, time.UTC).Unix()
+	off := f.offset
+	if f.zoneName.set >= 0 {
+		var why string
+		if off, why = f.nameOffset(l, wall); why != "" {
+			return time.Time{}, why
 		}
 	}
-	t := wall.Add(-time.Duration(f.offset) * time.Second)
-	if _, off := t.In(loc).Zone(); off == f.offset {
-		return t.In(loc), ""
+	t := time.Unix(wall-int64(off), int64(f.nsec))
+	if _, o := t.In(l.loc).Zone(); o == off {
+		return t.In(l.loc), ""
 	}
-	return t.In(fixedZone(f.offset)), ""
+	return t.In(fixedZone(off)), ""
+}
+
+// nameOffset returns the offset a zone name gives a local time, as Java's
+// parser reads it: the standard offset of the named zone then, plus its
+// daylight saving for a daylight name. Where the zone uses the same name
+// in standard and daylight time, or has no daylight saving time any more,
+// the zone decides as for a value without zone.
+func (f *dateFields) nameOffset(l *Layout, wall int64) (int, string) {
+	set := zoneNames().sets[f.zoneName.set]
+	loc, savings := l.loc, l.savings
+	if f.zoneName.set != l.own {
+		if loc, savings = set.location(); loc == nil {
+			return 0, "zone name " + quote(set.names[f.zoneName.slot]) + " has no zone rules here"
+		}
+	}
+	daylight := f.zoneName.slot >= longDaylight
+	if daylight && savings == 0 || !daylight && strings.EqualFold(set.names[f.zoneName.slot], set.names[f.zoneName.slot+longDaylight]) {
+		return wallPeriod(loc, wall).off, "" // the zone decides, as without a name
+	}
+	_, off := wallPeriod(loc, wall).javaRules(loc)
+	if daylight {
+		off += savings
+	}
+	return off, ""
 }
 
 // agree checks the fields in left, which did not build the date d, against

@@ -1,4 +1,4 @@
-package element
+package javatime
 
 import (
 	"strconv"
@@ -72,7 +72,7 @@ func TestLoadLocationErrors(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			loc, err := LoadLocation(name)
-			require.ErrorIs(t, err, ErrTimeZone)
+			require.ErrorIs(t, err, ErrZone)
 			require.ErrorContains(t, err, strconv.Quote(name))
 			require.Nil(t, loc)
 		})

@@ -1,0 +1,24 @@
+package element_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/a12b7632/elementevents/element"
+)
+
+// benchSink keeps expanded URLs alive so that the compiler cannot drop
+// the work.
+var benchSink string
+
+func BenchmarkURLTemplateExpand(b *testing.B) {
+	tmpl, err := element.CompileURL("/hubs/ecommerce/customers?where=date_modified_gmt>='${gmtDate:yyyy-MM-dd'T'HH:mm:ss}'", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	at := time.Date(2026, 11, 24, 13, 45, 7, 0, time.UTC)
+	b.ReportAllocs()
+	for b.Loop() {
+		benchSink = tmpl.Expand(at)
+	}
+}
