@@ -123,7 +123,7 @@ func TestValidationErrorListsAtMost50(t *testing.T) {
 	for i := range 5000 {
 		fmt.Fprintf(&b, `, "f%04d": 1`, i)
 	}
-	_, err := element.Parse([]byte(`{"configuration": {"event.poller.configuration": {"items": {"url": "/x"` + b.String() + `}}}}`))
+	_, err := element.Parse([]byte(`{"element": {"key": "generic"}, "configuration": {"event.poller.configuration": {"items": {"url": "/x", "idField": "id"` + b.String() + `}}}}`))
 	var ve *element.ValidationError
 	require.ErrorAs(t, err, &ve)
 	require.Len(t, ve.Problems, 5000, "Problems keeps them all")
@@ -191,15 +191,15 @@ func TestDecodeIntRange(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := element.Parse([]byte(`{"configuration": {"event.poller.configuration": {"items": {"url": "/x", "idField": "id", "pageSize": ` + tt.pageSize + `}}}}`))
+			_, err := element.Parse([]byte(`{"element": {"key": "generic"}, "configuration": {"event.poller.configuration": {"items": {"url": "/x", "idField": "id", "pageSize": ` + tt.pageSize + `}}}}`))
 			if tt.wantMsg == "" {
 				require.NoError(t, err)
 				return
 			}
-			var fe *element.FieldError
-			require.ErrorAs(t, err, &fe)
-			require.Equal(t, "event.poller.configuration.items.pageSize", fe.Key)
-			require.Contains(t, fe.Message, tt.wantMsg)
+			var p *element.Problem
+			require.ErrorAs(t, err, &p)
+			require.Equal(t, "event.poller.configuration.items.pageSize", p.Path)
+			require.Contains(t, p.Message, tt.wantMsg)
 		})
 	}
 }

@@ -54,25 +54,38 @@ func ExampleParse() {
 	// true
 }
 
-func ExampleInstance_Validate() {
-	inst, _ := element.Parse([]byte(`{
+func ExampleParse_problems() {
+	_, err := element.Parse([]byte(`{
 	  "element": {"key": "woocommercerest"},
 	  "configuration": {
 	    "event.notification.enabled": true,
-	    "event.vendor.type": "polling",
+	    "event.vendor.type": "push",
 	    "event.notification.callback.url": "mycoolapp.com",
 	    "event.poller.configuration": {"customers": {"url": "/hubs/ecommerce/customers"}}
 	  }
 	}`))
-	err := inst.Validate()
 	fmt.Println(err)
 	var ve *element.ValidationError
 	if errors.As(err, &ve) {
-		fmt.Println(ve.Problems[1].Key)
+		fmt.Println(ve.Problems[1].Path)
 	}
 	// Output:
-	// element: invalid configuration: 2 problems:
+	// element: invalid configuration: 3 problems:
 	//   event.notification.callback.url: must be an absolute http or https URL
 	//   event.poller.configuration.customers.idField: required
+	//   event.vendor.type: must be webhook or polling, got "push"
 	// event.poller.configuration.customers.idField
+}
+
+func ExampleInstance_Validate() {
+	inst := &element.Instance{Element: element.Element{Key: "woocommercerest"}}
+	inst.Configuration.Events = element.Events{
+		Enabled:         true,
+		VendorType:      element.VendorWebhook,
+		CallbackURL:     "mycoolapp.com",
+		RefreshInterval: element.DefaultRefreshInterval,
+	}
+	fmt.Println(inst.Validate())
+	// Output:
+	// element: invalid configuration: event.notification.callback.url: must be an absolute http or https URL
 }

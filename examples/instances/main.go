@@ -1,6 +1,6 @@
 // Command instances parses the two documented WooCommerce instance bodies,
-// one polling and one webhook, validates them and prints their typed event
-// settings. It is the README's first command until the quickstart, which
+// one polling and one webhook, which checks them too, and prints their
+// typed event settings. It is the README's first command until the quickstart, which
 // runs the whole engine, exists.
 //
 //	go run ./examples/instances
@@ -33,11 +33,8 @@ func main() {
 }
 
 func show(body []byte) error {
-	inst, err := element.Parse(body)
+	inst, err := element.Parse(body) // every problem at once, by config key
 	if err != nil {
-		return err
-	}
-	if err := inst.Validate(); err != nil {
 		return err
 	}
 	e := inst.Configuration.Events
