@@ -19,7 +19,7 @@ func TestLoadDefinitionsReportsEveryFile(t *testing.T) {
 	_, err := loadDefinitions(fsys, "defs")
 	require.ErrorIs(t, err, ErrSyntax)
 	require.ErrorIs(t, err, ErrInvalid)
-	require.ErrorContains(t, err, `defs/misnamed.json: key "other" does not match the file name`)
+	require.ErrorContains(t, err, `defs/misnamed.json: element: invalid definition "other": key: "other" does not match the file name`)
 	require.ErrorContains(t, err, "defs/broken.json: ")
 	require.ErrorContains(t, err, "defs/invalid.json: ")
 	require.ErrorContains(t, err, "baseUrl: required")

@@ -98,7 +98,7 @@ func TestErrorsDoNotEchoHugeValues(t *testing.T) {
 		{"template", func() error {
 			_, err := element.ExpandTemplate("{"+huge+"}", func(string) (string, bool) { return "", false })
 			return err
-		}, element.ErrInvalid, []string{"configuration key \"wwww", "bytes) is missing"}},
+		}, element.ErrInvalid, []string{"wwww", "bytes): is missing; the template \"{wwww"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -156,6 +156,12 @@ func TestErrorsAsContract(t *testing.T) {
 		{"ParseDefinition: date pattern", parseDef(withFields(`"webhook": {"datePath": "d", "dateFormat": "qq"}`)), element.ErrDateFormat, "webhook.dateFormat"},
 		{"Definition.Validate", func() error { return (&element.Definition{Key: "acme"}).Validate() }, nil, "baseUrl"},
 		{"Definition.Validate: nil", func() error { return (*element.Definition)(nil).Validate() }, nil, ""},
+		{"Catalogue.Register: nil", func() error { return new(element.Catalogue).Register(nil) }, nil, ""},
+		{"Catalogue.Register: duplicate", func() error {
+			var c element.Catalogue
+			require.NoError(t, c.Register(validDefinition("acme")))
+			return c.Register(validDefinition("acme"))
+		}, nil, "key"},
 		{"Instance.Validate", func() error { return (&element.Instance{}).Validate() }, nil, "element.key"},
 		{"Configuration.UnmarshalJSON: a value", func() error {
 			var c element.Configuration
@@ -169,6 +175,14 @@ func TestErrorsAsContract(t *testing.T) {
 			var r element.Resource
 			return json.Unmarshal([]byte(`{"pageSize": "x"}`), &r)
 		}, nil, "resource.pageSize"},
+		{"ExpandTemplate: missing key", func() error {
+			_, err := element.ExpandTemplate("{a}", func(string) (string, bool) { return "", false })
+			return err
+		}, nil, "a"},
+		{"ExpandBaseURL: not a URL", func() error {
+			_, err := (&element.Definition{BaseURL: "{a}"}).ExpandBaseURL(func(string) (string, bool) { return "x", true })
+			return err
+		}, nil, "a"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
