@@ -54,10 +54,10 @@ func TestParseDefinition(t *testing.T) {
 			wantMsgs: []string{"line 1, column 24 (byte 23)"},
 		},
 		{
-			name:     "truncated",
-			body:     `{"key": "acme"`,
+			name:     "truncated names the object left open",
+			body:     "{\"key\": \"acme\",\n \"auth\": {\"style\": \"basic\"",
 			wantErr:  element.ErrSyntax,
-			wantMsgs: []string{"line 1, column 15 (byte 14): unexpected end"},
+			wantMsgs: []string{"unexpected end of JSON input: the object at auth (line 2, column 10) is not closed"},
 		},
 		{
 			name:     "wrong type names the field",

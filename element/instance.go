@@ -58,7 +58,8 @@ type Element struct {
 // every object the definition has).
 //
 // Malformed JSON is a [*SyntaxError] (errors.Is [ErrSyntax]) with the byte
-// offset, line and column. Otherwise every problem, with the values (a wrong type, an
+// offset, line and column, and, when the body ends too soon, the object
+// left open. Otherwise every problem, with the values (a wrong type, an
 // unknown vendor type, a number out of range) and with the rules of
 // [Instance.Validate], is reported at once in one [*ValidationError]
 // (errors.Is [ErrInvalid]), each naming its configuration key.

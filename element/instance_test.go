@@ -43,6 +43,8 @@ func TestParseDocumentedPollingBody(t *testing.T) {
 		require.Equal(t, int64(len(data)), se.Offset, "the error is at the end of the input")
 		require.Equal(t, 56, se.Line)
 		require.Contains(t, err.Error(), "line 56")
+		require.Equal(t, &element.Unclosed{Kind: "object", Line: 1, Column: 1}, se.Unclosed, "the object left open is the body itself")
+		require.ErrorContains(t, err, "unexpected end of JSON input: the top-level object (line 1, column 1) is not closed")
 	})
 
 	t.Run("brace fixed: the stray quotes are problems", func(t *testing.T) {
