@@ -77,6 +77,28 @@ func ExampleParse_problems() {
 	// event.poller.configuration.customers.idField
 }
 
+func ExampleParse_warnings() {
+	inst, err := element.Parse([]byte(`{
+	  "element": {"key": "woocommercerest"},
+	  "configuration": {
+	    "store.url": "https://shop.example.com",
+	    "event.vendor.type": "webhooks",
+	    "event.notification.callback.url": "https://app.example.com/events"
+	  }
+	}`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(inst.Configuration.Events.Enabled)
+	for _, w := range inst.Warnings {
+		fmt.Println(w)
+	}
+	// Output:
+	// false
+	// event.notification.enabled: events are off: event.notification.enabled is not set (event.vendor.type and event.notification.callback.url are)
+}
+
 func ExampleInstance_Validate() {
 	inst := &element.Instance{Element: element.Element{Key: "woocommercerest"}}
 	inst.Configuration.Events = element.Events{

@@ -28,6 +28,12 @@ type Instance struct {
 	// Configuration holds the vendor keys and the event.* settings.
 	Configuration Configuration
 
+	// Warnings are what [Parse] found that parses but probably does not do
+	// what the body's author meant, such as events configured but not
+	// enabled; sorted by Path. They never make Parse fail, and are not part
+	// of the body: MarshalJSON does not write them.
+	Warnings []Warning
+
 	// extra holds the other top-level keys of the body (providerData, ...)
 	// so that they survive a round trip.
 	extra map[string]json.RawMessage
@@ -64,6 +70,9 @@ type Element struct {
 // [Instance.Validate], is reported at once in one [*ValidationError]
 // (errors.Is [ErrInvalid]), each naming its configuration key.
 //
+// A body that parses may still not do what its author meant, such as
+// configuring events without enabling them: [Instance.Warnings] says so.
+//
 // Parse checks element.key against the default catalogue; use
 // [Catalogue.Parse] for another.
 func Parse(data []byte) (*Instance, error) { return defaultCatalogue.Parse(data) }
@@ -80,6 +89,7 @@ func (c *Catalogue) Parse(data []byte) (*Instance, error) {
 	if err := problems.err(""); err != nil {
 		return nil, err
 	}
+	inst.Warnings = inst.warnings()
 	return inst, nil
 }
 

@@ -93,8 +93,13 @@ func TestParseDocumentedPollingBody(t *testing.T) {
 		store, ok := inst.Configuration.Get("store.url")
 		require.True(t, ok)
 		require.Equal(t, "<WEB_STORE_URL>", store)
+		require.Equal(t, placeholderWarnings, warningPaths(inst.Warnings), "%v", inst.Warnings)
 	})
 }
+
+// placeholderWarnings are the keys of the documented WooCommerce bodies
+// that hold a <PLACEHOLDER>.
+var placeholderWarnings = []string{element.KeySignatureKey, "oauth.api.key", "oauth.api.secret", "store.url"}
 
 func TestParseDocumentedWebhookBody(t *testing.T) {
 	t.Parallel()
@@ -107,6 +112,7 @@ func TestParseDocumentedWebhookBody(t *testing.T) {
 	require.Equal(t, "http://mycoolapp.com", e.CallbackURL)
 	require.Equal(t, element.DefaultRefreshInterval, e.RefreshInterval)
 	require.Empty(t, e.Resources)
+	require.Equal(t, placeholderWarnings, warningPaths(inst.Warnings), "%v", inst.Warnings)
 }
 
 func TestParseStringlyTypedBody(t *testing.T) {

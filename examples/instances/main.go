@@ -1,6 +1,6 @@
 // Command instances parses the two documented WooCommerce instance bodies,
 // one polling and one webhook, which checks them too, and prints their
-// typed event settings. It is the README's first command until the quickstart, which
+// typed event settings and any warnings. It is the README's first command until the quickstart, which
 // runs the whole engine, exists.
 //
 //	go run ./examples/instances
@@ -45,6 +45,9 @@ func show(body []byte) error {
 	fmt.Printf("  events enabled   %t, vendor type %s\n", e.Enabled, e.VendorType)
 	fmt.Printf("  callback URL     %s\n", e.CallbackURL)
 	fmt.Printf("  signature key    %v\n", e.SignatureKey)
+	for _, w := range inst.Warnings {
+		fmt.Printf("  warning          %v\n", w)
+	}
 	if e.VendorType != element.VendorPolling {
 		return nil
 	}

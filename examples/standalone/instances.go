@@ -44,7 +44,8 @@ func (e *inputError) add(file string, format string, args ...any) {
 // loadInstances reads and parses every instance file, gives each its id,
 // and builds the vendor source of the polling ones. It reports every
 // problem of every file at once, as an *inputError. Files whose events are
-// disabled are not run; their names are returned second.
+// disabled are not run; their names, with why when a warning says, are
+// returned second.
 func loadInstances(o options) ([]instance, []string, error) {
 	var (
 		bad      inputError
@@ -60,6 +61,11 @@ func loadInstances(o options) ([]instance, []string, error) {
 		}
 		ev := inst.Configuration.Events
 		if !ev.Enabled {
+			for _, w := range inst.Warnings {
+				if w.Path == element.KeyEventsEnabled {
+					file += " (" + w.Message + ")"
+				}
+			}
 			disabled = append(disabled, file)
 			continue
 		}
