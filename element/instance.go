@@ -77,8 +77,8 @@ type Element struct {
 // [Catalogue.Parse] for another.
 func Parse(data []byte) (*Instance, error) { return defaultCatalogue.Parse(data) }
 
-// Parse is [element.Parse] with the element keys and definition defaults
-// of c instead of the default catalogue's.
+// Parse reads an instance body as the package's [Parse] does, but checks
+// element.key against the definitions of c, and fills defaults from them.
 func (c *Catalogue) Parse(data []byte) (*Instance, error) {
 	inst, found, err := decodeInstance(data)
 	if err != nil {
