@@ -1,6 +1,7 @@
 package element
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
 	"regexp"
@@ -69,11 +70,16 @@ func (inst *Instance) warnings() []Warning {
 		}
 	}
 
-	for _, k := range c.Keys() {
-		if v, ok := c.Get(k); ok && c.values[k][0] == '"' && placeholderValue.MatchString(strings.TrimSpace(v)) {
-			warn(k, "still holds a placeholder from the documentation; put the real value in")
+	// Map order does not matter: the warnings are sorted below, and those
+	// of one key are added in a fixed order.
+	for k, raw := range c.values {
+		// A string with a "<", maybe escaped (json.Marshal writes \u003c).
+		if len(raw) > 2 && raw[0] == '"' && bytes.ContainsAny(raw, `<\`) {
+			if v, ok := c.Get(k); ok && placeholderValue.MatchString(strings.TrimSpace(v)) {
+				warn(k, "still holds a placeholder from the documentation; put the real value in")
+			}
 		}
-		if strings.HasPrefix(strings.ToLower(k), "event.") && !slices.Contains(knownKeys, k) {
+		if len(k) > 6 && strings.EqualFold(k[:6], "event.") && !slices.Contains(knownKeys, k) {
 			if near := nearestKey(k); near != "" {
 				warn(k, "not read: did you mean %s?", near)
 			}
