@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -67,7 +68,8 @@ func ParseDefinition(data []byte) (*Definition, error) {
 		found = append(found, ps...)
 		d.Resources[name] = r
 	}
-	problems := append(append(found, dups...), d.problems().without(found)...)
+	rules := d.problems().without(found)
+	problems := slices.Concat(found, dups, rules)
 	if err := problems.err(definitionSubject(d.Key)); err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"slices"
 
 	iquote "github.com/a12b7632/elementevents/internal/quote"
 )
@@ -85,8 +86,8 @@ func (c *Catalogue) Parse(data []byte) (*Instance, error) {
 		return nil, err
 	}
 	inst.applyDefinitionDefaults(c)
-	problems := append(found, inst.rules(c).without(found)...)
-	if err := problems.err(""); err != nil {
+	rules := inst.rules(c).without(found)
+	if err := slices.Concat(found, rules).err(""); err != nil {
 		return nil, err
 	}
 	inst.Warnings = inst.warnings()

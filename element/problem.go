@@ -13,6 +13,8 @@ import (
 // where it is: the configuration key or JSON path as the user wrote it
 // ("event.notification.callback.url",
 // "event.poller.configuration.customers.idField", "resources.orders.url").
+// It prints as "path: message"; errors.As finds a *Problem in a
+// [*ValidationError].
 type Problem struct {
 	// Path is the configuration key or JSON path of the offending value.
 	// It is empty when the problem concerns the input as a whole.
