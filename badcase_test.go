@@ -24,14 +24,14 @@ type badCase struct {
 	hasBody bool
 	params  map[string][]byte // pattern, zone, sign.id, sign.timestamp, ...
 	headers []badHeader       // request headers (handler, receiver) or response headers (vendor)
-	opts    map[string]string // plain options: stage, method, path, sign, via, resource, ...
+	opts    map[string]string // plain options: method, path, sign, via, resource, ...
 
 	// Expectations.
 	wantOK       bool
 	wantIs       []string // names in badSentinels
 	wantAs       []string // names in badTypes
 	wantContains []string // substrings of the error text
-	wantField    []string // keys of *element.FieldError in the error tree
+	wantField    []string // paths of *element.Problem in the error tree
 	wantStatus   int      // HTTP status; 0 when not an HTTP case
 	wantBody     []string // substrings of the HTTP answer
 	wantLog      []string // substrings of a logged message
@@ -56,7 +56,7 @@ const maxExprBytes = 64 << 20
 var exprKeys = []string{"pattern", "zone", "sign.id", "sign.timestamp", "instance-id"}
 
 // plainKeys are the directives whose values are taken as written.
-var plainKeys = []string{"stage", "method", "path", "sign", "via", "resource", "pagination", "auth", "vendor.status", "max-page-bytes", "max-body-bytes", "allow-elements-scheme"}
+var plainKeys = []string{"method", "path", "sign", "via", "resource", "pagination", "auth", "vendor.status", "max-page-bytes", "max-body-bytes", "allow-elements-scheme"}
 
 // parseBadCase reads a case file. Every directive must be known, so a typo
 // in a case fails the test instead of silently weakening it.

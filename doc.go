@@ -18,12 +18,14 @@
 // configuration (vendor keys and event.* keys), tags and a name.
 // [github.com/a12b7632/elementevents/element.Parse] reads it as the platform
 // writes it (strings for booleans, configuration as an object or a JSON
-// string, legacy pipe URLs) and Instance.Validate reports every problem by
-// the key as written. The element catalogue (element.Lookup) says how to
-// reach each vendor: base URL, auth, pagination, records path, and how its
-// webhooks are signed. Java date patterns and zones are read and written as
-// the JDK does by package javatime (javatime.NewLayout), which element
-// uses and which stands on its own.
+// string, legacy pipe URLs) and reports every problem at once, by the key
+// as written; what parses but is probably not meant (events configured but
+// not enabled) is in the instance's Warnings. The element catalogue
+// (element.Lookup) says how to reach each vendor: base URL, auth,
+// pagination, records path, and how its webhooks are signed. Java date
+// patterns and zones are read and written as the JDK does by package
+// javatime (javatime.NewLayout), which element uses and which stands on
+// its own.
 //
 // # Events and their delivery: events and signature
 //

@@ -71,7 +71,8 @@ func loadDefinitions(fsys fs.FS, dir string) ([]*Definition, error) {
 			continue
 		}
 		if want := strings.TrimSuffix(path.Base(name), ".json"); def.Key != want {
-			errs = append(errs, fmt.Errorf("%s: key %q does not match the file name: %w", name, def.Key, ErrInvalid))
+			errs = append(errs, fmt.Errorf("%s: %w", name, problemList{{Path: "key",
+				Message: quote(def.Key) + " does not match the file name"}}.err(definitionSubject(def.Key))))
 			continue
 		}
 		defs = append(defs, def)

@@ -1,7 +1,6 @@
 package element
 
 import (
-	"fmt"
 	"slices"
 	"sync"
 )
@@ -23,11 +22,10 @@ type Catalogue struct {
 }
 
 // Register validates def and adds a copy of it with its defaults filled. An
-// invalid definition returns the [*DefinitionError] from
-// [Definition.Validate]. A key already present is an error wrapping
-// [ErrInvalid]: replacing a definition, such as a built-in, must be asked
-// for with [Catalogue.Replace], so two packages cannot silently fight over
-// a key.
+// invalid definition returns the [*ValidationError] from
+// [Definition.Validate]. A key already present is a [*ValidationError] too:
+// replacing a definition, such as a built-in, must be asked for with
+// [Catalogue.Replace], so two packages cannot silently fight over a key.
 func (c *Catalogue) Register(def *Definition) error {
 	return c.add(def, false)
 }
@@ -40,7 +38,7 @@ func (c *Catalogue) Replace(def *Definition) error {
 
 func (c *Catalogue) add(def *Definition, replace bool) error {
 	if def == nil {
-		return fmt.Errorf("element: register: nil definition: %w", ErrInvalid)
+		return problemList{{Message: "nil definition"}}.err("definition")
 	}
 	if err := def.Validate(); err != nil {
 		return err
@@ -50,7 +48,7 @@ func (c *Catalogue) add(def *Definition, replace bool) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, dup := c.defs[stored.Key]; dup && !replace {
-		return fmt.Errorf("element: definition %q is already registered (use Replace to override it): %w", stored.Key, ErrInvalid)
+		return problemList{{Path: "key", Message: quote(stored.Key) + " is already registered (use Replace to override it)"}}.err(definitionSubject(stored.Key))
 	}
 	if c.defs == nil {
 		c.defs = make(map[string]*Definition)

@@ -298,7 +298,7 @@ func TestBuiltinGeneric(t *testing.T) {
 	require.Equal(t, []string{"base.url"}, def.ConfigKeys())
 	_, err := def.ExpandBaseURL(mapLookup(nil))
 	require.ErrorIs(t, err, element.ErrInvalid)
-	require.ErrorContains(t, err, `"base.url"`)
+	require.ErrorContains(t, err, `base.url: is missing; the template "{base.url}" needs it`)
 	require.Equal(t, element.EventTypeCreated, def.Webhook.Topics.EventType("create"))
 	require.Equal(t, element.EventTypeUpdated, def.Webhook.Topics.EventType("UPDATED"))
 }

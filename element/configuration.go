@@ -238,16 +238,17 @@ func (c Configuration) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON reads a configuration object; see [Parse] for what it
-// tolerates. Problems with the values of event.* keys are returned
-// together as a [*ValidationError].
+// tolerates. Problems with the values of event.* keys, or a value that is
+// not an object, are returned together as a [*ValidationError]. It does
+// not check the rules of [Instance.Validate].
 func (c *Configuration) UnmarshalJSON(data []byte) error {
 	var values map[string]json.RawMessage
 	if err := json.Unmarshal(data, &values); err != nil {
-		return err
+		return problemList{{Path: "configuration", Message: "must be an object, got " + kindOf(bytes.TrimSpace(data))}}.err("")
 	}
-	cfg, err := decodeConfiguration(values)
+	cfg, problems := decodeConfiguration(values)
 	*c = cfg
-	return err
+	return problems.err("")
 }
 
 func formatMinutes(d time.Duration) string {

@@ -12,19 +12,17 @@ import (
 )
 
 // decodeConfiguration reads the event.* keys of a configuration object into
-// Events and keeps every key. Problems are returned together as a
-// *ValidationError; the Configuration is usable for the keys that were fine.
-func decodeConfiguration(values map[string]json.RawMessage) (Configuration, error) {
+// Events and keeps every key. It returns the problems with the values; the
+// Configuration is usable for the keys that were fine.
+func decodeConfiguration(values map[string]json.RawMessage) (Configuration, problemList) {
 	if values == nil {
 		values = make(map[string]json.RawMessage)
 	}
 	c := Configuration{values: values}
 	e := &c.Events
 	e.RefreshInterval = DefaultRefreshInterval
-	var problems []*FieldError
-	fail := func(key string, err error) {
-		problems = append(problems, &FieldError{Key: key, Message: err.Error()})
-	}
+	var problems problemList
+	fail := func(key string, err error) { problems.add(key, err.Error()) }
 
 	if raw, ok := present(values, KeyEventsEnabled); ok {
 		v, err := decodeBool(raw)
@@ -90,7 +88,7 @@ func decodeConfiguration(values map[string]json.RawMessage) (Configuration, erro
 		if err != nil {
 			fail(KeyPollerURLs, err)
 		} else if res, err := ParseLegacyURLs(s); err != nil {
-			problems = append(problems, &FieldError{Key: KeyPollerURLs, Message: strings.TrimPrefix(err.Error(), ErrLegacyURLs.Error()+": "), Err: err})
+			problems.wrap(KeyPollerURLs, err)
 		} else {
 			e.Resources = res
 		}
@@ -100,37 +98,42 @@ func decodeConfiguration(values map[string]json.RawMessage) (Configuration, erro
 		// type: resources only make sense for polling.
 		e.VendorType = VendorPolling
 	}
-	if len(problems) > 0 {
-		return c, newValidationError(problems)
-	}
-	return c, nil
+	return c, problems
 }
 
 // decodeResources reads event.poller.configuration: an object of resources
 // by name, or the same object JSON-encoded in a string.
-func decodeResources(raw json.RawMessage) (map[string]Resource, []*FieldError) {
+func decodeResources(raw json.RawMessage) (map[string]Resource, problemList) {
 	key := KeyPollerConfiguration
 	raw = bytes.TrimSpace(raw)
-	if raw[0] == '"' {
+	encoded := raw[0] == '"'
+	if encoded {
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
-			return nil, []*FieldError{{Key: key, Message: "must be an object or a JSON-encoded object"}}
+			return nil, problemList{{Path: key, Message: "must be an object or a JSON-encoded object"}}
 		}
 		if strings.TrimSpace(s) == "" {
 			return nil, nil
 		}
-		raw = json.RawMessage(s)
+		raw = json.RawMessage(bytes.TrimSpace([]byte(s)))
 	}
 	var byName map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &byName); err != nil {
+		const want = "must be an object of resources by name"
+		var te *json.UnmarshalTypeError
+		if !encoded || errors.As(err, &te) {
+			return nil, problemList{{Path: key, Message: want + ", got " + kindOf(raw)}}
+		}
+		// The position is in the string, not the body: it goes in the
+		// message, and Err stays nil, as the body itself is valid JSON.
 		se := newSyntaxError(raw, err)
-		return nil, []*FieldError{{Key: key, Message: "must be an object of resources by name: " + strings.TrimPrefix(se.Error(), ErrSyntax.Error()+" "), Err: se}}
+		return nil, problemList{{Path: key, Message: want + "; the JSON in its string is invalid " + strings.TrimPrefix(se.Error(), ErrSyntax.Error()+" ")}}
 	}
 	if len(byName) == 0 {
 		return nil, nil
 	}
 	out := make(map[string]Resource, len(byName))
-	var problems []*FieldError
+	var problems problemList
 	for name, r := range byName {
 		res, errs := decodeResource(key+"."+name, r)
 		problems = append(problems, errs...)
@@ -139,18 +142,34 @@ func decodeResources(raw json.RawMessage) (map[string]Resource, []*FieldError) {
 	return out, problems
 }
 
+// resourceFields and datesFields are the fields a resource and its
+// datesConfiguration may have.
+var (
+	resourceFields = []string{"url", "idField", "datesConfiguration", "filterByUpdatedDate", "filterByCurrentDate", "createdCheckTolerance", "pageSize", "pollDelay", "recordsPath"}
+	datesFields    = []string{"updatedDateField", "updatedDateFormat", "updatedDateTimezone", "createdDateField", "createdDateFormat", "createdDateTimezone", "createdCheckTolerance"}
+)
+
+// didYouMean returns `, did you mean "x"?` when name differs from a known
+// name only in case, or "".
+func didYouMean(name string, known []string) string {
+	for _, k := range known {
+		if strings.EqualFold(k, name) {
+			return fmt.Sprintf(", did you mean %q?", k)
+		}
+	}
+	return ""
+}
+
 // decodeResource reads one resource of event.poller.configuration. Unknown
 // fields are reported: a misspelt idField must not pass silently.
-func decodeResource(prefix string, raw json.RawMessage) (Resource, []*FieldError) {
+func decodeResource(prefix string, raw json.RawMessage) (Resource, problemList) {
 	r := Resource{FilterByUpdatedDate: true}
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
-		return r, []*FieldError{{Key: prefix, Message: "must be an object"}}
+		return r, problemList{{Path: prefix, Message: "must be an object, got " + kindOf(bytes.TrimSpace(raw))}}
 	}
-	var problems []*FieldError
-	fail := func(field string, err error) {
-		problems = append(problems, &FieldError{Key: prefix + "." + field, Message: err.Error()})
-	}
+	var problems problemList
+	fail := func(field string, err error) { problems.add(prefix+"."+field, err.Error()) }
 	str := func(field string, v json.RawMessage, dst *string) {
 		s, err := decodeString(v)
 		if err != nil {
@@ -189,14 +208,14 @@ func decodeResource(prefix string, raw json.RawMessage) (Resource, []*FieldError
 		case "datesConfiguration":
 			var tol time.Duration
 			var hasTol bool
-			var errs []*FieldError
+			var errs problemList
 			r.Dates, tol, hasTol, errs = decodeDates(prefix+"."+field, v)
 			problems = append(problems, errs...)
 			if hasTol && !toleranceSet {
 				r.CreatedCheckTolerance = tol
 			}
 		default:
-			err = fmt.Errorf("unknown field; known fields are url, idField, datesConfiguration, filterByUpdatedDate, filterByCurrentDate, createdCheckTolerance, pageSize, pollDelay, recordsPath")
+			err = fmt.Errorf("unknown field%s; known fields are %s", didYouMean(field, resourceFields), strings.Join(resourceFields, ", "))
 		}
 		if err != nil {
 			fail(field, err)
@@ -207,10 +226,10 @@ func decodeResource(prefix string, raw json.RawMessage) (Resource, []*FieldError
 
 // decodeDates reads a datesConfiguration object, which may also carry
 // createdCheckTolerance (seconds).
-func decodeDates(prefix string, raw json.RawMessage) (d Dates, tolerance time.Duration, hasTolerance bool, problems []*FieldError) {
+func decodeDates(prefix string, raw json.RawMessage) (d Dates, tolerance time.Duration, hasTolerance bool, problems problemList) {
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &fields); err != nil {
-		return d, 0, false, []*FieldError{{Key: prefix, Message: "must be an object"}}
+		return d, 0, false, problemList{{Path: prefix, Message: "must be an object, got " + kindOf(bytes.TrimSpace(raw))}}
 	}
 	for field, v := range fields {
 		if isNull(v) {
@@ -233,17 +252,17 @@ func decodeDates(prefix string, raw json.RawMessage) (d Dates, tolerance time.Du
 		case "createdCheckTolerance":
 			t, err := decodeDuration(v, time.Second)
 			if err != nil {
-				problems = append(problems, &FieldError{Key: prefix + "." + field, Message: err.Error()})
+				problems.add(prefix+"."+field, err.Error())
 			}
 			tolerance, hasTolerance = t, true
 			continue
 		default:
-			problems = append(problems, &FieldError{Key: prefix + "." + field, Message: "unknown field; known fields are updatedDateField, updatedDateFormat, updatedDateTimezone, createdDateField, createdDateFormat, createdDateTimezone, createdCheckTolerance"})
+			problems.addf(prefix+"."+field, "unknown field%s; known fields are %s", didYouMean(field, datesFields), strings.Join(datesFields, ", "))
 			continue
 		}
 		s, err := decodeString(v)
 		if err != nil {
-			problems = append(problems, &FieldError{Key: prefix + "." + field, Message: err.Error()})
+			problems.add(prefix+"."+field, err.Error())
 		}
 		*dst = strings.TrimSpace(s)
 	}
@@ -383,6 +402,8 @@ func kindOf(raw json.RawMessage) string {
 		return "a string"
 	case 't', 'f':
 		return "a boolean"
+	case 'n':
+		return "null"
 	}
 	return "a number"
 }

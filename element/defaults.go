@@ -4,13 +4,13 @@ import "maps"
 
 // applyDefinitionDefaults gives a polling instance of a registered element
 // the definition's default resources when it configured none: those named
-// in event.objects, or all of them.
-func (inst *Instance) applyDefinitionDefaults() {
+// in event.objects, or all of them. The definition comes from c.
+func (inst *Instance) applyDefinitionDefaults(c *Catalogue) {
 	e := &inst.Configuration.Events
 	if e.VendorType != VendorPolling || len(e.Resources) > 0 {
 		return
 	}
-	def, ok := Lookup(inst.Element.Key)
+	def, ok := c.Lookup(inst.Element.Key)
 	if !ok || len(def.Resources) == 0 {
 		return
 	}

@@ -1,8 +1,6 @@
 package element
 
 import (
-	"errors"
-	"fmt"
 	"testing"
 	"testing/fstest"
 
@@ -21,7 +19,7 @@ func TestLoadDefinitionsReportsEveryFile(t *testing.T) {
 	_, err := loadDefinitions(fsys, "defs")
 	require.ErrorIs(t, err, ErrSyntax)
 	require.ErrorIs(t, err, ErrInvalid)
-	require.ErrorContains(t, err, `defs/misnamed.json: key "other" does not match the file name`)
+	require.ErrorContains(t, err, `defs/misnamed.json: element: invalid definition "other": key: "other" does not match the file name`)
 	require.ErrorContains(t, err, "defs/broken.json: ")
 	require.ErrorContains(t, err, "defs/invalid.json: ")
 	require.ErrorContains(t, err, "baseUrl: required")
@@ -45,27 +43,3 @@ func TestBuiltinFilesParse(t *testing.T) {
 	}
 	require.Equal(t, []string{"concur", "generic", "woocommercerest"}, keys)
 }
-
-// TestResourceProblemsRenamed checks that problems reported by Resource's
-// own decoding, named "resource.<field>", are renamed to their path in the
-// definition and keep the errors they wrap.
-func TestResourceProblemsRenamed(t *testing.T) {
-	t.Parallel()
-	inner := fmt.Errorf("resource.datesConfiguration.updatedDateFormat: bad: %w", ErrDateFormat)
-	multi := &fakeResourceDecodeError{errs: []error{inner, errors.New("resource.pageSize: must be a number"), errors.New("odd")}}
-	var ps defProblems
-	ps.resourceProblems("customers", multi)
-	ps.resourceProblems("orders", errors.New("boom"))
-	require.Len(t, ps, 4)
-	require.EqualError(t, ps[0], "resources.customers.datesConfiguration.updatedDateFormat: bad: javatime: invalid pattern")
-	require.ErrorIs(t, ps[0], ErrDateFormat)
-	require.EqualError(t, ps[1], "resources.customers.pageSize: must be a number")
-	require.EqualError(t, ps[2], "resources.customers: odd")
-	require.EqualError(t, ps[3], "resources.orders: boom")
-}
-
-type fakeResourceDecodeError struct{ errs []error }
-
-func (m *fakeResourceDecodeError) Error() string        { return "invalid" }
-func (m *fakeResourceDecodeError) Is(target error) bool { return target == ErrInvalid }
-func (m *fakeResourceDecodeError) Unwrap() []error      { return m.errs }

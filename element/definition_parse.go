@@ -6,24 +6,42 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 )
 
-// ParseDefinition reads a [Definition] from JSON, validates it (see
+// ParseDefinition reads a [Definition] from JSON, checks it (see
 // [Definition.Validate]) and fills its defaults.
 //
-// Reading is strict: a field the Definition does not have, including one
-// that differs from a known field only in case ("baseURL"), is a problem
-// naming its path and byte offset, reported in the [*DefinitionError]
-// together with the validation problems, so that a typo shows up at once
-// with the required field it failed to set. Malformed JSON, or a value of
-// the wrong type, is an error wrapping [ErrSyntax] that gives the byte
-// offset (and, for a wrong type, the field path).
+// Malformed JSON, or a body that is not an object, is a [*SyntaxError]
+// with the byte offset, line and column. Otherwise every problem is
+// reported at once in one [*ValidationError], each naming its JSON path:
+// values of the wrong type, fields the Definition does not have (including
+// one that differs from a known field only in case, "baseURL"), and the
+// rules of [Definition.Validate], so that a typo shows up at once with
+// the required field it failed to set.
 func ParseDefinition(data []byte) (*Definition, error) {
-	// Resources are decoded one by one below, so that a problem in one,
-	// reported by Resource's own decoding, does not hide the others.
+	var top json.RawMessage
+	if err := json.Unmarshal(data, &top); err != nil {
+		return nil, newSyntaxError(data, err)
+	}
+	if kind := kindOf(top); kind != "an object" && kind != "null" {
+		offset := int64(bytes.Index(data, top[:1]))
+		line, col := lineColumn(data, offset)
+		return nil, &SyntaxError{Offset: offset, Line: line, Column: col,
+			Err: fmt.Errorf("a definition must be an object, got %s", kind)}
+	}
+	// found are values that could not be read, which the rules need not
+	// report again; dups are fields written twice, whose last value is read.
+	var found, dups problemList
+	if err := checkFields(data, reflect.TypeFor[Definition](), &found, &dups); err != nil {
+		return nil, newSyntaxError(data, err)
+	}
+
+	// Resources are decoded one by one below, with the tolerance of
+	// instance bodies, so that a problem in one does not hide the others.
 	type plain Definition
 	var d Definition
 	var aux struct {
@@ -32,58 +50,31 @@ func ParseDefinition(data []byte) (*Definition, error) {
 	}
 	aux.plain = (*plain)(&d)
 	if err := json.Unmarshal(data, &aux); err != nil {
-		return nil, definitionSyntaxError(err)
-	}
-	var ps defProblems
-	if err := checkFields(data, reflect.TypeFor[Definition](), &ps); err != nil {
-		return nil, definitionSyntaxError(err)
+		// checkFields reported the values of the wrong type; anything
+		// else is a bug it did not catch.
+		var te *json.UnmarshalTypeError
+		if !errors.As(err, &te) {
+			return nil, newSyntaxError(data, err)
+		}
+		if len(found) == 0 {
+			found.addf(strings.TrimPrefix(strings.TrimPrefix(te.Field, "plain"), "."), "must be %s, got %s", jsonKind(te.Type), te.Value)
+		}
 	}
 	if aux.Resources != nil {
 		d.Resources = make(map[string]Resource, len(aux.Resources))
 	}
 	for name, raw := range aux.Resources {
-		var r Resource
-		if err := json.Unmarshal(raw, &r); err != nil {
-			ps.resourceProblems(name, err)
-		}
+		r, ps := decodeResource("resources."+name, raw)
+		found = append(found, ps...)
 		d.Resources[name] = r
 	}
-	if err := d.Validate(); err != nil {
-		var de *DefinitionError
-		if !errors.As(err, &de) {
-			return nil, err
-		}
-		ps = append(ps, de.Problems...)
-	}
-	if len(ps) > 0 {
-		sortProblems(ps)
-		return nil, &DefinitionError{Key: d.Key, Problems: ps}
+	rules := d.problems().without(found)
+	problems := slices.Concat(found, dups, rules)
+	if err := problems.err(definitionSubject(d.Key)); err != nil {
+		return nil, err
 	}
 	d.setDefaults()
 	return &d, nil
-}
-
-// definitionSyntaxError wraps a decoding error with ErrSyntax, keeping the
-// offset and path the decoder gives.
-func definitionSyntaxError(err error) error {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		return fmt.Errorf("%w in definition at offset %d: %w", ErrSyntax, syntaxOffset(se), err)
-	case errors.As(err, &te):
-		// The field path starts inside the aux struct's embedded plain.
-		field := strings.TrimPrefix(strings.TrimPrefix(te.Field, "plain"), ".")
-		if field == "" {
-			field = "definition"
-		}
-		// The decoder's own text names Go types; say it in JSON terms.
-		return fmt.Errorf("%w in definition at offset %d: %s: %s where %s expected",
-			ErrSyntax, te.Offset, field, te.Value, jsonKind(te.Type))
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return fmt.Errorf("%w in definition: unexpected end of input: %w", ErrSyntax, err)
-	}
-	return fmt.Errorf("%w in definition: %w", ErrSyntax, err)
 }
 
 // jsonKind names the JSON kind of value a Go type decodes from.
@@ -115,20 +106,22 @@ var (
 )
 
 // checkFields walks the JSON tokens of data alongside type t and records
-// every object member that t has no field for. encoding/json's
-// DisallowUnknownFields would stop at the first, give no path, and accept
-// names that differ in case. data must already be valid JSON.
-func checkFields(data []byte, t reflect.Type, ps *defProblems) error {
+// every object member that t has no field for and every value of the
+// wrong JSON kind. encoding/json's DisallowUnknownFields and Unmarshal
+// would stop at the first, give no path, and accept names that differ in
+// case. Members written twice go to dups. data must already be valid JSON.
+func checkFields(data []byte, t reflect.Type, ps, dups *problemList) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	w := fieldWalker{data: data, dec: dec, ps: ps}
+	w := fieldWalker{data: data, dec: dec, ps: ps, dups: dups}
 	return w.value(t, "")
 }
 
 type fieldWalker struct {
 	data []byte
 	dec  *json.Decoder
-	ps   *defProblems
+	ps   *problemList
+	dups *problemList
 }
 
 // keyOffset returns the offset of the next object key: the decoder stops
@@ -147,16 +140,31 @@ func (w *fieldWalker) value(t reflect.Type, path string) error {
 	if err != nil {
 		return err
 	}
-	delim, ok := tok.(json.Delim)
-	if !ok {
-		return nil // a scalar: the types were checked by Unmarshal
-	}
 	for t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	// A type that decodes itself decides what it accepts.
-	if t != nil && (reflect.PointerTo(t).Implements(jsonUnmarshalerType) ||
+	if t != nil && (t.Kind() == reflect.Interface ||
+		reflect.PointerTo(t).Implements(jsonUnmarshalerType) ||
 		reflect.PointerTo(t).Implements(textUnmarshalerType)) {
+		t = nil
+	}
+	delim, ok := tok.(json.Delim)
+	if !ok {
+		if t != nil {
+			if msg := scalarMismatch(t, tok); msg != "" {
+				ps.add(path, msg)
+			}
+		}
+		return nil
+	}
+	switch kind := jsonKind(t); {
+	case t == nil:
+	case delim == '{' && t.Kind() != reflect.Struct && t.Kind() != reflect.Map:
+		ps.addf(path, "must be %s, got an object", kind)
+		t = nil // read on, to report what is inside
+	case delim == '[' && t.Kind() != reflect.Slice && t.Kind() != reflect.Array:
+		ps.addf(path, "must be %s, got an array", kind)
 		t = nil
 	}
 	switch delim {
@@ -175,7 +183,7 @@ func (w *fieldWalker) value(t reflect.Type, path string) error {
 			name, _ := tok.(string)
 			if seen[name] {
 				// encoding/json keeps the last; say so rather than guess.
-				ps.add(joinPath(path, name), "duplicate field at offset %d", offset)
+				w.dups.addf(joinPath(path, name), "duplicate field at offset %d", offset)
 			}
 			seen[name] = true
 			var elem reflect.Type
@@ -184,7 +192,7 @@ func (w *fieldWalker) value(t reflect.Type, path string) error {
 			case t.Kind() == reflect.Struct:
 				f, known := fields[name]
 				if !known {
-					ps.add(joinPath(path, name), "unknown field at offset %d%s", offset, caseHint(fields, name))
+					ps.addf(joinPath(path, name), "unknown field at offset %d%s", offset, caseHint(fields, name))
 				} else {
 					elem = f.Type
 				}
@@ -208,6 +216,51 @@ func (w *fieldWalker) value(t reflect.Type, path string) error {
 	}
 	_, err = dec.Token() // the closing delimiter
 	return err
+}
+
+// scalarMismatch says why the scalar token tok (a bool, string,
+// json.Number or nil) cannot be decoded into type t, or returns "".
+func scalarMismatch(t reflect.Type, tok json.Token) string {
+	var got string
+	switch v := tok.(type) {
+	case nil:
+		return "" // null leaves the field as it is
+	case bool:
+		if t.Kind() == reflect.Bool {
+			return ""
+		}
+		got = "a boolean"
+	case string:
+		if t.Kind() == reflect.String {
+			return ""
+		}
+		got = "a string"
+	case json.Number:
+		switch t.Kind() {
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+			return numberMismatch(strconv.ParseInt(string(v), 10, t.Bits()))
+		case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+			return numberMismatch(strconv.ParseUint(string(v), 10, t.Bits()))
+		case reflect.Float32, reflect.Float64:
+			return numberMismatch(strconv.ParseFloat(string(v), t.Bits()))
+		}
+		got = "a number"
+	}
+	return fmt.Sprintf("must be %s, got %s", jsonKind(t), got)
+}
+
+// numberMismatch says why a number did not parse, or returns "".
+func numberMismatch[T any](_ T, err error) string {
+	var ne *strconv.NumError
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &ne) && errors.Is(ne.Err, strconv.ErrRange):
+		return "is out of range, got " + quote(ne.Num)
+	case errors.As(err, &ne):
+		return "must be a whole number, got " + quote(ne.Num)
+	}
+	return err.Error()
 }
 
 // jsonFields returns t's fields by JSON name, as encoding/json sees them,
@@ -247,40 +300,3 @@ func joinPath(path, name string) string {
 	}
 	return path + "." + name
 }
-
-// resourceProblems records the error from decoding resource name. Resource
-// names its problems "resource.<field>"; they are renamed to the path in the
-// definition, "resources.<name>.<field>", keeping the errors they wrap.
-func (p *defProblems) resourceProblems(name string, err error) {
-	prefix := "resources." + name
-	var subs []error
-	if m, ok := err.(interface{ Unwrap() []error }); ok && errors.Is(err, ErrInvalid) {
-		subs = m.Unwrap()
-	}
-	if len(subs) == 0 {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			p.add(joinPath(prefix, te.Field), "%s where %s expected", te.Value, jsonKind(te.Type))
-			return
-		}
-		p.wrap(prefix, err)
-		return
-	}
-	for _, sub := range subs {
-		text, found := strings.CutPrefix(sub.Error(), "resource")
-		if !found {
-			p.wrap(prefix, sub)
-			continue
-		}
-		*p = append(*p, &renamedError{text: prefix + text, err: sub})
-	}
-}
-
-// renamedError is an error with new text that still wraps the original.
-type renamedError struct {
-	text string
-	err  error
-}
-
-func (e *renamedError) Error() string { return e.text }
-func (e *renamedError) Unwrap() error { return e.err }

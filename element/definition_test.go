@@ -48,28 +48,28 @@ func TestParseDefinition(t *testing.T) {
 			}`,
 		},
 		{
-			name:     "syntax error gives offset",
+			name:     "syntax error gives line, column and offset",
 			body:     `{"key": "acme", "hub": }`, // the } is byte 23
 			wantErr:  element.ErrSyntax,
-			wantMsgs: []string{"offset 23"},
+			wantMsgs: []string{"line 1, column 24 (byte 23)"},
 		},
 		{
-			name:     "truncated",
-			body:     `{"key": "acme"`,
+			name:     "truncated names the object left open",
+			body:     "{\"key\": \"acme\",\n \"auth\": {\"style\": \"basic\"",
 			wantErr:  element.ErrSyntax,
-			wantMsgs: []string{"unexpected end"},
+			wantMsgs: []string{"unexpected end of JSON input: the object at auth (line 2, column 10) is not closed"},
 		},
 		{
-			name:     "wrong type names field and offset",
+			name:     "wrong type names the field",
 			body:     withFields(`"pagination": {"firstPage": "1"}`),
-			wantErr:  element.ErrSyntax,
-			wantMsgs: []string{"offset 84: pagination.firstPage: string where an integer expected"},
+			wantErr:  element.ErrInvalid,
+			wantMsgs: []string{"pagination.firstPage: must be an integer, got a string"},
 		},
 		{
 			name:     "not an object",
-			body:     `[1, 2]`,
+			body:     ` [1, 2]`,
 			wantErr:  element.ErrSyntax,
-			wantMsgs: []string{"offset 1: definition: array where an object expected"},
+			wantMsgs: []string{"line 1, column 2 (byte 1): a definition must be an object, got an array"},
 		},
 		{
 			name:     "unknown field names path and offset",
@@ -121,6 +121,62 @@ func TestParseDefinition(t *testing.T) {
 			require.Nil(t, def)
 			for _, msg := range tt.wantMsgs {
 				require.Contains(t, err.Error(), msg)
+			}
+		})
+	}
+}
+
+// TestParseDefinitionProblems checks that ParseDefinition reports every
+// problem of a body at once, by JSON path and in path order: values of the
+// wrong type, unknown fields and broken rules, in resources too, each
+// once, keeping the errors they wrap.
+func TestParseDefinitionProblems(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		body      string
+		wantPaths []string
+		wantIs    []error
+	}{
+		{
+			name: "types, unknown fields and rules together",
+			body: `{"key": 5, "hub": "general", "baseUrl": "{base.url}", "defaultPageSize": "10", "extra": 1,
+				"pagination": {"firstPage": 1.5}, "webhook": {"methods": "POST"}, "auth": {"style": "bearer"}}`,
+			wantPaths: []string{"auth.tokenKey", "defaultPageSize", "extra", "key", "pagination.firstPage", "webhook.methods"},
+		},
+		{
+			name: "resources, by their path in the definition",
+			body: withFields(`"resources": {"c": {"url": "/c", "idField": "id", "pageSize": "many",
+				"datesConfiguration": {"updatedDateFormat": "yyyy-qq"}}, "d": 5, "e": {"url": "/e"}}`),
+			wantPaths: []string{"resources.c.datesConfiguration.updatedDateFormat", "resources.c.pageSize", "resources.d", "resources.e.idField"},
+			wantIs:    []error{element.ErrDateFormat},
+		},
+		{
+			name:      "out of range",
+			body:      withFields(`"maxPageSize": 100000000000000000000`),
+			wantPaths: []string{"maxPageSize"},
+		},
+		{
+			name:      "object where a string belongs, and what is inside",
+			body:      withFields(`"recordsPath": {"a": 1}, "auth": {"tokenKey": ["x"], "style": true}`),
+			wantPaths: []string{"auth.style", "auth.tokenKey", "recordsPath"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			def, err := element.ParseDefinition([]byte(tt.body))
+			require.Nil(t, def)
+			var ve *element.ValidationError
+			require.ErrorAs(t, err, &ve)
+			var paths []string
+			for _, p := range ve.Problems {
+				paths = append(paths, p.Path)
+				require.Contains(t, err.Error(), p.Error(), "the error lists every problem")
+			}
+			require.Equal(t, tt.wantPaths, paths, "%v", err)
+			for _, target := range tt.wantIs {
+				require.ErrorIs(t, err, target)
 			}
 		})
 	}
@@ -230,10 +286,10 @@ func TestValidateFields(t *testing.T) {
 			require.Error(t, err)
 			require.ErrorIs(t, err, element.ErrInvalid)
 			require.ErrorIs(t, err, tt.wantErr)
-			var de *element.DefinitionError
-			require.ErrorAs(t, err, &de)
+			var ve *element.ValidationError
+			require.ErrorAs(t, err, &ve)
 			var texts []string
-			for _, p := range de.Problems {
+			for _, p := range ve.Problems {
 				texts = append(texts, p.Error())
 			}
 			require.Condition(t, func() bool {

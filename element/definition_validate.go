@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -14,60 +13,7 @@ import (
 	"github.com/a12b7632/elementevents/javatime"
 )
 
-// DefinitionError reports every problem found in a [Definition]. It
-// matches [ErrInvalid] under [errors.Is]. Each problem's text starts with
-// the JSON path of the field it concerns
-// ("resources.customers.idField: required"); problems that come from a
-// date pattern, time zone or placeholder also wrap [ErrDateFormat],
-// [ErrTimeZone] or [ErrPlaceholder].
-//
-// It is distinct from the instance ValidationError so that a caller can
-// tell a bad catalogue entry from a bad instance.
-type DefinitionError struct {
-	// Key is the definition's key, empty if it has none.
-	Key string
-	// Problems holds one error a problem, sorted by field path.
-	Problems []error
-}
-
-// Error lists the problems, separated by "; ".
-func (e *DefinitionError) Error() string {
-	var b strings.Builder
-	b.WriteString("element: invalid definition")
-	if e.Key != "" {
-		b.WriteString(" " + quote(e.Key))
-	}
-	for i, p := range e.Problems {
-		if i == 0 {
-			b.WriteString(": ")
-		} else {
-			b.WriteString("; ")
-		}
-		b.WriteString(p.Error())
-	}
-	return b.String()
-}
-
-// Is reports whether target is [ErrInvalid].
-func (e *DefinitionError) Is(target error) bool { return target == ErrInvalid }
-
-// Unwrap returns the problems, so that [errors.Is] also finds the errors
-// they wrap.
-func (e *DefinitionError) Unwrap() []error { return e.Problems }
-
-// defProblems collects field problems during validation.
-type defProblems []error
-
-func (p *defProblems) add(path, format string, args ...any) {
-	*p = append(*p, fmt.Errorf("%s: "+format, append([]any{path}, args...)...))
-}
-
-// wrap records err, which a helper of this package returned, under path.
-func (p *defProblems) wrap(path string, err error) {
-	*p = append(*p, fmt.Errorf("%s: %w", path, err))
-}
-
-// Validate checks d and returns a [*DefinitionError] listing every
+// Validate checks d and returns a [*ValidationError] listing every
 // problem, or nil. It checks the struct rules (required fields, enumerated
 // styles, non-negative sizes) and the rules that span fields: each auth
 // and pagination style has the fields it needs and none it ignores, base
@@ -76,9 +22,14 @@ func (p *defProblems) wrap(path string, err error) {
 // zones compile.
 func (d *Definition) Validate() error {
 	if d == nil {
-		return &DefinitionError{Problems: []error{errors.New("definition: required")}}
+		return problemList{{Message: "definition is nil"}}.err("definition")
 	}
-	var ps defProblems
+	return d.problems().err(definitionSubject(d.Key))
+}
+
+// problems checks d against the rules of Validate.
+func (d *Definition) problems() problemList {
+	var ps problemList
 	definitionStructProblems(d, &ps)
 	d.checkIdentity(&ps)
 	d.checkBaseURL(&ps)
@@ -87,17 +38,7 @@ func (d *Definition) Validate() error {
 	d.checkPaths(&ps)
 	d.checkResources(&ps)
 	d.Webhook.check(&ps)
-	if len(ps) == 0 {
-		return nil
-	}
-	sortProblems(ps)
-	return &DefinitionError{Key: d.Key, Problems: ps}
-}
-
-// sortProblems orders problems by their text, which starts with the field
-// path, so that messages are stable.
-func sortProblems(ps []error) {
-	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Error() < ps[j].Error() })
+	return ps
 }
 
 var definitionValidator = sync.OnceValue(func() *validator.Validate {
@@ -118,7 +59,7 @@ var definitionValidator = sync.OnceValue(func() *validator.Validate {
 })
 
 // definitionStructProblems runs the validate tags.
-func definitionStructProblems(d *Definition, ps *defProblems) {
+func definitionStructProblems(d *Definition, ps *problemList) {
 	err := definitionValidator().Struct(d)
 	var verrs validator.ValidationErrors
 	if !errors.As(err, &verrs) {
@@ -128,7 +69,7 @@ func definitionStructProblems(d *Definition, ps *defProblems) {
 		return
 	}
 	for _, fe := range verrs {
-		ps.add(jsonPath(fe.Namespace()), "%s", tagMessage(fe))
+		ps.addf(jsonPath(fe.Namespace()), "%s", tagMessage(fe))
 	}
 }
 
@@ -185,12 +126,12 @@ func tagMessage(fe validator.FieldError) string {
 	return "fails rule " + fe.Tag()
 }
 
-func (d *Definition) checkIdentity(ps *defProblems) {
+func (d *Definition) checkIdentity(ps *problemList) {
 	if d.Key != "" && !validIdent(d.Key) {
-		ps.add("key", "must be 1 to 64 of a-z, 0-9, '_' and '-', starting with a letter or digit")
+		ps.addf("key", "must be 1 to 64 of a-z, 0-9, '_' and '-', starting with a letter or digit")
 	}
 	if d.Hub != "" && !validIdent(d.Hub) {
-		ps.add("hub", "must be 1 to 64 of a-z, 0-9, '_' and '-', starting with a letter or digit")
+		ps.addf("hub", "must be 1 to 64 of a-z, 0-9, '_' and '-', starting with a letter or digit")
 	}
 }
 
@@ -209,17 +150,17 @@ func validIdent(s string) bool {
 	return true
 }
 
-func (d *Definition) checkBaseURL(ps *defProblems) {
+func (d *Definition) checkBaseURL(ps *problemList) {
 	for k := range d.Defaults {
 		if !validRefName(k) {
-			ps.add("defaults."+k, "key must be made of letters, digits and '._-'")
+			ps.addf("defaults."+k, "key must be made of letters, digits and '._-'")
 		}
 	}
 	if d.BaseURL == "" {
 		return
 	}
 	if strings.Contains(d.BaseURL, "${") {
-		ps.add("baseUrl", "must not hold ${...} placeholders; put them in resource URLs")
+		ps.addf("baseUrl", "must not hold ${...} placeholders; put them in resource URLs")
 		return
 	}
 	// Fill a leading reference with a URL and any other with a host-safe
@@ -239,19 +180,19 @@ func (d *Definition) checkBaseURL(ps *defProblems) {
 		}
 	}
 	if err := checkAbsoluteHTTP(s); err != nil {
-		ps.add("baseUrl", "%v", err)
+		ps.addf("baseUrl", "%v", err)
 	}
 }
 
-func (a Auth) check(ps *defProblems) {
+func (a Auth) check(ps *problemList) {
 	need := func(field, value string) {
 		if value == "" {
-			ps.add("auth."+field, "required for auth style %s", a.Style)
+			ps.addf("auth."+field, "required for auth style %s", a.Style)
 		}
 	}
 	unused := func(field, value string) {
 		if value != "" {
-			ps.add("auth."+field, "not used by auth style %s", a.styleName())
+			ps.addf("auth."+field, "not used by auth style %s", a.styleName())
 		}
 	}
 	switch a.Style {
@@ -284,12 +225,12 @@ func (a Auth) check(ps *defProblems) {
 		unused("usernameKey", a.UsernameKey)
 		unused("passwordKey", a.PasswordKey)
 		if a.Param != "" && !validHeaderName(a.Param) {
-			ps.add("auth.param", "must be a valid header name")
+			ps.addf("auth.param", "must be a valid header name")
 		}
 	}
 	for _, kv := range [][2]string{{"usernameKey", a.UsernameKey}, {"passwordKey", a.PasswordKey}, {"tokenKey", a.TokenKey}} {
 		if kv[1] != "" && !validRefName(kv[1]) {
-			ps.add("auth."+kv[0], "must be a configuration key made of letters, digits and '._-'")
+			ps.addf("auth."+kv[0], "must be a configuration key made of letters, digits and '._-'")
 		}
 	}
 }
@@ -301,7 +242,7 @@ func (a Auth) styleName() AuthStyle {
 	return a.Style
 }
 
-func (d *Definition) checkPaging(ps *defProblems) {
+func (d *Definition) checkPaging(ps *problemList) {
 	p := d.Pagination
 	style := p.Style
 	if style == "" {
@@ -309,7 +250,7 @@ func (d *Definition) checkPaging(ps *defProblems) {
 	}
 	unused := func(field string, set bool) {
 		if set {
-			ps.add("pagination."+field, "not used by pagination style %s", style)
+			ps.addf("pagination."+field, "not used by pagination style %s", style)
 		}
 	}
 	if style != PaginationPage {
@@ -321,41 +262,41 @@ func (d *Definition) checkPaging(ps *defProblems) {
 	}
 	if style == PaginationNextURL {
 		if p.NextField == "" {
-			ps.add("pagination.nextField", "required for pagination style next-url")
+			ps.addf("pagination.nextField", "required for pagination style next-url")
 		}
 	} else {
 		unused("nextField", p.NextField != "")
 	}
 	for _, h := range [][2]string{{"totalPagesHeader", p.TotalPagesHeader}, {"totalHeader", p.TotalHeader}} {
 		if h[1] != "" && !validHeaderName(h[1]) {
-			ps.add("pagination."+h[0], "must be a valid header name")
+			ps.addf("pagination."+h[0], "must be a valid header name")
 		}
 	}
 	checkDotted(ps, "pagination.nextField", p.NextField)
 	checkDotted(ps, "pagination.totalField", p.TotalField)
 	checkDotted(ps, "recordsPath", d.RecordsPath)
 	if d.MaxPageSize > 0 && d.DefaultPageSize > d.MaxPageSize {
-		ps.add("defaultPageSize", "must not exceed maxPageSize (%d)", d.MaxPageSize)
+		ps.addf("defaultPageSize", "must not exceed maxPageSize (%d)", d.MaxPageSize)
 	}
 }
 
-func (d *Definition) checkPaths(ps *defProblems) {
+func (d *Definition) checkPaths(ps *problemList) {
 	for from, to := range d.Paths {
 		field := "paths." + from
 		if !strings.HasPrefix(from, "/") || strings.ContainsAny(from, "?#") {
-			ps.add(field, "hub path must start with / and have no query")
+			ps.addf(field, "hub path must start with / and have no query")
 		}
 		if !strings.HasPrefix(to, "/") {
-			ps.add(field, "vendor path must start with /")
+			ps.addf(field, "vendor path must start with /")
 		}
 	}
 }
 
-func (d *Definition) checkResources(ps *defProblems) {
+func (d *Definition) checkResources(ps *problemList) {
 	for name, r := range d.Resources {
 		field := "resources." + name
 		if strings.TrimSpace(name) == "" || strings.ContainsAny(name, " \t\r\n") {
-			ps.add(field, "object name must be non-empty, without spaces")
+			ps.addf(field, "object name must be non-empty, without spaces")
 		}
 		checkDotted(ps, field+".idField", r.IDField)
 		checkDotted(ps, field+".recordsPath", r.RecordsPath)
@@ -378,7 +319,7 @@ func (d *Definition) checkResources(ps *defProblems) {
 // checkDate checks a date pattern and zone; prefix names the fields
 // without their Format and Timezone suffixes. It returns the zone, or nil
 // if none is set or it is unknown.
-func checkDate(ps *defProblems, prefix, format, timezone string) *time.Location {
+func checkDate(ps *problemList, prefix, format, timezone string) *time.Location {
 	var zone *time.Location
 	if timezone != "" {
 		z, err := javatime.LoadLocation(timezone)
@@ -397,14 +338,14 @@ func checkDate(ps *defProblems, prefix, format, timezone string) *time.Location 
 	return zone
 }
 
-func (w Webhook) check(ps *defProblems) {
+func (w Webhook) check(ps *problemList) {
 	scheme := w.SignatureScheme
 	if scheme == "" {
 		scheme = SignatureNone
 	}
 	unused := func(field, value string) {
 		if value != "" {
-			ps.add("webhook."+field, "not used by signature scheme %s", scheme)
+			ps.addf("webhook."+field, "not used by signature scheme %s", scheme)
 		}
 	}
 	switch scheme {
@@ -415,21 +356,21 @@ func (w Webhook) check(ps *defProblems) {
 		unused("secretKey", w.SecretKey)
 	case SignatureHMACSHA256:
 		if w.SignatureHeader == "" {
-			ps.add("webhook.signatureHeader", "required for signature scheme hmac-sha256")
+			ps.addf("webhook.signatureHeader", "required for signature scheme hmac-sha256")
 		}
 		if w.SecretKey == "" {
-			ps.add("webhook.secretKey", "required for signature scheme hmac-sha256")
+			ps.addf("webhook.secretKey", "required for signature scheme hmac-sha256")
 		}
 	case SignatureStandardWebhooks:
 		unused("signatureHeader", w.SignatureHeader)
 		unused("signatureEncoding", w.SignatureEncoding)
 		unused("signaturePrefix", w.SignaturePrefix)
 		if w.SecretKey == "" {
-			ps.add("webhook.secretKey", "required for signature scheme standard-webhooks")
+			ps.addf("webhook.secretKey", "required for signature scheme standard-webhooks")
 		}
 	}
 	if w.SecretKey != "" && !validRefName(w.SecretKey) {
-		ps.add("webhook.secretKey", "must be a configuration key made of letters, digits and '._-'")
+		ps.addf("webhook.secretKey", "must be a configuration key made of letters, digits and '._-'")
 	}
 	for _, h := range [][2]string{
 		{"signatureHeader", w.SignatureHeader},
@@ -437,7 +378,7 @@ func (w Webhook) check(ps *defProblems) {
 		{"deliveryIdHeader", w.DeliveryIDHeader},
 	} {
 		if h[1] != "" && !validHeaderName(h[1]) {
-			ps.add("webhook."+h[0], "must be a valid header name")
+			ps.addf("webhook."+h[0], "must be a valid header name")
 		}
 	}
 	for _, p := range [][2]string{
@@ -451,45 +392,45 @@ func (w Webhook) check(ps *defProblems) {
 	}
 	if w.DateFormat != "" || w.DateTimezone != "" {
 		if w.DatePath == "" {
-			ps.add("webhook.datePath", "required when dateFormat or dateTimezone is set")
+			ps.addf("webhook.datePath", "required when dateFormat or dateTimezone is set")
 		}
 		checkDate(ps, "webhook.date", w.DateFormat, w.DateTimezone)
 	}
 	seen := map[string]bool{}
 	for i, m := range w.Methods {
 		if seen[m] {
-			ps.add(fmt.Sprintf("webhook.methods[%d]", i), "duplicate method %s", m)
+			ps.addf(fmt.Sprintf("webhook.methods[%d]", i), "duplicate method %s", m)
 		}
 		seen[m] = true
 	}
 	w.Topics.check(ps)
 }
 
-func (m TopicMap) check(ps *defProblems) {
+func (m TopicMap) check(ps *problemList) {
 	for from, to := range m.Objects {
 		if from == "" || to == "" {
-			ps.add("webhook.topics.objects."+from, "resource and object type must be non-empty")
+			ps.addf("webhook.topics.objects."+from, "resource and object type must be non-empty")
 		}
 	}
 	for from, to := range m.Actions {
 		if from == "" {
-			ps.add("webhook.topics.actions.", "action must be non-empty")
+			ps.addf("webhook.topics.actions.", "action must be non-empty")
 		}
 		if !isEventType(to) {
-			ps.add("webhook.topics.actions."+from, "must be one of CREATED, UPDATED, DELETED, UNKNOWN")
+			ps.addf("webhook.topics.actions."+from, "must be one of CREATED, UPDATED, DELETED, UNKNOWN")
 		}
 	}
 }
 
 // checkDotted checks a dotted path such as "billing.email": segments are
 // non-empty and hold no spaces.
-func checkDotted(ps *defProblems, field, path string) {
+func checkDotted(ps *problemList, field, path string) {
 	if path == "" {
 		return
 	}
 	for seg := range strings.SplitSeq(path, ".") {
 		if seg == "" || strings.ContainsAny(seg, " \t\r\n") {
-			ps.add(field, "must be a dotted path of non-empty segments without spaces")
+			ps.addf(field, "must be a dotted path of non-empty segments without spaces")
 			return
 		}
 	}

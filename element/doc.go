@@ -6,10 +6,10 @@
 //
 //	inst, err := element.Parse(body)
 //	if err != nil {
-//		return err // *element.SyntaxError or *element.ValidationError
+//		return err // *element.SyntaxError, or *element.ValidationError: every problem, by configuration key
 //	}
-//	if err := inst.Validate(); err != nil {
-//		return err // every problem, each naming its configuration key
+//	for _, w := range inst.Warnings {
+//		log.Print(w) // such as events configured but not enabled
 //	}
 //	fmt.Println(inst.Configuration.Events.RefreshInterval)
 //
@@ -21,8 +21,29 @@
 // (webhook or polling), the callback URL, the signature key (a [Secret],
 // redacted wherever it is printed), the refresh interval, and the polled
 // resources ([Resource]), from event.poller.configuration or the legacy
-// event.poller.urls. [Instance.Validate] checks the rules and reports every
-// problem at once in a [*ValidationError].
+// event.poller.urls. Parse also checks the rules of a usable instance;
+// [Instance.Validate] checks them for an instance built in Go.
+//
+// # Errors and warnings
+//
+// Reading an instance or a definition is one pipeline: the values are read
+// and every problem with them collected (a wrong type, an unknown vendor
+// type, a number out of range, an unknown field), then the rules add
+// theirs (a callback that is not an absolute URL, a date pattern that does
+// not compile, a resource without idField). All come back in one
+// [*ValidationError] (errors.Is [ErrInvalid]), a [Problem] each, sorted by
+// the configuration key or JSON path it concerns; errors.Is finds the
+// sentinel a problem wraps ([ErrDateFormat], [ErrTimeZone],
+// [ErrPlaceholder], [ErrLegacyURLs], [ErrUnknownElement]). JSON that cannot
+// be read at all is a [*SyntaxError] (errors.Is [ErrSyntax]) with line and
+// column; at an unexpected end it names the object or array left open and
+// where it began.
+//
+// A body can parse and still not do what its author meant. [Warning]s,
+// kept apart from errors in [Instance.Warnings], say so: events configured
+// but event.notification.enabled not set (so events are off), values still
+// holding the documentation's <PLACEHOLDERS>, settings that are ignored,
+// and misspelt event.* keys.
 //
 // # Dates
 //
@@ -38,5 +59,7 @@
 // A [Definition] describes an element as data: its API base URL, auth,
 // pagination, records path, paths and inbound webhook scheme. The built-in
 // definitions are woocommercerest, concur and generic; add your own with
-// [ParseDefinition] and [Register], and find them with [Lookup].
+// [ParseDefinition] and [Register], and find them with [Lookup]. A
+// [Catalogue] of your own parses instances against its definitions with
+// [Catalogue.Parse].
 package element

@@ -8,13 +8,17 @@ import (
 
 // Errors returned by this package. Test for them with [errors.Is]; the
 // returned errors wrap them with the offending key, pattern or value.
+// Those of ErrSyntax and ErrInvalid are also of one type each, for
+// [errors.As].
 var (
-	// ErrSyntax reports an instance or definition body that is not valid JSON
-	// or has a value of the wrong shape. The error is a [*SyntaxError].
+	// ErrSyntax reports an instance or definition body that is not valid
+	// JSON, or not a JSON object. Every error that matches it is a
+	// [*SyntaxError].
 	ErrSyntax = errors.New("element: invalid JSON")
 
-	// ErrInvalid reports an instance or definition that parsed but breaks a
-	// rule. The error is a [*ValidationError] listing every problem.
+	// ErrInvalid reports an instance, configuration or definition with
+	// values that cannot be read or that break a rule. Every error that
+	// matches it is a [*ValidationError] listing every [Problem].
 	ErrInvalid = errors.New("element: invalid configuration")
 
 	// ErrDateFormat reports a Java date pattern that does not compile. It

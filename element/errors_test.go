@@ -78,7 +78,7 @@ func TestErrorsDoNotEchoHugeValues(t *testing.T) {
 		{"template", func() error {
 			_, err := element.ExpandTemplate("{"+huge+"}", func(string) (string, bool) { return "", false })
 			return err
-		}, element.ErrInvalid, []string{"configuration key \"wwww", "bytes) is missing"}},
+		}, element.ErrInvalid, []string{"wwww", "bytes): is missing; the template \"{wwww"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -103,7 +103,7 @@ func TestValidationErrorListsAtMost50(t *testing.T) {
 	for i := range 5000 {
 		fmt.Fprintf(&b, `, "f%04d": 1`, i)
 	}
-	_, err := element.Parse([]byte(`{"configuration": {"event.poller.configuration": {"items": {"url": "/x"` + b.String() + `}}}}`))
+	_, err := element.Parse([]byte(`{"element": {"key": "generic"}, "configuration": {"event.poller.configuration": {"items": {"url": "/x", "idField": "id"` + b.String() + `}}}}`))
 	var ve *element.ValidationError
 	require.ErrorAs(t, err, &ve)
 	require.Len(t, ve.Problems, 5000, "Problems keeps them all")
@@ -171,15 +171,15 @@ func TestDecodeIntRange(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := element.Parse([]byte(`{"configuration": {"event.poller.configuration": {"items": {"url": "/x", "idField": "id", "pageSize": ` + tt.pageSize + `}}}}`))
+			_, err := element.Parse([]byte(`{"element": {"key": "generic"}, "configuration": {"event.poller.configuration": {"items": {"url": "/x", "idField": "id", "pageSize": ` + tt.pageSize + `}}}}`))
 			if tt.wantMsg == "" {
 				require.NoError(t, err)
 				return
 			}
-			var fe *element.FieldError
-			require.ErrorAs(t, err, &fe)
-			require.Equal(t, "event.poller.configuration.items.pageSize", fe.Key)
-			require.Contains(t, fe.Message, tt.wantMsg)
+			var p *element.Problem
+			require.ErrorAs(t, err, &p)
+			require.Equal(t, "event.poller.configuration.items.pageSize", p.Path)
+			require.Contains(t, p.Message, tt.wantMsg)
 		})
 	}
 }

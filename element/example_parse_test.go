@@ -54,25 +54,60 @@ func ExampleParse() {
 	// true
 }
 
-func ExampleInstance_Validate() {
-	inst, _ := element.Parse([]byte(`{
+func ExampleParse_problems() {
+	_, err := element.Parse([]byte(`{
 	  "element": {"key": "woocommercerest"},
 	  "configuration": {
 	    "event.notification.enabled": true,
-	    "event.vendor.type": "polling",
+	    "event.vendor.type": "push",
 	    "event.notification.callback.url": "mycoolapp.com",
 	    "event.poller.configuration": {"customers": {"url": "/hubs/ecommerce/customers"}}
 	  }
 	}`))
-	err := inst.Validate()
 	fmt.Println(err)
 	var ve *element.ValidationError
 	if errors.As(err, &ve) {
-		fmt.Println(ve.Problems[1].Key)
+		fmt.Println(ve.Problems[1].Path)
 	}
 	// Output:
-	// element: invalid configuration: 2 problems:
+	// element: invalid configuration: 3 problems:
 	//   event.notification.callback.url: must be an absolute http or https URL
 	//   event.poller.configuration.customers.idField: required
+	//   event.vendor.type: must be webhook or polling, got "push"
 	// event.poller.configuration.customers.idField
+}
+
+func ExampleParse_warnings() {
+	inst, err := element.Parse([]byte(`{
+	  "element": {"key": "woocommercerest"},
+	  "configuration": {
+	    "store.url": "https://shop.example.com",
+	    "event.vendor.type": "webhooks",
+	    "event.notification.callback.url": "https://app.example.com/events"
+	  }
+	}`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(inst.Configuration.Events.Enabled)
+	for _, w := range inst.Warnings {
+		fmt.Println(w)
+	}
+	// Output:
+	// false
+	// event.notification.enabled: events are off: event.notification.enabled is not set (event.vendor.type and event.notification.callback.url are)
+}
+
+func ExampleInstance_Validate() {
+	inst := &element.Instance{Element: element.Element{Key: "woocommercerest"}}
+	inst.Configuration.Events = element.Events{
+		Enabled:         true,
+		VendorType:      element.VendorWebhook,
+		CallbackURL:     "mycoolapp.com",
+		RefreshInterval: element.DefaultRefreshInterval,
+	}
+	fmt.Println(inst.Validate())
+	// Output:
+	// element: invalid configuration: event.notification.callback.url: must be an absolute http or https URL
 }

@@ -11,8 +11,9 @@ import (
 )
 
 // FuzzParseDefinition checks that no input makes ParseDefinition panic,
-// that every failure is ErrSyntax or ErrInvalid, and that a definition it
-// accepts is valid and survives a round trip through the catalogue.
+// that every failure is exactly one of *SyntaxError (ErrSyntax) and
+// *ValidationError (ErrInvalid), and that a definition it accepts is valid
+// and survives a round trip through the catalogue.
 func FuzzParseDefinition(f *testing.F) {
 	files, _ := filepath.Glob(filepath.Join("definitions", "*.json"))
 	for _, name := range files {
@@ -28,15 +29,15 @@ func FuzzParseDefinition(f *testing.F) {
 		`{"resources":{"c":{"url":"/c?x=${gmtDate:yyyy}","idField":"id","datesConfiguration":{"updatedDateFormat":"''"}}}}`,
 		`{"pagination":{"style":"page","firstPage":-1},"webhook":{"methods":["GET","GET"],"topics":{"actions":{"":"NEW"}}}}`,
 		`{"key":"a","hub":"b","baseUrl":"{x}","paths":{"/hubs/a":"/a"},"resources":{"":{}}}`,
+		`{"key":5,"hub":["b"],"baseUrl":{"x":1},"defaultPageSize":1e400,"auth":{"style":true},"webhook":{"methods":"GET"}}`,
+		"{\n \"key\": \"a\",\n \"auth\": {\n  \"style\": \"basic\"\n\n}",
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		def, err := element.ParseDefinition(data)
 		if err != nil {
-			if !errors.Is(err, element.ErrSyntax) && !errors.Is(err, element.ErrInvalid) {
-				t.Fatalf("error is neither ErrSyntax nor ErrInvalid: %v", err)
-			}
+			checkErrorContract(t, data, err)
 			if def != nil {
 				t.Fatal("definition returned with an error")
 			}

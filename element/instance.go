@@ -4,15 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
-	"strings"
+	"slices"
 
 	iquote "github.com/a12b7632/elementevents/internal/quote"
 )
 
 // Instance is an element instance: the body of an /instances call, parsed.
-// Build one with [Parse] and check it with [Instance.Validate].
+// Read one with [Parse]; check one built in Go with [Instance.Validate].
 type Instance struct {
 	// ID is the instance id: "id" in the body (a number or a string), or
 	// whatever the host assigns. It is part of every event id.
@@ -30,6 +29,12 @@ type Instance struct {
 	// Configuration holds the vendor keys and the event.* settings.
 	Configuration Configuration
 
+	// Warnings are what [Parse] found that parses but probably does not do
+	// what the body's author meant, such as events configured but not
+	// enabled; sorted by Path. They never make Parse fail, and are not part
+	// of the body: MarshalJSON does not write them.
+	Warnings []Warning
+
 	// extra holds the other top-level keys of the body (providerData, ...)
 	// so that they survive a round trip.
 	extra map[string]json.RawMessage
@@ -41,7 +46,7 @@ type Element struct {
 	Key string `json:"key"`
 }
 
-// Parse reads the JSON body of an /instances call:
+// Parse reads the JSON body of an /instances call and checks it:
 //
 //	{"element": {"key": "woocommercerest"}, "name": "...", "tags": [...],
 //	 "configuration": {"store.url": "...", "event.vendor.type": "polling", ...}}
@@ -60,53 +65,76 @@ type Element struct {
 // every object the definition has).
 //
 // Malformed JSON is a [*SyntaxError] (errors.Is [ErrSyntax]) with the byte
-// offset, line and column. Values of the wrong shape are a
-// [*ValidationError] (errors.Is [ErrInvalid]) naming every key. Parse does
-// not check the rules of a usable instance: call [Instance.Validate].
-func Parse(data []byte) (*Instance, error) {
+// offset, line and column, and, when the body ends too soon, the object
+// left open. Otherwise every problem, with the values (a wrong type, an
+// unknown vendor type, a number out of range) and with the rules of
+// [Instance.Validate], is reported at once in one [*ValidationError]
+// (errors.Is [ErrInvalid]), each naming its configuration key.
+//
+// A body that parses may still not do what its author meant, such as
+// configuring events without enabling them: [Instance.Warnings] says so.
+//
+// Parse checks element.key against the default catalogue; use
+// [Catalogue.Parse] for another.
+func Parse(data []byte) (*Instance, error) { return defaultCatalogue.Parse(data) }
+
+// Parse reads an instance body as the package's [Parse] does, but checks
+// element.key against the definitions of c, and fills defaults from them.
+func (c *Catalogue) Parse(data []byte) (*Instance, error) {
+	inst, found, err := decodeInstance(data)
+	if err != nil {
+		return nil, err
+	}
+	inst.applyDefinitionDefaults(c)
+	rules := inst.rules(c).without(found)
+	if err := slices.Concat(found, rules).err(""); err != nil {
+		return nil, err
+	}
+	inst.Warnings = inst.warnings()
+	return inst, nil
+}
+
+// decodeInstance reads the body into an Instance and returns the problems
+// with its values. Malformed JSON is a *SyntaxError.
+func decodeInstance(data []byte) (*Instance, problemList, error) {
 	var body map[string]json.RawMessage
 	if err := json.Unmarshal(data, &body); err != nil {
-		return nil, newSyntaxError(data, err)
+		return nil, nil, newSyntaxError(data, err)
 	}
 	if body == nil {
-		return nil, &SyntaxError{Err: errors.New("body is null, want an object")}
+		return nil, nil, &SyntaxError{Err: errors.New("body is null, want an object")}
 	}
 	inst := &Instance{}
-	var problems []*FieldError
-	add := func(key, msg string) { problems = append(problems, &FieldError{Key: key, Message: msg}) }
-
+	var problems problemList
 	for k, raw := range body {
 		switch k {
 		case "id":
 			id, ok := scalarString(raw)
 			if !ok {
-				add("id", "must be a string or a number")
+				problems.add("id", "must be a string or a number, got "+kindOf(bytes.TrimSpace(raw)))
 			}
 			inst.ID = id
 		case "name":
 			if err := json.Unmarshal(raw, &inst.Name); err != nil && !isNull(raw) {
-				add("name", "must be a string")
+				problems.add("name", "must be a string, got "+kindOf(bytes.TrimSpace(raw)))
 			}
 		case "element":
 			if err := json.Unmarshal(raw, &inst.Element); err != nil && !isNull(raw) {
-				add("element", `must be an object such as {"key": "woocommercerest"}`)
+				problems.add("element", `must be an object such as {"key": "woocommercerest"}`)
 			}
 		case "tags":
 			if err := json.Unmarshal(raw, &inst.Tags); err != nil && !isNull(raw) {
-				add("tags", "must be an array of strings")
+				problems.add("tags", "must be an array of strings")
 			}
 		case "configuration":
 			var values map[string]json.RawMessage
 			if err := json.Unmarshal(raw, &values); err != nil {
-				add("configuration", "must be an object")
+				problems.add("configuration", "must be an object, got "+kindOf(bytes.TrimSpace(raw)))
 				continue
 			}
-			cfg, err := decodeConfiguration(values)
+			cfg, found := decodeConfiguration(values)
 			inst.Configuration = cfg
-			var ve *ValidationError
-			if errors.As(err, &ve) {
-				problems = append(problems, ve.Problems...)
-			}
+			problems = append(problems, found...)
 		default:
 			if inst.extra == nil {
 				inst.extra = make(map[string]json.RawMessage)
@@ -117,11 +145,7 @@ func Parse(data []byte) (*Instance, error) {
 	if _, ok := body["configuration"]; !ok {
 		inst.Configuration, _ = decodeConfiguration(nil)
 	}
-	if len(problems) > 0 {
-		return nil, newValidationError(problems)
-	}
-	inst.applyDefinitionDefaults()
-	return inst, nil
+	return inst, problems, nil
 }
 
 // MarshalJSON writes the instance as an /instances body, secrets included
@@ -171,67 +195,6 @@ func scalarString(raw json.RawMessage) (string, bool) {
 		return n.String(), true
 	}
 	return "", false
-}
-
-// SyntaxError reports JSON that cannot be read: where, and why.
-type SyntaxError struct {
-	// Offset is the byte offset of the error in the input.
-	Offset int64
-	// Line and Column locate Offset, counting from 1.
-	Line, Column int
-	// Err is the decoder's error.
-	Err error
-}
-
-// Error names the position and the cause.
-func (e *SyntaxError) Error() string {
-	if e.Line == 0 {
-		return fmt.Sprintf("%v: %v", ErrSyntax, e.Err)
-	}
-	return fmt.Sprintf("%v at line %d, column %d (byte %d): %v", ErrSyntax, e.Line, e.Column, e.Offset, e.Err)
-}
-
-// Unwrap returns the decoder's error.
-func (e *SyntaxError) Unwrap() error { return e.Err }
-
-// Is reports whether target is [ErrSyntax].
-func (e *SyntaxError) Is(target error) bool { return target == ErrSyntax }
-
-func newSyntaxError(data []byte, err error) *SyntaxError {
-	var offset int64 = -1
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		offset = syntaxOffset(se)
-	case errors.As(err, &te):
-		offset = te.Offset
-	}
-	if offset < 0 {
-		return &SyntaxError{Err: err}
-	}
-	offset = min(offset, int64(len(data)))
-	line, col := lineColumn(data, offset)
-	return &SyntaxError{Offset: offset, Line: line, Column: col, Err: err}
-}
-
-// syntaxOffset returns the byte offset of a decoding error. encoding/json's
-// Offset counts the bytes read, so for an invalid character it is one past
-// that character; at an unexpected end it is the end of the input, which is
-// where the error is.
-func syntaxOffset(se *json.SyntaxError) int64 {
-	if se.Offset > 0 && strings.HasPrefix(se.Error(), "invalid character") {
-		return se.Offset - 1
-	}
-	return se.Offset
-}
-
-// lineColumn converts a byte offset to a 1-based line and column (in bytes).
-func lineColumn(data []byte, offset int64) (line, col int) {
-	before := data[:offset]
-	line = bytes.Count(before, []byte{'\n'}) + 1
-	col = int(offset) - (bytes.LastIndexByte(before, '\n') + 1) + 1
-	return line, col
 }
 
 // quote quotes outside input for a message, at most 64 bytes of

@@ -43,21 +43,19 @@ func TestParseDocumentedPollingBody(t *testing.T) {
 		require.Equal(t, int64(len(data)), se.Offset, "the error is at the end of the input")
 		require.Equal(t, 56, se.Line)
 		require.Contains(t, err.Error(), "line 56")
+		require.Equal(t, &element.Unclosed{Kind: "object", Line: 1, Column: 1}, se.Unclosed, "the object left open is the body itself")
+		require.ErrorContains(t, err, "unexpected end of JSON input: the top-level object (line 1, column 1) is not closed")
 	})
 
-	t.Run("brace fixed: the stray quotes are validation errors", func(t *testing.T) {
+	t.Run("brace fixed: the stray quotes are problems", func(t *testing.T) {
 		t.Parallel()
 		inst, err := element.Parse(readTestdata(t, "woocommerce_polling_brace_fixed.json"))
-		require.NoError(t, err)
-		err = inst.Validate()
+		require.Nil(t, inst)
 		require.ErrorIs(t, err, element.ErrInvalid)
 		require.ErrorIs(t, err, element.ErrDateFormat)
 		var ve *element.ValidationError
 		require.ErrorAs(t, err, &ve)
-		var keys []string
-		for _, p := range ve.Problems {
-			keys = append(keys, p.Key)
-		}
+		keys := problemPaths(ve)
 		want := []string{}
 		for _, res := range []string{"contacts", "orders", "products"} {
 			for _, f := range []string{"createdDateFormat", "updatedDateFormat"} {
@@ -95,8 +93,13 @@ func TestParseDocumentedPollingBody(t *testing.T) {
 		store, ok := inst.Configuration.Get("store.url")
 		require.True(t, ok)
 		require.Equal(t, "<WEB_STORE_URL>", store)
+		require.Equal(t, placeholderWarnings, warningPaths(inst.Warnings), "%v", inst.Warnings)
 	})
 }
+
+// placeholderWarnings are the keys of the documented WooCommerce bodies
+// that hold a <PLACEHOLDER>.
+var placeholderWarnings = []string{element.KeySignatureKey, "oauth.api.key", "oauth.api.secret", "store.url"}
 
 func TestParseDocumentedWebhookBody(t *testing.T) {
 	t.Parallel()
@@ -109,6 +112,7 @@ func TestParseDocumentedWebhookBody(t *testing.T) {
 	require.Equal(t, "http://mycoolapp.com", e.CallbackURL)
 	require.Equal(t, element.DefaultRefreshInterval, e.RefreshInterval)
 	require.Empty(t, e.Resources)
+	require.Equal(t, placeholderWarnings, warningPaths(inst.Warnings), "%v", inst.Warnings)
 }
 
 func TestParseStringlyTypedBody(t *testing.T) {
@@ -153,7 +157,7 @@ func TestParseTolerates(t *testing.T) {
 		cfg   string
 		check func(t *testing.T, e element.Events)
 	}{
-		{"real boolean", `"event.notification.enabled": true`, func(t *testing.T, e element.Events) { require.True(t, e.Enabled) }},
+		{"real boolean", `"event.notification.enabled": true, "event.vendor.type": "webhook", "event.notification.callback.url": "https://a.example/cb"`, func(t *testing.T, e element.Events) { require.True(t, e.Enabled) }},
 		{"string boolean", `"event.notification.enabled": "false"`, func(t *testing.T, e element.Events) { require.False(t, e.Enabled) }},
 		{"vendor type webhook", `"event.vendor.type": "webhook"`, func(t *testing.T, e element.Events) { require.Equal(t, element.VendorWebhook, e.VendorType) }},
 		{"vendor type Polling", `"event.vendor.type": "Polling"`, func(t *testing.T, e element.Events) { require.Equal(t, element.VendorPolling, e.VendorType) }},
@@ -226,9 +230,9 @@ func TestParseErrors(t *testing.T) {
 			require.Nil(t, inst)
 			require.ErrorIs(t, err, tt.wantErr)
 			if tt.wantKey != "" {
-				var fe *element.FieldError
-				require.ErrorAs(t, err, &fe)
-				require.Equal(t, tt.wantKey, fe.Key)
+				var ve *element.ValidationError
+				require.ErrorAs(t, err, &ve)
+				require.Contains(t, problemPaths(ve), tt.wantKey)
 				require.Contains(t, err.Error(), tt.wantKey+": ")
 			}
 		})
@@ -237,13 +241,13 @@ func TestParseErrors(t *testing.T) {
 
 func TestParseReportsEveryValueProblem(t *testing.T) {
 	t.Parallel()
-	_, err := element.Parse([]byte(`{"configuration": {
+	_, err := element.Parse([]byte(`{"element": {"key": "generic"}, "configuration": {
 		"event.notification.enabled": "maybe",
 		"event.vendor.type": "push",
-		"event.poller.configuration": {"c": {"pageSize": "x"}}}}`))
+		"event.poller.configuration": {"c": {"url": "/c", "idField": "id", "pageSize": "x"}}}}`))
 	var ve *element.ValidationError
 	require.ErrorAs(t, err, &ve)
-	require.Len(t, ve.Problems, 3)
+	require.Equal(t, []string{element.KeyEventsEnabled, "event.poller.configuration.c.pageSize", element.KeyVendorType}, problemPaths(ve))
 }
 
 func TestRoundTripKeepsUnknownKeys(t *testing.T) {

@@ -88,8 +88,5 @@ func (r Resource) MarshalJSON() ([]byte, error) {
 func (r *Resource) UnmarshalJSON(data []byte) error {
 	res, problems := decodeResource("resource", data)
 	*r = res
-	if len(problems) > 0 {
-		return newValidationError(problems)
-	}
-	return nil
+	return problems.err("")
 }

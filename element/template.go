@@ -13,9 +13,9 @@ import (
 // Values are trimmed of spaces, and a value ending in "/" that is followed
 // in the template by "/" loses its trailing slashes, so that a store URL
 // entered with or without one gives the same result. A reference whose key
-// lookup does not find, or finds blank, is an error wrapping [ErrInvalid]
-// that names the key. An unterminated "{", an empty or malformed name, or
-// a stray "}" is an error wrapping [ErrPlaceholder].
+// lookup does not find, or finds blank, is a [*ValidationError] naming the
+// key. An unterminated "{", an empty or malformed name, or a stray "}" is
+// an error wrapping [ErrPlaceholder].
 //
 // ${...} time placeholders are copied through unchanged, so a template may
 // hold both kinds; they are expanded per poll by [CompileURL].
@@ -46,7 +46,7 @@ func ExpandTemplate(tmpl string, lookup func(key string) (string, bool)) (string
 			v, ok := lookup(key)
 			v = strings.TrimSpace(v)
 			if !ok || v == "" {
-				return "", fmt.Errorf("element: template %s: configuration key %s is missing: %w", quote(tmpl), quote(key), ErrInvalid)
+				return "", problemList{{Path: key, Message: "is missing; the template " + quote(tmpl) + " needs it"}}.err("")
 			}
 			i += end + 1
 			if i < len(tmpl) && tmpl[i] == '/' {
@@ -91,7 +91,9 @@ func validRefName(s string) bool {
 // d.Defaults for keys lookup does not find (see [ExpandTemplate]). The
 // result must be an absolute http or https URL; it is returned without a
 // trailing slash, so that vendor paths, which start with "/", can be
-// appended. Errors wrap [ErrInvalid] or [ErrPlaceholder].
+// appended. A missing key, or a result that is not such a URL, is a
+// [*ValidationError] naming the configuration key (the first the template
+// refers to); a malformed template is an error wrapping [ErrPlaceholder].
 func (d *Definition) ExpandBaseURL(lookup func(key string) (string, bool)) (string, error) {
 	s, err := ExpandTemplate(d.BaseURL, func(key string) (string, bool) {
 		if v, ok := lookup(key); ok && strings.TrimSpace(v) != "" {
@@ -104,7 +106,12 @@ func (d *Definition) ExpandBaseURL(lookup func(key string) (string, bool)) (stri
 		return "", err
 	}
 	if err := checkAbsoluteHTTP(s); err != nil {
-		return "", fmt.Errorf("element: %s base URL %s: %w: %w", d.Key, quote(s), err, ErrInvalid)
+		path := "baseUrl"
+		if keys, _ := templateKeys(d.BaseURL); len(keys) > 0 {
+			path = keys[0]
+		}
+		return "", problemList{{Path: path, Err: err,
+			Message: fmt.Sprintf("%v: the %s base URL would be %s", err, d.Key, quote(s))}}.err("")
 	}
 	return strings.TrimRight(s, "/"), nil
 }

@@ -44,8 +44,8 @@ func TestExpandTemplate(t *testing.T) {
 		{name: "no references", tmpl: "https://api.example.com", want: "https://api.example.com"},
 		{name: "empty", tmpl: "", want: ""},
 		{name: "time placeholders kept", tmpl: "{store.url}/x?since=${gmtDate:yyyy-MM-dd}&e=${epoch}", want: "https://shop.example/x?since=${gmtDate:yyyy-MM-dd}&e=${epoch}"},
-		{name: "missing key", tmpl: "{nope}/api", wantErr: element.ErrInvalid, wantMsg: `configuration key "nope" is missing`},
-		{name: "blank value", tmpl: "{blank}/api", wantErr: element.ErrInvalid, wantMsg: `"blank"`},
+		{name: "missing key", tmpl: "{nope}/api", wantErr: element.ErrInvalid, wantMsg: `nope: is missing; the template "{nope}/api" needs it`},
+		{name: "blank value", tmpl: "{blank}/api", wantErr: element.ErrInvalid, wantMsg: `blank: is missing`},
 		{name: "unterminated", tmpl: "{store.url/api", wantErr: element.ErrPlaceholder, wantMsg: "unterminated { at offset 0"},
 		{name: "unterminated time placeholder", tmpl: "x${epoch", wantErr: element.ErrPlaceholder, wantMsg: "unterminated ${ at offset 1"},
 		{name: "empty name", tmpl: "{}/api", wantErr: element.ErrPlaceholder, wantMsg: "bad reference {}"},
@@ -78,12 +78,14 @@ func TestExpandBaseURL(t *testing.T) {
 		config  map[string]string
 		want    string
 		wantErr error
+		wantMsg string
 	}{
 		{name: "default", want: "https://api.example.com/v1"},
 		{name: "configured", config: map[string]string{"api.url": "https://eu.example.com/"}, want: "https://eu.example.com/v1"},
 		{name: "blank falls back to default", config: map[string]string{"api.url": " "}, want: "https://api.example.com/v1"},
-		{name: "not a URL", config: map[string]string{"api.url": "shop.example.com"}, wantErr: element.ErrInvalid},
-		{name: "not http", config: map[string]string{"api.url": "file:///etc"}, wantErr: element.ErrInvalid},
+		{name: "not a URL", config: map[string]string{"api.url": "shop.example.com"}, wantErr: element.ErrInvalid,
+			wantMsg: `api.url: must be an absolute http(s) URL: the acme base URL would be "shop.example.com/v1/"`},
+		{name: "not http", config: map[string]string{"api.url": "file:///etc"}, wantErr: element.ErrInvalid, wantMsg: "api.url: "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -91,12 +93,20 @@ func TestExpandBaseURL(t *testing.T) {
 			got, err := def.ExpandBaseURL(mapLookup(tt.config))
 			if tt.wantErr != nil {
 				require.ErrorIs(t, err, tt.wantErr)
+				var ve *element.ValidationError
+				require.ErrorAs(t, err, &ve, "an ErrInvalid is a *ValidationError")
+				require.ErrorContains(t, err, tt.wantMsg)
 				return
 			}
 			require.NoError(t, err)
 			require.Equal(t, tt.want, got)
 		})
 	}
+
+	_, err := (&element.Definition{Key: "acme", BaseURL: "{notdefaulted}/v1"}).ExpandBaseURL(mapLookup(nil))
+	var ve *element.ValidationError
+	require.ErrorAs(t, err, &ve, "a missing key is a *ValidationError")
+	require.Equal(t, "notdefaulted", ve.Problems[0].Path)
 }
 
 func TestVendorPath(t *testing.T) {

@@ -12,87 +12,12 @@ import (
 
 	"github.com/go-playground/validator/v10"
 
-	iquote "github.com/a12b7632/elementevents/internal/quote"
 	"github.com/a12b7632/elementevents/javatime"
 )
 
-// FieldError is one problem with an instance, named by the configuration key
-// or body field as the user wrote it ("event.notification.callback.url",
-// "event.poller.configuration.customers.idField").
-type FieldError struct {
-	// Key is the configuration key or JSON path of the offending value.
-	Key string
-	// Message says what is wrong and, where it can, how to fix it.
-	Message string
-	// Err is the underlying error, if any ([ErrDateFormat], [ErrTimeZone],
-	// [ErrPlaceholder], [ErrUnknownElement], ...).
-	Err error
-}
-
-// maxKeyShown bounds the key an error message shows: keys hold the
-// resource names of the instance body, which may be of any length.
-const maxKeyShown = 256
-
-// maxProblemsShown bounds the problems a [ValidationError] message lists;
-// Problems holds them all.
-const maxProblemsShown = 50
-
-// Error returns "key: message", the key cut short past 256 bytes.
-func (e *FieldError) Error() string { return iquote.CutN(e.Key, maxKeyShown) + ": " + e.Message }
-
-// Unwrap returns the underlying error.
-func (e *FieldError) Unwrap() error { return e.Err }
-
-// ValidationError lists every problem found with an instance, a
-// configuration or a definition. errors.Is(err, [ErrInvalid]) is true for
-// it, and errors.As finds each [*FieldError] and its underlying error.
-type ValidationError struct {
-	// Problems are sorted by key.
-	Problems []*FieldError
-}
-
-// Error lists the problems, one per line after the first; past 50 it
-// says how many more there are.
-func (e *ValidationError) Error() string {
-	var b strings.Builder
-	b.WriteString(ErrInvalid.Error())
-	if len(e.Problems) == 1 {
-		b.WriteString(": ")
-		b.WriteString(e.Problems[0].Error())
-		return b.String()
-	}
-	fmt.Fprintf(&b, ": %d problems:", len(e.Problems))
-	for i, p := range e.Problems {
-		if i == maxProblemsShown {
-			fmt.Fprintf(&b, "\n  ... and %d more", len(e.Problems)-i)
-			break
-		}
-		b.WriteString("\n  ")
-		b.WriteString(p.Error())
-	}
-	return b.String()
-}
-
-// Is reports whether target is [ErrInvalid].
-func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
-
-// Unwrap returns the problems, so that errors.Is and errors.As look into
-// each of them.
-func (e *ValidationError) Unwrap() []error {
-	errs := make([]error, len(e.Problems))
-	for i, p := range e.Problems {
-		errs[i] = p
-	}
-	return errs
-}
-
-func newValidationError(problems []*FieldError) *ValidationError {
-	slices.SortStableFunc(problems, func(a, b *FieldError) int { return cmp.Compare(a.Key, b.Key) })
-	return &ValidationError{Problems: problems}
-}
-
-// Validate checks that the instance can be run, and returns every problem at
-// once as a [*ValidationError]:
+// Validate checks the rules of a usable instance and returns every problem
+// at once as a [*ValidationError]. [Parse] checks them already; Validate
+// is for instances built or changed in Go. The rules:
 //   - element.key is set and names a registered [Definition];
 //   - with events enabled: event.vendor.type is webhook or polling and
 //     event.notification.callback.url is an absolute http or https URL;
@@ -101,17 +26,20 @@ func newValidationError(problems []*FieldError) *ValidationError {
 //     a url whose placeholders are known, an idField, date patterns that
 //     compile, time zones that exist and no negative durations or sizes.
 func (inst *Instance) Validate() error {
-	var problems []*FieldError
-	add := func(key, msg string, err error) {
-		problems = append(problems, &FieldError{Key: key, Message: msg, Err: err})
-	}
+	return inst.rules(&defaultCatalogue).err("")
+}
 
+// rules checks the instance against the rules of Validate, with the
+// element keys of c.
+func (inst *Instance) rules(c *Catalogue) problemList {
+	var ps problemList
 	switch key := inst.Element.Key; {
 	case key == "":
-		add("element.key", "required", nil)
+		ps.add("element.key", "required")
 	default:
-		if _, ok := Lookup(key); !ok {
-			add("element.key", fmt.Sprintf("unknown element %s; registered elements are %s (add one with element.Register)", quote(key), strings.Join(Keys(), ", ")), ErrUnknownElement)
+		if _, ok := c.Lookup(key); !ok {
+			ps = append(ps, Problem{Path: "element.key", Err: ErrUnknownElement,
+				Message: fmt.Sprintf("unknown element %s; registered elements are %s (add one with element.Register)", quote(key), strings.Join(c.Keys(), ", "))})
 		}
 	}
 
@@ -122,18 +50,15 @@ func (inst *Instance) Validate() error {
 		CallbackURL:     e.CallbackURL,
 		RefreshInterval: e.RefreshInterval,
 	}
-	problems = append(problems, structProblems("", rules)...)
+	ps = append(ps, structProblems("", rules)...)
 
 	if e.Enabled && e.VendorType == VendorPolling && len(e.Resources) == 0 {
-		add(KeyPollerConfiguration, "required for polling: configure at least one resource (or name objects the element definition has defaults for in event.objects)", nil)
+		ps.add(KeyPollerConfiguration, "required for polling: configure at least one resource (or name objects the element definition has defaults for in event.objects)")
 	}
 	for _, name := range slices.Sorted(maps.Keys(e.Resources)) {
-		problems = append(problems, resourceProblems(KeyPollerConfiguration+"."+name, e.Resources[name])...)
+		ps = append(ps, resourceProblems(KeyPollerConfiguration+"."+name, e.Resources[name])...)
 	}
-	if len(problems) > 0 {
-		return newValidationError(problems)
-	}
-	return nil
+	return ps
 }
 
 // eventsRules is the part of Events that the validator checks by tag; the
@@ -148,16 +73,14 @@ type eventsRules struct {
 // resourceProblems checks one resource: its tagged rules with the
 // validator, then what only this package can check (patterns, zones,
 // placeholders).
-func resourceProblems(prefix string, r Resource) []*FieldError {
+func resourceProblems(prefix string, r Resource) problemList {
 	problems := structProblems(prefix+".", r)
-	add := func(field string, err error, sentinel error) {
-		problems = append(problems, &FieldError{Key: prefix + "." + field, Message: message(err, sentinel), Err: err})
-	}
+	add := func(field string, err error) { problems.wrap(prefix+"."+field, err) }
 	d := r.Dates
 	zoneOf := func(field, tz string) *time.Location {
 		loc, err := javatime.LoadLocation(tz)
 		if err != nil {
-			add("datesConfiguration."+field, err, ErrTimeZone)
+			add("datesConfiguration."+field, err)
 			return nil
 		}
 		return loc
@@ -166,26 +89,20 @@ func resourceProblems(prefix string, r Resource) []*FieldError {
 	createdZone := zoneOf("createdDateTimezone", d.CreatedTimezone)
 	if updatedZone != nil && d.UpdatedFormat != "" {
 		if _, err := javatime.NewLayout(d.UpdatedFormat, d.UpdatedTimezone); err != nil {
-			add("datesConfiguration.updatedDateFormat", err, ErrDateFormat)
+			add("datesConfiguration.updatedDateFormat", err)
 		}
 	}
 	if createdZone != nil && d.CreatedFormat != "" {
 		if _, err := javatime.NewLayout(d.CreatedFormat, d.CreatedTimezone); err != nil {
-			add("datesConfiguration.createdDateFormat", err, ErrDateFormat)
+			add("datesConfiguration.createdDateFormat", err)
 		}
 	}
 	if r.URL != "" {
 		if _, err := CompileURL(r.URL, cmp.Or(updatedZone, time.UTC)); err != nil {
-			add("url", err, ErrPlaceholder)
+			add("url", err)
 		}
 	}
 	return problems
-}
-
-// message is err's text without the package-level sentinel prefix, which
-// the key already makes redundant.
-func message(err, sentinel error) string {
-	return strings.TrimPrefix(err.Error(), sentinel.Error()+": ")
 }
 
 // validate checks struct tags; it caches struct metadata and is safe for
@@ -204,21 +121,21 @@ var validate = func() *validator.Validate {
 }()
 
 // structProblems runs the validator on v and turns its errors into
-// FieldErrors named prefix + the field's key.
-func structProblems(prefix string, v any) []*FieldError {
+// problems named prefix + the field's key.
+func structProblems(prefix string, v any) problemList {
 	err := validate.Struct(v)
 	var verrs validator.ValidationErrors
 	if !errors.As(err, &verrs) {
 		if err != nil {
-			return []*FieldError{{Key: strings.TrimSuffix(prefix, "."), Message: err.Error(), Err: err}}
+			return problemList{{Path: strings.TrimSuffix(prefix, "."), Message: err.Error(), Err: err}}
 		}
 		return nil
 	}
-	out := make([]*FieldError, 0, len(verrs))
+	out := make(problemList, 0, len(verrs))
 	for _, fe := range verrs {
 		// Namespace is "Type.field.sub"; drop the type.
 		_, path, _ := strings.Cut(fe.Namespace(), ".")
-		out = append(out, &FieldError{Key: prefix + path, Message: ruleMessage(fe)})
+		out.add(prefix+path, ruleMessage(fe))
 	}
 	return out
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/a12b7632/elementevents/element"
 )
 
+// TestValidate checks each rule of Instance.Validate, as Parse reports it.
 func TestValidate(t *testing.T) {
 	t.Parallel()
 	const okResource = `"customers": {"url": "/hubs/ecommerce/customers", "idField": "id"}`
@@ -120,12 +121,12 @@ func TestValidate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			inst, err := element.Parse(body(tt.element, tt.cfg))
-			require.NoError(t, err)
-			err = inst.Validate()
 			if len(tt.want) == 0 {
 				require.NoError(t, err)
+				require.NoError(t, inst.Validate(), "Validate agrees with Parse")
 				return
 			}
+			require.Nil(t, inst)
 			require.ErrorIs(t, err, element.ErrInvalid)
 			if tt.wantErr != nil {
 				require.ErrorIs(t, err, tt.wantErr)
@@ -143,10 +144,63 @@ func TestValidate(t *testing.T) {
 
 func TestValidationErrorAs(t *testing.T) {
 	t.Parallel()
-	inst, err := element.Parse([]byte(`{"element":{"key":"woocommercerest"},"configuration":{"event.notification.enabled":true}}`))
-	require.NoError(t, err)
-	err = inst.Validate()
-	var fe *element.FieldError
-	require.True(t, errors.As(err, &fe))
-	require.Equal(t, "event.notification.callback.url", fe.Key)
+	_, err := element.Parse([]byte(`{"element":{"key":"woocommercerest"},"configuration":{"event.notification.enabled":true}}`))
+	var p *element.Problem
+	require.True(t, errors.As(err, &p))
+	require.Equal(t, "event.notification.callback.url", p.Path)
+}
+
+// TestInstanceValidate checks Validate on instances built in Go, which
+// Parse has not seen.
+func TestInstanceValidate(t *testing.T) {
+	t.Parallel()
+	enabled := element.Events{
+		Enabled: true, VendorType: element.VendorWebhook,
+		CallbackURL: "https://app.example/cb", RefreshInterval: element.DefaultRefreshInterval,
+	}
+	tests := []struct {
+		name      string
+		inst      element.Instance
+		wantPaths []string
+		wantIs    error
+	}{
+		{name: "valid", inst: element.Instance{Element: element.Element{Key: "woocommercerest"}, Configuration: element.Configuration{Events: enabled}}},
+		{
+			name:      "zero value",
+			inst:      element.Instance{},
+			wantPaths: []string{"element.key", element.KeyRefreshInterval},
+		},
+		{
+			name: "unknown element, bad callback, resource without idField and a bad zone",
+			inst: func() element.Instance {
+				e := enabled
+				e.VendorType = element.VendorPolling
+				e.CallbackURL = "app.example/cb"
+				e.Resources = map[string]element.Resource{"c": {URL: "/c", Dates: element.Dates{UpdatedTimezone: "Mars/Olympus"}}}
+				return element.Instance{Element: element.Element{Key: "nosuch"}, Configuration: element.Configuration{Events: e}}
+			}(),
+			wantPaths: []string{
+				"element.key", element.KeyCallbackURL,
+				"event.poller.configuration.c.datesConfiguration.updatedDateTimezone",
+				"event.poller.configuration.c.idField",
+			},
+			wantIs: element.ErrTimeZone,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := tt.inst.Validate()
+			if tt.wantPaths == nil {
+				require.NoError(t, err)
+				return
+			}
+			var ve *element.ValidationError
+			require.ErrorAs(t, err, &ve)
+			require.Equal(t, tt.wantPaths, problemPaths(ve))
+			if tt.wantIs != nil {
+				require.ErrorIs(t, err, tt.wantIs)
+			}
+		})
+	}
 }

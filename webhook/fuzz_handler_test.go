@@ -230,17 +230,23 @@ func FuzzHandlerServeHTTP(f *testing.F) {
 		return nil
 	})
 	stdKey := []byte("fuzz standard key")
+	// cat holds the test vendors and the built-in elements.
+	cat := &element.Catalogue{}
+	for _, d := range element.Builtins() {
+		if err := cat.Register(d); err != nil {
+			f.Fatal(err)
+		}
+	}
 	inst := func(id, key string, secret string) *element.Instance {
 		js, _ := json.Marshal(map[string]any{"id": id, "element": map[string]string{"key": key}, "configuration": map[string]any{
-			"event.notification.enabled": true, "event.notification.callback.url": "https://app.example/cb", "webhook.secret": secret,
+			"event.notification.enabled": true, "event.vendor.type": "webhook", "event.notification.callback.url": "https://app.example/cb", "webhook.secret": secret,
 		}})
-		i, err := element.Parse(js)
+		i, err := cat.Parse(js)
 		if err != nil {
 			f.Fatal(err)
 		}
 		return i
 	}
-	cat := &element.Catalogue{}
 	for _, js := range []string{normNested, `{"key": "hexvendor", "hub": "crm", "baseUrl": "https://x.example",
 		"webhook": {"signatureScheme": "hmac-sha256", "signatureHeader": "X-Hex-Signature", "signatureEncoding": "hex",
 			"signaturePrefix": "sha256=", "secretKey": "webhook.secret", "changesPath": "data.changes",

@@ -43,12 +43,17 @@ const (
 	handlerB64Secret = "b64-vendor-secret"
 )
 
-// handlerCatalogue holds the test vendors besides the built-in elements:
+// handlerCatalogue holds the built-in elements and the test vendors:
 // hexvendor (hex HMAC with a sha256= prefix, arrays of changes, nested
 // paths, forms and GET), b64vendor (base64 HMAC, one change per body) and
 // stdvendor (Standard Webhooks).
 var handlerCatalogue = func() *element.Catalogue {
 	c := &element.Catalogue{}
+	for _, d := range element.Builtins() {
+		if err := c.Register(d); err != nil {
+			panic(err)
+		}
+	}
 	for _, js := range []string{`{
 		"key": "hexvendor", "hub": "crm", "baseUrl": "https://api.hex.example",
 		"webhook": {
@@ -111,8 +116,15 @@ func handlerInstance(t testing.TB, id, elementKey string, extra map[string]any) 
 		"element": map[string]string{"key": elementKey}, "configuration": config,
 	})
 	require.NoError(t, err)
-	inst, err := element.Parse(body)
+	inst, err := handlerCatalogue.Parse(body)
 	require.NoError(t, err)
+	return inst
+}
+
+// withElementKey gives inst an element key that Parse would refuse, as an
+// instance built in Go may have.
+func withElementKey(inst *element.Instance, key string) *element.Instance {
+	inst.Element.Key = key
 	return inst
 }
 
@@ -907,7 +919,7 @@ func TestHandlerResolve(t *testing.T) {
 		"woo-1": handlerInstance(t, "woo-1", "woocommercerest", map[string]any{"webhook.secret": handlerWooSecret}),
 		"woo-2": handlerInstance(t, "woo-2", "woocommercerest", nil),
 		"noid":  handlerInstance(t, "", "woocommercerest", nil),
-		"nodef": handlerInstance(t, "nodef", "nosuchelement", nil),
+		"nodef": withElementKey(handlerInstance(t, "nodef", "generic", nil), "nosuchelement"),
 	}
 	var calls []string
 	resolve := func(_ context.Context, elementKey, id string) (*element.Instance, error) {
@@ -1005,7 +1017,7 @@ func TestNewHandler(t *testing.T) {
 		{"nil instance", webhook.Config{Sink: sink, Instances: []*element.Instance{nil}}, "Instances[0] is nil"},
 		{"no id", webhook.Config{Sink: sink, Instances: []*element.Instance{handlerInstance(t, "", "generic", nil)}}, "has no ID"},
 		{"duplicate id", webhook.Config{Sink: sink, Instances: []*element.Instance{woo, woo}}, `two instances with ID "w"`},
-		{"unknown element", webhook.Config{Sink: sink, Instances: []*element.Instance{handlerInstance(t, "x", "nosuch", nil)}}, `no element definition for "nosuch"`},
+		{"unknown element", webhook.Config{Sink: sink, Instances: []*element.Instance{withElementKey(handlerInstance(t, "x", "generic", nil), "nosuch")}}, `no element definition for "nosuch"`},
 		{"bad Standard Webhooks secret", webhook.Config{Sink: sink, Definition: handlerDefinition,
 			Instances: []*element.Instance{handlerInstance(t, "s", "stdvendor", map[string]any{"webhook.secret": "whsec_!!"})}}, "whsec_"},
 	}

@@ -1,6 +1,6 @@
 // Command instances parses the two documented WooCommerce instance bodies,
-// one polling and one webhook, validates them and prints their typed event
-// settings. It is the README's first command until the quickstart, which
+// one polling and one webhook, which checks them too, and prints their
+// typed event settings and any warnings. It is the README's first command until the quickstart, which
 // runs the whole engine, exists.
 //
 //	go run ./examples/instances
@@ -33,11 +33,8 @@ func main() {
 }
 
 func show(body []byte) error {
-	inst, err := element.Parse(body)
+	inst, err := element.Parse(body) // every problem at once, by config key
 	if err != nil {
-		return err
-	}
-	if err := inst.Validate(); err != nil {
 		return err
 	}
 	e := inst.Configuration.Events
@@ -48,6 +45,9 @@ func show(body []byte) error {
 	fmt.Printf("  events enabled   %t, vendor type %s\n", e.Enabled, e.VendorType)
 	fmt.Printf("  callback URL     %s\n", e.CallbackURL)
 	fmt.Printf("  signature key    %v\n", e.SignatureKey)
+	for _, w := range inst.Warnings {
+		fmt.Printf("  warning          %v\n", w)
+	}
 	if e.VendorType != element.VendorPolling {
 		return nil
 	}

@@ -21,18 +21,18 @@ var (
 )
 
 // loadInstance fills in the placeholders of an instance body, then parses
-// and validates it as a host does with the body of an /instances call.
+// it, which checks it too, as a host does with the body of an /instances
+// call.
 func loadInstance(body []byte, values map[string]string) (*element.Instance, error) {
 	filled, err := fill(body, values)
 	if err != nil {
 		return nil, err
 	}
-	inst, err := element.Parse(filled) // *element.SyntaxError says where
+	// A *element.SyntaxError says where; a *element.ValidationError lists
+	// every problem, by config key.
+	inst, err := element.Parse(filled)
 	if err != nil {
-		return nil, err
-	}
-	if err := inst.Validate(); err != nil { // lists every problem, by config key
-		return nil, fmt.Errorf("instance %s: %w", inst.Name, err)
+		return nil, fmt.Errorf("instance body: %w", err)
 	}
 	return inst, nil
 }

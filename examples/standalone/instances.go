@@ -41,10 +41,11 @@ func (e *inputError) add(file string, format string, args ...any) {
 	e.problems = append(e.problems, file+": "+fmt.Sprintf(format, args...))
 }
 
-// loadInstances reads, parses and validates every instance file, gives
-// each its id, and builds the vendor source of the polling ones. It reports
-// every problem of every file at once, as an *inputError. Files whose
-// events are disabled are not run; their names are returned second.
+// loadInstances reads and parses every instance file, gives each its id,
+// and builds the vendor source of the polling ones. It reports every
+// problem of every file at once, as an *inputError. Files whose events are
+// disabled are not run; their names, with why when a warning says, are
+// returned second.
 func loadInstances(o options) ([]instance, []string, error) {
 	var (
 		bad      inputError
@@ -60,6 +61,11 @@ func loadInstances(o options) ([]instance, []string, error) {
 		}
 		ev := inst.Configuration.Events
 		if !ev.Enabled {
+			for _, w := range inst.Warnings {
+				if w.Path == element.KeyEventsEnabled {
+					file += " (" + w.Message + ")"
+				}
+			}
 			disabled = append(disabled, file)
 			continue
 		}
@@ -106,8 +112,7 @@ func loadInstances(o options) ([]instance, []string, error) {
 	return out, disabled, nil
 }
 
-// parseFile reads, parses and validates one file, adding its problems to
-// bad.
+// parseFile reads and parses one file, adding its problems to bad.
 func parseFile(file string, bad *inputError) (*element.Instance, bool) {
 	body, err := os.ReadFile(file)
 	if err != nil {
@@ -118,10 +123,7 @@ func parseFile(file string, bad *inputError) (*element.Instance, bool) {
 		bad.add(file, "%v", err)
 		return nil, false
 	}
-	inst, err := element.Parse(body)
-	if err == nil {
-		err = inst.Validate()
-	}
+	inst, err := element.Parse(body) // checks the rules too
 	var ve *element.ValidationError
 	switch {
 	case err == nil:

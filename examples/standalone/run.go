@@ -54,5 +54,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	for _, file := range disabled {
 		logger.Warn("instance not run: its events are disabled", "file", file)
 	}
+	for _, in := range insts {
+		for _, w := range in.inst.Warnings {
+			logger.Warn("instance warning", "file", in.file, "key", w.Path, "warning", w.Message)
+		}
+	}
 	return a.serve(ctx, ln, closeStores)
 }

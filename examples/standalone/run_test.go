@@ -38,6 +38,7 @@ func TestRunBadInput(t *testing.T) {
   "event.vendor.type": "polling", "event.objects": "customers",
   "event.notification.callback.url": "https://app.example.com/element-events"}}`)
 	disabled := writeFile(t, dir, "disabled.json", strings.Replace(instanceBody, `"event.notification.enabled": true`, `"event.notification.enabled": false`, 1))
+	off := writeFile(t, dir, "off.json", strings.Replace(instanceBody, `"event.notification.enabled": true,`, ``, 1))
 	missing := dir + "/missing.json"
 
 	tests := []struct {
@@ -71,6 +72,7 @@ func TestRunBadInput(t *testing.T) {
 		{"missing credentials", []string{"-instance", noCreds}, []string{`nocreds.json: `, `"oauth.api.key" is missing`}},
 		{"duplicate id", []string{"-instance", ok, "-instance", okCopy}, []string{`instance id "ok" is also the id of ` + ok}},
 		{"all disabled", []string{"-instance", disabled}, []string{"nothing to run", "disabled.json"}},
+		{"events off by omission", []string{"-instance", off}, []string{"nothing to run", "off.json (events are off: event.notification.enabled is not set"}},
 		{"every file's problems at once", []string{"-instance", missing, "-instance", ok, "-instance", syntax, "-instance", invalid}, []string{
 			"missing.json: no such file",
 			"syntax.json: element: invalid JSON",
