@@ -87,76 +87,10 @@ type Config struct {
 }
 
 // Handler is the http.Handler for inbound vendor webhooks, for one
-// instance or many. It is safe for concurrent use.
-//
-// Mount it on a ServeMux as POST /events/{elementKey}/{instanceID}; it
-// reads the wildcards with r.PathValue. The instance id may also be written
-// in base64 (standard or URL-safe, padded or not), as Cloud Elements wrote
-// it: the id is looked up as given, then decoded. Without those wildcards
-// the handler reads a path ending in /events/{elementKey}/{instanceID}
-// (so http.StripPrefix around the bare handler works), else the
-// Element-Instances header, which names the instance on any path. It works
-// under http.StripPrefix and inside the host's middleware.
-//
-// A request is answered, in this order:
-//   - 404 when it names no instance, an unknown one, one of another
-//     element than the path says, or one whose events are disabled;
-//   - 405, with Allow, for a method the element definition does not list
-//     (Webhook.Methods; default POST);
-//   - 413 for a body over MaxBodyBytes (read through http.MaxBytesReader);
-//   - 200 for the vendor's unsigned creation ping, which yields no event
-//     (Webhook.PingField: WooCommerce posts the form webhook_id=N with no
-//     X-WC-* header);
-//   - 401 for a missing, malformed or wrong signature;
-//   - 200 for a delivery already accepted (see below), with no new event;
-//   - 400 for a body that cannot be read as the definition says, or whose
-//     topic or object type is longer than 256 bytes or holds a control
-//     character;
-//   - 503 when the Sink refuses the events (or Resolve fails), so the
-//     vendor retries; 500 when the instance's element has no usable
-//     definition;
-//   - 200 once the Sink has accepted the events, as one [events.Batch]
-//     with Source events.FromWebhook, the instance, its callback URL and
-//     notification signature key, the events, and the body as Raw.
-//
-// Error bodies are a short plain-text reason, never a secret.
-//
-// Signatures are checked over the raw bytes before anything is parsed, as
-// the definition's Webhook.SignatureScheme says: an HMAC-SHA256 of the body
-// in Webhook.SignatureHeader, hex or base64, with or without
-// Webhook.SignaturePrefix or "sha256=" (WooCommerce: X-WC-Webhook-Signature,
-// base64, no prefix), any value of the header may match; or Standard
-// Webhooks (webhook-id, webhook-timestamp, webhook-signature, within
-// SignatureTolerance). For a GET the signed bytes are the raw query string.
-// The secret is the instance's configuration value under the definition's
-// Webhook.SecretKey: webhook.secret for woocommercerest. An instance
-// without a secret, or of an element whose webhooks are unsigned, is
-// accepted unverified, with a warning logged once: by NewHandler for
-// Config.Instances, else the first time the instance is seen.
-//
-// Each change in a body becomes one event. The object type and event type
-// come from the topic header (Webhook.TopicHeader through Webhook.Topics:
-// X-WC-Webhook-Topic "order.updated" is orders, UPDATED;
-// "action.woocommerce_..." is action, UNKNOWN), or from dotted paths into
-// the change. A resource missing from the topic map is its own object type,
-// so, as WooCommerce does not sign its headers, a topic and an object type
-// are limited to 256 bytes without control characters (else 400); the object id (a string, or a number as written) and the
-// date from their paths (WooCommerce: id, and date_modified_gmt in GMT). A
-// change without a readable date is dated with Clock's now. A body is one
-// change, a top-level array of changes, or holds them in an array at
-// Webhook.ChangesPath. Forms (Webhook.FormEncoded) and GET query
-// parameters are read as one flat change whose paths are field names; the
-// batch's Raw is then the fields as a JSON object. Event ids are
-// [events.NewID] of the instance, object type, object id, event type and
-// date.
-//
-// Deliveries are deduplicated with the Deduper for DedupeTTL: by the
-// vendor's delivery id (Webhook.DeliveryIDHeader, X-WC-Webhook-Delivery-ID)
-// when the request has one, else by event id, so that only events not yet
-// accepted are published. A delivery is remembered only after the Sink
-// accepted it, so a request answered 503 can be retried. Two copies of a
-// delivery arriving at the same moment may both be published; event ids
-// let consumers drop the second.
+// instance or many; it is safe for concurrent use. Mount it as
+// POST /events/{elementKey}/{instanceID}. The package documentation says
+// how it finds the instance, verifies the signature, reads the changes,
+// dedupes deliveries, and which status answers what.
 type Handler struct {
 	resolve    func(ctx context.Context, elementKey, instanceID string) (*element.Instance, error)
 	definition func(key string) (*element.Definition, bool)
