@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/a12b7632/elementevents/events"
-	"github.com/a12b7632/elementevents/webhook/webhooktest"
+	"github.com/a12b7632/elementevents/vendortest"
 )
 
 // TestRunEndToEnd runs the program in process (under the race detector
@@ -63,8 +63,8 @@ func exercise(t *testing.T, sc *scenario, p *program) {
 	body, err := json.Marshal(wooCustomer{ID: 2, Email: "grace@example.com",
 		DateModifiedGMT: now.UTC().Format(wooLayout), DateCreatedGMT: now.Add(-time.Hour).UTC().Format(wooLayout)})
 	require.NoError(t, err)
-	require.Equal(t, http.StatusUnauthorized, post(t, webhooktest.NewWooCommerceRequest(t, hookURL, "not-the-secret", "customer.updated", body)))
-	require.Equal(t, http.StatusOK, post(t, webhooktest.NewWooCommerceRequest(t, hookURL, webhookSecret, "customer.updated", body)))
+	require.Equal(t, http.StatusUnauthorized, post(t, vendortest.NewWooWebhookRequest(t, hookURL, "not-the-secret", "customer.updated", body)))
+	require.Equal(t, http.StatusOK, post(t, vendortest.NewWooWebhookRequest(t, hookURL, webhookSecret, "customer.updated", body)))
 	p.waitFor(t, "UPDATED customers 2, from the webhook", func() bool {
 		_, ok := sc.rcv.find(hooksID, events.Updated, "customers", "2")
 		return ok

@@ -1,8 +1,6 @@
-// Package webhooktest builds the requests and sinks that tests of code
-// using this library need: notifications signed as the Notifier signs
-// them, for testing a [webhook.Receiver] or any other consumer, WooCommerce
-// webhook deliveries, for testing a [webhook.Handler], and a [Recorder]
-// sink that keeps the batches published to it.
+// Package webhooktest builds notifications signed as the Notifier signs
+// them, for testing a [webhook.Receiver] or any other consumer of them,
+// and a [Recorder] sink that keeps the batches published to it.
 //
 // The shortest use, in a test of a consumer:
 //
@@ -12,7 +10,9 @@
 //
 // The requests are made with [http.NewRequestWithContext] on the test's
 // context: pass a path to serve them to a handler directly, or an absolute
-// URL to send them with a client.
+// URL to send them with a client. WooCommerce's webhook requests, for
+// testing a [webhook.Handler], come from package vendortest, with the fake
+// vendors.
 //
 // [webhook.Receiver]: https://pkg.go.dev/github.com/a12b7632/elementevents/webhook#Receiver
 // [webhook.Handler]: https://pkg.go.dev/github.com/a12b7632/elementevents/webhook#Handler
