@@ -1,7 +1,6 @@
 package webhooktest_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/jonboulle/clockwork"
 
-	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/signature"
 	"github.com/a12b7632/elementevents/webhook"
 	"github.com/a12b7632/elementevents/webhook/webhooktest"
@@ -30,20 +28,4 @@ func ExampleSignNotification() {
 	rc.ServeHTTP(w, req)
 	fmt.Println(w.Code, req.Header.Get(signature.HeaderWebhookTimestamp))
 	// Output: 200 1795521600
-}
-
-// A Recorder stands in for the Notifier where a test checks what is
-// published.
-func ExampleRecorder() {
-	var rec webhooktest.Recorder
-	var sink events.Sink = &rec // what a handler or poller is given
-
-	_ = sink.Publish(context.Background(), events.Batch{
-		Instance: events.Instance{ID: "123"},
-		Events:   []events.Event{{Type: events.Created, ObjectType: "customers", ObjectID: "42"}},
-	})
-	for _, e := range rec.Events() {
-		fmt.Println(e.Type, e.ObjectType, e.ObjectID)
-	}
-	// Output: CREATED customers 42
 }

@@ -1,6 +1,5 @@
 // Package webhooktest builds notifications signed as the Notifier signs
-// them, for testing a [webhook.Receiver] or any other consumer of them,
-// and a [Recorder] sink that keeps the batches published to it.
+// them, for testing a [webhook.Receiver] or any other consumer of them.
 //
 // The shortest use, in a test of a consumer:
 //
@@ -12,7 +11,7 @@
 // context: pass a path to serve them to a handler directly, or an absolute
 // URL to send them with a client. WooCommerce's webhook requests, for
 // testing a [webhook.Handler], come from package vendortest, with the fake
-// vendors.
+// vendors; a sink that records what is published is eventstest.Recorder.
 //
 // [webhook.Receiver]: https://pkg.go.dev/github.com/a12b7632/elementevents/webhook#Receiver
 // [webhook.Handler]: https://pkg.go.dev/github.com/a12b7632/elementevents/webhook#Handler
