@@ -51,7 +51,7 @@
 // At the other end, webhook.Receiver is a net/http handler (or middleware)
 // that verifies a notification in either scheme, checks its timestamp,
 // drops duplicates by the signed id, and hands the decoded Notification to
-// a function. webhook/webhooktest signs requests for the consumer's tests.
+// a function.
 //
 // # State that survives restarts
 //
@@ -61,6 +61,15 @@
 // in one file for a single process; the riverstore module runs polling and
 // delivery on PostgreSQL through River for several replicas, so the core
 // module never depends on a database driver.
+//
+// # Tests
+//
+// Package vendortest runs the vendors on your clock: a fake WooCommerce
+// store (REST API v3 customers and orders, and the signed webhooks it
+// sends) and a fake Concur reports API, with faults to inject and a log of
+// every request; every test and example here uses them.
+// events/eventstest.Recorder keeps what a poller or a handler publishes;
+// webhook/webhooktest signs notifications for the consumer's tests.
 //
 // # Time
 //

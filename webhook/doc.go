@@ -37,6 +37,8 @@
 //	})
 //	mux.Handle("POST /element-events", rcv)
 //
-// Package webhooktest builds signed notification and WooCommerce requests
-// and records published batches, for the host's own tests.
+// For the host's own tests, package webhooktest builds signed
+// notification requests; WooCommerce's webhook requests, and a fake store
+// that sends them, come from package vendortest; eventstest.Recorder keeps
+// what a Handler publishes.
 package webhook
