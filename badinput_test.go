@@ -37,6 +37,7 @@ import (
 	"github.com/a12b7632/elementevents/events/eventstest"
 	"github.com/a12b7632/elementevents/poller"
 	"github.com/a12b7632/elementevents/signature"
+	"github.com/a12b7632/elementevents/vendortest"
 	"github.com/a12b7632/elementevents/webhook"
 )
 
@@ -483,7 +484,7 @@ func runHandler(t *testing.T, c *badCase) badOutcome {
 	switch c.opt("sign", "none") {
 	case "none":
 	case "woo":
-		req.Header.Set("X-WC-Webhook-Signature", base64.StdEncoding.EncodeToString(hmacOf([]byte(badWooSecret), c.body)))
+		req.Header.Set(vendortest.WooHeaderSignature, vendortest.WooSignature(badWooSecret, c.body))
 	case "std":
 		signStandard(req.Header, c, []byte(badStdSecret))
 	default:

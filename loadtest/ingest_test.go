@@ -242,7 +242,7 @@ func runIngest(tb testing.TB, n int) ingestResult {
 	requests := 0
 	for i := range n {
 		tp := ingestTopics[(i/ingestInstances)%len(ingestTopics)]
-		body := fmt.Appendf(nil, ingestBody, i+1, ingestT0.Add(time.Duration(i)*time.Second).Format("2006-01-02T15:04:05"))
+		body := fmt.Appendf(nil, ingestBody, i+1, ingestT0.Add(time.Duration(i)*time.Second).Format(vendortest.WooDateLayout))
 		url := vendorSide.URL + "/events/woocommercerest/" + ingestInstanceID(i)
 		req := vendortest.NewWooWebhookRequest(tb, url, ingestSecret, tp.topic, body)
 		job := ingestJob{index: i, req: req}

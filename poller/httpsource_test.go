@@ -936,7 +936,7 @@ func TestHTTPSourceNextURLSafety(t *testing.T) {
 	}{
 		{"other host refused with credentials", `"https://collector.example/steal"`, poller.ErrMalformedPage},
 		{"not a string", `42`, poller.ErrMalformedPage},
-		{"same page forever", `"{{srv}}/api/v3.0/expense/reports?user=ALL&modifiedDateAfter=2026-11-24T12%3A00%3A00&limit=100"`, poller.ErrMalformedPage},
+		{"same page forever", `"{{srv}}` + vendortest.ConcurReportsPath + `?user=ALL&modifiedDateAfter=2026-11-24T12%3A00%3A00&limit=100"`, poller.ErrMalformedPage},
 		{"empty is the last page", `""`, nil},
 	}
 	for _, tt := range tests {
