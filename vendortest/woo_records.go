@@ -432,7 +432,8 @@ func (s *WooCommerce) update(ctx context.Context, resource string, id int, chang
 		s.mu.Unlock()
 		return nil, fmt.Errorf("%w: %s %d", ErrNoRecord, resource, id)
 	}
-	rec := change(old, s.clock.Now()).filled(id, s.clock.Now())
+	now := s.clock.Now()
+	rec := change(old, now).filled(id, now)
 	s.records[resource][id] = rec
 	payload := rec.wire(s.home, s.site)
 	s.mu.Unlock()
