@@ -35,11 +35,12 @@ import (
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/javatime"
+	"github.com/a12b7632/elementevents/events/eventstest"
 	"github.com/a12b7632/elementevents/poller"
 	"github.com/a12b7632/elementevents/receiver"
 	"github.com/a12b7632/elementevents/signature"
+	"github.com/a12b7632/elementevents/vendortest"
 	"github.com/a12b7632/elementevents/webhook"
-	"github.com/a12b7632/elementevents/webhook/webhooktest"
 )
 
 // badT0 is the fake clock's time in every case.
@@ -393,7 +394,7 @@ func runVendor(t *testing.T, c *badCase) badOutcome {
 	})
 	require.NoError(t, err)
 	logs := &logCapture{}
-	sink := &webhooktest.Recorder{}
+	sink := &eventstest.Recorder{}
 	p, err := poller.New(poller.Config{
 		Instance: inst, Definition: def, Source: src, Sink: sink, Clock: clock,
 		Logger: slogOf(logs), FirstRun: poller.EmitAll,
@@ -465,7 +466,7 @@ func badHandlerInstances(t *testing.T) []*element.Instance {
 // id; events counts the events published.
 func runHandler(t *testing.T, c *badCase) badOutcome {
 	logs := &logCapture{}
-	sink := &webhooktest.Recorder{}
+	sink := &eventstest.Recorder{}
 	clock := clockwork.NewFakeClockAt(badT0)
 	cfg := webhook.Config{
 		Instances: badHandlerInstances(t), Sink: sink, Clock: clock, Logger: slogOf(logs),
@@ -486,7 +487,7 @@ func runHandler(t *testing.T, c *badCase) badOutcome {
 	switch c.opt("sign", "none") {
 	case "none":
 	case "woo":
-		req.Header.Set("X-WC-Webhook-Signature", base64.StdEncoding.EncodeToString(hmacOf([]byte(badWooSecret), c.body)))
+		req.Header.Set(vendortest.WooHeaderSignature, vendortest.WooSignature(badWooSecret, c.body))
 	case "std":
 		signStandard(req.Header, c, []byte(badStdSecret))
 	default:

@@ -68,6 +68,15 @@
 // delivery on PostgreSQL through River for several replicas, so the core
 // module never depends on a database driver.
 //
+// # Tests
+//
+// Package vendortest runs the vendors on your clock: a fake WooCommerce
+// store (REST API v3 customers and orders, and the signed webhooks it
+// sends) and a fake Concur reports API, with faults to inject and a log of
+// every request; every test and example here uses them.
+// events/eventstest.Recorder keeps what a poller or a handler publishes;
+// receiver/receivertest signs notifications for the consumer's tests.
+//
 // # Time
 //
 // Every timing rule (poll intervals, retry schedules, timeouts, signature

@@ -28,12 +28,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jonboulle/clockwork"
 	"github.com/stretchr/testify/require"
 
 	"github.com/a12b7632/elementevents/boltstore"
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/poller"
+	"github.com/a12b7632/elementevents/vendortest"
 )
 
 // The child's environment.
@@ -324,23 +326,26 @@ func notifierChild() int {
 // ---------------------------------------------------------------------------
 // The Poller on the bolt state, killed mid-cycle.
 
-// crashVendor is a WooCommerce store whose customers change between the
-// poller's cycles, on a clock of its own: each cycle's first page request
-// moves it a minute on and applies the next changes, all dated then.
+// crashVendor is vendortest's WooCommerce store, whose customers change
+// between the poller's cycles, on a clock of its own: each cycle's first
+// page request moves it a minute on and applies the next changes, all
+// dated then.
 //
 // A record is only changed again once the event for its current version
 // has been seen, so a correct poller can report every version: a version
 // that no event reported is lost, not overwritten.
 type crashVendor struct {
+	woo   *vendortest.WooCommerce
+	now   atomic.Int64 // the vendor's time, in Unix nanoseconds
+	pages atomic.Int64
+
 	mu       sync.Mutex
 	rng      *rand.Rand
-	now      time.Time
 	frozen   bool // the final run: no more changes
 	nextID   int
 	records  map[int]*crashRecord
 	versions map[string]bool // every version made, as "TYPE id unix"
 	reported map[string]bool // versions the child has reported
-	pages    atomic.Int64
 }
 
 type crashRecord struct {
@@ -357,28 +362,59 @@ func (r *crashRecord) version() string {
 	return fmt.Sprintf("%s %d %d", typ, r.id, r.modified.Unix())
 }
 
-func newCrashVendor() *crashVendor {
+// crashClock is the vendor's clock: its own time, which moves a minute a
+// cycle, and the real clock's waits, for the slow pages.
+type crashClock struct {
+	clockwork.Clock
+	v *crashVendor
+}
+
+func (c crashClock) Now() time.Time { return time.Unix(0, c.v.now.Load()).UTC() }
+
+func newCrashVendor(t *testing.T) *crashVendor {
 	v := &crashVendor{
-		rng: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 11)), now: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC),
+		rng:    rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 11)),
 		nextID: 1, records: map[int]*crashRecord{}, versions: map[string]bool{}, reported: map[string]bool{},
 	}
+	v.now.Store(time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC).UnixNano())
+	v.woo = vendortest.ServeWooCommerce(t, vendortest.WooConfig{
+		Key: "ck_crash", Secret: "cs_crash", Clock: crashClock{clockwork.NewRealClock(), v},
+		OnRequest: func(r vendortest.Request) {
+			if r.Page == 1 {
+				v.mu.Lock()
+				v.step()
+				v.mu.Unlock()
+			}
+			v.pages.Add(1)
+		},
+	})
+	// A vendor takes its time: kills land mid-cycle.
+	v.woo.Inject(vendortest.Fault{Delay: 3 * time.Millisecond, Times: -1})
 	for range 20 {
 		v.create()
 	}
 	return v
 }
 
+// put writes r to the store. v.mu is held.
+func (v *crashVendor) put(r *crashRecord) {
+	v.woo.PutCustomer(vendortest.Customer{ID: r.id, Email: fmt.Sprintf("c%d.r%d@example.com", r.id, r.rev),
+		Created: r.created, Modified: r.modified})
+	v.versions[r.version()] = true
+}
+
 func (v *crashVendor) create() {
-	r := &crashRecord{id: v.nextID, created: v.now, modified: v.now}
+	now := time.Unix(0, v.now.Load()).UTC()
+	r := &crashRecord{id: v.nextID, created: now, modified: now}
 	v.nextID++
 	v.records[r.id] = r
-	v.versions[r.version()] = true
+	v.put(r)
 }
 
 // step is a new cycle: the clock moves, two customers join (up to 150)
 // and up to three whose current version was reported change.
 func (v *crashVendor) step() {
-	v.now = v.now.Add(time.Minute)
+	now := time.Unix(0, v.now.Add(int64(time.Minute))).UTC()
 	if v.frozen {
 		return
 	}
@@ -398,58 +434,9 @@ func (v *crashVendor) step() {
 		i := v.rng.IntN(len(done))
 		r := done[i]
 		done = slices.Delete(done, i, i+1)
-		r.modified, r.rev = v.now, r.rev+1
-		v.versions[r.version()] = true
+		r.modified, r.rev = now, r.rev+1
+		v.put(r)
 	}
-}
-
-func (v *crashVendor) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if u, p, ok := r.BasicAuth(); !ok || u != "ck_crash" || p != "cs_crash" {
-		http.Error(w, `{"code":"woocommerce_rest_cannot_view"}`, http.StatusUnauthorized)
-		return
-	}
-	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	perPage, _ := strconv.Atoi(r.URL.Query().Get("per_page"))
-	if page < 1 {
-		page = 1
-	}
-	if perPage < 1 {
-		perPage = 10
-	}
-	time.Sleep(3 * time.Millisecond) // a vendor takes its time: kills land mid-cycle
-	v.mu.Lock()
-	if page == 1 {
-		v.step()
-	}
-	list := make([]*crashRecord, 0, len(v.records))
-	for _, rec := range v.records {
-		list = append(list, rec)
-	}
-	now := v.now
-	v.mu.Unlock()
-	v.pages.Add(1)
-
-	slices.SortFunc(list, func(a, b *crashRecord) int { return a.id - b.id })
-	total := len(list)
-	lo, hi := min((page-1)*perPage, total), min(page*perPage, total)
-	var body []map[string]any
-	for _, rec := range list[lo:hi] {
-		body = append(body, map[string]any{
-			"id":                rec.id,
-			"email":             fmt.Sprintf("c%d.r%d@example.com", rec.id, rec.rev),
-			"date_created_gmt":  rec.created.Format("2006-01-02T15:04:05"),
-			"date_modified_gmt": rec.modified.Format("2006-01-02T15:04:05"),
-		})
-	}
-	h := w.Header()
-	h.Set("Date", now.Format(http.TimeFormat))
-	h.Set("Content-Type", "application/json")
-	h.Set("X-WP-Total", strconv.Itoa(total))
-	h.Set("X-WP-TotalPages", strconv.Itoa((total+perPage-1)/perPage))
-	if body == nil {
-		body = []map[string]any{}
-	}
-	_ = json.NewEncoder(w).Encode(body)
 }
 
 // TestCrashPollerLosesNothing runs a child that polls the crashVendor
@@ -471,9 +458,7 @@ func (v *crashVendor) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func TestCrashPollerLosesNothing(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "state.db")
-	vendor := newCrashVendor()
-	srv := httptest.NewServer(vendor)
-	t.Cleanup(srv.Close)
+	vendor := newCrashVendor(t)
 
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 13))
 	var (
@@ -491,7 +476,7 @@ func TestCrashPollerLosesNothing(t *testing.T) {
 		}
 		// The vendor learns what was reported as the lines come in, so
 		// it only changes a record whose current version is out.
-		c := startChild(t, "poller", envStore+"="+path, envTarget+"="+srv.URL,
+		c := startChild(t, "poller", envStore+"="+path, envTarget+"="+vendor.woo.URL(),
 			envRun+"="+strconv.Itoa(run), envFinal+"="+strconv.FormatBool(final))
 		c.waitReady(t)
 		stop := make(chan struct{})

@@ -20,16 +20,16 @@
 // events in order (CREATED first, then its updates by sequence), and every
 // retry came when events.DefaultSchedule said, within its jitter.
 //
-// TestVendorFaults polls a fake WooCommerce store through poller.HTTPSource
-// and the woocommercerest definition while the store misbehaves: pages that
-// time out, truncated JSON, a connection cut mid-page, 429 storms with
-// Retry-After, a page that disappears mid-snapshot (404, 500, or empty),
-// records shifting between pages while the poller pages, and a vendor
-// clock or Date header ten minutes off. For each scenario it logs the
-// events emitted against those expected: none missing, no false DELETED,
-// no repeats. A scenario that a known bug of the poller makes fail is
-// skipped with "bug: ..." saying which; it fails once the bug is fixed, as
-// a reminder to drop the mark.
+// TestVendorFaults polls vendortest's fake WooCommerce store through
+// poller.HTTPSource and the woocommercerest definition while the store
+// misbehaves (vendortest.Fault): pages that time out, truncated JSON, a
+// connection cut mid-page, 429 storms with Retry-After, a page that
+// disappears mid-snapshot (404, 500, or empty), records shifting between
+// pages while the poller pages, and a vendor clock or Date header ten
+// minutes off. For each scenario it logs the events emitted against those
+// expected: none missing, no false DELETED, no repeats. A scenario that a
+// known bug of the poller makes fail is skipped with "bug: ..." saying
+// which; it fails once the bug is fixed, as a reminder to drop the mark.
 //
 // Every test checks that it leaves no goroutine behind.
 //

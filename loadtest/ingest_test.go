@@ -24,8 +24,8 @@ import (
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/receiver"
+	"github.com/a12b7632/elementevents/vendortest"
 	"github.com/a12b7632/elementevents/webhook"
-	"github.com/a12b7632/elementevents/webhook/webhooktest"
 )
 
 const (
@@ -242,14 +242,14 @@ func runIngest(tb testing.TB, n int) ingestResult {
 	requests := 0
 	for i := range n {
 		tp := ingestTopics[(i/ingestInstances)%len(ingestTopics)]
-		body := fmt.Appendf(nil, ingestBody, i+1, ingestT0.Add(time.Duration(i)*time.Second).Format("2006-01-02T15:04:05"))
+		body := fmt.Appendf(nil, ingestBody, i+1, ingestT0.Add(time.Duration(i)*time.Second).Format(vendortest.WooDateLayout))
 		url := vendorSide.URL + "/events/woocommercerest/" + ingestInstanceID(i)
-		req := webhooktest.NewWooCommerceRequest(tb, url, ingestSecret, tp.topic, body)
+		req := vendortest.NewWooWebhookRequest(tb, url, ingestSecret, tp.topic, body)
 		job := ingestJob{index: i, req: req}
 		requests++
 		redelivery := func() *http.Request {
-			again := webhooktest.NewWooCommerceRequest(tb, url, ingestSecret, tp.topic, body)
-			again.Header.Set("X-WC-Webhook-Delivery-ID", req.Header.Get("X-WC-Webhook-Delivery-ID"))
+			again := vendortest.NewWooWebhookRequest(tb, url, ingestSecret, tp.topic, body)
+			again.Header.Set(vendortest.WooHeaderDeliveryID, req.Header.Get(vendortest.WooHeaderDeliveryID))
 			requests++
 			return again
 		}

@@ -1,8 +1,8 @@
 package loadtest_test
 
-// Vendor faults against the poller: a fake WooCommerce store served by
-// httptest misbehaves while poller.Poller and poller.HTTPSource, driven by
-// the woocommercerest definition, poll it on a fake clock. Every change the
+// Vendor faults against the poller: vendortest's fake WooCommerce store
+// misbehaves while poller.Poller and poller.HTTPSource, driven by the
+// woocommercerest definition, poll it on a fake clock. Every change the
 // store makes must come out as exactly one event: none missing, no false
 // DELETED, no repeats.
 
@@ -10,8 +10,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"slices"
 	"sort"
 	"strconv"
@@ -25,13 +23,14 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/events/eventstest"
 	"github.com/a12b7632/elementevents/poller"
+	"github.com/a12b7632/elementevents/vendortest"
 )
 
 const (
 	vendorKey     = "ck_loadtest_vendor"
 	vendorSecret  = "cs_loadtest_vendor"
-	vendorLayout  = "2006-01-02T15:04:05"
 	vendorRefresh = 15 * time.Minute
 	// vendorTimeout is the HTTPSource's per-request timeout.
 	vendorTimeout = 30 * time.Second
@@ -67,50 +66,15 @@ const (
 	    "createdDateField": "date_created_gmt", "createdDateFormat": "yyyy-MM-dd'T'HH:mm:ss", "createdDateTimezone": "GMT"}}}`
 )
 
-// vfault is how the store answers one request for a page.
-type vfault struct {
-	status     int    // answer this status (with a WordPress error body)
-	retryAfter string // with this Retry-After
-	hang       bool   // answer nothing until the client gives up
-	truncate   bool   // 200 with the JSON cut in the middle of a record
-	cut        bool   // 200 announcing the whole body, then close the connection half way
-	empty      bool   // 200 with no records, the headers as usual
-}
-
-func (f vfault) String() string {
-	switch {
-	case f.hang:
-		return "hang"
-	case f.truncate:
-		return "truncated JSON"
-	case f.cut:
-		return "connection cut"
-	case f.empty:
-		return "empty page"
-	case f.retryAfter != "":
-		return fmt.Sprintf("%d, Retry-After %s", f.status, f.retryAfter)
-	}
-	return strconv.Itoa(f.status)
-}
-
-// repeat returns n copies of f.
-func repeat(n int, f vfault) []vfault {
-	out := make([]vfault, n)
-	for i := range out {
-		out[i] = f
-	}
-	return out
-}
-
 // vstep is one poll cycle of a scenario.
 type vstep struct {
 	// change runs one second after the previous poll, with the store's
 	// changes dated by its clock.
 	change func(s *vendorStore)
-	// faults says how the store answers the requests for a page in this
-	// cycle: the i-th request of page p gets faults[p][i], and requests
-	// beyond the list are served normally.
-	faults map[int][]vfault
+	// faults are injected for this cycle, each for its Page: the requests
+	// for a page get its faults in order, and requests beyond them are
+	// served normally. Every one must be used.
+	faults []vendortest.Fault
 	// during runs right before page p is first served in this cycle: a
 	// change while the poller pages.
 	during map[int]func(s *vendorStore)
@@ -171,38 +135,38 @@ func TestVendorFaults(t *testing.T) {
 		{
 			name: "page times out once, retried", resources: vendorCustomers,
 			steps: []vstep{
-				{change: all(create(11), update(3)), faults: map[int][]vfault{2: {{hang: true}}}},
-				{change: all(update(4), del(7)), faults: map[int][]vfault{1: {{hang: true}}, 5: {{hang: true}, {hang: true}}}},
+				{change: all(create(11), update(3)), faults: []vendortest.Fault{{Page: 2, Hang: true}}},
+				{change: all(update(4), del(7)), faults: []vendortest.Fault{{Page: 1, Hang: true}, {Page: 5, Hang: true, Times: 2}}},
 			},
 		},
 		{
 			name: "page times out on every try: the cycle fails, the next catches up", resources: vendorCustomers,
 			steps: []vstep{
-				{change: all(create(11), update(5), del(2)), faults: map[int][]vfault{3: repeat(poller.DefaultRetryPolicy.Tries, vfault{hang: true})}, wantErr: poller.ErrVendor},
+				{change: all(create(11), update(5), del(2)), faults: []vendortest.Fault{{Page: 3, Hang: true, Times: poller.DefaultRetryPolicy.Tries}}, wantErr: poller.ErrVendor},
 				{change: update(6)},
 			},
 		},
 		{
 			name: "truncated JSON: the cycle fails, the next catches up", resources: vendorCustomers,
 			steps: []vstep{
-				{change: all(create(11), update(1), del(9)), faults: map[int][]vfault{2: {{truncate: true}}}, wantErr: poller.ErrMalformedPage},
-				{change: all(create(12), update(8)), faults: map[int][]vfault{6: {{truncate: true}}}, wantErr: poller.ErrMalformedPage},
+				{change: all(create(11), update(1), del(9)), faults: []vendortest.Fault{{Page: 2, Truncate: true}}, wantErr: poller.ErrMalformedPage},
+				{change: all(create(12), update(8)), faults: []vendortest.Fault{{Page: 6, Truncate: true}}, wantErr: poller.ErrMalformedPage},
 				{},
 			},
 		},
 		{
 			name: "connection cut mid-page, retried", resources: vendorCustomers,
 			steps: []vstep{
-				{change: all(create(11), update(10), del(4)), faults: map[int][]vfault{3: {{cut: true}, {cut: true}}, 5: {{cut: true}}}},
+				{change: all(create(11), update(10), del(4)), faults: []vendortest.Fault{{Page: 3, Cut: true, Times: 2}, {Page: 5, Cut: true}}},
 			},
 		},
 		{
 			name: "429 storm with Retry-After on every page, retried", resources: vendorCustomers,
 			steps: []vstep{
-				{change: all(create(11), update(2), del(6)), faults: map[int][]vfault{
-					1: repeat(3, vfault{status: 429, retryAfter: retryAfter}), 2: repeat(4, vfault{status: 429, retryAfter: retryAfter}),
-					3: repeat(2, vfault{status: 429, retryAfter: retryAfter}), 4: repeat(4, vfault{status: 429, retryAfter: retryAfter}),
-					5: repeat(3, vfault{status: 429, retryAfter: retryAfter}),
+				{change: all(create(11), update(2), del(6)), faults: []vendortest.Fault{
+					{Page: 1, Status: 429, RetryAfter: retryAfter, Times: 3}, {Page: 2, Status: 429, RetryAfter: retryAfter, Times: 4},
+					{Page: 3, Status: 429, RetryAfter: retryAfter, Times: 2}, {Page: 4, Status: 429, RetryAfter: retryAfter, Times: 4},
+					{Page: 5, Status: 429, RetryAfter: retryAfter, Times: 3},
 				}, waitEach: 30 * time.Second},
 				{change: update(11)},
 			},
@@ -210,31 +174,31 @@ func TestVendorFaults(t *testing.T) {
 		{
 			name: "429 storm longer than the retries: the cycle fails, the next catches up", resources: vendorCustomers,
 			steps: []vstep{
-				{change: all(create(11), update(2), del(6)), faults: map[int][]vfault{
-					2: repeat(2, vfault{status: 429, retryAfter: retryAfter}),
-					4: repeat(poller.DefaultRetryPolicy.Tries, vfault{status: 429, retryAfter: retryAfter}),
+				{change: all(create(11), update(2), del(6)), faults: []vendortest.Fault{
+					{Page: 2, Status: 429, RetryAfter: retryAfter, Times: 2},
+					{Page: 4, Status: 429, RetryAfter: retryAfter, Times: poller.DefaultRetryPolicy.Tries},
 				}, wantErr: poller.ErrVendor},
-				{change: create(12), faults: map[int][]vfault{1: repeat(3, vfault{status: 429, retryAfter: "120"})}, waitEach: 2 * time.Minute},
+				{change: create(12), faults: []vendortest.Fault{{Page: 1, Status: 429, RetryAfter: "120", Times: 3}}, waitEach: 2 * time.Minute},
 			},
 		},
 		{
 			name: "page 3 of 5 answers 404 mid-snapshot", resources: vendorCustomers,
 			steps: []vstep{
-				{change: all(update(1), update(9), del(5)), faults: map[int][]vfault{3: {{status: 404}}}, wantErr: poller.ErrVendor},
+				{change: all(update(1), update(9), del(5)), faults: []vendortest.Fault{{Page: 3, Status: 404}}, wantErr: poller.ErrVendor},
 				{change: update(2)},
 			},
 		},
 		{
 			name: "page 3 of 5 answers 500 until the retries run out", resources: vendorCustomers,
 			steps: []vstep{
-				{change: all(update(1), update(9), del(5)), faults: map[int][]vfault{3: repeat(poller.DefaultRetryPolicy.Tries, vfault{status: 500})}, wantErr: poller.ErrVendor},
+				{change: all(update(1), update(9), del(5)), faults: []vendortest.Fault{{Page: 3, Status: 500, Times: poller.DefaultRetryPolicy.Tries}}, wantErr: poller.ErrVendor},
 				{change: update(2)},
 			},
 		},
 		{
 			name: "page 3 of 5 answers 503 twice, then is served", resources: vendorCustomers,
 			steps: []vstep{
-				{change: all(update(1), update(9), del(5)), faults: map[int][]vfault{3: repeat(2, vfault{status: 503})}},
+				{change: all(update(1), update(9), del(5)), faults: []vendortest.Fault{{Page: 3, Status: 503, Times: 2}}},
 			},
 		},
 		{
@@ -242,7 +206,7 @@ func TestVendorFaults(t *testing.T) {
 			steps: []vstep{
 				// Without customer 5, customer 9 is on page 4 and the new 11
 				// on page 5: neither is fetched.
-				{change: all(create(11), update(9), del(5)), faults: map[int][]vfault{3: {{empty: true}}}},
+				{change: all(create(11), update(9), del(5)), faults: []vendortest.Fault{{Page: 3, Empty: true}}},
 				{},
 			},
 		},
@@ -313,7 +277,7 @@ func runVendorScenario(t *testing.T, sc vendorScenario) string {
 	res, _ := r.poll(t, vstep{})
 	require.NoError(t, res.Err, "baseline")
 	r.store.succeeded()
-	require.Empty(t, r.sink.take(), "the baseline reports nothing")
+	require.Empty(t, r.sink.Take(), "the baseline reports nothing")
 
 	steps := slices.Clone(sc.steps)
 	for range vendorSettle {
@@ -340,7 +304,9 @@ func runVendorScenario(t *testing.T, sc vendorScenario) string {
 		if served, distinct := r.store.servedRecords(); st.wantDupes {
 			require.Greater(t, served, distinct, "step %d: records were served twice", i+1)
 		}
-		emitted = append(emitted, r.sink.take()...)
+		for _, b := range r.sink.Take() {
+			emitted = append(emitted, b.Events...)
+		}
 	}
 
 	// Compare with the store's changes.
@@ -413,22 +379,19 @@ func vendorKeyOf(typ events.Type, id string, date time.Time) string {
 type vendorRig struct {
 	clock *reportingClock
 	store *vendorStore
-	sink  *vendorSink
+	sink  *eventstest.Recorder
 	p     *poller.Poller
 }
 
 func newVendorRig(t *testing.T, sc vendorScenario) *vendorRig {
 	t.Helper()
 	clock := &reportingClock{FakeClock: clockwork.NewFakeClockAt(vendorT0), waits: make(chan time.Duration, 64)}
-	store := newVendorStore(clock, sc.skew, sc.dateSkew)
-	srv := httptest.NewServer(store)
-	t.Cleanup(srv.Close)
-	t.Cleanup(store.close) // first: hung handlers return before Close waits for them
+	store := newVendorStore(t, clock, sc)
 
 	body, err := json.Marshal(map[string]any{
 		"id": "vendor-1", "name": "faulty shop", "element": map[string]string{"key": "woocommercerest"},
 		"configuration": map[string]any{
-			"store.url": srv.URL, "oauth.api.key": vendorKey, "oauth.api.secret": vendorSecret,
+			"store.url": store.woo.URL(), "oauth.api.key": vendorKey, "oauth.api.secret": vendorSecret,
 			"event.notification.enabled": true, "event.vendor.type": "polling",
 			"event.notification.callback.url": "https://app.example.com/events",
 			"event.poller.refresh_interval":   int(vendorRefresh / time.Minute),
@@ -442,7 +405,7 @@ func newVendorRig(t *testing.T, sc vendorScenario) *vendorRig {
 
 	src, err := poller.NewHTTPSource(poller.HTTPConfig{Instance: inst, Clock: clock, Timeout: vendorTimeout})
 	require.NoError(t, err)
-	sink := &vendorSink{}
+	sink := &eventstest.Recorder{}
 	p, err := poller.New(poller.Config{
 		Instance: inst, Source: src, Sink: sink, State: poller.NewMemoryState(), Clock: clock,
 		Logger: discard,
@@ -516,53 +479,32 @@ func (c *reportingClock) total() time.Duration {
 	return c.waited.Round(time.Second)
 }
 
-// vendorSink keeps the events the poller publishes.
-type vendorSink struct {
-	mu  sync.Mutex
-	evs []events.Event
+// skewedClock is the store's clock: the test's, off by skew.
+type skewedClock struct {
+	clockwork.Clock
+	skew time.Duration
 }
 
-func (s *vendorSink) Publish(_ context.Context, b events.Batch) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.evs = append(s.evs, b.Events...)
-	return nil
-}
-
-func (s *vendorSink) take() []events.Event {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	evs := s.evs
-	s.evs = nil
-	return evs
-}
+func (c skewedClock) Now() time.Time { return c.Clock.Now().Add(c.skew) }
 
 // ---------------------------------------------------------------------------
-// The fake store.
+// The store.
 
-// vendorRecord is a customer or an order as the store keeps it.
-type vendorRecord struct {
-	id                int
-	created, modified time.Time // by the store's clock
-	version           int
-}
-
-// vendorStore is a fake WooCommerce store with customers and orders (the
-// same records under both paths): page and per_page paging, X-WP-Total and
-// X-WP-TotalPages, orderby id or modified, order asc or desc,
-// modified_after in GMT, Basic auth, and a Date header. Its clock is the
-// test's fake clock plus skew; its Date header is that plus dateSkew. It
-// logs every change it makes, as the events a poller should report.
+// vendorStore is vendortest's WooCommerce store with the customers or the
+// orders a scenario polls, and the scenario's bookkeeping. Its clock is the
+// test's fake clock plus skew, which dates its changes; its Date header is
+// that plus dateSkew. It logs every change it makes, as the events a
+// poller should report.
 type vendorStore struct {
+	woo      *vendortest.WooCommerce
+	orders   bool // the scenario polls orders, not customers
 	clock    clockwork.Clock
 	skew     time.Duration
-	dateSkew time.Duration
 	hung     chan struct{} // a request is hanging
-	done     chan struct{} // closed when the test ends
+	cycleLog int           // the store's log length when the cycle started
 
-	mu      sync.Mutex
-	records map[int]*vendorRecord
-	log     []string
+	mu  sync.Mutex
+	log []string
 	// changedAt is when each record last changed, by the test's clock,
 	// to catch scenarios that change a record twice between successful
 	// polls.
@@ -571,34 +513,57 @@ type vendorStore struct {
 	lastGood   time.Time // start of the last successful poll
 	scriptErrs []string
 
-	faults  map[int][]vfault
 	during  map[int]func(s *vendorStore)
 	served  map[int]int // requests per page this cycle
 	nFaults int
-	// records served this cycle, and the distinct ones
-	nServed  int
-	idServed map[int]bool
 }
 
-func newVendorStore(clock clockwork.Clock, skew, dateSkew time.Duration) *vendorStore {
-	return &vendorStore{
-		clock: clock, skew: skew, dateSkew: dateSkew,
-		hung: make(chan struct{}, 8), done: make(chan struct{}),
-		records: map[int]*vendorRecord{}, changedAt: map[int]time.Time{},
+func newVendorStore(t *testing.T, clock clockwork.Clock, sc vendorScenario) *vendorStore {
+	s := &vendorStore{
+		orders: strings.Contains(sc.resources, `"orders"`), clock: clock, skew: sc.skew,
+		hung: make(chan struct{}, 8), changedAt: map[int]time.Time{},
+	}
+	s.woo = vendortest.ServeWooCommerce(t, vendortest.WooConfig{
+		Key: vendorKey, Secret: vendorSecret, Clock: skewedClock{clock, sc.skew + sc.dateSkew}, OnRequest: s.onRequest,
+	})
+	return s
+}
+
+// onRequest runs a change planned for the page when it is first asked
+// for, and reports a hanging request.
+func (s *vendorStore) onRequest(r vendortest.Request) {
+	s.mu.Lock()
+	try := s.served[r.Page]
+	s.served[r.Page]++
+	during := s.during[r.Page]
+	if r.Fault != nil {
+		s.nFaults++
+	}
+	s.mu.Unlock()
+	if try == 0 && during != nil {
+		during(s) // a change while the poller pages
+	}
+	if r.Fault != nil && r.Fault.Hang {
+		s.hung <- struct{}{}
 	}
 }
-
-func (s *vendorStore) close() { close(s.done) }
 
 // now is the store's clock, to the second as WooCommerce stores dates.
 func (s *vendorStore) now() time.Time { return s.clock.Now().Add(s.skew).Truncate(time.Second) }
 
+// put stores record id of the polled resource, without a webhook.
+func (s *vendorStore) put(id int, created, modified time.Time) {
+	if s.orders {
+		s.woo.PutOrder(vendortest.Order{ID: id, Status: "processing", Created: created, Modified: modified})
+		return
+	}
+	s.woo.PutCustomer(vendortest.Customer{ID: id, Email: fmt.Sprintf("customer%d@example.com", id), Created: created, Modified: modified})
+}
+
 // seed adds a record changed long ago, before the baseline.
 func (s *vendorStore) seed(id int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	old := vendorT0.Add(-30 * 24 * time.Hour)
-	s.records[id] = &vendorRecord{id: id, created: old.Add(time.Duration(id) * time.Hour), modified: vendorT0.Add(-24 * time.Hour).Add(time.Duration(id) * time.Minute)}
+	s.put(id, old.Add(time.Duration(id)*time.Hour), vendorT0.Add(-24*time.Hour).Add(time.Duration(id)*time.Minute))
 }
 
 // The changes: each is logged as the event it should produce.
@@ -607,17 +572,24 @@ func (s *vendorStore) create(id int) {
 	s.locked(func() {
 		now := s.now()
 		s.touch(id)
-		s.records[id] = &vendorRecord{id: id, created: now, modified: now}
+		s.put(id, now, now)
 		s.log = append(s.log, vendorKeyOf(events.Created, strconv.Itoa(id), now))
 	})
 }
 
 func (s *vendorStore) update(id int) {
 	s.locked(func() {
-		r := s.records[id]
 		now := s.now()
 		s.touch(id)
-		r.modified, r.version = now, r.version+1
+		if s.orders {
+			o, _ := s.woo.Order(id)
+			o.Modified = now
+			s.woo.PutOrder(o)
+		} else {
+			c, _ := s.woo.Customer(id)
+			c.Modified = now
+			s.woo.PutCustomer(c)
+		}
 		s.log = append(s.log, vendorKeyOf(events.Updated, strconv.Itoa(id), now))
 	})
 }
@@ -625,7 +597,15 @@ func (s *vendorStore) update(id int) {
 func (s *vendorStore) remove(id int) {
 	s.locked(func() {
 		s.touch(id)
-		delete(s.records, id)
+		var err error
+		if s.orders {
+			err = s.woo.DeleteOrder(context.Background(), id)
+		} else {
+			err = s.woo.DeleteCustomer(context.Background(), id)
+		}
+		if err != nil {
+			s.scriptErrs = append(s.scriptErrs, err.Error())
+		}
 		s.log = append(s.log, vendorKeyOf(events.Deleted, strconv.Itoa(id), time.Time{}))
 	})
 }
@@ -653,11 +633,13 @@ func (s *vendorStore) changes() []string {
 }
 
 // startCycle sets the faults and the changes of the coming poll.
-func (s *vendorStore) startCycle(faults map[int][]vfault, during map[int]func(*vendorStore)) {
+func (s *vendorStore) startCycle(faults []vendortest.Fault, during map[int]func(*vendorStore)) {
+	s.woo.ClearFaults()
+	s.woo.Inject(faults...)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.faults, s.during, s.served = faults, during, map[int]int{}
-	s.nServed, s.idServed = 0, map[int]bool{}
+	s.during, s.served = during, map[int]int{}
+	s.cycleLog = s.woo.Log().Len()
 	s.cycleStart = s.clock.Now()
 }
 
@@ -673,12 +655,10 @@ func (s *vendorStore) succeeded() {
 // cycle was not served: the scenario would prove nothing.
 func (s *vendorStore) checkFaultsUsed(t *testing.T, step int) {
 	t.Helper()
+	require.Empty(t, s.woo.PendingFaults(), "step %d: faults planned but not served", step)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	require.Empty(t, s.scriptErrs, "step %d: the scenario is wrong", step)
-	for p, fs := range s.faults {
-		require.GreaterOrEqual(t, s.served[p], len(fs), "step %d: page %d was requested %d times, but %d faults were planned", step, p, s.served[p], len(fs))
-	}
 	for p := range s.during {
 		require.Positive(t, s.served[p], "step %d: page %d, with a change planned, was never requested", step, p)
 	}
@@ -688,137 +668,20 @@ func (s *vendorStore) checkFaultsUsed(t *testing.T, step int) {
 // of them were distinct.
 func (s *vendorStore) servedRecords() (served, distinct int) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.nServed, len(s.idServed)
+	from := s.cycleLog
+	s.mu.Unlock()
+	ids := map[string]bool{}
+	for _, rq := range s.woo.Log().Since(from) {
+		served += len(rq.IDs)
+		for _, id := range rq.IDs {
+			ids[id] = true
+		}
+	}
+	return served, len(ids)
 }
 
 func (s *vendorStore) faultsServed() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.nFaults
-}
-
-func (s *vendorStore) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=UTF-8")
-	if u, p, ok := r.BasicAuth(); !ok || u != vendorKey || p != vendorSecret {
-		wpError(w, http.StatusUnauthorized, "woocommerce_rest_cannot_view", "Sorry, you cannot list resources.")
-		return
-	}
-	q := r.URL.Query()
-	page, _ := strconv.Atoi(q.Get("page"))
-	perPage, _ := strconv.Atoi(q.Get("per_page"))
-	if page < 1 || perPage < 1 || perPage > 100 {
-		wpError(w, http.StatusBadRequest, "rest_invalid_param", "Invalid parameter(s): page, per_page")
-		return
-	}
-	if r.URL.Path != "/wp-json/wc/v3/customers" && r.URL.Path != "/wp-json/wc/v3/orders" {
-		wpError(w, http.StatusNotFound, "rest_no_route", "No route was found matching the URL and request method.")
-		return
-	}
-
-	s.mu.Lock()
-	try := s.served[page]
-	s.served[page]++
-	during := s.during[page]
-	s.mu.Unlock()
-	if try == 0 && during != nil {
-		during(s) // a change while the poller pages
-	}
-
-	s.mu.Lock()
-	locked := true
-	unlock := func() {
-		if locked {
-			locked = false
-			s.mu.Unlock()
-		}
-	}
-	defer unlock()
-	h.Set("Date", s.clock.Now().Add(s.skew+s.dateSkew).UTC().Format(http.TimeFormat))
-	var fault vfault
-	if fs := s.faults[page]; try < len(fs) {
-		fault = fs[try]
-		s.nFaults++
-	}
-	switch {
-	case fault.hang:
-		unlock()
-		s.hung <- struct{}{}
-		select {
-		case <-r.Context().Done():
-		case <-s.done:
-		}
-		return
-	case fault.status != 0:
-		if fault.retryAfter != "" {
-			h.Set("Retry-After", fault.retryAfter)
-		}
-		wpError(w, fault.status, "loadtest_fault", http.StatusText(fault.status))
-		return
-	}
-
-	// The records, filtered and sorted as asked.
-	var after time.Time
-	if v := q.Get("modified_after"); v != "" {
-		t, err := time.Parse(vendorLayout, v)
-		if err != nil {
-			wpError(w, http.StatusBadRequest, "rest_invalid_param", "Invalid parameter(s): modified_after")
-			return
-		}
-		after = t
-	}
-	list := make([]*vendorRecord, 0, len(s.records))
-	for _, rec := range s.records {
-		if rec.modified.After(after) {
-			list = append(list, rec)
-		}
-	}
-	less := func(a, b *vendorRecord) int { return a.id - b.id }
-	if q.Get("orderby") == "modified" {
-		less = func(a, b *vendorRecord) int { return cmpTime(a.modified, b.modified, a.id-b.id) }
-	}
-	slices.SortFunc(list, less)
-	if q.Get("order") == "desc" {
-		slices.Reverse(list)
-	}
-	total := len(list)
-	lo, hi := min((page-1)*perPage, total), min(page*perPage, total)
-	body := []byte("[")
-	if !fault.empty {
-		for i, rec := range list[lo:hi] {
-			if i > 0 {
-				body = append(body, ',')
-			}
-			s.nServed++
-			s.idServed[rec.id] = true
-			body = fmt.Appendf(body, `{"id":%d,"date_created":%q,"date_created_gmt":%q,"date_modified":%q,"date_modified_gmt":%q,"email":"customer%d@example.com","status":"processing","version":%d,"meta_data":[]}`,
-				rec.id, rec.created.UTC().Format(vendorLayout), rec.created.UTC().Format(vendorLayout),
-				rec.modified.UTC().Format(vendorLayout), rec.modified.UTC().Format(vendorLayout), rec.id, rec.version)
-		}
-	}
-	body = append(body, ']')
-	h.Set("X-WP-Total", strconv.Itoa(total))
-	h.Set("X-WP-TotalPages", strconv.Itoa((total+perPage-1)/perPage))
-	switch {
-	case fault.truncate:
-		body = body[:len(body)*2/3]
-	case fault.cut:
-		h.Set("Content-Length", strconv.Itoa(len(body)))
-		body = body[:len(body)/2] // the server closes the connection short of Content-Length
-	}
-	_, _ = w.Write(body)
-}
-
-func cmpTime(a, b time.Time, tie int) int {
-	if c := a.Compare(b); c != 0 {
-		return c
-	}
-	return tie
-}
-
-// wpError writes a WordPress REST error.
-func wpError(w http.ResponseWriter, status int, code, message string) {
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"code": code, "message": message, "data": map[string]int{"status": status}})
 }

@@ -1,22 +1,15 @@
 package poller_test
 
-// End-to-end tests of the Poller against a fake SAP Concur Expense v3
-// reports endpoint served by httptest: Items and an absolute NextPage,
-// bearer auth, string ids, and .NET-style dates with a variable number of
+// End-to-end tests of the Poller against vendortest's fake SAP Concur
+// Expense v3 reports endpoint: Items and an absolute NextPage, bearer
+// auth, string ids, and .NET-style dates with a variable number of
 // fraction digits. The instance takes the concur definition's default
 // "reports" resource. Shared helpers are in e2e_woocommerce_test.go.
 
 import (
-	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"slices"
-	"sort"
-	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,226 +17,43 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/events/eventstest"
 	"github.com/a12b7632/elementevents/poller"
+	"github.com/a12b7632/elementevents/vendortest"
 )
 
 const (
 	e2eConcurToken      = "eyJhbGciOiJSUzI1NiJ9.e2e-concur.c2lnbmF0dXJl"
 	e2eConcurInstanceID = "concur-9"
-	e2eConcurPath       = "/api/v3.0/expense/reports"
 )
 
-// e2eConcurDate writes t as Concur does (.NET "FFF"): milliseconds with
-// trailing zeros dropped, and no fraction at all on a whole second.
-func e2eConcurDate(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.999") }
-
-// e2eConcurReport is a report as GET /api/v3.0/expense/reports lists it.
-type e2eConcurReport struct {
-	ID                    string  `json:"ID"`
-	Name                  string  `json:"Name"`
-	Total                 float64 `json:"Total"`
-	CurrencyCode          string  `json:"CurrencyCode"`
-	Country               string  `json:"Country"`
-	CountrySubdivision    *string `json:"CountrySubdivision"`
-	CreateDate            string  `json:"CreateDate"`
-	SubmitDate            *string `json:"SubmitDate"`
-	ProcessingPaymentDate *string `json:"ProcessingPaymentDate"`
-	PaidDate              *string `json:"PaidDate"`
-	UserDefinedDate       string  `json:"UserDefinedDate"`
-	LastComment           string  `json:"LastComment"`
-	OwnerLoginID          string  `json:"OwnerLoginID"`
-	OwnerName             string  `json:"OwnerName"`
-	ApproverLoginID       string  `json:"ApproverLoginID"`
-	ApproverName          string  `json:"ApproverName"`
-	ApprovalStatusName    string  `json:"ApprovalStatusName"`
-	ApprovalStatusCode    string  `json:"ApprovalStatusCode"`
-	PaymentStatusName     string  `json:"PaymentStatusName"`
-	PaymentStatusCode     string  `json:"PaymentStatusCode"`
-	LastModifiedDate      string  `json:"LastModifiedDate"`
-	PersonalAmount        float64 `json:"PersonalAmount"`
-	AmountDueEmployee     float64 `json:"AmountDueEmployee"`
-	AmountDueCompanyCard  float64 `json:"AmountDueCompanyCard"`
-	TotalClaimedAmount    float64 `json:"TotalClaimedAmount"`
-	TotalApprovedAmount   float64 `json:"TotalApprovedAmount"`
-	LedgerName            string  `json:"LedgerName"`
-	PolicyID              string  `json:"PolicyID"`
-	EverSentBack          bool    `json:"EverSentBack"`
-	HasException          bool    `json:"HasException"`
-	WorkflowActionURL     string  `json:"WorkflowActionURL"`
-	URI                   string  `json:"URI"`
-
-	created, modified time.Time
-}
-
-// e2eConcurRequest is a request the fake Concur saw.
-type e2eConcurRequest struct {
-	at     time.Time
-	url    string // path and query as sent
-	query  url.Values
-	status int
-	served int
-	next   string // the NextPage sent, "" for null
-}
-
-// e2eConcurAPI is a fake Concur: reports filtered by modifiedDateAfter
-// (GMT), at most maxLimit a page whatever limit asks, an opaque offset in
-// an absolute NextPage, bearer auth, and a Date header from the fake clock.
-type e2eConcurAPI struct {
-	mu       sync.Mutex
-	clock    *e2eClock
-	token    string
-	maxLimit int
-	reports  map[string]*e2eConcurReport
-	requests []e2eConcurRequest
-}
-
-func newE2EConcurAPI(t *testing.T, clock *e2eClock) (*e2eConcurAPI, *httptest.Server) {
-	t.Helper()
-	c := &e2eConcurAPI{clock: clock, token: e2eConcurToken, maxLimit: 2, reports: map[string]*e2eConcurReport{}}
-	srv := httptest.NewServer(c)
-	t.Cleanup(srv.Close)
-	return c, srv
-}
-
 // put creates or replaces a report.
-func (c *e2eConcurAPI) put(id, name string, created, modified time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.reports[id] = &e2eConcurReport{
-		ID: id, Name: name, Total: 245.5, CurrencyCode: "USD", Country: "US",
-		CreateDate: e2eConcurDate(created), UserDefinedDate: created.UTC().Format("2006-01-02T00:00:00"),
-		OwnerLoginID: "jo.doe@example.com", OwnerName: "Doe, Jo",
+func (r *e2eConcurRig) put(id, name string, created, modified time.Time) {
+	r.api.PutReport(vendortest.Report{
+		ID: id, Name: name, Total: 245.5, Created: created, Modified: modified,
 		ApproverLoginID: "pat.roe@example.com", ApproverName: "Roe, Pat",
-		ApprovalStatusName: "Not Submitted", ApprovalStatusCode: "A_NOTF",
-		PaymentStatusName: "Not Paid", PaymentStatusCode: "P_NOTP",
-		LastModifiedDate:  e2eConcurDate(modified),
 		AmountDueEmployee: 245.5, TotalClaimedAmount: 245.5, TotalApprovedAmount: 245.5,
-		LedgerName: "DEFAULT", PolicyID: "gWgAAw5UDYu8D4l7Pv$p5bk$pe6FsRHYxkbA",
-		URI:     "https://us.api.concursolutions.com/api/v3.0/expense/reports/" + id,
-		created: created, modified: modified,
-	}
+		PolicyID: "gWgAAw5UDYu8D4l7Pv$p5bk$pe6FsRHYxkbA",
+	})
 }
 
 // submit changes a report's status, setting LastModifiedDate to modified.
-func (c *e2eConcurAPI) submit(id string, modified time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	r := c.reports[id]
-	r.ApprovalStatusName, r.ApprovalStatusCode = "Submitted & Pending Approval", "A_PEND"
-	s := e2eConcurDate(modified)
-	r.SubmitDate = &s
-	r.LastModifiedDate, r.modified = s, modified
+func (r *e2eConcurRig) submit(id string, modified time.Time) {
+	rp, ok := r.api.Report(id)
+	require.True(r.t, ok, "report %s", id)
+	rp.ApprovalStatusName, rp.ApprovalStatusCode = "Submitted & Pending Approval", "A_PEND"
+	rp.Submitted, rp.Modified = modified, modified
+	r.api.PutReport(rp)
 }
 
-func (c *e2eConcurAPI) log(from int) []e2eConcurRequest {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return slices.Clone(c.requests[from:])
-}
-
-func (c *e2eConcurAPI) count() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.requests)
-}
-
-func (c *e2eConcurAPI) record(objectType, id string) ([]byte, time.Time, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	r, ok := c.reports[id]
+// record returns the JSON the fake serves for a report, and its date.
+func (r *e2eConcurRig) record(objectType, id string) ([]byte, time.Time, bool) {
+	raw, ok := r.api.Record(id)
 	if objectType != "reports" || !ok {
 		return nil, time.Time{}, false
 	}
-	raw, err := json.Marshal(r)
-	if err != nil {
-		panic(err)
-	}
-	return raw, r.modified, true
-}
-
-func (c *e2eConcurAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	now := c.clock.Now()
-	req := e2eConcurRequest{at: now, url: r.URL.RequestURI(), query: r.URL.Query(), status: http.StatusOK}
-	defer func() { c.requests = append(c.requests, req) }()
-	w.Header().Set("Date", now.UTC().Format(http.TimeFormat))
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	fail := func(status int, msg string) {
-		req.status = status
-		w.WriteHeader(status)
-		_ = json.NewEncoder(w).Encode(map[string]string{"Message": msg})
-	}
-	if r.Header.Get("Authorization") != "Bearer "+c.token {
-		fail(http.StatusUnauthorized, "Invalid token.")
-		return
-	}
-	if r.URL.Path != e2eConcurPath {
-		fail(http.StatusNotFound, "No HTTP resource was found that matches the request URI.")
-		return
-	}
-	q := req.query
-	limit := 25
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			fail(http.StatusBadRequest, "The limit is invalid.")
-			return
-		}
-		limit = n
-	}
-	limit = min(limit, c.maxLimit, 100)
-	offset := 0
-	if v := q.Get("offset"); v != "" {
-		b, err := base64.RawURLEncoding.DecodeString(v)
-		n, err2 := strconv.Atoi(string(b))
-		if err != nil || err2 != nil || n < 0 {
-			fail(http.StatusBadRequest, "The offset is invalid.")
-			return
-		}
-		offset = n
-	}
-	var after time.Time
-	if v := q.Get("modifiedDateAfter"); v != "" {
-		t, err := time.Parse("2006-01-02T15:04:05.999", v)
-		if err != nil {
-			fail(http.StatusBadRequest, "modifiedDateAfter is not a date.")
-			return
-		}
-		after = t
-	}
-	var list []*e2eConcurReport
-	for _, rp := range c.reports {
-		if after.IsZero() || rp.modified.After(after) {
-			list = append(list, rp)
-		}
-	}
-	sort.Slice(list, func(i, j int) bool {
-		a, b := list[i], list[j]
-		return a.created.Before(b.created) || a.created.Equal(b.created) && a.ID < b.ID
-	})
-	lo, hi := min(offset, len(list)), min(offset+limit, len(list))
-	page := struct {
-		Items    []*e2eConcurReport
-		NextPage *string
-	}{Items: list[lo:hi]}
-	if page.Items == nil {
-		page.Items = []*e2eConcurReport{}
-	}
-	if hi < len(list) {
-		// Absolute, with the parameters in Concur's order and an opaque
-		// offset: the client must follow it as given.
-		next := fmt.Sprintf("http://%s%s?offset=%s&limit=%d&user=%s&modifiedDateAfter=%s", r.Host, e2eConcurPath,
-			base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(hi))), limit,
-			url.QueryEscape(q.Get("user")), url.QueryEscape(q.Get("modifiedDateAfter")))
-		page.NextPage, req.next = &next, next
-	}
-	req.served = len(page.Items)
-	raw, err := json.Marshal(page)
-	if err != nil {
-		panic(err)
-	}
-	_, _ = w.Write(raw)
+	rp, _ := r.api.Report(id)
+	return raw, rp.Modified, true
 }
 
 func e2eConcurInstance(t *testing.T, baseURL string) *element.Instance {
@@ -259,10 +69,11 @@ func e2eConcurInstance(t *testing.T, baseURL string) *element.Instance {
 }
 
 type e2eConcurRig struct {
+	t     *testing.T
 	clock *e2eClock
-	api   *e2eConcurAPI
+	api   *vendortest.Concur
 	inst  *element.Instance
-	sink  *e2eSink
+	sink  *eventstest.Recorder
 	state *poller.MemoryState
 	p     *poller.Poller
 }
@@ -270,10 +81,11 @@ type e2eConcurRig struct {
 func newE2EConcurRig(t *testing.T) *e2eConcurRig {
 	t.Helper()
 	clock := newE2EClock()
-	api, srv := newE2EConcurAPI(t, clock)
-	r := &e2eConcurRig{clock: clock, api: api, sink: &e2eSink{}, state: poller.NewMemoryState()}
-	r.inst = e2eConcurInstance(t, srv.URL)
-	p, err := poller.New(poller.Config{Instance: r.inst, Sink: r.sink.sink(), Clock: r.clock, State: r.state, Logger: e2eDiscard})
+	// At most two reports a page, whatever limit asks.
+	api := vendortest.ServeConcur(t, vendortest.ConcurConfig{Token: e2eConcurToken, Clock: clock, MaxLimit: 2})
+	r := &e2eConcurRig{t: t, clock: clock, api: api, sink: &eventstest.Recorder{}, state: poller.NewMemoryState()}
+	r.inst = e2eConcurInstance(t, api.URL())
+	p, err := poller.New(poller.Config{Instance: r.inst, Sink: r.sink, Clock: r.clock, State: r.state, Logger: e2eDiscard})
 	require.NoError(t, err)
 	require.Equal(t, []string{"reports"}, p.Resources(), "the definition's default resource")
 	r.p = p
@@ -282,7 +94,7 @@ func newE2EConcurRig(t *testing.T) *e2eConcurRig {
 
 type e2eConcurCycle struct {
 	res      poller.Result
-	requests []e2eConcurRequest
+	requests []vendortest.Request
 	batches  []events.Batch
 }
 
@@ -291,18 +103,18 @@ type e2eConcurCycle struct {
 func (r *e2eConcurRig) poll(t *testing.T) e2eConcurCycle {
 	t.Helper()
 	r.clock.Advance(element.DefaultRefreshInterval)
-	from := r.api.count()
+	from := r.api.Log().Len()
 	res, waits := r.clock.drive(t, r.p)
 	require.Len(t, res, 1)
 	require.Empty(t, waits)
-	c := e2eConcurCycle{res: res[0], requests: r.api.log(from), batches: r.sink.take()}
+	c := e2eConcurCycle{res: res[0], requests: r.api.Log().Since(from), batches: r.sink.Take()}
 	require.NoError(t, c.res.Err)
 	require.NotEmpty(t, c.requests)
 	if len(c.batches) > 0 {
 		e2eCheckBatches(t, e2eExpect{
 			instanceID: e2eConcurInstanceID, instanceName: "Expenses", elementKey: "concur", hubKey: "expense",
-			callback: "https://app.example.com/cb", record: r.api.record,
-		}, c.batches, c.requests[0].at.Truncate(time.Second))
+			callback: "https://app.example.com/cb", record: r.record,
+		}, c.batches, c.requests[0].At.Truncate(time.Second))
 	}
 	return c
 }
@@ -312,18 +124,18 @@ func (r *e2eConcurRig) poll(t *testing.T) e2eConcurCycle {
 func (c e2eConcurCycle) checkPaging(t *testing.T, modifiedAfter string) {
 	t.Helper()
 	first := c.requests[0]
-	require.Equal(t, url.Values{"user": {"ALL"}, "modifiedDateAfter": {modifiedAfter}, "limit": {"100"}}, first.query)
+	require.Equal(t, url.Values{"user": {"ALL"}, "modifiedDateAfter": {modifiedAfter}, "limit": {"100"}}, first.Query)
 	for i := 1; i < len(c.requests); i++ {
-		next, err := url.Parse(c.requests[i-1].next)
+		next, err := url.Parse(c.requests[i-1].Next)
 		require.NoError(t, err)
-		require.Equal(t, next.RequestURI(), c.requests[i].url, "page %d follows NextPage byte for byte", i+1)
+		require.Equal(t, next.RequestURI(), c.requests[i].RequestURI(), "page %d follows NextPage byte for byte", i+1)
 	}
-	require.Empty(t, c.requests[len(c.requests)-1].next, "the last page has no NextPage")
+	require.Empty(t, c.requests[len(c.requests)-1].Next, "the last page has no NextPage")
 	require.Equal(t, c.res.Pages, len(c.requests))
 	served := 0
 	for _, rq := range c.requests {
-		require.Equal(t, http.StatusOK, rq.status)
-		served += rq.served
+		require.Equal(t, http.StatusOK, rq.Status)
+		served += len(rq.IDs)
 	}
 	require.Equal(t, served, c.res.Records)
 }
@@ -337,7 +149,7 @@ func TestE2EConcurReports(t *testing.T) {
 	}
 	tests := []struct {
 		name   string
-		change func(api *e2eConcurAPI)
+		change func(r *e2eConcurRig)
 		want   []string
 		pages  int
 		// dates are the LastModifiedDate strings the changed records are
@@ -349,10 +161,10 @@ func TestE2EConcurReports(t *testing.T) {
 	}{
 		{
 			name: "create and update across two NextPage pages",
-			change: func(api *e2eConcurAPI) {
-				api.put("9F1C2B3A4D5E6F708192A3B4C5D6E7F8", "Client visit Boston", ms(5*time.Minute, 980), ms(5*time.Minute, 980))
-				api.put("A7E3D1C9B5F24E6A8C0D2F4B6E8A1C3E", "Team offsite", ms(6*time.Minute, 500), ms(6*time.Minute, 500))
-				api.submit("0042", ms(7*time.Minute, 123))
+			change: func(r *e2eConcurRig) {
+				r.put("9F1C2B3A4D5E6F708192A3B4C5D6E7F8", "Client visit Boston", ms(5*time.Minute, 980), ms(5*time.Minute, 980))
+				r.put("A7E3D1C9B5F24E6A8C0D2F4B6E8A1C3E", "Team offsite", ms(6*time.Minute, 500), ms(6*time.Minute, 500))
+				r.submit("0042", ms(7*time.Minute, 123))
 			},
 			want:  e2eJoin(e2eWant(events.Created, "9F1C2B3A4D5E6F708192A3B4C5D6E7F8", "A7E3D1C9B5F24E6A8C0D2F4B6E8A1C3E"), e2eWant(events.Updated, "0042")),
 			pages: 2,
@@ -360,9 +172,9 @@ func TestE2EConcurReports(t *testing.T) {
 		},
 		{
 			name: "ids that look like numbers are strings: 42 is not 0042",
-			change: func(api *e2eConcurAPI) {
-				api.put("42", "Trip 42", ms(2*time.Minute, 70), ms(2*time.Minute, 70))
-				api.submit("0042", ms(3*time.Minute, 1))
+			change: func(r *e2eConcurRig) {
+				r.put("42", "Trip 42", ms(2*time.Minute, 70), ms(2*time.Minute, 70))
+				r.submit("0042", ms(3*time.Minute, 1))
 			},
 			want:  e2eJoin(e2eWant(events.Created, "42"), e2eWant(events.Updated, "0042")),
 			pages: 1,
@@ -372,11 +184,11 @@ func TestE2EConcurReports(t *testing.T) {
 			// Both created in the same millisecond, 20 s before the next
 			// poll; the limit of 2 puts the second on page 2.
 			name: "same LastModifiedDate split across NextPage pages: both once",
-			change: func(api *e2eConcurAPI) {
+			change: func(r *e2eConcurRig) {
 				same := ms(element.DefaultRefreshInterval-20*time.Second, 250)
-				api.put("B0000000000000000000000000000001", "Lunch", same, same)
-				api.put("B0000000000000000000000000000002", "Dinner", same, same)
-				api.submit("C3D4E5F60718293A4B5C6D7E8F901A2B", same)
+				r.put("B0000000000000000000000000000001", "Lunch", same, same)
+				r.put("B0000000000000000000000000000002", "Dinner", same, same)
+				r.submit("C3D4E5F60718293A4B5C6D7E8F901A2B", same)
 			},
 			want:  e2eJoin(e2eWant(events.Created, "B0000000000000000000000000000001", "B0000000000000000000000000000002"), e2eWant(events.Updated, "C3D4E5F60718293A4B5C6D7E8F901A2B")),
 			pages: 2,
@@ -389,18 +201,18 @@ func TestE2EConcurReports(t *testing.T) {
 			t.Parallel()
 			r := newE2EConcurRig(t)
 			old := e2eT0.Add(-48 * time.Hour)
-			r.api.put("0042", "Q3 conference", old.Add(123*time.Millisecond), old.Add(24*time.Hour+500*time.Millisecond))
-			r.api.put("5E1A9C7B3D2F4E6A8B0C1D3E5F7A9B2C", "Denver trip", old.Add(time.Hour+980*time.Millisecond), old.Add(time.Hour+980*time.Millisecond))
-			r.api.put("C3D4E5F60718293A4B5C6D7E8F901A2B", "Supplies", old.Add(2*time.Hour+70*time.Millisecond), old.Add(2*time.Hour+70*time.Millisecond))
+			r.put("0042", "Q3 conference", old.Add(123*time.Millisecond), old.Add(24*time.Hour+500*time.Millisecond))
+			r.put("5E1A9C7B3D2F4E6A8B0C1D3E5F7A9B2C", "Denver trip", old.Add(time.Hour+980*time.Millisecond), old.Add(time.Hour+980*time.Millisecond))
+			r.put("C3D4E5F60718293A4B5C6D7E8F901A2B", "Supplies", old.Add(2*time.Hour+70*time.Millisecond), old.Add(2*time.Hour+70*time.Millisecond))
 
 			c := r.poll(t)
 			require.Empty(t, c.batches, "the first cycle takes a baseline silently")
 			c.checkPaging(t, "0001-01-01T00:00:00")
 			require.Equal(t, 2, c.res.Pages, "three reports, two a page")
 			require.Equal(t, 3, c.res.Records)
-			require.WithinDuration(t, base, c.requests[0].at, 0)
+			require.WithinDuration(t, base, c.requests[0].At, 0)
 
-			tt.change(r.api)
+			tt.change(r)
 			c = r.poll(t)
 			c.checkPaging(t, "2026-11-24T12:14:00")
 			require.Equal(t, tt.pages, c.res.Pages)
@@ -434,12 +246,12 @@ func TestE2EConcurUpdateOnWholeSecondIsReported(t *testing.T) {
 	t.Parallel()
 	r := newE2EConcurRig(t)
 	old := e2eT0.Add(-48 * time.Hour)
-	r.api.put("0042", "Q3 conference", old.Add(123*time.Millisecond), old.Add(24*time.Hour+500*time.Millisecond))
+	r.put("0042", "Q3 conference", old.Add(123*time.Millisecond), old.Add(24*time.Hour+500*time.Millisecond))
 	require.Empty(t, r.poll(t).batches)
 
 	at := r.clock.Now().Add(7*time.Minute + time.Second) // 12:22:01.000
-	r.api.submit("0042", at)
-	raw, _, _ := r.api.record("reports", "0042")
+	r.submit("0042", at)
+	raw, _, _ := r.record("reports", "0042")
 	require.Contains(t, string(raw), `"LastModifiedDate":"2026-11-24T12:22:01"`)
 
 	c := r.poll(t)

@@ -1,22 +1,20 @@
 package poller_test
 
-// End-to-end tests of the Poller against a fake WooCommerce store served by
-// httptest: the instance is parsed from JSON as a host receives it, the
+// End-to-end tests of the Poller against vendortest's fake WooCommerce
+// store: the instance is parsed from JSON as a host receives it, the
 // Poller builds its default HTTPSource from the woocommercerest definition,
 // and every wait (refresh interval, backoff, Retry-After) runs on a fake
 // clock that the test advances.
 
 import (
+	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"math"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,7 +26,9 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/events/eventstest"
 	"github.com/a12b7632/elementevents/poller"
+	"github.com/a12b7632/elementevents/vendortest"
 )
 
 // e2eT0 is when every end-to-end test starts, on the fake clock.
@@ -82,31 +82,6 @@ func (c *e2eClock) drive(t *testing.T, p *poller.Poller) ([]poller.Result, []tim
 			t.Fatalf("Poll did not return (waits so far: %v)", waits)
 		}
 	}
-}
-
-// e2eSink records the batches the poller publishes, as a host's
-// events.SinkFunc would receive them.
-type e2eSink struct {
-	mu      sync.Mutex
-	batches []events.Batch
-}
-
-func (s *e2eSink) sink() events.Sink {
-	return events.SinkFunc(func(_ context.Context, b events.Batch) error {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		s.batches = append(s.batches, b)
-		return nil
-	})
-}
-
-// take returns the batches published since the last take.
-func (s *e2eSink) take() []events.Batch {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	b := s.batches
-	s.batches = nil
-	return b
 }
 
 // e2eSummary returns "TYPE id" for every event of bs, sorted.
@@ -189,494 +164,82 @@ func e2eCheckBatches(t *testing.T, x e2eExpect, bs []events.Batch, pollDate time
 var e2eDiscard = slog.New(slog.DiscardHandler)
 
 // ---------------------------------------------------------------------------
-// The fake WooCommerce store.
+// The store: vendortest's WooCommerce, in the site's zone EST, and the
+// changes the scenarios make to it.
 
 const (
-	e2eWooLayout = "2006-01-02T15:04:05"
 	e2eWooKey    = "ck_4f8a1c0e9b7d6a5f3e2d1c0b9a8f7e6d5c4b3a29"
 	e2eWooSecret = "cs_0a1b2c3d4e5f60718293a4b5c6d7e8f901234567"
 )
 
-type e2eWooAddress struct {
-	FirstName string `json:"first_name"`
-	LastName  string `json:"last_name"`
-	Company   string `json:"company"`
-	Address1  string `json:"address_1"`
-	Address2  string `json:"address_2"`
-	City      string `json:"city"`
-	State     string `json:"state"`
-	Postcode  string `json:"postcode"`
-	Country   string `json:"country"`
-	Email     string `json:"email,omitempty"`
-	Phone     string `json:"phone"`
-}
-
-type e2eWooMeta struct {
-	ID    int    `json:"id"`
-	Key   string `json:"key"`
-	Value string `json:"value"`
-}
-
-type e2eWooLink struct {
-	Href string `json:"href"`
-}
-
-type e2eWooLinks struct {
-	Self       []e2eWooLink `json:"self"`
-	Collection []e2eWooLink `json:"collection"`
-}
-
-// e2eWooCustomer is a customer as GET /wp-json/wc/v3/customers returns it.
-type e2eWooCustomer struct {
-	ID               int           `json:"id"`
-	DateCreated      string        `json:"date_created"`
-	DateCreatedGMT   string        `json:"date_created_gmt"`
-	DateModified     *string       `json:"date_modified"`
-	DateModifiedGMT  *string       `json:"date_modified_gmt"`
-	Email            string        `json:"email"`
-	FirstName        string        `json:"first_name"`
-	LastName         string        `json:"last_name"`
-	Role             string        `json:"role"`
-	Username         string        `json:"username"`
-	Billing          e2eWooAddress `json:"billing"`
-	Shipping         e2eWooAddress `json:"shipping"`
-	IsPayingCustomer bool          `json:"is_paying_customer"`
-	AvatarURL        string        `json:"avatar_url"`
-	MetaData         []e2eWooMeta  `json:"meta_data"`
-	Links            e2eWooLinks   `json:"_links"`
-
-	created, modified time.Time // modified is zero when date_modified is null
-}
-
-type e2eWooLineItem struct {
-	ID          int     `json:"id"`
-	Name        string  `json:"name"`
-	ProductID   int     `json:"product_id"`
-	VariationID int     `json:"variation_id"`
-	Quantity    int     `json:"quantity"`
-	TaxClass    string  `json:"tax_class"`
-	Subtotal    string  `json:"subtotal"`
-	Total       string  `json:"total"`
-	SKU         string  `json:"sku"`
-	Price       float64 `json:"price"`
-}
-
-// e2eWooOrder is an order as GET /wp-json/wc/v3/orders returns it.
-type e2eWooOrder struct {
-	ID                 int              `json:"id"`
-	ParentID           int              `json:"parent_id"`
-	Number             string           `json:"number"`
-	OrderKey           string           `json:"order_key"`
-	CreatedVia         string           `json:"created_via"`
-	Version            string           `json:"version"`
-	Status             string           `json:"status"`
-	Currency           string           `json:"currency"`
-	DateCreated        string           `json:"date_created"`
-	DateCreatedGMT     string           `json:"date_created_gmt"`
-	DateModified       string           `json:"date_modified"`
-	DateModifiedGMT    string           `json:"date_modified_gmt"`
-	DiscountTotal      string           `json:"discount_total"`
-	ShippingTotal      string           `json:"shipping_total"`
-	Total              string           `json:"total"`
-	TotalTax           string           `json:"total_tax"`
-	PricesIncludeTax   bool             `json:"prices_include_tax"`
-	CustomerID         int              `json:"customer_id"`
-	Billing            e2eWooAddress    `json:"billing"`
-	Shipping           e2eWooAddress    `json:"shipping"`
-	PaymentMethod      string           `json:"payment_method"`
-	PaymentMethodTitle string           `json:"payment_method_title"`
-	TransactionID      string           `json:"transaction_id"`
-	DatePaid           *string          `json:"date_paid"`
-	DatePaidGMT        *string          `json:"date_paid_gmt"`
-	LineItems          []e2eWooLineItem `json:"line_items"`
-	MetaData           []e2eWooMeta     `json:"meta_data"`
-	Links              e2eWooLinks      `json:"_links"`
-
-	created, modified time.Time
-}
-
-// e2eWooFault makes the store answer requests for a page of a path with
-// status (and Retry-After, if set), times times (negative: always).
-type e2eWooFault struct {
-	path       string
-	page       int
-	status     int
-	retryAfter string
-	times      int
-}
-
-// e2eWooRequest is a request the store saw.
-type e2eWooRequest struct {
-	at     time.Time // on the fake clock
-	path   string
-	query  url.Values
-	status int
-	served int // records in the body, for 200s
-}
-
-// e2eWooStore is a fake WooCommerce store: /wp-json/wc/v3/customers and
-// /wp-json/wc/v3/orders with page and per_page paging, X-WP-Total and
-// X-WP-TotalPages, Basic auth with the consumer key and secret, orders
-// filtered by modified_after (in GMT when dates_are_gmt is true, else in
-// the store's time zone), a Date header from the fake clock, and faults.
-type e2eWooStore struct {
-	mu        sync.Mutex
-	clock     clockwork.Clock
-	loc       *time.Location // the store's time zone, for date_created and friends
-	key       string         // the consumer key the store accepts
-	secret    string
-	customers map[int]*e2eWooCustomer
-	orders    map[int]*e2eWooOrder
-	faults    []*e2eWooFault
-	// dupAcross serves, at the top of every page after the first, the last
-	// record of the page before again, as when a record is inserted ahead
-	// of the cursor while a client pages.
-	dupAcross bool
-	requests  []e2eWooRequest
-}
-
-func newE2EWooStore(t *testing.T, clock clockwork.Clock) (*e2eWooStore, *httptest.Server) {
-	t.Helper()
-	s := &e2eWooStore{
-		clock:     clock,
-		loc:       time.FixedZone("EST", -5*3600),
-		key:       e2eWooKey,
-		secret:    e2eWooSecret,
-		customers: map[int]*e2eWooCustomer{},
-		orders:    map[int]*e2eWooOrder{},
-	}
-	srv := httptest.NewServer(s)
-	t.Cleanup(srv.Close)
-	return s, srv
-}
-
-func (s *e2eWooStore) stamp(t time.Time) (local, gmt string) {
-	return t.In(s.loc).Format(e2eWooLayout), t.UTC().Format(e2eWooLayout)
-}
-
 // putCustomer creates or replaces a customer. A zero modified date is
 // served as null, as for a user WooCommerce never saved.
-func (s *e2eWooStore) putCustomer(id int, email string, created, modified time.Time) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (r *e2eWooRig) putCustomer(id int, email string, created, modified time.Time) {
 	name, _, _ := strings.Cut(email, "@")
-	c := &e2eWooCustomer{
-		ID: id, Email: email, FirstName: strings.ToUpper(name[:1]) + name[1:], LastName: "Doe",
-		Role: "customer", Username: name,
-		Billing: e2eWooAddress{FirstName: "Jo", LastName: "Doe", Address1: "969 Market", City: "San Francisco",
-			State: "CA", Postcode: "94103", Country: "US", Email: email, Phone: "(555) 555-5555"},
-		Shipping:  e2eWooAddress{FirstName: "Jo", LastName: "Doe", Address1: "969 Market", City: "San Francisco", State: "CA", Postcode: "94103", Country: "US"},
-		AvatarURL: "https://secure.gravatar.com/avatar/8eb1b522f60d11fa897de1dc6351b7e8?s=96",
-		MetaData:  []e2eWooMeta{},
-		Links: e2eWooLinks{
-			Self:       []e2eWooLink{{Href: fmt.Sprintf("https://shop.example.com/wp-json/wc/v3/customers/%d", id)}},
-			Collection: []e2eWooLink{{Href: "https://shop.example.com/wp-json/wc/v3/customers"}},
-		},
-		created: created, modified: modified,
-	}
-	c.DateCreated, c.DateCreatedGMT = s.stamp(created)
-	if !modified.IsZero() {
-		l, g := s.stamp(modified)
-		c.DateModified, c.DateModifiedGMT = &l, &g
-	}
-	s.customers[id] = c
+	addr := vendortest.Address{FirstName: "Jo", LastName: "Doe", Address1: "969 Market", City: "San Francisco",
+		State: "CA", Postcode: "94103", Country: "US"}
+	billing := addr
+	billing.Email, billing.Phone = email, "(555) 555-5555"
+	r.store.PutCustomer(vendortest.Customer{
+		ID: id, Email: email, FirstName: strings.ToUpper(name[:1]) + name[1:], LastName: "Doe", Username: name,
+		Billing: billing, Shipping: addr, Created: created, Modified: modified,
+	})
 }
 
 // touchCustomer changes a customer's email, bumping date_modified to
 // modified unless it is zero (a change WooCommerce did not date).
-func (s *e2eWooStore) touchCustomer(id int, email string, modified time.Time) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c := s.customers[id]
+func (r *e2eWooRig) touchCustomer(id int, email string, modified time.Time) {
+	c, ok := r.store.Customer(id)
+	require.True(r.t, ok, "customer %d", id)
 	c.Email, c.Billing.Email = email, email
 	if !modified.IsZero() {
-		c.modified = modified
-		l, g := s.stamp(modified)
-		c.DateModified, c.DateModifiedGMT = &l, &g
+		c.Modified = modified
 	}
+	r.store.PutCustomer(c)
 }
 
-func (s *e2eWooStore) deleteCustomer(id int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.customers, id)
+func (r *e2eWooRig) deleteCustomer(id int) {
+	require.NoError(r.t, r.store.DeleteCustomer(r.t.Context(), id))
 }
 
-func (s *e2eWooStore) putOrder(id int, status string, created, modified time.Time) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o := &e2eWooOrder{
-		ID: id, Number: strconv.Itoa(id), OrderKey: fmt.Sprintf("wc_order_%08x", id*2654435761%(1<<32)),
-		CreatedVia: "checkout", Version: "9.4.2", Status: status, Currency: "USD",
-		DiscountTotal: "0.00", ShippingTotal: "10.00", Total: "29.35", TotalTax: "1.35", CustomerID: 7,
-		Billing:       e2eWooAddress{FirstName: "Jo", LastName: "Doe", City: "San Francisco", Country: "US", Email: "jo@example.com", Phone: "(555) 555-5555"},
-		Shipping:      e2eWooAddress{FirstName: "Jo", LastName: "Doe", City: "San Francisco", Country: "US"},
+func (r *e2eWooRig) putOrder(id int, status string, created, modified time.Time) {
+	r.store.PutOrder(vendortest.Order{
+		ID: id, Status: status, Total: "29.35", TotalTax: "1.35", ShippingTotal: "10.00", CustomerID: 7,
+		Billing:       vendortest.Address{FirstName: "Jo", LastName: "Doe", City: "San Francisco", Country: "US", Email: "jo@example.com", Phone: "(555) 555-5555"},
+		Shipping:      vendortest.Address{FirstName: "Jo", LastName: "Doe", City: "San Francisco", Country: "US"},
 		PaymentMethod: "bacs", PaymentMethodTitle: "Direct Bank Transfer",
-		LineItems: []e2eWooLineItem{{ID: 315 + id, Name: "Woo Single #1", ProductID: 93, Quantity: 2, Subtotal: "6.00",
-			Total: "6.00", SKU: "", Price: 3}},
-		MetaData: []e2eWooMeta{{ID: 900 + id, Key: "_order_source", Value: "web"}},
-		Links: e2eWooLinks{
-			Self:       []e2eWooLink{{Href: fmt.Sprintf("https://shop.example.com/wp-json/wc/v3/orders/%d", id)}},
-			Collection: []e2eWooLink{{Href: "https://shop.example.com/wp-json/wc/v3/orders"}},
-		},
-		created: created, modified: modified,
-	}
-	o.DateCreated, o.DateCreatedGMT = s.stamp(created)
-	o.DateModified, o.DateModifiedGMT = s.stamp(modified)
-	s.orders[id] = o
+		LineItems: []vendortest.LineItem{{ID: 315 + id, Name: "Woo Single #1", ProductID: 93, Quantity: 2, Subtotal: "6.00",
+			Total: "6.00", Price: 3}},
+		MetaData: []vendortest.Meta{{ID: 900 + id, Key: "_order_source", Value: "web"}},
+		Created:  created, Modified: modified,
+	})
 }
 
-func (s *e2eWooStore) deleteOrder(id int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.orders, id)
-}
-
-func (s *e2eWooStore) fault(f e2eWooFault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, &f)
-}
-
-func (s *e2eWooStore) clearFaults() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = nil
-}
-
-func (s *e2eWooStore) setKey(key string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.key = key
-}
-
-func (s *e2eWooStore) setDupAcross(on bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.dupAcross = on
-}
-
-// log returns the requests seen from index from on.
-func (s *e2eWooStore) log(from int) []e2eWooRequest {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.requests[from:])
-}
-
-func (s *e2eWooStore) count() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.requests)
+func (r *e2eWooRig) deleteOrder(id int) {
+	require.NoError(r.t, r.store.DeleteOrder(r.t.Context(), id))
 }
 
 // record returns the JSON the store serves for a record, and its date:
 // date_modified_gmt, or date_created_gmt when that is null.
-func (s *e2eWooStore) record(objectType, id string) ([]byte, time.Time, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (r *e2eWooRig) record(objectType, id string) ([]byte, time.Time, bool) {
 	n, err := strconv.Atoi(id)
 	if err != nil {
 		return nil, time.Time{}, false
 	}
-	var (
-		v    any
-		date time.Time
-	)
-	switch objectType {
-	case "customers":
-		c, ok := s.customers[n]
-		if !ok {
-			return nil, time.Time{}, false
-		}
-		v, date = c, c.modified
-		if date.IsZero() {
-			date = c.created
-		}
-	case "orders":
-		o, ok := s.orders[n]
-		if !ok {
-			return nil, time.Time{}, false
-		}
-		v, date = o, o.modified
-	default:
+	raw, ok := r.store.Record(objectType, n)
+	if !ok {
 		return nil, time.Time{}, false
 	}
-	raw, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
+	var date time.Time
+	switch objectType {
+	case "customers":
+		c, _ := r.store.Customer(n)
+		date = cmp.Or(c.Modified, c.Created)
+	case "orders":
+		o, _ := r.store.Order(n)
+		date = o.Modified
 	}
 	return raw, date, true
-}
-
-// wpError writes a WordPress REST error.
-func wpError(w http.ResponseWriter, status int, code, message string) {
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"code": code, "message": message, "data": map[string]int{"status": status}})
-}
-
-func (s *e2eWooStore) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.clock.Now()
-	req := e2eWooRequest{at: now, path: r.URL.Path, query: r.URL.Query(), status: http.StatusOK}
-	defer func() { s.requests = append(s.requests, req) }()
-
-	h := w.Header()
-	h.Set("Date", now.UTC().Format(http.TimeFormat))
-	h.Set("Content-Type", "application/json; charset=UTF-8")
-	fail := func(status int, code, message string) {
-		req.status = status
-		wpError(w, status, code, message)
-	}
-
-	if r.Method != http.MethodGet {
-		fail(http.StatusMethodNotAllowed, "rest_no_route", "No route was found matching the URL and request method.")
-		return
-	}
-	if u, p, ok := r.BasicAuth(); !ok || u != s.key || p != s.secret {
-		fail(http.StatusUnauthorized, "woocommerce_rest_cannot_view", "Sorry, you cannot list resources.")
-		return
-	}
-	q := req.query
-	page, perPage := 1, 10
-	if v := q.Get("page"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			fail(http.StatusBadRequest, "rest_invalid_param", "Invalid parameter(s): page")
-			return
-		}
-		page = n
-	}
-	if v := q.Get("per_page"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 100 {
-			fail(http.StatusBadRequest, "rest_invalid_param", "Invalid parameter(s): per_page")
-			return
-		}
-		perPage = n
-	}
-	for _, f := range s.faults {
-		if f.path == r.URL.Path && f.page == page && f.times != 0 {
-			f.times--
-			if f.retryAfter != "" {
-				h.Set("Retry-After", f.retryAfter)
-			}
-			fail(f.status, "e2e_fault", http.StatusText(f.status))
-			return
-		}
-	}
-
-	var (
-		list     []any
-		pageable bool // orders are posts: a page past the end is an error
-	)
-	switch r.URL.Path {
-	case "/wp-json/wc/v3/customers":
-		cs := make([]*e2eWooCustomer, 0, len(s.customers))
-		for _, c := range s.customers {
-			cs = append(cs, c)
-		}
-		key := func(c *e2eWooCustomer) string { return c.Username }
-		if q.Get("orderby") == "id" {
-			key = func(c *e2eWooCustomer) string { return fmt.Sprintf("%012d", c.ID) }
-		}
-		sort.Slice(cs, func(i, j int) bool { return key(cs[i]) < key(cs[j]) })
-		if q.Get("order") == "desc" {
-			slices.Reverse(cs)
-		}
-		for _, c := range cs {
-			list = append(list, c)
-		}
-	case "/wp-json/wc/v3/orders":
-		pageable = true
-		gmt := q.Get("dates_are_gmt") == "true" || q.Get("dates_are_gmt") == "1"
-		var after time.Time
-		if v := q.Get("modified_after"); v != "" {
-			loc := s.loc
-			if gmt {
-				loc = time.UTC
-			}
-			t, err := time.ParseInLocation(e2eWooLayout, v, loc)
-			if err != nil {
-				if t, err = time.Parse(time.RFC3339, v); err != nil {
-					fail(http.StatusBadRequest, "rest_invalid_param", "Invalid parameter(s): modified_after")
-					return
-				}
-			}
-			after = t
-		}
-		os := make([]*e2eWooOrder, 0, len(s.orders))
-		for _, o := range s.orders {
-			// Compare at the second, as MySQL stores the dates.
-			if after.IsZero() || o.modified.Truncate(time.Second).After(after) {
-				os = append(os, o)
-			}
-		}
-		less := func(a, b *e2eWooOrder) bool {
-			return a.created.Before(b.created) || a.created.Equal(b.created) && a.ID < b.ID
-		}
-		switch q.Get("orderby") {
-		case "modified":
-			less = func(a, b *e2eWooOrder) bool {
-				return a.modified.Before(b.modified) || a.modified.Equal(b.modified) && a.ID < b.ID
-			}
-		case "id":
-			less = func(a, b *e2eWooOrder) bool { return a.ID < b.ID }
-		}
-		sort.Slice(os, func(i, j int) bool { return less(os[i], os[j]) })
-		if q.Get("order") != "asc" {
-			slices.Reverse(os) // WooCommerce lists orders newest first by default
-		}
-		for _, o := range os {
-			list = append(list, o)
-		}
-	default:
-		fail(http.StatusNotFound, "rest_no_route", "No route was found matching the URL and request method.")
-		return
-	}
-
-	total := len(list)
-	pages := (total + perPage - 1) / perPage
-	if pageable && page > pages && total > 0 {
-		fail(http.StatusBadRequest, "rest_post_invalid_page_number", "The page number requested is larger than the number of pages available.")
-		return
-	}
-	lo, hi := min((page-1)*perPage, total), min(page*perPage, total)
-	body := slices.Clone(list[lo:hi])
-	if s.dupAcross && page > 1 && lo > 0 && lo < total {
-		body = append([]any{list[lo-1]}, body...)
-	}
-	if body == nil {
-		body = []any{}
-	}
-	h.Set("X-WP-Total", strconv.Itoa(total))
-	h.Set("X-WP-TotalPages", strconv.Itoa(pages))
-	link := func(n int, rel string) string {
-		u := url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path}
-		lq := url.Values{}
-		for k, v := range q {
-			lq[k] = v
-		}
-		lq.Set("page", strconv.Itoa(n))
-		u.RawQuery = lq.Encode()
-		return fmt.Sprintf("<%s>; rel=%q", u.String(), rel)
-	}
-	var links []string
-	if page > 1 {
-		links = append(links, link(page-1, "prev"))
-	}
-	if page < pages {
-		links = append(links, link(page+1, "next"))
-	}
-	if len(links) > 0 {
-		h.Set("Link", strings.Join(links, ", "))
-	}
-	req.served = len(body)
-	raw, err := json.Marshal(body)
-	if err != nil {
-		panic(err)
-	}
-	_, _ = w.Write(raw)
 }
 
 // ---------------------------------------------------------------------------
@@ -721,11 +284,11 @@ func e2eWooInstance(t *testing.T, storeURL, resources string) *element.Instance 
 }
 
 type e2eWooRig struct {
+	t     *testing.T
 	clock *e2eClock
-	store *e2eWooStore
-	srv   *httptest.Server
+	store *vendortest.WooCommerce
 	inst  *element.Instance
-	sink  *e2eSink
+	sink  *eventstest.Recorder
 	state *poller.MemoryState
 	p     *poller.Poller
 
@@ -736,9 +299,11 @@ type e2eWooRig struct {
 func newE2EWooRig(t *testing.T, resources string, mod func(*poller.Config)) *e2eWooRig {
 	t.Helper()
 	clock := newE2EClock()
-	store, srv := newE2EWooStore(t, clock)
-	r := &e2eWooRig{clock: clock, store: store, srv: srv, sink: &e2eSink{}, state: poller.NewMemoryState()}
-	r.inst = e2eWooInstance(t, srv.URL, resources)
+	store := vendortest.ServeWooCommerce(t, vendortest.WooConfig{
+		Key: e2eWooKey, Secret: e2eWooSecret, Clock: clock, Site: time.FixedZone("EST", -5*3600),
+	})
+	r := &e2eWooRig{t: t, clock: clock, store: store, sink: &eventstest.Recorder{}, state: poller.NewMemoryState()}
+	r.inst = e2eWooInstance(t, store.URL(), resources)
 	r.p = r.newPoller(t, mod)
 	return r
 }
@@ -748,7 +313,7 @@ func newE2EWooRig(t *testing.T, resources string, mod func(*poller.Config)) *e2e
 func (r *e2eWooRig) newPoller(t *testing.T, mod func(*poller.Config)) *poller.Poller {
 	t.Helper()
 	cfg := poller.Config{
-		Instance: r.inst, Sink: r.sink.sink(), Clock: r.clock, State: r.state, Logger: e2eDiscard,
+		Instance: r.inst, Sink: r.sink, Clock: r.clock, State: r.state, Logger: e2eDiscard,
 		// Each case checks the events of one cycle, DELETED included; the
 		// default, two snapshots in a row, is tested in cycle_faults_test.go
 		// and in loadtest's vendor faults.
@@ -771,7 +336,7 @@ func (r *e2eWooRig) newPoller(t *testing.T, mod func(*poller.Config)) *poller.Po
 type e2eWooCycle struct {
 	res      poller.Result
 	waits    []time.Duration
-	requests []e2eWooRequest
+	requests []vendortest.Request
 	batches  []events.Batch
 }
 
@@ -779,8 +344,8 @@ type e2eWooCycle struct {
 func (c e2eWooCycle) pollDate(t *testing.T) time.Time {
 	t.Helper()
 	for _, rq := range c.requests {
-		if rq.status == http.StatusOK {
-			return rq.at.Truncate(time.Second)
+		if rq.Status == http.StatusOK {
+			return rq.At.Truncate(time.Second)
 		}
 	}
 	t.Fatal("no page was served in this cycle")
@@ -791,10 +356,10 @@ func (c e2eWooCycle) pollDate(t *testing.T) time.Time {
 func (r *e2eWooRig) poll(t *testing.T) e2eWooCycle {
 	t.Helper()
 	r.clock.Advance(e2eRefresh)
-	from := r.store.count()
+	from := r.store.Log().Len()
 	res, waits := r.clock.drive(t, r.p)
 	require.Len(t, res, 1)
-	return e2eWooCycle{res: res[0], waits: waits, requests: r.store.log(from), batches: r.sink.take()}
+	return e2eWooCycle{res: res[0], waits: waits, requests: r.store.Log().Since(from), batches: r.sink.Take()}
 }
 
 // pollOK polls once, requires success, checks every event's fields and
@@ -815,7 +380,7 @@ func (r *e2eWooRig) check(t *testing.T, c e2eWooCycle) {
 	e2eCheckBatches(t, e2eExpect{
 		instanceID: e2eWooInstanceID, instanceName: "Jo's shop", elementKey: "woocommercerest", hubKey: "ecommerce",
 		callback: "https://app.example.com/cb", signatureKey: "whsec-e2e", tags: []string{"shop", "e2e"},
-		record: r.store.record,
+		record: r.record,
 	}, c.batches, c.pollDate(t))
 }
 
@@ -833,7 +398,7 @@ func (r *e2eWooRig) now() time.Time { return r.clock.Now() }
 // before the tests start.
 func (r *e2eWooRig) seedCustomers(n int) {
 	for id := 1; id <= n; id++ {
-		r.store.putCustomer(id, fmt.Sprintf("customer%d@example.com", id), e2eT0.Add(-48*time.Hour), e2eT0.Add(-24*time.Hour))
+		r.putCustomer(id, fmt.Sprintf("customer%d@example.com", id), e2eT0.Add(-48*time.Hour), e2eT0.Add(-24*time.Hour))
 	}
 }
 
@@ -867,7 +432,7 @@ func TestE2EWooCustomers(t *testing.T) {
 		{
 			name: "create is CREATED",
 			change: func(r *e2eWooRig, at time.Time) {
-				r.store.putCustomer(6, "new@example.com", at.Add(5*time.Minute), at.Add(5*time.Minute))
+				r.putCustomer(6, "new@example.com", at.Add(5*time.Minute), at.Add(5*time.Minute))
 			},
 			want:  e2eWant(events.Created, "6"),
 			pages: 3,
@@ -875,7 +440,7 @@ func TestE2EWooCustomers(t *testing.T) {
 		{
 			name: "update with date_modified_gmt bumped is UPDATED",
 			change: func(r *e2eWooRig, at time.Time) {
-				r.store.touchCustomer(2, "renamed@example.com", at.Add(5*time.Minute))
+				r.touchCustomer(2, "renamed@example.com", at.Add(5*time.Minute))
 			},
 			want:  e2eWant(events.Updated, "2"),
 			pages: 3,
@@ -883,24 +448,24 @@ func TestE2EWooCustomers(t *testing.T) {
 		{
 			name: "update without a date bump (email only) is UPDATED",
 			change: func(r *e2eWooRig, _ time.Time) {
-				r.store.touchCustomer(3, "silent@example.com", time.Time{})
+				r.touchCustomer(3, "silent@example.com", time.Time{})
 			},
 			want:  e2eWant(events.Updated, "3"),
 			pages: 3,
 		},
 		{
 			name:   "delete is DELETED",
-			change: func(r *e2eWooRig, _ time.Time) { r.store.deleteCustomer(4) },
+			change: func(r *e2eWooRig, _ time.Time) { r.deleteCustomer(4) },
 			want:   e2eWant(events.Deleted, "4"),
 			pages:  2,
 		},
 		{
 			name: "create, update, silent update and delete at once",
 			change: func(r *e2eWooRig, at time.Time) {
-				r.store.putCustomer(6, "new@example.com", at.Add(time.Minute), at.Add(time.Minute))
-				r.store.touchCustomer(1, "one@example.com", at.Add(2*time.Minute))
-				r.store.touchCustomer(5, "five@example.com", time.Time{})
-				r.store.deleteCustomer(2)
+				r.putCustomer(6, "new@example.com", at.Add(time.Minute), at.Add(time.Minute))
+				r.touchCustomer(1, "one@example.com", at.Add(2*time.Minute))
+				r.touchCustomer(5, "five@example.com", time.Time{})
+				r.deleteCustomer(2)
 			},
 			want:  e2eJoin(e2eWant(events.Created, "6"), e2eWant(events.Updated, "1", "5"), e2eWant(events.Deleted, "2")),
 			pages: 3,
@@ -910,8 +475,8 @@ func TestE2EWooCustomers(t *testing.T) {
 			name: "same timestamp split across a page boundary: both once",
 			change: func(r *e2eWooRig, at time.Time) {
 				same := at.Add(3 * time.Minute)
-				r.store.putCustomer(6, "six@example.com", same, same)
-				r.store.putCustomer(7, "seven@example.com", same, same)
+				r.putCustomer(6, "six@example.com", same, same)
+				r.putCustomer(7, "seven@example.com", same, same)
 			},
 			want:  e2eWant(events.Created, "6", "7"),
 			pages: 4,
@@ -920,8 +485,8 @@ func TestE2EWooCustomers(t *testing.T) {
 			name: "same record served twice across pages: once",
 			change: func(r *e2eWooRig, at time.Time) {
 				// 4 ends page 2 and is served again at the top of page 3.
-				r.store.touchCustomer(4, "four@example.com", at.Add(time.Minute))
-				r.store.setDupAcross(true)
+				r.touchCustomer(4, "four@example.com", at.Add(time.Minute))
+				r.store.Inject(vendortest.Fault{Overlap: true, Times: -1})
 			},
 			want:  e2eWant(events.Updated, "4"),
 			pages: 3,
@@ -929,8 +494,8 @@ func TestE2EWooCustomers(t *testing.T) {
 		{
 			name: "delete while a record is served twice across pages: still a complete snapshot",
 			change: func(r *e2eWooRig, _ time.Time) {
-				r.store.deleteCustomer(5)
-				r.store.setDupAcross(true)
+				r.deleteCustomer(5)
+				r.store.Inject(vendortest.Fault{Overlap: true, Times: -1})
 			},
 			want:  e2eWant(events.Deleted, "5"),
 			pages: 2,
@@ -948,11 +513,11 @@ func TestE2EWooCustomers(t *testing.T) {
 			require.Equal(t, 3, base.res.Pages)
 			require.Equal(t, 5, base.res.Records)
 			for i, rq := range base.requests {
-				require.Equal(t, "/wp-json/wc/v3/customers", rq.path)
-				require.Equal(t, strconv.Itoa(i+1), rq.query.Get("page"))
-				require.Equal(t, "2", rq.query.Get("per_page"))
-				require.Equal(t, "id", rq.query.Get("orderby"))
-				require.Equal(t, "asc", rq.query.Get("order"))
+				require.Equal(t, vendortest.WooAPIPath+"/customers", rq.Path)
+				require.Equal(t, strconv.Itoa(i+1), rq.Query.Get("page"))
+				require.Equal(t, "2", rq.Query.Get("per_page"))
+				require.Equal(t, "id", rq.Query.Get("orderby"))
+				require.Equal(t, "asc", rq.Query.Get("order"))
 			}
 			st := r.load(t, "customers")
 			require.EqualValues(t, 1, st.Cycles)
@@ -967,7 +532,7 @@ func TestE2EWooCustomers(t *testing.T) {
 			require.Len(t, c.requests, tt.pages, "no page fetched twice, none past the end")
 			served := 0
 			for _, rq := range c.requests {
-				served += rq.served
+				served += len(rq.IDs)
 			}
 			require.Equal(t, served, c.res.Records, "every record served was read, duplicates included")
 			require.True(t, c.res.Snapshot, "every customers cycle is a complete snapshot")
@@ -992,7 +557,7 @@ func TestE2EWooCustomerWithoutModifiedDateIsCreated(t *testing.T) {
 	r := newE2EWooRig(t, e2eWooCustomers, nil)
 	r.seedCustomers(2)
 	require.Empty(t, r.pollOK(t))
-	r.store.putCustomer(3, "registered@example.com", r.now().Add(2*time.Minute), time.Time{})
+	r.putCustomer(3, "registered@example.com", r.now().Add(2*time.Minute), time.Time{})
 	require.Equal(t, e2eWant(events.Created, "3"), r.pollOK(t))
 	require.Empty(t, r.pollOK(t))
 }
@@ -1003,7 +568,6 @@ func TestE2EWooCustomerWithoutModifiedDateIsCreated(t *testing.T) {
 
 func TestE2EWooCustomersFaults(t *testing.T) {
 	t.Parallel()
-	const path = "/wp-json/wc/v3/customers"
 	// backoff is the default policy's n-th wait (1-based), ±20%.
 	backoff := func(t *testing.T, n int, got time.Duration) {
 		t.Helper()
@@ -1012,7 +576,7 @@ func TestE2EWooCustomersFaults(t *testing.T) {
 	}
 	tests := []struct {
 		name   string
-		fault  e2eWooFault
+		fault  vendortest.Fault
 		source func(t *testing.T, r *e2eWooRig) poller.Source // nil: the default
 		// fails: the faulty cycle fails (else the source's retries cure it).
 		fails bool
@@ -1022,7 +586,7 @@ func TestE2EWooCustomersFaults(t *testing.T) {
 	}{
 		{
 			name:  "500 on page 2 beyond the retry budget",
-			fault: e2eWooFault{path: path, page: 2, status: http.StatusInternalServerError, times: -1},
+			fault: vendortest.Fault{Resource: "customers", Page: 2, Status: http.StatusInternalServerError, Times: -1},
 			fails: true,
 			page2: poller.DefaultRetryPolicy.Tries,
 			waits: func(t *testing.T, waits []time.Duration) {
@@ -1034,7 +598,7 @@ func TestE2EWooCustomersFaults(t *testing.T) {
 		},
 		{
 			name:  "500 on page 2 with Tries: 1",
-			fault: e2eWooFault{path: path, page: 2, status: http.StatusInternalServerError, times: 1},
+			fault: vendortest.Fault{Resource: "customers", Page: 2, Status: http.StatusInternalServerError, Times: 1},
 			source: func(t *testing.T, r *e2eWooRig) poller.Source {
 				src, err := poller.NewHTTPSource(poller.HTTPConfig{Instance: r.inst, Clock: r.clock, Retry: poller.RetryPolicy{Tries: 1}})
 				require.NoError(t, err)
@@ -1046,7 +610,7 @@ func TestE2EWooCustomersFaults(t *testing.T) {
 		},
 		{
 			name:  "500 on page 2 once, retried after a backoff",
-			fault: e2eWooFault{path: path, page: 2, status: http.StatusInternalServerError, times: 1},
+			fault: vendortest.Fault{Resource: "customers", Page: 2, Status: http.StatusInternalServerError, Times: 1},
 			page2: 2,
 			waits: func(t *testing.T, waits []time.Duration) {
 				require.Len(t, waits, 1)
@@ -1055,7 +619,7 @@ func TestE2EWooCustomersFaults(t *testing.T) {
 		},
 		{
 			name:  "429 with Retry-After: 30 on page 2 once",
-			fault: e2eWooFault{path: path, page: 2, status: http.StatusTooManyRequests, retryAfter: "30", times: 1},
+			fault: vendortest.Fault{Resource: "customers", Page: 2, Status: http.StatusTooManyRequests, RetryAfter: "30", Times: 1},
 			page2: 2,
 			waits: func(t *testing.T, waits []time.Duration) {
 				require.Equal(t, []time.Duration{30 * time.Second}, waits, "Retry-After is honoured exactly")
@@ -1073,23 +637,23 @@ func TestE2EWooCustomersFaults(t *testing.T) {
 			require.Empty(t, r.pollOK(t))
 			before := r.load(t, "customers")
 
-			r.store.deleteCustomer(1) // 2..5 and 6: still 3 pages
-			r.store.putCustomer(6, "new@example.com", r.now().Add(time.Minute), r.now().Add(time.Minute))
-			r.store.touchCustomer(3, "three@example.com", r.now().Add(2*time.Minute))
-			r.store.fault(tt.fault)
+			r.deleteCustomer(1) // 2..5 and 6: still 3 pages
+			r.putCustomer(6, "new@example.com", r.now().Add(time.Minute), r.now().Add(time.Minute))
+			r.touchCustomer(3, "three@example.com", r.now().Add(2*time.Minute))
+			r.store.Inject(tt.fault)
 			want := e2eJoin(e2eWant(events.Created, "6"), e2eWant(events.Updated, "3"), e2eWant(events.Deleted, "1"))
 
 			c := r.poll(t)
 			tt.waits(t, c.waits)
-			var page2 []e2eWooRequest
+			var page2 []vendortest.Request
 			for _, rq := range c.requests {
-				if rq.query.Get("page") == "2" {
+				if rq.Query.Get("page") == "2" {
 					page2 = append(page2, rq)
 				}
 			}
 			require.Len(t, page2, tt.page2)
 			for i := 1; i < len(page2); i++ {
-				require.Equal(t, c.waits[i-1], page2[i].at.Sub(page2[i-1].at), "retry %d came after the wait, on the fake clock", i)
+				require.Equal(t, c.waits[i-1], page2[i].At.Sub(page2[i-1].At), "retry %d came after the wait, on the fake clock", i)
 			}
 			if !tt.fails {
 				require.NoError(t, c.res.Err)
@@ -1101,14 +665,14 @@ func TestE2EWooCustomersFaults(t *testing.T) {
 			}
 
 			require.ErrorIs(t, c.res.Err, poller.ErrVendor)
-			require.ErrorContains(t, c.res.Err, fmt.Sprintf("status %d", tt.fault.status))
+			require.ErrorContains(t, c.res.Err, fmt.Sprintf("status %d", tt.fault.Status))
 			require.NotContains(t, c.res.Err.Error(), e2eWooSecret)
 			require.Empty(t, c.batches, "no event from a failed cycle: no DELETED from an incomplete snapshot")
 			require.False(t, c.res.Snapshot)
 			require.Equal(t, before, r.load(t, "customers"), "a failed cycle leaves the state as it was")
 			require.Len(t, c.requests, 1+tt.page2, "page 3 is not asked once page 2 failed")
 
-			r.store.clearFaults()
+			r.store.ClearFaults()
 			c = r.poll(t)
 			require.NoError(t, c.res.Err)
 			require.Empty(t, c.waits)
@@ -1127,12 +691,12 @@ func TestE2EWooRetryAfterWaitsOnFakeClock(t *testing.T) {
 	r := newE2EWooRig(t, e2eWooCustomers, nil)
 	r.seedCustomers(5)
 	require.Empty(t, r.pollOK(t))
-	r.store.deleteCustomer(5)
-	r.store.fault(e2eWooFault{path: "/wp-json/wc/v3/customers", page: 2, status: http.StatusTooManyRequests, retryAfter: "30", times: 1})
+	r.deleteCustomer(5)
+	r.store.Inject(vendortest.Fault{Resource: "customers", Page: 2, Status: http.StatusTooManyRequests, RetryAfter: "30", Times: 1})
 
 	r.clock.Advance(e2eRefresh)
 	start := r.clock.Now()
-	from := r.store.count()
+	from := r.store.Log().Len()
 	done := make(chan []poller.Result, 1)
 	go func() { done <- r.p.Poll(t.Context()) }()
 
@@ -1146,10 +710,10 @@ func TestE2EWooRetryAfterWaitsOnFakeClock(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 	require.NoError(t, r.clock.BlockUntilContext(ctx, 1), "the source waits on the injected clock")
-	reqs := r.store.log(from)
+	reqs := r.store.Log().Since(from)
 	require.Len(t, reqs, 2)
-	require.Equal(t, http.StatusTooManyRequests, reqs[1].status)
-	require.Equal(t, start, reqs[1].at)
+	require.Equal(t, http.StatusTooManyRequests, reqs[1].Status)
+	require.Equal(t, start, reqs[1].At)
 
 	r.clock.Advance(wait - time.Nanosecond)
 	select {
@@ -1157,7 +721,7 @@ func TestE2EWooRetryAfterWaitsOnFakeClock(t *testing.T) {
 		t.Fatal("Poll returned before Retry-After was over")
 	default:
 	}
-	require.Equal(t, from+2, r.store.count(), "no retry before Retry-After is over")
+	require.Equal(t, from+2, r.store.Log().Len(), "no retry before Retry-After is over")
 
 	r.clock.Advance(time.Nanosecond)
 	var res []poller.Result
@@ -1167,12 +731,12 @@ func TestE2EWooRetryAfterWaitsOnFakeClock(t *testing.T) {
 		t.Fatal("Poll did not return after the wait")
 	}
 	require.NoError(t, res[0].Err)
-	reqs = r.store.log(from)
+	reqs = r.store.Log().Since(from)
 	require.Len(t, reqs, 3)
-	require.Equal(t, "2", reqs[2].query.Get("page"))
-	require.Equal(t, http.StatusOK, reqs[2].status)
-	require.Equal(t, start.Add(30*time.Second), reqs[2].at, "retried exactly 30s later on the fake clock")
-	require.Equal(t, e2eWant(events.Deleted, "5"), e2eSummary(r.sink.take()))
+	require.Equal(t, "2", reqs[2].Query.Get("page"))
+	require.Equal(t, http.StatusOK, reqs[2].Status)
+	require.Equal(t, start.Add(30*time.Second), reqs[2].At, "retried exactly 30s later on the fake clock")
+	require.Equal(t, e2eWant(events.Deleted, "5"), e2eSummary(r.sink.Take()))
 	require.Empty(t, r.clock.waits)
 }
 
@@ -1185,13 +749,13 @@ func TestE2EWooUnauthorized(t *testing.T) {
 	require.Empty(t, r.pollOK(t))
 	before := r.load(t, "customers")
 
-	r.store.setKey("ck_revoked")
-	r.store.putCustomer(4, "new@example.com", r.now().Add(time.Minute), r.now().Add(time.Minute))
+	r.store.SetCredentials("ck_revoked", e2eWooSecret)
+	r.putCustomer(4, "new@example.com", r.now().Add(time.Minute), r.now().Add(time.Minute))
 	c := r.poll(t)
 	require.ErrorIs(t, c.res.Err, poller.ErrUnauthorized)
 	require.NotContains(t, c.res.Err.Error(), e2eWooSecret)
 	require.Len(t, c.requests, 1, "a 401 is not retried")
-	require.Equal(t, http.StatusUnauthorized, c.requests[0].status)
+	require.Equal(t, http.StatusUnauthorized, c.requests[0].Status)
 	require.Empty(t, c.waits)
 	require.Empty(t, c.batches)
 	r.authMu.Lock()
@@ -1203,7 +767,7 @@ func TestE2EWooUnauthorized(t *testing.T) {
 	require.ErrorIs(t, c.res.Err, poller.ErrUnauthorized)
 	require.Empty(t, c.requests, "a stopped resource is not polled")
 
-	r.store.setKey(e2eWooKey)
+	r.store.SetCredentials(e2eWooKey, e2eWooSecret)
 	r.p.Resume("customers")
 	require.Equal(t, e2eWant(events.Created, "4"), r.pollOK(t))
 }
@@ -1226,12 +790,12 @@ func TestE2EWooRestartWithSavedState(t *testing.T) {
 			name: "customers", resources: e2eWooCustomers, resource: "customers",
 			seed: func(r *e2eWooRig) { r.seedCustomers(3) },
 			change: func(r *e2eWooRig, at time.Time) {
-				r.store.putCustomer(4, "new@example.com", at.Add(time.Minute), at.Add(time.Minute))
-				r.store.deleteCustomer(1)
+				r.putCustomer(4, "new@example.com", at.Add(time.Minute), at.Add(time.Minute))
+				r.deleteCustomer(1)
 			},
 			want: e2eJoin(e2eWant(events.Created, "4"), e2eWant(events.Deleted, "1")),
 			later: func(r *e2eWooRig, at time.Time) {
-				r.store.touchCustomer(4, "four@example.com", at.Add(time.Minute))
+				r.touchCustomer(4, "four@example.com", at.Add(time.Minute))
 			},
 			wantLater: e2eWant(events.Updated, "4"),
 		},
@@ -1240,13 +804,13 @@ func TestE2EWooRestartWithSavedState(t *testing.T) {
 			// by the lookback: order 2, changed just before, is served
 			// again and must not be reported again.
 			name: "orders", resources: e2eWooOrdersDefault, resource: "orders",
-			seed: func(r *e2eWooRig) { r.store.putOrder(1, "processing", e2eT0.Add(-time.Hour), e2eT0.Add(-time.Hour)) },
+			seed: func(r *e2eWooRig) { r.putOrder(1, "processing", e2eT0.Add(-time.Hour), e2eT0.Add(-time.Hour)) },
 			change: func(r *e2eWooRig, at time.Time) {
-				r.store.putOrder(2, "pending", at.Add(14*time.Minute+30*time.Second), at.Add(14*time.Minute+30*time.Second))
+				r.putOrder(2, "pending", at.Add(14*time.Minute+30*time.Second), at.Add(14*time.Minute+30*time.Second))
 			},
 			want: e2eWant(events.Created, "2"),
 			later: func(r *e2eWooRig, at time.Time) {
-				r.store.putOrder(1, "completed", e2eT0.Add(-time.Hour), at.Add(time.Minute))
+				r.putOrder(1, "completed", e2eT0.Add(-time.Hour), at.Add(time.Minute))
 			},
 			wantLater: e2eWant(events.Updated, "1"),
 		},
@@ -1283,19 +847,19 @@ func TestE2EWooOrdersModifiedAfter(t *testing.T) {
 	r := newE2EWooRig(t, e2eWooOrdersDefault, nil)
 	require.Equal(t, []string{"orders"}, r.p.Resources(), "event.objects picks the definition's orders resource")
 	old := e2eT0.Add(-72 * time.Hour)
-	r.store.putOrder(1, "processing", old, e2eT0.Add(-time.Hour))
-	r.store.putOrder(4, "completed", old, old)
+	r.putOrder(1, "processing", old, e2eT0.Add(-time.Hour))
+	r.putOrder(4, "completed", old, old)
 	// Changed 30 s before the baseline's Date: inside the next window's
 	// lookback, so served again by the next cycle.
-	r.store.putOrder(2, "on-hold", e2eT0.Add(-time.Hour), e2eT0.Add(e2eRefresh-30*time.Second))
+	r.putOrder(2, "on-hold", e2eT0.Add(-time.Hour), e2eT0.Add(e2eRefresh-30*time.Second))
 
 	// wantQuery checks a cycle's requests: one page, the definition's
 	// parameters, and modified_after as given.
 	wantQuery := func(t *testing.T, c e2eWooCycle, modifiedAfter string) {
 		t.Helper()
 		require.Len(t, c.requests, 1)
-		q := c.requests[0].query
-		require.Equal(t, "/wp-json/wc/v3/orders", c.requests[0].path)
+		q := c.requests[0].Query
+		require.Equal(t, vendortest.WooAPIPath+"/orders", c.requests[0].Path)
 		require.Equal(t, url.Values{
 			"orderby": {"modified"}, "order": {"asc"}, "dates_are_gmt": {"true"}, "modified_after": {modifiedAfter},
 			"page": {"1"}, "per_page": {"100"},
@@ -1305,10 +869,10 @@ func TestE2EWooOrdersModifiedAfter(t *testing.T) {
 	everything := func(t *testing.T, c e2eWooCycle) {
 		t.Helper()
 		require.Len(t, c.requests, 1)
-		after, err := time.Parse(e2eWooLayout, c.requests[0].query.Get("modified_after"))
+		after, err := time.Parse(vendortest.WooDateLayout, c.requests[0].Query.Get("modified_after"))
 		require.NoError(t, err)
 		require.True(t, after.Before(old), "a snapshot asks for every order, not since %s", after)
-		require.Equal(t, "true", c.requests[0].query.Get("dates_are_gmt"))
+		require.Equal(t, "true", c.requests[0].Query.Get("dates_are_gmt"))
 	}
 
 	// Cycle 1 (12:15): the baseline is a snapshot of every order.
@@ -1322,12 +886,12 @@ func TestE2EWooOrdersModifiedAfter(t *testing.T) {
 	// Cycle 2 (12:30): only orders modified after the watermark less the
 	// 60 s lookback, in GMT.
 	at := r.now()
-	r.store.putOrder(3, "pending", at.Add(5*time.Minute), at.Add(5*time.Minute)) // created
-	r.store.putOrder(1, "completed", old, at.Add(10*time.Minute))                // updated
+	r.putOrder(3, "pending", at.Add(5*time.Minute), at.Add(5*time.Minute)) // created
+	r.putOrder(1, "completed", old, at.Add(10*time.Minute))                // updated
 	c = r.poll(t)
 	require.NoError(t, c.res.Err)
-	wantQuery(t, c, wm1.Add(-poller.DefaultLookback).UTC().Format(e2eWooLayout))
-	require.Equal(t, "2026-11-24T12:14:00", c.requests[0].query.Get("modified_after"))
+	wantQuery(t, c, wm1.Add(-poller.DefaultLookback).UTC().Format(vendortest.WooDateLayout))
+	require.Equal(t, "2026-11-24T12:14:00", c.requests[0].Query.Get("modified_after"))
 	require.Equal(t, 3, c.res.Records, "orders 2 (lookback), 3 and 1; not 4")
 	require.False(t, c.res.Snapshot)
 	r.check(t, c)
@@ -1337,8 +901,8 @@ func TestE2EWooOrdersModifiedAfter(t *testing.T) {
 	// Cycle 3 (12:45): an order the store committed late, dated 30 s
 	// before the last poll, is still seen thanks to the lookback; order 4
 	// is deleted, which a filtered cycle cannot see.
-	r.store.putOrder(5, "pending", wm2.Add(-30*time.Second), wm2.Add(-30*time.Second))
-	r.store.deleteOrder(4)
+	r.putOrder(5, "pending", wm2.Add(-30*time.Second), wm2.Add(-30*time.Second))
+	r.deleteOrder(4)
 	c = r.poll(t)
 	require.NoError(t, c.res.Err)
 	wantQuery(t, c, "2026-11-24T12:29:00")
@@ -1357,7 +921,7 @@ func TestE2EWooOrdersModifiedAfter(t *testing.T) {
 	// Cycle 5: back to the window; nothing new.
 	c = r.poll(t)
 	require.NoError(t, c.res.Err)
-	wantQuery(t, c, c.requests[0].at.Add(-e2eRefresh-poller.DefaultLookback).UTC().Format(e2eWooLayout))
+	wantQuery(t, c, c.requests[0].At.Add(-e2eRefresh-poller.DefaultLookback).UTC().Format(vendortest.WooDateLayout))
 	require.Empty(t, c.batches)
 }
 
@@ -1379,21 +943,21 @@ func TestE2EWooOrdersSameTimestampAcrossPages(t *testing.T) {
 			t.Parallel()
 			r := newE2EWooRig(t, e2eWooOrdersPaged, nil)
 			old := e2eT0.Add(-time.Hour)
-			r.store.putOrder(100, "completed", old, old)
+			r.putOrder(100, "completed", old, old)
 			require.Empty(t, r.pollOK(t))
 
 			// Changed 20 s before the next poll: the one after it serves
 			// them again (its window starts 60 s before this poll).
 			same := r.now().Add(e2eRefresh - 20*time.Second)
 			for id := 1; id <= tt.orders; id++ {
-				r.store.putOrder(id, "processing", same, same)
+				r.putOrder(id, "processing", same, same)
 			}
 			c := r.poll(t)
 			require.NoError(t, c.res.Err)
 			require.Len(t, c.requests, tt.pages)
 			for i, rq := range c.requests {
-				require.Equal(t, strconv.Itoa(i+1), rq.query.Get("page"))
-				require.Equal(t, "2", rq.query.Get("per_page"))
+				require.Equal(t, strconv.Itoa(i+1), rq.Query.Get("page"))
+				require.Equal(t, "2", rq.Query.Get("per_page"))
 			}
 			r.check(t, c)
 			require.Equal(t, e2eWant(events.Created, e2eIDs(1, tt.orders)...), e2eSummary(c.batches))

@@ -2,31 +2,34 @@ package poller_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"net/http/httptest"
+	"time"
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/poller"
+	"github.com/a12b7632/elementevents/vendortest"
 )
 
 // A WooCommerce store's customers, two a page: the source follows the
-// store's page numbers until X-WP-TotalPages.
+// store's page numbers until X-WP-TotalPages. The store is vendortest's
+// fake; in a test, vendortest.ServeWooCommerce serves it.
 func ExampleHTTPSource() {
-	store := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("X-WP-Total", "3")
-		w.Header().Set("X-WP-TotalPages", "2")
-		if r.URL.Query().Get("page") == "1" {
-			io.WriteString(w, `[{"id":1,"email":"ann@example.com"},{"id":2,"email":"bob@example.com"}]`)
-			return
-		}
-		io.WriteString(w, `[{"id":3,"email":"cy@example.com"}]`)
-	}))
-	defer store.Close()
+	store, err := vendortest.NewWooCommerce(vendortest.WooConfig{Key: "ck_example", Secret: "cs_example"})
+	if err != nil {
+		panic(err)
+	}
+	srv := httptest.NewServer(store)
+	defer srv.Close()
+	store.SetURL(srv.URL)
+	registered := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	for _, email := range []string{"ann@example.com", "bob@example.com", "cy@example.com"} {
+		store.PutCustomer(vendortest.Customer{Email: email, Created: registered})
+	}
 
 	inst, err := element.Parse([]byte(`{"element": {"key": "woocommercerest"}, "configuration": {
-		"store.url": "` + store.URL + `", "oauth.api.key": "ck_example", "oauth.api.secret": "cs_example"}}`))
+		"store.url": "` + store.URL() + `", "oauth.api.key": "ck_example", "oauth.api.secret": "cs_example"}}`))
 	if err != nil {
 		panic(err)
 	}
@@ -44,7 +47,12 @@ func ExampleHTTPSource() {
 			panic(err)
 		}
 		for _, rec := range page.Records {
-			fmt.Println(string(rec))
+			var c struct {
+				ID    int    `json:"id"`
+				Email string `json:"email"`
+			}
+			_ = json.Unmarshal(rec, &c)
+			fmt.Println(c.ID, c.Email)
 		}
 		seen += len(page.Records)
 		if page.Next == "" {
@@ -54,8 +62,8 @@ func ExampleHTTPSource() {
 		req.Token = page.Next
 	}
 	// Output:
-	// {"id":1,"email":"ann@example.com"}
-	// {"id":2,"email":"bob@example.com"}
-	// {"id":3,"email":"cy@example.com"}
+	// 1 ann@example.com
+	// 2 bob@example.com
+	// 3 cy@example.com
 	// 3 of 3 records
 }

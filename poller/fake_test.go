@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -16,12 +15,12 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/events/eventstest"
 	"github.com/a12b7632/elementevents/poller"
+	"github.com/a12b7632/elementevents/vendortest"
 )
 
 var t0 = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
-
-const wooFormat = "2006-01-02T15:04:05"
 
 // store is a fake vendor resource: records by id, served in id order in
 // pages, like WooCommerce's customers list.
@@ -52,7 +51,7 @@ func newStore(clock clockwork.Clock) *store {
 func (s *store) put(id int, email string, created, modified time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.records[id] = customer{ID: id, Created: created.Format(wooFormat), Modified: modified.Format(wooFormat), Email: email}
+	s.records[id] = customer{ID: id, Created: created.Format(vendortest.WooDateLayout), Modified: modified.Format(vendortest.WooDateLayout), Email: email}
 }
 
 func (s *store) remove(id int) {
@@ -79,7 +78,7 @@ func (s *store) Fetch(_ context.Context, req poller.Request) (*poller.Page, erro
 	}
 	var ids []int
 	for id, c := range s.records {
-		m, _ := time.Parse(wooFormat, c.Modified)
+		m, _ := time.Parse(vendortest.WooDateLayout, c.Modified)
 		if req.Since.IsZero() || m.After(req.Since) {
 			ids = append(ids, id)
 		}
@@ -102,47 +101,16 @@ func (s *store) Fetch(_ context.Context, req poller.Request) (*poller.Page, erro
 	return p, nil
 }
 
-// sink records published batches and can be made to fail.
-type sink struct {
-	mu      sync.Mutex
-	batches []events.Batch
-	fail    error
-}
+// sink is the rig's eventstest.Recorder (set Err to make it fail), read
+// as the events published since the last take.
+type sink struct{ eventstest.Recorder }
 
-func (s *sink) Publish(_ context.Context, b events.Batch) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.fail != nil {
-		return s.fail
-	}
-	s.batches = append(s.batches, b)
-	return nil
-}
+// take returns "TYPE id" for every event published since the last take,
+// sorted.
+func (s *sink) take() []string { return e2eSummary(s.Take()) }
 
-// take returns "TYPE id" for every event published since the last take.
-func (s *sink) take() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []string
-	for _, b := range s.batches {
-		for _, e := range b.Events {
-			out = append(out, string(e.Type)+" "+e.ObjectID)
-		}
-	}
-	s.batches = nil
-	slices.Sort(out)
-	return out
-}
-
-func (s *sink) all() []events.Event {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []events.Event
-	for _, b := range s.batches {
-		out = append(out, b.Events...)
-	}
-	return out
-}
+// all returns the events published since the last take.
+func (s *sink) all() []events.Event { return s.Events() }
 
 func instance(t testing.TB, resource string) *element.Instance {
 	t.Helper()

@@ -21,10 +21,12 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/poller"
+	"github.com/a12b7632/elementevents/vendortest"
 )
 
-// The fixtures below fake four vendor APIs, one per pagination style, from
-// the shapes their documentation shows.
+// The fixtures below fake four vendor APIs, one per pagination style:
+// vendortest's WooCommerce (page) and Concur (next-url), and two of their
+// own from the shapes their documentation shows (link, offset).
 
 const (
 	wooKey    = "ck_4f1a9e0c2b7d"
@@ -35,121 +37,21 @@ const (
 // 2026-11-24T12:00:00 in GMT.
 var since = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 
-// wooCustomer is a customer as WooCommerce REST v3 lists it.
-func wooCustomer(id int) string {
-	return fmt.Sprintf(`{
-  "id": %[1]d,
-  "date_created": "2026-03-21T16:09:28",
-  "date_created_gmt": "2026-03-21T19:09:28",
-  "date_modified": "2026-11-24T13:%02[1]d:30",
-  "date_modified_gmt": "2026-11-24T16:%02[1]d:30",
-  "email": "customer%[1]d@example.com",
-  "first_name": "John",
-  "last_name": "Doe",
-  "role": "customer",
-  "username": "john.doe%[1]d",
-  "billing": {"first_name": "John", "last_name": "Doe", "company": "", "address_1": "969 Market", "address_2": "",
-    "city": "San Francisco", "postcode": "94103", "country": "US", "state": "CA",
-    "email": "customer%[1]d@example.com", "phone": "(555) 555-5555"},
-  "shipping": {"first_name": "John", "last_name": "Doe", "company": "", "address_1": "969 Market", "address_2": "",
-    "city": "San Francisco", "postcode": "94103", "country": "US", "state": "CA"},
-  "is_paying_customer": false,
-  "avatar_url": "https://secure.gravatar.com/avatar/8eb1b522f60d11fa897de1dc6351b7e8?s=96",
-  "meta_data": [],
-  "_links": {"self": [{"href": "https://example.com/wp-json/wc/v3/customers/%[1]d"}],
-    "collection": [{"href": "https://example.com/wp-json/wc/v3/customers"}]}
-}`, id)
-}
-
-// wooStore is a fake WooCommerce store serving /wp-json/wc/v3/customers
-// (and orders, with the same records) behind Basic auth.
-type wooStore struct {
-	*recorder
-	customers   int
-	noTotals    bool // omit X-WP-Total and X-WP-TotalPages
-	unreachable bool
-}
-
-func newWooStore(t *testing.T, customers int) (*wooStore, *httptest.Server) {
+// newWooStore serves a WooCommerce store whose clock says 12:05 on the
+// day of since, with customers and orders 1..n, the orders modified after
+// since in the order of their ids.
+func newWooStore(t *testing.T, n int) *vendortest.WooCommerce {
 	t.Helper()
-	w := &wooStore{recorder: &recorder{}, customers: customers}
-	srv := httptest.NewServer(http.HandlerFunc(w.serve))
-	t.Cleanup(srv.Close)
-	return w, srv
-}
-
-func (w *wooStore) serve(rw http.ResponseWriter, r *http.Request) {
-	w.record(r)
-	rw.Header().Set("Content-Type", "application/json; charset=UTF-8")
-	if u, p, ok := r.BasicAuth(); !ok || u != wooKey || p != wooSecret {
-		rw.WriteHeader(http.StatusUnauthorized)
-		io.WriteString(rw, `{"code":"woocommerce_rest_cannot_view","message":"Sorry, you cannot list resources.","data":{"status":401}}`)
-		return
+	store := vendortest.ServeWooCommerce(t, vendortest.WooConfig{
+		Key: wooKey, Secret: wooSecret, Clock: clockwork.NewFakeClockAt(since.Add(5 * time.Minute)),
+	})
+	for id := 1; id <= n; id++ {
+		at := since.Add(time.Duration(id) * time.Minute)
+		store.PutCustomer(vendortest.Customer{ID: id, Email: fmt.Sprintf("customer%d@example.com", id),
+			FirstName: "John", LastName: "Doe", Created: at.AddDate(0, -8, 0), Modified: at})
+		store.PutOrder(vendortest.Order{ID: id, Created: at, Modified: at})
 	}
-	q := r.URL.Query()
-	page, perPage := atoiOr(q.Get("page"), 1), atoiOr(q.Get("per_page"), 10)
-	if perPage > 100 {
-		rw.WriteHeader(http.StatusBadRequest)
-		io.WriteString(rw, `{"code":"rest_invalid_param","message":"Invalid parameter(s): per_page","data":{"status":400,"params":{"per_page":"per_page must be between 1 (inclusive) and 100 (inclusive)"}}}`)
-		return
-	}
-	pages := (w.customers + perPage - 1) / perPage
-	if !w.noTotals {
-		rw.Header().Set("X-WP-Total", strconv.Itoa(w.customers))
-		rw.Header().Set("X-WP-TotalPages", strconv.Itoa(pages))
-	}
-	if page < pages {
-		// WooCommerce sends Link too; the page style must not need it.
-		rw.Header().Set("Link", fmt.Sprintf(`<http://%s%s?page=%d>; rel="next"`, r.Host, r.URL.Path, page+1))
-	}
-	rw.Header().Set("Date", "Tue, 24 Nov 2026 12:05:00 GMT")
-	var recs []string
-	for id := (page-1)*perPage + 1; id <= min(page*perPage, w.customers); id++ {
-		recs = append(recs, wooCustomer(id))
-	}
-	io.WriteString(rw, "["+strings.Join(recs, ",")+"]")
-}
-
-func atoiOr(s string, def int) int {
-	if n, err := strconv.Atoi(s); err == nil {
-		return n
-	}
-	return def
-}
-
-// recorder records the requests a fake vendor saw.
-type recorder struct {
-	mu   sync.Mutex
-	reqs []*http.Request
-}
-
-func (rc *recorder) record(r *http.Request) {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	rc.reqs = append(rc.reqs, r.Clone(context.Background()))
-}
-
-func (rc *recorder) count() int {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	return len(rc.reqs)
-}
-
-// queries returns the raw queries seen, in order.
-func (rc *recorder) queries() []string {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	var qs []string
-	for _, r := range rc.reqs {
-		qs = append(qs, r.URL.RawQuery)
-	}
-	return qs
-}
-
-func (rc *recorder) last() *http.Request {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	return rc.reqs[len(rc.reqs)-1]
+	return store
 }
 
 // wooSource returns a source for a WooCommerce instance of the store.
@@ -177,50 +79,18 @@ func wooResource(t *testing.T, name string, pageSize int) element.Resource {
 	return res
 }
 
-// concurAPI is a fake Concur Expense v3 reports endpoint: Items, and an
-// absolute NextPage whose opaque offset the client must echo untouched.
-type concurAPI struct {
-	*recorder
-	reports int
-}
-
 const concurToken = "eyJ0eXAiOiJKV1Qi.concur.token"
 
-func newConcurAPI(t *testing.T, reports int) (*concurAPI, *httptest.Server) {
+// newConcurAPI serves a Concur with reports RPT0000 to RPT<n-1>, modified
+// after since.
+func newConcurAPI(t *testing.T, n int) *vendortest.Concur {
 	t.Helper()
-	c := &concurAPI{recorder: &recorder{}, reports: reports}
-	srv := httptest.NewServer(http.HandlerFunc(c.serve))
-	t.Cleanup(srv.Close)
-	return c, srv
-}
-
-func (c *concurAPI) serve(rw http.ResponseWriter, r *http.Request) {
-	c.record(r)
-	if r.Header.Get("Authorization") != "Bearer "+concurToken || r.URL.Path != "/api/v3.0/expense/reports" {
-		rw.WriteHeader(http.StatusUnauthorized)
-		return
+	api := vendortest.ServeConcur(t, vendortest.ConcurConfig{Token: concurToken})
+	for i := range n {
+		api.PutReport(vendortest.Report{ID: fmt.Sprintf("RPT%04d", i), Name: fmt.Sprintf("Trip %d", i), Total: 12.5,
+			Created: since.Add(-96 * time.Hour).Add(time.Duration(i) * time.Minute), Modified: since.Add(30 * time.Minute)})
 	}
-	q := r.URL.Query()
-	limit := atoiOr(q.Get("limit"), 25)
-	offset := 0
-	if o := q.Get("offset"); o != "" {
-		offset = atoiOr(strings.TrimPrefix(o, "gWq"), -1)
-	}
-	var items []string
-	for i := offset; i < min(offset+limit, c.reports); i++ {
-		items = append(items, fmt.Sprintf(`{"Name":"Trip %d","Total":12.5,"CurrencyCode":"USD","ID":"RPT%04d",
-			"URI":"https://us.api.concursolutions.com/api/v3.0/expense/reports/RPT%04d",
-			"LastModifiedDate":"2026-11-24T12:30:00.000","CreateDate":"2026-11-20T08:00:00.000"}`, i, i, i))
-	}
-	next := "null"
-	if offset+limit < c.reports {
-		// Parameters reordered and an opaque offset, as Concur does: the
-		// client must follow this URL exactly.
-		next = fmt.Sprintf(`"http://%s/api/v3.0/expense/reports?offset=gWq%d&limit=%d&user=ALL&modifiedDateAfter=%s"`,
-			r.Host, offset+limit, limit, q.Get("modifiedDateAfter"))
-	}
-	rw.Header().Set("Content-Type", "application/json")
-	fmt.Fprintf(rw, `{"Items":[%s],"NextPage":%s}`, strings.Join(items, ","), next)
+	return api
 }
 
 func concurSource(t *testing.T, baseURL string, cfg poller.HTTPConfig) *poller.HTTPSource {
@@ -267,11 +137,11 @@ const linkDef = `{"key": "linkapi", "hub": "general", "baseUrl": "{base.url}",
 // newLinkAPI serves /items in pages of two behind X-Api-Key, linking pages
 // in every way RFC 8288 allows: relative and absolute targets, quoted and
 // bare rel, several rel values, several links and several fields.
-func newLinkAPI(t *testing.T) (*recorder, *httptest.Server) {
+func newLinkAPI(t *testing.T) (*vendortest.RequestLog, *httptest.Server) {
 	t.Helper()
-	rec := &recorder{}
+	rec := &vendortest.RequestLog{}
 	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		rec.record(r)
+		rec.Record(r)
 		if r.Header.Get("X-Api-Key") != "Token lnk-secret" {
 			rw.WriteHeader(http.StatusForbidden)
 			return
@@ -303,11 +173,11 @@ const offsetKey = "off-7d3c-secret"
 // newOffsetAPI serves /v1/things?offset=&limit= with {"data":[...],
 // "meta":{"total":n}}, behind an api_key query parameter; without total
 // when total is false.
-func newOffsetAPI(t *testing.T, records int, total bool) (*recorder, *httptest.Server) {
+func newOffsetAPI(t *testing.T, records int, total bool) (*vendortest.RequestLog, *httptest.Server) {
 	t.Helper()
-	rec := &recorder{}
+	rec := &vendortest.RequestLog{}
 	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		rec.record(r)
+		rec.Record(r)
 		q := r.URL.Query()
 		if q.Get("api_key") != offsetKey {
 			rw.WriteHeader(http.StatusUnauthorized)
@@ -326,6 +196,13 @@ func newOffsetAPI(t *testing.T, records int, total bool) (*recorder, *httptest.S
 	}))
 	t.Cleanup(srv.Close)
 	return rec, srv
+}
+
+func atoiOr(s string, def int) int {
+	if n, err := strconv.Atoi(s); err == nil {
+		return n
+	}
+	return def
 }
 
 // fetchAll follows a resource to its last page and returns the record
@@ -380,7 +257,7 @@ func TestHTTPSourcePagination(t *testing.T) {
 	type fixture struct {
 		src         poller.Source
 		req         poller.Request
-		rec         *recorder
+		rec         *vendortest.RequestLog
 		wantIDs     []string
 		wantQueries []string
 	}
@@ -389,11 +266,11 @@ func TestHTTPSourcePagination(t *testing.T) {
 		setup func(t *testing.T) fixture
 	}{
 		{"page with X-WP-TotalPages", func(t *testing.T) fixture {
-			store, srv := newWooStore(t, 7)
+			store := newWooStore(t, 7)
 			return fixture{
-				src:     wooSource(t, srv.URL, poller.HTTPConfig{}),
+				src:     wooSource(t, store.URL(), poller.HTTPConfig{}),
 				req:     poller.Request{Resource: "customers", Config: wooResource(t, "customers", 3)},
-				rec:     store.recorder,
+				rec:     store.Log(),
 				wantIDs: seq(1, 7),
 				wantQueries: []string{
 					"orderby=id&order=asc&page=1&per_page=3",
@@ -403,12 +280,12 @@ func TestHTTPSourcePagination(t *testing.T) {
 			}
 		}},
 		{"page without totals stops on a short page", func(t *testing.T) fixture {
-			store, srv := newWooStore(t, 5)
-			store.noTotals = true
+			store := newWooStore(t, 5)
+			store.Inject(vendortest.Fault{NoTotals: true, Times: -1})
 			return fixture{
-				src:     wooSource(t, srv.URL, poller.HTTPConfig{}),
+				src:     wooSource(t, store.URL(), poller.HTTPConfig{}),
 				req:     poller.Request{Resource: "customers", Config: wooResource(t, "customers", 3)},
-				rec:     store.recorder,
+				rec:     store.Log(),
 				wantIDs: seq(1, 5),
 				wantQueries: []string{
 					"orderby=id&order=asc&page=1&per_page=3",
@@ -417,12 +294,12 @@ func TestHTTPSourcePagination(t *testing.T) {
 			}
 		}},
 		{"page without totals stops on an empty page", func(t *testing.T) fixture {
-			store, srv := newWooStore(t, 4)
-			store.noTotals = true
+			store := newWooStore(t, 4)
+			store.Inject(vendortest.Fault{NoTotals: true, Times: -1})
 			return fixture{
-				src:     wooSource(t, srv.URL, poller.HTTPConfig{}),
+				src:     wooSource(t, store.URL(), poller.HTTPConfig{}),
 				req:     poller.Request{Resource: "customers", Config: wooResource(t, "customers", 2)},
-				rec:     store.recorder,
+				rec:     store.Log(),
 				wantIDs: seq(1, 4),
 				wantQueries: []string{
 					"orderby=id&order=asc&page=1&per_page=2",
@@ -432,16 +309,16 @@ func TestHTTPSourcePagination(t *testing.T) {
 			}
 		}},
 		{"next-url followed exactly", func(t *testing.T) fixture {
-			api, srv := newConcurAPI(t, 5)
+			api := newConcurAPI(t, 5)
 			return fixture{
-				src:     concurSource(t, srv.URL, poller.HTTPConfig{}),
+				src:     concurSource(t, api.URL(), poller.HTTPConfig{}),
 				req:     poller.Request{Resource: "reports", Config: concurResource(t, 2), Since: since},
-				rec:     api.recorder,
+				rec:     api.Log(),
 				wantIDs: []string{"RPT0000", "RPT0001", "RPT0002", "RPT0003", "RPT0004"},
 				wantQueries: []string{
 					"user=ALL&modifiedDateAfter=2026-11-24T12%3A00%3A00&limit=2",
-					"offset=gWq2&limit=2&user=ALL&modifiedDateAfter=2026-11-24T12:00:00",
-					"offset=gWq4&limit=2&user=ALL&modifiedDateAfter=2026-11-24T12:00:00",
+					"offset=gWqMg&limit=2&user=ALL&modifiedDateAfter=2026-11-24T12%3A00%3A00",
+					"offset=gWqNA&limit=2&user=ALL&modifiedDateAfter=2026-11-24T12%3A00%3A00",
 				},
 			}
 		}},
@@ -507,27 +384,29 @@ func TestHTTPSourcePagination(t *testing.T) {
 			t.Parallel()
 			f := tt.setup(t)
 			require.Equal(t, f.wantIDs, fetchAll(t, f.src, f.req))
-			require.Equal(t, f.wantQueries, f.rec.queries())
+			require.Equal(t, f.wantQueries, f.rec.Queries())
 		})
 	}
 }
 
 func TestHTTPSourceWooPage(t *testing.T) {
 	t.Parallel()
-	store, srv := newWooStore(t, 7)
-	src := wooSource(t, srv.URL, poller.HTTPConfig{})
+	store := newWooStore(t, 7)
+	src := wooSource(t, store.URL(), poller.HTTPConfig{})
 
 	page, err := src.Fetch(t.Context(), poller.Request{Resource: "customers", Config: wooResource(t, "customers", 3)})
 	require.NoError(t, err)
 	require.Len(t, page.Records, 3)
-	require.JSONEq(t, wooCustomer(1), string(page.Records[0]))
+	first, ok := store.Record("customers", 1)
+	require.True(t, ok)
+	require.Equal(t, string(first), string(page.Records[0]), "a record as the store wrote it")
 	require.Equal(t, 7, page.Total)
 	require.Equal(t, 3, page.TotalPages)
 	require.Equal(t, time.Date(2026, 11, 24, 12, 5, 0, 0, time.UTC), page.Date)
-	require.Equal(t, srv.URL+"/wp-json/wc/v3/customers?orderby=id&order=asc&page=1&per_page=3", page.URL)
+	require.Equal(t, store.APIURL()+"/customers?orderby=id&order=asc&page=1&per_page=3", page.URL)
 	require.NotEmpty(t, page.Next)
 
-	r := store.last()
+	r, _ := store.Log().Last()
 	require.Equal(t, "application/json", r.Header.Get("Accept"))
 	require.Contains(t, r.Header.Get("User-Agent"), "elementevents")
 }
@@ -546,21 +425,23 @@ func TestHTTPSourcePageSize(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			store, srv := newWooStore(t, 1)
-			src := wooSource(t, srv.URL, poller.HTTPConfig{})
+			store := newWooStore(t, 1)
+			src := wooSource(t, store.URL(), poller.HTTPConfig{})
 			_, err := src.Fetch(t.Context(), poller.Request{Resource: "customers", Config: wooResource(t, "customers", tt.pageSize)})
 			require.NoError(t, err) // the store answers 400 above 100
-			require.Equal(t, "orderby=id&order=asc&page=1&"+tt.want, store.last().URL.RawQuery)
+			last, _ := store.Log().Last()
+			require.Equal(t, "orderby=id&order=asc&page=1&"+tt.want, last.RawQuery)
 		})
 	}
 
 	t.Run("concur limit capped", func(t *testing.T) {
 		t.Parallel()
-		api, srv := newConcurAPI(t, 1)
-		src := concurSource(t, srv.URL, poller.HTTPConfig{})
+		api := newConcurAPI(t, 1)
+		src := concurSource(t, api.URL(), poller.HTTPConfig{})
 		_, err := src.Fetch(t.Context(), poller.Request{Resource: "reports", Config: concurResource(t, 250), Since: since})
 		require.NoError(t, err)
-		require.Equal(t, "100", api.last().URL.Query().Get("limit"))
+		last, _ := api.Log().Last()
+		require.Equal(t, "100", last.Query.Get("limit"))
 	})
 }
 
@@ -582,13 +463,13 @@ func TestHTTPSourcePlaceholders(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			store, srv := newWooStore(t, 2)
-			src := wooSource(t, srv.URL, poller.HTTPConfig{})
+			store := newWooStore(t, 2)
+			src := wooSource(t, store.URL(), poller.HTTPConfig{})
 			_, err := src.Fetch(t.Context(), poller.Request{Resource: "orders", Config: wooResource(t, "orders", 0), Since: tt.since})
 			require.NoError(t, err)
-			r := store.last()
-			require.Equal(t, "/wp-json/wc/v3/orders", r.URL.Path)
-			require.Equal(t, tt.want, r.URL.RawQuery)
+			r, _ := store.Log().Last()
+			require.Equal(t, vendortest.WooAPIPath+"/orders", r.Path)
+			require.Equal(t, tt.want, r.RawQuery)
 		})
 	}
 }
@@ -599,7 +480,7 @@ func TestHTTPSourceAuth(t *testing.T) {
 		name      string
 		auth      string
 		conf      map[string]string
-		check     func(t *testing.T, r *http.Request)
+		check     func(t *testing.T, r vendortest.Request)
 		wantQuery string
 		wantURL   string // Page.URL after the server's address
 	}{
@@ -607,8 +488,8 @@ func TestHTTPSourceAuth(t *testing.T) {
 			name: "basic",
 			auth: `{"style": "basic", "usernameKey": "oauth.api.key", "passwordKey": "oauth.api.secret"}`,
 			conf: map[string]string{"oauth.api.key": "user", "oauth.api.secret": "pw"},
-			check: func(t *testing.T, r *http.Request) {
-				u, p, ok := r.BasicAuth()
+			check: func(t *testing.T, r vendortest.Request) {
+				u, p, ok := (&http.Request{Header: r.Header}).BasicAuth()
 				require.True(t, ok)
 				require.Equal(t, "user:pw", u+":"+p)
 			},
@@ -618,8 +499,8 @@ func TestHTTPSourceAuth(t *testing.T) {
 			name: "basic without password",
 			auth: `{"style": "basic", "usernameKey": "api.key"}`,
 			conf: map[string]string{"api.key": "k"},
-			check: func(t *testing.T, r *http.Request) {
-				u, p, ok := r.BasicAuth()
+			check: func(t *testing.T, r vendortest.Request) {
+				u, p, ok := (&http.Request{Header: r.Header}).BasicAuth()
 				require.True(t, ok)
 				require.Equal(t, "k:", u+":"+p)
 			},
@@ -629,7 +510,7 @@ func TestHTTPSourceAuth(t *testing.T) {
 			name: "bearer",
 			auth: `{"style": "bearer", "tokenKey": "oauth.access.token"}`,
 			conf: map[string]string{"oauth.access.token": "tok"},
-			check: func(t *testing.T, r *http.Request) {
+			check: func(t *testing.T, r vendortest.Request) {
 				require.Equal(t, "Bearer tok", r.Header.Get("Authorization"))
 			},
 			wantURL: "/items",
@@ -638,7 +519,7 @@ func TestHTTPSourceAuth(t *testing.T) {
 			name: "header with prefix",
 			auth: `{"style": "header", "tokenKey": "api.token", "param": "X-Auth", "prefix": "Token "}`,
 			conf: map[string]string{"api.token": "tok"},
-			check: func(t *testing.T, r *http.Request) {
+			check: func(t *testing.T, r vendortest.Request) {
 				require.Equal(t, "Token tok", r.Header.Get("X-Auth"))
 				require.Empty(t, r.Header.Get("Authorization"))
 			},
@@ -654,7 +535,7 @@ func TestHTTPSourceAuth(t *testing.T) {
 		{
 			name: "none",
 			auth: `{"style": "none"}`,
-			check: func(t *testing.T, r *http.Request) {
+			check: func(t *testing.T, r vendortest.Request) {
 				require.Empty(t, r.Header.Get("Authorization"))
 			},
 			wantURL: "/items",
@@ -663,9 +544,9 @@ func TestHTTPSourceAuth(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			rec := &recorder{}
+			rec := &vendortest.RequestLog{}
 			srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-				rec.record(r)
+				rec.Record(r)
 				io.WriteString(rw, `[]`)
 			}))
 			t.Cleanup(srv.Close)
@@ -677,11 +558,11 @@ func TestHTTPSourceAuth(t *testing.T) {
 				conf, poller.HTTPConfig{})
 			page, err := src.Fetch(t.Context(), poller.Request{Resource: "items", Config: element.Resource{URL: "/items", IDField: "id"}})
 			require.NoError(t, err)
-			r := rec.last()
+			r, _ := rec.Last()
 			if tt.check != nil {
 				tt.check(t, r)
 			}
-			require.Equal(t, tt.wantQuery, r.URL.RawQuery)
+			require.Equal(t, tt.wantQuery, r.RawQuery)
 			require.Equal(t, srv.URL+tt.wantURL, page.URL)
 		})
 	}
@@ -689,9 +570,9 @@ func TestHTTPSourceAuth(t *testing.T) {
 
 func TestHTTPSourceRedirectKeepsAuthHeaderHome(t *testing.T) {
 	t.Parallel()
-	elsewhere := &recorder{}
+	elsewhere := &vendortest.RequestLog{}
 	other := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		elsewhere.record(r)
+		elsewhere.Record(r)
 		io.WriteString(rw, `[]`)
 	}))
 	t.Cleanup(other.Close)
@@ -706,7 +587,7 @@ func TestHTTPSourceRedirectKeepsAuthHeaderHome(t *testing.T) {
 	// (and the request) never leave home.
 	require.ErrorIs(t, err, poller.ErrVendor)
 	require.NotContains(t, err.Error(), "tok")
-	require.Zero(t, elsewhere.count())
+	require.Zero(t, elsewhere.Len())
 }
 
 func TestNewHTTPSourceErrors(t *testing.T) {
@@ -747,7 +628,7 @@ func TestNewHTTPSourceErrors(t *testing.T) {
 // scripted is a fake vendor answering from a script of replies; the last
 // reply repeats.
 type scripted struct {
-	*recorder
+	vendortest.RequestLog
 	replies []reply
 }
 
@@ -759,10 +640,10 @@ type reply struct {
 
 func newScripted(t *testing.T, replies ...reply) (*scripted, *httptest.Server) {
 	t.Helper()
-	s := &scripted{recorder: &recorder{}, replies: replies}
+	s := &scripted{replies: replies}
 	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		s.record(r)
-		rep := s.replies[min(s.count(), len(s.replies))-1]
+		s.Record(r)
+		rep := s.replies[min(s.Len(), len(s.replies))-1]
 		for k, v := range rep.header {
 			rw.Header()[k] = v
 		}
@@ -853,7 +734,7 @@ func TestHTTPSourceRetryAfter(t *testing.T) {
 			r := <-res
 			require.NoError(t, r.err)
 			require.Len(t, r.page.Records, 1)
-			require.Equal(t, 2, vendor.count())
+			require.Equal(t, 2, vendor.Len())
 		})
 	}
 }
@@ -878,7 +759,7 @@ func TestHTTPSourceBackoff(t *testing.T) {
 		}
 		r := <-res
 		require.NoError(t, r.err)
-		require.Equal(t, 4, vendor.count())
+		require.Equal(t, 4, vendor.Len())
 	})
 
 	t.Run("exhausted", func(t *testing.T) {
@@ -898,7 +779,7 @@ func TestHTTPSourceBackoff(t *testing.T) {
 		require.ErrorContains(t, r.err, srv.URL+"/items?access_token=REDACTED&key=REDACTED")
 		require.NotContains(t, r.err.Error(), "hunter2")
 		require.NotContains(t, r.err.Error(), "inline-secret")
-		require.Equal(t, 4, vendor.count())
+		require.Equal(t, 4, vendor.Len())
 	})
 
 	t.Run("network error", func(t *testing.T) {
@@ -958,7 +839,7 @@ func TestHTTPSourceCancelDuringBackoff(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("Fetch did not return after cancel")
 	}
-	require.Equal(t, 1, vendor.count())
+	require.Equal(t, 1, vendor.Len())
 }
 
 func TestHTTPSourceUnauthorized(t *testing.T) {
@@ -984,7 +865,7 @@ func TestHTTPSourceUnauthorized(t *testing.T) {
 			require.ErrorIs(t, err, poller.ErrUnauthorized)
 			require.NotContains(t, err.Error(), "hunter2")
 			require.Equal(t, []string{"items"}, calls)
-			require.Equal(t, 1, vendor.count())
+			require.Equal(t, 1, vendor.Len())
 		})
 	}
 }
@@ -996,7 +877,7 @@ func TestHTTPSourceClientError(t *testing.T) {
 	_, err := src.Fetch(t.Context(), itemsReq)
 	require.ErrorIs(t, err, poller.ErrVendor)
 	require.ErrorContains(t, err, "status 404")
-	require.Equal(t, 1, vendor.count())
+	require.Equal(t, 1, vendor.Len())
 }
 
 func TestHTTPSourceMalformedPage(t *testing.T) {
@@ -1056,7 +937,7 @@ func TestHTTPSourceNextURLSafety(t *testing.T) {
 	}{
 		{"other host refused with credentials", `"https://collector.example/steal"`, poller.ErrMalformedPage},
 		{"not a string", `42`, poller.ErrMalformedPage},
-		{"same page forever", `"{{srv}}/api/v3.0/expense/reports?user=ALL&modifiedDateAfter=2026-11-24T12%3A00%3A00&limit=100"`, poller.ErrMalformedPage},
+		{"same page forever", `"{{srv}}` + vendortest.ConcurReportsPath + `?user=ALL&modifiedDateAfter=2026-11-24T12%3A00%3A00&limit=100"`, poller.ErrMalformedPage},
 		{"empty is the last page", `""`, nil},
 	}
 	for _, tt := range tests {
@@ -1084,9 +965,9 @@ func TestHTTPSourceTokenHoldsNoKey(t *testing.T) {
 	t.Parallel()
 	// A vendor that echoes the query key in its next link: the token must
 	// not carry it, and the next request must still authenticate.
-	rec := &recorder{}
+	rec := &vendortest.RequestLog{}
 	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		rec.record(r)
+		rec.Record(r)
 		if r.URL.Query().Get("key") != "hunter2" {
 			rw.WriteHeader(http.StatusUnauthorized)
 			return
@@ -1109,13 +990,14 @@ func TestHTTPSourceTokenHoldsNoKey(t *testing.T) {
 	page, err = src.Fetch(t.Context(), req)
 	require.NoError(t, err)
 	require.Empty(t, page.Next)
-	require.Equal(t, "p=2&key=hunter2", rec.last().URL.RawQuery)
+	last, _ := rec.Last()
+	require.Equal(t, "p=2&key=hunter2", last.RawQuery)
 }
 
 func TestHTTPSourceBadToken(t *testing.T) {
 	t.Parallel()
-	_, srv := newWooStore(t, 1)
-	src := wooSource(t, srv.URL, poller.HTTPConfig{})
+	store := newWooStore(t, 1)
+	src := wooSource(t, store.URL(), poller.HTTPConfig{})
 	for _, token := range []string{"x", "0", "-3"} {
 		_, err := src.Fetch(t.Context(), poller.Request{Resource: "customers", Config: wooResource(t, "customers", 0), Token: token})
 		require.ErrorIs(t, err, poller.ErrConfig, token)
@@ -1124,8 +1006,8 @@ func TestHTTPSourceBadToken(t *testing.T) {
 
 func TestHTTPSourceConcurrent(t *testing.T) {
 	t.Parallel()
-	_, srv := newWooStore(t, 9)
-	src := wooSource(t, srv.URL, poller.HTTPConfig{})
+	store := newWooStore(t, 9)
+	src := wooSource(t, store.URL(), poller.HTTPConfig{})
 	req := poller.Request{Resource: "orders", Config: wooResource(t, "orders", 4), Since: since}
 	results := make(chan []string, 8)
 	for range cap(results) {

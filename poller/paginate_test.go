@@ -13,6 +13,7 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/poller"
+	"github.com/a12b7632/elementevents/vendortest"
 )
 
 // TestHTTPSourceFollowsOnlyOwnOrigin checks that a next page named by the
@@ -61,9 +62,9 @@ func TestHTTPSourceFollowsOnlyOwnOrigin(t *testing.T) {
 			for _, tt := range tests {
 				t.Run(st.name+"/"+a.name+"/"+tt.name, func(t *testing.T) {
 					t.Parallel()
-					other := &recorder{}
+					other := &vendortest.RequestLog{}
 					otherSrv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-						other.record(r)
+						other.Record(r)
 						fmt.Fprint(rw, `{"items": [{"id": "internal"}]}`)
 					}))
 					t.Cleanup(otherSrv.Close)
@@ -91,7 +92,7 @@ func TestHTTPSourceFollowsOnlyOwnOrigin(t *testing.T) {
 					require.Less(t, len(err.Error()), 1024, "the error does not repeat the URL: %.300q", err.Error())
 					require.ErrorContains(t, err, tt.wantErr)
 					require.NotContains(t, err.Error(), "tok-secret")
-					require.Zero(t, other.count(), "the other server was not asked")
+					require.Zero(t, other.Len(), "the other server was not asked")
 				})
 			}
 		}
@@ -103,8 +104,8 @@ func TestHTTPSourceFollowsOnlyOwnOrigin(t *testing.T) {
 // any request.
 func TestHTTPSourceTokenOnOtherOrigin(t *testing.T) {
 	t.Parallel()
-	other := &recorder{}
-	otherSrv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { other.record(r) }))
+	other := &vendortest.RequestLog{}
+	otherSrv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { other.Record(r) }))
 	t.Cleanup(otherSrv.Close)
 	_, srv := newScripted(t, reply{status: http.StatusOK, body: `[]`})
 	src := customSource(t, `{"key": "pager", "hub": "general", "baseUrl": "{base.url}", "pagination": {"style": "link"}}`,
@@ -116,5 +117,5 @@ func TestHTTPSourceTokenOnOtherOrigin(t *testing.T) {
 		Token: otherSrv.URL + "/items?p=2"})
 	require.ErrorIs(t, err, poller.ErrConfig)
 	require.ErrorContains(t, err, "on host "+u.Host)
-	require.Zero(t, other.count())
+	require.Zero(t, other.Len())
 }

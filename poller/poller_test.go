@@ -11,6 +11,7 @@ import (
 
 	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/poller"
+	"github.com/a12b7632/elementevents/vendortest"
 )
 
 const filteredResource = `{"url": "/hubs/ecommerce/orders?modified_after=${gmtDate:yyyy-MM-dd'T'HH:mm:ss}", "idField": "id",
@@ -68,7 +69,7 @@ func TestPollEventFields(t *testing.T) {
 	require.Equal(t, "ecommerce", e.HubKey)
 	require.True(t, e.Date.Equal(now))
 	require.True(t, e.PollDate.Equal(r.clock.Now()), "the vendor's Date")
-	require.JSONEq(t, `{"id":9,"date_created_gmt":"`+now.Format(wooFormat)+`","date_modified_gmt":"`+now.Format(wooFormat)+`","email":"a@example.com"}`, string(e.Raw))
+	require.JSONEq(t, `{"id":9,"date_created_gmt":"`+now.Format(vendortest.WooDateLayout)+`","date_modified_gmt":"`+now.Format(vendortest.WooDateLayout)+`","email":"a@example.com"}`, string(e.Raw))
 	require.Equal(t, events.NewID("inst-1", "customers", "9", events.Created, now), e.ID, "deterministic id")
 }
 
@@ -112,10 +113,10 @@ func TestPollFailedCycleLeavesState(t *testing.T) {
 	r.poll(t)
 	now := r.clock.Now()
 	r.store.put(1, "x", now, now)
-	r.sink.fail = errors.New("outbox down")
+	r.sink.Err = errors.New("outbox down")
 	res := r.poll(t)
 	require.ErrorContains(t, res.Err, "outbox down")
-	r.sink.fail = nil
+	r.sink.Err = nil
 	res = r.poll(t)
 	require.NoError(t, res.Err)
 	require.Equal(t, []string{"CREATED 1"}, r.sink.take(), "re-emitted after the sink failed, with the same id")

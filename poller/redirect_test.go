@@ -10,6 +10,7 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/poller"
+	"github.com/a12b7632/elementevents/vendortest"
 )
 
 // TestHTTPSourceRedirects checks that a vendor's redirect is followed on
@@ -31,16 +32,16 @@ func TestHTTPSourceRedirects(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			other := &recorder{}
+			other := &vendortest.RequestLog{}
 			otherSrv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-				other.record(r)
+				other.Record(r)
 				fmt.Fprint(rw, `[{"id": "internal"}]`)
 			}))
 			t.Cleanup(otherSrv.Close)
-			vendor := &recorder{}
+			vendor := &vendortest.RequestLog{}
 			var srvURL string
 			srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-				vendor.record(r)
+				vendor.Record(r)
 				if r.URL.Path == "/moved" {
 					fmt.Fprint(rw, `[{"id": 1}]`)
 					return
@@ -60,16 +61,16 @@ func TestHTTPSourceRedirects(t *testing.T) {
 				map[string]string{"base.url": srv.URL}, poller.HTTPConfig{})
 
 			page, err := src.Fetch(t.Context(), poller.Request{Resource: "items", Config: element.Resource{URL: "/items", IDField: "id"}})
-			require.Zero(t, other.count(), "the other server was not asked")
+			require.Zero(t, other.Len(), "the other server was not asked")
 			if !tt.wantErr {
 				require.NoError(t, err)
-				require.Equal(t, 2, vendor.count(), "the redirect and the page")
+				require.Equal(t, 2, vendor.Len(), "the redirect and the page")
 				require.NotNil(t, page)
 				return
 			}
 			require.ErrorIs(t, err, poller.ErrVendor)
 			require.ErrorContains(t, err, "redirect to another origin refused")
-			require.Equal(t, 1, vendor.count(), "refused at once, not retried")
+			require.Equal(t, 1, vendor.Len(), "refused at once, not retried")
 		})
 	}
 }

@@ -119,7 +119,7 @@ func TestPollIsAtomic(t *testing.T) {
 	var jobs int
 	require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FROM river_job WHERE kind = $1", riverstore.KindDeliver).Scan(&jobs))
 	require.Zero(t, jobs, "no delivery job of a failed poll is left")
-	st, err := r.State().Load(ctx, poller.Key{Instance: "atomic", Resource: "contacts"})
+	st, err := r.State().Load(ctx, poller.Key{Instance: "atomic", Resource: "customers"})
 	require.NoError(t, err)
 	require.Zero(t, st.Cycles)
 
@@ -128,7 +128,7 @@ func TestPollIsAtomic(t *testing.T) {
 	want := v.expected(t)
 	eventually(t, 10*time.Second, func() bool {
 		v.mu.Lock()
-		v.frozen = len(v.contacts["atomic"]) >= 6
+		v.frozen = v.customers("atomic") >= 6
 		v.mu.Unlock()
 		got := rc.eventCounts()
 		for id := range want {

@@ -2,7 +2,6 @@ package riverstore_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"net/http"
@@ -20,6 +19,7 @@ import (
 	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/poller"
 	"github.com/a12b7632/elementevents/riverstore"
+	"github.com/a12b7632/elementevents/vendortest"
 )
 
 // A simulated day, compressed: the instances poll every simulated hour
@@ -33,17 +33,18 @@ const (
 	dayWorkers   = 8
 )
 
-// vendor is a fake REST API on loopback serving /contacts for many
-// instances (?i=ID): every request but those after freeze adds a contact,
-// created and updated now, and answers with all of the instance's
-// contacts. So every poll has exactly one new record to report, and the
-// test knows the event each one must become.
+// vendor is a WooCommerce store per instance (vendortest's), all on one
+// loopback server under /{instance}: every request but those after freeze
+// adds a customer to the instance's store, created and modified now, and
+// the store answers with all of its customers. So every poll has exactly
+// one new record to report, and the test knows the event each one must
+// become.
 type vendor struct {
 	srv *httptest.Server
 
 	mu       sync.Mutex
 	frozen   bool
-	contacts map[string][]vendorContact // by instance
+	stores   map[string]*vendortest.WooCommerce // by instance
 	requests map[string]int
 	inflight map[string]int
 	maxIn    int // most requests of one instance at once
@@ -53,18 +54,18 @@ type vendor struct {
 	before func(inst string, n int)
 }
 
-type vendorContact struct {
-	ID      int    `json:"id"`
-	Name    string `json:"name"`
-	Created string `json:"created"`
-	Updated string `json:"updated"`
-}
+// The store's credentials.
+const (
+	vendorKey    = "ck_riverstore"
+	vendorSecret = "cs_riverstore"
+)
 
 func newVendor(t *testing.T) *vendor {
-	v := &vendor{contacts: map[string][]vendorContact{}, requests: map[string]int{}, inflight: map[string]int{}}
+	v := &vendor{stores: map[string]*vendortest.WooCommerce{}, requests: map[string]int{}, inflight: map[string]int{}}
 	v.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		inst := req.URL.Query().Get("i")
+		inst, _, _ := strings.Cut(strings.TrimPrefix(req.URL.Path, "/"), "/")
 		v.mu.Lock()
+		store := v.store(t, inst)
 		v.requests[inst]++
 		n, before := v.requests[inst], v.before
 		v.inflight[inst]++
@@ -80,47 +81,72 @@ func newVendor(t *testing.T) *vendor {
 		}
 		v.mu.Lock()
 		if !v.frozen {
-			now := time.Now().UTC().Format(time.RFC3339Nano)
-			id := len(v.contacts[inst]) + 1
-			v.contacts[inst] = append(v.contacts[inst], vendorContact{ID: id, Name: fmt.Sprintf("contact %d of %s", id, inst), Created: now, Updated: now})
+			now := time.Now().Truncate(time.Second) // WooCommerce keeps seconds
+			store.PutCustomer(vendortest.Customer{Email: inst + "@example.com", Created: now, Modified: now})
 		}
-		body, _ := json.Marshal(v.contacts[inst])
 		v.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(body)
+		http.StripPrefix("/"+inst, store).ServeHTTP(w, req)
 	}))
 	t.Cleanup(v.srv.Close)
 	return v
 }
 
-// expected returns the id of the CREATED event every contact must become.
+// store returns the store of inst, made the first time. v.mu is held.
+func (v *vendor) store(t *testing.T, inst string) *vendortest.WooCommerce {
+	if s, ok := v.stores[inst]; ok {
+		return s
+	}
+	s, err := vendortest.NewWooCommerce(vendortest.WooConfig{Key: vendorKey, Secret: vendorSecret})
+	require.NoError(t, err)
+	s.SetURL(v.srv.URL + "/" + inst)
+	v.stores[inst] = s
+	return s
+}
+
+// expected returns the id of the CREATED event every customer must
+// become.
 func (v *vendor) expected(t *testing.T) map[string]string {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	out := map[string]string{}
-	for inst, cs := range v.contacts {
-		for _, c := range cs {
-			d, err := time.Parse(time.RFC3339Nano, c.Updated)
-			require.NoError(t, err)
-			out[events.NewID(inst, "contacts", strconv.Itoa(c.ID), events.Created, d)] = inst + "/" + strconv.Itoa(c.ID)
+	for inst, s := range v.stores {
+		for id := 1; ; id++ {
+			c, ok := s.Customer(id)
+			if !ok {
+				break
+			}
+			out[events.NewID(inst, "customers", strconv.Itoa(id), events.Created, c.Modified)] = inst + "/" + strconv.Itoa(id)
 		}
 	}
 	return out
 }
 
+// customers returns how many customers the store of inst has.
+func (v *vendor) customers(inst string) int {
+	s, ok := v.stores[inst]
+	if !ok {
+		return 0
+	}
+	n := 0
+	for ; ; n++ {
+		if _, ok := s.Customer(n + 1); !ok {
+			return n
+		}
+	}
+}
+
 func dayInstance(t *testing.T, id, vendorURL, callback string) *element.Instance {
 	t.Helper()
-	body := fmt.Sprintf(`{"id": %q, "name": "shop %s", "element": {"key": "generic"}, "tags": ["day"],
+	body := fmt.Sprintf(`{"id": %q, "name": "shop %s", "element": {"key": "woocommercerest"}, "tags": ["day"],
 	  "configuration": {
-	    "base.url": %q,
+	    "store.url": %q, "oauth.api.key": %q, "oauth.api.secret": %q,
 	    "event.notification.enabled": true,
 	    "event.vendor.type": "polling",
 	    "event.notification.callback.url": %q,
 	    "event.notification.signature.key": %q,
 	    "event.poller.refresh_interval": "60",
-	    "event.poller.configuration": {"contacts": {"url": "/contacts?i=%s", "idField": "id",
-	      "datesConfiguration": {"updatedDateField": "updated", "createdDateField": "created"}}}}}`,
-		id, id, vendorURL, callback, testKey, id)
+	    "event.objects": "customers"}}`,
+		id, id, vendorURL+"/"+id, vendorKey, vendorSecret, callback, testKey)
 	inst, err := element.Parse([]byte(body))
 	require.NoError(t, err)
 	require.NoError(t, inst.Validate())

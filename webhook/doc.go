@@ -21,8 +21,9 @@
 // The consumer's side, verifying the notifications the Notifier sends, is
 // package receiver.
 //
-// Package webhooktest builds signed WooCommerce requests and records
-// published batches, for the host's own tests.
+// For the host's own tests, package vendortest builds signed WooCommerce
+// webhook requests and runs a fake store that sends them, and
+// eventstest.Recorder keeps what a Handler publishes.
 //
 // # Routing
 //

@@ -3,9 +3,6 @@ package webhook_test
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +10,7 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/vendortest"
 	"github.com/a12b7632/elementevents/webhook"
 )
 
@@ -55,20 +53,17 @@ func ExampleHandler() {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
-	// What WooCommerce sends when customer 25 changes.
+	// What WooCommerce sends when customer 25 changes (vendortest's
+	// headers), twice with the same X-WC-Webhook-Delivery-ID.
 	body := []byte(`{"id":25,"email":"john@example.com","date_modified_gmt":"2026-11-24T11:59:30"}`)
-	mac := hmac.New(sha256.New, []byte("wc-secret"))
-	mac.Write(body)
+	header := vendortest.WooWebhookHeader("customer.updated", "wc-secret", body)
 	for range 2 {
 		req, err := http.NewRequest(http.MethodPost, srv.URL+"/events/woocommercerest/42", bytes.NewReader(body))
 		if err != nil {
 			fmt.Println(err)
 			return
 		}
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("X-WC-Webhook-Topic", "customer.updated")
-		req.Header.Set("X-WC-Webhook-Signature", base64.StdEncoding.EncodeToString(mac.Sum(nil)))
-		req.Header.Set("X-WC-Webhook-Delivery-ID", "b3f1c2")
+		req.Header = header.Clone()
 		resp, err := srv.Client().Do(req)
 		if err != nil {
 			fmt.Println(err)

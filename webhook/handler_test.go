@@ -24,7 +24,9 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/events/eventstest"
 	"github.com/a12b7632/elementevents/signature"
+	"github.com/a12b7632/elementevents/vendortest"
 	"github.com/a12b7632/elementevents/webhook"
 )
 
@@ -141,34 +143,14 @@ func handlerInstances(t testing.TB) []*element.Instance {
 	}
 }
 
-// handlerSink records the batches it accepts, or fails with err.
-type handlerSink struct {
-	mu      sync.Mutex
-	batches []events.Batch
-	err     error
-}
+// handlerSink is the fixture's eventstest.Recorder.
+type handlerSink struct{ eventstest.Recorder }
 
-func (s *handlerSink) Publish(_ context.Context, b events.Batch) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.err != nil {
-		return s.err
-	}
-	s.batches = append(s.batches, b)
-	return nil
-}
+// fail makes the sink refuse batches with err, or accept them for nil.
+func (s *handlerSink) fail(err error) { s.Err = err }
 
-func (s *handlerSink) fail(err error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.err = err
-}
-
-func (s *handlerSink) got() []events.Batch {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]events.Batch(nil), s.batches...)
-}
+// got returns the batches accepted.
+func (s *handlerSink) got() []events.Batch { return s.Batches() }
 
 // handlerLogs is a concurrency-safe buffer for a slog.TextHandler.
 type handlerLogs struct {
@@ -266,12 +248,12 @@ func (f *handlerFixture) send(t *testing.T, req *http.Request) handlerReply {
 // signed with secret ("" for no signature), with the delivery id if any.
 func (f *handlerFixture) woo(t *testing.T, id, topic, secret, delivery string, body []byte) handlerReply {
 	t.Helper()
-	h := []string{"Content-Type", "application/json", "X-WC-Webhook-Topic", topic}
+	h := []string{"Content-Type", "application/json", vendortest.WooHeaderTopic, topic}
 	if secret != "" {
-		h = append(h, "X-WC-Webhook-Signature", handlerB64MAC(secret, body))
+		h = append(h, vendortest.WooHeaderSignature, vendortest.WooSignature(secret, body))
 	}
 	if delivery != "" {
-		h = append(h, "X-WC-Webhook-Delivery-ID", delivery)
+		h = append(h, vendortest.WooHeaderDeliveryID, delivery)
 	}
 	return f.do(t, http.MethodPost, "/events/woocommercerest/"+id, body, h...)
 }
@@ -363,10 +345,10 @@ func TestHandlerWooCommercePing(t *testing.T) {
 	}
 	// Not a ping: a topic header, a signature, or no webhook_id.
 	r := f.do(t, http.MethodPost, "/events/woocommercerest/woo-1", []byte("webhook_id=15"),
-		"Content-Type", form, "X-WC-Webhook-Topic", "customer.updated")
+		"Content-Type", form, vendortest.WooHeaderTopic, "customer.updated")
 	require.Equal(t, http.StatusUnauthorized, r.status)
 	r = f.do(t, http.MethodPost, "/events/woocommercerest/woo-1", []byte("webhook_id=15"),
-		"Content-Type", form, "X-WC-Webhook-Signature", handlerB64MAC("wrong", []byte("webhook_id=15")))
+		"Content-Type", form, vendortest.WooHeaderSignature, vendortest.WooSignature("wrong", []byte("webhook_id=15")))
 	require.Equal(t, http.StatusUnauthorized, r.status)
 	r = f.do(t, http.MethodPost, "/events/woocommercerest/woo-1", []byte("hello=15"), "Content-Type", form)
 	require.Equal(t, http.StatusUnauthorized, r.status)
@@ -394,34 +376,34 @@ func TestHandlerAnswers(t *testing.T) {
 		wantEvents int
 	}{
 		{"signed", http.MethodPost, "/events/woocommercerest/woo-1", customer,
-			[]string{"X-WC-Webhook-Topic", "customer.updated", "X-WC-Webhook-Signature", handlerB64MAC(handlerWooSecret, customer)},
+			[]string{vendortest.WooHeaderTopic, "customer.updated", vendortest.WooHeaderSignature, vendortest.WooSignature(handlerWooSecret, customer)},
 			http.StatusOK, "ok", "", 1},
 		{"wrong signature", http.MethodPost, "/events/woocommercerest/woo-1", customer,
-			[]string{"X-WC-Webhook-Topic", "customer.updated", "X-WC-Webhook-Signature", handlerB64MAC("other secret", customer)},
+			[]string{vendortest.WooHeaderTopic, "customer.updated", vendortest.WooHeaderSignature, vendortest.WooSignature("other secret", customer)},
 			http.StatusUnauthorized, "signature does not verify", "", 0},
 		{"signature of another body", http.MethodPost, "/events/woocommercerest/woo-1", customer,
-			[]string{"X-WC-Webhook-Topic", "customer.updated", "X-WC-Webhook-Signature", handlerB64MAC(handlerWooSecret, []byte(`{"id":26}`))},
+			[]string{vendortest.WooHeaderTopic, "customer.updated", vendortest.WooHeaderSignature, vendortest.WooSignature(handlerWooSecret, []byte(`{"id":26}`))},
 			http.StatusUnauthorized, "signature does not verify", "", 0},
 		{"missing signature", http.MethodPost, "/events/woocommercerest/woo-1", customer,
-			[]string{"X-WC-Webhook-Topic", "customer.updated"},
+			[]string{vendortest.WooHeaderTopic, "customer.updated"},
 			http.StatusUnauthorized, "missing signature", "", 0},
 		{"malformed signature", http.MethodPost, "/events/woocommercerest/woo-1", customer,
-			[]string{"X-WC-Webhook-Topic", "customer.updated", "X-WC-Webhook-Signature", "not base64!"},
+			[]string{vendortest.WooHeaderTopic, "customer.updated", vendortest.WooHeaderSignature, "not base64!"},
 			http.StatusUnauthorized, "malformed signature", "", 0},
 		{"hex signature where base64 is expected", http.MethodPost, "/events/woocommercerest/woo-1", customer,
-			[]string{"X-WC-Webhook-Topic", "customer.updated", "X-WC-Webhook-Signature", handlerHexMAC(handlerWooSecret, customer)},
+			[]string{vendortest.WooHeaderTopic, "customer.updated", vendortest.WooHeaderSignature, handlerHexMAC(handlerWooSecret, customer)},
 			http.StatusUnauthorized, "malformed signature", "", 0},
 		{"no secret configured", http.MethodPost, "/events/woocommercerest/woo-open", customer,
-			[]string{"X-WC-Webhook-Topic", "customer.updated"},
+			[]string{vendortest.WooHeaderTopic, "customer.updated"},
 			http.StatusOK, "ok", "", 1},
 		{"unknown instance", http.MethodPost, "/events/woocommercerest/woo-404", customer,
-			[]string{"X-WC-Webhook-Topic", "customer.updated"},
+			[]string{vendortest.WooHeaderTopic, "customer.updated"},
 			http.StatusNotFound, "unknown instance", "", 0},
 		{"instance of another element", http.MethodPost, "/events/concur/woo-1", customer,
-			[]string{"X-WC-Webhook-Topic", "customer.updated", "X-WC-Webhook-Signature", handlerB64MAC(handlerWooSecret, customer)},
+			[]string{vendortest.WooHeaderTopic, "customer.updated", vendortest.WooHeaderSignature, vendortest.WooSignature(handlerWooSecret, customer)},
 			http.StatusNotFound, "unknown instance", "", 0},
 		{"events disabled", http.MethodPost, "/events/woocommercerest/woo-off", customer,
-			[]string{"X-WC-Webhook-Topic", "customer.updated", "X-WC-Webhook-Signature", handlerB64MAC(handlerWooSecret, customer)},
+			[]string{vendortest.WooHeaderTopic, "customer.updated", vendortest.WooHeaderSignature, vendortest.WooSignature(handlerWooSecret, customer)},
 			http.StatusNotFound, "events are disabled for this instance", "", 0},
 		{"GET to a POST-only element", http.MethodGet, "/events/woocommercerest/woo-1", nil, nil,
 			http.StatusMethodNotAllowed, "method not allowed", "POST", 0},
@@ -430,16 +412,16 @@ func TestHandlerAnswers(t *testing.T) {
 		{"PUT to the generic element", http.MethodPut, "/events/generic/gen-1", []byte(`{"objectType":"contacts","objectId":1,"eventType":"update"}`), nil,
 			http.StatusOK, "ok", "", 1},
 		{"bad JSON", http.MethodPost, "/events/woocommercerest/woo-1", []byte(`{"id":25,`),
-			[]string{"X-WC-Webhook-Topic", "customer.updated", "X-WC-Webhook-Signature", handlerB64MAC(handlerWooSecret, []byte(`{"id":25,`))},
+			[]string{vendortest.WooHeaderTopic, "customer.updated", vendortest.WooHeaderSignature, vendortest.WooSignature(handlerWooSecret, []byte(`{"id":25,`))},
 			http.StatusBadRequest, "body is not valid JSON: unexpected end of JSON input", "", 0},
 		{"empty body", http.MethodPost, "/events/woocommercerest/woo-open", nil,
-			[]string{"X-WC-Webhook-Topic", "customer.updated"},
+			[]string{vendortest.WooHeaderTopic, "customer.updated"},
 			http.StatusBadRequest, "empty body", "", 0},
 		{"JSON that is not an object", http.MethodPost, "/events/woocommercerest/woo-open", []byte(`"hello"`),
-			[]string{"X-WC-Webhook-Topic", "customer.updated"},
+			[]string{vendortest.WooHeaderTopic, "customer.updated"},
 			http.StatusBadRequest, "body is not a JSON object", "", 0},
 		{"id that is an object", http.MethodPost, "/events/woocommercerest/woo-open", []byte(`{"id":{"n":1}}`),
-			[]string{"X-WC-Webhook-Topic", "customer.updated"},
+			[]string{vendortest.WooHeaderTopic, "customer.updated"},
 			http.StatusBadRequest, "id is an object or an array, want a string or a number", "", 0},
 		{"no topic", http.MethodPost, "/events/woocommercerest/woo-open", customer, nil,
 			http.StatusBadRequest, "no object type (no X-WC-Webhook-Topic header)", "", 0},
@@ -491,7 +473,7 @@ func TestHandlerTooLarge(t *testing.T) {
 		io.MultiReader(bytes.NewReader(big[:50]), bytes.NewReader(big[50:])))
 	require.NoError(t, err)
 	req.ContentLength = -1
-	req.Header.Set("X-WC-Webhook-Topic", "customer.updated")
+	req.Header.Set(vendortest.WooHeaderTopic, "customer.updated")
 	r = f.send(t, req)
 	require.Equal(t, http.StatusRequestEntityTooLarge, r.status)
 	require.Len(t, f.sink.got(), 1)
@@ -505,7 +487,7 @@ func TestHandlerTooLarge(t *testing.T) {
 		req := httptest.NewRequest(http.MethodPost, "/events/woocommercerest/woo-open", bytes.NewReader(body))
 		req.SetPathValue("elementKey", "woocommercerest")
 		req.SetPathValue("instanceID", "woo-open")
-		req.Header.Set("X-WC-Webhook-Topic", "customer.updated")
+		req.Header.Set(vendortest.WooHeaderTopic, "customer.updated")
 		if size%2 == 1 {
 			req.ContentLength = -1 // read, not refused on its announced length
 		}
@@ -801,7 +783,7 @@ func TestHandlerGenericBodies(t *testing.T) {
 func TestHandlerInstanceIDs(t *testing.T) {
 	t.Parallel()
 	body := []byte(`{"id":25}`)
-	wooHeaders := []string{"X-WC-Webhook-Topic", "customer.deleted", "X-WC-Webhook-Signature", handlerB64MAC(handlerWooSecret, body)}
+	wooHeaders := []string{vendortest.WooHeaderTopic, "customer.deleted", vendortest.WooHeaderSignature, vendortest.WooSignature(handlerWooSecret, body)}
 	tests := []struct {
 		name       string
 		path       string
@@ -869,7 +851,7 @@ func TestHandlerFirstSightConcurrent(t *testing.T) {
 func TestHandlerMounting(t *testing.T) {
 	t.Parallel()
 	body := []byte(`{"id":25}`)
-	headers := []string{"X-WC-Webhook-Topic", "customer.deleted", "X-WC-Webhook-Signature", handlerB64MAC(handlerWooSecret, body)}
+	headers := []string{vendortest.WooHeaderTopic, "customer.deleted", vendortest.WooHeaderSignature, vendortest.WooSignature(handlerWooSecret, body)}
 	tests := []struct {
 		name  string
 		mount func(http.Handler) http.Handler
@@ -941,7 +923,7 @@ func TestHandlerResolve(t *testing.T) {
 	f := setupHandler(t, webhook.Config{Resolve: resolve}, nil)
 	body := []byte(`{"id":25}`)
 	sign := func(secret string) []string {
-		return []string{"X-WC-Webhook-Topic", "customer.deleted", "X-WC-Webhook-Signature", handlerB64MAC(secret, body)}
+		return []string{vendortest.WooHeaderTopic, "customer.deleted", vendortest.WooHeaderSignature, vendortest.WooSignature(secret, body)}
 	}
 	r := f.do(t, http.MethodPost, "/events/woocommercerest/woo-1", body, sign(handlerWooSecret)...)
 	require.Equal(t, http.StatusOK, r.status, r.body)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/a12b7632/elementevents/vendortest"
 	"github.com/a12b7632/elementevents/webhook"
 )
 
@@ -58,7 +59,7 @@ func TestHandlerTypeLimits(t *testing.T) {
 			if tt.topic != "" {
 				body = wooBody
 				req.Header["X-Wc-Webhook-Topic"] = []string{tt.topic}
-				req.Header.Set("X-WC-Webhook-Signature", handlerB64MAC(handlerWooSecret, body))
+				req.Header.Set(vendortest.WooHeaderSignature, vendortest.WooSignature(handlerWooSecret, body))
 			}
 			req.Body, req.ContentLength = readCloser(body), int64(len(body))
 			rec := httptest.NewRecorder()

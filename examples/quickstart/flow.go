@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/vendortest"
 )
 
 // summary is what a run did.
@@ -61,31 +62,32 @@ func run(ctx context.Context, w io.Writer) (sum summary, err error) {
 	story := []func() error{
 		func() error {
 			return d.change(ctx, "the store creates customers 3 and 4", func() error {
-				if _, err := d.shop.createCustomer(ctx, "Ada", "Lovelace", "ada@example.com", "Oakland"); err != nil {
+				if _, err := d.shop.CreateCustomer(ctx, newCustomer("Ada", "Lovelace", "ada@example.com", "Oakland")); err != nil {
 					return err
 				}
-				_, err := d.shop.createCustomer(ctx, "Alan", "Turing", "alan@example.com", "Palo Alto")
+				_, err := d.shop.CreateCustomer(ctx, newCustomer("Alan", "Turing", "alan@example.com", "Palo Alto"))
 				return err
 			})
 		},
 		poll,
 		func() error {
 			return d.change(ctx, "customer 3 changes email; customer 1 moves to Berkeley", func() error {
-				err := d.shop.updateCustomer(ctx, 3, func(c *customer) {
+				_, err := d.shop.UpdateCustomer(ctx, 3, func(c *vendortest.Customer) {
 					c.Email, c.Billing.Email = "ada.lovelace@example.com", "ada.lovelace@example.com"
 				})
 				if err != nil {
 					return err
 				}
-				return d.shop.updateCustomer(ctx, 1, func(c *customer) {
+				_, err = d.shop.UpdateCustomer(ctx, 1, func(c *vendortest.Customer) {
 					c.Billing.City, c.Shipping.City = "Berkeley", "Berkeley"
 					c.Billing.Postcode, c.Shipping.Postcode = "94704", "94704"
 				})
+				return err
 			})
 		},
 		poll,
 		func() error {
-			return d.change(ctx, "the store deletes customer 2", func() error { return d.shop.deleteCustomer(ctx, 2) })
+			return d.change(ctx, "the store deletes customer 2", func() error { return d.shop.DeleteCustomer(ctx, 2) })
 		},
 		// A record is DELETED once two snapshots in a row miss it: a list
 		// that shifts while it is paged can skip a record.

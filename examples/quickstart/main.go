@@ -16,8 +16,10 @@
 //	service.go    your service: Notifier, Poller and webhook Handler, wired up
 //	instances.go  the instances, from polling.json and webhook.json
 //	receiver.go   the consumer at the callback URL, with receiver.Receiver
-//	store.go      the fake WooCommerce store: REST API v3 customers, webhooks
 //	loopback.go   an HTTP server per party, on a loopback port
+//
+// The store is package vendortest's fake WooCommerce: the customers of its
+// REST API v3, and the signed webhooks it sends when they change.
 //
 // # Time
 //

@@ -7,12 +7,14 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jonboulle/clockwork"
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/signature"
+	"github.com/a12b7632/elementevents/vendortest"
 )
 
 // demo holds the three parties of the quickstart, running: the store,
@@ -21,7 +23,7 @@ type demo struct {
 	out   io.Writer
 	clock *clockwork.FakeClock // the store's clock
 
-	shop     *store
+	shop     *vendortest.WooCommerce
 	consumer *consumer
 	svc      *service
 	polling  *element.Instance // the instance that polls the store
@@ -59,24 +61,34 @@ func setUp(ctx context.Context, out io.Writer) (d *demo, err error) {
 	}
 	d.stops = append(d.stops, consumerSrv.close)
 
-	// The WooCommerce store, in California, with two customers who
-	// registered last week.
+	// The WooCommerce store (package vendortest's fake), in California,
+	// with two customers who registered last week.
 	site, err := time.LoadLocation("America/Los_Angeles")
 	if err != nil {
 		return d, err
 	}
-	d.shop = newStore(d.clock, site, consumerKey, consumerSecret)
+	if d.shop, err = vendortest.NewWooCommerce(vendortest.WooConfig{
+		Key: consumerKey, Secret: consumerSecret, Clock: d.clock, Site: site,
+	}); err != nil {
+		return d, err
+	}
 	storeSrv, err := serve(d.shop)
 	if err != nil {
 		return d, err
 	}
 	d.stops = append(d.stops, storeSrv.close, func(context.Context) error {
-		d.shop.client.CloseIdleConnections()
+		d.shop.Close() // the idle connections of its webhook client
 		return nil
 	})
-	d.shop.setHome(storeSrv.URL)
-	d.shop.addCustomer("John", "Doe", "john.doe@example.com", "San Francisco", storeStart.AddDate(0, 0, -7))
-	d.shop.addCustomer("Jane", "Roe", "jane.roe@example.com", "San Jose", storeStart.AddDate(0, 0, -6))
+	d.shop.SetURL(storeSrv.URL)
+	for i, c := range []vendortest.Customer{
+		newCustomer("John", "Doe", "john.doe@example.com", "San Francisco"),
+		newCustomer("Jane", "Roe", "jane.roe@example.com", "San Jose"),
+	} {
+		c.Created = storeStart.AddDate(0, 0, i-7)
+		c.Modified = c.Created
+		d.shop.PutCustomer(c)
+	}
 
 	// Your service: the two instances, parsed from JSON, and the library
 	// wired for them, its webhook handler on the service's mux.
@@ -110,11 +122,25 @@ func setUp(ctx context.Context, out io.Writer) (d *demo, err error) {
 	// your service; the store pings each one.
 	hookURL := serviceSrv.URL + "/events/" + d.hooked.Element.Key + "/" + d.hooked.ID
 	for _, topic := range []string{"customer.created", "customer.updated", "customer.deleted"} {
-		if err := d.shop.addWebhook(ctx, topic, hookURL, webhookSecret); err != nil {
+		if _, err := d.shop.AddWebhook(ctx, topic, hookURL, webhookSecret); err != nil {
 			return d, err
 		}
 	}
 	return d, nil
+}
+
+// newCustomer returns a customer as the shop's sign-up form fills one in.
+func newCustomer(first, last, email, city string) vendortest.Customer {
+	addr := vendortest.Address{
+		FirstName: first, LastName: last, Address1: "969 Market", City: city,
+		State: "CA", Postcode: "94103", Country: "US",
+	}
+	billing := addr
+	billing.Email, billing.Phone = email, "(555) 555-5555"
+	return vendortest.Customer{
+		Email: email, FirstName: first, LastName: last,
+		Username: strings.ToLower(first + "." + last), Billing: billing, Shipping: addr,
+	}
 }
 
 // tearDown stops everything setUp started, waiting up to 5 seconds for

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"net/http"
 	"runtime"
 	"slices"
@@ -12,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/a12b7632/elementevents/events"
-	"github.com/a12b7632/elementevents/webhook/webhooktest"
+	"github.com/a12b7632/elementevents/vendortest"
 )
 
 // TestRunEndToEnd runs the program in process (under the race detector
@@ -49,9 +48,9 @@ func exercise(t *testing.T, sc *scenario, p *program) {
 
 	// Polling: the first cycle takes a baseline, so only a customer
 	// created after it is reported.
-	p.waitFor(t, "the baseline poll", func() bool { return sc.store.servedLists() >= 1 })
+	p.waitFor(t, "the baseline poll", func() bool { return sc.servedLists() >= 1 })
 	now := time.Now()
-	sc.store.put(3, "linus@example.com", now, now)
+	sc.store.PutCustomer(vendortest.Customer{ID: 3, Email: "linus@example.com", Created: now, Modified: now})
 	p.waitFor(t, "CREATED customers 3, from polling", func() bool {
 		_, ok := sc.rcv.find(shopID, events.Created, "customers", "3")
 		return ok
@@ -60,11 +59,10 @@ func exercise(t *testing.T, sc *scenario, p *program) {
 	// Webhooks: a delivery signed with the wrong secret is refused; a
 	// signed one is delivered as UPDATED.
 	hookURL := "http://" + addr + "/events/woocommercerest/" + hooksID
-	body, err := json.Marshal(wooCustomer{ID: 2, Email: "grace@example.com",
-		DateModifiedGMT: now.UTC().Format(wooLayout), DateCreatedGMT: now.Add(-time.Hour).UTC().Format(wooLayout)})
-	require.NoError(t, err)
-	require.Equal(t, http.StatusUnauthorized, post(t, webhooktest.NewWooCommerceRequest(t, hookURL, "not-the-secret", "customer.updated", body)))
-	require.Equal(t, http.StatusOK, post(t, webhooktest.NewWooCommerceRequest(t, hookURL, webhookSecret, "customer.updated", body)))
+	body, ok := sc.store.Record("customers", 2)
+	require.True(t, ok)
+	require.Equal(t, http.StatusUnauthorized, post(t, vendortest.NewWooWebhookRequest(t, hookURL, "not-the-secret", "customer.updated", body)))
+	require.Equal(t, http.StatusOK, post(t, vendortest.NewWooWebhookRequest(t, hookURL, webhookSecret, "customer.updated", body)))
 	p.waitFor(t, "UPDATED customers 2, from the webhook", func() bool {
 		_, ok := sc.rcv.find(hooksID, events.Updated, "customers", "2")
 		return ok
@@ -72,7 +70,7 @@ func exercise(t *testing.T, sc *scenario, p *program) {
 
 	// Stop while a delivery is in flight: the receiver holds the
 	// notification of customer 1's update unanswered.
-	sc.store.put(1, "ada.lovelace@example.com", now, time.Now())
+	sc.changeEmail(t, 1, "ada.lovelace@example.com", time.Now())
 	var held events.Notification
 	select {
 	case held = <-sc.rcv.held:

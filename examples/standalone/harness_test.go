@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/vendortest"
 )
 
 // Credentials of the scenario; the tests check that none reaches the logs.
@@ -40,8 +42,7 @@ const (
 // instance files: shop.json polls the store's customers every 300 ms,
 // hooks.json takes the store's webhooks.
 type scenario struct {
-	store       *fakeStore
-	vendorURL   string
+	store       *vendortest.WooCommerce
 	rcv         *receiver
 	callbackURL string
 	shop, hooks string // the instance files
@@ -53,8 +54,11 @@ type scenario struct {
 func newScenario(t *testing.T) *scenario {
 	t.Helper()
 	sc := &scenario{}
-	store, vendor := newFakeStore(t, consumerKey, consumerSecret)
-	sc.store, sc.vendorURL = store, vendor.URL
+	// The store, on the real clock, with two customers of two days ago.
+	sc.store = vendortest.ServeWooCommerce(t, vendortest.WooConfig{Key: consumerKey, Secret: consumerSecret})
+	long := time.Now().Add(-48 * time.Hour)
+	sc.store.PutCustomer(vendortest.Customer{ID: 1, Email: "ada@example.com", Created: long, Modified: long.Add(time.Hour)})
+	sc.store.PutCustomer(vendortest.Customer{ID: 2, Email: "grace@example.com", Created: long, Modified: long})
 	rc, callback := newReceiver(t, []byte(signatureKey), isCustomer1Update)
 	sc.rcv, sc.callbackURL = rc, callback.URL+"/element-events"
 	dir := t.TempDir()
@@ -100,13 +104,33 @@ func isCustomer1Update(n events.Notification) bool {
 		m.Events[0].EventType == events.Updated && m.Events[0].ObjectID == "1"
 }
 
+// servedLists returns how many customer lists the store answered.
+func (sc *scenario) servedLists() int {
+	n := 0
+	for _, r := range sc.store.Log().Requests() {
+		if r.Resource == "customers" && r.Status == http.StatusOK {
+			n++
+		}
+	}
+	return n
+}
+
+// changeEmail changes a customer's email, modified at modified.
+func (sc *scenario) changeEmail(t *testing.T, id int, email string, modified time.Time) {
+	t.Helper()
+	c, ok := sc.store.Customer(id)
+	require.True(t, ok, "customer %d", id)
+	c.Email, c.Modified = email, modified
+	sc.store.PutCustomer(c)
+}
+
 // args are the program's flags for the scenario.
 func (sc *scenario) args(extra ...string) []string {
 	return append([]string{
 		"-instance", sc.shop,
 		"-instance", sc.hooks,
 		"-listen", "127.0.0.1:0",
-		"-base-url", "woocommercerest=" + sc.vendorURL + "/wp-json/wc/v3",
+		"-base-url", "woocommercerest=" + sc.store.APIURL(),
 		"-allow-private",
 		"-shutdown-timeout", "5s",
 	}, extra...)

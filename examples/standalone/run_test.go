@@ -142,8 +142,8 @@ func TestRunShutdownTimeout(t *testing.T) {
 	sc := newScenario(t)
 	p := startInProcess(t, sc.args("-shutdown-timeout", "300ms"))
 	p.listenAddr(t)
-	p.waitFor(t, "the baseline poll", func() bool { return sc.store.servedLists() >= 1 })
-	sc.store.put(1, "ada.lovelace@example.com", time.Now(), time.Now())
+	p.waitFor(t, "the baseline poll", func() bool { return sc.servedLists() >= 1 })
+	sc.changeEmail(t, 1, "ada.lovelace@example.com", time.Now())
 	select {
 	case <-sc.rcv.held:
 	case <-time.After(10 * time.Second):

@@ -1,17 +1,17 @@
-package webhooktest_test
+package eventstest_test
 
 import (
 	"context"
 	"fmt"
 
 	"github.com/a12b7632/elementevents/events"
-	"github.com/a12b7632/elementevents/webhook/webhooktest"
+	"github.com/a12b7632/elementevents/events/eventstest"
 )
 
 // A Recorder stands in for the Notifier where a test checks what is
 // published.
 func ExampleRecorder() {
-	var rec webhooktest.Recorder
+	var rec eventstest.Recorder
 	var sink events.Sink = &rec // what a handler or poller is given
 
 	_ = sink.Publish(context.Background(), events.Batch{

@@ -1,16 +1,17 @@
-package webhooktest_test
+package eventstest_test
 
 import (
 	"context"
 	"errors"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/a12b7632/elementevents/events"
-	"github.com/a12b7632/elementevents/webhook/webhooktest"
+	"github.com/a12b7632/elementevents/events/eventstest"
 )
 
 func batch(objectIDs ...string) events.Batch {
@@ -24,7 +25,7 @@ func batch(objectIDs ...string) events.Batch {
 func TestRecorder(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	var r webhooktest.Recorder
+	var r eventstest.Recorder
 	require.Empty(t, r.Batches())
 	require.Empty(t, r.Events())
 
@@ -47,20 +48,32 @@ func TestRecorder(t *testing.T) {
 	r.Err = nil
 	require.NoError(t, r.Publish(ctx, batch("4")))
 	require.Len(t, r.Events(), 4)
+
+	taken := r.Take()
+	require.Len(t, taken, 3, "Take returns every batch kept")
+	require.Equal(t, "4", taken[2].Events[0].ObjectID)
+	require.Empty(t, r.Take(), "and forgets them")
+	require.Empty(t, r.Events())
+	require.NoError(t, r.Publish(ctx, batch("5")))
+	require.Len(t, r.Take(), 1)
 }
 
 func TestRecorderConcurrent(t *testing.T) {
 	t.Parallel()
-	var r webhooktest.Recorder
+	var r eventstest.Recorder
+	var taken atomic.Int64
 	var wg sync.WaitGroup
 	for i := range 50 {
 		wg.Go(func() {
 			require.NoError(t, r.Publish(context.Background(), batch(strconv.Itoa(i))))
 			_ = r.Batches()
 			_ = r.Events()
+			if i%10 == 0 {
+				taken.Add(int64(len(r.Take())))
+			}
 		})
 	}
 	wg.Wait()
-	require.Len(t, r.Batches(), 50)
-	require.Len(t, r.Events(), 50)
+	require.Equal(t, 50, int(taken.Load())+len(r.Batches()), "every batch taken or kept, none twice")
+	require.Equal(t, 50, int(taken.Load())+len(r.Events()))
 }

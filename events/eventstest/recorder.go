@@ -1,4 +1,14 @@
-package webhooktest
+// Package eventstest holds a test double of [events.Sink]: a [Recorder]
+// keeps what a handler or a poller publishes, so that a test checks it
+// without a Notifier or HTTP.
+//
+// The shortest use:
+//
+//	var sink eventstest.Recorder
+//	p, _ := poller.New(poller.Config{Instance: inst, Sink: &sink, Clock: clock})
+//	p.Poll(ctx)
+//	for _, e := range sink.Events() { ... }
+package eventstest
 
 import (
 	"context"
@@ -52,4 +62,14 @@ func (r *Recorder) Events() []events.Event {
 		out = append(out, b.Events...)
 	}
 	return out
+}
+
+// Take returns the batches kept, in order, and forgets them: a test that
+// polls cycle after cycle takes each cycle's batches.
+func (r *Recorder) Take() []events.Batch {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	b := r.batches
+	r.batches = nil
+	return b
 }

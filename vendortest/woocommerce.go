@@ -1,0 +1,321 @@
+package vendortest
+
+import (
+	"bytes"
+	"crypto/subtle"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+)
+
+// WooCommerce's REST API, as the fake serves it.
+const (
+	// WooAPIPath is the REST API v3 root under the store's URL.
+	WooAPIPath = "/wp-json/wc/v3"
+	// WooDateLayout is how WooCommerce writes dates: no zone, no
+	// fraction, in the site's zone (date_created) or in GMT
+	// (date_created_gmt).
+	WooDateLayout = "2006-01-02T15:04:05"
+	// WooHeaderTotal is the header with the number of records a list has
+	// over all its pages.
+	WooHeaderTotal = "X-WP-Total"
+	// WooHeaderTotalPages is the header with the number of pages of a
+	// list.
+	WooHeaderTotalPages = "X-WP-TotalPages"
+)
+
+// WooConfig configures a [WooCommerce] store. Zero values are documented
+// defaults.
+type WooConfig struct {
+	// Key and Secret are the REST API consumer key and secret the store
+	// accepts, with HTTP Basic auth or as the consumer_key and
+	// consumer_secret query parameters. Required.
+	Key, Secret string
+	// Clock dates the changes made with CreateCustomer and the like, and
+	// the Date header; Delay faults wait on it. Default: the real clock.
+	Clock clockwork.Clock
+	// Site is the store's time zone: date_created and date_modified are
+	// written in it, and a modified_after without dates_are_gmt is read in
+	// it. Default: UTC.
+	Site *time.Location
+	// Client sends the webhooks. Default: a client with a 10 s timeout.
+	Client *http.Client
+	// OnRequest, when set, is called with every authenticated, well-formed
+	// request for a list before it is answered, with the log entry so far
+	// (Status is 0) and the Fault that will answer it, if any. It runs
+	// without the store's lock, so it may change the store: a change while
+	// a client pages. It must be safe for concurrent use.
+	OnRequest func(Request)
+}
+
+// WooCommerce is a fake WooCommerce store: the customers and orders of its
+// REST API v3 (see [WooAPIPath]), and the webhooks it sends when they
+// change (see [WooCommerce.AddWebhook]). It is an [http.Handler]; serve
+// it with [ServeWooCommerce] in a test, or on a server of your own and
+// tell it its URL with [WooCommerce.SetURL].
+//
+// It serves GET /customers and GET /orders with WooCommerce's field
+// shapes; page and per_page (1 to 100, default 10); orderby and order
+// (customers: name, id, include, registered_date, ascending by name by
+// default; orders: date, modified, id, include, newest first by default);
+// for orders, after, before, modified_after and modified_before, in the
+// site's zone or in GMT with dates_are_gmt; the X-WP-Total and
+// X-WP-TotalPages headers and a Link header with rel="prev" and "next"; a
+// Date header from its clock; and WordPress's error bodies,
+// {"code","message","data":{"status"}}. A page past the last is empty for
+// customers and an error for orders, as in WooCommerce.
+//
+// Every request is logged (see [WooCommerce.Log]) and may be answered by
+// an injected [Fault]. Its methods are safe for concurrent use.
+type WooCommerce struct {
+	clock     clockwork.Clock
+	site      *time.Location
+	client    *http.Client
+	ownClient bool
+	onRequest func(Request)
+	log       RequestLog
+	faults    faults
+	closed    chan struct{}
+	closeOnce sync.Once
+
+	mu          sync.Mutex
+	key, secret string
+	home        string // the store's URL, with a trailing slash
+	records     map[string]map[int]wooRecord
+	lastID      map[string]int
+	webhooks    []wooWebhook
+}
+
+// NewWooCommerce returns an empty store. It returns an error wrapping
+// [ErrConfig] if cfg lacks Key or Secret.
+func NewWooCommerce(cfg WooConfig) (*WooCommerce, error) {
+	if cfg.Key == "" || cfg.Secret == "" {
+		return nil, fmt.Errorf("%w: WooConfig.Key and WooConfig.Secret are required", ErrConfig)
+	}
+	s := &WooCommerce{
+		clock: cfg.Clock, site: cfg.Site, client: cfg.Client, onRequest: cfg.OnRequest,
+		closed: make(chan struct{}), key: cfg.Key, secret: cfg.Secret, home: WooSource,
+		records: make(map[string]map[int]wooRecord), lastID: make(map[string]int),
+	}
+	if s.clock == nil {
+		s.clock = clockwork.NewRealClock()
+	}
+	if s.site == nil {
+		s.site = time.UTC
+	}
+	if s.client == nil {
+		s.client, s.ownClient = &http.Client{Timeout: 10 * time.Second}, true
+	}
+	for name := range wooResources {
+		s.records[name] = make(map[int]wooRecord)
+	}
+	return s, nil
+}
+
+// ServeWooCommerce starts a store on an [httptest.Server] and tells it its
+// URL. The test fails at once if cfg is invalid; the store and the server
+// are closed when the test ends.
+func ServeWooCommerce(t testing.TB, cfg WooConfig) *WooCommerce {
+	t.Helper()
+	s, err := NewWooCommerce(cfg)
+	if err != nil {
+		t.Fatalf("vendortest: ServeWooCommerce: %v", err)
+	}
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	t.Cleanup(s.Close) // first: hanging requests end before srv.Close waits for them
+	s.SetURL(srv.URL)
+	return s
+}
+
+// SetURL tells the store where it is served (http://127.0.0.1:PORT, or
+// with a path when it is mounted under one): the records' _links and the
+// webhooks' X-WC-Webhook-Source name it. Until then it is [WooSource].
+func (s *WooCommerce) SetURL(u string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.home = strings.TrimSuffix(u, "/") + "/"
+}
+
+// URL returns the store's URL, without a trailing slash: the value of an
+// instance's store.url.
+func (s *WooCommerce) URL() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return strings.TrimSuffix(s.home, "/")
+}
+
+// APIURL returns the REST API's root, URL followed by [WooAPIPath].
+func (s *WooCommerce) APIURL() string { return s.URL() + WooAPIPath }
+
+// SetCredentials changes the consumer key and secret the store accepts,
+// as when the shop's admin revokes or regenerates them.
+func (s *WooCommerce) SetCredentials(key, secret string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.key, s.secret = key, secret
+}
+
+// Log returns the store's request log.
+func (s *WooCommerce) Log() *RequestLog { return &s.log }
+
+// Inject adds faults; see [Fault] for which requests each answers.
+func (s *WooCommerce) Inject(f ...Fault) { s.faults.inject(f...) }
+
+// ClearFaults drops every pending fault.
+func (s *WooCommerce) ClearFaults() { s.faults.clear() }
+
+// PendingFaults returns the faults not used up yet, with the Times each
+// has left; one that answers every request is never used up.
+func (s *WooCommerce) PendingFaults() []Fault { return s.faults.list() }
+
+// Close ends the requests a Hang fault holds unanswered, cuts Delay
+// faults short, and closes the idle connections of the webhook client the
+// store made. The store still serves afterwards, without holding
+// requests.
+func (s *WooCommerce) Close() {
+	s.closeOnce.Do(func() { close(s.closed) })
+	if s.ownClient {
+		s.client.CloseIdleConnections()
+	}
+}
+
+// ServeHTTP serves the REST API; see [WooCommerce].
+func (s *WooCommerce) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	sw := &statusWriter{ResponseWriter: w}
+	entry := newRequest(r, s.clock.Now())
+	defer func() {
+		entry.Status = sw.status
+		s.log.add(entry)
+	}()
+	s.serve(sw, r, &entry)
+}
+
+// serve answers r and fills in its log entry.
+func (s *WooCommerce) serve(w http.ResponseWriter, r *http.Request, entry *Request) {
+	name, _ := strings.CutPrefix(r.URL.Path, WooAPIPath+"/")
+	res, ok := wooResources[name]
+	if !ok || r.Method != http.MethodGet {
+		s.fail(w, wpError{http.StatusNotFound, "rest_no_route", "No route was found matching the URL and request method.", nil})
+		return
+	}
+	entry.Resource = name
+	if e := s.authenticate(r); e != nil {
+		s.fail(w, *e)
+		return
+	}
+	page, perPage, e := pageParams(entry.Query)
+	if e != nil {
+		s.fail(w, *e)
+		return
+	}
+	entry.Page = page
+	f := s.faults.take(name, page)
+	entry.Fault = f
+	if s.onRequest != nil {
+		s.onRequest(*entry)
+	}
+	if !holdFor(s.clock, s.closed, r, f) {
+		return
+	}
+	if f != nil && f.Status != 0 {
+		if f.RetryAfter != "" {
+			w.Header().Set("Retry-After", f.RetryAfter)
+		}
+		s.fail(w, wpError{f.Status, "vendortest_fault", http.StatusText(f.Status), nil})
+		return
+	}
+	s.list(w, r, entry, res, page, perPage, f)
+}
+
+// authenticate checks the consumer key and secret, from Basic auth or the
+// query, as WooCommerce does over HTTPS.
+func (s *WooCommerce) authenticate(r *http.Request) *wpError {
+	key, secret, ok := r.BasicAuth()
+	if !ok {
+		q := r.URL.Query()
+		key, secret = q.Get("consumer_key"), q.Get("consumer_secret")
+	}
+	s.mu.Lock()
+	wantKey, wantSecret := s.key, s.secret
+	s.mu.Unlock()
+	switch {
+	case key == "" && secret == "":
+		return &wpError{http.StatusUnauthorized, "woocommerce_rest_cannot_view", "Sorry, you cannot list resources.", nil}
+	case subtle.ConstantTimeCompare([]byte(key), []byte(wantKey)) != 1:
+		return &wpError{http.StatusUnauthorized, "woocommerce_rest_authentication_error", "Consumer key is invalid.", nil}
+	case subtle.ConstantTimeCompare([]byte(secret), []byte(wantSecret)) != 1:
+		return &wpError{http.StatusUnauthorized, "woocommerce_rest_authentication_error", "Consumer secret is invalid.", nil}
+	}
+	return nil
+}
+
+// wpError is a WordPress REST API error.
+type wpError struct {
+	status        int
+	code, message string
+	params        map[string]string // the data.params of rest_invalid_param
+}
+
+// fail answers e as WordPress does.
+func (s *WooCommerce) fail(w http.ResponseWriter, e wpError) {
+	type data struct {
+		Status int               `json:"status"`
+		Params map[string]string `json:"params,omitempty"`
+	}
+	body, _ := wpJSON(struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+		Data    data   `json:"data"`
+	}{e.code, e.message, data{e.status, e.params}})
+	h := w.Header()
+	h.Set("Date", s.clock.Now().UTC().Format(http.TimeFormat))
+	h.Set("Content-Type", "application/json; charset=UTF-8")
+	w.WriteHeader(e.status)
+	_, _ = w.Write(body)
+}
+
+// wpJSON encodes v as WordPress's wp_json_encode does: "/" written as
+// "\/", and <, > and & left alone. A webhook's signature covers these
+// exact bytes, which is why a receiver must verify the raw body, never a
+// re-encoding.
+func wpJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	// A "/" can only occur inside a JSON string, so this is safe.
+	return bytes.ReplaceAll(bytes.TrimSuffix(buf.Bytes(), []byte("\n")), []byte("/"), []byte(`\/`)), nil
+}
+
+// statusWriter remembers the status answered.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	if w.status == 0 {
+		w.status = status
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
