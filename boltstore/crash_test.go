@@ -33,6 +33,7 @@ import (
 	"github.com/a12b7632/elementevents/boltstore"
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/netguard"
 	"github.com/a12b7632/elementevents/poller"
 )
 
@@ -251,7 +252,7 @@ func notifierChild() int {
 	defer db.Close()
 	n, err := events.New(events.Config{
 		Outbox:      db.Outbox(),
-		Guard:       events.Guard{AllowPrivate: true},
+		Guard:       netguard.Guard{AllowPrivate: true},
 		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Timeout:     5 * time.Second,
 		Concurrency: crashConcurrency,

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/jonboulle/clockwork"
+
+	"github.com/a12b7632/elementevents/netguard"
 )
 
 // Defaults of [Config].
@@ -47,7 +49,7 @@ type Config struct {
 
 	// Guard is the SSRF guard of the default client: by default every
 	// non-public address is refused.
-	Guard Guard
+	Guard netguard.Guard
 
 	// Timeout bounds each attempt, response included. Default 15 s.
 	Timeout time.Duration

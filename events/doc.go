@@ -36,9 +36,9 @@
 //     the schedule ([DefaultSchedule]: 0, 5s, 5m, 30m, 2h, 5h, 10h, 10h,
 //     each ±20%). Retry-After is honoured between the step and twice it;
 //     after a 429 or a timeout the next attempt is at least a minute away.
-//   - other 4xx, and addresses the SSRF [Guard] refuses: dead-lettered at
-//     once. Dead letters stay in the outbox: list them with
-//     [Outbox.List] and replay them with [Notifier.Replay].
+//   - other 4xx, and addresses the SSRF guard ([netguard.Guard]) refuses:
+//     dead-lettered at once. Dead letters stay in the outbox: list them
+//     with [Outbox.List] and replay them with [Notifier.Replay].
 //
 // Each endpoint has its own concurrency limit, so a slow or dead endpoint
 // never delays another, and notifications of one instance and object type

@@ -7,15 +7,13 @@ import (
 )
 
 // Errors of the outbox and the Notifier. Test for them with [errors.Is].
+// A callback address that the SSRF guard refuses is
+// [netguard.ErrRefused]; it is permanent: the delivery is dead-lettered,
+// not retried.
 var (
 	// ErrNotFound reports a delivery id that the outbox does not hold (in
 	// the state the call needs).
 	ErrNotFound = errors.New("events: delivery not found")
-
-	// ErrBlocked reports a callback address that the SSRF guard refuses:
-	// loopback, private, link-local and other non-public ranges, unless
-	// allowed. It is permanent: the delivery is dead-lettered, not retried.
-	ErrBlocked = errors.New("events: callback address not allowed")
 
 	// ErrRunning reports a second concurrent call of [Notifier.Run].
 	ErrRunning = errors.New("events: notifier already running")

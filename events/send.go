@@ -15,6 +15,7 @@ import (
 
 	"github.com/jonboulle/clockwork"
 
+	"github.com/a12b7632/elementevents/netguard"
 	"github.com/a12b7632/elementevents/signature"
 )
 
@@ -252,7 +253,7 @@ const maxCachedURLs = 4096
 func classify(status int, err error, retryClientErrors bool) (o Outcome, reason string, overloaded bool) {
 	if err != nil {
 		switch {
-		case errors.Is(err, ErrBlocked), errors.Is(err, ErrInvalidEndpoint):
+		case errors.Is(err, netguard.ErrRefused), errors.Is(err, ErrInvalidEndpoint):
 			return OutcomeDead, err.Error(), false
 		case errors.Is(err, errAttemptTimeout), isTimeout(err):
 			return OutcomeRetry, "timeout", true
@@ -285,7 +286,7 @@ func statusText(status int) string {
 
 // CheckEndpoint returns an error wrapping [ErrInvalidEndpoint] if raw is
 // not an absolute http or https URL with a host, and one wrapping
-// [ErrBlocked] if it is http and httpsOnly is set: a callback URL that can
+// [netguard.ErrRefused] if it is http and httpsOnly is set: a callback URL that can
 // never be delivered to, refused when a batch is published. Its errors
 // quote the URL redacted by [RedactURL].
 func CheckEndpoint(raw string, httpsOnly bool) error {
@@ -294,7 +295,7 @@ func CheckEndpoint(raw string, httpsOnly bool) error {
 		return err
 	}
 	if httpsOnly && u.Scheme != "https" {
-		return fmt.Errorf("%w: %s is not https and the guard is https-only", ErrBlocked, RedactURL(raw))
+		return fmt.Errorf("%w: %s is not https and the guard is https-only", netguard.ErrRefused, RedactURL(raw))
 	}
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/jonboulle/clockwork"
 	"github.com/stretchr/testify/require"
 
+	"github.com/a12b7632/elementevents/netguard"
 	"github.com/a12b7632/elementevents/signature"
 )
 
@@ -49,7 +50,7 @@ func TestClassify(t *testing.T) {
 		{status: 429, want: OutcomeRetry, reason: "429 Too Many Requests", overloaded: true},
 		{status: 500, want: OutcomeRetry, reason: "500 Internal Server Error"},
 		{status: 503, want: OutcomeRetry, reason: "503 Service Unavailable"},
-		{err: fmt.Errorf("dial: %w", ErrBlocked), want: OutcomeDead, reason: "dial: " + ErrBlocked.Error()},
+		{err: fmt.Errorf("dial: %w", netguard.ErrRefused), want: OutcomeDead, reason: "dial: " + netguard.ErrRefused.Error()},
 		{err: fmt.Errorf("%w: bad", ErrInvalidEndpoint), want: OutcomeDead, reason: ErrInvalidEndpoint.Error() + ": bad"},
 		{err: fmt.Errorf("%w after 15s: %w", errAttemptTimeout, context.Canceled), want: OutcomeRetry, reason: "timeout", overloaded: true},
 		{err: &net.OpError{Op: "read", Err: timeoutErr{}}, want: OutcomeRetry, reason: "timeout", overloaded: true},
@@ -129,13 +130,13 @@ func TestCheckEndpoint(t *testing.T) {
 	}{
 		{url: "https://example.com/hook"},
 		{url: "http://example.com/hook"},
-		{url: "http://example.com/hook", httpsOnly: true, wantErr: ErrBlocked},
+		{url: "http://example.com/hook", httpsOnly: true, wantErr: netguard.ErrRefused},
 		{url: "https://example.com/hook", httpsOnly: true},
 		{url: "/relative", wantErr: ErrInvalidEndpoint},
 		{url: "ftp://example.com/", wantErr: ErrInvalidEndpoint},
 		{url: "https://", wantErr: ErrInvalidEndpoint},
 		{url: "https://u:secret@exa mple.com/?token=secret", wantErr: ErrInvalidEndpoint},
-		{url: "http://u:secret@example.com/?token=secret", httpsOnly: true, wantErr: ErrBlocked},
+		{url: "http://u:secret@example.com/?token=secret", httpsOnly: true, wantErr: netguard.ErrRefused},
 	} {
 		err := CheckEndpoint(tc.url, tc.httpsOnly)
 		require.ErrorIs(t, err, tc.wantErr, "%s", tc.url)

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/netguard"
 	"github.com/a12b7632/elementevents/riverstore"
 )
 
@@ -284,7 +285,7 @@ func TestDeliverGuardRefusesLoopbackByDefault(t *testing.T) {
 		require.NoError(t, err)
 		return len(dead) == 1
 	}, "dead-lettered by the guard")
-	require.Contains(t, dead[0].DeadReason, events.ErrBlocked.Error())
+	require.Contains(t, dead[0].DeadReason, netguard.ErrRefused.Error())
 	require.Zero(t, rc.requestCount(noteIDs(b)[0]))
 }
 

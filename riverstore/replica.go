@@ -17,6 +17,7 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/netguard"
 	"github.com/a12b7632/elementevents/poller"
 )
 
@@ -73,7 +74,7 @@ type Config struct {
 
 	// Guard is the SSRF guard of the default client, as in
 	// [events.Config]: by default every non-public address is refused.
-	Guard events.Guard
+	Guard netguard.Guard
 
 	// Timeout bounds each attempt, response included. Default
 	// [events.DefaultTimeout].

@@ -13,6 +13,7 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/netguard"
 	"github.com/a12b7632/elementevents/poller"
 	"github.com/a12b7632/elementevents/webhook"
 )
@@ -38,7 +39,7 @@ func newService(insts []*element.Instance, mux *http.ServeMux, vendorClock clock
 		// The SSRF guard refuses loopback callback URLs by default, and
 		// the consumer is on 127.0.0.1: allow loopback, and only that. A
 		// service whose callback URLs are public leaves Guard zero.
-		Guard: events.Guard{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}},
+		Guard: netguard.Guard{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}},
 		// Three attempts, 100 ms and 1 s apart (±20%), so that the retry
 		// the quickstart shows costs no time. Leave Schedule unset in
 		// production: the default retries for about 27 hours.

@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/a12b7632/elementevents/element"
-	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/netguard"
 	"github.com/a12b7632/elementevents/poller"
 )
 
@@ -52,7 +52,7 @@ func loadInstances(o options) ([]instance, []string, error) {
 		disabled []string
 		idFiles  = map[string]string{} // instance id -> the file that has it
 	)
-	guard := events.Guard{AllowPrivate: o.allowPrivate}
+	guard := netguard.Guard{AllowPrivate: o.allowPrivate}
 	for _, file := range o.instances {
 		inst, ok := parseFile(file, &bad)
 		if !ok {

@@ -1,0 +1,202 @@
+package netguard
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"net/url"
+	"sync/atomic"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// guardTestServer starts a server whose handler counts its calls.
+func guardTestServer(t *testing.T, tls bool) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
+	var calls atomic.Int32
+	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		calls.Add(1)
+		w.WriteHeader(http.StatusNoContent)
+	})
+	var srv *httptest.Server
+	if tls {
+		srv = httptest.NewTLSServer(h)
+	} else {
+		srv = httptest.NewServer(h)
+	}
+	t.Cleanup(srv.Close)
+	return srv, &calls
+}
+
+// guardTestPost sends an empty POST to rawURL through tr.
+func guardTestPost(t *testing.T, tr *http.Transport, rawURL string) (*http.Response, error) {
+	t.Helper()
+	t.Cleanup(tr.CloseIdleConnections)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, rawURL, http.NoBody)
+	require.NoError(t, err)
+	resp, err := (&http.Client{Transport: tr}).Do(req)
+	if err == nil {
+		t.Cleanup(func() { resp.Body.Close() })
+	}
+	return resp, err
+}
+
+func TestGuardTransportEndToEnd(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		guard   Guard
+		tls     bool
+		local   bool // dial "localhost" instead of the IP literal
+		wantErr error
+	}{
+		{"zero guard", Guard{}, false, false, ErrRefused},
+		{"zero guard, localhost", Guard{}, false, true, ErrRefused},
+		{"zero guard, TLS", Guard{}, true, false, ErrRefused},
+		{"AllowPrivate", Guard{AllowPrivate: true}, false, false, nil},
+		{"AllowPrivate, localhost", Guard{AllowPrivate: true}, false, true, nil},
+		{"AllowPrivate, TLS", Guard{AllowPrivate: true}, true, false, nil},
+		{"Allow 127.0.0.1/32", Guard{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}, false, false, nil},
+		{"Allow 127.0.0.2/32", Guard{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.2/32")}}, false, false, ErrRefused},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv, calls := guardTestServer(t, tt.tls)
+			var base *http.Transport
+			if tt.tls {
+				// Carries the test CA; Transport must keep it but not
+				// its dialers.
+				base = srv.Client().Transport.(*http.Transport)
+			}
+			u, err := url.Parse(srv.URL)
+			require.NoError(t, err)
+			if tt.local {
+				u.Host = net.JoinHostPort("localhost", u.Port())
+			}
+
+			resp, err := guardTestPost(t, tt.guard.Transport(base), u.String())
+			if tt.wantErr == nil {
+				require.NoError(t, err)
+				require.Equal(t, http.StatusNoContent, resp.StatusCode)
+				require.EqualValues(t, 1, calls.Load())
+				return
+			}
+			require.ErrorIs(t, err, tt.wantErr)
+			var ue *url.Error
+			require.ErrorAs(t, err, &ue)
+			var oe *net.OpError
+			require.ErrorAs(t, err, &oe)
+			require.Equal(t, "dial", oe.Op)
+			require.Zero(t, calls.Load(), "handler called")
+		})
+	}
+}
+
+// TestGuardDialContextResolves dials a name: it resolves (to 127.0.0.1 and
+// maybe ::1) and then every address is checked.
+func TestGuardDialContextResolves(t *testing.T) {
+	t.Parallel()
+	srv, calls := guardTestServer(t, false)
+	u, err := url.Parse(srv.URL)
+	require.NoError(t, err)
+	addr := net.JoinHostPort("localhost", u.Port())
+
+	conn, err := Guard{}.DialContext(nil)(t.Context(), "tcp", addr)
+	require.ErrorIs(t, err, ErrRefused)
+	require.ErrorContains(t, err, "loopback")
+	require.Nil(t, conn)
+
+	conn, err = Guard{AllowPrivate: true}.DialContext(nil)(t.Context(), "tcp", addr)
+	require.NoError(t, err)
+	require.NoError(t, conn.Close())
+	require.Zero(t, calls.Load())
+}
+
+func TestGuardDialContextChainsControl(t *testing.T) {
+	t.Parallel()
+	srv, _ := guardTestServer(t, false)
+	addr := srv.Listener.Addr().String()
+	errMine := errors.New("mine")
+	tests := []struct {
+		name      string
+		guard     Guard
+		dialer    func(calls *atomic.Int32) *net.Dialer
+		wantErr   error
+		wantCalls int32
+	}{
+		{"Control, allowed", Guard{AllowPrivate: true}, func(calls *atomic.Int32) *net.Dialer {
+			return &net.Dialer{Control: func(string, string, syscall.RawConn) error { calls.Add(1); return nil }}
+		}, nil, 1},
+		{"Control, blocked", Guard{}, func(calls *atomic.Int32) *net.Dialer {
+			return &net.Dialer{Control: func(string, string, syscall.RawConn) error { calls.Add(1); return nil }}
+		}, ErrRefused, 0},
+		{"ControlContext refuses", Guard{AllowPrivate: true}, func(calls *atomic.Int32) *net.Dialer {
+			return &net.Dialer{ControlContext: func(context.Context, string, string, syscall.RawConn) error { calls.Add(1); return errMine }}
+		}, errMine, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var calls atomic.Int32
+			d := tt.dialer(&calls)
+			before := *d
+			conn, err := tt.guard.DialContext(d)(t.Context(), "tcp", addr)
+			if tt.wantErr == nil {
+				require.NoError(t, err)
+				require.NoError(t, conn.Close())
+			} else {
+				require.ErrorIs(t, err, tt.wantErr)
+			}
+			require.Equal(t, tt.wantCalls, calls.Load())
+			// The caller's dialer is copied, not changed.
+			require.Equal(t, before.Control == nil, d.Control == nil)
+			require.Equal(t, before.ControlContext == nil, d.ControlContext == nil)
+		})
+	}
+}
+
+// TestGuardDialContextNonIP: addresses the guard cannot read fail closed.
+func TestGuardDialContextNonIP(t *testing.T) {
+	t.Parallel()
+	_, err := Guard{AllowPrivate: true}.DialContext(nil)(t.Context(), "unix", "/nonexistent/events.sock")
+	require.ErrorIs(t, err, ErrRefused)
+}
+
+func TestGuardTransport(t *testing.T) {
+	t.Parallel()
+	t.Run("default", func(t *testing.T) {
+		t.Parallel()
+		tr := Guard{}.Transport(nil)
+		require.Nil(t, tr.Proxy)
+		require.NotNil(t, tr.DialContext)
+		require.True(t, tr.ForceAttemptHTTP2)
+		require.Positive(t, tr.TLSHandshakeTimeout)
+		require.Positive(t, tr.MaxIdleConns)
+		require.Positive(t, tr.IdleConnTimeout)
+	})
+	t.Run("clone", func(t *testing.T) {
+		t.Parallel()
+		dialTLS := func(context.Context, string, string) (net.Conn, error) { return nil, errors.New("unguarded") }
+		base := &http.Transport{
+			Proxy:           http.ProxyFromEnvironment,
+			DialTLSContext:  dialTLS,
+			MaxConnsPerHost: 7,
+		}
+		tr := Guard{}.Transport(base)
+		require.NotSame(t, base, tr)
+		require.Nil(t, tr.Proxy)
+		require.Nil(t, tr.DialTLSContext)
+		require.NotNil(t, tr.DialContext)
+		require.Equal(t, 7, tr.MaxConnsPerHost)
+		// base is left alone.
+		require.NotNil(t, base.Proxy)
+		require.NotNil(t, base.DialTLSContext)
+		require.Nil(t, base.DialContext)
+	})
+}
