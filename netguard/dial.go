@@ -11,9 +11,9 @@ import (
 )
 
 // DialContext returns a dial function, for [http.Transport.DialContext],
-// that dials with a copy of d (nil means the zero [net.Dialer]) and refuses
-// to connect to an address that [Guard.CheckAddr] refuses. The check runs in
-// the dialer's ControlContext, that is on each socket about to connect, so
+// that dials with a copy of d (nil means the zero [net.Dialer]) and
+// refuses to connect to an address that [Guard.CheckAddrPort] refuses. The
+// check runs in the dialer's ControlContext, that is on each socket about to connect, so
 // it sees the resolved IP of every attempt (each address of a name, both
 // families with Happy Eyeballs) and DNS rebinding cannot slip past it. A
 // Control or ControlContext already set on d still runs, after the check.
@@ -40,7 +40,7 @@ func (g Guard) DialContext(d *net.Dialer) func(ctx context.Context, network, add
 		if err != nil {
 			return fmt.Errorf("%w: %s %q is not an IP address", ErrRefused, network, address)
 		}
-		if err := g.CheckAddr(ap.Addr()); err != nil {
+		if err := g.CheckAddrPort(ap); err != nil {
 			return err
 		}
 		if next != nil {
@@ -84,4 +84,52 @@ func (g Guard) Transport(base *http.Transport) *http.Transport {
 	t.DialTLSContext = nil
 	t.DialContext = g.DialContext(&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second})
 	return t
+}
+
+// RoundTripper returns rt with the guard applied, for a client a user
+// supplies:
+//
+//   - nil: [Guard.Transport] of nil, a new guarded transport.
+//   - an *[http.Transport]: [Guard.Transport] of it, a guarded clone (rt
+//     itself is left alone, and its connection pool is not shared).
+//   - any other RoundTripper (a fake vendor in a test, an instrumenting
+//     wrapper): rt behind a check of every request's URL with
+//     [Guard.CheckURL]. The guard cannot see what rt dials, so a name that
+//     resolves to a refused address goes through: a RoundTripper that
+//     dials must dial through [Guard.DialContext] itself.
+//
+// The result refuses a request by returning an error wrapping
+// [ErrRefused], before rt sees it.
+func (g Guard) RoundTripper(rt http.RoundTripper) http.RoundTripper {
+	switch t := rt.(type) {
+	case nil:
+		return g.Transport(nil)
+	case *http.Transport:
+		return g.Transport(t)
+	}
+	return &checkedRoundTripper{guard: g, next: rt}
+}
+
+// checkedRoundTripper checks each request's URL before passing it on.
+type checkedRoundTripper struct {
+	guard Guard
+	next  http.RoundTripper
+}
+
+func (c *checkedRoundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
+	if err := c.guard.CheckURL(req.URL); err != nil {
+		// A RoundTripper closes the body, even on error.
+		if req.Body != nil {
+			_ = req.Body.Close()
+		}
+		return nil, err
+	}
+	return c.next.RoundTrip(req)
+}
+
+// CloseIdleConnections passes the call on, for [http.Client.CloseIdleConnections].
+func (c *checkedRoundTripper) CloseIdleConnections() {
+	if ci, ok := c.next.(interface{ CloseIdleConnections() }); ok {
+		ci.CloseIdleConnections()
+	}
 }

@@ -3,6 +3,7 @@ package netguard
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -198,5 +199,149 @@ func TestGuardTransport(t *testing.T) {
 		require.NotNil(t, base.Proxy)
 		require.NotNil(t, base.DialTLSContext)
 		require.Nil(t, base.DialContext)
+	})
+}
+
+// TestGuardAllowAddrPortRedirect: a guard that allows exactly one server
+// reaches it and refuses a redirect to another port of the same loopback
+// address, at dial time.
+func TestGuardAllowAddrPortRedirect(t *testing.T) {
+	t.Parallel()
+	other, otherCalls := guardTestServer(t, false)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/redirect" {
+			http.Redirect(w, r, other.URL+"/internal", http.StatusFound)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(srv.Close)
+	g := Guard{AllowAddrPorts: []netip.AddrPort{netip.MustParseAddrPort(srv.Listener.Addr().String())}}
+	tr := g.Transport(nil)
+	t.Cleanup(tr.CloseIdleConnections)
+	client := &http.Client{Transport: tr}
+
+	resp, err := client.Get(srv.URL + "/")
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	require.Equal(t, http.StatusNoContent, resp.StatusCode)
+
+	_, err = client.Get(srv.URL + "/redirect")
+	require.ErrorIs(t, err, ErrRefused)
+	require.ErrorContains(t, err, "loopback")
+	require.Zero(t, otherCalls.Load(), "the redirect target was reached")
+
+	_, err = client.Get(other.URL)
+	require.ErrorIs(t, err, ErrRefused)
+}
+
+func TestGuardCheckAddrPort(t *testing.T) {
+	t.Parallel()
+	g := Guard{AllowAddrPorts: []netip.AddrPort{
+		netip.MustParseAddrPort("127.0.0.1:8080"),
+		netip.MustParseAddrPort("[::ffff:10.0.0.1]:443"),
+		netip.MustParseAddrPort("[fe80::1%eth0]:80"),
+	}}
+	tests := []struct {
+		addr    string
+		wantErr error
+	}{
+		{"127.0.0.1:8080", nil},
+		{"[::ffff:127.0.0.1]:8080", nil},
+		{"127.0.0.1:8081", ErrRefused},
+		{"127.0.0.2:8080", ErrRefused},
+		{"[::1]:8080", ErrRefused},
+		{"10.0.0.1:443", nil},
+		{"10.0.0.1:80", ErrRefused},
+		{"[fe80::1]:80", nil},
+		{"[fe80::1%eth1]:80", nil},
+		{"8.8.8.8:53", nil},
+	}
+	for _, tt := range tests {
+		err := g.CheckAddrPort(netip.MustParseAddrPort(tt.addr))
+		if tt.wantErr == nil {
+			require.NoError(t, err, tt.addr)
+			continue
+		}
+		require.ErrorIs(t, err, tt.wantErr, tt.addr)
+	}
+}
+
+// fakeRoundTripper answers 204 to every request and counts them.
+type fakeRoundTripper struct {
+	calls, closes atomic.Int32
+}
+
+func (f *fakeRoundTripper) RoundTrip(*http.Request) (*http.Response, error) {
+	f.calls.Add(1)
+	return &http.Response{StatusCode: http.StatusNoContent, Body: http.NoBody, Header: http.Header{}}, nil
+}
+
+func (f *fakeRoundTripper) CloseIdleConnections() { f.closes.Add(1) }
+
+// closeRecorder is a request body that records being closed.
+type closeRecorder struct {
+	closed atomic.Bool
+}
+
+func (c *closeRecorder) Read([]byte) (int, error) { return 0, io.EOF }
+func (c *closeRecorder) Close() error             { c.closed.Store(true); return nil }
+
+func TestGuardRoundTripper(t *testing.T) {
+	t.Parallel()
+	t.Run("nil", func(t *testing.T) {
+		t.Parallel()
+		tr, ok := Guard{}.RoundTripper(nil).(*http.Transport)
+		require.True(t, ok)
+		require.NotNil(t, tr.DialContext)
+		require.Nil(t, tr.Proxy)
+	})
+	t.Run("transport", func(t *testing.T) {
+		t.Parallel()
+		base := &http.Transport{Proxy: http.ProxyFromEnvironment, MaxConnsPerHost: 3}
+		tr, ok := Guard{}.RoundTripper(base).(*http.Transport)
+		require.True(t, ok)
+		require.NotSame(t, base, tr)
+		require.NotNil(t, tr.DialContext)
+		require.Nil(t, tr.Proxy)
+		require.Equal(t, 3, tr.MaxConnsPerHost)
+		require.Nil(t, base.DialContext, "base is left alone")
+	})
+	t.Run("custom", func(t *testing.T) {
+		t.Parallel()
+		fake := &fakeRoundTripper{}
+		rt := Guard{AllowAddrPorts: []netip.AddrPort{netip.MustParseAddrPort("127.0.0.1:9")}}.RoundTripper(fake)
+		tests := []struct {
+			url     string
+			wantErr error
+		}{
+			{"http://vendor.example/", nil},
+			{"http://127.0.0.1:9/", nil},
+			{"http://127.0.0.1:10/", ErrRefused},
+			{"http://[::1]/", ErrRefused},
+			{"http://0.0.0.0/", ErrRefused},
+			{"http://2130706433/", ErrRefused},
+			{"http://localhost/", ErrRefused},
+			{"http://169.254.169.254/", ErrRefused},
+			{"file:///etc/passwd", ErrRefused},
+		}
+		for _, tt := range tests {
+			body := &closeRecorder{}
+			req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, tt.url, body)
+			require.NoError(t, err)
+			before := fake.calls.Load()
+			resp, err := (&http.Client{Transport: rt}).Do(req)
+			if tt.wantErr == nil {
+				require.NoError(t, err, tt.url)
+				require.NoError(t, resp.Body.Close())
+				require.Equal(t, before+1, fake.calls.Load(), tt.url)
+				continue
+			}
+			require.ErrorIs(t, err, tt.wantErr, tt.url)
+			require.Equal(t, before, fake.calls.Load(), "%s reached the round tripper", tt.url)
+			require.True(t, body.closed.Load(), "%s: body not closed", tt.url)
+		}
+		(&http.Client{Transport: rt}).CloseIdleConnections()
+		require.EqualValues(t, 1, fake.closes.Load())
 	})
 }

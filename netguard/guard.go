@@ -67,7 +67,8 @@ type Guard struct {
 	// deployments and tests on loopback): loopback, private (RFC 1918),
 	// CGNAT, link-local, ULA, site-local, NAT64 local-use, IETF protocol
 	// assignments, documentation and benchmarking. The ranges marked * in
-	// the table above stay blocked. False (the zero value) blocks them all.
+	// the table above stay refused. False (the zero value) refuses them
+	// all.
 	AllowPrivate bool
 
 	// Allow lists CIDR prefixes that are allowed even though they are in a
@@ -76,6 +77,14 @@ type Guard struct {
 	// in IPv4 form (127.0.0.1/32, not ::ffff:127.0.0.1/128). Nil (the zero
 	// value) allows nothing extra.
 	Allow []netip.Prefix
+
+	// AllowAddrPorts lists single addresses, each with its port, that are
+	// allowed even though they are in a refused range: a test allows
+	// exactly its own httptest server (127.0.0.1:41234) and still sees
+	// every other loopback port refused, a redirect to one included. An
+	// IPv4-mapped form matches its IPv4 address. Nil (the zero value)
+	// allows nothing extra.
+	AllowAddrPorts []netip.AddrPort
 
 	// HTTPSOnly refuses http:// URLs. False (the zero value) accepts http
 	// and https.
@@ -146,9 +155,25 @@ var (
 	sixToFour   = netip.MustParsePrefix("2002::/16")
 )
 
-// CheckAddr returns nil if a request may connect to addr, and otherwise
-// an error wrapping [ErrRefused] that names the address and its range. The
-// invalid (zero) Addr is blocked. An IPv6 zone is ignored.
+// CheckAddrPort returns nil if a request may connect to ap: its address
+// passes [Guard.CheckAddr], or ap is one of AllowAddrPorts. Otherwise it
+// returns CheckAddr's error.
+func (g Guard) CheckAddrPort(ap netip.AddrPort) error {
+	if len(g.AllowAddrPorts) > 0 {
+		a := ap.Addr().Unmap().WithZone("")
+		for _, e := range g.AllowAddrPorts {
+			if e.Port() == ap.Port() && e.Addr().Unmap().WithZone("") == a {
+				return nil
+			}
+		}
+	}
+	return g.CheckAddr(ap.Addr())
+}
+
+// CheckAddr returns nil if a request may connect to addr on any port, and
+// otherwise an error wrapping [ErrRefused] that names the address and its
+// range. The invalid (zero) Addr is refused. An IPv6 zone is ignored.
+// AllowAddrPorts plays no part: see [Guard.CheckAddrPort].
 func (g Guard) CheckAddr(addr netip.Addr) error {
 	if !addr.IsValid() {
 		return fmt.Errorf("%w: invalid address", ErrRefused)
@@ -181,7 +206,7 @@ func (g Guard) allowed(a netip.Addr) bool {
 	return false
 }
 
-// blocked returns the range that blocks a, if any.
+// blocked returns the range that refuses a, if any.
 func (g Guard) blocked(a netip.Addr) (addrRange, bool) {
 	for _, r := range blockedRanges {
 		if r.prefix.Contains(a) {

@@ -4,20 +4,34 @@ import (
 	"fmt"
 	"net/netip"
 	"net/url"
+	"strconv"
+	"strings"
 )
 
-// CheckURL rejects a URL early, before any connection: the scheme
-// must be http or https (only https with HTTPSOnly), the host must be set,
-// and a host that is an IP literal must pass [Guard.CheckAddr]. Host names
-// pass; they are checked after resolution, at dial time. Every error wraps
-// [ErrRefused]; none quotes the URL, whose user info or query may carry
-// credentials.
+// CheckURL rejects a URL early, before any connection. The scheme must be
+// http or https (only https with HTTPSOnly) and the host must be set. A
+// host that is an IP literal must pass [Guard.CheckAddrPort] with the
+// URL's port (the scheme's default when absent). So must the hosts that
+// name an address without being one:
+//
+//   - numbers that C resolvers (inet_aton) read as IPv4: 2130706433,
+//     0x7f.1, 017700000001, 127.1 are all 127.0.0.1. A host made only of
+//     such numbers that does not read as an address is refused: no DNS
+//     name ends in a numeric label.
+//   - localhost and *.localhost, which always name loopback (RFC 6761):
+//     refused unless 127.0.0.1 or ::1 is allowed on the port.
+//
+// Other names pass; they are checked after resolution, at dial time, which
+// is the check that counts. Every error wraps [ErrRefused]; none quotes
+// the URL, whose user info or query may carry credentials.
 func (g Guard) CheckURL(u *url.URL) error {
 	if u == nil {
 		return fmt.Errorf("%w: no URL", ErrRefused)
 	}
+	var port uint16 = 80
 	switch u.Scheme {
 	case "https":
+		port = 443
 	case "http":
 		if g.HTTPSOnly {
 			return fmt.Errorf("%w: scheme http, only https is allowed", ErrRefused)
@@ -29,8 +43,105 @@ func (g Guard) CheckURL(u *url.URL) error {
 	if host == "" {
 		return fmt.Errorf("%w: URL has no host", ErrRefused)
 	}
+	if p := u.Port(); p != "" {
+		n, err := strconv.ParseUint(p, 10, 16)
+		if err != nil {
+			return fmt.Errorf("%w: port %q is not a port number", ErrRefused, p)
+		}
+		port = uint16(n)
+	}
 	if a, err := netip.ParseAddr(host); err == nil {
-		return g.CheckAddr(a)
+		return g.CheckAddrPort(netip.AddrPortFrom(a, port))
+	}
+	// A trailing dot makes a name absolute; it names the same host.
+	name := strings.TrimSuffix(host, ".")
+	if a, numeric, ok := parseInetAton(name); numeric {
+		if !ok {
+			return fmt.Errorf("%w: host %q is numeric but not an IPv4 address", ErrRefused, host)
+		}
+		if err := g.CheckAddrPort(netip.AddrPortFrom(a, port)); err != nil {
+			return fmt.Errorf("host %q reads as %s: %w", host, a, err)
+		}
+		return nil
+	}
+	if isLocalhost(name) {
+		v4 := g.CheckAddrPort(netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), port))
+		if v4 == nil || g.CheckAddrPort(netip.AddrPortFrom(netip.IPv6Loopback(), port)) == nil {
+			return nil
+		}
+		return fmt.Errorf("host %q names loopback: %w", host, v4)
 	}
 	return nil
+}
+
+// isLocalhost reports whether name is localhost or a name under it, which
+// resolvers answer with loopback without asking DNS (RFC 6761, 6.3).
+func isLocalhost(name string) bool {
+	const l = "localhost"
+	n := len(name)
+	return n >= len(l) && strings.EqualFold(name[n-len(l):], l) &&
+		(n == len(l) || name[n-len(l)-1] == '.')
+}
+
+// parseInetAton reads host as inet_aton does: one to four parts separated
+// by dots, each decimal, octal (a leading 0) or hexadecimal (a leading
+// 0x), the last part filling the bytes the others leave. numeric reports
+// whether host is made only of numbers, ok whether they form an address.
+func parseInetAton(host string) (a netip.Addr, numeric, ok bool) {
+	parts := strings.Split(host, ".")
+	for _, p := range parts {
+		if !numericPart(p) {
+			return netip.Addr{}, false, false
+		}
+	}
+	if len(parts) > 4 {
+		return netip.Addr{}, true, false
+	}
+	var v uint64
+	for i, p := range parts {
+		n, err := strconv.ParseUint(p, 0, 32)
+		if err != nil {
+			return netip.Addr{}, true, false
+		}
+		if i < len(parts)-1 {
+			if n > 0xff {
+				return netip.Addr{}, true, false
+			}
+			v = v<<8 | n
+			continue
+		}
+		// The last part fills the remaining bytes.
+		rest := 4 - i
+		if n >= 1<<(8*rest) {
+			return netip.Addr{}, true, false
+		}
+		v = v<<(8*rest) | n
+	}
+	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}), true, true
+}
+
+// numericPart reports whether p is written as a number: digits, or 0x and
+// hex digits. Its value may still be out of range, or a bad octal.
+func numericPart(p string) bool {
+	if len(p) >= 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X') {
+		for i := 2; i < len(p); i++ {
+			if !isHex(p[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	if p == "" {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		if p[i] < '0' || p[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
