@@ -17,6 +17,8 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -602,8 +604,17 @@ func pollerChild() int {
 	if err != nil {
 		return fail(err)
 	}
+	target, err := url.Parse(os.Getenv(envTarget))
+	if err != nil {
+		return fail(err)
+	}
+	store, err := netip.ParseAddrPort(target.Host) // the parent's fake store, on loopback
+	if err != nil {
+		return fail(err)
+	}
 	p, err := poller.New(poller.Config{
 		Instance: inst,
+		Guard:    netguard.Guard{AllowAddrPorts: []netip.AddrPort{store}},
 		State:    printingState{db.PollerState()},
 		Sink: events.SinkFunc(func(_ context.Context, b events.Batch) error {
 			for _, e := range b.Events {

@@ -24,6 +24,7 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/netguard"
 	"github.com/a12b7632/elementevents/poller"
 )
 
@@ -273,7 +274,8 @@ func newE2EConcurRig(t *testing.T) *e2eConcurRig {
 	api, srv := newE2EConcurAPI(t, clock)
 	r := &e2eConcurRig{clock: clock, api: api, sink: &e2eSink{}, state: poller.NewMemoryState()}
 	r.inst = e2eConcurInstance(t, srv.URL)
-	p, err := poller.New(poller.Config{Instance: r.inst, Sink: r.sink.sink(), Clock: r.clock, State: r.state, Logger: e2eDiscard})
+	p, err := poller.New(poller.Config{Instance: r.inst, Sink: r.sink.sink(), Clock: r.clock, State: r.state, Logger: e2eDiscard,
+		Guard: allowServers(t, netguard.Guard{}, srv.URL)})
 	require.NoError(t, err)
 	require.Equal(t, []string{"reports"}, p.Resources(), "the definition's default resource")
 	r.p = p

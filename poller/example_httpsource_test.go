@@ -6,8 +6,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 
 	"github.com/a12b7632/elementevents/element"
+	"github.com/a12b7632/elementevents/netguard"
 	"github.com/a12b7632/elementevents/poller"
 )
 
@@ -30,7 +32,9 @@ func ExampleHTTPSource() {
 	if err != nil {
 		panic(err)
 	}
-	src, err := poller.NewHTTPSource(poller.HTTPConfig{Instance: inst})
+	// The guard refuses loopback: allow exactly the test store.
+	guard := netguard.Guard{AllowAddrPorts: []netip.AddrPort{netip.MustParseAddrPort(store.Listener.Addr().String())}}
+	src, err := poller.NewHTTPSource(poller.HTTPConfig{Instance: inst, Guard: guard})
 	if err != nil {
 		panic(err)
 	}

@@ -77,19 +77,15 @@ func loadInstances(o options) ([]instance, []string, error) {
 		idFiles[inst.ID] = file
 		if u, err := url.Parse(ev.CallbackURL); err == nil {
 			if err := guard.CheckURL(u); err != nil {
-				hint := ""
-				if !o.allowPrivate {
-					hint = " (run with -allow-private to allow private and loopback addresses)"
-				}
-				bad.add(file, "%s: %v%s", element.KeyCallbackURL, err, hint)
+				bad.add(file, "%s: %v%s", element.KeyCallbackURL, err, o.guardHint(err))
 				continue
 			}
 		}
 		in := instance{file: file, inst: inst}
 		if ev.VendorType == element.VendorPolling {
-			src, err := poller.NewHTTPSource(poller.HTTPConfig{Instance: inst, BaseURL: o.baseURLs[inst.Element.Key]})
+			src, err := poller.NewHTTPSource(poller.HTTPConfig{Instance: inst, BaseURL: o.baseURLs[inst.Element.Key], Guard: guard})
 			if err != nil {
-				bad.add(file, "%v", err)
+				bad.add(file, "%v%s", err, o.guardHint(err))
 				continue
 			}
 			in.source = src
@@ -104,6 +100,14 @@ func loadInstances(o options) ([]instance, []string, error) {
 		return nil, nil, &bad
 	}
 	return out, disabled, nil
+}
+
+// guardHint is the hint added to an error the SSRF guard caused.
+func (o options) guardHint(err error) string {
+	if o.allowPrivate || !errors.Is(err, netguard.ErrRefused) {
+		return ""
+	}
+	return " (run with -allow-private to allow private and loopback addresses)"
 }
 
 // parseFile reads, parses and validates one file, adding its problems to
