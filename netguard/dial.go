@@ -87,25 +87,25 @@ func (g Guard) Transport(base *http.Transport) *http.Transport {
 }
 
 // RoundTripper returns rt with the guard applied, for a client a user
-// supplies:
+// supplies. Every request's URL must pass [Guard.CheckURL] first (the
+// result refuses it with an error wrapping [ErrRefused] before rt sees
+// it); then:
 //
-//   - nil: [Guard.Transport] of nil, a new guarded transport.
-//   - an *[http.Transport]: [Guard.Transport] of it, a guarded clone (rt
-//     itself is left alone, and its connection pool is not shared).
+//   - nil: the request goes through [Guard.Transport] of nil, a new
+//     guarded transport.
+//   - an *[http.Transport]: through [Guard.Transport] of it, a guarded
+//     clone (rt itself is left alone, and its connection pool is not
+//     shared).
 //   - any other RoundTripper (a fake vendor in a test, an instrumenting
-//     wrapper): rt behind a check of every request's URL with
-//     [Guard.CheckURL]. The guard cannot see what rt dials, so a name that
-//     resolves to a refused address goes through: a RoundTripper that
-//     dials must dial through [Guard.DialContext] itself.
-//
-// The result refuses a request by returning an error wrapping
-// [ErrRefused], before rt sees it.
+//     wrapper): through rt. The guard cannot see what rt dials, so a name
+//     that resolves to a refused address goes through: a RoundTripper
+//     that dials must dial through [Guard.DialContext] itself.
 func (g Guard) RoundTripper(rt http.RoundTripper) http.RoundTripper {
 	switch t := rt.(type) {
 	case nil:
-		return g.Transport(nil)
+		rt = g.Transport(nil)
 	case *http.Transport:
-		return g.Transport(t)
+		rt = g.Transport(t)
 	}
 	return &checkedRoundTripper{guard: g, next: rt}
 }

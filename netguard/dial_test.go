@@ -291,7 +291,7 @@ func TestGuardRoundTripper(t *testing.T) {
 	t.Parallel()
 	t.Run("nil", func(t *testing.T) {
 		t.Parallel()
-		tr, ok := Guard{}.RoundTripper(nil).(*http.Transport)
+		tr, ok := Guard{}.RoundTripper(nil).(*checkedRoundTripper).next.(*http.Transport)
 		require.True(t, ok)
 		require.NotNil(t, tr.DialContext)
 		require.Nil(t, tr.Proxy)
@@ -299,7 +299,7 @@ func TestGuardRoundTripper(t *testing.T) {
 	t.Run("transport", func(t *testing.T) {
 		t.Parallel()
 		base := &http.Transport{Proxy: http.ProxyFromEnvironment, MaxConnsPerHost: 3}
-		tr, ok := Guard{}.RoundTripper(base).(*http.Transport)
+		tr, ok := Guard{}.RoundTripper(base).(*checkedRoundTripper).next.(*http.Transport)
 		require.True(t, ok)
 		require.NotSame(t, base, tr)
 		require.NotNil(t, tr.DialContext)
@@ -344,4 +344,23 @@ func TestGuardRoundTripper(t *testing.T) {
 		(&http.Client{Transport: rt}).CloseIdleConnections()
 		require.EqualValues(t, 1, fake.closes.Load())
 	})
+}
+
+// TestGuardRoundTripperChecksURL: a guarded http.Transport refuses what
+// CheckURL refuses before dialing, so a numeric host is refused whatever
+// the resolver makes of it.
+func TestGuardRoundTripperChecksURL(t *testing.T) {
+	t.Parallel()
+	srv, calls := guardTestServer(t, false)
+	_, port, err := net.SplitHostPort(srv.Listener.Addr().String())
+	require.NoError(t, err)
+	client := &http.Client{Transport: Guard{}.RoundTripper(&http.Transport{})}
+	t.Cleanup(client.CloseIdleConnections)
+	for _, host := range []string{"2130706433", "0x7f.1", "017700000001", "localhost", "LOCALHOST."} {
+		_, err := client.Get("http://" + net.JoinHostPort(host, port) + "/")
+		require.ErrorIs(t, err, ErrRefused, host)
+		var oe *net.OpError
+		require.False(t, errors.As(err, &oe), "%s: refused before dialing", host)
+	}
+	require.Zero(t, calls.Load())
 }

@@ -25,8 +25,8 @@
 //
 // # Clients users supply
 //
-// [Guard.RoundTripper] applies a guard to a user's round tripper: an
-// [http.Transport] is cloned and dials through the guard; any other round
-// tripper sees only requests whose URL passes [Guard.CheckURL], and must
+// [Guard.RoundTripper] applies a guard to a user's round tripper: it sees
+// only requests whose URL passes [Guard.CheckURL]; an [http.Transport] is
+// cloned and dials through the guard, and any other round tripper must
 // dial through [Guard.DialContext] itself if it dials at all.
 package netguard

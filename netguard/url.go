@@ -50,7 +50,12 @@ func (g Guard) CheckURL(u *url.URL) error {
 		}
 		port = uint16(n)
 	}
-	if a, err := netip.ParseAddr(host); err == nil {
+	if strings.IndexByte(host, ':') >= 0 {
+		// Only an IPv6 address has a colon in its host.
+		a, err := netip.ParseAddr(host)
+		if err != nil {
+			return fmt.Errorf("%w: host %q is not an IPv6 address", ErrRefused, host)
+		}
 		return g.CheckAddrPort(netip.AddrPortFrom(a, port))
 	}
 	// A trailing dot makes a name absolute; it names the same host.
@@ -59,10 +64,11 @@ func (g Guard) CheckURL(u *url.URL) error {
 		if !ok {
 			return fmt.Errorf("%w: host %q is numeric but not an IPv4 address", ErrRefused, host)
 		}
-		if err := g.CheckAddrPort(netip.AddrPortFrom(a, port)); err != nil {
+		err := g.CheckAddrPort(netip.AddrPortFrom(a, port))
+		if err != nil && host != a.String() {
 			return fmt.Errorf("host %q reads as %s: %w", host, a, err)
 		}
-		return nil
+		return err
 	}
 	if isLocalhost(name) {
 		v4 := g.CheckAddrPort(netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), port))
@@ -88,22 +94,31 @@ func isLocalhost(name string) bool {
 // 0x), the last part filling the bytes the others leave. numeric reports
 // whether host is made only of numbers, ok whether they form an address.
 func parseInetAton(host string) (a netip.Addr, numeric, ok bool) {
-	parts := strings.Split(host, ".")
-	for _, p := range parts {
+	// Every part is looked at before any is judged: a name with one
+	// numeric label is a name, not a malformed address.
+	parts := strings.Count(host, ".") + 1
+	for rest := host; ; {
+		p, tail, more := strings.Cut(rest, ".")
 		if !numericPart(p) {
 			return netip.Addr{}, false, false
 		}
+		if !more {
+			break
+		}
+		rest = tail
 	}
-	if len(parts) > 4 {
+	if parts > 4 {
 		return netip.Addr{}, true, false
 	}
 	var v uint64
-	for i, p := range parts {
+	for i, rest := 0, host; i < parts; i++ {
+		p, tail, _ := strings.Cut(rest, ".")
+		rest = tail
 		n, err := strconv.ParseUint(p, 0, 32)
 		if err != nil {
 			return netip.Addr{}, true, false
 		}
-		if i < len(parts)-1 {
+		if i < parts-1 {
 			if n > 0xff {
 				return netip.Addr{}, true, false
 			}
@@ -111,11 +126,11 @@ func parseInetAton(host string) (a netip.Addr, numeric, ok bool) {
 			continue
 		}
 		// The last part fills the remaining bytes.
-		rest := 4 - i
-		if n >= 1<<(8*rest) {
+		bits := 8 * (4 - i)
+		if n >= 1<<bits {
 			return netip.Addr{}, true, false
 		}
-		v = v<<(8*rest) | n
+		v = v<<bits | n
 	}
 	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}), true, true
 }

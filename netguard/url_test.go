@@ -232,3 +232,14 @@ func TestGuardCheckURLRedacts(t *testing.T) {
 		require.NotContains(t, err.Error(), "s3cret")
 	}
 }
+
+// TestGuardCheckURLNoAlloc: CheckURL runs on every request, and a URL it
+// allows costs no allocation. (Not parallel: AllocsPerRun.)
+func TestGuardCheckURLNoAlloc(t *testing.T) {
+	g := Guard{AllowAddrPorts: []netip.AddrPort{netip.MustParseAddrPort("127.0.0.1:8080")}}
+	for _, raw := range []string{"https://hooks.example.com/cb?x=1", "https://8.8.8.8/cb", "http://127.0.0.1:8080/cb", "http://134744072/cb"} {
+		u, err := url.Parse(raw)
+		require.NoError(t, err)
+		require.Zero(t, testing.AllocsPerRun(100, func() { _ = g.CheckURL(u) }), raw)
+	}
+}
