@@ -286,16 +286,18 @@ func statusText(status int) string {
 
 // CheckEndpoint returns an error wrapping [ErrInvalidEndpoint] if raw is
 // not an absolute http or https URL with a host, and one wrapping
-// [netguard.ErrRefused] if it is http and httpsOnly is set: a callback URL that can
-// never be delivered to, refused when a batch is published. Its errors
-// quote the URL redacted by [RedactURL].
-func CheckEndpoint(raw string, httpsOnly bool) error {
+// [netguard.ErrRefused] if g refuses it without resolving it (see
+// [netguard.Guard.CheckURL]: http when HTTPSOnly is set, an IP literal, a
+// numeric host, localhost): a callback URL that can never be delivered
+// to, refused when a batch is published. Its errors quote the URL
+// redacted by [RedactURL].
+func CheckEndpoint(raw string, g netguard.Guard) error {
 	u, err := parseEndpoint(raw)
 	if err != nil {
 		return err
 	}
-	if httpsOnly && u.Scheme != "https" {
-		return fmt.Errorf("%w: %s is not https and the guard is https-only", netguard.ErrRefused, RedactURL(raw))
+	if err := g.CheckURL(u); err != nil {
+		return fmt.Errorf("%s: %w", RedactURL(raw), err)
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -123,22 +124,27 @@ func TestParseRetryAfter(t *testing.T) {
 
 func TestCheckEndpoint(t *testing.T) {
 	t.Parallel()
+	httpsOnly := netguard.Guard{HTTPSOnly: true}
 	for _, tc := range []struct {
-		url       string
-		httpsOnly bool
-		wantErr   error
+		url     string
+		guard   netguard.Guard
+		wantErr error
 	}{
 		{url: "https://example.com/hook"},
 		{url: "http://example.com/hook"},
-		{url: "http://example.com/hook", httpsOnly: true, wantErr: netguard.ErrRefused},
-		{url: "https://example.com/hook", httpsOnly: true},
+		{url: "http://example.com/hook", guard: httpsOnly, wantErr: netguard.ErrRefused},
+		{url: "https://example.com/hook", guard: httpsOnly},
 		{url: "/relative", wantErr: ErrInvalidEndpoint},
 		{url: "ftp://example.com/", wantErr: ErrInvalidEndpoint},
 		{url: "https://", wantErr: ErrInvalidEndpoint},
 		{url: "https://u:secret@exa mple.com/?token=secret", wantErr: ErrInvalidEndpoint},
-		{url: "http://u:secret@example.com/?token=secret", httpsOnly: true, wantErr: netguard.ErrRefused},
+		{url: "http://u:secret@example.com/?token=secret", guard: httpsOnly, wantErr: netguard.ErrRefused},
+		{url: "http://u:secret@127.0.0.1:8080/?token=secret", wantErr: netguard.ErrRefused},
+		{url: "http://2130706433/hook", wantErr: netguard.ErrRefused},
+		{url: "http://localhost:8080/hook", wantErr: netguard.ErrRefused},
+		{url: "http://127.0.0.1:8080/hook", guard: netguard.Guard{AllowPrivate: true}},
 	} {
-		err := CheckEndpoint(tc.url, tc.httpsOnly)
+		err := CheckEndpoint(tc.url, tc.guard)
 		require.ErrorIs(t, err, tc.wantErr, "%s", tc.url)
 		if err != nil {
 			require.NotContains(t, err.Error(), "secret", "the error quotes the URL redacted")
@@ -194,7 +200,7 @@ func TestSend(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(release) // before srv.Close, which waits for handlers
-	s := NewSender(Config{Client: srv.Client(), UserAgent: "test-agent", Timeout: 5 * time.Second})
+	s := NewSender(Config{Client: srv.Client(), Guard: allowServer(srv), UserAgent: "test-agent", Timeout: 5 * time.Second})
 	for _, tc := range []struct {
 		path       string
 		key        []byte
@@ -228,7 +234,7 @@ func TestSend(t *testing.T) {
 	require.NotContains(t, r.Error, "secret")
 
 	clock := clockwork.NewFakeClock()
-	slow := NewSender(Config{Client: srv.Client(), Clock: clock, Timeout: time.Minute})
+	slow := NewSender(Config{Client: srv.Client(), Guard: allowServer(srv), Clock: clock, Timeout: time.Minute})
 	done := make(chan Result)
 	go func() {
 		done <- slow.Send(t.Context(), Delivery{ID: "n-3", Endpoint: srv.URL + "/slow?token=secret"})
@@ -250,4 +256,10 @@ func mustRead(t *testing.T, r *http.Request) []byte {
 		t.Error(err)
 	}
 	return b
+}
+
+// allowServer returns a guard that allows exactly srv, a server on
+// loopback.
+func allowServer(srv *httptest.Server) netguard.Guard {
+	return netguard.Guard{AllowAddrPorts: []netip.AddrPort{netip.MustParseAddrPort(srv.Listener.Addr().String())}}
 }

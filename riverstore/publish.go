@@ -64,8 +64,8 @@ func (r *Replica) PublishTx(ctx context.Context, tx pgx.Tx, b events.Batch) erro
 	if len(b.Events) == 0 {
 		return nil
 	}
-	if err := events.CheckEndpoint(b.Endpoint.URL, r.cfg.Guard.HTTPSOnly); err != nil {
-		return err
+	if err := events.CheckEndpoint(b.Endpoint.URL, r.cfg.Guard); err != nil {
+		return fmt.Errorf("riverstore: instance %q: event.notification.callback.url: %w", b.Instance.ID, err)
 	}
 	notes := events.Notifications(b, r.maxEvents[b.Source])
 	var keyID []byte
