@@ -128,11 +128,11 @@ func TestNotifierGuardRedirect(t *testing.T) {
 	require.Contains(t, dead[0].DeadReason, "302 Found")
 }
 
-// TestNotifierGuardAtDialTime: a delivery to a refused address that is
+// TestNotifierGuardAtAttempt: a delivery to a refused address that is
 // already in the outbox (stored under another guard, or by a name that
-// now resolves to loopback) is refused at dial time and dead-lettered at
-// once; the reason names the endpoint, without its credentials.
-func TestNotifierGuardAtDialTime(t *testing.T) {
+// now resolves to loopback) is refused when attempted and dead-lettered
+// at once; the reason names the endpoint, without its credentials.
+func TestNotifierGuardAtAttempt(t *testing.T) {
 	t.Parallel()
 	rc, hits := countingServer(t, "tcp4", nil)
 	clock := newFake()
@@ -150,7 +150,7 @@ func TestNotifierGuardAtDialTime(t *testing.T) {
 	dead, err := n.Outbox().List(ctx, events.Filter{State: events.Dead})
 	require.NoError(t, err)
 	require.Contains(t, dead[0].DeadReason, "netguard: refused: 127.0.0.1 is loopback")
-	require.Contains(t, dead[0].DeadReason, `"http://`+rc.Listener.Addr().String()+`/cb"`)
+	require.Contains(t, dead[0].DeadReason, `"http://`+rc.Listener.Addr().String()+`/cb?token=REDACTED"`)
 	require.NotContains(t, dead[0].DeadReason, "s3cret")
 }
 

@@ -357,8 +357,8 @@ func TestNotifierKeepsOrderPerObject(t *testing.T) {
 }
 
 // TestNotifierSSRFGuardByDefault: a loopback callback is refused by
-// Publish and never reached. TestNotifierGuardAtDialTime covers one that
-// is refused when dialed (and dead-lettered), TestNotifierGuard every
+// Publish and never reached. TestNotifierGuardAtAttempt covers one that
+// is refused when attempted (and dead-lettered), TestNotifierGuard every
 // form of the address.
 func TestNotifierSSRFGuardByDefault(t *testing.T) {
 	t.Parallel()

@@ -310,14 +310,3 @@ func parseEndpoint(raw string) (*url.URL, error) {
 	}
 	return u, nil
 }
-
-// RedactURL returns raw with only its scheme, host and path, for logs and
-// errors: user info and query may carry credentials, and the fragment is
-// of no use. An unparseable URL becomes "(unparseable URL)".
-func RedactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(unparseable URL)"
-	}
-	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
-}

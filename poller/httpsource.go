@@ -14,6 +14,7 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/internal/quote"
+	"github.com/a12b7632/elementevents/internal/redact"
 	"github.com/a12b7632/elementevents/netguard"
 	"github.com/jonboulle/clockwork"
 )
@@ -547,36 +548,17 @@ func (s *HTTPSource) authorize(r *http.Request) {
 // errOffOrigin is the cause of a redirect the poller refuses to follow.
 var errOffOrigin = errors.New("redirect to another origin refused")
 
-// redact returns u for errors and Page.URL: without user info or fragment,
-// and with the values of the query-auth parameter and of parameters whose
-// names look secret replaced.
+// redact returns u for errors and Page.URL: without user info or
+// fragment, and with the values of the query-auth parameter and of
+// parameters whose names look secret replaced (see [events.RedactURL]),
+// so that a key written into a resource URL by hand is redacted too.
 func (s *HTTPSource) redact(u *url.URL) string {
-	r := *u
-	r.User = nil
-	r.Fragment, r.RawFragment = "", ""
-	pairs := splitQuery(r.RawQuery)
-	for i, p := range pairs {
-		name := queryName(p)
-		if s.auth.style == element.AuthQuery && name == s.auth.param || secretParam(name) {
-			rawName, _, _ := strings.Cut(p, "=")
-			pairs[i] = rawName + "=REDACTED"
-		}
-	}
-	r.RawQuery = strings.Join(pairs, "&")
-	return r.String()
+	return redact.URL(u, s.isAuthParam)
 }
 
-// secretParam reports whether a query parameter name looks like it holds
-// a credential (api_key, access_token, client_secret, sig, ...), so that
-// a key written into a resource URL by hand is redacted too.
-func secretParam(name string) bool {
-	n := strings.ToLower(name)
-	for _, s := range []string{"key", "secret", "token", "passw", "signature", "credential"} {
-		if strings.Contains(n, s) {
-			return true
-		}
-	}
-	return n == "auth" || n == "sig" || n == "code"
+// isAuthParam reports whether name is the query-auth parameter.
+func (s *HTTPSource) isAuthParam(name string) bool {
+	return s.auth.style == element.AuthQuery && name == s.auth.param
 }
 
 // scrubURLError drops the URL a *url.Error carries, which may hold the

@@ -1,0 +1,10 @@
+package events
+
+import "github.com/a12b7632/elementevents/internal/redact"
+
+// RedactURL returns raw without its user info and fragment, and with the
+// values of query parameters whose names look secret (pass, pwd, secret,
+// token, key, sig, auth, credential, session, ..., in any case) replaced
+// by REDACTED, for logs and errors. An unparseable URL becomes
+// "(unparseable URL)".
+func RedactURL(raw string) string { return redact.String(raw) }
