@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/a12b7632/elementevents/signature"
 )
 
 // Errors of the outbox and the Notifier. Test for them with [errors.Is].
@@ -45,8 +47,10 @@ type Delivery struct {
 	// OrderKey groups deliveries that must arrive in order (instance and
 	// object type); empty means no order.
 	OrderKey string
-	// Key is the signing key, empty for unsigned notifications.
-	Key []byte
+	// Key is the signing key, empty for unsigned notifications. It prints
+	// as [REDACTED]; so does Endpoint's user info and secret query
+	// parameters when a Delivery is printed or logged.
+	Key signature.Key
 	// Body is the notification JSON.
 	Body []byte
 	// Events is the number of events in Body.

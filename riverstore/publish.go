@@ -72,7 +72,8 @@ func (r *Replica) PublishTx(ctx context.Context, tx pgx.Tx, b events.Batch) erro
 	if len(b.Endpoint.Key) > 0 {
 		sum := sha256.Sum256(b.Endpoint.Key)
 		keyID = sum[:]
-		if _, err := tx.Exec(ctx, "INSERT INTO "+r.t.signingKey+" (id, key) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING", keyID, b.Endpoint.Key); err != nil {
+		// As bytes: a signature.Key prints, and marshals, redacted.
+		if _, err := tx.Exec(ctx, "INSERT INTO "+r.t.signingKey+" (id, key) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING", keyID, []byte(b.Endpoint.Key)); err != nil {
 			return fmt.Errorf("riverstore: store signing key for %s: %w", events.RedactURL(b.Endpoint.URL), err)
 		}
 	}
