@@ -37,7 +37,7 @@ func (g Guard) CheckURL(u *url.URL) error {
 			return fmt.Errorf("%w: scheme http, only https is allowed", ErrRefused)
 		}
 	default:
-		return fmt.Errorf("%w: scheme %q, want http or https", ErrRefused, u.Scheme)
+		return fmt.Errorf("%w: scheme %s, want http or https", ErrRefused, quoteHost(u.Scheme))
 	}
 	host := u.Hostname()
 	if host == "" {
@@ -46,7 +46,7 @@ func (g Guard) CheckURL(u *url.URL) error {
 	if p := u.Port(); p != "" {
 		n, err := strconv.ParseUint(p, 10, 16)
 		if err != nil {
-			return fmt.Errorf("%w: port %q is not a port number", ErrRefused, p)
+			return fmt.Errorf("%w: port %s is not a port number", ErrRefused, quoteHost(p))
 		}
 		port = uint16(n)
 	}
@@ -54,7 +54,7 @@ func (g Guard) CheckURL(u *url.URL) error {
 		// Only an IPv6 address has a colon in its host.
 		a, err := netip.ParseAddr(host)
 		if err != nil {
-			return fmt.Errorf("%w: host %q is not an IPv6 address", ErrRefused, host)
+			return fmt.Errorf("%w: host %s is not an IPv6 address", ErrRefused, quoteHost(host))
 		}
 		return g.CheckAddrPort(netip.AddrPortFrom(a, port))
 	}
@@ -62,11 +62,11 @@ func (g Guard) CheckURL(u *url.URL) error {
 	name := strings.TrimSuffix(host, ".")
 	if a, numeric, ok := parseInetAton(name); numeric {
 		if !ok {
-			return fmt.Errorf("%w: host %q is numeric but not an IPv4 address", ErrRefused, host)
+			return fmt.Errorf("%w: host %s is numeric but not an IPv4 address", ErrRefused, quoteHost(host))
 		}
 		err := g.CheckAddrPort(netip.AddrPortFrom(a, port))
 		if err != nil && host != a.String() {
-			return fmt.Errorf("host %q reads as %s: %w", host, a, err)
+			return fmt.Errorf("host %s reads as %s: %w", quoteHost(host), a, err)
 		}
 		return err
 	}
@@ -75,9 +75,19 @@ func (g Guard) CheckURL(u *url.URL) error {
 		if v4 == nil || g.CheckAddrPort(netip.AddrPortFrom(netip.IPv6Loopback(), port)) == nil {
 			return nil
 		}
-		return fmt.Errorf("host %q names loopback: %w", host, v4)
+		return fmt.Errorf("host %s names loopback: %w", quoteHost(host), v4)
 	}
 	return nil
+}
+
+// quoteHost quotes a host (or a scheme or port) for an error, cut to a length fit for one: no
+// DNS name is longer than 253 bytes, but a URL's host can be.
+func quoteHost(h string) string {
+	const max = 64
+	if len(h) <= max {
+		return strconv.Quote(h)
+	}
+	return strconv.Quote(h[:max]) + "..."
 }
 
 // isLocalhost reports whether name is localhost or a name under it, which

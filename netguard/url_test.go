@@ -243,3 +243,12 @@ func TestGuardCheckURLNoAlloc(t *testing.T) {
 		require.Zero(t, testing.AllocsPerRun(100, func() { _ = g.CheckURL(u) }), raw)
 	}
 }
+
+// TestGuardCheckURLLongHost: an error quotes at most the start of a host.
+func TestGuardCheckURLLongHost(t *testing.T) {
+	t.Parallel()
+	u := &url.URL{Scheme: "http", Host: strings.Repeat("1.", 5000) + "1"}
+	err := Guard{}.CheckURL(u)
+	require.ErrorIs(t, err, ErrRefused)
+	require.Less(t, len(err.Error()), 200)
+}
