@@ -18,6 +18,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -34,8 +35,9 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
-	"github.com/a12b7632/elementevents/javatime"
 	"github.com/a12b7632/elementevents/events/eventstest"
+	"github.com/a12b7632/elementevents/javatime"
+	"github.com/a12b7632/elementevents/netguard"
 	"github.com/a12b7632/elementevents/poller"
 	"github.com/a12b7632/elementevents/receiver"
 	"github.com/a12b7632/elementevents/signature"
@@ -391,6 +393,7 @@ func runVendor(t *testing.T, c *badCase) badOutcome {
 	src, err := poller.NewHTTPSource(poller.HTTPConfig{
 		Instance: inst, Definition: def, Transport: transport, Clock: clock,
 		Retry: poller.RetryPolicy{Tries: 1}, MaxPageBytes: maxPage,
+		Guard: netguard.Guard{AllowAddrPorts: []netip.AddrPort{netip.MustParseAddrPort(srv.Listener.Addr().String())}},
 	})
 	require.NoError(t, err)
 	logs := &logCapture{}

@@ -35,9 +35,19 @@
 // delivers: Publish stores notifications in an Outbox and returns; Run
 // signs each attempt (package signature, both the Cloud Elements and the
 // Standard Webhooks scheme), posts it to the instance's callback URL and
-// retries on a schedule, per endpoint, in order per object, behind an SSRF
-// guard. Nothing accepted is lost: a delivery leaves the outbox only when
-// acknowledged or dead-lettered, and dead letters can be replayed.
+// retries on a schedule, per endpoint, in order per object. Nothing
+// accepted is lost: a delivery leaves the outbox only when acknowledged or
+// dead-lettered, and dead letters can be replayed.
+//
+// # Outbound requests: netguard
+//
+// Callback URLs and vendor URLs are tenants' input. Every request the
+// library sends, the Notifier's and the poller's, dials through a
+// netguard.Guard, set in each Config, that refuses loopback, private,
+// link-local and cloud metadata addresses on the resolved address of
+// every connection, redirects included; tests allow their own httptest
+// server by address and port. Errors and logs name URLs without their
+// credentials (events.RedactURL), and signing keys print as [REDACTED].
 //
 // # Producers: poller and webhook
 //

@@ -17,6 +17,8 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -34,6 +36,7 @@ import (
 	"github.com/a12b7632/elementevents/boltstore"
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/netguard"
 	"github.com/a12b7632/elementevents/poller"
 	"github.com/a12b7632/elementevents/vendortest"
 )
@@ -253,7 +256,7 @@ func notifierChild() int {
 	defer db.Close()
 	n, err := events.New(events.Config{
 		Outbox:      db.Outbox(),
-		Guard:       events.Guard{AllowPrivate: true},
+		Guard:       netguard.Guard{AllowPrivate: true},
 		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Timeout:     5 * time.Second,
 		Concurrency: crashConcurrency,
@@ -586,8 +589,17 @@ func pollerChild() int {
 	if err != nil {
 		return fail(err)
 	}
+	target, err := url.Parse(os.Getenv(envTarget))
+	if err != nil {
+		return fail(err)
+	}
+	store, err := netip.ParseAddrPort(target.Host) // the parent's fake store, on loopback
+	if err != nil {
+		return fail(err)
+	}
 	p, err := poller.New(poller.Config{
 		Instance: inst,
+		Guard:    netguard.Guard{AllowAddrPorts: []netip.AddrPort{store}},
 		State:    printingState{db.PollerState()},
 		Sink: events.SinkFunc(func(_ context.Context, b events.Batch) error {
 			for _, e := range b.Events {

@@ -42,7 +42,7 @@ func BenchmarkDelivery(b *testing.B) {
 		client := &http.Client{Transport: transport()}
 		var delivered atomic.Int64
 		all := make(chan struct{})
-		n, err := events.New(events.Config{Client: client, Concurrency: concurrency, Logger: discardLogger(),
+		n, err := events.New(events.Config{Client: client, Guard: exactly(srv), Concurrency: concurrency, Logger: discardLogger(),
 			// Wait on a hook, not a polling loop that would steal CPU.
 			OnAttempt: func(a events.AttemptInfo) {
 				if a.Outcome == events.OutcomeDelivered && delivered.Add(1) == int64(b.N) {
@@ -79,7 +79,7 @@ func BenchmarkDelivery(b *testing.B) {
 	})
 
 	b.Run("publish", func(b *testing.B) {
-		n, err := events.New(events.Config{Logger: discardLogger()})
+		n, err := events.New(events.Config{Logger: discardLogger(), Guard: exactly(srv)})
 		if err != nil {
 			b.Fatal(err)
 		}

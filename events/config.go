@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/jonboulle/clockwork"
+
+	"github.com/a12b7632/elementevents/netguard"
 )
 
 // Defaults of [Config].
@@ -37,17 +39,23 @@ type Config struct {
 	Logger *slog.Logger
 
 	// Client sends the requests. Redirects are never followed, whatever
-	// its CheckRedirect says. Default: a client whose transport applies
-	// Guard at dial time. A Client you supply is used as it is: apply
-	// Guard.Transport to it yourself if you want the SSRF guard. A client
-	// with no Jar and no Timeout adds nothing the Notifier uses (it times
-	// attempts on Clock and never follows redirects), so requests go to
-	// its Transport directly.
+	// its CheckRedirect says. Default: a client whose transport dials
+	// through Guard. A Client you supply is copied and cannot drop the
+	// guard: its Transport is guarded by [netguard.Guard.RoundTripper] (an
+	// *http.Transport is cloned and dials through Guard; any other
+	// RoundTripper sees only URLs that Guard.CheckURL passes, and must
+	// dial through Guard.DialContext if it dials). A client with no Jar
+	// and no Timeout adds nothing the Notifier uses (it times attempts on
+	// Clock and never follows redirects), so requests go to its Transport
+	// directly.
 	Client *http.Client
 
-	// Guard is the SSRF guard of the default client: by default every
-	// non-public address is refused.
-	Guard Guard
+	// Guard is the SSRF guard of every request, checked at dial time on
+	// the resolved address: by default every non-public address is
+	// refused, and the delivery is dead-lettered. A callback URL that it
+	// refuses without resolving (an IP literal, a numeric host, localhost)
+	// is refused by Publish.
+	Guard netguard.Guard
 
 	// Timeout bounds each attempt, response included. Default 15 s.
 	Timeout time.Duration
@@ -158,10 +166,11 @@ func (c Config) withSenderDefaults() Config {
 	if c.UserAgent == "" {
 		c.UserAgent = UserAgent
 	}
-	client := http.Client{Transport: c.Guard.Transport(nil)}
+	var client http.Client
 	if c.Client != nil {
 		client = *c.Client
 	}
+	client.Transport = c.Guard.RoundTripper(client.Transport)
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	c.Client = &client
 	return c

@@ -36,9 +36,11 @@
 //     the schedule ([DefaultSchedule]: 0, 5s, 5m, 30m, 2h, 5h, 10h, 10h,
 //     each ±20%). Retry-After is honoured between the step and twice it;
 //     after a 429 or a timeout the next attempt is at least a minute away.
-//   - other 4xx, and addresses the SSRF [Guard] refuses: dead-lettered at
-//     once. Dead letters stay in the outbox: list them with
-//     [Outbox.List] and replay them with [Notifier.Replay].
+//   - other 4xx, and addresses the SSRF guard ([Config.Guard]) refuses:
+//     dead-lettered at once. Dead letters stay in the outbox: list them
+//     with [Outbox.List] and replay them with [Notifier.Replay]. A
+//     callback URL the guard refuses without resolving it (127.0.0.1,
+//     localhost) is refused by Publish instead.
 //
 // Each endpoint has its own concurrency limit, so a slow or dead endpoint
 // never delays another, and notifications of one instance and object type
@@ -50,4 +52,10 @@
 //
 // All timing runs on the Config's clockwork.Clock: tests drive a six-hour
 // outage on a fake clock in milliseconds.
+//
+// # Secrets
+//
+// Keys and callback URLs never print: keys are signature.Key values, and
+// [Endpoint], [Delivery] and [Batch] print and log their URLs as
+// [RedactURL] writes them, in every fmt verb and in log/slog.
 package events

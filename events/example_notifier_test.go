@@ -13,6 +13,7 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/netguard"
 	"github.com/a12b7632/elementevents/signature"
 )
 
@@ -48,7 +49,7 @@ func ExampleNotifier() {
 	attempts := make(chan events.AttemptInfo, 1)
 	n, err := events.New(events.Config{
 		Clock:     clock,
-		Guard:     events.Guard{AllowPrivate: true}, // httptest listens on loopback
+		Guard:     netguard.Guard{AllowPrivate: true}, // httptest listens on loopback
 		Logger:    slog.New(slog.DiscardHandler),
 		OnAttempt: func(a events.AttemptInfo) { attempts <- a },
 	})

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"time"
 
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/netguard"
 )
 
 // A store that schedules deliveries itself (here, a loop) makes each
@@ -23,7 +25,9 @@ func ExampleSender() {
 	}))
 	defer srv.Close()
 
-	s := events.NewSender(events.Config{Client: srv.Client()})
+	// The guard refuses loopback: allow exactly the test receiver.
+	guard := netguard.Guard{AllowAddrPorts: []netip.AddrPort{netip.MustParseAddrPort(srv.Listener.Addr().String())}}
+	s := events.NewSender(events.Config{Client: srv.Client(), Guard: guard})
 	d := events.Delivery{ID: "note-1", Endpoint: srv.URL + "/hook", Key: []byte("a-signature-key"), Body: []byte(`{"message":{}}`)}
 	schedule := []time.Duration{0, time.Second, time.Minute}
 	for n := 1; n <= len(schedule); n++ {

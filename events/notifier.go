@@ -9,7 +9,13 @@ import (
 	"time"
 
 	"github.com/jonboulle/clockwork"
+
+	"github.com/a12b7632/elementevents/internal/quote"
 )
+
+// callbackURLKey is the instance configuration key that Endpoint.URL
+// comes from, named in errors.
+const callbackURLKey = "event.notification.callback.url"
 
 // Notifier is the [Sink] that delivers notifications over HTTP. Publish
 // stores a batch's notifications in the outbox and returns; Run delivers
@@ -65,13 +71,15 @@ func (n *Notifier) Outbox() Outbox { return n.cfg.Outbox }
 // delivered or dead-lettered, never dropped. A notification whose id the
 // outbox already holds (the same events published again) is not stored
 // twice. A callback URL that is not an absolute http(s) URL is
-// [ErrInvalidEndpoint] and nothing is stored.
+// [ErrInvalidEndpoint], one that Config.Guard refuses before resolving it
+// is [netguard.ErrRefused] (see [CheckEndpoint]), and nothing is stored;
+// the error names the instance and event.notification.callback.url.
 func (n *Notifier) Publish(ctx context.Context, b Batch) error {
 	if len(b.Events) == 0 {
 		return nil
 	}
-	if err := CheckEndpoint(b.Endpoint.URL, n.cfg.Guard.HTTPSOnly); err != nil {
-		return err
+	if err := CheckEndpoint(b.Endpoint.URL, n.cfg.Guard); err != nil {
+		return fmt.Errorf("events: instance %s: %s: %w", quote.Cut(b.Instance.ID), callbackURLKey, err)
 	}
 	size := n.cfg.PollingBatchSize
 	if b.Source == FromWebhook {

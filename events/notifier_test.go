@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/netguard"
 )
 
 var key = []byte("callback-signing-key")
@@ -355,6 +356,10 @@ func TestNotifierKeepsOrderPerObject(t *testing.T) {
 		"orders is not held up by customers; customers arrive in order")
 }
 
+// TestNotifierSSRFGuardByDefault: a loopback callback is refused by
+// Publish and never reached. TestNotifierGuardAtAttempt covers one that
+// is refused when attempted (and dead-lettered), TestNotifierGuard every
+// form of the address.
 func TestNotifierSSRFGuardByDefault(t *testing.T) {
 	t.Parallel()
 	clock := newFake()
@@ -365,24 +370,22 @@ func TestNotifierSSRFGuardByDefault(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go func() { _ = n.Run(ctx) }()
-	publish(t, n, batch(rc.URL, key, evt("customers", "1", events.Created, "")))
-	require.Eventually(t, func() bool { return n.Stats().Dead == 1 }, 5*time.Second, time.Millisecond)
+	err = n.Publish(ctx, batch(rc.URL, key, evt("customers", "1", events.Created, "")))
+	require.ErrorIs(t, err, netguard.ErrRefused)
+	require.Zero(t, n.Stats().Enqueued)
 	require.Zero(t, hit.Load(), "a loopback callback is never reached")
-	dead, err := n.Outbox().List(ctx, events.Filter{State: events.Dead})
-	require.NoError(t, err)
-	require.Contains(t, dead[0].DeadReason, "not allowed")
 }
 
 func TestNotifierPublishRejectsBadEndpoints(t *testing.T) {
 	t.Parallel()
-	n, err := events.New(events.Config{Clock: newFake(), Guard: events.Guard{HTTPSOnly: true}})
+	n, err := events.New(events.Config{Clock: newFake(), Guard: netguard.Guard{HTTPSOnly: true}})
 	require.NoError(t, err)
 	for _, u := range []string{"", "mycoolapp.com/cb", "ftp://x.example/", "http://"} {
 		err := n.Publish(context.Background(), batch(u, key, evt("customers", "1", events.Created, "")))
 		require.ErrorIs(t, err, events.ErrInvalidEndpoint, u)
 	}
 	err = n.Publish(context.Background(), batch("http://x.example/", key, evt("customers", "1", events.Created, "")))
-	require.ErrorIs(t, err, events.ErrBlocked)
+	require.ErrorIs(t, err, netguard.ErrRefused)
 	require.Zero(t, n.Stats().Enqueued)
 }
 
@@ -438,7 +441,7 @@ func TestRunStopsCleanly(t *testing.T) {
 	t.Parallel()
 	before := runtimeGoroutines()
 	clock := newFake()
-	n, err := events.New(events.Config{Clock: clock, Guard: events.Guard{AllowPrivate: true}})
+	n, err := events.New(events.Config{Clock: clock, Guard: netguard.Guard{AllowPrivate: true}})
 	require.NoError(t, err)
 	inHandler := make(chan struct{})
 	rc := newReceiver(t, clock, func(i int, w http.ResponseWriter, _ *http.Request) {

@@ -4,18 +4,18 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/a12b7632/elementevents/signature"
 )
 
 // Errors of the outbox and the Notifier. Test for them with [errors.Is].
+// A callback address that the SSRF guard refuses is
+// [netguard.ErrRefused]; it is permanent: the delivery is dead-lettered,
+// not retried.
 var (
 	// ErrNotFound reports a delivery id that the outbox does not hold (in
 	// the state the call needs).
 	ErrNotFound = errors.New("events: delivery not found")
-
-	// ErrBlocked reports a callback address that the SSRF guard refuses:
-	// loopback, private, link-local and other non-public ranges, unless
-	// allowed. It is permanent: the delivery is dead-lettered, not retried.
-	ErrBlocked = errors.New("events: callback address not allowed")
 
 	// ErrRunning reports a second concurrent call of [Notifier.Run].
 	ErrRunning = errors.New("events: notifier already running")
@@ -47,8 +47,10 @@ type Delivery struct {
 	// OrderKey groups deliveries that must arrive in order (instance and
 	// object type); empty means no order.
 	OrderKey string
-	// Key is the signing key, empty for unsigned notifications.
-	Key []byte
+	// Key is the signing key, empty for unsigned notifications. It prints
+	// as [REDACTED]; so does Endpoint's user info and secret query
+	// parameters when a Delivery is printed or logged.
+	Key signature.Key
 	// Body is the notification JSON.
 	Body []byte
 	// Events is the number of events in Body.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/jonboulle/clockwork"
 
+	"github.com/a12b7632/elementevents/netguard"
 	"github.com/a12b7632/elementevents/signature"
 )
 
@@ -252,7 +253,7 @@ const maxCachedURLs = 4096
 func classify(status int, err error, retryClientErrors bool) (o Outcome, reason string, overloaded bool) {
 	if err != nil {
 		switch {
-		case errors.Is(err, ErrBlocked), errors.Is(err, ErrInvalidEndpoint):
+		case errors.Is(err, netguard.ErrRefused), errors.Is(err, ErrInvalidEndpoint):
 			return OutcomeDead, err.Error(), false
 		case errors.Is(err, errAttemptTimeout), isTimeout(err):
 			return OutcomeRetry, "timeout", true
@@ -285,16 +286,18 @@ func statusText(status int) string {
 
 // CheckEndpoint returns an error wrapping [ErrInvalidEndpoint] if raw is
 // not an absolute http or https URL with a host, and one wrapping
-// [ErrBlocked] if it is http and httpsOnly is set: a callback URL that can
-// never be delivered to, refused when a batch is published. Its errors
-// quote the URL redacted by [RedactURL].
-func CheckEndpoint(raw string, httpsOnly bool) error {
+// [netguard.ErrRefused] if g refuses it without resolving it (see
+// [netguard.Guard.CheckURL]: http when HTTPSOnly is set, an IP literal, a
+// numeric host, localhost): a callback URL that can never be delivered
+// to, refused when a batch is published. Its errors quote the URL
+// redacted by [RedactURL].
+func CheckEndpoint(raw string, g netguard.Guard) error {
 	u, err := parseEndpoint(raw)
 	if err != nil {
 		return err
 	}
-	if httpsOnly && u.Scheme != "https" {
-		return fmt.Errorf("%w: %s is not https and the guard is https-only", ErrBlocked, RedactURL(raw))
+	if err := g.CheckURL(u); err != nil {
+		return fmt.Errorf("%s: %w", RedactURL(raw), err)
 	}
 	return nil
 }
@@ -306,15 +309,4 @@ func parseEndpoint(raw string) (*url.URL, error) {
 		return nil, fmt.Errorf("%w: %q must be an absolute http or https URL", ErrInvalidEndpoint, RedactURL(raw))
 	}
 	return u, nil
-}
-
-// RedactURL returns raw with only its scheme, host and path, for logs and
-// errors: user info and query may carry credentials, and the fragment is
-// of no use. An unparseable URL becomes "(unparseable URL)".
-func RedactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(unparseable URL)"
-	}
-	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
 }

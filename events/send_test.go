@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/jonboulle/clockwork"
 	"github.com/stretchr/testify/require"
 
+	"github.com/a12b7632/elementevents/netguard"
 	"github.com/a12b7632/elementevents/signature"
 )
 
@@ -49,7 +51,7 @@ func TestClassify(t *testing.T) {
 		{status: 429, want: OutcomeRetry, reason: "429 Too Many Requests", overloaded: true},
 		{status: 500, want: OutcomeRetry, reason: "500 Internal Server Error"},
 		{status: 503, want: OutcomeRetry, reason: "503 Service Unavailable"},
-		{err: fmt.Errorf("dial: %w", ErrBlocked), want: OutcomeDead, reason: "dial: " + ErrBlocked.Error()},
+		{err: fmt.Errorf("dial: %w", netguard.ErrRefused), want: OutcomeDead, reason: "dial: " + netguard.ErrRefused.Error()},
 		{err: fmt.Errorf("%w: bad", ErrInvalidEndpoint), want: OutcomeDead, reason: ErrInvalidEndpoint.Error() + ": bad"},
 		{err: fmt.Errorf("%w after 15s: %w", errAttemptTimeout, context.Canceled), want: OutcomeRetry, reason: "timeout", overloaded: true},
 		{err: &net.OpError{Op: "read", Err: timeoutErr{}}, want: OutcomeRetry, reason: "timeout", overloaded: true},
@@ -122,22 +124,27 @@ func TestParseRetryAfter(t *testing.T) {
 
 func TestCheckEndpoint(t *testing.T) {
 	t.Parallel()
+	httpsOnly := netguard.Guard{HTTPSOnly: true}
 	for _, tc := range []struct {
-		url       string
-		httpsOnly bool
-		wantErr   error
+		url     string
+		guard   netguard.Guard
+		wantErr error
 	}{
 		{url: "https://example.com/hook"},
 		{url: "http://example.com/hook"},
-		{url: "http://example.com/hook", httpsOnly: true, wantErr: ErrBlocked},
-		{url: "https://example.com/hook", httpsOnly: true},
+		{url: "http://example.com/hook", guard: httpsOnly, wantErr: netguard.ErrRefused},
+		{url: "https://example.com/hook", guard: httpsOnly},
 		{url: "/relative", wantErr: ErrInvalidEndpoint},
 		{url: "ftp://example.com/", wantErr: ErrInvalidEndpoint},
 		{url: "https://", wantErr: ErrInvalidEndpoint},
 		{url: "https://u:secret@exa mple.com/?token=secret", wantErr: ErrInvalidEndpoint},
-		{url: "http://u:secret@example.com/?token=secret", httpsOnly: true, wantErr: ErrBlocked},
+		{url: "http://u:secret@example.com/?token=secret", guard: httpsOnly, wantErr: netguard.ErrRefused},
+		{url: "http://u:secret@127.0.0.1:8080/?token=secret", wantErr: netguard.ErrRefused},
+		{url: "http://2130706433/hook", wantErr: netguard.ErrRefused},
+		{url: "http://localhost:8080/hook", wantErr: netguard.ErrRefused},
+		{url: "http://127.0.0.1:8080/hook", guard: netguard.Guard{AllowPrivate: true}},
 	} {
-		err := CheckEndpoint(tc.url, tc.httpsOnly)
+		err := CheckEndpoint(tc.url, tc.guard)
 		require.ErrorIs(t, err, tc.wantErr, "%s", tc.url)
 		if err != nil {
 			require.NotContains(t, err.Error(), "secret", "the error quotes the URL redacted")
@@ -148,9 +155,11 @@ func TestCheckEndpoint(t *testing.T) {
 func TestRedactURL(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{
-		"https://user:pw@example.com:8443/a/b?token=x#frag": "https://example.com:8443/a/b",
+		"https://user:pw@example.com:8443/a/b?token=x#frag": "https://example.com:8443/a/b?token=REDACTED",
 		"http://example.com": "http://example.com",
-		"://bad":             "(unparseable URL)",
+		"https://hooks.example.com/cb?tenant=7&pass=TOPSECRET3":       "https://hooks.example.com/cb?tenant=7&pass=REDACTED",
+		"https://hooks.example.com/cb?PWD=TOPSECRET4&Session_Id=abcd": "https://hooks.example.com/cb?PWD=REDACTED&Session_Id=REDACTED",
+		"://bad": "(unparseable URL)",
 	} {
 		require.Equal(t, want, RedactURL(in), in)
 	}
@@ -193,7 +202,7 @@ func TestSend(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(release) // before srv.Close, which waits for handlers
-	s := NewSender(Config{Client: srv.Client(), UserAgent: "test-agent", Timeout: 5 * time.Second})
+	s := NewSender(Config{Client: srv.Client(), Guard: allowServer(srv), UserAgent: "test-agent", Timeout: 5 * time.Second})
 	for _, tc := range []struct {
 		path       string
 		key        []byte
@@ -227,7 +236,7 @@ func TestSend(t *testing.T) {
 	require.NotContains(t, r.Error, "secret")
 
 	clock := clockwork.NewFakeClock()
-	slow := NewSender(Config{Client: srv.Client(), Clock: clock, Timeout: time.Minute})
+	slow := NewSender(Config{Client: srv.Client(), Guard: allowServer(srv), Clock: clock, Timeout: time.Minute})
 	done := make(chan Result)
 	go func() {
 		done <- slow.Send(t.Context(), Delivery{ID: "n-3", Endpoint: srv.URL + "/slow?token=secret"})
@@ -249,4 +258,10 @@ func mustRead(t *testing.T, r *http.Request) []byte {
 		t.Error(err)
 	}
 	return b
+}
+
+// allowServer returns a guard that allows exactly srv, a server on
+// loopback.
+func allowServer(srv *httptest.Server) netguard.Guard {
+	return netguard.Guard{AllowAddrPorts: []netip.AddrPort{netip.MustParseAddrPort(srv.Listener.Addr().String())}}
 }

@@ -3,6 +3,8 @@ package events
 import (
 	"context"
 	"encoding/json"
+
+	"github.com/a12b7632/elementevents/signature"
 )
 
 // Source says where a batch of events came from; it sets the default
@@ -32,8 +34,10 @@ type Endpoint struct {
 
 	// Key signs every notification in both schemes when set (the bytes of
 	// event.notification.signature.key). The outbox stores it with each
-	// delivery so that a restarted process can still sign.
-	Key []byte
+	// delivery so that a restarted process can still sign. It prints as
+	// [REDACTED]; so does URL's user info and secret query parameters when
+	// an Endpoint is printed or logged.
+	Key signature.Key
 }
 
 // Batch is what the poller and the webhook handler publish: the events of

@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/netguard"
 	"github.com/a12b7632/elementevents/receiver"
 )
 
@@ -120,7 +121,7 @@ func TestReceiverOutage(t *testing.T) {
 	notifier, err := events.New(events.Config{
 		Outbox: outbox,
 		Clock:  clock,
-		Guard:  events.Guard{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}},
+		Guard:  netguard.Guard{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}},
 		Logger: discard,
 	})
 	require.NoError(t, err)

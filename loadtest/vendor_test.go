@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/netip"
 	"slices"
 	"sort"
 	"strconv"
@@ -24,6 +25,7 @@ import (
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/events/eventstest"
+	"github.com/a12b7632/elementevents/netguard"
 	"github.com/a12b7632/elementevents/poller"
 	"github.com/a12b7632/elementevents/vendortest"
 )
@@ -403,7 +405,8 @@ func newVendorRig(t *testing.T, sc vendorScenario) *vendorRig {
 	require.NoError(t, err)
 	require.NoError(t, inst.Validate())
 
-	src, err := poller.NewHTTPSource(poller.HTTPConfig{Instance: inst, Clock: clock, Timeout: vendorTimeout})
+	src, err := poller.NewHTTPSource(poller.HTTPConfig{Instance: inst, Clock: clock, Timeout: vendorTimeout,
+		Guard: netguard.Guard{AllowAddrPorts: []netip.AddrPort{netip.MustParseAddrPort(strings.TrimPrefix(store.woo.URL(), "http://"))}}})
 	require.NoError(t, err)
 	sink := &eventstest.Recorder{}
 	p, err := poller.New(poller.Config{

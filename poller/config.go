@@ -8,6 +8,7 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/netguard"
 )
 
 // Defaults of [Config].
@@ -46,6 +47,11 @@ type Config struct {
 
 	// Source fetches pages. Default: an [HTTPSource] for the instance.
 	Source Source
+
+	// Guard is the SSRF guard of the default Source: see
+	// [HTTPConfig.Guard]. The zero value refuses loopback, private and
+	// other non-public addresses. Unused when Source is set.
+	Guard netguard.Guard
 
 	// Sink receives the events, one batch per resource and cycle;
 	// required. It is usually an *events.Notifier.

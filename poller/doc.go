@@ -22,6 +22,13 @@
 // are retried with exponential backoff on the injected clock; 401 and 403
 // stop the resource ([ErrUnauthorized]) until [Poller.Resume].
 //
+// Every request dials through the SSRF guard of [HTTPConfig.Guard] (or
+// [Config.Guard]): store.url, resource URLs, redirects and next-page links
+// never reach loopback, private or metadata addresses unless allowed, and
+// redirects and links are followed only on the resource's own origin. A
+// refusal is final, not retried; its error wraps [netguard.ErrRefused] and
+// names the instance and the configuration key the URL came from.
+//
 // # Deciding what changed
 //
 // Records are scanned, not decoded: only the id, the updated and created

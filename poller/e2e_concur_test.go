@@ -18,6 +18,7 @@ import (
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/events/eventstest"
+	"github.com/a12b7632/elementevents/netguard"
 	"github.com/a12b7632/elementevents/poller"
 	"github.com/a12b7632/elementevents/vendortest"
 )
@@ -85,7 +86,8 @@ func newE2EConcurRig(t *testing.T) *e2eConcurRig {
 	api := vendortest.ServeConcur(t, vendortest.ConcurConfig{Token: e2eConcurToken, Clock: clock, MaxLimit: 2})
 	r := &e2eConcurRig{t: t, clock: clock, api: api, sink: &eventstest.Recorder{}, state: poller.NewMemoryState()}
 	r.inst = e2eConcurInstance(t, api.URL())
-	p, err := poller.New(poller.Config{Instance: r.inst, Sink: r.sink, Clock: r.clock, State: r.state, Logger: e2eDiscard})
+	p, err := poller.New(poller.Config{Instance: r.inst, Sink: r.sink, Clock: r.clock, State: r.state, Logger: e2eDiscard,
+		Guard: allowServers(t, netguard.Guard{}, api.URL())})
 	require.NoError(t, err)
 	require.Equal(t, []string{"reports"}, p.Resources(), "the definition's default resource")
 	r.p = p

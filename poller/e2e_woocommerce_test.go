@@ -27,6 +27,7 @@ import (
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/events/eventstest"
+	"github.com/a12b7632/elementevents/netguard"
 	"github.com/a12b7632/elementevents/poller"
 	"github.com/a12b7632/elementevents/vendortest"
 )
@@ -314,6 +315,7 @@ func (r *e2eWooRig) newPoller(t *testing.T, mod func(*poller.Config)) *poller.Po
 	t.Helper()
 	cfg := poller.Config{
 		Instance: r.inst, Sink: r.sink, Clock: r.clock, State: r.state, Logger: e2eDiscard,
+		Guard: allowServers(t, netguard.Guard{}, r.store.URL()),
 		// Each case checks the events of one cycle, DELETED included; the
 		// default, two snapshots in a row, is tested in cycle_faults_test.go
 		// and in loadtest's vendor faults.
@@ -600,7 +602,8 @@ func TestE2EWooCustomersFaults(t *testing.T) {
 			name:  "500 on page 2 with Tries: 1",
 			fault: vendortest.Fault{Resource: "customers", Page: 2, Status: http.StatusInternalServerError, Times: 1},
 			source: func(t *testing.T, r *e2eWooRig) poller.Source {
-				src, err := poller.NewHTTPSource(poller.HTTPConfig{Instance: r.inst, Clock: r.clock, Retry: poller.RetryPolicy{Tries: 1}})
+				src, err := poller.NewHTTPSource(poller.HTTPConfig{Instance: r.inst, Clock: r.clock, Retry: poller.RetryPolicy{Tries: 1},
+					Guard: allowServers(t, netguard.Guard{}, r.store.URL())})
 				require.NoError(t, err)
 				return src
 			},

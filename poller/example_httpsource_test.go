@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
+	"net/netip"
 	"time"
 
 	"github.com/a12b7632/elementevents/element"
+	"github.com/a12b7632/elementevents/netguard"
 	"github.com/a12b7632/elementevents/poller"
 	"github.com/a12b7632/elementevents/vendortest"
 )
@@ -33,7 +35,9 @@ func ExampleHTTPSource() {
 	if err != nil {
 		panic(err)
 	}
-	src, err := poller.NewHTTPSource(poller.HTTPConfig{Instance: inst})
+	// The guard refuses loopback: allow exactly the test store.
+	guard := netguard.Guard{AllowAddrPorts: []netip.AddrPort{netip.MustParseAddrPort(srv.Listener.Addr().String())}}
+	src, err := poller.NewHTTPSource(poller.HTTPConfig{Instance: inst, Guard: guard})
 	if err != nil {
 		panic(err)
 	}

@@ -14,7 +14,9 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/internal/quote"
+	"github.com/a12b7632/elementevents/internal/redact"
 	"github.com/a12b7632/elementevents/javatime"
+	"github.com/a12b7632/elementevents/netguard"
 	"github.com/jonboulle/clockwork"
 )
 
@@ -42,13 +44,32 @@ type HTTPConfig struct {
 	// appended to it.
 	BaseURL string
 
-	// Client sends the requests. Default: a client over a clone of
-	// [http.DefaultTransport] (or over Transport), with no client timeout:
-	// requests are bounded by Timeout on Clock instead.
+	// Guard is the SSRF guard of every request: to the base URL
+	// (store.url), resource URLs, pagination links and redirects, checked
+	// at dial time on the resolved address. A base URL or absolute
+	// resource URL it refuses without resolving (an IP literal, a numeric
+	// host, localhost) fails NewHTTPSource. The zero value refuses
+	// loopback, private and other non-public addresses; a test allows its
+	// own httptest vendor with AllowAddrPorts.
+	Guard netguard.Guard
+
+	// Client sends the requests. Default: a client over Transport, with no
+	// client timeout: requests are bounded by Timeout on Clock instead.
+	//
+	// A Client you supply is copied and keeps its Jar and Timeout, but it
+	// cannot drop the guard or the redirect rule: its Transport is
+	// guarded by [netguard.Guard.RoundTripper] (an *http.Transport is
+	// cloned and dials through Guard; any other RoundTripper sees only
+	// URLs that Guard.CheckURL passes, and must dial through
+	// Guard.DialContext if it dials), and its CheckRedirect runs only for
+	// redirects that the poller's rule allows: same origin, at most 10,
+	// each passing Guard.
 	Client *http.Client
 
 	// Transport is the round tripper of the default client, used when
-	// Client is nil; tests use it to fake a vendor without a network.
+	// Client is nil; tests use it to fake a vendor without a network. It
+	// is guarded as Client's is. Default: a new guarded transport
+	// ([netguard.Guard.Transport]), which uses no proxy.
 	Transport http.RoundTripper
 
 	// Clock times the requests and the waits between retries. Default: the
@@ -90,6 +111,10 @@ type HTTPSource struct {
 	maxBytes int64
 	onAuth   func(resource string, err error)
 
+	guard      netguard.Guard
+	baseKey    string // the configuration key(s) base comes from, for errors
+	instanceID string // names the instance in errors
+
 	// templates caches the compiled resource URLs by templateKey: the
 	// instance's resources are compiled by NewHTTPSource, and any other
 	// Request.Config on first use.
@@ -111,7 +136,9 @@ type sourceAuth struct {
 // wrapping [ErrConfig] when the definition is not found or invalid, the base
 // URL cannot be filled from the configuration, a credential key is missing
 // (the error names the key), or a resource URL of the instance does not
-// compile.
+// compile. It fails with an error wrapping both [ErrConfig] and
+// [netguard.ErrRefused], naming the instance and the configuration key,
+// when Guard refuses the base URL or a resource URL before resolving it.
 func NewHTTPSource(cfg HTTPConfig) (*HTTPSource, error) {
 	inst := cfg.Instance
 	if inst == nil {
@@ -124,12 +151,15 @@ func NewHTTPSource(cfg HTTPConfig) (*HTTPSource, error) {
 	s := &HTTPSource{
 		def:      def,
 		pag:      paginationDefaults(def.Pagination),
-		client:   cfg.Client,
 		clock:    cfg.Clock,
 		retry:    cfg.Retry.withDefaults(),
 		timeout:  cfg.Timeout,
 		maxBytes: cfg.MaxPageBytes,
 		onAuth:   cfg.OnAuthError,
+
+		guard:      cfg.Guard,
+		baseKey:    baseURLKey(cfg, def),
+		instanceID: inst.ID,
 	}
 	if s.base, err = sourceBaseURL(cfg, def); err != nil {
 		return nil, err
@@ -137,12 +167,7 @@ func NewHTTPSource(cfg HTTPConfig) (*HTTPSource, error) {
 	if s.auth, err = readCredentials(def, inst.Configuration); err != nil {
 		return nil, err
 	}
-	if s.client == nil {
-		s.client = &http.Client{Transport: cfg.Transport, CheckRedirect: s.checkRedirect}
-		if cfg.Transport == nil {
-			s.client.Transport = defaultHTTPTransport()
-		}
-	}
+	s.client = s.newClient(cfg)
 	if s.clock == nil {
 		s.clock = clockwork.NewRealClock()
 	}
@@ -158,6 +183,9 @@ func NewHTTPSource(cfg HTTPConfig) (*HTTPSource, error) {
 		if _, err := s.template(res); err != nil {
 			return nil, fmt.Errorf("poller: resource %s: %w", name, err)
 		}
+	}
+	if err := s.checkConfiguredURLs(inst.Configuration.Events.Resources); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
@@ -243,13 +271,6 @@ func readCredentials(def *element.Definition, conf element.Configuration) (sourc
 	return c, err
 }
 
-func defaultHTTPTransport() http.RoundTripper {
-	if t, ok := http.DefaultTransport.(*http.Transport); ok {
-		return t.Clone()
-	}
-	return http.DefaultTransport
-}
-
 // templateKey identifies a compiled resource URL: the same URL compiles
 // differently in another zone.
 type templateKey struct{ url, zone string }
@@ -310,6 +331,9 @@ func (s *HTTPSource) Fetch(ctx context.Context, req Request) (*Page, error) {
 	if err == nil && cur.next != nil {
 		err = s.checkFollow(cur.next, first)
 	}
+	if errors.Is(err, netguard.ErrRefused) {
+		return nil, fmt.Errorf("poller: instance %s: %s: %w: %w", quote.Cut(s.instanceID), req.Resource, ErrConfig, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("poller: %s: %w: %w", req.Resource, ErrConfig, err)
 	}
@@ -321,8 +345,8 @@ func (s *HTTPSource) Fetch(ctx context.Context, req Request) (*Page, error) {
 	if s.pag.SizeParam == "" || cur.next != nil {
 		size = 0 // not sent, so a short page says nothing
 	}
-	c := &fetchCall{resource: req.Resource, url: target, redacted: s.redact(target), cursor: cur, size: size, first: first,
-		recordsPath: req.Config.RecordsPath}
+	c := &fetchCall{resource: req.Resource, from: s.origin(req, cur), url: target, redacted: s.redact(target), cursor: cur,
+		size: size, first: first, recordsPath: req.Config.RecordsPath}
 	if c.recordsPath == "" {
 		c.recordsPath = s.def.RecordsPath
 	}
@@ -360,6 +384,7 @@ func (s *HTTPSource) pageSize(res element.Resource) int {
 // fetchCall is one Fetch: what its attempts share.
 type fetchCall struct {
 	resource    string
+	from        string   // where url came from, for a refusal: see origin
 	url         *url.URL // credentials included, for query auth
 	redacted    string   // url for errors and Page.URL
 	cursor      pageCursor
@@ -415,9 +440,16 @@ func (s *HTTPSource) attempt(ctx context.Context, c *fetchCall) (*Page, *retryab
 	hreq.Header.Set("User-Agent", sourceUserAgent)
 	s.authorize(hreq)
 	resp, err := s.client.Do(hreq)
-	if errors.Is(err, errOffOrigin) {
+	switch {
+	case errors.Is(err, errOffOrigin), errors.Is(err, errRedirectRefused):
 		// Permanent: another try gets the same redirect.
+		if errors.Is(err, netguard.ErrRefused) {
+			return nil, nil, s.refusedError(c, c.from, fmt.Errorf("%w: %w", ErrVendor, scrubURLError(err)))
+		}
 		return nil, nil, fmt.Errorf("poller: %s: GET %s: %w: %w", c.resource, c.redacted, ErrVendor, scrubURLError(err))
+	case errors.Is(err, netguard.ErrRefused):
+		// Permanent: the address is refused, whatever the try.
+		return nil, nil, s.refusedError(c, c.from, fmt.Errorf("%w: %w", ErrConfig, scrubURLError(err)))
 	}
 	if err != nil {
 		return failed(err)
@@ -436,6 +468,9 @@ func (s *HTTPSource) attempt(ctx context.Context, c *fetchCall) (*Page, *retryab
 			c.resource, c.redacted, s.maxBytes, ErrMalformedPage)
 	}
 	page, err := s.readPage(c, resp, body)
+	if errors.Is(err, netguard.ErrRefused) {
+		return nil, nil, s.refusedError(c, c.resource, err) // a next-page link
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("poller: %s: GET %s: %w", c.resource, c.redacted, err)
 	}
@@ -514,50 +549,17 @@ func (s *HTTPSource) authorize(r *http.Request) {
 // errOffOrigin is the cause of a redirect the poller refuses to follow.
 var errOffOrigin = errors.New("redirect to another origin refused")
 
-// checkRedirect is the default client's redirect policy: at most 10
-// redirects, all on the first request's origin (scheme, host and port), the
-// rule pagination follows too. A vendor's redirect elsewhere could make the
-// poller fetch an internal address and publish what it answers.
-func (s *HTTPSource) checkRedirect(req *http.Request, via []*http.Request) error {
-	if len(via) >= 10 {
-		return errors.New("stopped after 10 redirects")
-	}
-	if !sameOrigin(req.URL, via[0].URL) {
-		return fmt.Errorf("%w: %s", errOffOrigin, quote.String(req.URL.Host))
-	}
-	return nil
-}
-
-// redact returns u for errors and Page.URL: without user info or fragment,
-// and with the values of the query-auth parameter and of parameters whose
-// names look secret replaced.
+// redact returns u for errors and Page.URL: without user info or
+// fragment, and with the values of the query-auth parameter and of
+// parameters whose names look secret replaced (see [events.RedactURL]),
+// so that a key written into a resource URL by hand is redacted too.
 func (s *HTTPSource) redact(u *url.URL) string {
-	r := *u
-	r.User = nil
-	r.Fragment, r.RawFragment = "", ""
-	pairs := splitQuery(r.RawQuery)
-	for i, p := range pairs {
-		name := queryName(p)
-		if s.auth.style == element.AuthQuery && name == s.auth.param || secretParam(name) {
-			rawName, _, _ := strings.Cut(p, "=")
-			pairs[i] = rawName + "=REDACTED"
-		}
-	}
-	r.RawQuery = strings.Join(pairs, "&")
-	return r.String()
+	return redact.URL(u, s.isAuthParam)
 }
 
-// secretParam reports whether a query parameter name looks like it holds
-// a credential (api_key, access_token, client_secret, sig, ...), so that
-// a key written into a resource URL by hand is redacted too.
-func secretParam(name string) bool {
-	n := strings.ToLower(name)
-	for _, s := range []string{"key", "secret", "token", "passw", "signature", "credential"} {
-		if strings.Contains(n, s) {
-			return true
-		}
-	}
-	return n == "auth" || n == "sig" || n == "code"
+// isAuthParam reports whether name is the query-auth parameter.
+func (s *HTTPSource) isAuthParam(name string) bool {
+	return s.auth.style == element.AuthQuery && name == s.auth.param
 }
 
 // scrubURLError drops the URL a *url.Error carries, which may hold the

@@ -64,6 +64,7 @@ func wooSource(t *testing.T, storeURL string, cfg poller.HTTPConfig) *poller.HTT
 		"event.objects": "customers,orders"}}`))
 	require.NoError(t, err)
 	cfg.Instance = inst
+	cfg.Guard = allowServers(t, cfg.Guard, storeURL)
 	src, err := poller.NewHTTPSource(cfg)
 	require.NoError(t, err)
 	return src
@@ -100,6 +101,7 @@ func concurSource(t *testing.T, baseURL string, cfg poller.HTTPConfig) *poller.H
 		"event.vendor.type": "polling"}}`))
 	require.NoError(t, err)
 	cfg.Instance = inst
+	cfg.Guard = allowServers(t, cfg.Guard, baseURL)
 	src, err := poller.NewHTTPSource(cfg)
 	require.NoError(t, err)
 	return src
@@ -125,6 +127,9 @@ func customSource(t *testing.T, defJSON string, conf map[string]string, cfg poll
 		inst.Configuration.Set(k, v)
 	}
 	cfg.Instance, cfg.Definition = inst, def
+	if base, ok := conf["base.url"]; ok {
+		cfg.Guard = allowServers(t, cfg.Guard, base)
+	}
 	src, err := poller.NewHTTPSource(cfg)
 	require.NoError(t, err)
 	return src

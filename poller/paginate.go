@@ -209,17 +209,17 @@ func (s *HTTPSource) tokenOf(u *url.URL) string {
 // must not be able to collect the credentials, nor, without credentials,
 // send the poller to another host (an internal address, say) whose answer
 // would go out in notifications. The definition has no field that allows
-// other hosts.
+// other hosts. The guard checks it as well.
 func (s *HTTPSource) checkFollow(u, first *url.URL) error {
 	if sameOrigin(u, first) {
-		return nil
+		return s.checkNextURL(u, nil)
 	}
 	if u.Scheme != first.Scheme && strings.EqualFold(u.Hostname(), first.Hostname()) {
-		return fmt.Errorf("next page URL is %s, not %s like the resource; pages are followed only on the resource's own scheme and host",
-			u.Scheme, first.Scheme)
+		return s.checkNextURL(u, fmt.Errorf("next page URL is %s, not %s like the resource; pages are followed only on the resource's own scheme and host",
+			u.Scheme, first.Scheme))
 	}
-	return fmt.Errorf("next page URL is on host %s, not the resource's %s; pages are followed only on the resource's own scheme and host",
-		quote.Cut(u.Host), quote.Cut(first.Host))
+	return s.checkNextURL(u, fmt.Errorf("next page URL is on host %s, not the resource's %s; pages are followed only on the resource's own scheme and host",
+		quote.Cut(u.Host), quote.Cut(first.Host)))
 }
 
 // sameOrigin reports whether a and b, both absolute http(s) URLs, have the

@@ -72,7 +72,8 @@ func New(cfg Config) (*Poller, error) {
 		return nil, fmt.Errorf("%w: instance %q has no resources to poll (%s)", ErrConfig, inst.ID, element.KeyPollerConfiguration)
 	}
 	if cfg.Source == nil {
-		src, err := NewHTTPSource(HTTPConfig{Instance: inst, Definition: cfg.Definition, Clock: cfg.Clock, OnAuthError: cfg.OnAuthError})
+		src, err := NewHTTPSource(HTTPConfig{Instance: inst, Definition: cfg.Definition, Guard: cfg.Guard, Clock: cfg.Clock,
+			OnAuthError: cfg.OnAuthError})
 		if err != nil {
 			return nil, err
 		}

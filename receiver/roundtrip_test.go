@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/netguard"
 	"github.com/a12b7632/elementevents/receiver"
 )
 
@@ -55,7 +56,7 @@ func TestReceiverNotifierRoundTripKeyRotation(t *testing.T) {
 
 	n, err := events.New(events.Config{
 		Clock:  clock,
-		Guard:  events.Guard{AllowPrivate: true},
+		Guard:  netguard.Guard{AllowPrivate: true},
 		Logger: slog.New(slog.DiscardHandler),
 	})
 	require.NoError(t, err)

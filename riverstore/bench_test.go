@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/netguard"
 	"github.com/a12b7632/elementevents/poller"
 	"github.com/a12b7632/elementevents/riverstore"
 )
@@ -75,7 +76,7 @@ func BenchmarkDelivery(b *testing.B) {
 		pool, _ := setup(b, 40)
 		rc := newCountingReceiver(b)
 		cfg := riverstore.Config{
-			Pool: pool, Logger: quiet, Guard: events.Guard{AllowPrivate: true},
+			Pool: pool, Logger: quiet, Guard: netguard.Guard{AllowPrivate: true},
 			Workers: benchConcurrency, Concurrency: benchConcurrency, PollingBatchSize: 1,
 			River: &river.Config{FetchCooldown: 5 * time.Millisecond, FetchPollInterval: 50 * time.Millisecond, Logger: quiet},
 		}
@@ -94,7 +95,7 @@ func BenchmarkDelivery(b *testing.B) {
 	b.Run("Notifier", func(b *testing.B) {
 		rc := newCountingReceiver(b)
 		n, err := events.New(events.Config{
-			Logger: quiet, Guard: events.Guard{AllowPrivate: true}, Concurrency: benchConcurrency, PollingBatchSize: 1,
+			Logger: quiet, Guard: netguard.Guard{AllowPrivate: true}, Concurrency: benchConcurrency, PollingBatchSize: 1,
 		})
 		require.NoError(b, err)
 		ctx, cancel := context.WithCancel(context.Background())

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/netguard"
 	"github.com/a12b7632/elementevents/riverstore"
 )
 
@@ -267,6 +268,9 @@ func TestPublishRefusesBadEndpoints(t *testing.T) {
 	require.NoError(t, r.Publish(t.Context(), events.Batch{}), "an empty batch is nothing to do")
 }
 
+// TestDeliverGuardRefusesLoopbackByDefault: Publish refuses a loopback
+// callback URL; one stored by a replica that allowed it is refused when
+// attempted, and dead-lettered.
 func TestDeliverGuardRefusesLoopbackByDefault(t *testing.T) {
 	t.Parallel()
 	pool, _ := setup(t, 12)
@@ -274,17 +278,25 @@ func TestDeliverGuardRefusesLoopbackByDefault(t *testing.T) {
 	cfg := riverstore.Config{Pool: pool, River: fastRiver(), Logger: quiet, Schedule: testSchedule, Jitter: -1}
 	r, err := riverstore.New(cfg) // the zero Guard: loopback refused
 	require.NoError(t, err)
+	b := batch("inst-1", "customers", rc.srv.URL+"/events", 0, 1)
+	err = r.Publish(t.Context(), b)
+	require.ErrorIs(t, err, netguard.ErrRefused)
+	require.ErrorContains(t, err, `riverstore: instance "inst-1": event.notification.callback.url: `)
+
+	allowing := cfg
+	allowing.River, allowing.Guard = fastRiver(), netguard.Guard{AllowPrivate: true}
+	pub, err := riverstore.New(allowing) // never started: it only publishes
+	require.NoError(t, err)
+	require.NoError(t, pub.Publish(t.Context(), b))
 	require.NoError(t, r.Start(context.Background()))
 	t.Cleanup(func() { _ = r.Stop(context.Background()) })
-	b := batch("inst-1", "customers", rc.srv.URL+"/events", 0, 1)
-	require.NoError(t, r.Publish(t.Context(), b))
 	var dead []events.Delivery
 	eventually(t, 10*time.Second, func() bool {
 		dead, err = r.DeadLetters(t.Context(), riverstore.DeadLetterFilter{})
 		require.NoError(t, err)
 		return len(dead) == 1
 	}, "dead-lettered by the guard")
-	require.Contains(t, dead[0].DeadReason, events.ErrBlocked.Error())
+	require.Contains(t, dead[0].DeadReason, netguard.ErrRefused.Error())
 	require.Zero(t, rc.requestCount(noteIDs(b)[0]))
 }
 

@@ -16,7 +16,9 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/stretchr/testify/require"
 
+	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/poller"
 	consumer "github.com/a12b7632/elementevents/receiver"
 	"github.com/a12b7632/elementevents/riverstore"
 )
@@ -59,6 +61,13 @@ func newReplica(t *testing.T, pool *pgxpool.Pool, cfg riverstore.Config) *rivers
 		cfg.Logger = quiet
 	}
 	cfg.Guard.AllowPrivate = true
+	if poll := cfg.Poller; poll != nil {
+		cfg.Poller = func(inst *element.Instance) poller.Config {
+			pc := poll(inst)
+			pc.Guard.AllowPrivate = true // the fake vendor is on loopback too
+			return pc
+		}
+	}
 	r, err := riverstore.New(cfg)
 	require.NoError(t, err)
 	return r

@@ -88,7 +88,8 @@ func (r *Replica) addInstances(insts []*element.Instance) ([]*river.PeriodicJob,
 		pc := r.cfg.Poller(inst)
 		p.interval = cmp.Or(pc.Interval, ev.RefreshInterval, poller.DefaultRefreshInterval)
 		if pc.Source == nil {
-			src, err := poller.NewHTTPSource(poller.HTTPConfig{Instance: inst, Definition: pc.Definition, Clock: r.cfg.Clock, OnAuthError: pc.OnAuthError})
+			src, err := poller.NewHTTPSource(poller.HTTPConfig{Instance: inst, Definition: pc.Definition, Guard: pc.Guard, Clock: r.cfg.Clock,
+				OnAuthError: pc.OnAuthError})
 			if err != nil {
 				return nil, fmt.Errorf("riverstore: instance %q: %w", inst.ID, err)
 			}

@@ -64,15 +64,16 @@ func (r *Replica) PublishTx(ctx context.Context, tx pgx.Tx, b events.Batch) erro
 	if len(b.Events) == 0 {
 		return nil
 	}
-	if err := events.CheckEndpoint(b.Endpoint.URL, r.cfg.Guard.HTTPSOnly); err != nil {
-		return err
+	if err := events.CheckEndpoint(b.Endpoint.URL, r.cfg.Guard); err != nil {
+		return fmt.Errorf("riverstore: instance %q: event.notification.callback.url: %w", b.Instance.ID, err)
 	}
 	notes := events.Notifications(b, r.maxEvents[b.Source])
 	var keyID []byte
 	if len(b.Endpoint.Key) > 0 {
 		sum := sha256.Sum256(b.Endpoint.Key)
 		keyID = sum[:]
-		if _, err := tx.Exec(ctx, "INSERT INTO "+r.t.signingKey+" (id, key) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING", keyID, b.Endpoint.Key); err != nil {
+		// As bytes: a signature.Key prints, and marshals, redacted.
+		if _, err := tx.Exec(ctx, "INSERT INTO "+r.t.signingKey+" (id, key) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING", keyID, []byte(b.Endpoint.Key)); err != nil {
 			return fmt.Errorf("riverstore: store signing key for %s: %w", events.RedactURL(b.Endpoint.URL), err)
 		}
 	}

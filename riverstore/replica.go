@@ -17,6 +17,7 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/netguard"
 	"github.com/a12b7632/elementevents/poller"
 )
 
@@ -68,12 +69,14 @@ type Config struct {
 	River *river.Config
 
 	// Client sends the notifications. Redirects are never followed.
-	// Default: a client whose transport applies Guard at dial time.
+	// Default: a client whose transport applies Guard at dial time. A
+	// Client you supply keeps the guard, as in [events.Config].
 	Client *http.Client
 
-	// Guard is the SSRF guard of the default client, as in
+	// Guard is the SSRF guard of every notification, as in
 	// [events.Config]: by default every non-public address is refused.
-	Guard events.Guard
+	// The poller's guard is poller.Config.Guard, from Config.Poller.
+	Guard netguard.Guard
 
 	// Timeout bounds each attempt, response included. Default
 	// [events.DefaultTimeout].

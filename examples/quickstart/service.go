@@ -13,6 +13,7 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/netguard"
 	"github.com/a12b7632/elementevents/poller"
 	"github.com/a12b7632/elementevents/webhook"
 )
@@ -34,11 +35,13 @@ type service struct {
 // mux. vendorClock is the clock of the vendor side: see below.
 func newService(insts []*element.Instance, mux *http.ServeMux, vendorClock clockwork.Clock, logger *slog.Logger) (*service, error) {
 	s := &service{attempted: make(chan struct{}, 1)}
+	// The SSRF guard refuses loopback addresses by default, and the fake
+	// store and the consumer are on 127.0.0.1: allow loopback, and only
+	// that, to both the pollers and the Notifier. A service whose vendor
+	// and callback URLs are public leaves Guard zero.
+	guard := netguard.Guard{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}
 	n, err := events.New(events.Config{
-		// The SSRF guard refuses loopback callback URLs by default, and
-		// the consumer is on 127.0.0.1: allow loopback, and only that. A
-		// service whose callback URLs are public leaves Guard zero.
-		Guard: events.Guard{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}},
+		Guard: guard,
 		// Three attempts, 100 ms and 1 s apart (±20%), so that the retry
 		// the quickstart shows costs no time. Leave Schedule unset in
 		// production: the default retries for about 27 hours.
@@ -68,6 +71,7 @@ func newService(insts []*element.Instance, mux *http.ServeMux, vendorClock clock
 			p, err := poller.New(poller.Config{
 				Instance: inst,
 				Sink:     n, // the default Source is an HTTPSource built from the element definition
+				Guard:    guard,
 				// The poller's clock times Run's interval, retries and
 				// request timeouts. The quickstart calls Poll itself each
 				// time the store's fake clock has moved by the refresh

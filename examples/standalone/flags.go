@@ -102,8 +102,8 @@ func newFlagSet(o *options) *flag.FlagSet {
 			"port 0 picks a free port, and the bound address is logged (msg=listening addr=...)")
 	fs.StringVar(&o.statePath, "state", "", stateFlagHelp)
 	fs.BoolVar(&o.allowPrivate, "allow-private", false,
-		"allow callback URLs on private, loopback and link-local addresses (the SSRF guard\n"+
-			"refuses them by default); for tests and private deployments")
+		"allow vendor and callback URLs on private, loopback and link-local addresses (the SSRF\n"+
+			"guard refuses them by default, for polling and delivery); for tests and private deployments")
 	fs.Var((*baseURLFlag)(&o.baseURLs), "base-url",
 		"with `ELEMENTKEY=URL`, every instance of element ELEMENTKEY is polled at URL instead of\n"+
 			"the definition's base URL, for testing against a fake vendor; repeat for several elements")

@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/a12b7632/elementevents/element"
-	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/netguard"
 	"github.com/a12b7632/elementevents/poller"
 )
 
@@ -53,7 +53,7 @@ func loadInstances(o options) ([]instance, []string, error) {
 		disabled []string
 		idFiles  = map[string]string{} // instance id -> the file that has it
 	)
-	guard := events.Guard{AllowPrivate: o.allowPrivate}
+	guard := netguard.Guard{AllowPrivate: o.allowPrivate}
 	for _, file := range o.instances {
 		inst, ok := parseFile(file, &bad)
 		if !ok {
@@ -83,19 +83,15 @@ func loadInstances(o options) ([]instance, []string, error) {
 		idFiles[inst.ID] = file
 		if u, err := url.Parse(ev.CallbackURL); err == nil {
 			if err := guard.CheckURL(u); err != nil {
-				hint := ""
-				if !o.allowPrivate {
-					hint = " (run with -allow-private to allow private and loopback addresses)"
-				}
-				bad.add(file, "%s: %v%s", element.KeyCallbackURL, err, hint)
+				bad.add(file, "%s: %v%s", element.KeyCallbackURL, err, o.guardHint(err))
 				continue
 			}
 		}
 		in := instance{file: file, inst: inst}
 		if ev.VendorType == element.VendorPolling {
-			src, err := poller.NewHTTPSource(poller.HTTPConfig{Instance: inst, BaseURL: o.baseURLs[inst.Element.Key]})
+			src, err := poller.NewHTTPSource(poller.HTTPConfig{Instance: inst, BaseURL: o.baseURLs[inst.Element.Key], Guard: guard})
 			if err != nil {
-				bad.add(file, "%v", err)
+				bad.add(file, "%v%s", err, o.guardHint(err))
 				continue
 			}
 			in.source = src
@@ -110,6 +106,14 @@ func loadInstances(o options) ([]instance, []string, error) {
 		return nil, nil, &bad
 	}
 	return out, disabled, nil
+}
+
+// guardHint is the hint added to an error the SSRF guard caused.
+func (o options) guardHint(err error) string {
+	if o.allowPrivate || !errors.Is(err, netguard.ErrRefused) {
+		return ""
+	}
+	return " (run with -allow-private to allow private and loopback addresses)"
 }
 
 // parseFile reads and parses one file, adding its problems to bad.

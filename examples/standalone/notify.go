@@ -4,6 +4,7 @@ import (
 	"log/slog"
 
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/netguard"
 )
 
 // newNotifier returns the Notifier that delivers every instance's
@@ -15,7 +16,7 @@ func newNotifier(o options, st stores, logger *slog.Logger) (*events.Notifier, e
 	return events.New(events.Config{
 		Outbox: st.Outbox,
 		Logger: log,
-		Guard:  events.Guard{AllowPrivate: o.allowPrivate},
+		Guard:  netguard.Guard{AllowPrivate: o.allowPrivate},
 		OnAttempt: func(a events.AttemptInfo) {
 			if a.Outcome == events.OutcomeDelivered {
 				log.Info("notification delivered", "id", a.DeliveryID, "endpoint", events.RedactURL(a.Endpoint),

@@ -33,6 +33,9 @@ func TestRunBadInput(t *testing.T) {
    "datesConfiguration": {"updatedDateField": "date_modified_gmt", "updatedDateTimezone": "Mars/Olympus"}}}}}`)
 	unknown := writeFile(t, dir, "unknown.json", strings.Replace(instanceBody, "woocommercerest", "no-such-element", 1))
 	loopback := writeFile(t, dir, "loopback.json", strings.Replace(instanceBody, "https://app.example.com", "http://127.0.0.1:9", 1))
+	loopbackStore := writeFile(t, dir, "loopbackstore.json", strings.NewReplacer(`"webhook"`, `"polling", "event.objects": "customers"`,
+		"https://shop.example.com", "http://127.0.0.1:9").Replace(instanceBody))
+	loopbackBase := writeFile(t, dir, "loopbackbase.json", strings.Replace(instanceBody, `"webhook"`, `"polling", "event.objects": "customers"`, 1))
 	noCreds := writeFile(t, dir, "nocreds.json", `{"element": {"key": "woocommercerest"},
  "configuration": {"store.url": "https://shop.example.com", "event.notification.enabled": true,
   "event.vendor.type": "polling", "event.objects": "customers",
@@ -69,6 +72,10 @@ func TestRunBadInput(t *testing.T) {
 		}},
 		{"unknown element", []string{"-instance", unknown}, []string{`unknown.json: element.key: unknown element "no-such-element"`}},
 		{"loopback callback", []string{"-instance", loopback}, []string{"loopback.json: event.notification.callback.url: ", "-allow-private"}},
+		{"loopback store", []string{"-instance", loopbackStore}, []string{
+			"loopbackstore.json: poller: instance loopbackstore: store.url: ", "127.0.0.1 is loopback", "-allow-private"}},
+		{"loopback base URL", []string{"-instance", loopbackBase, "-base-url", "woocommercerest=http://[::1]:9/wp-json/wc/v3"}, []string{
+			"loopbackbase.json: poller: instance loopbackbase: HTTPConfig.BaseURL: ", "::1 is loopback", "-allow-private"}},
 		{"missing credentials", []string{"-instance", noCreds}, []string{`nocreds.json: `, `"oauth.api.key" is missing`}},
 		{"duplicate id", []string{"-instance", ok, "-instance", okCopy}, []string{`instance id "ok" is also the id of ` + ok}},
 		{"all disabled", []string{"-instance", disabled}, []string{"nothing to run", "disabled.json"}},

@@ -1,30 +1,27 @@
-package events
+package netguard
 
 import (
-	"context"
+	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"net/netip"
-	"net/url"
-	"syscall"
-	"time"
 )
 
-// Guard decides which addresses the Notifier may connect to. It protects
-// against server-side request forgery: callback URLs are user-supplied, and
-// without it a subscriber could make the Notifier POST to the loopback
-// interface, the internal network or the cloud metadata endpoint.
+// Guard decides which addresses an outbound request may connect to. It
+// protects against server-side request forgery: callback URLs and vendor
+// URLs come from users, and without it a tenant could make the library
+// send requests to the loopback interface, the internal network or the
+// cloud metadata endpoint, and read or publish what they answer.
 //
 // The decisive check runs at dial time, on the IP address actually being
 // connected to (after DNS resolution, for every address tried), so a name
-// that resolves, or is rebound, to a blocked address is refused as well.
-// [Guard.CheckURL] is only an early, friendlier rejection.
+// that resolves, or is rebound, to a refused address is refused as well,
+// and so is every redirect hop. [Guard.CheckURL] is only an early,
+// friendlier rejection.
 //
-// The zero Guard blocks every non-public range listed below and allows both
-// http and https.
+// The zero Guard refuses every non-public range listed below and allows
+// both http and https.
 //
-// Blocked ranges, with AllowPrivate false:
+// Refused ranges, with AllowPrivate false:
 //
 //	IPv4                 name
 //	0.0.0.0/8            this network (unspecified)      *
@@ -58,8 +55,8 @@ import (
 //	fec0::/10            site-local (deprecated)
 //	ff00::/8             multicast                       *
 //
-// Ranges marked * are blocked even with AllowPrivate: they are never a
-// valid callback target (no unicast host lives there, or, for the metadata
+// Ranges marked * are refused even with AllowPrivate: they are never a
+// valid target (no unicast host lives there, or, for the metadata
 // endpoints, reaching them is exactly the attack). Only Allow opens them.
 //
 // Addresses that embed an IPv4 address are also checked by that address:
@@ -70,22 +67,36 @@ type Guard struct {
 	// deployments and tests on loopback): loopback, private (RFC 1918),
 	// CGNAT, link-local, ULA, site-local, NAT64 local-use, IETF protocol
 	// assignments, documentation and benchmarking. The ranges marked * in
-	// the table above stay blocked. False (the zero value) blocks them all.
+	// the table above stay refused. False (the zero value) refuses them
+	// all.
 	AllowPrivate bool
 
 	// Allow lists CIDR prefixes that are allowed even though they are in a
-	// blocked range, always ones included. An address is allowed if it, or
+	// refused range, always ones included. An address is allowed if it, or
 	// the IPv4 address it embeds, is in one of them; write IPv4 prefixes
 	// in IPv4 form (127.0.0.1/32, not ::ffff:127.0.0.1/128). Nil (the zero
 	// value) allows nothing extra.
 	Allow []netip.Prefix
 
-	// HTTPSOnly refuses http:// callback URLs. False (the zero value)
-	// accepts http and https.
+	// AllowAddrPorts lists single addresses, each with its port, that are
+	// allowed even though they are in a refused range: a test allows
+	// exactly its own httptest server (127.0.0.1:41234) and still sees
+	// every other loopback port refused, a redirect to one included. An
+	// IPv4-mapped form matches its IPv4 address. Nil (the zero value)
+	// allows nothing extra.
+	AllowAddrPorts []netip.AddrPort
+
+	// HTTPSOnly refuses http:// URLs. False (the zero value) accepts http
+	// and https.
 	HTTPSOnly bool
 }
 
-// addrRange is one blocked range.
+// ErrRefused reports an address or a URL that a [Guard] refuses:
+// loopback, private, link-local and the other non-public ranges, unless
+// allowed, and URLs that are not http(s). Test for it with [errors.Is].
+var ErrRefused = errors.New("netguard: refused")
+
+// addrRange is one refused range.
 type addrRange struct {
 	prefix netip.Prefix
 	name   string
@@ -93,9 +104,10 @@ type addrRange struct {
 	always bool
 }
 
-// blockedRanges are searched in order and the first match decides, so a
-// more specific range must precede the one containing it (the metadata
-// addresses before link-local and ULA, ::/128 and ::1/128 before ::/96).
+// blockedRanges, the refused ranges, are searched in order and the first
+// match decides, so a more specific range must precede the one containing
+// it (the metadata addresses before link-local and ULA, ::/128 and ::1/128
+// before ::/96).
 var blockedRanges = func() []addrRange {
 	rs := []struct {
 		prefix, name string
@@ -143,12 +155,28 @@ var (
 	sixToFour   = netip.MustParsePrefix("2002::/16")
 )
 
-// CheckAddr returns nil if the Notifier may connect to addr, and otherwise
-// an error wrapping [ErrBlocked] that names the address and its range. The
-// invalid (zero) Addr is blocked. An IPv6 zone is ignored.
+// CheckAddrPort returns nil if a request may connect to ap: its address
+// passes [Guard.CheckAddr], or ap is one of AllowAddrPorts. Otherwise it
+// returns CheckAddr's error.
+func (g Guard) CheckAddrPort(ap netip.AddrPort) error {
+	if len(g.AllowAddrPorts) > 0 {
+		a := ap.Addr().Unmap().WithZone("")
+		for _, e := range g.AllowAddrPorts {
+			if e.Port() == ap.Port() && e.Addr().Unmap().WithZone("") == a {
+				return nil
+			}
+		}
+	}
+	return g.CheckAddr(ap.Addr())
+}
+
+// CheckAddr returns nil if a request may connect to addr on any port, and
+// otherwise an error wrapping [ErrRefused] that names the address and its
+// range. The invalid (zero) Addr is refused. An IPv6 zone is ignored.
+// AllowAddrPorts plays no part: see [Guard.CheckAddrPort].
 func (g Guard) CheckAddr(addr netip.Addr) error {
 	if !addr.IsValid() {
-		return fmt.Errorf("%w: invalid address", ErrBlocked)
+		return fmt.Errorf("%w: invalid address", ErrRefused)
 	}
 	// Prefix.Contains never matches an address with a zone, so a zone
 	// would otherwise smuggle fe80::1%eth0 past the link-local range.
@@ -158,11 +186,11 @@ func (g Guard) CheckAddr(addr netip.Addr) error {
 		return nil
 	}
 	if r, ok := g.blocked(a); ok {
-		return fmt.Errorf("%w: %s is %s (%s)", ErrBlocked, addr, r.name, r.prefix)
+		return fmt.Errorf("%w: %s is %s (%s)", ErrRefused, addr, r.name, r.prefix)
 	}
 	if embeds {
 		if r, ok := g.blocked(v4); ok {
-			return fmt.Errorf("%w: %s embeds %s, %s (%s)", ErrBlocked, addr, v4, r.name, r.prefix)
+			return fmt.Errorf("%w: %s embeds %s, %s (%s)", ErrRefused, addr, v4, r.name, r.prefix)
 		}
 	}
 	return nil
@@ -178,7 +206,7 @@ func (g Guard) allowed(a netip.Addr) bool {
 	return false
 }
 
-// blocked returns the range that blocks a, if any.
+// blocked returns the range that refuses a, if any.
 func (g Guard) blocked(a netip.Addr) (addrRange, bool) {
 	for _, r := range blockedRanges {
 		if r.prefix.Contains(a) {
@@ -203,109 +231,4 @@ func embeddedIPv4(a netip.Addr) (netip.Addr, bool) {
 		return netip.AddrFrom4([4]byte(b[2:6])), true
 	}
 	return netip.Addr{}, false
-}
-
-// CheckURL rejects a callback URL early, before any connection: the scheme
-// must be http or https (only https with HTTPSOnly), the host must be set,
-// and a host that is an IP literal must pass [Guard.CheckAddr]. Host names
-// pass; they are checked after resolution, at dial time. Every error wraps
-// [ErrBlocked]; none quotes the URL, whose user info or query may carry
-// credentials.
-func (g Guard) CheckURL(u *url.URL) error {
-	if u == nil {
-		return fmt.Errorf("%w: no URL", ErrBlocked)
-	}
-	switch u.Scheme {
-	case "https":
-	case "http":
-		if g.HTTPSOnly {
-			return fmt.Errorf("%w: scheme http, only https is allowed", ErrBlocked)
-		}
-	default:
-		return fmt.Errorf("%w: scheme %q, want http or https", ErrBlocked, u.Scheme)
-	}
-	host := u.Hostname()
-	if host == "" {
-		return fmt.Errorf("%w: URL has no host", ErrBlocked)
-	}
-	if a, err := netip.ParseAddr(host); err == nil {
-		return g.CheckAddr(a)
-	}
-	return nil
-}
-
-// DialContext returns a dial function, for [http.Transport.DialContext],
-// that dials with a copy of d (nil means the zero [net.Dialer]) and refuses
-// to connect to an address that [Guard.CheckAddr] blocks. The check runs in
-// the dialer's ControlContext, that is on each socket about to connect, so
-// it sees the resolved IP of every attempt (each address of a name, both
-// families with Happy Eyeballs) and DNS rebinding cannot slip past it. A
-// Control or ControlContext already set on d still runs, after the check.
-//
-// A blocked dial fails with a *net.OpError that wraps an error wrapping
-// [ErrBlocked]; through [http.Client] it arrives wrapped in a *url.Error,
-// and errors.Is(err, ErrBlocked) holds. Addresses that are not IP:port
-// (unix sockets, for one) are blocked too.
-func (g Guard) DialContext(d *net.Dialer) func(ctx context.Context, network, addr string) (net.Conn, error) {
-	var dd net.Dialer
-	if d != nil {
-		dd = *d
-	}
-	next := dd.ControlContext
-	if next == nil && dd.Control != nil {
-		control := dd.Control
-		next = func(_ context.Context, network, address string, c syscall.RawConn) error {
-			return control(network, address, c)
-		}
-	}
-	dd.Control = nil
-	dd.ControlContext = func(ctx context.Context, network, address string, c syscall.RawConn) error {
-		ap, err := netip.ParseAddrPort(address)
-		if err != nil {
-			return fmt.Errorf("%w: %s %q is not an IP address", ErrBlocked, network, address)
-		}
-		if err := g.CheckAddr(ap.Addr()); err != nil {
-			return err
-		}
-		if next != nil {
-			return next(ctx, network, address, c)
-		}
-		return nil
-	}
-	return dd.DialContext
-}
-
-// Transport returns a clone of base, or a default transport if base is nil,
-// whose connections go through [Guard.DialContext].
-//
-// The default has no proxy, keeps up to 100 idle connections (10 per host,
-// for 90s), times TLS handshakes out after 10s, dials with a 30s timeout and
-// attempts HTTP/2.
-//
-// The guard can check only connections it dials itself, so the result
-// never uses a proxy (behind a proxy the dialed address is the proxy's, and
-// the proxy would reach any callback host), and base's Proxy, Dial,
-// DialContext, DialTLS and DialTLSContext are dropped: TLS then runs over
-// the guarded connection using base's TLSClientConfig.
-func (g Guard) Transport(base *http.Transport) *http.Transport {
-	var t *http.Transport
-	if base != nil {
-		t = base.Clone()
-	} else {
-		t = &http.Transport{
-			ForceAttemptHTTP2:     true,
-			MaxIdleConns:          100,
-			MaxIdleConnsPerHost:   10,
-			IdleConnTimeout:       90 * time.Second,
-			TLSHandshakeTimeout:   10 * time.Second,
-			ExpectContinueTimeout: time.Second,
-		}
-	}
-	// Each of these would dial around the guard.
-	t.Proxy = nil
-	t.Dial = nil
-	t.DialTLS = nil
-	t.DialTLSContext = nil
-	t.DialContext = g.DialContext(&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second})
-	return t
 }

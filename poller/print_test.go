@@ -1,0 +1,79 @@
+package poller_test
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/a12b7632/elementevents/element"
+	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/poller"
+)
+
+// TestSecretsNeverPrint prints sources and a poller that hold vendor
+// credentials and a signing key every way a host might, and finds none of
+// them, nor their base64 (a Basic Authorization header's).
+func TestSecretsNeverPrint(t *testing.T) {
+	t.Parallel()
+	basic, err := element.Parse([]byte(`{"id": "42", "element": {"key": "woocommercerest"}, "configuration": {
+		"store.url": "https://admin:TOPSECRET-store@shop.example", "oauth.api.key": "ck_TOPSECRET-user",
+		"oauth.api.secret": "cs_TOPSECRET-password", "event.vendor.type": "polling", "event.objects": "customers",
+		"event.notification.callback.url": "https://app.example.com/cb?pass=TOPSECRET-cb",
+		"event.notification.signature.key": "TOPSECRET-signing-key"}}`))
+	require.NoError(t, err)
+	bearer, err := element.Parse([]byte(`{"id": "43", "element": {"key": "concur"}, "configuration": {
+		"concur.base.url": "https://us.api.concursolutions.com", "oauth.access.token": "TOPSECRET-bearer",
+		"event.vendor.type": "polling"}}`))
+	require.NoError(t, err)
+	sources := map[string]poller.HTTPConfig{
+		"basic":  {Instance: basic},
+		"bearer": {Instance: bearer},
+		"query": {Instance: &element.Instance{ID: "44", Element: element.Element{Key: "q"}}, Definition: &element.Definition{
+			Key: "q", Hub: "general", BaseURL: "https://api.example.com?api_key={api.key}",
+			Auth: element.Auth{Style: element.AuthQuery, TokenKey: "api.key", Param: "api_key"}}},
+	}
+	sources["query"].Instance.Configuration.Set("api.key", "TOPSECRET-query")
+	values := map[string]any{}
+	for name, cfg := range sources {
+		src, err := poller.NewHTTPSource(cfg)
+		require.NoError(t, err, name)
+		values[name+" source"] = src
+	}
+	p, err := poller.New(poller.Config{Instance: basic, Sink: events.SinkFunc(nil), Source: values["basic source"].(poller.Source)})
+	require.NoError(t, err)
+	values["poller"] = p
+
+	secrets := []string{"TOPSECRET-store", "ck_TOPSECRET-user", "cs_TOPSECRET-password", "TOPSECRET-cb",
+		"TOPSECRET-signing-key", "TOPSECRET-bearer", "TOPSECRET-query",
+		"ck_TOPSECRET-user:cs_TOPSECRET-password"}
+	for name, v := range values {
+		var forms []string
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
+			forms = append(forms, fmt.Sprintf(verb, v), fmt.Sprintf(verb, []any{v}), fmt.Sprintf(verb, struct{ F any }{v}))
+		}
+		for _, h := range []func(*bytes.Buffer) slog.Handler{
+			func(b *bytes.Buffer) slog.Handler { return slog.NewTextHandler(b, nil) },
+			func(b *bytes.Buffer) slog.Handler { return slog.NewJSONHandler(b, nil) },
+		} {
+			var b bytes.Buffer
+			slog.New(h(&b)).Info("m", "v", v, slog.Group("g", "v", v))
+			forms = append(forms, b.String())
+		}
+		for _, s := range forms {
+			for _, secret := range secrets {
+				require.NotContains(t, s, secret, "%s printed as %s", name, s)
+				require.NotContains(t, s, base64.StdEncoding.EncodeToString([]byte(secret)), "%s printed as %s", name, s)
+				require.NotContains(t, s, strings.Trim(fmt.Sprint([]byte(secret)), "[]"), "%s printed as %s", name, s)
+			}
+		}
+	}
+	require.Equal(t, `&poller.HTTPSource{Instance: "42", Element: "woocommercerest", BaseURL: "https://shop.example/wp-json/wc/v3", Auth: "basic"}`,
+		fmt.Sprint(values["basic source"]))
+	require.Equal(t, `&poller.Poller{Instance: "42", Element: "woocommercerest", Resources: "customers", Endpoint: {https://app.example.com/cb?pass=REDACTED [REDACTED]}}`,
+		fmt.Sprint(p))
+}
