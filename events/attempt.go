@@ -35,9 +35,13 @@ func (n *Notifier) attempt(rec context.Context, dl *deadline, d Delivery) {
 		first := !n.disabled[d.Endpoint]
 		n.disabled[d.Endpoint] = true
 		n.mu.Unlock()
-		recErr = n.cfg.Outbox.Release(rec, d.ID, a.At)
+		// Disable before the release: a delivery released to an endpoint
+		// not yet disabled could be claimed and sent again in between.
+		// Every attempt that saw the 410 disables (it is idempotent), so
+		// none releases before the endpoint is off.
+		recErr = n.cfg.Outbox.SetDisabled(rec, d.Endpoint, true, reason)
+		recErr = errors.Join(recErr, n.cfg.Outbox.Release(rec, d.ID, a.At))
 		if first {
-			recErr = errors.Join(recErr, n.cfg.Outbox.SetDisabled(rec, d.Endpoint, true, reason))
 			log().Warn("events: endpoint disabled", "reason", reason)
 			if n.cfg.OnDisabled != nil {
 				n.cfg.OnDisabled(d.Endpoint, reason)
