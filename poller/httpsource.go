@@ -80,6 +80,7 @@ type HTTPConfig struct {
 type HTTPSource struct {
 	def      *element.Definition
 	pag      element.Pagination // with its defaults filled
+	pages    pageReader         // reads page bodies as pag says
 	base     string
 	auth     sourceAuth
 	client   *http.Client
@@ -130,6 +131,7 @@ func NewHTTPSource(cfg HTTPConfig) (*HTTPSource, error) {
 		maxBytes: cfg.MaxPageBytes,
 		onAuth:   cfg.OnAuthError,
 	}
+	s.pages = newPageReader(s.pag)
 	if s.base, err = sourceBaseURL(cfg, def); err != nil {
 		return nil, err
 	}
@@ -469,18 +471,16 @@ func (s *HTTPSource) statusFailure(c *fetchCall, resp *http.Response) (*Page, *r
 
 // readPage reads the records, totals and next token of a 2xx body.
 func (s *HTTPSource) readPage(c *fetchCall, resp *http.Response, body []byte) (*Page, error) {
-	raw, err := splitRecords(body, c.recordsPath)
+	pb, err := s.pages.read(body, c.recordsPath)
 	if err != nil {
 		return nil, err
 	}
-	records := make([]json.RawMessage, len(raw))
-	for i, r := range raw {
+	records := make([]json.RawMessage, len(pb.records))
+	for i, r := range pb.records {
 		records[i] = r // same bytes: RawMessage is a []byte
 	}
 	page := &Page{Records: records, URL: c.redacted}
-	if page.Total, page.TotalPages, err = s.totals(resp.Header, body); err != nil {
-		return nil, err
-	}
+	page.Total, page.TotalPages = s.totals(resp.Header, pb)
 	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
 		page.Date = d
 	}
@@ -489,7 +489,7 @@ func (s *HTTPSource) readPage(c *fetchCall, resp *http.Response, body []byte) (*
 		fetched = resp.Request.URL // after redirects, links are relative to it
 	}
 	page.Next, err = s.nextToken(pageState{
-		cursor: c.cursor, size: c.size, page: page, header: resp.Header, body: body, fetched: fetched, first: c.first,
+		cursor: c.cursor, size: c.size, page: page, header: resp.Header, body: pb, fetched: fetched, first: c.first,
 	})
 	if err != nil {
 		return nil, err

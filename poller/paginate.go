@@ -1,8 +1,6 @@
 package poller
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -11,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/a12b7632/elementevents/element"
+	"github.com/a12b7632/elementevents/internal/jsonscan"
 	"github.com/a12b7632/elementevents/internal/quote"
 )
 
@@ -95,7 +94,7 @@ type pageState struct {
 	size    int         // the page size sent, 0 if none was
 	page    *Page       // records and totals already filled
 	header  http.Header // the response's
-	body    []byte
+	body    pageBody
 	fetched *url.URL // the URL the response came from, to resolve links against
 	first   *url.URL // the resource's first-page URL, whose host the credentials belong to
 }
@@ -139,17 +138,15 @@ func (s *HTTPSource) nextToken(st pageState) (string, error) {
 		}
 		return s.followToken(ref, st)
 	case element.PaginationNextURL:
-		raw, err := pageField(st.body, s.pag.NextField)
-		if err != nil {
-			return "", err
-		}
-		if raw == nil || string(raw) == "null" {
+		v := st.body.fields[pageNext]
+		switch v.Kind {
+		case jsonscan.Absent, jsonscan.Null:
 			return "", nil
-		}
-		var ref string
-		if err := json.Unmarshal(raw, &ref); err != nil {
+		case jsonscan.String:
+		default:
 			return "", fmt.Errorf("%w: next page field %s is not a string", ErrMalformedPage, s.pag.NextField)
 		}
+		ref, _ := v.Text(st.body.bytes) // validated with the page
 		if strings.TrimSpace(ref) == "" {
 			return "", nil
 		}
@@ -242,113 +239,6 @@ func portOf(u *url.URL) string {
 
 func isHTTPURL(u *url.URL) bool {
 	return (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
-}
-
-// totals reads the totals the vendor gives: Total from TotalHeader or
-// TotalField, TotalPages from TotalPagesHeader; -1 when not given.
-func (s *HTTPSource) totals(h http.Header, body []byte) (total, pages int, err error) {
-	total, pages = -1, -1
-	p := s.pag
-	if p.TotalHeader != "" {
-		total = headerInt(h, p.TotalHeader)
-	}
-	if total < 0 && p.TotalField != "" {
-		raw, err := pageField(body, p.TotalField)
-		if err != nil {
-			return -1, -1, err
-		}
-		// Some vendors write counts as strings.
-		if n, err := strconv.Atoi(strings.Trim(string(raw), `"`)); err == nil && n >= 0 {
-			total = n
-		}
-	}
-	if p.TotalPagesHeader != "" {
-		pages = headerInt(h, p.TotalPagesHeader)
-	}
-	return total, pages, nil
-}
-
-// headerInt returns the non-negative integer in header name, or -1.
-func headerInt(h http.Header, name string) int {
-	n, err := strconv.Atoi(strings.TrimSpace(h.Get(name)))
-	if err != nil || n < 0 {
-		return -1
-	}
-	return n
-}
-
-// pageField returns the raw JSON value at the dotted path of body, or nil
-// when the path is absent or crosses a value that is not an object. It
-// streams past the values it does not want, so that a next-page field
-// after a large records array costs no copy of the array.
-func pageField(body []byte, path string) (json.RawMessage, error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	segs := strings.Split(path, ".")
-	for i, seg := range segs {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, malformedField(dec, err)
-		}
-		if tok != json.Delim('{') {
-			return nil, nil
-		}
-		found := false
-		for dec.More() {
-			tok, err := dec.Token()
-			if err != nil {
-				return nil, malformedField(dec, err)
-			}
-			if key, _ := tok.(string); key == seg {
-				found = true
-				break
-			}
-			if err := skipFieldValue(dec); err != nil {
-				return nil, malformedField(dec, err)
-			}
-		}
-		if !found {
-			return nil, nil
-		}
-		if i == len(segs)-1 {
-			var raw json.RawMessage
-			if err := dec.Decode(&raw); err != nil {
-				return nil, malformedField(dec, err)
-			}
-			return raw, nil
-		}
-	}
-	return nil, nil
-}
-
-// skipFieldValue reads past the next JSON value of dec.
-func skipFieldValue(dec *json.Decoder) error {
-	depth := 0
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		switch tok {
-		case json.Delim('{'), json.Delim('['):
-			depth++
-		case json.Delim('}'), json.Delim(']'):
-			depth--
-		}
-		if depth == 0 {
-			return nil
-		}
-	}
-}
-
-// malformedField wraps a decoding error in ErrMalformedPage with its byte
-// offset.
-func malformedField(dec *json.Decoder, err error) error {
-	off := dec.InputOffset()
-	if se := (*json.SyntaxError)(nil); errors.As(err, &se) {
-		off = se.Offset
-	}
-	return fmt.Errorf("%w: at byte offset %d: %w", ErrMalformedPage, off, err)
 }
 
 // link is one link-value of a Link header (RFC 8288, section 3).
