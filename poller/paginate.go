@@ -186,7 +186,7 @@ func (s *HTTPSource) followToken(ref string, st pageState) (string, error) {
 	}
 	if token == s.tokenOf(st.fetched) {
 		// Following it would fetch this page forever.
-		return "", fmt.Errorf("%w: next page URL is this page's", ErrMalformedPage)
+		return "", fmt.Errorf("%w: %w: next page URL is this page's", ErrMalformedPage, ErrPageLoop)
 	}
 	return token, nil
 }
@@ -239,4 +239,34 @@ func portOf(u *url.URL) string {
 
 func isHTTPURL(u *url.URL) bool {
 	return (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+// pageWalk guards the walk over the pages of one resource in one cycle:
+// a next page already fetched in the walk (a loop, A → B → A) or one past
+// the cap ends it with an error, so that a vendor's pagination cannot
+// hold the resource. Tokens are compared as the Source wrote them; for
+// HTTPSource's link and next-url styles a token is the URL to fetch, so a
+// loop is seen at the first URL fetched twice.
+type pageWalk struct {
+	resource string
+	max      int
+	seen     map[string]int // token → the number of the page it fetched
+}
+
+// next checks the token next, named as the next page by page number n,
+// which was fetched with token cur.
+func (w *pageWalk) next(n int, cur, next string) error {
+	if w.seen == nil {
+		// Made only for a walk of two pages or more, most have one.
+		w.seen = make(map[string]int)
+	}
+	w.seen[cur] = n
+	if m, ok := w.seen[next]; ok {
+		return fmt.Errorf("poller: %s: %w: page %d names page %d as its next page (%s)",
+			w.resource, ErrPageLoop, n, m, quote.String(next))
+	}
+	if n >= w.max {
+		return fmt.Errorf("poller: %s: %w of %d (Config.MaxPages, ResourceMaxPages): %w", w.resource, ErrTooManyPages, w.max, ErrVendor)
+	}
+	return nil
 }
