@@ -48,7 +48,8 @@ type Page struct {
 	Records []json.RawMessage
 
 	// Next is the token for the next page, "" on the last page. It is
-	// opaque to callers and holds no credentials.
+	// opaque to callers and holds no credentials. A token already fetched
+	// in the same walk is a loop: the poller stops with [ErrPageLoop].
 	Next string
 
 	// Total is the number of records the vendor says match the query
