@@ -92,11 +92,18 @@ func (x *extractor) extract(rec []byte) (fields, error) {
 	var ends [numFields]int
 	for f, v := range vals {
 		switch v.Kind {
-		case jsonscan.String, jsonscan.Number:
+		case jsonscan.String:
+			s := rec[v.Start+1 : v.End-1]
+			if v.Plain {
+				b = append(b, s...)
+				break
+			}
 			var ok bool
-			if b, ok = v.AppendText(b, rec); !ok {
+			if b, ok = jsonscan.AppendUnquoted(b, s); !ok {
 				return fields{}, malformedAt(v.Start+1, "invalid string at %q", x.full[f])
 			}
+		case jsonscan.Number:
+			b = append(b, rec[v.Start:v.End]...)
 		case jsonscan.Bool, jsonscan.Object, jsonscan.Array:
 			return fields{}, malformedAt(v.Start, "value at %q must be a string or a number", x.full[f])
 		}
