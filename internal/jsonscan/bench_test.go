@@ -39,7 +39,21 @@ func BenchmarkRecords(b *testing.B) {
 			}
 		})
 	}
-	b.Run("woo/json.Valid", func(b *testing.B) {
+	b.Run("woo+find", func(b *testing.B) {
+		// Records and, in the same pass, the id and dates of each: what a
+		// poll cycle reads of an HTTPSource page.
+		each := Compile("id", "date_modified_gmt", "date_created_gmt")
+		var found []Value
+		b.SetBytes(int64(len(woo)))
+		b.ReportAllocs()
+		for b.Loop() {
+			recs, f, err := Compile().RecordsFind(woo, "", nil, each, found[:0])
+			if err != nil || len(recs) != 10_000 || len(f) != 30_000 {
+				b.Fatal(err, len(recs))
+			}
+		}
+	})
+	b.Run("json.Valid", func(b *testing.B) {
 		b.SetBytes(int64(len(woo)))
 		for b.Loop() {
 			if !json.Valid(woo) {

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/a12b7632/elementevents/internal/testpages"
 )
 
 func TestValid(t *testing.T) {
@@ -134,4 +136,38 @@ func TestRecordsWithPaths(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, recs, 1)
 	require.Equal(t, make([]Value, ps.Len()), vals)
+}
+
+// TestRecordsFind finds in every record, in the pass that splits them,
+// what Find finds in each record alone.
+func TestRecordsFind(t *testing.T) {
+	t.Parallel()
+	each := Compile("id", "billing.email", "meta_data", "absent", "_links.self")
+	pages := []struct {
+		body, path string
+		want       int
+	}{
+		{string(testpages.WooCustomers(40)), "", 40},
+		{`{"r":[{"id":1,"id":{"x":[2]}},{"billing":{"email":"a\u0040b"},"billing":{"email":null}}],"r":null}`, "r", 0},
+		{`{"r":[{"id":1}],"r":[{"meta_data":[1]}, {"_links":{"self":"s"}}]}`, "r", 2},
+		{`{"x":{"r":[{"id":1}]},"x":{"r":[]}}`, "x.r", 0},
+	}
+	for _, p := range pages {
+		prefix := []Value{{Kind: Number, Start: 1, End: 2}} // kept as given
+		recs, found, err := Compile().RecordsFind([]byte(p.body), p.path, nil, each, prefix)
+		require.NoError(t, err)
+		require.Len(t, recs, p.want)
+		require.Len(t, found, 1+each.Len()*len(recs))
+		require.Equal(t, prefix[0], found[0])
+		for i, rec := range recs {
+			want := make([]Value, each.Len())
+			require.NoError(t, each.Find(rec, want))
+			require.Equal(t, want, found[1+i*each.Len():1+(i+1)*each.Len()], "record %d", i)
+		}
+	}
+
+	// An error leaves found as it was given.
+	_, found, err := Compile().RecordsFind([]byte(`[{"id":1},{"id":tru}]`), "", nil, each, nil)
+	require.Error(t, err)
+	require.Empty(t, found)
 }

@@ -1,5 +1,7 @@
 package jsonscan
 
+import "slices"
+
 // Records returns the elements of the JSON array at the dotted path in
 // body ("" = body is the array; "Items"; "data.items"), each as a
 // sub-slice of body (no copy, capacity clipped), with the whitespace around
@@ -20,15 +22,28 @@ func Records(body []byte, path string) ([][]byte, error) {
 // object, when the value at the path is not an array, and when an element
 // is not an object.
 func (ps *Paths) Records(body []byte, recordsPath string, vals []Value) ([][]byte, error) {
-	r := recordsWalk{path: compilePath(recordsPath)}
+	recs, _, err := ps.records(body, recordsPath, vals, nil, nil)
+	return recs, err
+}
+
+// RecordsFind is [Paths.Records] that also looks the paths of each up in
+// every record, in the same pass: it appends each.Len() values a record to
+// found, record after record, and returns it. Their offsets are within
+// the record, as [Paths.Find] on the record would give them.
+func (ps *Paths) RecordsFind(body []byte, recordsPath string, vals []Value, each *Paths, found []Value) ([][]byte, []Value, error) {
+	return ps.records(body, recordsPath, vals, each, found)
+}
+
+func (ps *Paths) records(body []byte, recordsPath string, vals []Value, each *Paths, found []Value) ([][]byte, []Value, error) {
+	r := recordsWalk{path: compilePath(recordsPath), each: each, found: found, found0: len(found)}
 	w := walker{paths: ps.paths, vals: vals, validate: true, recs: &r}
 	if len(vals) < len(ps.paths) {
-		return nil, errShortVals
+		return nil, found, errShortVals
 	}
 	clear(vals[:len(ps.paths)])
 	i := skipSpace(body, 0)
 	if i >= len(body) {
-		return nil, errorAt(i, "unexpected end of input")
+		return nil, found, errorAt(i, "unexpected end of input")
 	}
 	var err error
 	switch c := body[i]; {
@@ -40,29 +55,31 @@ func (ps *Paths) Records(body []byte, recordsPath string, vals []Value) ([][]byt
 		i, err = r.split(body, i, 0)
 		r.member(c, true, i)
 	case recordsPath == "":
-		return nil, errorAt(i, "value at records path %q is not an array", recordsPath)
+		return nil, found, errorAt(i, "value at records path %q is not an array", recordsPath)
 	case c == '{':
 		i, err = w.object(body, i, 0, 0, ps.top, true)
 	default:
-		return nil, errorAt(i, "records path %q: value is not an object", recordsPath)
+		return nil, found, errorAt(i, "records path %q: value is not an object", recordsPath)
+	}
+	if err == nil {
+		err = checkEnd(body, i)
+	}
+	if err == nil {
+		switch r.state {
+		case recsMissing:
+			err = errorAt(r.off, "records path %q not found", recordsPath)
+		case recsNotArray:
+			err = errorAt(r.off, "value at records path %q is not an array", recordsPath)
+		case recsNotObject:
+			err = errorAt(r.off, "records path %q: value is not an object", recordsPath)
+		case recsElement:
+			err = errorAt(r.off, "records must be objects")
+		}
 	}
 	if err != nil {
-		return nil, err
+		return nil, found, err
 	}
-	if err := checkEnd(body, i); err != nil {
-		return nil, err
-	}
-	switch r.state {
-	case recsMissing:
-		return nil, errorAt(r.off, "records path %q not found", recordsPath)
-	case recsNotArray:
-		return nil, errorAt(r.off, "value at records path %q is not an array", recordsPath)
-	case recsNotObject:
-		return nil, errorAt(r.off, "records path %q: value is not an object", recordsPath)
-	case recsElement:
-		return nil, errorAt(r.off, "records must be objects")
-	}
-	return r.recs, nil
+	return r.recs, r.found, nil
 }
 
 // recordsWalk is the records path of a Records walk and what the walk
@@ -76,6 +93,11 @@ type recordsWalk struct {
 	// elem is the offset of the first element of the array just split that
 	// is not an object, -1 when there is none.
 	elem int
+	// each, when not nil, is looked up in every record split; found gets
+	// its values, from found0 on.
+	each   *Paths
+	found  []Value
+	found0 int
 }
 
 type recsState uint8
@@ -90,7 +112,7 @@ const (
 
 // missing notes that the records path goes on into the object at off.
 func (r *recordsWalk) missing(off int) {
-	r.state, r.recs, r.off = recsMissing, nil, off
+	r.state, r.recs, r.off, r.found = recsMissing, nil, off, r.found[:r.found0]
 }
 
 // member notes the value at off, whose first byte is c, of a member on the
@@ -99,7 +121,7 @@ func (r *recordsWalk) missing(off int) {
 func (r *recordsWalk) member(c byte, final bool, off int) {
 	switch {
 	case c == 'n':
-		r.state, r.recs, r.off = recsFound, nil, 0
+		r.state, r.recs, r.off, r.found = recsFound, nil, 0, r.found[:r.found0]
 	case final && c == '[':
 		if r.elem >= 0 {
 			r.state, r.off, r.recs = recsElement, r.elem, nil
@@ -116,7 +138,7 @@ func (r *recordsWalk) member(c byte, final bool, off int) {
 // split validates the array at b[i] and keeps its elements as the records,
 // noting in elem the first one that is not an object.
 func (r *recordsWalk) split(b []byte, i, depth int) (int, error) {
-	r.recs, r.elem = nil, -1
+	r.recs, r.elem, r.found = nil, -1, r.found[:r.found0]
 	if depth++; depth > MaxDepth {
 		return i, errorAt(i, "nesting deeper than %d", MaxDepth)
 	}
@@ -134,7 +156,12 @@ func (r *recordsWalk) split(b []byte, i, depth int) (int, error) {
 		var end int
 		var err error
 		if b[i] == '{' {
-			if end, err = scanObject(b, i, depth); err != nil {
+			if r.each == nil {
+				end, err = scanObject(b, i, depth)
+			} else {
+				end, err = r.find(b, i, depth)
+			}
+			if err != nil {
 				return end, err
 			}
 			if recs == nil {
@@ -145,6 +172,9 @@ func (r *recordsWalk) split(b []byte, i, depth int) (int, error) {
 				// reserve more than a fraction of the body's size.
 				est := (len(b) - start) / max(end-i+1, 64)
 				recs = make([][]byte, 0, 1+est+est/8)
+				if r.each != nil {
+					r.found = slices.Grow(r.found, (est+est/8)*len(r.each.paths))
+				}
 			}
 			recs = append(recs, b[i:end:end])
 		} else {
@@ -169,6 +199,26 @@ func (r *recordsWalk) split(b []byte, i, depth int) (int, error) {
 			return i, errorAt(i, "expected ',' or ']' in array, found %q", b[i])
 		}
 	}
+}
+
+// find validates the record at b[i] ('{') while it looks up the paths of
+// r.each, whose values it appends to r.found with offsets within the
+// record.
+func (r *recordsWalk) find(b []byte, i, depth int) (int, error) {
+	n := len(r.each.paths)
+	k := len(r.found)
+	r.found = slices.Grow(r.found, n)[:k+n]
+	vals := r.found[k:]
+	clear(vals)
+	w := walker{paths: r.each.paths, vals: vals, validate: true}
+	end, err := w.object(b, i, depth, 0, r.each.top, false)
+	for j := range vals {
+		if vals[j].Kind != Absent {
+			vals[j].Start -= i
+			vals[j].End -= i
+		}
+	}
+	return end, err
 }
 
 // Elements returns the elements of the JSON array arr, each as a
