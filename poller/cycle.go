@@ -82,8 +82,8 @@ func (p *Poller) cycle(ctx context.Context, r *resource) (res Result) {
 		}
 		total, totalPages = max(total, page.Total), max(totalPages, page.TotalPages)
 		res.Records += len(page.Records)
-		for _, rec := range page.Records {
-			d.record(rec)
+		for i, rec := range page.Records {
+			d.record(rec, page.foundIn(i, r.x))
 		}
 		if page.Next == "" {
 			break

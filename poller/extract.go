@@ -78,6 +78,15 @@ func (x *extractor) extract(rec []byte) (fields, error) {
 	if err := x.paths.Find(rec, vals[:]); err != nil {
 		return fields{}, malformed(err)
 	}
+	return x.fieldsOf(rec, &vals)
+}
+
+// fieldsOf returns the fields of rec from the values found at the paths
+// (by extract, or by the source in the pass that split the page).
+func (x *extractor) fieldsOf(rec []byte, vals *[numFields]jsonscan.Value) (fields, error) {
+	if x.full[fieldID] == "" {
+		return fields{}, malformedAt(0, "no id path configured")
+	}
 	if k := vals[fieldID].Kind; k == jsonscan.Absent || k == jsonscan.Null {
 		return fields{}, malformedAt(0, "record has no id at %q (absent or null)", x.full[fieldID])
 	}

@@ -323,7 +323,7 @@ func (s *HTTPSource) Fetch(ctx context.Context, req Request) (*Page, error) {
 		size = 0 // not sent, so a short page says nothing
 	}
 	c := &fetchCall{resource: req.Resource, url: target, redacted: s.redact(target), cursor: cur, size: size, first: first,
-		recordsPath: req.Config.RecordsPath}
+		recordsPath: req.Config.RecordsPath, fields: recordFields(req.Config)}
 	if c.recordsPath == "" {
 		c.recordsPath = s.def.RecordsPath
 	}
@@ -367,6 +367,7 @@ type fetchCall struct {
 	size        int
 	first       *url.URL
 	recordsPath string
+	fields      [numFields]string // the paths of the id and dates in a record
 }
 
 // retryable is a failure that another try may cure.
@@ -471,7 +472,7 @@ func (s *HTTPSource) statusFailure(c *fetchCall, resp *http.Response) (*Page, *r
 
 // readPage reads the records, totals and next token of a 2xx body.
 func (s *HTTPSource) readPage(c *fetchCall, resp *http.Response, body []byte) (*Page, error) {
-	pb, err := s.pages.read(body, c.recordsPath)
+	pb, err := s.pages.read(body, c.recordsPath, c.fields)
 	if err != nil {
 		return nil, err
 	}
@@ -479,7 +480,7 @@ func (s *HTTPSource) readPage(c *fetchCall, resp *http.Response, body []byte) (*
 	for i, r := range pb.records {
 		records[i] = r // same bytes: RawMessage is a []byte
 	}
-	page := &Page{Records: records, URL: c.redacted}
+	page := &Page{Records: records, URL: c.redacted, scanned: pb.scanned(c.fields)}
 	page.Total, page.TotalPages = s.totals(resp.Header, pb)
 	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
 		page.Date = d

@@ -65,17 +65,34 @@ type pageBody struct {
 	bytes   []byte
 	records [][]byte
 	fields  [numPageFields]jsonscan.Value
+	// found holds the values at the id and date paths in each record,
+	// numFields a record, with offsets within the record.
+	found []jsonscan.Value
+}
+
+// scanned returns what the read found in the records, for a Page, as
+// found at the paths.
+func (pb pageBody) scanned(paths [numFields]string) *scanned {
+	return &scanned{paths: paths, records: pb.records, values: pb.found}
+}
+
+// recordFields returns the paths of the id and dates in a record of res,
+// in field order.
+func recordFields(res element.Resource) [numFields]string {
+	return [numFields]string{res.IDField, res.Dates.UpdatedField, res.Dates.CreatedField}
 }
 
 // read validates body and returns its records (at recordsPath) and page
-// fields. Errors wrap [ErrMalformedPage], as splitRecords' do.
-func (r pageReader) read(body []byte, recordsPath string) (pageBody, error) {
+// fields and, found in the same pass, the values at the paths of
+// recordPaths in each record, which spares the poll cycle a second walk
+// over every record. Errors wrap [ErrMalformedPage], as splitRecords' do.
+func (r pageReader) read(body []byte, recordsPath string, recordPaths [numFields]string) (pageBody, error) {
 	pb := pageBody{bytes: body}
-	recs, err := r.fields.Records(body, recordsPath, pb.fields[:])
+	recs, found, err := r.fields.RecordsFind(body, recordsPath, pb.fields[:], jsonscan.Compile(recordPaths[:]...), nil)
 	if err != nil {
 		return pageBody{}, malformed(err)
 	}
-	pb.records = recs
+	pb.records, pb.found = recs, found
 	return pb, nil
 }
 
