@@ -102,7 +102,8 @@ var fuzzRecordPaths = []string{"", "Items", "data.items"}
 // FuzzRecords feeds arbitrary pages. Records must never panic; it must
 // accept exactly the valid JSON pages whose value at the path is null or
 // an array of objects, as encoding/json sees them; and the records it
-// returns must be those elements, each valid JSON on its own.
+// returns must be those elements, each valid JSON on its own. RecordsFind
+// must agree with it, and with Find on each record.
 func FuzzRecords(f *testing.F) {
 	for _, seed := range []string{
 		`[{"id":1},{"id":2}]`, ` [ {"id" : "a\"]"} ] `, `null`, `[]`, `[1]`, `[{"id":1}`, `[{"a":tru}]`,
@@ -131,6 +132,19 @@ func FuzzRecords(f *testing.F) {
 		for _, rec := range recs {
 			if !json.Valid(rec) || rec[0] != '{' {
 				t.Fatalf("record %q is not a valid object", rec)
+			}
+		}
+		// RecordsFind splits the same records and finds in each what Find
+		// finds in it alone.
+		each := Compile("id", "a.b", "")
+		frecs, found, ferr := Compile().RecordsFind(body, path, nil, each, nil)
+		if (ferr == nil) != (err == nil) || len(frecs) != len(recs) || ferr == nil && len(found) != 3*len(recs) {
+			t.Fatalf("RecordsFind: %d records, %d values, %v; Records: %d records, %v", len(frecs), len(found), ferr, len(recs), err)
+		}
+		for i, rec := range frecs {
+			want := make([]Value, 3)
+			if err := each.Find(rec, want); err != nil || !reflect.DeepEqual(want, found[3*i:3*i+3]) {
+				t.Fatalf("record %d %q: RecordsFind %+v, Find %+v (%v)", i, rec, found[3*i:3*i+3], want, err)
 			}
 		}
 		if !valid {
