@@ -2,10 +2,10 @@
 // the few values the poller and the webhook Handler need in vendor JSON
 // without decoding the rest. It serves four uses: splitting a page into
 // the records at a records path ([Records]), extracting id and date fields
-// by dotted path ([Paths.Find]), reading pagination fields such as a
-// next-page URL or a total in the same pass as the records
-// ([Paths.Records]), and validating a webhook body while picking its
-// fields ([Paths.FindValid]).
+// by dotted path ([Paths.Find], or in the pass that splits the records,
+// [Paths.RecordsFind]), reading pagination fields such as a next-page URL
+// or a total in that same pass ([Paths.Records]), and validating a webhook
+// body while picking its fields ([Paths.FindValid]).
 //
 //	paths := jsonscan.Compile("id", "customer.updated")
 //	var vals [2]jsonscan.Value
