@@ -35,10 +35,22 @@ func skipValue(b []byte, i int) (int, error) {
 
 // skipKey finds the end of a key whose opening quote is at i-1: the index
 // past the closing quote (-1 if there is none) and whether it has escapes.
-// Keys are short, so a plain loop beats the word-at-a-time scan.
+// It looks for the quote or a backslash eight bytes at a time.
 func skipKey(b []byte, i int) (int, bool) {
 	esc := false
-	for i < len(b) {
+	for {
+		for len(b)-i >= 8 {
+			x := binary.LittleEndian.Uint64(b[i:])
+			q, s := x^(swarLo*'"'), x^(swarLo*'\\')
+			if m := ((q-swarLo)&^q | (s-swarLo)&^s) & swarHi; m != 0 {
+				i += bits.TrailingZeros64(m) >> 3 // the lowest flag is exact
+				break
+			}
+			i += 8
+		}
+		if i >= len(b) {
+			return -1, esc
+		}
 		switch b[i] {
 		case '"':
 			return i + 1, esc
@@ -49,7 +61,6 @@ func skipKey(b []byte, i int) (int, bool) {
 			i++
 		}
 	}
-	return -1, esc
 }
 
 // skipString returns the index past the closing quote of the string whose
