@@ -171,3 +171,27 @@ func TestRecordsFind(t *testing.T) {
 	require.Error(t, err)
 	require.Empty(t, found)
 }
+
+// TestNeedsUnquote holds the word-at-a-time test to the byte loop, for
+// every byte at every position of a word and of the tail.
+func TestNeedsUnquote(t *testing.T) {
+	t.Parallel()
+	naive := func(s []byte) bool {
+		for _, c := range s {
+			if c == '\\' || c < 0x20 || c >= 0x80 {
+				return true
+			}
+		}
+		return false
+	}
+	for n := range 20 {
+		for pos := range n {
+			for c := range 256 {
+				s := []byte(strings.Repeat("a", n))
+				s[pos] = byte(c)
+				require.Equal(t, naive(s), needsUnquote(s), "%q", s)
+			}
+		}
+	}
+	require.False(t, needsUnquote(nil))
+}

@@ -1,6 +1,7 @@
 package jsonscan
 
 import (
+	"encoding/binary"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -8,10 +9,19 @@ import (
 
 // needsUnquote reports whether string contents need AppendUnquoted: they
 // hold an escape, a control character or non-ASCII bytes (which may be
-// invalid UTF-8).
+// invalid UTF-8). It tests eight bytes at a time: a borrow can flag a byte
+// wrongly only above one rightly flagged, so "any" is exact.
 func needsUnquote(s []byte) bool {
-	for _, c := range s {
-		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
+	i := 0
+	for ; len(s)-i >= 8; i += 8 {
+		x := binary.LittleEndian.Uint64(s[i:])
+		b := x ^ (swarLo * '\\')
+		if ((x-swarLo*0x20)&^x|x|(b-swarLo)&^b)&swarHi != 0 {
+			return true
+		}
+	}
+	for ; i < len(s); i++ {
+		if c := s[i]; c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
 			return true
 		}
 	}
