@@ -52,7 +52,8 @@
 // # Producers: poller and webhook
 //
 // A poller.Poller fetches each configured resource every refresh interval,
-// page by page, as the element definition says; it remembers each record's
+// page by page, as the element definition says (a pagination that loops
+// or passes the page cap fails the cycle); it remembers each record's
 // date and content hash in a poller.State and emits CREATED, UPDATED and
 // (from complete snapshots only) DELETED. A webhook.Handler receives vendor
 // webhooks on the host's mux, verifies them over the raw body, and turns

@@ -14,16 +14,17 @@ import (
 	"github.com/a12b7632/elementevents/events"
 )
 
-// pageSource serves one fixed page, split as HTTPSource splits it.
+// pageSource serves one fixed page, read as HTTPSource reads it.
 type pageSource struct{ body []byte }
 
-func (s pageSource) Fetch(context.Context, Request) (*Page, error) {
-	recs, err := splitRecords(s.body, "")
+func (s pageSource) Fetch(_ context.Context, req Request) (*Page, error) {
+	fields := recordFields(req.Config)
+	pb, err := newPageReader(element.Pagination{}).read(s.body, "", fields)
 	if err != nil {
 		return nil, err
 	}
-	p := &Page{Records: make([]json.RawMessage, len(recs)), Total: len(recs), TotalPages: 1}
-	for i, r := range recs {
+	p := &Page{Records: make([]json.RawMessage, len(pb.records)), Total: len(pb.records), TotalPages: 1, scanned: pb.scanned(fields)}
+	for i, r := range pb.records {
 		p.Records[i] = r
 	}
 	return p, nil

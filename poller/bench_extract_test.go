@@ -1,153 +1,18 @@
 package poller
 
 import (
-	"bytes"
 	"encoding/json"
-	"fmt"
-	"math/rand/v2"
-	"strconv"
 	"testing"
-	"time"
+
+	"github.com/a12b7632/elementevents/internal/jsonscan"
+	"github.com/a12b7632/elementevents/internal/testpages"
 )
 
-// The pages below are generated deterministically (fixed PCG seed) so every
-// run and every machine measures the same bytes.
+// The pages come from internal/testpages, which the benchmarks of
+// internal/jsonscan read too.
 
-var (
-	benchFirstNames = []string{"John", "Maria", "Wei", "Aïsha", "Søren", "Fatima", "Liam", "Olivia", "Noah", "Chloé", "Mateo", "Yuki"}
-	benchLastNames  = []string{"Doe", "García", "Chen", "O'Brien", "Müller", "Nguyen", "Smith", "Kowalski", "Rossi", "Dubois", `"Ace" Jones`, "Okafor"}
-	benchCities     = []string{"San Francisco", "Austin", "Berlin", "São Paulo", "Lyon", "Toronto", "Seattle", "Dublin"}
-	benchStreets    = []string{"Market St", "Main St", "Elm Ave", "Königstraße", "Rue de la Paix", "Queen St W", "Pike St"}
-	benchStates     = []string{"CA", "TX", "BE", "SP", "ARA", "ON", "WA", "D"}
-)
-
-// benchWPString writes s as WordPress's wp_json_encode does by default (PHP
-// json_encode without flags): slashes escaped as \/ and every non-ASCII
-// rune as \uXXXX, which is where real WooCommerce pages get their escapes.
-func benchWPString(buf *bytes.Buffer, s string) {
-	buf.WriteByte('"')
-	for _, r := range s {
-		switch {
-		case r == '"' || r == '\\' || r == '/':
-			buf.WriteByte('\\')
-			buf.WriteRune(r)
-		case r < 0x20 || r >= 0x80:
-			fmt.Fprintf(buf, `\u%04x`, r)
-		default:
-			buf.WriteRune(r)
-		}
-	}
-	buf.WriteByte('"')
-}
-
-func benchPick(rng *rand.Rand, s []string) string { return s[rng.IntN(len(s))] }
-
-// wooCustomersPage returns a GET /wp-json/wc/v3/customers page of n
-// customers with WooCommerce's field set, about 1 KiB each.
-func wooCustomersPage(n int) []byte {
-	rng := rand.New(rand.NewPCG(42, 7))
-	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	var buf bytes.Buffer
-	buf.Grow(n * 1200)
-	buf.WriteByte('[')
-	str := func(key, val string) {
-		buf.WriteString(`"` + key + `":`)
-		benchWPString(&buf, val)
-		buf.WriteByte(',')
-	}
-	for i := range n {
-		if i > 0 {
-			buf.WriteByte(',')
-		}
-		id := 1000 + i
-		created := base.Add(time.Duration(rng.IntN(300*24*3600)) * time.Second)
-		modified := created.Add(time.Duration(rng.IntN(30*24*3600)) * time.Second)
-		const local = "2006-01-02T15:04:05"
-		first, last := benchPick(rng, benchFirstNames), benchPick(rng, benchLastNames)
-		email := fmt.Sprintf("customer%d@example.com", id)
-		address := fmt.Sprintf("%d %s", 1+rng.IntN(9999), benchPick(rng, benchStreets))
-		city, state := benchPick(rng, benchCities), benchPick(rng, benchStates)
-		postcode := strconv.Itoa(10000 + rng.IntN(89999))
-		phone := fmt.Sprintf("(555) %03d-%04d", rng.IntN(1000), rng.IntN(10000))
-
-		buf.WriteString(`{"id":` + strconv.Itoa(id) + `,`)
-		str("date_created", created.Add(-3*time.Hour).Format(local))
-		str("date_created_gmt", created.Format(local))
-		str("date_modified", modified.Add(-3*time.Hour).Format(local))
-		str("date_modified_gmt", modified.Format(local))
-		str("email", email)
-		str("first_name", first)
-		str("last_name", last)
-		str("role", "customer")
-		str("username", fmt.Sprintf("customer%d", id))
-		for _, part := range []string{"billing", "shipping"} {
-			buf.WriteString(`"` + part + `":{`)
-			str("first_name", first)
-			str("last_name", last)
-			str("company", "")
-			str("address_1", address)
-			str("address_2", "")
-			str("city", city)
-			str("postcode", postcode)
-			str("country", "US")
-			str("state", state)
-			if part == "billing" {
-				str("email", email)
-			}
-			buf.WriteString(`"phone":`)
-			benchWPString(&buf, phone)
-			buf.WriteString(`},`)
-		}
-		buf.WriteString(`"is_paying_customer":` + strconv.FormatBool(rng.IntN(2) == 0) + `,`)
-		str("avatar_url", fmt.Sprintf("https://secure.gravatar.com/avatar/%016x%016x?s=96&d=mm&r=g", rng.Uint64(), rng.Uint64()))
-		buf.WriteString(`"meta_data":[{"id":` + strconv.Itoa(5000+2*i) + `,"key":"_last_update","value":"` +
-			strconv.FormatInt(modified.Unix(), 10) + `"},{"id":` + strconv.Itoa(5001+2*i) +
-			`,"key":"wc_last_active","value":"` + strconv.FormatInt(modified.Unix()/86400*86400, 10) + `"}],`)
-		buf.WriteString(`"_links":{"self":[{"href":`)
-		benchWPString(&buf, fmt.Sprintf("https://shop.example.com/wp-json/wc/v3/customers/%d", id))
-		buf.WriteString(`}],"collection":[{"href":`)
-		benchWPString(&buf, "https://shop.example.com/wp-json/wc/v3/customers")
-		buf.WriteString(`}]}}`)
-	}
-	buf.WriteByte(']')
-	return buf.Bytes()
-}
-
-// concurReportsPage returns a Concur expense reports page of n reports:
-// records at "Items", string IDs near the end of each record, and the
-// NextPage link after the array.
-func concurReportsPage(n int) []byte {
-	rng := rand.New(rand.NewPCG(7, 42))
-	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	const layout = "2006-01-02T15:04:05.00"
-	var buf bytes.Buffer
-	buf.Grow(n * 1400)
-	buf.WriteString(`{"Items":[`)
-	for i := range n {
-		if i > 0 {
-			buf.WriteByte(',')
-		}
-		id := fmt.Sprintf("gWq%016X$p%08x", rng.Uint64(), rng.Uint32())
-		created := base.Add(time.Duration(rng.IntN(300*24*3600*100)) * 10 * time.Millisecond)
-		modified := created.Add(time.Duration(rng.IntN(30*24*3600*100)) * 10 * time.Millisecond)
-		total := float64(rng.IntN(1000000)) / 100
-		owner := benchPick(rng, benchFirstNames) + " " + benchPick(rng, benchLastNames)
-		fmt.Fprintf(&buf, `{"Name":"Trip %d to %s","Total":%.2f,"CurrencyCode":"USD","Country":"US","CountrySubdivision":"US-WA",`+
-			`"CreateDate":"%s","SubmitDate":"%s","ProcessingPaymentDate":null,"PaidDate":null,"UserDefinedDate":"%s",`+
-			`"LastComment":"Receipts attached, see \"hotel\" line","OwnerLoginID":"user%d@example.com","OwnerName":%q,`+
-			`"ApproverLoginID":"manager%d@example.com","ApproverName":"Pat Manager","ApprovalStatusName":"Approved",`+
-			`"ApprovalStatusCode":"A_APPR","PaymentStatusName":"Not Paid","PaymentStatusCode":"P_NOTP",`+
-			`"LastModifiedDate":"%s","PersonalAmount":0,"AmountDueEmployee":%.2f,"AmountDueCompanyCard":0,`+
-			`"TotalClaimedAmount":%.2f,"TotalApprovedAmount":%.2f,"LedgerName":"DEFAULT","PolicyID":"gWqPolicy%04d",`+
-			`"EverSentBack":false,"HasException":%t,"WorkflowActionURL":"https://www.concursolutions.com/api/v3.0/expense/workflowaction/%s",`+
-			`"ID":%q,"URI":"https://www.concursolutions.com/api/v3.0/expense/reports/%s"}`,
-			i, benchPick(rng, benchCities), total, created.Format(layout), modified.Format(layout), created.Format("2006-01-02T00:00:00"),
-			i%500, owner, i%50, modified.Format(layout), total, total, total, rng.IntN(100),
-			rng.IntN(3) == 0, id, id, id)
-	}
-	buf.WriteString(`],"NextPage":"https://www.concursolutions.com/api/v3.0/expense/reports?offset=gWqNext&limit=100"}`)
-	return buf.Bytes()
-}
+func wooCustomersPage(n int) []byte  { return testpages.WooCustomers(n) }
+func concurReportsPage(n int) []byte { return testpages.ConcurReports(n) }
 
 var benchFields fields
 
@@ -251,9 +116,9 @@ func BenchmarkExtractParts(b *testing.B) {
 		b.SetBytes(int64(len(page)))
 		b.ReportAllocs()
 		for b.Loop() {
+			var vals [numFields]jsonscan.Value
 			for _, rec := range recs {
-				var caps [numFields]capture
-				if _, err := x.walkObject(rec, 0, 0, x.top, &caps); err != nil {
+				if err := x.paths.Find(rec, vals[:]); err != nil {
 					b.Fatal(err)
 				}
 			}

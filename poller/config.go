@@ -16,6 +16,9 @@ const (
 	DefaultLookback      = 60 * time.Second
 	DefaultParallelism   = 4
 	DefaultSnapshotEvery = 4
+	// DefaultMaxPages is the page cap of a cycle of one resource: 100,000
+	// records at 100 a page.
+	DefaultMaxPages = 1000
 	// DefaultRefreshInterval applies when the instance has none.
 	DefaultRefreshInterval = element.DefaultRefreshInterval
 )
@@ -101,6 +104,20 @@ type Config struct {
 	// is followed by another at the next cycle, even on a resource whose
 	// URL filters by date, so a deletion is reported one cycle later.
 	SingleSnapshotDeletes bool
+
+	// MaxPages caps the pages one cycle of a resource fetches, so that a
+	// vendor whose pagination never ends cannot hold the resource: past
+	// the cap the cycle fails with [ErrTooManyPages], publishing nothing.
+	// (A next page already fetched in the cycle fails it at once with
+	// [ErrPageLoop], whatever the cap.) Default [DefaultMaxPages]; raise it
+	// for a resource whose snapshots are longer, here or in
+	// ResourceMaxPages. Negative is an error.
+	MaxPages int
+
+	// ResourceMaxPages sets MaxPages for the resources it names
+	// ("customers"); the others keep MaxPages. Each cap must be positive,
+	// and each name a resource of the instance.
+	ResourceMaxPages map[string]int
 
 	// FirstRun says what a resource's first cycle reports. Default
 	// Baseline.

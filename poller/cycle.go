@@ -9,9 +9,6 @@ import (
 	"github.com/a12b7632/elementevents/events"
 )
 
-// maxPages stops a vendor whose pagination never ends.
-const maxPages = 100_000
-
 // cycle polls one resource once: fetch every page of the window, decide
 // what changed against the remembered state, publish, and only then
 // commit the new state.
@@ -65,6 +62,7 @@ func (p *Poller) cycle(ctx context.Context, r *resource) (res Result) {
 	// seen at least the most the vendor ever claimed.
 	total, totalPages := -1, -1
 	var vendorDate time.Time
+	walk := pageWalk{resource: r.name, max: r.maxPages}
 	token := ""
 	for {
 		page, err := p.cfg.Source.Fetch(ctx, Request{Resource: r.name, Config: r.cfg, Since: fetchSince, Token: token})
@@ -84,14 +82,16 @@ func (p *Poller) cycle(ctx context.Context, r *resource) (res Result) {
 		}
 		total, totalPages = max(total, page.Total), max(totalPages, page.TotalPages)
 		res.Records += len(page.Records)
-		for _, rec := range page.Records {
-			d.record(rec)
+		for i, rec := range page.Records {
+			d.record(rec, page.foundIn(i, r.x))
 		}
-		if page.Next == "" || page.Next == token {
+		if page.Next == "" {
 			break
 		}
-		if res.Pages >= maxPages {
-			res.Err = fmt.Errorf("%w: %s: more than %d pages", ErrVendor, r.name, maxPages)
+		if err := walk.next(res.Pages, token, page.Next); err != nil {
+			// Nothing is published: the pages seen may be a part of the
+			// list, whose missing records must not be taken for deleted.
+			res.Err = err
 			return res
 		}
 		token = page.Next

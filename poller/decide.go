@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/internal/jsonscan"
 )
 
 // decider classifies the records of one cycle of one resource by the Cloud
@@ -26,9 +27,16 @@ type decider struct {
 	badDates int
 }
 
-// record handles one raw record.
-func (d *decider) record(rec json.RawMessage) {
-	f, err := d.r.x.extract(rec)
+// record handles one raw record, with the values at the id and date
+// paths when the source found them (nil: read them here).
+func (d *decider) record(rec json.RawMessage, found *[numFields]jsonscan.Value) {
+	var f fields
+	var err error
+	if found != nil {
+		f, err = d.r.x.fieldsOf(rec, found)
+	} else {
+		f, err = d.r.x.extract(rec)
+	}
 	if err != nil {
 		if d.bad == 0 {
 			d.firstErr = err

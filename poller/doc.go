@@ -29,6 +29,14 @@
 // refusal is final, not retried; its error wraps [netguard.ErrRefused] and
 // names the instance and the configuration key the URL came from.
 //
+// A vendor's pagination cannot hold a resource: a next page already
+// fetched in the cycle (A → B → A) fails the cycle at once
+// ([ErrPageLoop]), and so does a walk past the page cap
+// ([ErrTooManyPages]; [Config.MaxPages], [DefaultMaxPages] pages unless
+// [Config.ResourceMaxPages] says otherwise for a resource). Such a cycle
+// publishes nothing and leaves the state as it was, so no record is taken
+// for deleted from a walk that went astray.
+//
 // # Deciding what changed
 //
 // Records are scanned, not decoded: only the id, the updated and created

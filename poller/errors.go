@@ -18,6 +18,17 @@ var (
 	// timeouts, network errors) after every retry.
 	ErrVendor = errors.New("poller: vendor request failed")
 
+	// ErrPageLoop reports a vendor whose pagination leads back to a page
+	// already fetched in the same cycle (A → B → A, or a page naming
+	// itself). The cycle stops there and counts for nothing: no event is
+	// published, so no record is reported DELETED from the pages it saw.
+	ErrPageLoop = errors.New("poller: pagination loops back to a page already fetched")
+
+	// ErrTooManyPages reports a resource whose pages did not end within its
+	// page cap (Config.MaxPages, Config.ResourceMaxPages). Like ErrPageLoop
+	// it fails the cycle; the error wraps ErrVendor too.
+	ErrTooManyPages = errors.New("poller: more pages than the resource's cap")
+
 	// ErrConfig reports an instance or definition the poller cannot run:
 	// no definition, a base URL that cannot be filled, a resource URL that
 	// does not compile.

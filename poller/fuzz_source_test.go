@@ -142,30 +142,6 @@ func TestQueryParams(t *testing.T) {
 	require.True(t, hasQueryParam("a&b=1", "a"))
 }
 
-func TestPageField(t *testing.T) {
-	t.Parallel()
-	body := []byte(`{"Items":[{"NextPage":"no"},[1,{"a":2}]],"meta":{"total":"12","n":null},"NextPage":"https://x/y"}`)
-	tests := []struct {
-		path string
-		want string
-	}{
-		{"NextPage", `"https://x/y"`},
-		{"meta.total", `"12"`},
-		{"meta.n", `null`},
-		{"meta.absent", ``},
-		{"Items.NextPage", ``}, // crosses an array
-		{"absent", ``},
-	}
-	for _, tt := range tests {
-		got, err := pageField(body, tt.path)
-		require.NoError(t, err, tt.path)
-		require.Equal(t, tt.want, string(got), tt.path)
-	}
-	_, err := pageField([]byte(`{"a":[1,`), "b")
-	require.ErrorIs(t, err, ErrMalformedPage)
-	require.ErrorContains(t, err, "offset")
-}
-
 func FuzzParseLinkHeader(f *testing.F) {
 	for _, s := range []string{
 		`<https://api.example.com/r?page=2>; rel="next", <https://api.example.com/r?page=5>; rel="last"`,

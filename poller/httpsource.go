@@ -102,6 +102,7 @@ type HTTPConfig struct {
 type HTTPSource struct {
 	def      *element.Definition
 	pag      element.Pagination // with its defaults filled
+	pages    pageReader         // reads page bodies as pag says
 	base     string
 	auth     sourceAuth
 	client   *http.Client
@@ -161,6 +162,7 @@ func NewHTTPSource(cfg HTTPConfig) (*HTTPSource, error) {
 		baseKey:    baseURLKey(cfg, def),
 		instanceID: inst.ID,
 	}
+	s.pages = newPageReader(s.pag)
 	if s.base, err = sourceBaseURL(cfg, def); err != nil {
 		return nil, err
 	}
@@ -346,7 +348,7 @@ func (s *HTTPSource) Fetch(ctx context.Context, req Request) (*Page, error) {
 		size = 0 // not sent, so a short page says nothing
 	}
 	c := &fetchCall{resource: req.Resource, from: s.origin(req, cur), url: target, redacted: s.redact(target), cursor: cur,
-		size: size, first: first, recordsPath: req.Config.RecordsPath}
+		size: size, first: first, recordsPath: req.Config.RecordsPath, fields: recordFields(req.Config)}
 	if c.recordsPath == "" {
 		c.recordsPath = s.def.RecordsPath
 	}
@@ -391,6 +393,7 @@ type fetchCall struct {
 	size        int
 	first       *url.URL
 	recordsPath string
+	fields      [numFields]string // the paths of the id and dates in a record
 }
 
 // retryable is a failure that another try may cure.
@@ -505,18 +508,16 @@ func (s *HTTPSource) statusFailure(c *fetchCall, resp *http.Response) (*Page, *r
 
 // readPage reads the records, totals and next token of a 2xx body.
 func (s *HTTPSource) readPage(c *fetchCall, resp *http.Response, body []byte) (*Page, error) {
-	raw, err := splitRecords(body, c.recordsPath)
+	pb, err := s.pages.read(body, c.recordsPath, c.fields)
 	if err != nil {
 		return nil, err
 	}
-	records := make([]json.RawMessage, len(raw))
-	for i, r := range raw {
+	records := make([]json.RawMessage, len(pb.records))
+	for i, r := range pb.records {
 		records[i] = r // same bytes: RawMessage is a []byte
 	}
-	page := &Page{Records: records, URL: c.redacted}
-	if page.Total, page.TotalPages, err = s.totals(resp.Header, body); err != nil {
-		return nil, err
-	}
+	page := &Page{Records: records, URL: c.redacted, scanned: pb.scanned(c.fields)}
+	page.Total, page.TotalPages = s.totals(resp.Header, pb)
 	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
 		page.Date = d
 	}
@@ -525,7 +526,7 @@ func (s *HTTPSource) readPage(c *fetchCall, resp *http.Response, body []byte) (*
 		fetched = resp.Request.URL // after redirects, links are relative to it
 	}
 	page.Next, err = s.nextToken(pageState{
-		cursor: c.cursor, size: c.size, page: page, header: resp.Header, body: body, fetched: fetched, first: c.first,
+		cursor: c.cursor, size: c.size, page: page, header: resp.Header, body: pb, fetched: fetched, first: c.first,
 	})
 	if err != nil {
 		return nil, err

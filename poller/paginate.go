@@ -1,8 +1,6 @@
 package poller
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -11,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/a12b7632/elementevents/element"
+	"github.com/a12b7632/elementevents/internal/jsonscan"
 	"github.com/a12b7632/elementevents/internal/quote"
 )
 
@@ -95,7 +94,7 @@ type pageState struct {
 	size    int         // the page size sent, 0 if none was
 	page    *Page       // records and totals already filled
 	header  http.Header // the response's
-	body    []byte
+	body    pageBody
 	fetched *url.URL // the URL the response came from, to resolve links against
 	first   *url.URL // the resource's first-page URL, whose host the credentials belong to
 }
@@ -139,17 +138,15 @@ func (s *HTTPSource) nextToken(st pageState) (string, error) {
 		}
 		return s.followToken(ref, st)
 	case element.PaginationNextURL:
-		raw, err := pageField(st.body, s.pag.NextField)
-		if err != nil {
-			return "", err
-		}
-		if raw == nil || string(raw) == "null" {
+		v := st.body.fields[pageNext]
+		switch v.Kind {
+		case jsonscan.Absent, jsonscan.Null:
 			return "", nil
-		}
-		var ref string
-		if err := json.Unmarshal(raw, &ref); err != nil {
+		case jsonscan.String:
+		default:
 			return "", fmt.Errorf("%w: next page field %s is not a string", ErrMalformedPage, s.pag.NextField)
 		}
+		ref, _ := v.Text(st.body.bytes) // validated with the page
 		if strings.TrimSpace(ref) == "" {
 			return "", nil
 		}
@@ -189,7 +186,7 @@ func (s *HTTPSource) followToken(ref string, st pageState) (string, error) {
 	}
 	if token == s.tokenOf(st.fetched) {
 		// Following it would fetch this page forever.
-		return "", fmt.Errorf("%w: next page URL is this page's", ErrMalformedPage)
+		return "", fmt.Errorf("%w: %w: next page URL is this page's", ErrMalformedPage, ErrPageLoop)
 	}
 	return token, nil
 }
@@ -244,322 +241,32 @@ func isHTTPURL(u *url.URL) bool {
 	return (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
-// totals reads the totals the vendor gives: Total from TotalHeader or
-// TotalField, TotalPages from TotalPagesHeader; -1 when not given.
-func (s *HTTPSource) totals(h http.Header, body []byte) (total, pages int, err error) {
-	total, pages = -1, -1
-	p := s.pag
-	if p.TotalHeader != "" {
-		total = headerInt(h, p.TotalHeader)
-	}
-	if total < 0 && p.TotalField != "" {
-		raw, err := pageField(body, p.TotalField)
-		if err != nil {
-			return -1, -1, err
-		}
-		// Some vendors write counts as strings.
-		if n, err := strconv.Atoi(strings.Trim(string(raw), `"`)); err == nil && n >= 0 {
-			total = n
-		}
-	}
-	if p.TotalPagesHeader != "" {
-		pages = headerInt(h, p.TotalPagesHeader)
-	}
-	return total, pages, nil
+// pageWalk guards the walk over the pages of one resource in one cycle:
+// a next page already fetched in the walk (a loop, A → B → A) or one past
+// the cap ends it with an error, so that a vendor's pagination cannot
+// hold the resource. Tokens are compared as the Source wrote them; for
+// HTTPSource's link and next-url styles a token is the URL to fetch, so a
+// loop is seen at the first URL fetched twice.
+type pageWalk struct {
+	resource string
+	max      int
+	seen     map[string]int // token → the number of the page it fetched
 }
 
-// headerInt returns the non-negative integer in header name, or -1.
-func headerInt(h http.Header, name string) int {
-	n, err := strconv.Atoi(strings.TrimSpace(h.Get(name)))
-	if err != nil || n < 0 {
-		return -1
+// next checks the token next, named as the next page by page number n,
+// which was fetched with token cur.
+func (w *pageWalk) next(n int, cur, next string) error {
+	if w.seen == nil {
+		// Made only for a walk of two pages or more, most have one.
+		w.seen = make(map[string]int)
 	}
-	return n
-}
-
-// pageField returns the raw JSON value at the dotted path of body, or nil
-// when the path is absent or crosses a value that is not an object. It
-// streams past the values it does not want, so that a next-page field
-// after a large records array costs no copy of the array.
-func pageField(body []byte, path string) (json.RawMessage, error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	segs := strings.Split(path, ".")
-	for i, seg := range segs {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, malformedField(dec, err)
-		}
-		if tok != json.Delim('{') {
-			return nil, nil
-		}
-		found := false
-		for dec.More() {
-			tok, err := dec.Token()
-			if err != nil {
-				return nil, malformedField(dec, err)
-			}
-			if key, _ := tok.(string); key == seg {
-				found = true
-				break
-			}
-			if err := skipFieldValue(dec); err != nil {
-				return nil, malformedField(dec, err)
-			}
-		}
-		if !found {
-			return nil, nil
-		}
-		if i == len(segs)-1 {
-			var raw json.RawMessage
-			if err := dec.Decode(&raw); err != nil {
-				return nil, malformedField(dec, err)
-			}
-			return raw, nil
-		}
+	w.seen[cur] = n
+	if m, ok := w.seen[next]; ok {
+		return fmt.Errorf("poller: %s: %w: page %d names page %d as its next page (%s)",
+			w.resource, ErrPageLoop, n, m, quote.String(next))
 	}
-	return nil, nil
-}
-
-// skipFieldValue reads past the next JSON value of dec.
-func skipFieldValue(dec *json.Decoder) error {
-	depth := 0
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		switch tok {
-		case json.Delim('{'), json.Delim('['):
-			depth++
-		case json.Delim('}'), json.Delim(']'):
-			depth--
-		}
-		if depth == 0 {
-			return nil
-		}
+	if n >= w.max {
+		return fmt.Errorf("poller: %s: %w of %d (Config.MaxPages, ResourceMaxPages): %w", w.resource, ErrTooManyPages, w.max, ErrVendor)
 	}
-}
-
-// malformedField wraps a decoding error in ErrMalformedPage with its byte
-// offset.
-func malformedField(dec *json.Decoder, err error) error {
-	off := dec.InputOffset()
-	if se := (*json.SyntaxError)(nil); errors.As(err, &se) {
-		off = se.Offset
-	}
-	return fmt.Errorf("%w: at byte offset %d: %w", ErrMalformedPage, off, err)
-}
-
-// link is one link-value of a Link header (RFC 8288, section 3).
-type linkValue struct {
-	target string   // the URI-Reference between < and >, unresolved
-	rels   []string // the relation types of the first rel parameter, lowercased
-}
-
-// nextLink returns the target of the first link with relation type "next"
-// in the Link header values, or "".
-func nextLink(values []string) string {
-	for _, l := range parseLinkHeader(values) {
-		for _, r := range l.rels {
-			if r == "next" && l.target != "" {
-				return l.target
-			}
-		}
-	}
-	return ""
-}
-
-// parseLinkHeader parses Link header field values (RFC 8288): several
-// comma-separated link-values a field, several fields, parameters quoted
-// or not, and several space-separated relation types in one rel. Only the
-// first rel parameter of a link counts, as the RFC says. A malformed
-// link-value is skipped up to the next comma outside quotes and brackets,
-// so that one bad link does not hide the others.
-func parseLinkHeader(values []string) []linkValue {
-	var links []linkValue
-	for _, v := range values {
-		links = appendLinks(links, v)
-	}
-	return links
-}
-
-func appendLinks(links []linkValue, s string) []linkValue {
-	i := 0
-	for {
-		for i < len(s) && (isOWS(s[i]) || s[i] == ',') {
-			i++
-		}
-		if i >= len(s) {
-			return links
-		}
-		if s[i] != '<' {
-			i = skipLinkValue(s, i)
-			continue
-		}
-		end := strings.IndexByte(s[i+1:], '>')
-		if end < 0 {
-			return links
-		}
-		l := linkValue{target: strings.TrimSpace(s[i+1 : i+1+end])}
-		i += end + 2
-		relSeen := false
-		for {
-			i = skipOWS(s, i)
-			if i >= len(s) || s[i] != ';' {
-				break
-			}
-			i = skipOWS(s, i+1)
-			start := i
-			for i < len(s) && isTokenChar(s[i]) {
-				i++
-			}
-			name := strings.ToLower(s[start:i])
-			var value string
-			if i = skipOWS(s, i); i < len(s) && s[i] == '=' {
-				i = skipOWS(s, i+1)
-				if i < len(s) && s[i] == '"' {
-					value, i = quotedString(s, i)
-				} else {
-					start := i
-					for i < len(s) && s[i] != ';' && s[i] != ',' && !isOWS(s[i]) {
-						i++
-					}
-					value = s[start:i]
-				}
-			}
-			if name == "rel" && !relSeen {
-				relSeen = true
-				l.rels = strings.Fields(strings.ToLower(value))
-			}
-		}
-		if i < len(s) && s[i] != ',' {
-			// Junk after the parameters: the link-value is malformed.
-			i = skipLinkValue(s, i)
-			continue
-		}
-		links = append(links, l)
-	}
-}
-
-// skipLinkValue returns the index of the next comma of s at or after i
-// that is outside quotes and angle brackets, or len(s). s[i] is consumed
-// even if it is a comma, so the caller always makes progress.
-func skipLinkValue(s string, i int) int {
-	for i++; i < len(s); i++ {
-		switch s[i] {
-		case ',':
-			return i
-		case '"':
-			_, j := quotedString(s, i)
-			i = j - 1
-		case '<':
-			if end := strings.IndexByte(s[i:], '>'); end >= 0 {
-				i += end
-			}
-		}
-	}
-	return i
-}
-
-// quotedString reads the quoted-string starting at s[i] == '"', undoing
-// backslash escapes; it returns the value and the index after the closing
-// quote (len(s) when there is none).
-func quotedString(s string, i int) (string, int) {
-	var b strings.Builder
-	for i++; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '"':
-			return b.String(), i + 1
-		case '\\':
-			if i+1 < len(s) {
-				i++
-				b.WriteByte(s[i])
-			}
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String(), len(s)
-}
-
-func skipOWS(s string, i int) int {
-	for i < len(s) && isOWS(s[i]) {
-		i++
-	}
-	return i
-}
-
-func isOWS(c byte) bool { return c == ' ' || c == '\t' }
-
-// isTokenChar reports whether c may appear in an RFC 9110 token.
-func isTokenChar(c byte) bool {
-	switch {
-	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		return true
-	}
-	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
-}
-
-// Query strings are edited as text, pair by pair, rather than through
-// url.Values: Encode would sort the parameters and re-escape the values
-// that ${...} placeholders and vendors wrote, and the vendor would see a
-// different URL from the one configured.
-
-// setQueryParam sets name to value in the raw query q: in place of its
-// first occurrence, dropping any others, or at the end.
-func setQueryParam(q, name, value string) string {
-	pair := url.QueryEscape(name) + "=" + url.QueryEscape(value)
-	var out []string
-	set := false
-	for _, p := range splitQuery(q) {
-		if queryName(p) == name {
-			if !set {
-				out = append(out, pair)
-				set = true
-			}
-			continue
-		}
-		out = append(out, p)
-	}
-	if !set {
-		out = append(out, pair)
-	}
-	return strings.Join(out, "&")
-}
-
-// deleteQueryParam removes every occurrence of name from the raw query q.
-func deleteQueryParam(q, name string) string {
-	var out []string
-	for _, p := range splitQuery(q) {
-		if queryName(p) != name {
-			out = append(out, p)
-		}
-	}
-	return strings.Join(out, "&")
-}
-
-func hasQueryParam(q, name string) bool {
-	for _, p := range splitQuery(q) {
-		if queryName(p) == name {
-			return true
-		}
-	}
-	return false
-}
-
-func splitQuery(q string) []string {
-	if q == "" {
-		return nil
-	}
-	return strings.Split(q, "&")
-}
-
-// queryName returns the unescaped name of a raw name=value pair.
-func queryName(pair string) string {
-	name, _, _ := strings.Cut(pair, "=")
-	if n, err := url.QueryUnescape(name); err == nil {
-		return n
-	}
-	return name
+	return nil
 }

@@ -68,6 +68,12 @@ func New(cfg Config) (*Poller, error) {
 	if cfg.SnapshotEvery == 0 {
 		cfg.SnapshotEvery = DefaultSnapshotEvery
 	}
+	if cfg.MaxPages < 0 {
+		return nil, fmt.Errorf("%w: Config.MaxPages is %d, want a positive cap or 0 for the default", ErrConfig, cfg.MaxPages)
+	}
+	if cfg.MaxPages == 0 {
+		cfg.MaxPages = DefaultMaxPages
+	}
 	if len(ev.Resources) == 0 {
 		return nil, fmt.Errorf("%w: instance %q has no resources to poll (%s)", ErrConfig, inst.ID, element.KeyPollerConfiguration)
 	}
@@ -88,11 +94,20 @@ func New(cfg Config) (*Poller, error) {
 	if !ev.SignatureKey.IsZero() {
 		p.endpoint.Key = []byte(ev.SignatureKey.Reveal())
 	}
+	for name, n := range cfg.ResourceMaxPages {
+		if _, ok := ev.Resources[name]; !ok {
+			return nil, fmt.Errorf("%w: Config.ResourceMaxPages[%q]: the instance has no such resource", ErrConfig, name)
+		}
+		if n <= 0 {
+			return nil, fmt.Errorf("%w: Config.ResourceMaxPages[%q] is %d, want a positive cap", ErrConfig, name, n)
+		}
+	}
 	for name, rc := range ev.Resources {
 		r, err := newResource(name, rc)
 		if err != nil {
 			return nil, err
 		}
+		r.maxPages = cmp.Or(cfg.ResourceMaxPages[name], cfg.MaxPages)
 		p.resources[name] = r
 	}
 	return p, nil

@@ -23,6 +23,8 @@ type resource struct {
 	// snapshots: the URL has no date filter, so every cycle lists
 	// everything.
 	snapshots bool
+	// maxPages caps the pages of a cycle.
+	maxPages int
 
 	stopped atomic.Bool
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/a12b7632/elementevents/element"
+	"github.com/a12b7632/elementevents/internal/jsonscan"
 )
 
 // Source fetches pages of records of a polled resource. The poller asks for
@@ -48,7 +49,8 @@ type Page struct {
 	Records []json.RawMessage
 
 	// Next is the token for the next page, "" on the last page. It is
-	// opaque to callers and holds no credentials.
+	// opaque to callers and holds no credentials. A token already fetched
+	// in the same walk is a loop: the poller stops with [ErrPageLoop].
 	Next string
 
 	// Total is the number of records the vendor says match the query
@@ -66,4 +68,31 @@ type Page struct {
 	// URL is the URL fetched, with credentials removed: no user info, and
 	// secret query parameters redacted.
 	URL string
+
+	// scanned is what HTTPSource found in the records as it split the
+	// page; nil from other sources.
+	scanned *scanned
+}
+
+// scanned holds the values at the id and date paths of each record of a
+// page, found in the pass that split it, which spares the cycle a second
+// walk over every record.
+type scanned struct {
+	paths   [numFields]string // the paths looked up
+	records [][]byte          // the records as split, which the values are in
+	values  []jsonscan.Value  // numFields a record, offsets within the record
+}
+
+// foundIn returns the values found at the paths of x in record i of the
+// page, or nil when the source did not find them for these paths in these
+// very records (a Source wrapping HTTPSource may have changed them).
+func (p *Page) foundIn(i int, x *extractor) *[numFields]jsonscan.Value {
+	s := p.scanned
+	if s == nil || s.paths != x.full || len(s.records) != len(p.Records) || len(s.values) != numFields*len(s.records) {
+		return nil
+	}
+	if rec, was := p.Records[i], s.records[i]; len(rec) != len(was) || len(rec) == 0 || &rec[0] != &was[0] {
+		return nil
+	}
+	return (*[numFields]jsonscan.Value)(s.values[i*numFields:])
 }

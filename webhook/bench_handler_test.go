@@ -16,6 +16,7 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/internal/testpages"
 	"github.com/a12b7632/elementevents/vendortest"
 	"github.com/a12b7632/elementevents/webhook"
 )
@@ -27,7 +28,7 @@ const handlerBenchClients = 4
 const handlerBenchSecret = "wc-bench-secret"
 
 // handlerBenchOrder is a WooCommerce order.updated body of about 1 KiB.
-var handlerBenchOrder = []byte(`{"id":727,"parent_id":0,"number":"727","order_key":"wc_order_58d2d042d1d","created_via":"rest-api","version":"8.4.0","status":"processing","currency":"USD","date_created":"2026-11-24T12:00:00","date_created_gmt":"2026-11-24T12:00:00","date_modified":"2026-11-24T12:05:31","date_modified_gmt":"2026-11-24T12:05:31","discount_total":"0.00","discount_tax":"0.00","shipping_total":"10.00","shipping_tax":"0.00","cart_tax":"1.35","total":"29.35","total_tax":"1.35","prices_include_tax":false,"customer_id":25,"customer_ip_address":"","customer_user_agent":"","customer_note":"","billing":{"first_name":"John","last_name":"Doe","company":"","address_1":"969 Market","address_2":"","city":"San Francisco","state":"CA","postcode":"94103","country":"US","email":"john.doe@example.com","phone":"(555) 555-5555"},"shipping":{"first_name":"John","last_name":"Doe","company":"","address_1":"969 Market","address_2":"","city":"San Francisco","state":"CA","postcode":"94103","country":"US"},"payment_method":"bacs","payment_method_title":"Direct Bank Transfer","transaction_id":"","line_items":[{"id":315,"name":"Woo Single #1","product_id":93,"variation_id":0,"quantity":2,"tax_class":"","subtotal":"6.00","subtotal_tax":"0.45","total":"6.00","total_tax":"0.45","sku":"","price":3}],"meta_data":[]}`)
+var handlerBenchOrder = testpages.WooOrder()
 
 // handlerBenchHandler returns a Handler for one WooCommerce instance that
 // hands its batches to a no-op sink, counting them; dedupeTTL is its

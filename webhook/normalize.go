@@ -14,6 +14,7 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/internal/jsonscan"
 	"github.com/a12b7632/elementevents/javatime"
 )
 
@@ -54,10 +55,10 @@ const (
 // Webhook section says. It is built once per instance and is safe for
 // concurrent use.
 //
-// A JSON body is validated in one pass (validJSON, which accepts what
-// json.Valid accepts) that also picks the few members an event needs; the
-// rest of a WooCommerce order, which nobody reads here, is never decoded.
-// See jsonscan.go.
+// A JSON body is validated in one pass ([jsonscan.Paths.FindValid], which
+// accepts what json.Valid accepts) that also picks the few values an event
+// needs; the rest of a WooCommerce order, which nobody reads here, is never
+// decoded.
 type normalizer struct {
 	instanceID string
 	elementKey string // the definition's key
@@ -67,40 +68,31 @@ type normalizer struct {
 	topicName   string // as the definition spells it, for messages
 	topics      element.TopicMap
 
-	changes dottedPath
-	paths   [numPaths]dottedPath
-	dates   *javatime.Layout // nil: RFC 3339
-}
-
-// dottedPath is a compiled dotted path into a JSON object ("billing.email").
-type dottedPath struct {
-	full string
-	segs []string
-}
-
-func compilePath(p string) dottedPath {
-	if p == "" {
-		return dottedPath{}
-	}
-	return dottedPath{full: p, segs: strings.Split(p, ".")}
+	changesPath string          // the definition's ChangesPath
+	changes     *jsonscan.Paths // ChangesPath, compiled
+	paths       [numPaths]string
+	picker      *jsonscan.Paths  // paths, compiled
+	dates       *javatime.Layout // nil: RFC 3339
 }
 
 // newNormalizer compiles a definition for the instance id.
 func newNormalizer(instanceID string, def *element.Definition) (*normalizer, error) {
 	w := def.Webhook
 	n := &normalizer{
-		instanceID: instanceID,
-		elementKey: def.Key,
-		hubKey:     def.Hub,
-		topics:     w.Topics,
-		changes:    compilePath(w.ChangesPath),
-		paths: [numPaths]dottedPath{
-			pathObjectType: compilePath(w.ObjectTypePath),
-			pathObjectID:   compilePath(w.ObjectIDPath),
-			pathEventType:  compilePath(w.EventTypePath),
-			pathDate:       compilePath(w.DatePath),
+		instanceID:  instanceID,
+		elementKey:  def.Key,
+		hubKey:      def.Hub,
+		topics:      w.Topics,
+		changesPath: w.ChangesPath,
+		changes:     jsonscan.Compile(w.ChangesPath),
+		paths: [numPaths]string{
+			pathObjectType: w.ObjectTypePath,
+			pathObjectID:   w.ObjectIDPath,
+			pathEventType:  w.EventTypePath,
+			pathDate:       w.DatePath,
 		},
 	}
+	n.picker = jsonscan.Compile(n.paths[:]...)
 	if w.TopicHeader != "" {
 		n.topicHeader = textproto.CanonicalMIMEHeaderKey(w.TopicHeader)
 		n.topicName = w.TopicHeader
@@ -132,7 +124,7 @@ func (n *normalizer) normalize(in payload, topic string, now time.Time) ([]event
 		}
 		var vals [numPaths]string
 		for p, path := range n.paths {
-			vals[p] = in.form[path.full] // forms are flat: the path is the name
+			vals[p] = in.form[path] // forms are flat: the path is the name
 		}
 		ev, err := n.event(vals, raw, topic, now)
 		if err != nil {
@@ -140,14 +132,14 @@ func (n *normalizer) normalize(in payload, topic string, now time.Time) ([]event
 		}
 		return []events.Event{ev}, raw, nil
 	}
-	body := trimSpace(in.body)
-	if n.changes.full == "" && len(body) > 0 && body[0] == '{' {
+	body := bytes.Trim(in.body, " \t\r\n") // JSON's space, not Unicode's
+	if n.changesPath == "" && len(body) > 0 && body[0] == '{' {
 		// The common case, one change: validate and pick in one pass.
-		p := picker{paths: &n.paths}
-		if !validObjectPicking(body, &p) {
+		var vals [numPaths]jsonscan.Value
+		if n.picker.FindValid(body, vals[:]) != nil {
 			return nil, nil, invalidJSON(body)
 		}
-		ev, err := n.change(&p, body, topic, now)
+		ev, err := n.change(&vals, body, topic, now)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -159,9 +151,11 @@ func (n *normalizer) normalize(in payload, topic string, now time.Time) ([]event
 	}
 	evs := make([]events.Event, 0, len(changes))
 	for _, c := range changes {
-		p := picker{paths: &n.paths}
-		forMembers(c, p.member)
-		ev, err := n.change(&p, c, topic, now)
+		var vals [numPaths]jsonscan.Value
+		if err := n.picker.Find(c, vals[:]); err != nil { // validated by split
+			return nil, nil, fmt.Errorf("%w: %w", ErrBadBody, err)
+		}
+		ev, err := n.change(&vals, c, topic, now)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -170,10 +164,10 @@ func (n *normalizer) normalize(in payload, topic string, now time.Time) ([]event
 	return evs, in.body, nil
 }
 
-// change builds the event of one change, a JSON object whose members p
-// has picked.
-func (n *normalizer) change(p *picker, raw []byte, topic string, now time.Time) (events.Event, error) {
-	vals, err := n.values(p)
+// change builds the event of one change, the JSON object raw, from the
+// values found at the paths.
+func (n *normalizer) change(found *[numPaths]jsonscan.Value, raw []byte, topic string, now time.Time) (events.Event, error) {
+	vals, err := n.values(found, raw)
 	if err != nil {
 		return events.Event{}, err
 	}
@@ -196,29 +190,34 @@ func (n *normalizer) split(body []byte) ([][]byte, error) {
 	if len(body) == 0 {
 		return nil, fmt.Errorf("%w: empty body", ErrBadBody)
 	}
-	if !validJSON(body) {
+	// The changes are found in the pass that validates the body.
+	var at [1]jsonscan.Value
+	if n.changes.FindValid(body, at[:]) != nil {
 		return nil, invalidJSON(body)
 	}
 	list := body
-	if n.changes.full != "" {
+	switch {
+	case n.changesPath != "":
 		if body[0] != '{' {
 			return nil, fmt.Errorf("%w: body is not a JSON object", ErrBadBody)
 		}
-		v, ok := follow(body, n.changes.segs)
-		if !ok || v[0] == 'n' {
+		switch at[0].Kind {
+		case jsonscan.Absent, jsonscan.Null:
 			return nil, nil // nothing changed
+		case jsonscan.Array:
+			list = at[0].Raw(body)
+		default:
+			return nil, fmt.Errorf("%w: %s is not an array", ErrBadBody, n.changesPath)
 		}
-		if v[0] != '[' {
-			return nil, fmt.Errorf("%w: %s is not an array", ErrBadBody, n.changes.full)
-		}
-		list = v
-	} else if body[0] != '[' {
-		if body[0] != '{' {
-			return nil, fmt.Errorf("%w: body is not a JSON object", ErrBadBody)
-		}
+	case body[0] == '{':
 		return [][]byte{body}, nil
+	case body[0] != '[':
+		return nil, fmt.Errorf("%w: body is not a JSON object", ErrBadBody)
 	}
-	changes := elements(list)
+	changes, err := jsonscan.Elements(list)
+	if err != nil { // validated above
+		return nil, fmt.Errorf("%w: %w", ErrBadBody, err)
+	}
 	for i, c := range changes {
 		if c[0] != '{' {
 			return nil, fmt.Errorf("%w: change %d is not a JSON object", ErrBadBody, i)
@@ -227,26 +226,18 @@ func (n *normalizer) split(body []byte) ([][]byte, error) {
 	return changes, nil
 }
 
-// values reads the values of the paths from the members p picked,
-// following the paths' further segments. "" means absent.
-func (n *normalizer) values(p *picker) ([numPaths]string, error) {
+// values turns the values found at the paths of a change, the JSON
+// object doc, into strings: a string unquoted, a number or boolean as
+// written, "" for null or absent. An object or an array is an error: the
+// path names something that is not an id, a type or a date.
+func (n *normalizer) values(found *[numPaths]jsonscan.Value, doc []byte) ([numPaths]string, error) {
 	var vals [numPaths]string
-	for i, raw := range p.raws {
-		if raw == nil {
-			continue
+	for i, v := range found {
+		switch v.Kind {
+		case jsonscan.Object, jsonscan.Array:
+			return vals, fmt.Errorf("%w: %s is an object or an array, want a string or a number", ErrBadBody, n.paths[i])
 		}
-		path := &n.paths[i]
-		if len(path.segs) > 1 {
-			var ok bool
-			if raw, ok = follow(raw, path.segs[1:]); !ok {
-				continue
-			}
-		}
-		v, err := scalar(raw, path.full)
-		if err != nil {
-			return vals, err
-		}
-		vals[i] = v
+		vals[i], _ = v.Text(doc) // validated with the body
 	}
 	return vals, nil
 }
@@ -269,7 +260,7 @@ func (n *normalizer) event(vals [numPaths]string, raw json.RawMessage, topic str
 	}
 	if why := typeProblem(objectType); why != "" {
 		if fromPath {
-			return events.Event{}, fmt.Errorf("%w: object type %s (at %s)", ErrBadBody, why, n.paths[pathObjectType].full)
+			return events.Event{}, fmt.Errorf("%w: object type %s (at %s)", ErrBadBody, why, n.paths[pathObjectType])
 		}
 		return events.Event{}, fmt.Errorf("%w: object type %s (from the %s header)", ErrBadBody, why, n.topicName)
 	}
@@ -329,28 +320,13 @@ func (n *normalizer) noObjectType() error {
 	if n.topicHeader != "" {
 		where = append(where, "no "+n.topicName+" header")
 	}
-	if p := n.paths[pathObjectType].full; p != "" {
+	if p := n.paths[pathObjectType]; p != "" {
 		where = append(where, "no value at "+p)
 	}
 	if len(where) == 0 {
 		where = append(where, "the definition names no topic header or path")
 	}
 	return fmt.Errorf("%w: no object type (%s)", ErrBadBody, strings.Join(where, ", "))
-}
-
-// scalar returns a JSON string unquoted, or a number or boolean as
-// written; null is "". An object or an array is an error: the path names
-// something that is not an id, a type or a date.
-func scalar(raw []byte, path string) (string, error) {
-	switch raw[0] {
-	case 'n':
-		return "", nil
-	case '"':
-		return unquote(raw), nil
-	case '{', '[':
-		return "", fmt.Errorf("%w: %s is an object or an array, want a string or a number", ErrBadBody, path)
-	}
-	return string(raw), nil
 }
 
 // badBodyReason is the 400 text: the error without the sentinel's prefix,

@@ -185,58 +185,6 @@ func TestNormalizeForm(t *testing.T) {
 	require.ErrorIs(t, err, ErrBadBody)
 }
 
-func TestValidJSON(t *testing.T) {
-	t.Parallel()
-	for _, s := range []string{
-		`{}`, `[]`, `""`, `0`, `-0`, `-0.0e+0`, `1E9`, `true`, `false`, `null`, ` {"a" : [1, {"b":null}] } `,
-		`"\"\\\/\b\f\n\r\t\u00e9\uD83D\uDE00"`, "\"\xff\xfe\"", `{"a":1,"a":2}`, "\t\r\n[1]\t\r\n",
-		`01`, `1.`, `.1`, `1e`, `1e+`, `-`, `+1`, `tru`, `nul`, `truex`, `[1,]`, `[,1]`, `{"a":1,}`, `{"a"}`, `{a:1}`,
-		`{"a":1 "b":2}`, `"\x"`, `"\u12"`, `"\u12G4"`, "\"a\x01\"", `"abc`, `[`, `{`, ``, ` `, `{}{}`, `[1]]`,
-		"\"0123456789abcdef0123456789abcdef\"", "\"0123456789abcdef0123456789\\\"abcdef\"", "\"01234567\x1f\"",
-	} {
-		require.Equal(t, json.Valid([]byte(s)), validJSON([]byte(s)), "%q", s)
-	}
-	deep := func(n int) []byte {
-		return []byte(strings.Repeat("[", n) + strings.Repeat("]", n))
-	}
-	require.True(t, validJSON(deep(maxJSONDepth)))
-	require.False(t, validJSON(deep(maxJSONDepth+1)))
-	require.Equal(t, json.Valid(deep(maxJSONDepth+1)), validJSON(deep(maxJSONDepth+1)), "the same depth limit as encoding/json")
-}
-
-func TestJSONWalkers(t *testing.T) {
-	t.Parallel()
-	obj := []byte(`{"a":{"b":[1,{"c":"}"}],"d":"x\"y"},"e" : -1.5e3 ,"f":[],"g":"\\"}`)
-	var keys, values []string
-	forMembers(obj, func(k, v []byte) {
-		keys = append(keys, string(k))
-		values = append(values, string(v))
-	})
-	require.Equal(t, []string{`"a"`, `"e"`, `"f"`, `"g"`}, keys)
-	require.Equal(t, []string{`{"b":[1,{"c":"}"}],"d":"x\"y"}`, `-1.5e3`, `[]`, `"\\"`}, values)
-
-	v, ok := follow(obj, []string{"a", "d"})
-	require.True(t, ok)
-	require.Equal(t, `"x\"y"`, string(v))
-	require.Equal(t, `x"y`, unquote(v))
-	_, ok = follow(obj, []string{"a", "b", "c"})
-	require.False(t, ok, "arrays are not walked into")
-	_, ok = follow(obj, []string{"z"})
-	require.False(t, ok)
-
-	els := elements([]byte(`[ 1 , "a,b" , {"x":[2,3]} , [] ]`))
-	require.Equal(t, [][]byte{[]byte(`1`), []byte(`"a,b"`), []byte(`{"x":[2,3]}`), []byte(`[]`)}, els)
-	require.Empty(t, elements([]byte(`[]`)))
-	require.Nil(t, elements([]byte(`{}`)))
-
-	// On what json.Valid refuses they stay in bounds.
-	for _, s := range []string{`{"a`, `{"a":`, `{"a":[1`, `[1,`, `["\`, `{"a"1}`, `[`, `{`, `"`} {
-		forMembers([]byte(s), func(k, v []byte) {})
-		_ = elements([]byte(s))
-		_, _ = follow([]byte(s), []string{"a"})
-	}
-}
-
 func TestIsPing(t *testing.T) {
 	t.Parallel()
 	def := normDefinition(t, "woocommercerest")

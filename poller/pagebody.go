@@ -1,0 +1,127 @@
+package poller
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/a12b7632/elementevents/element"
+	"github.com/a12b7632/elementevents/internal/jsonscan"
+)
+
+// malformedAt reports a bad page or record at byte offset off. It is only
+// called on the error path, so the fmt allocation does not matter.
+func malformedAt(off int, format string, args ...any) error {
+	return fmt.Errorf("%w: offset %d: %s", ErrMalformedPage, off, fmt.Sprintf(format, args...))
+}
+
+// malformed wraps an error of package jsonscan, whose text gives the
+// offset, in ErrMalformedPage.
+func malformed(err error) error {
+	return fmt.Errorf("%w: %w", ErrMalformedPage, err)
+}
+
+// splitRecords returns the elements of the JSON array found at the dotted
+// path in body ("" = body is the array; "Items"; "data.items"), each as a
+// sub-slice of body, validating the whole body in the same pass (see
+// [jsonscan.Records]). Errors wrap [ErrMalformedPage] and give the byte
+// offset: body not JSON, path missing, value at path not an array, an
+// element not an object, trailing garbage.
+func splitRecords(body []byte, path string) ([][]byte, error) {
+	recs, err := jsonscan.Records(body, path)
+	if err != nil {
+		return nil, malformed(err)
+	}
+	return recs, nil
+}
+
+// The page fields a pageReader reads, in the order of its paths.
+const (
+	pageNext = iota
+	pageTotal
+	numPageFields
+)
+
+// pageReader reads a page body: its records, and the fields the
+// definition's pagination names (the next page's URL, the total), all in
+// one pass. It is compiled once per source.
+type pageReader struct {
+	fields *jsonscan.Paths
+}
+
+// newPageReader compiles the page fields of p, whose defaults are filled.
+func newPageReader(p element.Pagination) pageReader {
+	var paths [numPageFields]string
+	if p.Style == element.PaginationNextURL {
+		paths[pageNext] = p.NextField
+	}
+	paths[pageTotal] = p.TotalField
+	return pageReader{fields: jsonscan.Compile(paths[:]...)}
+}
+
+// pageBody is a page body as a pageReader read it.
+type pageBody struct {
+	bytes   []byte
+	records [][]byte
+	fields  [numPageFields]jsonscan.Value
+	// found holds the values at the id and date paths in each record,
+	// numFields a record, with offsets within the record.
+	found []jsonscan.Value
+}
+
+// scanned returns what the read found in the records, for a Page, as
+// found at the paths.
+func (pb pageBody) scanned(paths [numFields]string) *scanned {
+	return &scanned{paths: paths, records: pb.records, values: pb.found}
+}
+
+// recordFields returns the paths of the id and dates in a record of res,
+// in field order.
+func recordFields(res element.Resource) [numFields]string {
+	return [numFields]string{res.IDField, res.Dates.UpdatedField, res.Dates.CreatedField}
+}
+
+// read validates body and returns its records (at recordsPath) and page
+// fields and, found in the same pass, the values at the paths of
+// recordPaths in each record, which spares the poll cycle a second walk
+// over every record. Errors wrap [ErrMalformedPage], as splitRecords' do.
+func (r pageReader) read(body []byte, recordsPath string, recordPaths [numFields]string) (pageBody, error) {
+	pb := pageBody{bytes: body}
+	recs, found, err := r.fields.RecordsFind(body, recordsPath, pb.fields[:], jsonscan.Compile(recordPaths[:]...), nil)
+	if err != nil {
+		return pageBody{}, malformed(err)
+	}
+	pb.records, pb.found = recs, found
+	return pb, nil
+}
+
+// totals reads the totals the vendor gives: Total from TotalHeader or
+// TotalField, TotalPages from TotalPagesHeader; -1 when not given.
+func (s *HTTPSource) totals(h http.Header, pb pageBody) (total, pages int) {
+	total, pages = -1, -1
+	p := s.pag
+	if p.TotalHeader != "" {
+		total = headerInt(h, p.TotalHeader)
+	}
+	if total < 0 && p.TotalField != "" {
+		// Some vendors write counts as strings.
+		text, _ := pb.fields[pageTotal].Text(pb.bytes)
+		if n, err := strconv.Atoi(text); err == nil && n >= 0 {
+			total = n
+		}
+	}
+	if p.TotalPagesHeader != "" {
+		pages = headerInt(h, p.TotalPagesHeader)
+	}
+	return total, pages
+}
+
+// headerInt returns the non-negative integer in header name, or -1.
+func headerInt(h http.Header, name string) int {
+	n, err := strconv.Atoi(strings.TrimSpace(h.Get(name)))
+	if err != nil || n < 0 {
+		return -1
+	}
+	return n
+}
