@@ -47,7 +47,7 @@
 // link-local and cloud metadata addresses on the resolved address of
 // every connection, redirects included; tests allow their own httptest
 // server by address and port. Errors and logs name URLs without their
-// credentials (events.RedactURL), and signing keys print as [REDACTED].
+// credentials (netguard.RedactURL), and signing keys print as [REDACTED].
 //
 // # Producers: poller and webhook
 //
@@ -73,7 +73,7 @@
 //
 // The Notifier's Outbox, the poller's State and the Deduper are
 // interfaces with in-memory defaults and conformance suites
-// (events/outboxtest, poller/statetest). Package boltstore keeps all three
+// (notify/notifytest, poller/statetest). Package boltstore keeps all three
 // in one file for a single process; the riverstore module runs polling and
 // delivery on PostgreSQL through River for several replicas, so the core
 // module never depends on a database driver.

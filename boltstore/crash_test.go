@@ -37,6 +37,7 @@ import (
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/netguard"
+	"github.com/a12b7632/elementevents/notify"
 	"github.com/a12b7632/elementevents/poller"
 	"github.com/a12b7632/elementevents/vendortest"
 )
@@ -161,7 +162,7 @@ func (c *child) killWhen(t *testing.T, wait time.Duration, cond func() bool) []s
 // The Notifier on the bolt outbox, killed while delivering.
 
 // TestCrashNotifierLosesNothing runs a child that publishes notifications
-// to an events.Notifier on the bolt outbox, printing each notification id
+// to a notify.Notifier on the bolt outbox, printing each notification id
 // once Publish has returned (from then on it must not be lost), while the
 // Notifier delivers to this process's receiver, which takes 10 to 40 ms a
 // request. The child is killed crashRuns times, at a random moment or
@@ -254,7 +255,7 @@ func notifierChild() int {
 		return fail(err)
 	}
 	defer db.Close()
-	n, err := events.New(events.Config{
+	n, err := notify.New(notify.Config{
 		Outbox:      db.Outbox(),
 		Guard:       netguard.Guard{AllowPrivate: true},
 		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),

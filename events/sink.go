@@ -55,12 +55,12 @@ type Batch struct {
 }
 
 // Sink receives batches of events. The poller and the webhook handler write
-// to one; the [Notifier] is the Sink that delivers over HTTP, [SinkFunc]
+// to one; notify.Notifier is the Sink that delivers over HTTP, [SinkFunc]
 // and [ChanSink] keep events in process.
 //
-// Publish returns nil only once the batch is accepted for good (for the
-// Notifier: stored in its outbox), so a caller can acknowledge its own
-// source. It must be safe for concurrent use.
+// Publish returns nil only once the batch is accepted for good (for a
+// notify.Notifier: stored in its outbox), so a caller can acknowledge its
+// own source. It must be safe for concurrent use.
 type Sink interface {
 	Publish(ctx context.Context, b Batch) error
 }
@@ -84,7 +84,4 @@ func ChanSink(ch chan<- Batch) Sink {
 	})
 }
 
-var (
-	_ Sink = SinkFunc(nil)
-	_ Sink = (*Notifier)(nil)
-)
+var _ Sink = SinkFunc(nil)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/netguard"
+	"github.com/a12b7632/elementevents/notify"
 	"github.com/a12b7632/elementevents/poller"
 	"github.com/a12b7632/elementevents/riverstore"
 )
@@ -69,7 +70,7 @@ func benchBatch(url string, n int) events.Batch {
 
 // BenchmarkDelivery measures notifications per second from Publish to the
 // receiver's 204, signed, over loopback, with 16 attempts in flight: through
-// River and PostgreSQL, and through the in-memory events.Notifier, in the
+// River and PostgreSQL, and through the in-memory notify.Notifier, in the
 // same run. Compare the notifications/s of the two.
 func BenchmarkDelivery(b *testing.B) {
 	b.Run("River", func(b *testing.B) {
@@ -94,7 +95,7 @@ func BenchmarkDelivery(b *testing.B) {
 	})
 	b.Run("Notifier", func(b *testing.B) {
 		rc := newCountingReceiver(b)
-		n, err := events.New(events.Config{
+		n, err := notify.New(notify.Config{
 			Logger: quiet, Guard: netguard.Guard{AllowPrivate: true}, Concurrency: benchConcurrency, PollingBatchSize: 1,
 		})
 		require.NoError(b, err)

@@ -8,9 +8,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/a12b7632/elementevents/netguard"
+	"github.com/a12b7632/elementevents/notify"
 	"github.com/riverqueue/river"
-
-	"github.com/a12b7632/elementevents/events"
 )
 
 // deliverWorker attempts one notification per job. Its outcome drives
@@ -58,7 +58,7 @@ func (w *deliverWorker) NextRetry(job *river.Job[DeliveryArgs]) time.Time {
 	cfg := w.r.cfg
 	step := cfg.Schedule[min(job.Attempt, len(cfg.Schedule)-1)]
 	now := cfg.Clock.Now()
-	return now.Add(events.Result{}.RetryDelay(step, cfg.Jitter, now))
+	return now.Add(notify.Result{}.RetryDelay(step, cfg.Jitter, now))
 }
 
 func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliveryArgs]) error {
@@ -92,11 +92,11 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliveryArgs]) 
 	if err != nil {
 		return err
 	}
-	res := r.sender.Send(ctx, events.Delivery{ID: a.ID, Endpoint: a.Endpoint, Key: key, Body: a.Body, Events: a.Events})
+	res := r.sender.Send(ctx, notify.Delivery{ID: a.ID, Endpoint: a.Endpoint, Key: key, Body: a.Body, Events: a.Events})
 	att, outcome, reason := res.Attempt, res.Outcome, res.Reason
-	info := events.AttemptInfo{DeliveryID: a.ID, Endpoint: a.Endpoint, Number: job.Attempt, Attempt: att, Outcome: outcome}
+	info := notify.AttemptInfo{DeliveryID: a.ID, Endpoint: a.Endpoint, Number: job.Attempt, Attempt: att, Outcome: outcome}
 	log := func() *slog.Logger {
-		return r.cfg.Logger.With("delivery", a.ID, "endpoint", events.RedactURL(a.Endpoint), "attempt", info.Number, "status", att.Status, "latency", att.Latency)
+		return r.cfg.Logger.With("delivery", a.ID, "endpoint", netguard.RedactURL(a.Endpoint), "attempt", info.Number, "status", att.Status, "latency", att.Latency)
 	}
 	defer func() {
 		if r.cfg.OnAttempt != nil {
@@ -107,14 +107,14 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliveryArgs]) 
 	// Recording the outcome must not be cut short by a stop under way.
 	rec := context.WithoutCancel(ctx)
 	switch outcome {
-	case events.OutcomeDelivered:
+	case notify.OutcomeDelivered:
 		if err := r.delivered(rec, job); err != nil {
 			// River completes the job; the sweep releases the next one.
 			log().Error("riverstore: could not release the next delivery in order", "err", err)
 		}
 		return nil
 
-	case events.OutcomeDisabled:
+	case notify.OutcomeDisabled:
 		first, err := r.setDisabled(rec, a.Endpoint, true, reason)
 		if err != nil {
 			return err // retried: the endpoint will answer 410 again
@@ -127,7 +127,7 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliveryArgs]) 
 		}
 		return river.JobSnooze(r.cfg.DisabledRecheck)
 
-	case events.OutcomeRetry:
+	case notify.OutcomeRetry:
 		if job.Attempt < len(r.cfg.Schedule) {
 			now := r.cfg.Clock.Now()
 			info.NextAttempt = now.Add(res.RetryDelay(r.cfg.Schedule[job.Attempt], r.cfg.Jitter, now))
@@ -136,7 +136,7 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliveryArgs]) 
 			return &attemptError{status: att.Status, reason: att.Error}
 		}
 		reason = fmt.Sprintf("gave up after %d attempts: %s", job.Attempt, att.Error)
-		info.Outcome = events.OutcomeDead
+		info.Outcome = notify.OutcomeDead
 	}
 
 	// Dead: other 4xx, a refused address, or no attempt left.

@@ -30,8 +30,8 @@
 //
 // Replica is an events.Sink: Publish (or PublishTx, inside the caller's
 // transaction: the transactional outbox) splits a batch into notifications
-// as events.Notifier does and inserts one River job per notification,
-// unique by its id. Workers make each attempt with an events.Sender, as
+// as notify.Notifier does and inserts one River job per notification,
+// unique by its id. Workers make each attempt with a notify.Sender, as
 // the Notifier does, so they POST them signed in both schemes, under the
 // rules of package events: 2xx delivered; 410 disables the endpoint (its
 // deliveries wait, without using attempts, until Enable); 408, 425, 429,
@@ -44,7 +44,7 @@
 //
 // # Order
 //
-// As with events.Notifier, the notifications of one instance and object
+// As with notify.Notifier, the notifications of one instance and object
 // type (their order key) to one endpoint are attempted one at a time, in
 // publish order, so an UPDATED never overtakes its CREATED; different keys
 // do not wait for each other. Publish takes a transaction-scoped advisory

@@ -18,6 +18,7 @@ import (
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/netguard"
+	"github.com/a12b7632/elementevents/notify"
 	"github.com/a12b7632/elementevents/poller"
 )
 
@@ -70,16 +71,16 @@ type Config struct {
 
 	// Client sends the notifications. Redirects are never followed.
 	// Default: a client whose transport applies Guard at dial time. A
-	// Client you supply keeps the guard, as in [events.Config].
+	// Client you supply keeps the guard, as in [notify.Config].
 	Client *http.Client
 
 	// Guard is the SSRF guard of every notification, as in
-	// [events.Config]: by default every non-public address is refused.
+	// [notify.Config]: by default every non-public address is refused.
 	// The poller's guard is poller.Config.Guard, from Config.Poller.
 	Guard netguard.Guard
 
 	// Timeout bounds each attempt, response included. Default
-	// [events.DefaultTimeout].
+	// [notify.DefaultTimeout].
 	Timeout time.Duration
 
 	// Workers is the number of deliveries this replica attempts at once.
@@ -89,7 +90,7 @@ type Config struct {
 	// Concurrency is the number of attempts in flight per endpoint on this
 	// replica; a delivery over the limit is put back for BusySnooze, so a
 	// slow endpoint never holds every worker. Default
-	// [events.DefaultConcurrency].
+	// [notify.DefaultConcurrency].
 	Concurrency int
 
 	// BusySnooze is how long a delivery waits when its endpoint is at its
@@ -98,15 +99,15 @@ type Config struct {
 
 	// Schedule is the delay before each attempt, the first included; its
 	// length is the number of attempts, River's MaxAttempts. Default
-	// [events.DefaultSchedule].
+	// [notify.DefaultSchedule].
 	Schedule []time.Duration
 
 	// Jitter varies each delay by up to this fraction either way. Zero
-	// means [events.DefaultJitter]; negative disables jitter.
+	// means [notify.DefaultJitter]; negative disables jitter.
 	Jitter float64
 
 	// PollingBatchSize and WebhookBatchSize are the most events per
-	// notification for each source. Defaults as in [events.Config].
+	// notification for each source. Defaults as in [notify.Config].
 	PollingBatchSize, WebhookBatchSize int
 
 	// RetryClientErrors retries 4xx answers (other than 408, 410, 425 and
@@ -125,16 +126,16 @@ type Config struct {
 	// waits before it looks again. Default [DefaultOrderRecheck].
 	OrderRecheck time.Duration
 
-	// UserAgent is sent with every request. Default [events.UserAgent].
+	// UserAgent is sent with every request. Default [notify.UserAgent].
 	UserAgent string
 
 	// OnAttempt, if set, is called after every attempt made by this
 	// replica.
-	OnAttempt func(events.AttemptInfo)
+	OnAttempt func(notify.AttemptInfo)
 	// OnExhausted, if set, is called when this replica dead-letters a
 	// notification, after its last attempt or a permanent failure. The
 	// Delivery's Key is not set.
-	OnExhausted func(events.Delivery)
+	OnExhausted func(notify.Delivery)
 	// OnDisabled, if set, is called when this replica disables an endpoint
 	// (it answered 410 Gone).
 	OnDisabled func(endpoint, reason string)
@@ -173,7 +174,7 @@ type Replica struct {
 	mu       sync.Mutex
 	inflight map[string]int    // attempts in flight per endpoint
 	keys     map[string][]byte // signing keys, by key id
-	sender   *events.Sender
+	sender   *notify.Sender
 
 	statusMu sync.Mutex
 	disabled map[string]bool // endpoints disabled, read at statusAt
@@ -204,7 +205,7 @@ func New(cfg Config) (*Replica, error) {
 		maxEvents: map[events.Source]int{events.FromPolling: cfg.PollingBatchSize, events.FromWebhook: cfg.WebhookBatchSize},
 		inflight:  make(map[string]int),
 		keys:      make(map[string][]byte),
-		sender: events.NewSender(events.Config{
+		sender: notify.NewSender(notify.Config{
 			Client: cfg.Client, Guard: cfg.Guard, Clock: cfg.Clock, Timeout: cfg.Timeout,
 			UserAgent: cfg.UserAgent, RetryClientErrors: cfg.RetryClientErrors,
 		}),
@@ -271,23 +272,23 @@ func (c Config) withDefaults() Config {
 		c.Logger = slog.Default()
 	}
 	if c.Timeout <= 0 {
-		c.Timeout = events.DefaultTimeout
+		c.Timeout = notify.DefaultTimeout
 	}
 	if c.Workers <= 0 {
 		c.Workers = DefaultWorkers
 	}
 	if c.Concurrency <= 0 {
-		c.Concurrency = events.DefaultConcurrency
+		c.Concurrency = notify.DefaultConcurrency
 	}
 	if c.BusySnooze <= 0 {
 		c.BusySnooze = DefaultBusySnooze
 	}
 	if len(c.Schedule) == 0 {
-		c.Schedule = events.DefaultSchedule
+		c.Schedule = notify.DefaultSchedule
 	}
 	c.Schedule = append([]time.Duration(nil), c.Schedule...)
 	if c.Jitter == 0 {
-		c.Jitter = events.DefaultJitter
+		c.Jitter = notify.DefaultJitter
 	}
 	c.PollingBatchSize = cmp.Or(max(c.PollingBatchSize, 0), events.DefaultPollingBatchSize)
 	c.WebhookBatchSize = cmp.Or(max(c.WebhookBatchSize, 0), events.DefaultWebhookBatchSize)
