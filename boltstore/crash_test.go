@@ -256,13 +256,15 @@ func notifierChild() int {
 	}
 	defer db.Close()
 	n, err := notify.New(notify.Config{
-		Outbox:      db.Outbox(),
-		Guard:       netguard.Guard{AllowPrivate: true},
+		Outbox: db.Outbox(),
+		Policy: notify.DeliveryPolicy{
+			Guard:    netguard.Guard{AllowPrivate: true},
+			Timeout:  5 * time.Second,
+			Schedule: []time.Duration{0, 50 * time.Millisecond, 100 * time.Millisecond, 200 * time.Millisecond, time.Second},
+			Jitter:   -1,
+		},
 		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Timeout:     5 * time.Second,
 		Concurrency: crashConcurrency,
-		Schedule:    []time.Duration{0, 50 * time.Millisecond, 100 * time.Millisecond, 200 * time.Millisecond, time.Second},
-		Jitter:      -1,
 	})
 	if err != nil {
 		return fail(err)

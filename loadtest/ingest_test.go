@@ -206,7 +206,7 @@ func runIngest(tb testing.TB, n int) ingestResult {
 
 	// The Notifier, allowed to reach loopback and nothing else private.
 	notifier, err := notify.New(notify.Config{
-		Guard:       netguard.Guard{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}},
+		Policy:      notify.DeliveryPolicy{Guard: netguard.Guard{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}}},
 		Concurrency: 8,
 		Logger:      discard,
 	})

@@ -122,7 +122,7 @@ func TestReceiverOutage(t *testing.T) {
 	notifier, err := notify.New(notify.Config{
 		Outbox: outbox,
 		Clock:  clock,
-		Guard:  netguard.Guard{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}},
+		Policy: notify.DeliveryPolicy{Guard: netguard.Guard{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}},
 		Logger: discard,
 	})
 	require.NoError(t, err)

@@ -13,7 +13,6 @@ import (
 // outcome with rec, a context that a stop does not cancel (so recording is
 // never cut short).
 func (n *Notifier) attempt(rec context.Context, dl *deadline, d Delivery) {
-	clock := n.cfg.Clock
 	r := n.sender.send(dl, d)
 	a, outcome, reason := r.Attempt, r.Outcome, r.Reason
 	info := AttemptInfo{DeliveryID: d.ID, Endpoint: d.Endpoint, Number: len(d.Attempts) + 1, Attempt: a, Outcome: outcome}
@@ -51,15 +50,14 @@ func (n *Notifier) attempt(rec context.Context, dl *deadline, d Delivery) {
 		}
 	case OutcomeRetry, OutcomeDead:
 		n.countFailure(d.Endpoint)
-		if outcome == OutcomeRetry && info.Number < len(n.cfg.Schedule) {
-			now := clock.Now()
-			info.NextAttempt = now.Add(r.RetryDelay(n.cfg.Schedule[info.Number], n.cfg.Jitter, now))
-			n.stats.retried.Add(1)
-			recErr = n.cfg.Outbox.Retry(rec, d.ID, a, info.NextAttempt)
-			log().Info("notify: attempt failed, will retry", "err", a.Error, "next", info.NextAttempt)
-			break
-		}
 		if outcome == OutcomeRetry {
+			if next, ok := n.sender.NextAttempt(r, info.Number); ok {
+				info.NextAttempt = next
+				n.stats.retried.Add(1)
+				recErr = n.cfg.Outbox.Retry(rec, d.ID, a, info.NextAttempt)
+				log().Info("notify: attempt failed, will retry", "err", a.Error, "next", info.NextAttempt)
+				break
+			}
 			reason = fmt.Sprintf("gave up after %d attempts: %s", info.Number, a.Error)
 			info.Outcome = OutcomeDead
 		}

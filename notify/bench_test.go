@@ -43,7 +43,7 @@ func BenchmarkDelivery(b *testing.B) {
 		client := &http.Client{Transport: transport()}
 		var delivered atomic.Int64
 		all := make(chan struct{})
-		n, err := notify.New(notify.Config{Client: client, Guard: exactly(srv), Concurrency: concurrency, Logger: discardLogger(),
+		n, err := notify.New(notify.Config{Policy: notify.DeliveryPolicy{Client: client, Guard: exactly(srv)}, Concurrency: concurrency, Logger: discardLogger(),
 			// Wait on a hook, not a polling loop that would steal CPU.
 			OnAttempt: func(a notify.AttemptInfo) {
 				if a.Outcome == notify.OutcomeDelivered && delivered.Add(1) == int64(b.N) {
@@ -80,7 +80,7 @@ func BenchmarkDelivery(b *testing.B) {
 	})
 
 	b.Run("publish", func(b *testing.B) {
-		n, err := notify.New(notify.Config{Logger: discardLogger(), Guard: exactly(srv)})
+		n, err := notify.New(notify.Config{Logger: discardLogger(), Policy: notify.DeliveryPolicy{Guard: exactly(srv)}})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -28,6 +28,9 @@
 //
 // # Delivery rules
 //
+// A [DeliveryPolicy] holds the rules, each field with its default; the
+// Notifier's is Config.Policy.
+//
 //   - 2xx: delivered. 3xx: failed, and redirects are never followed.
 //   - 410 Gone: the endpoint is disabled; its notifications stay pending
 //     until [Notifier.Enable].
@@ -35,11 +38,12 @@
 //     the schedule ([DefaultSchedule]: 0, 5s, 5m, 30m, 2h, 5h, 10h, 10h,
 //     each ±20%). Retry-After is honoured between the step and twice it;
 //     after a 429 or a timeout the next attempt is at least a minute away.
-//   - other 4xx, and addresses the SSRF guard ([Config.Guard]) refuses:
-//     dead-lettered at once. Dead letters stay in the outbox: list them
-//     with [Outbox.List] and replay them with [Notifier.Replay]. A
-//     callback URL the guard refuses without resolving it (127.0.0.1,
-//     localhost) is refused by Publish instead ([CheckEndpoint]).
+//   - other 4xx, and addresses the SSRF guard ([DeliveryPolicy.Guard])
+//     refuses: dead-lettered at once. Dead letters stay in the outbox:
+//     list them with [Outbox.List] and replay them with
+//     [Notifier.Replay]. A callback URL the guard refuses without
+//     resolving it (127.0.0.1, localhost) is refused by Publish instead
+//     ([CheckEndpoint]).
 //
 // Each endpoint has its own concurrency limit, so a slow or dead endpoint
 // never delays another, and notifications of one instance and object type

@@ -50,7 +50,7 @@ func ExampleNotifier() {
 	attempts := make(chan notify.AttemptInfo, 1)
 	n, err := notify.New(notify.Config{
 		Clock:     clock,
-		Guard:     netguard.Guard{AllowPrivate: true}, // httptest listens on loopback
+		Policy:    notify.DeliveryPolicy{Guard: netguard.Guard{AllowPrivate: true}}, // httptest listens on loopback
 		Logger:    slog.New(slog.DiscardHandler),
 		OnAttempt: func(a notify.AttemptInfo) { attempts <- a },
 	})

@@ -115,7 +115,7 @@ func TestNotifierGuardRedirect(t *testing.T) {
 	rc, hits := countingServer(t, "tcp4", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, internal.URL+"/admin", http.StatusFound)
 	})
-	n, err := notify.New(notify.Config{Clock: newFake(), Logger: discardLogger(), Guard: exactly(rc), Schedule: []time.Duration{0}})
+	n, err := notify.New(notify.Config{Clock: newFake(), Logger: discardLogger(), Policy: notify.DeliveryPolicy{Guard: exactly(rc), Schedule: []time.Duration{0}}})
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
@@ -178,7 +178,8 @@ func TestSenderGuardsSuppliedClient(t *testing.T) {
 		"Jar and Timeout":       {Jar: jar, Timeout: time.Minute},
 		"RoundTripper":          {Transport: rt},
 	} {
-		s := notify.NewSender(notify.Config{Client: c})
+		s, err := notify.NewSender(notify.DeliveryPolicy{Client: c}, nil)
+		require.NoError(t, err)
 		for _, endpoint := range []string{rc.URL + "/cb", "http://2130706433:" + rc.URL[strings.LastIndex(rc.URL, ":")+1:] + "/cb"} {
 			r := s.Send(t.Context(), notify.Delivery{ID: "d", Endpoint: endpoint, Body: []byte(`{}`)})
 			require.Equal(t, notify.OutcomeDead, r.Outcome, "%s: %s", name, endpoint)
@@ -189,9 +190,11 @@ func TestSenderGuardsSuppliedClient(t *testing.T) {
 	require.Zero(t, rt.calls.Load(), "the round tripper was asked")
 
 	// Allowed exactly, the same clients deliver.
-	s := notify.NewSender(notify.Config{Client: &http.Client{Transport: &http.Transport{}}, Guard: exactly(rc)})
+	s, err := notify.NewSender(notify.DeliveryPolicy{Client: &http.Client{Transport: &http.Transport{}}, Guard: exactly(rc)}, nil)
+	require.NoError(t, err)
 	require.Equal(t, notify.OutcomeDelivered, s.Send(t.Context(), notify.Delivery{ID: "d", Endpoint: rc.URL + "/cb", Body: []byte(`{}`)}).Outcome)
-	s = notify.NewSender(notify.Config{Client: &http.Client{Transport: rt}})
+	s, err = notify.NewSender(notify.DeliveryPolicy{Client: &http.Client{Transport: rt}}, nil)
+	require.NoError(t, err)
 	require.Equal(t, notify.OutcomeDelivered, s.Send(t.Context(), notify.Delivery{ID: "d", Endpoint: "https://hooks.example.com/cb", Body: []byte(`{}`)}).Outcome)
 	require.EqualValues(t, 1, rt.calls.Load())
 }

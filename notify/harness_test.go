@@ -78,7 +78,7 @@ func setup(t *testing.T, cfg notify.Config) (*notify.Notifier, *clockwork.FakeCl
 	t.Helper()
 	clock := clockwork.NewFakeClockAt(t0)
 	cfg.Clock = clock
-	cfg.Guard.AllowPrivate = true
+	cfg.Policy.Guard.AllowPrivate = true
 	if cfg.Logger == nil {
 		cfg.Logger = discardLogger()
 	}

@@ -42,20 +42,18 @@ type Notifier struct {
 	dispatching bool
 }
 
-// New returns a Notifier for cfg, with defaults filled in.
+// New returns a Notifier for cfg, with defaults filled in. An error wraps
+// [ErrConfig] and names the field at fault.
 func New(cfg Config) (*Notifier, error) {
-	if cfg.Jitter >= 1 {
-		return nil, fmt.Errorf("notify: Config.Jitter must be below 1, got %v", cfg.Jitter)
-	}
-	for i, d := range cfg.Schedule {
-		if d < 0 {
-			return nil, fmt.Errorf("notify: Config.Schedule[%d] is negative: %v", i, d)
-		}
-	}
 	cfg = cfg.withDefaults()
+	sender, err := newSender(cfg.Policy, cfg.Clock, "Config.Policy")
+	if err != nil {
+		return nil, err
+	}
+	cfg.Policy = sender.policy
 	return &Notifier{
 		cfg:      cfg,
-		sender:   newSender(cfg),
+		sender:   sender,
 		wake:     make(chan struct{}, 1),
 		inflight: make(map[string]int),
 		failures: make(map[string]int),
@@ -67,25 +65,25 @@ func New(cfg Config) (*Notifier, error) {
 // deliveries.
 func (n *Notifier) Outbox() Outbox { return n.cfg.Outbox }
 
-// Publish splits the batch into notifications (at most PollingBatchSize or
-// WebhookBatchSize events each, one object type each) and stores them in
+// Publish splits the batch into notifications (at most the Policy's
+// PollingBatchSize or WebhookBatchSize events each, one object type each) and stores them in
 // the outbox. It returns nil once they are stored: from then on they are
 // delivered or dead-lettered, never dropped. A notification whose id the
 // outbox already holds (the same events published again) is not stored
 // twice. A callback URL that is not an absolute http(s) URL is
-// [ErrInvalidEndpoint], one that Config.Guard refuses before resolving it
+// [ErrInvalidEndpoint], one that Config.Policy.Guard refuses before resolving it
 // is [netguard.ErrRefused] (see [CheckEndpoint]), and nothing is stored;
 // the error names the instance and event.notification.callback.url.
 func (n *Notifier) Publish(ctx context.Context, b events.Batch) error {
 	if len(b.Events) == 0 {
 		return nil
 	}
-	if err := CheckEndpoint(b.Endpoint.URL, n.cfg.Guard); err != nil {
+	if err := CheckEndpoint(b.Endpoint.URL, n.cfg.Policy.Guard); err != nil {
 		return fmt.Errorf("notify: instance %s: %s: %w", quote.Cut(b.Instance.ID), callbackURLKey, err)
 	}
-	size := n.cfg.PollingBatchSize
+	size := n.cfg.Policy.PollingBatchSize
 	if b.Source == events.FromWebhook {
-		size = n.cfg.WebhookBatchSize
+		size = n.cfg.Policy.WebhookBatchSize
 	}
 	notes := events.Notifications(b, size)
 	ds := make([]Delivery, 0, len(notes))
@@ -250,7 +248,7 @@ func (n *Notifier) dispatch(ctx, attemptCtx context.Context, wg *sync.WaitGroup)
 // itself, so that a busy endpoint does not wait for a dispatch pass
 // between attempts. It stops claiming when ctx ends.
 func (n *Notifier) work(ctx, attemptCtx context.Context, d Delivery) {
-	dl := &deadline{parent: attemptCtx, clock: n.cfg.Clock, timeout: n.cfg.Timeout}
+	dl := &deadline{parent: attemptCtx, clock: n.cfg.Clock, timeout: n.cfg.Policy.Timeout}
 	defer dl.close()
 	for {
 		n.attempt(attemptCtx, dl, d)
@@ -271,6 +269,6 @@ func (n *Notifier) work(ctx, attemptCtx context.Context, d Delivery) {
 
 // lease is how long a claimed delivery is held: the attempt's timeout with
 // room to record the outcome. After a crash it becomes claimable again.
-func (n *Notifier) lease() time.Duration { return n.cfg.Timeout + 30*time.Second }
+func (n *Notifier) lease() time.Duration { return n.cfg.Policy.Timeout + 30*time.Second }
 
 var _ events.Sink = (*Notifier)(nil)

@@ -115,7 +115,7 @@ func TestNotifierRetryAfter(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			n, clock := setup(t, notify.Config{Schedule: tt.schedule, Jitter: -1})
+			n, clock := setup(t, notify.Config{Policy: notify.DeliveryPolicy{Schedule: tt.schedule, Jitter: -1}})
 			rc := newReceiver(t, clock, func(i int, w http.ResponseWriter, _ *http.Request) {
 				if i == 1 {
 					if tt.retryAfter != "" {
@@ -168,7 +168,7 @@ func TestNotifierGoneDisablesEndpoint(t *testing.T) {
 
 func TestNotifierNeverFollowsRedirects(t *testing.T) {
 	t.Parallel()
-	n, clock := setup(t, notify.Config{Schedule: []time.Duration{0}})
+	n, clock := setup(t, notify.Config{Policy: notify.DeliveryPolicy{Schedule: []time.Duration{0}}})
 	var elsewhere atomic.Int32
 	other := newReceiver(t, clock, func(int, http.ResponseWriter, *http.Request) { elsewhere.Add(1) })
 	rc := newReceiver(t, clock, func(_ int, w http.ResponseWriter, r *http.Request) {
@@ -184,7 +184,7 @@ func TestNotifierNeverFollowsRedirects(t *testing.T) {
 
 func TestNotifierTimeout(t *testing.T) {
 	t.Parallel()
-	n, clock := setup(t, notify.Config{Timeout: 2 * time.Second, Jitter: -1})
+	n, clock := setup(t, notify.Config{Policy: notify.DeliveryPolicy{Timeout: 2 * time.Second, Jitter: -1}})
 	release := make(chan struct{})
 	rc := newReceiver(t, clock, func(i int, w http.ResponseWriter, r *http.Request) {
 		if i == 1 {
@@ -255,7 +255,7 @@ func TestNotifierClientErrorsAreDeadLettered(t *testing.T) {
 
 func TestNotifierRetryClientErrors(t *testing.T) {
 	t.Parallel()
-	n, clock := setup(t, notify.Config{RetryClientErrors: true})
+	n, clock := setup(t, notify.Config{Policy: notify.DeliveryPolicy{RetryClientErrors: true}})
 	rc := newReceiver(t, clock, func(i int, w http.ResponseWriter, _ *http.Request) {
 		if i == 1 {
 			w.WriteHeader(http.StatusUnprocessableEntity)
@@ -274,7 +274,7 @@ func TestNotifierExhaustion(t *testing.T) {
 	var attempts []notify.AttemptInfo
 	var mu sync.Mutex
 	n, clock := setup(t, notify.Config{
-		Schedule:     []time.Duration{0, time.Second, 2 * time.Second},
+		Policy:       notify.DeliveryPolicy{Schedule: []time.Duration{0, time.Second, 2 * time.Second}},
 		FailingAfter: 2,
 		OnExhausted:  func(d notify.Delivery) { mu.Lock(); exhausted = append(exhausted, d); mu.Unlock() },
 		OnFailing:    func(_ string, f int) { mu.Lock(); failing = append(failing, f); mu.Unlock() },
@@ -299,7 +299,7 @@ func TestNotifierExhaustion(t *testing.T) {
 
 func TestNotifierEndpointIsolation(t *testing.T) {
 	t.Parallel()
-	n, clock := setup(t, notify.Config{Concurrency: 2, Timeout: time.Hour})
+	n, clock := setup(t, notify.Config{Concurrency: 2, Policy: notify.DeliveryPolicy{Timeout: time.Hour}})
 	release := make(chan struct{})
 	slow := newReceiver(t, clock, func(_ int, w http.ResponseWriter, r *http.Request) {
 		select {
@@ -379,7 +379,7 @@ func TestNotifierSSRFGuardByDefault(t *testing.T) {
 
 func TestNotifierPublishRejectsBadEndpoints(t *testing.T) {
 	t.Parallel()
-	n, err := notify.New(notify.Config{Clock: newFake(), Guard: netguard.Guard{HTTPSOnly: true}})
+	n, err := notify.New(notify.Config{Clock: newFake(), Policy: notify.DeliveryPolicy{Guard: netguard.Guard{HTTPSOnly: true}}})
 	require.NoError(t, err)
 	for _, u := range []string{"", "mycoolapp.com/cb", "ftp://x.example/", "http://"} {
 		err := n.Publish(context.Background(), batch(u, key, evt("customers", "1", events.Created, "")))
@@ -442,7 +442,7 @@ func TestRunStopsCleanly(t *testing.T) {
 	t.Parallel()
 	before := runtimeGoroutines()
 	clock := newFake()
-	n, err := notify.New(notify.Config{Clock: clock, Guard: netguard.Guard{AllowPrivate: true}})
+	n, err := notify.New(notify.Config{Clock: clock, Policy: notify.DeliveryPolicy{Guard: netguard.Guard{AllowPrivate: true}}})
 	require.NoError(t, err)
 	inHandler := make(chan struct{})
 	rc := newReceiver(t, clock, func(i int, w http.ResponseWriter, _ *http.Request) {

@@ -8,8 +8,8 @@ import (
 	"github.com/a12b7632/elementevents/signature"
 )
 
-// Errors of the outbox and the Notifier. Test for them with [errors.Is].
-// A callback address that the SSRF guard refuses is
+// Errors of the outbox, the Notifier and the Sender. Test for them with
+// [errors.Is]. A callback address that the SSRF guard refuses is
 // [netguard.ErrRefused]; it is permanent: the delivery is dead-lettered,
 // not retried.
 var (
@@ -23,6 +23,10 @@ var (
 	// ErrInvalidEndpoint reports a callback URL that can never be
 	// delivered to (not an absolute http or https URL).
 	ErrInvalidEndpoint = errors.New("notify: invalid callback URL")
+
+	// ErrConfig reports a Config or a DeliveryPolicy that cannot work;
+	// the error names the field ("Config.Policy.Jitter").
+	ErrConfig = errors.New("notify: bad configuration")
 )
 
 // State is where a delivery is in its life.

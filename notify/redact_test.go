@@ -69,7 +69,8 @@ func TestSecretsNeverPrint(t *testing.T) {
 		Events: 1, State: notify.Dead, NextAttempt: t0, Attempts: []notify.Attempt{{At: t0, Status: 503, Latency: time.Second}}}
 	ob := notify.NewMemoryOutbox()
 	require.NoError(t, ob.Enqueue(t.Context(), t0, d))
-	sender := notify.NewSender(notify.Config{})
+	sender, err := notify.NewSender(notify.DeliveryPolicy{}, nil)
+	require.NoError(t, err)
 	sender.Send(t.Context(), notify.Delivery{ID: "d-2", Endpoint: "http://127.0.0.1:1/", Key: secretKey, Body: []byte(`{}`)}) // caches a signer
 	for name, v := range map[string]any{
 		"Delivery":      d,
@@ -100,6 +101,8 @@ func TestSecretsPrintUseful(t *testing.T) {
 	var buf bytes.Buffer
 	slog.New(slog.NewJSONHandler(&buf, nil)).Info("m", "delivery", d)
 	require.Contains(t, buf.String(), `"delivery":{"id":"d-1","endpoint":"https://hooks.example.com/cb?tenant=7&pass=REDACTED&token=REDACTED","key":"[REDACTED]"`)
-	require.Equal(t, "&notify.Sender{}", fmt.Sprint(notify.NewSender(notify.Config{})))
+	sender, err := notify.NewSender(notify.DeliveryPolicy{}, nil)
+	require.NoError(t, err)
+	require.Equal(t, "&notify.Sender{}", fmt.Sprint(sender))
 	require.Equal(t, "&notify.MemoryOutbox{deliveries: 0, endpoints: 0}", fmt.Sprint(notify.NewMemoryOutbox()))
 }

@@ -26,25 +26,40 @@ var DefaultSchedule = []time.Duration{
 // up or down, so that retries of many notifications spread out.
 const DefaultJitter = 0.2
 
-// OverloadedBackoff is the least delay after a 429 or a timeout: the
-// receiver is overloaded and an early retry only adds to it.
-const OverloadedBackoff = 60 * time.Second
+// NextAttempt returns when the attempt that follows r is due, r being
+// attempt number n (from 1) of its delivery, and false when the schedule
+// has no attempt after n: the delivery is dead. The wait is the schedule's
+// step before attempt n+1, jittered; a Retry-After in r.Header is
+// honoured within RetryAfterMin and RetryAfterMax; after a 429 or a
+// timeout (r.Overloaded) it is at least OverloadedBackoff. A zero Result
+// gives the jittered step.
+func (s *Sender) NextAttempt(r Result, n int) (time.Time, bool) {
+	if n < 0 || n >= len(s.policy.Schedule) {
+		return time.Time{}, false
+	}
+	now := s.clock.Now()
+	return now.Add(s.policy.retryDelay(r, s.policy.Schedule[n], now)), true
+}
 
-// RetryDelay returns the wait before the attempt that follows r, now: step
-// (the schedule's delay before that attempt) varied by up to jitter either
-// way; a Retry-After in r.Header honoured but kept between step and twice
-// step; never less than [OverloadedBackoff] when r.Overloaded. A zero
-// Result gives the jittered step.
-func (r Result) RetryDelay(step time.Duration, jitter float64, now time.Time) time.Duration {
+// retryDelay is the wait before the attempt that follows r, now, whose
+// step in the schedule is step. p has its defaults.
+func (p *DeliveryPolicy) retryDelay(r Result, step time.Duration, now time.Time) time.Duration {
 	d := step
-	if jitter > 0 && step > 0 {
-		d = time.Duration(float64(step) * (1 + jitter*(2*rand.Float64()-1)))
+	if p.Jitter > 0 && step > 0 {
+		d = time.Duration(float64(step) * (1 + p.Jitter*(2*rand.Float64()-1)))
 	}
 	if ra, ok := parseRetryAfter(r.Header, now); ok {
-		d = min(max(ra, step), 2*step)
+		lo, hi := step, 2*step
+		if p.RetryAfterMin > 0 {
+			lo = p.RetryAfterMin
+		}
+		if p.RetryAfterMax > 0 {
+			hi = p.RetryAfterMax
+		}
+		d = min(max(ra, lo), max(hi, lo))
 	}
 	if r.Overloaded {
-		d = max(d, OverloadedBackoff)
+		d = max(d, p.OverloadedBackoff)
 	}
 	return d
 }

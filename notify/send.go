@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -22,38 +23,52 @@ import (
 // Sender makes delivery attempts as the Notifier makes them: it signs a
 // notification in both schemes, POSTs it without following redirects,
 // reads at most [MaxResponseBody] of the answer and says what the attempt
-// leads to. A store that schedules deliveries itself (on a job queue, say)
-// uses one so that its attempts follow the Notifier's rules exactly. It
-// is safe for concurrent use.
+// leads to, and [Sender.NextAttempt] says when to try again. A store that
+// schedules deliveries itself (on a job queue, say) uses one so that its
+// attempts follow the Notifier's rules exactly. It is safe for concurrent
+// use.
 type Sender struct {
-	client            *http.Client
-	clock             clockwork.Clock
-	timeout           time.Duration
-	retryClientErrors bool
-	userAgent         []string // the User-Agent header's value, shared
+	policy    DeliveryPolicy // with its defaults
+	clock     clockwork.Clock
+	userAgent []string // the User-Agent header's value, shared
 
 	mu      sync.Mutex
 	signers map[string]*signature.Signer // by key
 	urls    map[string]*url.URL          // parsed callback URLs
 }
 
-// NewSender returns the Sender of a Notifier configured with cfg. It uses
-// Client, Guard, Clock, Timeout, UserAgent and RetryClientErrors, with
-// their defaults, and ignores the other fields.
-func NewSender(cfg Config) *Sender {
-	return newSender(cfg.withSenderDefaults())
+// NewSender returns a Sender that attempts deliveries under p, timed on
+// clock (the real clock if nil). An error wraps [ErrConfig] and names the
+// field of p at fault.
+func NewSender(p DeliveryPolicy, clock clockwork.Clock) (*Sender, error) {
+	return newSender(p, clock, "DeliveryPolicy")
 }
 
-func newSender(cfg Config) *Sender {
-	return &Sender{
-		client:            cfg.Client,
-		clock:             cfg.Clock,
-		timeout:           cfg.Timeout,
-		retryClientErrors: cfg.RetryClientErrors,
-		userAgent:         []string{cfg.UserAgent},
-		signers:           make(map[string]*signature.Signer),
-		urls:              make(map[string]*url.URL),
+// newSender is NewSender naming the policy by path in its errors.
+func newSender(p DeliveryPolicy, clock clockwork.Clock, path string) (*Sender, error) {
+	if err := p.check(path); err != nil {
+		return nil, err
 	}
+	if clock == nil {
+		clock = clockwork.NewRealClock()
+	}
+	p = p.withDefaults()
+	return &Sender{
+		policy:    p,
+		clock:     clock,
+		userAgent: []string{p.UserAgent},
+		signers:   make(map[string]*signature.Signer),
+		urls:      make(map[string]*url.URL),
+	}, nil
+}
+
+// Policy returns the policy the Sender follows, with every default filled
+// in: its Schedule's length is the number of attempts, its Timeout bounds
+// each one.
+func (s *Sender) Policy() DeliveryPolicy {
+	p := s.policy
+	p.Schedule = slices.Clone(p.Schedule)
+	return p
 }
 
 // Result is what one attempt led to.
@@ -65,7 +80,8 @@ type Result struct {
 	// Outcome says what follows: 2xx delivered; 410 disables the endpoint;
 	// 408, 425, 429, 5xx, 3xx, timeouts and network errors are retried;
 	// an address the guard refuses, an invalid callback URL and other 4xx
-	// are dead at once (retried instead with Config.RetryClientErrors).
+	// are dead at once (retried instead with
+	// DeliveryPolicy.RetryClientErrors).
 	Outcome Outcome
 
 	// Reason says why an attempt did not deliver ("503 Service
@@ -74,7 +90,7 @@ type Result struct {
 	Reason string
 
 	// Overloaded marks a 429 or a timeout: the receiver is overloaded and
-	// the next attempt waits at least [OverloadedBackoff].
+	// the next attempt waits at least DeliveryPolicy.OverloadedBackoff.
 	Overloaded bool
 
 	// Header is the response's header, nil when there was no response.
@@ -83,11 +99,11 @@ type Result struct {
 
 // Send makes one attempt to deliver d to d.Endpoint, signed with d.Key
 // (unsigned, with only the id and timestamp headers, when d.Key is
-// empty), within Config.Timeout on Config.Clock. The attempt ends early
-// if ctx does; that is reported as a network error, to be retried. Send
-// never fails: every failure is a Result.
+// empty), within the policy's Timeout on the Sender's clock. The attempt
+// ends early if ctx does; that is reported as a network error, to be
+// retried. Send never fails: every failure is a Result.
 func (s *Sender) Send(ctx context.Context, d Delivery) Result {
-	dl := deadline{parent: ctx, clock: s.clock, timeout: s.timeout}
+	dl := deadline{parent: ctx, clock: s.clock, timeout: s.policy.Timeout}
 	defer dl.close()
 	return s.send(&dl, d)
 }
@@ -99,10 +115,10 @@ func (s *Sender) send(dl *deadline, d Delivery) Result {
 	status, header, body, err := s.post(dl.start(), d, start)
 	dl.stop()
 	if err != nil && dl.timedOut() {
-		err = fmt.Errorf("%w after %v: %w", errAttemptTimeout, s.timeout, err)
+		err = fmt.Errorf("%w after %v: %w", errAttemptTimeout, s.policy.Timeout, err)
 	}
 	r := Result{Attempt: Attempt{At: start, Status: status, Latency: s.clock.Since(start), Response: body}, Header: header}
-	r.Outcome, r.Reason, r.Overloaded = classify(status, err, s.retryClientErrors)
+	r.Outcome, r.Reason, r.Overloaded = classify(status, err, s.policy.RetryClientErrors)
 	if err != nil {
 		r.Error = err.Error()
 	} else if r.Outcome != OutcomeDelivered {
@@ -202,7 +218,7 @@ func (s *Sender) endpointURL(raw string) (*url.URL, error) {
 // clock), so the request goes to the transport directly, saving the
 // client's per-request copies.
 func (s *Sender) roundTrip(req *http.Request) (*http.Response, error) {
-	c := s.client
+	c := s.policy.Client
 	if c.Jar != nil || c.Timeout != 0 {
 		resp, err := c.Do(req)
 		var ue *url.Error

@@ -16,6 +16,7 @@ import (
 	"github.com/jonboulle/clockwork"
 	"github.com/stretchr/testify/require"
 
+	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/netguard"
 	"github.com/a12b7632/elementevents/signature"
 )
@@ -72,29 +73,119 @@ func TestRetryDelay(t *testing.T) {
 	ra := func(v string) http.Header { return http.Header{"Retry-After": {v}} }
 	for _, tc := range []struct {
 		name     string
+		policy   DeliveryPolicy
 		step     time.Duration
 		res      Result
-		jitter   float64
 		min, max time.Duration
 	}{
 		{name: "step", step: 5 * time.Minute, min: 5 * time.Minute, max: 5 * time.Minute},
-		{name: "jittered", step: 5 * time.Minute, jitter: 0.2, min: 4 * time.Minute, max: 6 * time.Minute},
-		{name: "Retry-After within bounds", step: 5 * time.Second, res: Result{Header: ra("7")}, jitter: 0.2, min: 7 * time.Second, max: 7 * time.Second},
+		{name: "jittered", policy: DeliveryPolicy{Jitter: 0.2}, step: 5 * time.Minute, min: 4 * time.Minute, max: 6 * time.Minute},
+		{name: "default jitter", policy: DeliveryPolicy{Jitter: 0}, step: 5 * time.Minute, min: 4 * time.Minute, max: 6 * time.Minute},
+		{name: "Retry-After within bounds", policy: DeliveryPolicy{Jitter: 0.2}, step: 5 * time.Second, res: Result{Header: ra("7")}, min: 7 * time.Second, max: 7 * time.Second},
 		{name: "Retry-After date", step: 5 * time.Second, res: Result{Header: ra(now.Add(8 * time.Second).Format(http.TimeFormat))}, min: 8 * time.Second, max: 8 * time.Second},
 		{name: "Retry-After kept to twice the step", step: 5 * time.Second, res: Result{Header: ra("3600")}, min: 10 * time.Second, max: 10 * time.Second},
 		{name: "Retry-After not below the step", step: 5 * time.Minute, res: Result{Header: ra("1")}, min: 5 * time.Minute, max: 5 * time.Minute},
-		{name: "overloaded waits the floor", step: 5 * time.Second, res: Result{Overloaded: true}, min: OverloadedBackoff, max: OverloadedBackoff},
-		{name: "overloaded floor over Retry-After", step: 5 * time.Second, res: Result{Overloaded: true, Header: ra("7")}, min: OverloadedBackoff, max: OverloadedBackoff},
+		{name: "RetryAfterMax", policy: DeliveryPolicy{RetryAfterMax: time.Hour}, step: 5 * time.Second, res: Result{Header: ra("3600")}, min: time.Hour, max: time.Hour},
+		{name: "RetryAfterMax caps", policy: DeliveryPolicy{RetryAfterMax: time.Minute}, step: 5 * time.Second, res: Result{Header: ra("3600")}, min: time.Minute, max: time.Minute},
+		{name: "RetryAfterMin", policy: DeliveryPolicy{RetryAfterMin: time.Second}, step: 5 * time.Minute, res: Result{Header: ra("2")}, min: 2 * time.Second, max: 2 * time.Second},
+		{name: "RetryAfterMin over twice the step", policy: DeliveryPolicy{RetryAfterMin: time.Minute}, step: 5 * time.Second, res: Result{Header: ra("3600")}, min: time.Minute, max: time.Minute},
+		{name: "RetryAfterMin without Retry-After", policy: DeliveryPolicy{RetryAfterMin: time.Hour}, step: 5 * time.Second, min: 5 * time.Second, max: 5 * time.Second},
+		{name: "overloaded waits the floor", step: 5 * time.Second, res: Result{Overloaded: true}, min: DefaultOverloadedBackoff, max: DefaultOverloadedBackoff},
+		{name: "overloaded floor over Retry-After", step: 5 * time.Second, res: Result{Overloaded: true, Header: ra("7")}, min: DefaultOverloadedBackoff, max: DefaultOverloadedBackoff},
 		{name: "overloaded keeps a longer step", step: 2 * time.Hour, res: Result{Overloaded: true}, min: 2 * time.Hour, max: 2 * time.Hour},
+		{name: "OverloadedBackoff", policy: DeliveryPolicy{OverloadedBackoff: 10 * time.Minute}, step: 5 * time.Second, res: Result{Overloaded: true}, min: 10 * time.Minute, max: 10 * time.Minute},
+		{name: "no OverloadedBackoff", policy: DeliveryPolicy{OverloadedBackoff: -1}, step: 5 * time.Second, res: Result{Overloaded: true}, min: 5 * time.Second, max: 5 * time.Second},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			p := tc.policy
+			if p.Jitter == 0 && tc.min == tc.max {
+				p.Jitter = -1
+			}
+			p = p.withDefaults()
 			for range 100 {
-				d := tc.res.RetryDelay(tc.step, tc.jitter, now)
+				d := p.retryDelay(tc.res, tc.step, now)
 				require.GreaterOrEqual(t, d, tc.min)
 				require.LessOrEqual(t, d, tc.max)
 			}
 		})
 	}
+}
+
+// TestNextAttempt: the step that follows attempt n, on the Sender's
+// clock, until the schedule runs out.
+func TestNextAttempt(t *testing.T) {
+	t.Parallel()
+	clock := clockwork.NewFakeClockAt(time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC))
+	s, err := NewSender(DeliveryPolicy{Schedule: []time.Duration{0, time.Second, time.Minute}, Jitter: -1}, clock)
+	require.NoError(t, err)
+	for n, want := range map[int]time.Duration{1: time.Second, 2: time.Minute} {
+		next, ok := s.NextAttempt(Result{}, n)
+		require.True(t, ok, "after attempt %d", n)
+		require.Equal(t, clock.Now().Add(want), next, "after attempt %d", n)
+	}
+	for _, n := range []int{3, 4, -1} {
+		_, ok := s.NextAttempt(Result{}, n)
+		require.False(t, ok, "no attempt after attempt %d", n)
+	}
+	next, ok := s.NextAttempt(Result{Header: http.Header{"Retry-After": {"90"}}}, 2)
+	require.True(t, ok)
+	require.Equal(t, clock.Now().Add(90*time.Second), next, "Retry-After within the step and twice it")
+}
+
+// TestPolicyDefaults: NewSender fills in every default, in one place, and
+// copies the schedule.
+func TestPolicyDefaults(t *testing.T) {
+	t.Parallel()
+	s, err := NewSender(DeliveryPolicy{}, nil)
+	require.NoError(t, err)
+	p := s.Policy()
+	require.Equal(t, DefaultTimeout, p.Timeout)
+	require.Equal(t, DefaultSchedule, p.Schedule)
+	require.Equal(t, DefaultJitter, p.Jitter)
+	require.Equal(t, DefaultOverloadedBackoff, p.OverloadedBackoff)
+	require.Equal(t, DefaultUserAgent, p.UserAgent)
+	require.Equal(t, events.DefaultPollingBatchSize, p.PollingBatchSize)
+	require.Equal(t, events.DefaultWebhookBatchSize, p.WebhookBatchSize)
+	require.Zero(t, p.RetryAfterMin, "zero: the step")
+	require.Zero(t, p.RetryAfterMax, "zero: twice the step")
+	require.NotNil(t, p.Client)
+	p.Schedule[0] = time.Hour
+	require.Zero(t, s.Policy().Schedule[0], "Policy returns a copy")
+	require.Zero(t, DefaultSchedule[0], "the default is never shared")
+
+	mine := []time.Duration{0, time.Second}
+	s, err = NewSender(DeliveryPolicy{Schedule: mine, Jitter: -1, OverloadedBackoff: -1}, nil)
+	require.NoError(t, err)
+	mine[1] = time.Hour
+	require.Equal(t, []time.Duration{0, time.Second}, s.Policy().Schedule, "the Sender keeps its own copy")
+	require.Equal(t, -1.0, s.Policy().Jitter, "negative: no jitter")
+	require.Negative(t, s.Policy().OverloadedBackoff, "negative: no floor")
+}
+
+// TestPolicyErrors: a policy no default can mend is ErrConfig, naming the
+// field under the path of the caller's Config.
+func TestPolicyErrors(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		policy DeliveryPolicy
+		want   string
+	}{
+		{DeliveryPolicy{Jitter: 1}, "Jitter must be below 1, got 1"},
+		{DeliveryPolicy{Jitter: 1.5}, "Jitter must be below 1, got 1.5"},
+		{DeliveryPolicy{Schedule: []time.Duration{0, -time.Second}}, "Schedule[1] is negative: -1s"},
+		{DeliveryPolicy{RetryAfterMin: -time.Second}, "RetryAfterMin is negative: -1s"},
+		{DeliveryPolicy{RetryAfterMax: -time.Second}, "RetryAfterMax is negative: -1s"},
+		{DeliveryPolicy{RetryAfterMin: time.Hour, RetryAfterMax: time.Minute}, "RetryAfterMax 1m0s is below RetryAfterMin 1h0m0s"},
+	} {
+		_, err := NewSender(tc.policy, nil)
+		require.ErrorIs(t, err, ErrConfig, tc.want)
+		require.EqualError(t, err, "notify: bad configuration: DeliveryPolicy."+tc.want)
+		_, err = New(Config{Policy: tc.policy})
+		require.ErrorIs(t, err, ErrConfig, tc.want)
+		require.EqualError(t, err, "notify: bad configuration: Config.Policy."+tc.want)
+	}
+	_, err := NewSender(DeliveryPolicy{RetryAfterMin: time.Minute, RetryAfterMax: time.Minute}, nil)
+	require.NoError(t, err, "equal bounds")
 }
 
 func TestParseRetryAfter(t *testing.T) {
@@ -189,7 +280,8 @@ func TestSend(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(release) // before srv.Close, which waits for handlers
-	s := NewSender(Config{Client: srv.Client(), Guard: allowServer(srv), UserAgent: "test-agent", Timeout: 5 * time.Second})
+	s, err := NewSender(DeliveryPolicy{Client: srv.Client(), Guard: allowServer(srv), UserAgent: "test-agent", Timeout: 5 * time.Second}, nil)
+	require.NoError(t, err)
 	for _, tc := range []struct {
 		path       string
 		key        []byte
@@ -223,7 +315,8 @@ func TestSend(t *testing.T) {
 	require.NotContains(t, r.Error, "secret")
 
 	clock := clockwork.NewFakeClock()
-	slow := NewSender(Config{Client: srv.Client(), Guard: allowServer(srv), Clock: clock, Timeout: time.Minute})
+	slow, err := NewSender(DeliveryPolicy{Client: srv.Client(), Guard: allowServer(srv), Timeout: time.Minute}, clock)
+	require.NoError(t, err)
 	done := make(chan Result)
 	go func() {
 		done <- slow.Send(t.Context(), Delivery{ID: "n-3", Endpoint: srv.URL + "/slow?token=secret"})

@@ -57,7 +57,7 @@ func TestReceiverNotifierRoundTripKeyRotation(t *testing.T) {
 
 	n, err := notify.New(notify.Config{
 		Clock:  clock,
-		Guard:  netguard.Guard{AllowPrivate: true},
+		Policy: notify.DeliveryPolicy{Guard: netguard.Guard{AllowPrivate: true}},
 		Logger: slog.New(slog.DiscardHandler),
 	})
 	require.NoError(t, err)

@@ -77,9 +77,8 @@ func BenchmarkDelivery(b *testing.B) {
 		pool, _ := setup(b, 40)
 		rc := newCountingReceiver(b)
 		cfg := riverstore.Config{
-			Pool: pool, Logger: quiet, Guard: netguard.Guard{AllowPrivate: true},
-			Workers: benchConcurrency, Concurrency: benchConcurrency, PollingBatchSize: 1,
-			River: &river.Config{FetchCooldown: 5 * time.Millisecond, FetchPollInterval: 50 * time.Millisecond, Logger: quiet},
+			Pool: pool, Logger: quiet, Policy: notify.DeliveryPolicy{Guard: netguard.Guard{AllowPrivate: true}, PollingBatchSize: 1},
+			Workers: benchConcurrency, Concurrency: benchConcurrency, River: &river.Config{FetchCooldown: 5 * time.Millisecond, FetchPollInterval: 50 * time.Millisecond, Logger: quiet},
 		}
 		r, err := riverstore.New(cfg)
 		require.NoError(b, err)
@@ -96,7 +95,7 @@ func BenchmarkDelivery(b *testing.B) {
 	b.Run("Notifier", func(b *testing.B) {
 		rc := newCountingReceiver(b)
 		n, err := notify.New(notify.Config{
-			Logger: quiet, Guard: netguard.Guard{AllowPrivate: true}, Concurrency: benchConcurrency, PollingBatchSize: 1,
+			Logger: quiet, Policy: notify.DeliveryPolicy{Guard: netguard.Guard{AllowPrivate: true}, PollingBatchSize: 1}, Concurrency: benchConcurrency,
 		})
 		require.NoError(b, err)
 		ctx, cancel := context.WithCancel(context.Background())

@@ -47,7 +47,7 @@ func (e *attemptError) Error() string {
 // Timeout leaves the attempt's own timeout (on the Clock) room to record
 // the outcome.
 func (w *deliverWorker) Timeout(*river.Job[DeliveryArgs]) time.Duration {
-	return w.r.cfg.Timeout + 30*time.Second
+	return w.r.cfg.Policy.Timeout + 30*time.Second
 }
 
 // NextRetry returns the time Work computed, or else the schedule's step.
@@ -55,10 +55,10 @@ func (w *deliverWorker) NextRetry(job *river.Job[DeliveryArgs]) time.Time {
 	if v, ok := w.next.LoadAndDelete(job.ID); ok {
 		return v.(time.Time)
 	}
-	cfg := w.r.cfg
-	step := cfg.Schedule[min(job.Attempt, len(cfg.Schedule)-1)]
-	now := cfg.Clock.Now()
-	return now.Add(notify.Result{}.RetryDelay(step, cfg.Jitter, now))
+	// No attempt was made (Work failed before it): wait the step that
+	// follows this attempt, or the last step after the last attempt.
+	next, _ := w.r.sender.NextAttempt(notify.Result{}, min(job.Attempt, len(w.r.cfg.Policy.Schedule)-1))
+	return next
 }
 
 func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliveryArgs]) error {
@@ -128,9 +128,8 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliveryArgs]) 
 		return river.JobSnooze(r.cfg.DisabledRecheck)
 
 	case notify.OutcomeRetry:
-		if job.Attempt < len(r.cfg.Schedule) {
-			now := r.cfg.Clock.Now()
-			info.NextAttempt = now.Add(res.RetryDelay(r.cfg.Schedule[job.Attempt], r.cfg.Jitter, now))
+		if next, ok := r.sender.NextAttempt(res, job.Attempt); ok {
+			info.NextAttempt = next
 			w.next.Store(job.ID, info.NextAttempt)
 			log().Info("riverstore: attempt failed, will retry", "err", att.Error, "next", info.NextAttempt)
 			return &attemptError{status: att.Status, reason: att.Error}

@@ -27,7 +27,7 @@ func TestDeliverSignedOnce(t *testing.T) {
 	pool, _ := setup(t, 12)
 	rc := newReceiver(t)
 	var at attempts
-	r := startReplica(t, pool, riverstore.Config{Schedule: testSchedule, Jitter: -1, OnAttempt: at.add})
+	r := startReplica(t, pool, riverstore.Config{Policy: notify.DeliveryPolicy{Schedule: testSchedule, Jitter: -1}, OnAttempt: at.add})
 
 	b := batch("inst-1", "customers", rc.srv.URL+"/events", 0, 12) // 12 events: two notifications
 	ids := noteIDs(b)
@@ -54,7 +54,7 @@ func TestDeliverRetriesOnSchedule(t *testing.T) {
 	pool, _ := setup(t, 12)
 	rc := newReceiver(t)
 	var at attempts
-	r := startReplica(t, pool, riverstore.Config{Schedule: testSchedule, Jitter: -1, OnAttempt: at.add})
+	r := startReplica(t, pool, riverstore.Config{Policy: notify.DeliveryPolicy{Schedule: testSchedule, Jitter: -1}, OnAttempt: at.add})
 	rc.setScript(func(_ string, n int) (int, http.Header) {
 		switch n {
 		case 1:
@@ -90,7 +90,7 @@ func TestDeliverDeadLettersAndReplays(t *testing.T) {
 	pool, _ := setup(t, 12)
 	rc := newReceiver(t)
 	var exhausted atomic.Int32
-	r := startReplica(t, pool, riverstore.Config{Schedule: testSchedule, Jitter: -1, OnExhausted: func(notify.Delivery) { exhausted.Add(1) }})
+	r := startReplica(t, pool, riverstore.Config{Policy: notify.DeliveryPolicy{Schedule: testSchedule, Jitter: -1}, OnExhausted: func(notify.Delivery) { exhausted.Add(1) }})
 	ep := rc.srv.URL + "/events"
 	bad := batch("inst-1", "customers", ep, 0, 1)  // answered 400: dead at once
 	flaky := batch("inst-1", "orders", ep, 100, 1) // answered 500: dead after the last attempt
@@ -162,7 +162,7 @@ func TestDeliverGoneDisablesUntilEnabled(t *testing.T) {
 		return http.StatusOK, nil
 	})
 	r := startReplica(t, pool, riverstore.Config{
-		Schedule: testSchedule, Jitter: -1, Concurrency: 1,
+		Policy: notify.DeliveryPolicy{Schedule: testSchedule, Jitter: -1}, Concurrency: 1,
 		DisabledRecheck: time.Hour, // only Enable wakes them in time
 		OnDisabled:      func(string, string) { disabled.Add(1) },
 	})
@@ -203,7 +203,7 @@ func TestDeliverPerEndpointConcurrency(t *testing.T) {
 	rc.hold = hold
 	rc.mu.Unlock()
 	other := newReceiver(t)
-	r := startReplica(t, pool, riverstore.Config{Schedule: testSchedule, Jitter: -1, Concurrency: 2, Workers: 8, BusySnooze: 20 * time.Millisecond})
+	r := startReplica(t, pool, riverstore.Config{Policy: notify.DeliveryPolicy{Schedule: testSchedule, Jitter: -1}, Concurrency: 2, Workers: 8, BusySnooze: 20 * time.Millisecond})
 	// Six notifications of six object types: those of one type would be
 	// attempted one at a time, in order.
 	var slowIDs []string
@@ -235,7 +235,7 @@ func TestPublishTxIsTheOutbox(t *testing.T) {
 	t.Parallel()
 	pool, _ := setup(t, 12)
 	rc := newReceiver(t)
-	r := startReplica(t, pool, riverstore.Config{Schedule: testSchedule, Jitter: -1})
+	r := startReplica(t, pool, riverstore.Config{Policy: notify.DeliveryPolicy{Schedule: testSchedule, Jitter: -1}})
 	ctx := t.Context()
 	ep := rc.srv.URL + "/events"
 
@@ -276,7 +276,7 @@ func TestDeliverGuardRefusesLoopbackByDefault(t *testing.T) {
 	t.Parallel()
 	pool, _ := setup(t, 12)
 	rc := newReceiver(t)
-	cfg := riverstore.Config{Pool: pool, River: fastRiver(), Logger: quiet, Schedule: testSchedule, Jitter: -1}
+	cfg := riverstore.Config{Pool: pool, River: fastRiver(), Logger: quiet, Policy: notify.DeliveryPolicy{Schedule: testSchedule, Jitter: -1}}
 	r, err := riverstore.New(cfg) // the zero Guard: loopback refused
 	require.NoError(t, err)
 	b := batch("inst-1", "customers", rc.srv.URL+"/events", 0, 1)
@@ -285,7 +285,7 @@ func TestDeliverGuardRefusesLoopbackByDefault(t *testing.T) {
 	require.ErrorContains(t, err, `riverstore: instance "inst-1": event.notification.callback.url: `)
 
 	allowing := cfg
-	allowing.River, allowing.Guard = fastRiver(), netguard.Guard{AllowPrivate: true}
+	allowing.River, allowing.Policy.Guard = fastRiver(), netguard.Guard{AllowPrivate: true}
 	pub, err := riverstore.New(allowing) // never started: it only publishes
 	require.NoError(t, err)
 	require.NoError(t, pub.Publish(t.Context(), b))
@@ -306,12 +306,18 @@ func TestNewRefusesBadConfig(t *testing.T) {
 	_, err := riverstore.New(riverstore.Config{})
 	require.ErrorIs(t, err, riverstore.ErrConfig)
 	pool, _ := setup(t, 2)
-	for name, cfg := range map[string]riverstore.Config{
-		"jitter":   {Pool: pool, Jitter: 1},
-		"schedule": {Pool: pool, Schedule: []time.Duration{0, -time.Second}},
+	for name, tc := range map[string]struct {
+		cfg   riverstore.Config
+		field string
+	}{
+		"jitter":   {riverstore.Config{Pool: pool, Policy: notify.DeliveryPolicy{Jitter: 1}}, "Jitter"},
+		"schedule": {riverstore.Config{Pool: pool, Policy: notify.DeliveryPolicy{Schedule: []time.Duration{0, -time.Second}}}, "Schedule[1]"},
 	} {
-		_, err := riverstore.New(cfg)
+		_, err := riverstore.New(tc.cfg)
 		require.ErrorIs(t, err, riverstore.ErrConfig, name)
+		require.ErrorIs(t, err, notify.ErrConfig, name)
+		require.ErrorContains(t, err, "Config.Policy: ", name)
+		require.ErrorContains(t, err, "DeliveryPolicy."+tc.field+" ", name)
 	}
 	var _ = errors.New
 }
@@ -320,7 +326,7 @@ func TestDisableHoldsDeliveries(t *testing.T) {
 	t.Parallel()
 	pool, _ := setup(t, 12)
 	rc := newReceiver(t)
-	r := startReplica(t, pool, riverstore.Config{Schedule: testSchedule, Jitter: -1, DisabledRecheck: time.Hour})
+	r := startReplica(t, pool, riverstore.Config{Policy: notify.DeliveryPolicy{Schedule: testSchedule, Jitter: -1}, DisabledRecheck: time.Hour})
 	ep := rc.srv.URL + "/events"
 	require.NoError(t, r.Disable(t.Context(), ep, "maintenance"))
 	b := batch("inst-1", "customers", ep, 0, 1)

@@ -31,16 +31,17 @@
 // Replica is an events.Sink: Publish (or PublishTx, inside the caller's
 // transaction: the transactional outbox) splits a batch into notifications
 // as notify.Notifier does and inserts one River job per notification,
-// unique by its id. Workers make each attempt with a notify.Sender, as
-// the Notifier does, so they POST them signed in both schemes, under the
-// rules of package events: 2xx delivered; 410 disables the endpoint (its
-// deliveries wait, without using attempts, until Enable); 408, 425, 429,
-// 5xx, 3xx, timeouts and network errors retried on Config.Schedule, with
-// Retry-After kept between the step and twice the step, River's
-// MaxAttempts being the schedule's length; other 4xx and addresses the
-// SSRF guard refuses are dead letters at once, listed by DeadLetters and
-// replayed by Replay. Each replica bounds the attempts in flight per
-// endpoint (Config.Concurrency).
+// unique by its id. Workers make each attempt with a notify.Sender built
+// from Config.Policy, a notify.DeliveryPolicy, as the Notifier does, so
+// they POST them signed in both schemes, under the rules of package
+// notify: 2xx delivered; 410 disables the endpoint (its deliveries wait,
+// without using attempts, until Enable); 408, 425, 429, 5xx, 3xx,
+// timeouts and network errors retried on the policy's Schedule, with
+// Retry-After kept within its bounds (by default between the step and
+// twice the step), River's MaxAttempts being the schedule's length; other
+// 4xx and addresses the SSRF guard refuses are dead letters at once,
+// listed by DeadLetters and replayed by Replay. Each replica bounds the
+// attempts in flight per endpoint (Config.Concurrency).
 //
 // # Order
 //

@@ -61,7 +61,7 @@ func newReplica(t *testing.T, pool *pgxpool.Pool, cfg riverstore.Config) *rivers
 	if cfg.Logger == nil {
 		cfg.Logger = quiet
 	}
-	cfg.Guard.AllowPrivate = true
+	cfg.Policy.Guard.AllowPrivate = true
 	if poll := cfg.Poller; poll != nil {
 		cfg.Poller = func(inst *element.Instance) poller.Config {
 			pc := poll(inst)

@@ -66,7 +66,7 @@ func (r *Replica) PublishTx(ctx context.Context, tx pgx.Tx, b events.Batch) erro
 	if len(b.Events) == 0 {
 		return nil
 	}
-	if err := notify.CheckEndpoint(b.Endpoint.URL, r.cfg.Guard); err != nil {
+	if err := notify.CheckEndpoint(b.Endpoint.URL, r.cfg.Policy.Guard); err != nil {
 		return fmt.Errorf("riverstore: instance %q: event.notification.callback.url: %w", b.Instance.ID, err)
 	}
 	notes := events.Notifications(b, r.maxEvents[b.Source])
@@ -149,10 +149,10 @@ func (r *Replica) PublishTx(ctx context.Context, tx pgx.Tx, b events.Batch) erro
 func (r *Replica) deliveryOpts() *river.InsertOpts {
 	o := &river.InsertOpts{
 		Queue:       QueueDeliver,
-		MaxAttempts: len(r.cfg.Schedule),
+		MaxAttempts: len(r.cfg.Policy.Schedule),
 		UniqueOpts:  river.UniqueOpts{ByArgs: true},
 	}
-	if first := r.cfg.Schedule[0]; first > 0 {
+	if first := r.cfg.Policy.Schedule[0]; first > 0 {
 		o.ScheduledAt = r.cfg.Clock.Now().Add(first)
 	}
 	return o

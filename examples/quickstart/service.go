@@ -41,12 +41,14 @@ func newService(insts []*element.Instance, mux *http.ServeMux, vendorClock clock
 	// and callback URLs are public leaves Guard zero.
 	guard := netguard.Guard{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}
 	n, err := notify.New(notify.Config{
-		Guard: guard,
+		Policy: notify.DeliveryPolicy{
+			Guard:    guard,
+			Schedule: []time.Duration{0, 100 * time.Millisecond, time.Second},
+		},
 		// Three attempts, 100 ms and 1 s apart (±20%), so that the retry
 		// the quickstart shows costs no time. Leave Schedule unset in
 		// production: the default retries for about 27 hours.
-		Schedule: []time.Duration{0, 100 * time.Millisecond, time.Second},
-		Logger:   logger,
+		Logger: logger,
 		OnAttempt: func(notify.AttemptInfo) {
 			select {
 			case s.attempted <- struct{}{}:

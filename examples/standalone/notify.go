@@ -16,7 +16,7 @@ func newNotifier(o options, st stores, logger *slog.Logger) (*notify.Notifier, e
 	return notify.New(notify.Config{
 		Outbox: st.Outbox,
 		Logger: log,
-		Guard:  netguard.Guard{AllowPrivate: o.allowPrivate},
+		Policy: notify.DeliveryPolicy{Guard: netguard.Guard{AllowPrivate: o.allowPrivate}},
 		OnAttempt: func(a notify.AttemptInfo) {
 			if a.Outcome == notify.OutcomeDelivered {
 				log.Info("notification delivered", "id", a.DeliveryID, "endpoint", netguard.RedactURL(a.Endpoint),
