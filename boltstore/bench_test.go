@@ -26,7 +26,7 @@ func BenchmarkOutboxDelivery(b *testing.B) {
 	const ep = "https://app.example.com/hook"
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
-		d := notifytest.Delivery(fmt.Sprintf("d%09d", i), ep, fmt.Sprintf("k%d", i%8))
+		d := notifytest.NewDelivery(fmt.Sprintf("d%09d", i), ep, fmt.Sprintf("k%d", i%8))
 		require.NoError(b, o.Enqueue(ctx, now, d))
 		ds, err := o.Claim(ctx, ep, now, time.Minute, 1)
 		require.NoError(b, err)
@@ -73,7 +73,7 @@ func BenchmarkOpen(b *testing.B) {
 	require.NoError(b, db.PollerState().Commit(ctx, key, c))
 	ds := make([]notify.Delivery, 0, 10_000)
 	for i := range 10_000 {
-		d := notifytest.Delivery(fmt.Sprintf("d%05d", i), epA, fmt.Sprintf("k%d", i%50))
+		d := notifytest.NewDelivery(fmt.Sprintf("d%05d", i), epA, fmt.Sprintf("k%d", i%50))
 		d.Body = append(d.Body, make([]byte, 1000)...)
 		ds = append(ds, d)
 	}

@@ -103,17 +103,17 @@ func FuzzDecodeDelivery(f *testing.F) {
 // jsonDelivery is how the record would look in encoding/json, for
 // BenchmarkCodec's comparison.
 type jsonDelivery struct {
-	Endpoint    string           `json:"e"`
-	OrderKey    string           `json:"o,omitempty"`
-	Key         []byte           `json:"k,omitempty"`
-	Body        json.RawMessage  `json:"b"`
-	Events      int              `json:"n"`
-	Seq         uint64           `json:"q"`
-	CreatedAt   time.Time        `json:"c"`
-	State       notify.State     `json:"s"`
-	NextAttempt time.Time        `json:"t"`
-	DeadReason  string           `json:"r,omitempty"`
-	Attempts    []notify.Attempt `json:"a,omitempty"`
+	Endpoint    string               `json:"e"`
+	OrderKey    string               `json:"o,omitempty"`
+	Key         []byte               `json:"k,omitempty"`
+	Body        json.RawMessage      `json:"b"`
+	Events      int                  `json:"n"`
+	Seq         uint64               `json:"q"`
+	CreatedAt   time.Time            `json:"c"`
+	State       notify.DeliveryState `json:"s"`
+	NextAttempt time.Time            `json:"t"`
+	DeadReason  string               `json:"r,omitempty"`
+	Attempts    []notify.Attempt     `json:"a,omitempty"`
 }
 
 // BenchmarkCodec compares the record encoding with encoding/json on the

@@ -125,7 +125,7 @@ func exercise(t *testing.T, path, what string) string {
 			}
 		}
 	}
-	check("Enqueue", o.Enqueue(ctx, t0, notifytest.Delivery("new", epA, "k1")))
+	check("Enqueue", o.Enqueue(ctx, t0, notifytest.NewDelivery("new", epA, "k1")))
 	check("SetDisabled", o.SetDisabled(ctx, epB, true, "x"))
 
 	s := db.PollerState()

@@ -42,7 +42,7 @@ func populate(t testing.TB, path string) {
 	o := db.Outbox()
 	var ds []notify.Delivery
 	for i := range 60 {
-		d := notifytest.Delivery(fmt.Sprintf("d%03d", i), []string{epA, epB}[i%2], fmt.Sprintf("k%d", i%3))
+		d := notifytest.NewDelivery(fmt.Sprintf("d%03d", i), []string{epA, epB}[i%2], fmt.Sprintf("k%d", i%3))
 		d.Body = append(d.Body, make([]byte, 200+i*40)...) // some bodies span pages
 		ds = append(ds, d)
 	}
@@ -109,7 +109,7 @@ func TestOpenEndsLeftoverLeases(t *testing.T) {
 	require.NoError(t, err)
 	ctx := t.Context()
 	require.NoError(t, db.Outbox().Enqueue(ctx, t0,
-		notifytest.Delivery("k1", epA, "k"), notifytest.Delivery("k2", epA, "k"), notifytest.Delivery("n1", epA, "")))
+		notifytest.NewDelivery("k1", epA, "k"), notifytest.NewDelivery("k2", epA, "k"), notifytest.NewDelivery("n1", epA, "")))
 	ds, err := db.Outbox().Claim(ctx, epA, t0, time.Hour, 10)
 	require.NoError(t, err)
 	require.Len(t, ds, 2)
@@ -343,7 +343,7 @@ func TestReadOnly(t *testing.T) {
 	require.Equal(t, 6000, st.Records.Len())
 
 	for name, err := range map[string]error{
-		"Enqueue": a.Outbox().Enqueue(ctx, t0, notifytest.Delivery("x", epA, "")),
+		"Enqueue": a.Outbox().Enqueue(ctx, t0, notifytest.NewDelivery("x", epA, "")),
 		"Commit":  a.PollerState().Commit(ctx, key, poller.Change{}),
 		"Mark":    a.Deduper().Mark(ctx, "x", time.Hour),
 	} {
@@ -365,7 +365,7 @@ func TestClosed(t *testing.T) {
 	ctx := t.Context()
 	_, err = db.Outbox().List(ctx, notify.Filter{})
 	require.ErrorIs(t, err, boltstore.ErrClosed)
-	require.ErrorIs(t, db.Outbox().Enqueue(ctx, t0, notifytest.Delivery("x", epA, "")), boltstore.ErrClosed)
+	require.ErrorIs(t, db.Outbox().Enqueue(ctx, t0, notifytest.NewDelivery("x", epA, "")), boltstore.ErrClosed)
 	_, err = db.PollerState().Load(ctx, key)
 	require.ErrorIs(t, err, boltstore.ErrClosed)
 	_, err = db.Deduper().Seen(ctx, "x")

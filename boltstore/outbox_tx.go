@@ -197,7 +197,7 @@ func (o *obTx) pending(id string) (*notify.Delivery, *endpoint, error) {
 
 // getIn returns the delivery id if it is held in state want, else
 // ErrNotFound.
-func (o *obTx) getIn(id string, want notify.State) (*notify.Delivery, error) {
+func (o *obTx) getIn(id string, want notify.DeliveryState) (*notify.Delivery, error) {
 	d, err := o.get(id)
 	if err != nil {
 		return nil, err

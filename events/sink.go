@@ -7,14 +7,14 @@ import (
 	"github.com/a12b7632/elementevents/signature"
 )
 
-// Source says where a batch of events came from; it sets the default
-// number of events per notification.
-type Source string
+// Origin says where a batch of events came from, polling or a webhook;
+// it sets the default number of events per notification.
+type Origin string
 
-// The event sources.
+// The origins of a batch.
 const (
-	FromPolling Source = "polling"
-	FromWebhook Source = "webhook"
+	FromPolling Origin = "polling"
+	FromWebhook Origin = "webhook"
 )
 
 // Instance identifies the element instance a batch belongs to; its fields
@@ -45,7 +45,7 @@ type Endpoint struct {
 type Batch struct {
 	Instance Instance
 	Endpoint Endpoint
-	Source   Source
+	Source   Origin
 	Events   []Event
 
 	// Raw is the vendor's webhook body, sent as the notification's raw

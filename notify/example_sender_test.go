@@ -14,7 +14,7 @@ import (
 )
 
 // A store that schedules deliveries itself (here, a loop) makes each
-// attempt with a Sender, and follows its Result as the Notifier does:
+// attempt with a Sender, and follows its AttemptResult as the Notifier does:
 // retry at NextAttempt, dead-letter, or disable the endpoint.
 func ExampleSender() {
 	tries := 0

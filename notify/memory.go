@@ -410,7 +410,7 @@ func (o *MemoryOutbox) delivery(s slot, owned bool) Delivery {
 }
 
 // get returns the slot of delivery id if it is in state want.
-func (o *MemoryOutbox) get(id string, want State) (slot, error) {
+func (o *MemoryOutbox) get(id string, want DeliveryState) (slot, error) {
 	s, ok := o.byID[id]
 	if !ok {
 		return 0, fmt.Errorf("%w: %q", ErrNotFound, id)
@@ -421,7 +421,7 @@ func (o *MemoryOutbox) get(id string, want State) (slot, error) {
 	return s, nil
 }
 
-func (o *MemoryOutbox) state(s slot) State {
+func (o *MemoryOutbox) state(s slot) DeliveryState {
 	if o.records[s].dead {
 		return Dead
 	}

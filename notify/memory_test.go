@@ -32,14 +32,14 @@ func TestMemoryOutboxGoneMeansGone(t *testing.T) {
 		var ids []string
 		for i := range 40 {
 			ids = append(ids, "d"+strconv.Itoa(i))
-			require.NoError(t, o.Enqueue(ctx, now, notifytest.Delivery(ids[i], "https://a.example.com/hook", "")))
+			require.NoError(t, o.Enqueue(ctx, now, notifytest.NewDelivery(ids[i], "https://a.example.com/hook", "")))
 		}
 		for _, id := range ids {
 			require.NoError(t, o.Ack(ctx, id, notify.Attempt{}))
 			require.ErrorIs(t, o.Ack(ctx, id, notify.Attempt{}), notify.ErrNotFound, "%s acked twice", id)
 		}
 		for _, id := range ids {
-			require.NoError(t, o.Enqueue(ctx, now, notifytest.Delivery(id, "https://a.example.com/hook", "")))
+			require.NoError(t, o.Enqueue(ctx, now, notifytest.NewDelivery(id, "https://a.example.com/hook", "")))
 		}
 		got, err := o.List(ctx, notify.Filter{})
 		require.NoError(t, err)
@@ -53,7 +53,7 @@ func TestMemoryOutboxErrorNamesTheDelivery(t *testing.T) {
 	t.Parallel()
 	o := notify.NewMemoryOutbox()
 	now := time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC)
-	require.NoError(t, o.Enqueue(t.Context(), now, notifytest.Delivery("evt-1", "https://a.example.com/hook", "")))
+	require.NoError(t, o.Enqueue(t.Context(), now, notifytest.NewDelivery("evt-1", "https://a.example.com/hook", "")))
 
 	tests := []struct {
 		name    string
@@ -87,7 +87,7 @@ func TestMemoryOutboxShrinks(t *testing.T) {
 		return "k" + strconv.Itoa(i%10)
 	}
 	for i := range n {
-		require.NoError(t, o.Enqueue(ctx, now, notifytest.Delivery("d"+strconv.Itoa(i), endpoint, orderKey(i))))
+		require.NoError(t, o.Enqueue(ctx, now, notifytest.NewDelivery("d"+strconv.Itoa(i), endpoint, orderKey(i))))
 	}
 	// Keep one delivery in 20: a third of them dead, a third retried.
 	kept := map[string]string{} // id -> dead reason, "" if pending
@@ -119,7 +119,7 @@ func TestMemoryOutboxShrinks(t *testing.T) {
 		if i > 0 {
 			require.Less(t, left[i-1].Seq, d.Seq, "List is in Seq order")
 		}
-		want := notifytest.Delivery(d.ID, endpoint, orderKey(mustAtoi(t, d.ID[1:])))
+		want := notifytest.NewDelivery(d.ID, endpoint, orderKey(mustAtoi(t, d.ID[1:])))
 		require.Equal(t, want.OrderKey, d.OrderKey, d.ID)
 		require.Equal(t, string(want.Key), string(d.Key), d.ID)
 		require.Equal(t, string(want.Body), string(d.Body), d.ID)
@@ -152,7 +152,7 @@ func TestMemoryOutboxShrinks(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, eps)
 
-	require.NoError(t, o.Enqueue(ctx, now, notifytest.Delivery("again", endpoint, "k")))
+	require.NoError(t, o.Enqueue(ctx, now, notifytest.NewDelivery("again", endpoint, "k")))
 	ds, err := o.Claim(ctx, endpoint, now, time.Minute, 4)
 	require.NoError(t, err)
 	require.Len(t, ds, 1)
@@ -173,14 +173,14 @@ func BenchmarkMemoryOutbox(b *testing.B) {
 	o := notify.NewMemoryOutbox()
 	now := time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC)
 	for i := range backlog {
-		d := notifytest.Delivery(fmt.Sprintf("backlog-%d", i), endpoint, fmt.Sprintf("k%d", i%50))
+		d := notifytest.NewDelivery(fmt.Sprintf("backlog-%d", i), endpoint, fmt.Sprintf("k%d", i%50))
 		d.NextAttempt = now.Add(time.Hour)
 		require.NoError(b, o.Enqueue(b.Context(), now, d))
 	}
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		id := fmt.Sprintf("d%d", i)
-		if err := o.Enqueue(b.Context(), now, notifytest.Delivery(id, endpoint, "")); err != nil {
+		if err := o.Enqueue(b.Context(), now, notifytest.NewDelivery(id, endpoint, "")); err != nil {
 			b.Fatal(err)
 		}
 		ds, err := o.Claim(b.Context(), endpoint, now, time.Minute, 1)

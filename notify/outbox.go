@@ -29,17 +29,17 @@ var (
 	ErrConfig = errors.New("notify: bad configuration")
 )
 
-// State is where a delivery is in its life.
-type State string
+// DeliveryState is where a delivery is in its life.
+type DeliveryState string
 
 // The delivery states. A delivered notification leaves the outbox.
 const (
 	// Pending deliveries wait for their next attempt (or are in flight,
 	// under a lease).
-	Pending State = "pending"
+	Pending DeliveryState = "pending"
 	// Dead deliveries failed for good; they stay listable and can be
 	// replayed.
-	Dead State = "dead"
+	Dead DeliveryState = "dead"
 )
 
 // Delivery is one notification to one endpoint, with its delivery history.
@@ -66,7 +66,7 @@ type Delivery struct {
 	// CreatedAt is when the delivery was enqueued.
 	CreatedAt time.Time
 	// State is Pending or Dead.
-	State State
+	State DeliveryState
 	// NextAttempt is when a pending delivery is next due.
 	NextAttempt time.Time
 	// LeaseUntil is set while a worker holds the delivery.
@@ -115,7 +115,7 @@ type Filter struct {
 	// Endpoint, when set, selects one endpoint.
 	Endpoint string
 	// State, when set, selects Pending or Dead deliveries.
-	State State
+	State DeliveryState
 	// Limit caps the result; zero means no cap.
 	Limit int
 }

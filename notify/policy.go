@@ -12,7 +12,8 @@ import (
 
 // Defaults of [DeliveryPolicy].
 const (
-	DefaultTimeout = 15 * time.Second
+	// DefaultAttemptTimeout bounds each attempt, response included.
+	DefaultAttemptTimeout = 15 * time.Second
 	// DefaultOverloadedBackoff is the least wait after a 429 or a
 	// timeout: the receiver is overloaded and an early retry only adds to
 	// it.
@@ -53,7 +54,7 @@ type DeliveryPolicy struct {
 	Guard netguard.Guard
 
 	// Timeout bounds each attempt, response included. Default
-	// [DefaultTimeout].
+	// [DefaultAttemptTimeout].
 	Timeout time.Duration
 
 	// Schedule is the delay before each attempt, the first included; its
@@ -93,7 +94,7 @@ type DeliveryPolicy struct {
 // copied, and its Client guarded and made never to follow redirects.
 func (p DeliveryPolicy) withDefaults() DeliveryPolicy {
 	if p.Timeout <= 0 {
-		p.Timeout = DefaultTimeout
+		p.Timeout = DefaultAttemptTimeout
 	}
 	if len(p.Schedule) == 0 {
 		p.Schedule = DefaultSchedule

@@ -31,9 +31,9 @@ const DefaultJitter = 0.2
 // has no attempt after n: the delivery is dead. The wait is the schedule's
 // step before attempt n+1, jittered; a Retry-After in r.Header is
 // honoured within RetryAfterMin and RetryAfterMax; after a 429 or a
-// timeout (r.Overloaded) it is at least OverloadedBackoff. A zero Result
-// gives the jittered step.
-func (s *Sender) NextAttempt(r Result, n int) (time.Time, bool) {
+// timeout (r.Overloaded) it is at least OverloadedBackoff. A zero
+// AttemptResult gives the jittered step.
+func (s *Sender) NextAttempt(r AttemptResult, n int) (time.Time, bool) {
 	if n < 0 || n >= len(s.policy.Schedule) {
 		return time.Time{}, false
 	}
@@ -43,7 +43,7 @@ func (s *Sender) NextAttempt(r Result, n int) (time.Time, bool) {
 
 // retryDelay is the wait before the attempt that follows r, now, whose
 // step in the schedule is step. p has its defaults.
-func (p *DeliveryPolicy) retryDelay(r Result, step time.Duration, now time.Time) time.Duration {
+func (p *DeliveryPolicy) retryDelay(r AttemptResult, step time.Duration, now time.Time) time.Duration {
 	d := step
 	if p.Jitter > 0 && step > 0 {
 		d = time.Duration(float64(step) * (1 + p.Jitter*(2*rand.Float64()-1)))

@@ -71,8 +71,9 @@ func (s *Sender) Policy() DeliveryPolicy {
 	return p
 }
 
-// Result is what one attempt led to.
-type Result struct {
+// AttemptResult is what one attempt led to: the [Attempt] to record, its
+// [Outcome], and what the next attempt's time depends on.
+type AttemptResult struct {
 	// Attempt is the record kept with the delivery. Its Error is the
 	// failure's text, or Reason for an answer that was not a success.
 	Attempt
@@ -101,8 +102,8 @@ type Result struct {
 // (unsigned, with only the id and timestamp headers, when d.Key is
 // empty), within the policy's Timeout on the Sender's clock. The attempt
 // ends early if ctx does; that is reported as a network error, to be
-// retried. Send never fails: every failure is a Result.
-func (s *Sender) Send(ctx context.Context, d Delivery) Result {
+// retried. Send never fails: every failure is an AttemptResult.
+func (s *Sender) Send(ctx context.Context, d Delivery) AttemptResult {
 	dl := deadline{parent: ctx, clock: s.clock, timeout: s.policy.Timeout}
 	defer dl.close()
 	return s.send(&dl, d)
@@ -110,14 +111,14 @@ func (s *Sender) Send(ctx context.Context, d Delivery) Result {
 
 // send makes one attempt timed by dl, which a Notifier's worker reuses
 // from attempt to attempt.
-func (s *Sender) send(dl *deadline, d Delivery) Result {
+func (s *Sender) send(dl *deadline, d Delivery) AttemptResult {
 	start := s.clock.Now()
 	status, header, body, err := s.post(dl.start(), d, start)
 	dl.stop()
 	if err != nil && dl.timedOut() {
 		err = fmt.Errorf("%w after %v: %w", errAttemptTimeout, s.policy.Timeout, err)
 	}
-	r := Result{Attempt: Attempt{At: start, Status: status, Latency: s.clock.Since(start), Response: body}, Header: header}
+	r := AttemptResult{Attempt: Attempt{At: start, Status: status, Latency: s.clock.Since(start), Response: body}, Header: header}
 	r.Outcome, r.Reason, r.Overloaded = classify(status, err, s.policy.RetryClientErrors)
 	if err != nil {
 		r.Error = err.Error()
@@ -264,7 +265,7 @@ var jsonContentType = []string{"application/json"}
 // maxCachedURLs bounds the Sender's cache of parsed callback URLs.
 const maxCachedURLs = 4096
 
-// classify applies the outcome rules documented on Result.Outcome; 429
+// classify applies the outcome rules documented on AttemptResult.Outcome; 429
 // and timeouts are overloaded.
 func classify(status int, err error, retryClientErrors bool) (o Outcome, reason string, overloaded bool) {
 	if err != nil {

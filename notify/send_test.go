@@ -75,26 +75,26 @@ func TestRetryDelay(t *testing.T) {
 		name     string
 		policy   DeliveryPolicy
 		step     time.Duration
-		res      Result
+		res      AttemptResult
 		min, max time.Duration
 	}{
 		{name: "step", step: 5 * time.Minute, min: 5 * time.Minute, max: 5 * time.Minute},
 		{name: "jittered", policy: DeliveryPolicy{Jitter: 0.2}, step: 5 * time.Minute, min: 4 * time.Minute, max: 6 * time.Minute},
 		{name: "default jitter", policy: DeliveryPolicy{Jitter: 0}, step: 5 * time.Minute, min: 4 * time.Minute, max: 6 * time.Minute},
-		{name: "Retry-After within bounds", policy: DeliveryPolicy{Jitter: 0.2}, step: 5 * time.Second, res: Result{Header: ra("7")}, min: 7 * time.Second, max: 7 * time.Second},
-		{name: "Retry-After date", step: 5 * time.Second, res: Result{Header: ra(now.Add(8 * time.Second).Format(http.TimeFormat))}, min: 8 * time.Second, max: 8 * time.Second},
-		{name: "Retry-After kept to twice the step", step: 5 * time.Second, res: Result{Header: ra("3600")}, min: 10 * time.Second, max: 10 * time.Second},
-		{name: "Retry-After not below the step", step: 5 * time.Minute, res: Result{Header: ra("1")}, min: 5 * time.Minute, max: 5 * time.Minute},
-		{name: "RetryAfterMax", policy: DeliveryPolicy{RetryAfterMax: time.Hour}, step: 5 * time.Second, res: Result{Header: ra("3600")}, min: time.Hour, max: time.Hour},
-		{name: "RetryAfterMax caps", policy: DeliveryPolicy{RetryAfterMax: time.Minute}, step: 5 * time.Second, res: Result{Header: ra("3600")}, min: time.Minute, max: time.Minute},
-		{name: "RetryAfterMin", policy: DeliveryPolicy{RetryAfterMin: time.Second}, step: 5 * time.Minute, res: Result{Header: ra("2")}, min: 2 * time.Second, max: 2 * time.Second},
-		{name: "RetryAfterMin over twice the step", policy: DeliveryPolicy{RetryAfterMin: time.Minute}, step: 5 * time.Second, res: Result{Header: ra("3600")}, min: time.Minute, max: time.Minute},
+		{name: "Retry-After within bounds", policy: DeliveryPolicy{Jitter: 0.2}, step: 5 * time.Second, res: AttemptResult{Header: ra("7")}, min: 7 * time.Second, max: 7 * time.Second},
+		{name: "Retry-After date", step: 5 * time.Second, res: AttemptResult{Header: ra(now.Add(8 * time.Second).Format(http.TimeFormat))}, min: 8 * time.Second, max: 8 * time.Second},
+		{name: "Retry-After kept to twice the step", step: 5 * time.Second, res: AttemptResult{Header: ra("3600")}, min: 10 * time.Second, max: 10 * time.Second},
+		{name: "Retry-After not below the step", step: 5 * time.Minute, res: AttemptResult{Header: ra("1")}, min: 5 * time.Minute, max: 5 * time.Minute},
+		{name: "RetryAfterMax", policy: DeliveryPolicy{RetryAfterMax: time.Hour}, step: 5 * time.Second, res: AttemptResult{Header: ra("3600")}, min: time.Hour, max: time.Hour},
+		{name: "RetryAfterMax caps", policy: DeliveryPolicy{RetryAfterMax: time.Minute}, step: 5 * time.Second, res: AttemptResult{Header: ra("3600")}, min: time.Minute, max: time.Minute},
+		{name: "RetryAfterMin", policy: DeliveryPolicy{RetryAfterMin: time.Second}, step: 5 * time.Minute, res: AttemptResult{Header: ra("2")}, min: 2 * time.Second, max: 2 * time.Second},
+		{name: "RetryAfterMin over twice the step", policy: DeliveryPolicy{RetryAfterMin: time.Minute}, step: 5 * time.Second, res: AttemptResult{Header: ra("3600")}, min: time.Minute, max: time.Minute},
 		{name: "RetryAfterMin without Retry-After", policy: DeliveryPolicy{RetryAfterMin: time.Hour}, step: 5 * time.Second, min: 5 * time.Second, max: 5 * time.Second},
-		{name: "overloaded waits the floor", step: 5 * time.Second, res: Result{Overloaded: true}, min: DefaultOverloadedBackoff, max: DefaultOverloadedBackoff},
-		{name: "overloaded floor over Retry-After", step: 5 * time.Second, res: Result{Overloaded: true, Header: ra("7")}, min: DefaultOverloadedBackoff, max: DefaultOverloadedBackoff},
-		{name: "overloaded keeps a longer step", step: 2 * time.Hour, res: Result{Overloaded: true}, min: 2 * time.Hour, max: 2 * time.Hour},
-		{name: "OverloadedBackoff", policy: DeliveryPolicy{OverloadedBackoff: 10 * time.Minute}, step: 5 * time.Second, res: Result{Overloaded: true}, min: 10 * time.Minute, max: 10 * time.Minute},
-		{name: "no OverloadedBackoff", policy: DeliveryPolicy{OverloadedBackoff: -1}, step: 5 * time.Second, res: Result{Overloaded: true}, min: 5 * time.Second, max: 5 * time.Second},
+		{name: "overloaded waits the floor", step: 5 * time.Second, res: AttemptResult{Overloaded: true}, min: DefaultOverloadedBackoff, max: DefaultOverloadedBackoff},
+		{name: "overloaded floor over Retry-After", step: 5 * time.Second, res: AttemptResult{Overloaded: true, Header: ra("7")}, min: DefaultOverloadedBackoff, max: DefaultOverloadedBackoff},
+		{name: "overloaded keeps a longer step", step: 2 * time.Hour, res: AttemptResult{Overloaded: true}, min: 2 * time.Hour, max: 2 * time.Hour},
+		{name: "OverloadedBackoff", policy: DeliveryPolicy{OverloadedBackoff: 10 * time.Minute}, step: 5 * time.Second, res: AttemptResult{Overloaded: true}, min: 10 * time.Minute, max: 10 * time.Minute},
+		{name: "no OverloadedBackoff", policy: DeliveryPolicy{OverloadedBackoff: -1}, step: 5 * time.Second, res: AttemptResult{Overloaded: true}, min: 5 * time.Second, max: 5 * time.Second},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := tc.policy
@@ -119,15 +119,15 @@ func TestNextAttempt(t *testing.T) {
 	s, err := NewSender(DeliveryPolicy{Schedule: []time.Duration{0, time.Second, time.Minute}, Jitter: -1}, clock)
 	require.NoError(t, err)
 	for n, want := range map[int]time.Duration{1: time.Second, 2: time.Minute} {
-		next, ok := s.NextAttempt(Result{}, n)
+		next, ok := s.NextAttempt(AttemptResult{}, n)
 		require.True(t, ok, "after attempt %d", n)
 		require.Equal(t, clock.Now().Add(want), next, "after attempt %d", n)
 	}
 	for _, n := range []int{3, 4, -1} {
-		_, ok := s.NextAttempt(Result{}, n)
+		_, ok := s.NextAttempt(AttemptResult{}, n)
 		require.False(t, ok, "no attempt after attempt %d", n)
 	}
-	next, ok := s.NextAttempt(Result{Header: http.Header{"Retry-After": {"90"}}}, 2)
+	next, ok := s.NextAttempt(AttemptResult{Header: http.Header{"Retry-After": {"90"}}}, 2)
 	require.True(t, ok)
 	require.Equal(t, clock.Now().Add(90*time.Second), next, "Retry-After within the step and twice it")
 }
@@ -139,7 +139,7 @@ func TestPolicyDefaults(t *testing.T) {
 	s, err := NewSender(DeliveryPolicy{}, nil)
 	require.NoError(t, err)
 	p := s.Policy()
-	require.Equal(t, DefaultTimeout, p.Timeout)
+	require.Equal(t, DefaultAttemptTimeout, p.Timeout)
 	require.Equal(t, DefaultSchedule, p.Schedule)
 	require.Equal(t, DefaultJitter, p.Jitter)
 	require.Equal(t, DefaultOverloadedBackoff, p.OverloadedBackoff)
@@ -317,7 +317,7 @@ func TestSend(t *testing.T) {
 	clock := clockwork.NewFakeClock()
 	slow, err := NewSender(DeliveryPolicy{Client: srv.Client(), Guard: allowServer(srv), Timeout: time.Minute}, clock)
 	require.NoError(t, err)
-	done := make(chan Result)
+	done := make(chan AttemptResult)
 	go func() {
 		done <- slow.Send(t.Context(), Delivery{ID: "n-3", Endpoint: srv.URL + "/slow?token=secret"})
 	}()

@@ -57,7 +57,7 @@ func (w *deliverWorker) NextRetry(job *river.Job[DeliveryArgs]) time.Time {
 	}
 	// No attempt was made (Work failed before it): wait the step that
 	// follows this attempt, or the last step after the last attempt.
-	next, _ := w.r.sender.NextAttempt(notify.Result{}, min(job.Attempt, len(w.r.cfg.Policy.Schedule)-1))
+	next, _ := w.r.sender.NextAttempt(notify.AttemptResult{}, min(job.Attempt, len(w.r.cfg.Policy.Schedule)-1))
 	return next
 }
 

@@ -140,7 +140,7 @@ type Replica struct {
 	client    *river.Client[pgx.Tx]
 	state     *State
 	instances map[string]*polled // by instance id
-	maxEvents map[events.Source]int
+	maxEvents map[events.Origin]int
 
 	mu       sync.Mutex
 	inflight map[string]int    // attempts in flight per endpoint
@@ -170,7 +170,7 @@ func New(cfg Config) (*Replica, error) {
 		t:         newTables(cfg.Schema),
 		state:     &State{pool: cfg.Pool, t: newTables(cfg.Schema)},
 		instances: make(map[string]*polled),
-		maxEvents: map[events.Source]int{events.FromPolling: cfg.Policy.PollingBatchSize, events.FromWebhook: cfg.Policy.WebhookBatchSize},
+		maxEvents: map[events.Origin]int{events.FromPolling: cfg.Policy.PollingBatchSize, events.FromWebhook: cfg.Policy.WebhookBatchSize},
 		inflight:  make(map[string]int),
 		keys:      make(map[string][]byte),
 		sender:    sender,

@@ -29,7 +29,7 @@ func TestOpenStores(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, st.Durable)
 	require.FileExists(t, filepath.Join(dir, stateFile))
-	require.NoError(t, st.Outbox.Enqueue(t.Context(), time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC), notifytest.Delivery("n1", "https://cb.example/", "")))
+	require.NoError(t, st.Outbox.Enqueue(t.Context(), time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC), notifytest.NewDelivery("n1", "https://cb.example/", "")))
 	require.NoError(t, closeStores())
 
 	st, closeStores, err = openStores(dir, logger)

@@ -22,9 +22,9 @@ var claimCases = []testCase{
 }
 
 func testClaimDue(t *testing.T, o notify.Outbox) {
-	later := Delivery("later", epA, "")
+	later := NewDelivery("later", epA, "")
 	later.NextAttempt = at(time.Minute)
-	enqueue(t, o, t0, Delivery("now", epA, ""), later)
+	enqueue(t, o, t0, NewDelivery("now", epA, ""), later)
 
 	requireClaim(t, o, epA, at(-time.Second), 10) // enqueued "now" is due at t0, not before
 	requireClaim(t, o, epA, t0, 10, "now")        // NextAttempt == now is due
@@ -36,7 +36,7 @@ func testClaimDue(t *testing.T, o notify.Outbox) {
 func testClaimSeqOrder(t *testing.T, o notify.Outbox) {
 	var ds []notify.Delivery
 	for i, id := range []string{"d1", "d2", "d3", "d4"} {
-		d := Delivery(id, epA, "")
+		d := NewDelivery(id, epA, "")
 		d.NextAttempt = at(-time.Duration(i) * time.Minute) // later Seq, earlier time
 		ds = append(ds, d)
 	}
@@ -46,8 +46,8 @@ func testClaimSeqOrder(t *testing.T, o notify.Outbox) {
 
 func testClaimMax(t *testing.T, o notify.Outbox) {
 	enqueue(t, o, t0,
-		Delivery("d1", epA, ""), Delivery("d2", epA, ""), Delivery("d3", epA, ""),
-		Delivery("d4", epA, ""), Delivery("d5", epA, ""))
+		NewDelivery("d1", epA, ""), NewDelivery("d2", epA, ""), NewDelivery("d3", epA, ""),
+		NewDelivery("d4", epA, ""), NewDelivery("d5", epA, ""))
 
 	requireClaim(t, o, epA, t0, 0)
 	requireClaim(t, o, epA, t0, 2, "d1", "d2")
@@ -57,7 +57,7 @@ func testClaimMax(t *testing.T, o notify.Outbox) {
 }
 
 func testClaimLeases(t *testing.T, o notify.Outbox) {
-	enqueue(t, o, t0, Delivery("a1", epA, "k"))
+	enqueue(t, o, t0, NewDelivery("a1", epA, "k"))
 	now := at(5 * time.Second)
 	ds, err := o.Claim(t.Context(), epA, now, 90*time.Second, 1)
 	require.NoError(t, err)
@@ -68,20 +68,20 @@ func testClaimLeases(t *testing.T, o notify.Outbox) {
 		requireTime(t, now.Add(90*time.Second), d.LeaseUntil, "LeaseUntil")
 		requireTime(t, t0, d.NextAttempt, "NextAttempt")
 		require.Equal(t, "k", d.OrderKey)
-		require.Equal(t, string(Delivery("a1", epA, "k").Body), string(d.Body))
+		require.Equal(t, string(NewDelivery("a1", epA, "k").Body), string(d.Body))
 		require.Empty(t, d.Attempts, "claiming is not an attempt")
 	}
 }
 
 func testClaimLeaseExcludes(t *testing.T, o notify.Outbox) {
-	enqueue(t, o, t0, Delivery("a1", epA, ""), Delivery("a2", epA, ""))
+	enqueue(t, o, t0, NewDelivery("a1", epA, ""), NewDelivery("a2", epA, ""))
 	requireClaim(t, o, epA, t0, 1, "a1")
 	requireClaim(t, o, epA, t0, 10, "a2")
 	requireClaim(t, o, epA, at(lease-time.Second), 10)
 }
 
 func testClaimExpiredLease(t *testing.T, o notify.Outbox) {
-	enqueue(t, o, t0, Delivery("a1", epA, ""))
+	enqueue(t, o, t0, NewDelivery("a1", epA, ""))
 	requireClaim(t, o, epA, t0, 1, "a1")
 	// The worker holding a1 died without a word. When its lease ends (and
 	// not before: NextDue calls the lease's end the earliest claim time),
@@ -94,7 +94,7 @@ func testClaimExpiredLease(t *testing.T, o notify.Outbox) {
 }
 
 func testClaimDisabled(t *testing.T, o notify.Outbox) {
-	enqueue(t, o, t0, Delivery("a1", epA, ""), Delivery("a2", epA, ""))
+	enqueue(t, o, t0, NewDelivery("a1", epA, ""), NewDelivery("a2", epA, ""))
 	require.NoError(t, o.SetDisabled(t.Context(), epA, true, "410 Gone"))
 
 	requireClaim(t, o, epA, at(time.Hour), 10)
@@ -108,8 +108,8 @@ func testClaimDisabled(t *testing.T, o notify.Outbox) {
 
 func testClaimIsolated(t *testing.T, o notify.Outbox) {
 	enqueue(t, o, t0,
-		Delivery("a1", epA, ""), Delivery("b1", epB, ""),
-		Delivery("a2", epA, ""), Delivery("b2", epB, ""))
+		NewDelivery("a1", epA, ""), NewDelivery("b1", epB, ""),
+		NewDelivery("a2", epA, ""), NewDelivery("b2", epB, ""))
 
 	requireClaim(t, o, epA, t0, 10, "a1", "a2")
 	require.NoError(t, o.SetDisabled(t.Context(), epA, true, "down"))
@@ -119,12 +119,12 @@ func testClaimIsolated(t *testing.T, o notify.Outbox) {
 
 func testClaimUnknown(t *testing.T, o notify.Outbox) {
 	requireClaim(t, o, epA, t0, 10)
-	enqueue(t, o, t0, Delivery("a1", epA, ""))
+	enqueue(t, o, t0, NewDelivery("a1", epA, ""))
 	requireClaim(t, o, epC, t0, 10)
 }
 
 func testClaimCopies(t *testing.T, o notify.Outbox) {
-	enqueue(t, o, t0, Delivery("a1", epA, ""))
+	enqueue(t, o, t0, NewDelivery("a1", epA, ""))
 	requireClaim(t, o, epA, t0, 1, "a1")
 	require.NoError(t, o.Retry(t.Context(), "a1", attempt(t0, 500), t0))
 	ds := requireClaim(t, o, epA, t0, 1, "a1")
@@ -136,8 +136,8 @@ func testClaimCopies(t *testing.T, o notify.Outbox) {
 	ds[0].Endpoint, ds[0].OrderKey, ds[0].State = epB, "changed", notify.Dead
 
 	got := find(t, o, "a1")
-	require.Equal(t, string(Delivery("a1", epA, "").Body), string(got.Body))
-	require.Equal(t, string(Delivery("a1", epA, "").Key), string(got.Key))
+	require.Equal(t, string(NewDelivery("a1", epA, "").Body), string(got.Body))
+	require.Equal(t, string(NewDelivery("a1", epA, "").Key), string(got.Key))
 	requireAttempts(t, []notify.Attempt{attempt(t0, 500)}, got.Attempts)
 	require.Equal(t, epA, got.Endpoint)
 	require.Empty(t, got.OrderKey)

@@ -25,7 +25,7 @@ func testConcurrentClaims(t *testing.T, o notify.Outbox) {
 	const n, claimers = 600, 12
 	var ds []notify.Delivery
 	for i := range n {
-		ds = append(ds, Delivery(fmt.Sprintf("d%04d", i), epA, ""))
+		ds = append(ds, NewDelivery(fmt.Sprintf("d%04d", i), epA, ""))
 	}
 	enqueue(t, o, t0, ds...)
 
@@ -108,7 +108,7 @@ func testConcurrentWorkers(t *testing.T, o notify.Outbox) {
 					if i%4 == 0 {
 						key = ""
 					}
-					ds = append(ds, Delivery(fmt.Sprintf("p%d-%03d", p, i), eps[i%2], key))
+					ds = append(ds, NewDelivery(fmt.Sprintf("p%d-%03d", p, i), eps[i%2], key))
 				}
 				if fail(o.Enqueue(ctx, t0, ds...)) {
 					return
@@ -218,7 +218,7 @@ func testVolume(t *testing.T, o notify.Outbox) {
 			}
 			id := fmt.Sprintf("v%05d", i)
 			order[id] = i
-			ds = append(ds, Delivery(id, eps[i%len(eps)], key))
+			ds = append(ds, NewDelivery(id, eps[i%len(eps)], key))
 		}
 		enqueue(t, o, t0, ds...)
 	}

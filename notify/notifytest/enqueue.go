@@ -22,8 +22,8 @@ var enqueueCases = []testCase{
 }
 
 func testEnqueueSets(t *testing.T, o notify.Outbox) {
-	enqueue(t, o, t0, Delivery("a1", epA, ""), Delivery("b1", epB, ""))
-	enqueue(t, o, at(time.Second), Delivery("a2", epA, "k"))
+	enqueue(t, o, t0, NewDelivery("a1", epA, ""), NewDelivery("b1", epB, ""))
+	enqueue(t, o, at(time.Second), NewDelivery("a2", epA, "k"))
 
 	got := list(t, o, notify.Filter{})
 	require.Equal(t, []string{"a1", "b1", "a2"}, ids(got), "Seq order is enqueue order")
@@ -44,7 +44,7 @@ func testEnqueueSets(t *testing.T, o notify.Outbox) {
 }
 
 func testEnqueueKeepsFields(t *testing.T, o notify.Outbox) {
-	in := Delivery("a1", epA, "inst-1/customers")
+	in := NewDelivery("a1", epA, "inst-1/customers")
 	in.Events = 7
 	enqueue(t, o, t0, in)
 
@@ -57,9 +57,9 @@ func testEnqueueKeepsFields(t *testing.T, o notify.Outbox) {
 }
 
 func testEnqueueKeepsNextAttempt(t *testing.T, o notify.Outbox) {
-	d := Delivery("later", epA, "")
+	d := NewDelivery("later", epA, "")
 	d.NextAttempt = at(time.Hour)
-	enqueue(t, o, t0, d, Delivery("now", epA, ""))
+	enqueue(t, o, t0, d, NewDelivery("now", epA, ""))
 
 	requireTime(t, at(time.Hour), find(t, o, "later").NextAttempt, "NextAttempt")
 	requireClaim(t, o, epA, t0, 10, "now")
@@ -73,7 +73,7 @@ func testEnqueueBatch(t *testing.T, o notify.Outbox) {
 	var want []string
 	for i := range 100 {
 		id := fmt.Sprintf("d%03d", i)
-		batch = append(batch, Delivery(id, []string{epA, epB}[i%2], fmt.Sprintf("k%d", i%5)))
+		batch = append(batch, NewDelivery(id, []string{epA, epB}[i%2], fmt.Sprintf("k%d", i%5)))
 		want = append(want, id)
 	}
 	enqueue(t, o, t0, batch...)
@@ -87,12 +87,12 @@ func testEnqueueNothing(t *testing.T, o notify.Outbox) {
 }
 
 func testEnqueueDuplicate(t *testing.T, o notify.Outbox) {
-	enqueue(t, o, t0, Delivery("a1", epA, "k1"))
+	enqueue(t, o, t0, NewDelivery("a1", epA, "k1"))
 	orig := find(t, o, "a1")
 
-	again := Delivery("a1", epB, "k2")
+	again := NewDelivery("a1", epB, "k2")
 	again.Body = []byte(`{"second":true}`)
-	enqueue(t, o, at(time.Minute), again, Delivery("a2", epA, ""))
+	enqueue(t, o, at(time.Minute), again, NewDelivery("a2", epA, ""))
 
 	got := list(t, o, notify.Filter{})
 	require.Equal(t, []string{"a1", "a2"}, ids(got), "the duplicate is skipped, the rest stored")
@@ -106,8 +106,8 @@ func testEnqueueDuplicate(t *testing.T, o notify.Outbox) {
 }
 
 func testEnqueueDuplicateInBatch(t *testing.T, o notify.Outbox) {
-	first := Delivery("a1", epA, "")
-	second := Delivery("a1", epA, "")
+	first := NewDelivery("a1", epA, "")
+	second := NewDelivery("a1", epA, "")
 	second.Body = []byte(`{"second":true}`)
 	enqueue(t, o, t0, first, second)
 
@@ -117,11 +117,11 @@ func testEnqueueDuplicateInBatch(t *testing.T, o notify.Outbox) {
 }
 
 func testEnqueueDuplicateDead(t *testing.T, o notify.Outbox) {
-	enqueue(t, o, t0, Delivery("a1", epA, ""))
+	enqueue(t, o, t0, NewDelivery("a1", epA, ""))
 	requireClaim(t, o, epA, t0, 1, "a1")
 	require.NoError(t, o.DeadLetter(t.Context(), "a1", attempt(t0, 400), "bad request"))
 
-	enqueue(t, o, at(time.Minute), Delivery("a1", epA, ""))
+	enqueue(t, o, at(time.Minute), NewDelivery("a1", epA, ""))
 	got := find(t, o, "a1")
 	require.Equal(t, notify.Dead, got.State, "a dead delivery is held: its id is skipped")
 	require.Equal(t, "bad request", got.DeadReason)
@@ -129,9 +129,9 @@ func testEnqueueDuplicateDead(t *testing.T, o notify.Outbox) {
 }
 
 func testEnqueueCopies(t *testing.T, o notify.Outbox) {
-	in := Delivery("a1", epA, "")
+	in := NewDelivery("a1", epA, "")
 	in.Attempts = []notify.Attempt{attempt(at(-time.Hour), 503)}
-	want := Delivery("a1", epA, "")
+	want := NewDelivery("a1", epA, "")
 	wantAttempts := []notify.Attempt{attempt(at(-time.Hour), 503)}
 	enqueue(t, o, t0, in)
 

@@ -65,10 +65,10 @@ var groups = []struct {
 	{"Concurrency", concurrencyCases},
 }
 
-// Delivery returns a delivery ready to enqueue, for tests of outboxes and
+// NewDelivery returns a delivery ready to enqueue, for tests of outboxes and
 // of code that uses them: a small JSON body naming id, a signing key and
 // one event. Enqueue sets the rest.
-func Delivery(id, endpoint, orderKey string) notify.Delivery {
+func NewDelivery(id, endpoint, orderKey string) notify.Delivery {
 	return notify.Delivery{
 		ID:       id,
 		Endpoint: endpoint,

@@ -23,7 +23,7 @@ var orderKeyCases = []testCase{
 }
 
 func testOrderLeased(t *testing.T, o notify.Outbox) {
-	enqueue(t, o, t0, Delivery("k1", epA, "k"), Delivery("k2", epA, "k"))
+	enqueue(t, o, t0, NewDelivery("k1", epA, "k"), NewDelivery("k2", epA, "k"))
 	requireClaim(t, o, epA, t0, 10, "k1")
 	requireClaim(t, o, epA, at(time.Second), 10)
 	// k1's worker died: k1 comes back, k2 still waits behind it.
@@ -31,7 +31,7 @@ func testOrderLeased(t *testing.T, o notify.Outbox) {
 }
 
 func testOrderRetried(t *testing.T, o notify.Outbox) {
-	enqueue(t, o, t0, Delivery("k1", epA, "k"), Delivery("k2", epA, "k"))
+	enqueue(t, o, t0, NewDelivery("k1", epA, "k"), NewDelivery("k2", epA, "k"))
 	requireClaim(t, o, epA, t0, 10, "k1")
 	require.NoError(t, o.Retry(t.Context(), "k1", attempt(t0, 503), at(time.Hour)))
 
@@ -40,16 +40,16 @@ func testOrderRetried(t *testing.T, o notify.Outbox) {
 }
 
 func testOrderNotYetDue(t *testing.T, o notify.Outbox) {
-	first := Delivery("k1", epA, "k")
+	first := NewDelivery("k1", epA, "k")
 	first.NextAttempt = at(time.Hour)
-	enqueue(t, o, t0, first, Delivery("k2", epA, "k"))
+	enqueue(t, o, t0, first, NewDelivery("k2", epA, "k"))
 
 	requireClaim(t, o, epA, t0, 10)
 	requireClaim(t, o, epA, at(time.Hour), 10, "k1")
 }
 
 func testOrderReleased(t *testing.T, o notify.Outbox) {
-	enqueue(t, o, t0, Delivery("k1", epA, "k"), Delivery("k2", epA, "k"))
+	enqueue(t, o, t0, NewDelivery("k1", epA, "k"), NewDelivery("k2", epA, "k"))
 	requireClaim(t, o, epA, t0, 10, "k1")
 	require.NoError(t, o.Release(t.Context(), "k1", at(time.Minute)))
 
@@ -58,7 +58,7 @@ func testOrderReleased(t *testing.T, o notify.Outbox) {
 }
 
 func testOrderAck(t *testing.T, o notify.Outbox) {
-	enqueue(t, o, t0, Delivery("k1", epA, "k"), Delivery("k2", epA, "k"), Delivery("k3", epA, "k"))
+	enqueue(t, o, t0, NewDelivery("k1", epA, "k"), NewDelivery("k2", epA, "k"), NewDelivery("k3", epA, "k"))
 	requireClaim(t, o, epA, t0, 10, "k1")
 	require.NoError(t, o.Ack(t.Context(), "k1", notify.Attempt{At: t0, Status: 204}))
 	requireClaim(t, o, epA, t0, 10, "k2")
@@ -67,14 +67,14 @@ func testOrderAck(t *testing.T, o notify.Outbox) {
 }
 
 func testOrderDeadLetter(t *testing.T, o notify.Outbox) {
-	enqueue(t, o, t0, Delivery("k1", epA, "k"), Delivery("k2", epA, "k"))
+	enqueue(t, o, t0, NewDelivery("k1", epA, "k"), NewDelivery("k2", epA, "k"))
 	requireClaim(t, o, epA, t0, 10, "k1")
 	require.NoError(t, o.DeadLetter(t.Context(), "k1", attempt(t0, 400), "400 Bad Request"))
 	requireClaim(t, o, epA, t0, 10, "k2")
 }
 
 func testOrderReplay(t *testing.T, o notify.Outbox) {
-	enqueue(t, o, t0, Delivery("k1", epA, "k"), Delivery("k2", epA, "k"), Delivery("k3", epA, "k"))
+	enqueue(t, o, t0, NewDelivery("k1", epA, "k"), NewDelivery("k2", epA, "k"), NewDelivery("k3", epA, "k"))
 	requireClaim(t, o, epA, t0, 10, "k1")
 	require.NoError(t, o.DeadLetter(t.Context(), "k1", attempt(t0, 400), "400 Bad Request"))
 	requireClaim(t, o, epA, t0, 10, "k2")
@@ -90,21 +90,21 @@ func testOrderReplay(t *testing.T, o notify.Outbox) {
 }
 
 func testOrderEmptyKey(t *testing.T, o notify.Outbox) {
-	enqueue(t, o, t0, Delivery("n1", epA, ""), Delivery("n2", epA, ""), Delivery("n3", epA, ""))
+	enqueue(t, o, t0, NewDelivery("n1", epA, ""), NewDelivery("n2", epA, ""), NewDelivery("n3", epA, ""))
 	requireClaim(t, o, epA, t0, 10, "n1", "n2", "n3")
 }
 
 func testOrderDifferentKeys(t *testing.T, o notify.Outbox) {
 	enqueue(t, o, t0,
-		Delivery("x1", epA, "x"), Delivery("y1", epA, "y"), Delivery("n1", epA, ""),
-		Delivery("x2", epA, "x"), Delivery("y2", epA, "y"), Delivery("n2", epA, ""))
+		NewDelivery("x1", epA, "x"), NewDelivery("y1", epA, "y"), NewDelivery("n1", epA, ""),
+		NewDelivery("x2", epA, "x"), NewDelivery("y2", epA, "y"), NewDelivery("n2", epA, ""))
 	requireClaim(t, o, epA, t0, 10, "x1", "y1", "n1", "n2")
 	require.NoError(t, o.Ack(t.Context(), "y1", notify.Attempt{At: t0, Status: 200}))
 	requireClaim(t, o, epA, t0, 10, "y2")
 }
 
 func testOrderMax(t *testing.T, o notify.Outbox) {
-	enqueue(t, o, t0, Delivery("x1", epA, "x"), Delivery("x2", epA, "x"), Delivery("y1", epA, "y"))
+	enqueue(t, o, t0, NewDelivery("x1", epA, "x"), NewDelivery("x2", epA, "x"), NewDelivery("y1", epA, "y"))
 	requireClaim(t, o, epA, t0, 2, "x1", "y1")
 }
 
@@ -112,7 +112,7 @@ func testOrderMax(t *testing.T, o notify.Outbox) {
 // matters to one receiver, and a disabled or failing endpoint must not
 // hold back another (per-endpoint isolation).
 func testOrderPerEndpoint(t *testing.T, o notify.Outbox) {
-	enqueue(t, o, t0, Delivery("a1", epA, "k"), Delivery("b1", epB, "k"))
+	enqueue(t, o, t0, NewDelivery("a1", epA, "k"), NewDelivery("b1", epB, "k"))
 	require.NoError(t, o.SetDisabled(t.Context(), epA, true, "410 Gone"))
 	requireClaim(t, o, epB, t0, 10, "b1")
 }

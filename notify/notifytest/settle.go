@@ -23,7 +23,7 @@ var settleCases = []testCase{
 }
 
 func testAck(t *testing.T, o notify.Outbox) {
-	enqueue(t, o, t0, Delivery("a1", epA, ""), Delivery("a2", epA, ""))
+	enqueue(t, o, t0, NewDelivery("a1", epA, ""), NewDelivery("a2", epA, ""))
 	requireClaim(t, o, epA, t0, 1, "a1")
 	require.NoError(t, o.Ack(t.Context(), "a1", notify.Attempt{At: t0, Status: 200, Latency: time.Second}))
 
@@ -33,13 +33,13 @@ func testAck(t *testing.T, o notify.Outbox) {
 }
 
 func testAckUnleased(t *testing.T, o notify.Outbox) {
-	enqueue(t, o, t0, Delivery("a1", epA, ""))
+	enqueue(t, o, t0, NewDelivery("a1", epA, ""))
 	require.NoError(t, o.Ack(t.Context(), "a1", notify.Attempt{At: t0, Status: 204}))
 	requireAbsent(t, o, "a1")
 }
 
 func testRetry(t *testing.T, o notify.Outbox) {
-	enqueue(t, o, t0, Delivery("a1", epA, ""))
+	enqueue(t, o, t0, NewDelivery("a1", epA, ""))
 	first, second := attempt(t0, 503), attempt(at(10*time.Second), 429)
 
 	requireClaim(t, o, epA, t0, 1, "a1")
@@ -58,7 +58,7 @@ func testRetry(t *testing.T, o notify.Outbox) {
 }
 
 func testRetryEndsLease(t *testing.T, o notify.Outbox) {
-	enqueue(t, o, t0, Delivery("a1", epA, ""))
+	enqueue(t, o, t0, NewDelivery("a1", epA, ""))
 	requireClaim(t, o, epA, t0, 1, "a1")
 	require.NoError(t, o.Retry(t.Context(), "a1", attempt(t0, 500), at(time.Second)))
 
@@ -68,7 +68,7 @@ func testRetryEndsLease(t *testing.T, o notify.Outbox) {
 }
 
 func testRelease(t *testing.T, o notify.Outbox) {
-	enqueue(t, o, t0, Delivery("a1", epA, ""))
+	enqueue(t, o, t0, NewDelivery("a1", epA, ""))
 	requireClaim(t, o, epA, t0, 1, "a1")
 	require.NoError(t, o.Release(t.Context(), "a1", at(30*time.Second)))
 
@@ -83,7 +83,7 @@ func testRelease(t *testing.T, o notify.Outbox) {
 }
 
 func testDeadLetter(t *testing.T, o notify.Outbox) {
-	enqueue(t, o, t0, Delivery("a1", epA, ""))
+	enqueue(t, o, t0, NewDelivery("a1", epA, ""))
 	first, last := attempt(t0, 503), attempt(at(time.Minute), 404)
 	requireClaim(t, o, epA, t0, 1, "a1")
 	require.NoError(t, o.Retry(t.Context(), "a1", first, at(time.Minute)))
@@ -103,7 +103,7 @@ func testDeadLetter(t *testing.T, o notify.Outbox) {
 }
 
 func testDeadLetterZeroAttempt(t *testing.T, o notify.Outbox) {
-	enqueue(t, o, t0, Delivery("a1", epA, ""))
+	enqueue(t, o, t0, NewDelivery("a1", epA, ""))
 	require.NoError(t, o.DeadLetter(t.Context(), "a1", notify.Attempt{}, "cancelled by operator"))
 
 	got := find(t, o, "a1")
@@ -113,7 +113,7 @@ func testDeadLetterZeroAttempt(t *testing.T, o notify.Outbox) {
 }
 
 func testReplay(t *testing.T, o notify.Outbox) {
-	enqueue(t, o, t0, Delivery("a1", epA, ""))
+	enqueue(t, o, t0, NewDelivery("a1", epA, ""))
 	last := attempt(t0, 400)
 	requireClaim(t, o, epA, t0, 1, "a1")
 	require.NoError(t, o.DeadLetter(t.Context(), "a1", last, "400 Bad Request"))
@@ -139,8 +139,8 @@ func testReplay(t *testing.T, o notify.Outbox) {
 // nothing.
 func testNotFound(t *testing.T, o notify.Outbox) {
 	enqueue(t, o, t0,
-		Delivery("leased", epA, ""), Delivery("pending", epA, ""),
-		Delivery("dead", epA, ""), Delivery("acked", epA, ""))
+		NewDelivery("leased", epA, ""), NewDelivery("pending", epA, ""),
+		NewDelivery("dead", epA, ""), NewDelivery("acked", epA, ""))
 	requireClaim(t, o, epA, t0, 1, "leased")
 	require.NoError(t, o.DeadLetter(t.Context(), "dead", attempt(t0, 400), "400"))
 	require.NoError(t, o.Ack(t.Context(), "acked", notify.Attempt{At: t0, Status: 200}))

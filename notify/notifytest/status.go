@@ -33,8 +33,8 @@ func testListEmpty(t *testing.T, o notify.Outbox) {
 
 func testListFilters(t *testing.T, o notify.Outbox) {
 	enqueue(t, o, t0,
-		Delivery("a1", epA, ""), Delivery("b1", epB, ""), Delivery("a2", epA, ""),
-		Delivery("b2", epB, ""), Delivery("a3", epA, ""), Delivery("b3", epB, ""))
+		NewDelivery("a1", epA, ""), NewDelivery("b1", epB, ""), NewDelivery("a2", epA, ""),
+		NewDelivery("b2", epB, ""), NewDelivery("a3", epA, ""), NewDelivery("b3", epB, ""))
 	require.NoError(t, o.DeadLetter(t.Context(), "a2", attempt(t0, 400), "400"))
 	require.NoError(t, o.DeadLetter(t.Context(), "b1", attempt(t0, 400), "400"))
 	require.NoError(t, o.DeadLetter(t.Context(), "b3", attempt(t0, 400), "400"))
@@ -70,7 +70,7 @@ func testListFilters(t *testing.T, o notify.Outbox) {
 }
 
 func testListCopies(t *testing.T, o notify.Outbox) {
-	enqueue(t, o, t0, Delivery("a1", epA, ""))
+	enqueue(t, o, t0, NewDelivery("a1", epA, ""))
 	require.NoError(t, o.DeadLetter(t.Context(), "a1", attempt(t0, 400), "400"))
 
 	got := list(t, o, notify.Filter{})
@@ -80,8 +80,8 @@ func testListCopies(t *testing.T, o notify.Outbox) {
 	got[0].Attempts = append(got[0].Attempts, attempt(t0, 500))
 
 	again := find(t, o, "a1")
-	require.Equal(t, string(Delivery("a1", epA, "").Body), string(again.Body))
-	require.Equal(t, string(Delivery("a1", epA, "").Key), string(again.Key))
+	require.Equal(t, string(NewDelivery("a1", epA, "").Body), string(again.Body))
+	require.Equal(t, string(NewDelivery("a1", epA, "").Key), string(again.Key))
 	requireAttempts(t, []notify.Attempt{attempt(t0, 400)}, again.Attempts)
 }
 
@@ -91,8 +91,8 @@ func testEndpointsEmpty(t *testing.T, o notify.Outbox) {
 
 func testEndpointsCounts(t *testing.T, o notify.Outbox) {
 	enqueue(t, o, t0,
-		Delivery("c1", epC, ""), Delivery("a1", epA, ""), Delivery("b1", epB, ""),
-		Delivery("a2", epA, ""), Delivery("c2", epC, ""), Delivery("a3", epA, ""))
+		NewDelivery("c1", epC, ""), NewDelivery("a1", epA, ""), NewDelivery("b1", epB, ""),
+		NewDelivery("a2", epA, ""), NewDelivery("c2", epC, ""), NewDelivery("a3", epA, ""))
 	require.NoError(t, o.DeadLetter(t.Context(), "a1", attempt(t0, 400), "400"))
 	require.NoError(t, o.DeadLetter(t.Context(), "c1", attempt(t0, 400), "400"))
 	require.NoError(t, o.DeadLetter(t.Context(), "c2", attempt(t0, 400), "400"))
@@ -113,26 +113,26 @@ func testEndpointsCounts(t *testing.T, o notify.Outbox) {
 }
 
 func testEndpointsNextDue(t *testing.T, o notify.Outbox) {
-	d1, d2 := Delivery("a1", epA, ""), Delivery("a2", epA, "")
+	d1, d2 := NewDelivery("a1", epA, ""), NewDelivery("a2", epA, "")
 	d1.NextAttempt, d2.NextAttempt = at(time.Hour), at(time.Minute)
 	enqueue(t, o, t0, d1, d2)
 	requireTime(t, at(time.Minute), status(t, o, epA).NextDue, "NextDue")
 
-	enqueue(t, o, at(time.Second), Delivery("a3", epA, ""))
+	enqueue(t, o, at(time.Second), NewDelivery("a3", epA, ""))
 	requireTime(t, at(time.Second), status(t, o, epA).NextDue, "NextDue")
 }
 
 func testEndpointsNextDueLeased(t *testing.T, o notify.Outbox) {
-	later := Delivery("a2", epA, "")
+	later := NewDelivery("a2", epA, "")
 	later.NextAttempt = at(time.Hour)
-	enqueue(t, o, t0, Delivery("a1", epA, ""), later)
+	enqueue(t, o, t0, NewDelivery("a1", epA, ""), later)
 	requireClaim(t, o, epA, at(time.Second), 10, "a1")
 
 	requireTime(t, at(time.Second+lease), status(t, o, epA).NextDue, "NextDue")
 }
 
 func testEndpointsNextDueNone(t *testing.T, o notify.Outbox) {
-	enqueue(t, o, t0, Delivery("a1", epA, ""))
+	enqueue(t, o, t0, NewDelivery("a1", epA, ""))
 	require.NoError(t, o.DeadLetter(t.Context(), "a1", attempt(t0, 400), "400"))
 
 	s := status(t, o, epA)
@@ -145,7 +145,7 @@ func testEndpointsNextDueNone(t *testing.T, o notify.Outbox) {
 // OrderKey cannot be claimed at its own NextAttempt; counting it would
 // give a NextDue in the past that a scheduler would spin on.
 func testEndpointsNextDueBlocked(t *testing.T, o notify.Outbox) {
-	enqueue(t, o, t0, Delivery("k1", epA, "k"), Delivery("k2", epA, "k"))
+	enqueue(t, o, t0, NewDelivery("k1", epA, "k"), NewDelivery("k2", epA, "k"))
 	requireClaim(t, o, epA, t0, 10, "k1")
 	require.NoError(t, o.Retry(t.Context(), "k1", attempt(t0, 503), at(time.Hour)))
 
@@ -153,7 +153,7 @@ func testEndpointsNextDueBlocked(t *testing.T, o notify.Outbox) {
 }
 
 func testEndpointsDropped(t *testing.T, o notify.Outbox) {
-	enqueue(t, o, t0, Delivery("a1", epA, ""), Delivery("b1", epB, ""))
+	enqueue(t, o, t0, NewDelivery("a1", epA, ""), NewDelivery("b1", epB, ""))
 	require.NoError(t, o.Ack(t.Context(), "a1", notify.Attempt{At: t0, Status: 200}))
 
 	got := endpoints(t, o)
@@ -181,7 +181,7 @@ func testEndpointsDisabledEmpty(t *testing.T, o notify.Outbox) {
 }
 
 func testEndpointsDisableEnable(t *testing.T, o notify.Outbox) {
-	enqueue(t, o, t0, Delivery("a1", epA, ""), Delivery("a2", epA, ""))
+	enqueue(t, o, t0, NewDelivery("a1", epA, ""), NewDelivery("a2", epA, ""))
 	require.NoError(t, o.DeadLetter(t.Context(), "a2", attempt(t0, 400), "400"))
 
 	require.NoError(t, o.SetDisabled(t.Context(), epA, true, "410 Gone"))
