@@ -27,17 +27,20 @@
 // javatime (javatime.NewLayout), which element uses and which stands on
 // its own.
 //
-// # Events and their delivery: events and signature
+// # Events and their delivery: events, notify and signature
 //
-// Package events holds the model: an Event (CREATED, UPDATED, DELETED of one
-// object, with a deterministic id), the Notification wire body, and the
-// Sink interface that producers write to. The Notifier is the Sink that
-// delivers: Publish stores notifications in an Outbox and returns; Run
-// signs each attempt (package signature, both the Cloud Elements and the
-// Standard Webhooks scheme), posts it to the instance's callback URL and
-// retries on a schedule, per endpoint, in order per object. Nothing
-// accepted is lost: a delivery leaves the outbox only when acknowledged or
-// dead-lettered, and dead letters can be replayed.
+// Package events is the model only: an Event (CREATED, UPDATED, DELETED of
+// one object, with a deterministic id), the Batch producers publish, the
+// Notification wire body, and the Sink interface that producers write to.
+// Package notify delivers. Its Notifier is the Sink that delivers: Publish
+// stores notifications in an Outbox and returns; Run signs each attempt
+// (package signature, both the Cloud Elements and the Standard Webhooks
+// scheme), posts it to the instance's callback URL and retries on a
+// schedule, per endpoint, in order per object. Nothing accepted is lost: a
+// delivery leaves the outbox only when acknowledged or dead-lettered, and
+// dead letters can be replayed. One notify.DeliveryPolicy (client, guard,
+// timeout, schedule, jitter, Retry-After bounds) decides every attempt,
+// the Notifier's and riverstore's alike.
 //
 // # Outbound requests: netguard
 //
@@ -47,7 +50,7 @@
 // link-local and cloud metadata addresses on the resolved address of
 // every connection, redirects included; tests allow their own httptest
 // server by address and port. Errors and logs name URLs without their
-// credentials (events.RedactURL), and signing keys print as [REDACTED].
+// credentials (netguard.RedactURL), and signing keys print as [REDACTED].
 //
 // # Producers: poller and webhook
 //
@@ -57,8 +60,8 @@
 // date and content hash in a poller.State and emits CREATED, UPDATED and
 // (from complete snapshots only) DELETED. A webhook.Handler receives vendor
 // webhooks on the host's mux, verifies them over the raw body, and turns
-// them into the same events. Both write to any events.Sink: the Notifier,
-// or an in-process channel.
+// them into the same events. Both write to any events.Sink: the
+// notify.Notifier, or an in-process channel.
 //
 // # Consumers: receiver
 //
@@ -74,7 +77,7 @@
 //
 // The Notifier's Outbox, the poller's State and the Deduper are
 // interfaces with in-memory defaults and conformance suites
-// (events/outboxtest, poller/statetest). Package boltstore keeps all three
+// (notify/notifytest, poller/statetest). Package boltstore keeps all three
 // in one file for a single process; the riverstore module runs polling and
 // delivery on PostgreSQL through River for several replicas, so the core
 // module never depends on a database driver.

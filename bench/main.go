@@ -51,7 +51,7 @@ var jobs = []job{
 	{pkg: "poller", bench: "^BenchmarkPollCycle$"},
 	{pkg: "poller", bench: "^BenchmarkStateBytesPerRecord$"},
 	{pkg: "interop", bench: "^BenchmarkVerifyStandard$"},
-	{pkg: "events", bench: "^BenchmarkDelivery$"},
+	{pkg: "notify", bench: "^BenchmarkDelivery$"},
 	{pkg: "webhook", bench: "^BenchmarkHandlerThroughput$"},
 	{pkg: "poller", bench: "^BenchmarkPollScale$", quick: "^BenchmarkPollScale$/^records=(1000|10000)$"},
 }

@@ -159,7 +159,7 @@ func writeMethod(p func(string, ...any), m Meta, rounds string) {
 		version(m, modStandardWebhooks), version(m, modSvix))
 	p("`encoding/json` and `time` from the Go release below, `net/http` for the bare client and handler.\n")
 	p("- Benchmarks: `javatime.BenchmarkLayoutParse`, `poller.BenchmarkPollCycle`, `poller.BenchmarkStateBytesPerRecord`, ")
-	p("`poller.BenchmarkPollScale`, `signature.BenchmarkVerifyStandard`, `events.BenchmarkDelivery`, `webhook.BenchmarkHandlerThroughput`; ")
+	p("`poller.BenchmarkPollScale`, `signature.BenchmarkVerifyStandard`, `notify.BenchmarkDelivery`, `webhook.BenchmarkHandlerThroughput`; ")
 	p("their doc comments say exactly what each side does.\n\n")
 }
 

@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/a12b7632/elementevents/boltstore"
-	"github.com/a12b7632/elementevents/events"
-	"github.com/a12b7632/elementevents/events/outboxtest"
+	"github.com/a12b7632/elementevents/notify"
+	"github.com/a12b7632/elementevents/notify/notifytest"
 	"github.com/a12b7632/elementevents/poller"
 )
 
@@ -26,12 +26,12 @@ func BenchmarkOutboxDelivery(b *testing.B) {
 	const ep = "https://app.example.com/hook"
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
-		d := outboxtest.Delivery(fmt.Sprintf("d%09d", i), ep, fmt.Sprintf("k%d", i%8))
+		d := notifytest.NewDelivery(fmt.Sprintf("d%09d", i), ep, fmt.Sprintf("k%d", i%8))
 		require.NoError(b, o.Enqueue(ctx, now, d))
 		ds, err := o.Claim(ctx, ep, now, time.Minute, 1)
 		require.NoError(b, err)
 		require.Len(b, ds, 1)
-		require.NoError(b, o.Ack(ctx, ds[0].ID, events.Attempt{At: now, Status: 200}))
+		require.NoError(b, o.Ack(ctx, ds[0].ID, notify.Attempt{At: now, Status: 200}))
 	}
 }
 
@@ -71,9 +71,9 @@ func BenchmarkOpen(b *testing.B) {
 		c.Upsert[fmt.Sprintf("rec-%07d", i)] = poller.Record{Updated: int64(i), Hash: uint64(i)}
 	}
 	require.NoError(b, db.PollerState().Commit(ctx, key, c))
-	ds := make([]events.Delivery, 0, 10_000)
+	ds := make([]notify.Delivery, 0, 10_000)
 	for i := range 10_000 {
-		d := outboxtest.Delivery(fmt.Sprintf("d%05d", i), epA, fmt.Sprintf("k%d", i%50))
+		d := notifytest.NewDelivery(fmt.Sprintf("d%05d", i), epA, fmt.Sprintf("k%d", i%50))
 		d.Body = append(d.Body, make([]byte, 1000)...)
 		ds = append(ds, d)
 	}

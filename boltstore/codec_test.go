@@ -7,15 +7,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/a12b7632/elementevents/notify"
 	"github.com/google/go-cmp/cmp"
 	"github.com/stretchr/testify/require"
-
-	"github.com/a12b7632/elementevents/events"
 )
 
 // sampleDelivery is a notification of ten events after two failed
 // attempts, about what a busy endpoint's outbox holds.
-func sampleDelivery() events.Delivery {
+func sampleDelivery() notify.Delivery {
 	body := []byte(`{"message":{"eventId":"3f2a0c1e-9b7d-8e4f-a6c5-1d2e3f4a5b6c","elementKey":"woocommercerest","instanceId":"4711","instanceName":"Jo's shop","instanceTags":["shop"],"events":[`)
 	for i := range 10 {
 		if i > 0 {
@@ -25,11 +24,11 @@ func sampleDelivery() events.Delivery {
 	}
 	body = append(body, `],"raw":{}}}`...)
 	t := time.Date(2026, 3, 14, 15, 9, 26, 535897932, time.UTC)
-	return events.Delivery{
+	return notify.Delivery{
 		ID: "3f2a0c1e-9b7d-8e4f-a6c5-1d2e3f4a5b6c", Endpoint: "https://app.example.com/events",
 		OrderKey: "4711\x00customers", Key: []byte("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"), Body: body, Events: 10,
-		Seq: 123456, CreatedAt: t, State: events.Pending, NextAttempt: t.Add(5 * time.Minute),
-		Attempts: []events.Attempt{
+		Seq: 123456, CreatedAt: t, State: notify.Pending, NextAttempt: t.Add(5 * time.Minute),
+		Attempts: []notify.Attempt{
 			{At: t, Status: 503, Latency: 250 * time.Millisecond, Error: "HTTP 503", Response: []byte(`{"error":"maintenance"}`)},
 			{At: t.Add(5 * time.Second), Status: 0, Latency: 15 * time.Second, Error: "context deadline exceeded"},
 		},
@@ -40,17 +39,17 @@ func TestDeliveryRoundTrip(t *testing.T) {
 	t.Parallel()
 	full := sampleDelivery()
 	dead := full
-	dead.State, dead.DeadReason = events.Dead, "404 Not Found"
-	extremes := events.Delivery{
+	dead.State, dead.DeadReason = notify.Dead, "404 Not Found"
+	extremes := notify.Delivery{
 		ID: "x", Endpoint: "e", Events: -1, Seq: math.MaxUint64,
 		CreatedAt: time.Date(1, 1, 1, 0, 0, 0, 1, time.UTC), NextAttempt: time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
-		State:    events.Pending,
-		Attempts: []events.Attempt{{Status: -7, Latency: math.MinInt64}},
+		State:    notify.Pending,
+		Attempts: []notify.Attempt{{Status: -7, Latency: math.MinInt64}},
 	}
-	for name, d := range map[string]events.Delivery{
+	for name, d := range map[string]notify.Delivery{
 		"full":     full,
 		"dead":     dead,
-		"minimal":  {ID: "m", Endpoint: "e", State: events.Pending},
+		"minimal":  {ID: "m", Endpoint: "e", State: notify.Pending},
 		"extremes": extremes,
 	} {
 		got, err := decodeDelivery(d.ID, encodeDelivery(&d))
@@ -104,17 +103,17 @@ func FuzzDecodeDelivery(f *testing.F) {
 // jsonDelivery is how the record would look in encoding/json, for
 // BenchmarkCodec's comparison.
 type jsonDelivery struct {
-	Endpoint    string           `json:"e"`
-	OrderKey    string           `json:"o,omitempty"`
-	Key         []byte           `json:"k,omitempty"`
-	Body        json.RawMessage  `json:"b"`
-	Events      int              `json:"n"`
-	Seq         uint64           `json:"q"`
-	CreatedAt   time.Time        `json:"c"`
-	State       events.State     `json:"s"`
-	NextAttempt time.Time        `json:"t"`
-	DeadReason  string           `json:"r,omitempty"`
-	Attempts    []events.Attempt `json:"a,omitempty"`
+	Endpoint    string               `json:"e"`
+	OrderKey    string               `json:"o,omitempty"`
+	Key         []byte               `json:"k,omitempty"`
+	Body        json.RawMessage      `json:"b"`
+	Events      int                  `json:"n"`
+	Seq         uint64               `json:"q"`
+	CreatedAt   time.Time            `json:"c"`
+	State       notify.DeliveryState `json:"s"`
+	NextAttempt time.Time            `json:"t"`
+	DeadReason  string               `json:"r,omitempty"`
+	Attempts    []notify.Attempt     `json:"a,omitempty"`
 }
 
 // BenchmarkCodec compares the record encoding with encoding/json on the

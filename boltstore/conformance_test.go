@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/a12b7632/elementevents/boltstore"
-	"github.com/a12b7632/elementevents/events"
-	"github.com/a12b7632/elementevents/events/outboxtest"
+	"github.com/a12b7632/elementevents/notify"
+	"github.com/a12b7632/elementevents/notify/notifytest"
 	"github.com/a12b7632/elementevents/poller"
 	"github.com/a12b7632/elementevents/poller/statetest"
 )
@@ -47,7 +47,7 @@ func openAt(t testing.TB, path string, opts boltstore.Options) *boltstore.DB {
 
 func TestOutboxConformance(t *testing.T) {
 	t.Parallel()
-	outboxtest.Run(t, func(t *testing.T) events.Outbox {
+	notifytest.Run(t, func(t *testing.T) notify.Outbox {
 		skipVolumeUnderRace(t)
 		return openInMemory(t, boltstore.Options{}).Outbox()
 	})

@@ -23,12 +23,13 @@ import (
 	"github.com/a12b7632/elementevents/boltstore"
 	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/netguard"
+	"github.com/a12b7632/elementevents/notify"
 )
 
 // The Notifier on the bolt outbox, killed while delivering.
 
 // TestCrashNotifierLosesNothing runs a child that publishes notifications
-// to an events.Notifier on the bolt outbox, printing each notification id
+// to a notify.Notifier on the bolt outbox, printing each notification id
 // once Publish has returned (from then on it must not be lost), while the
 // Notifier delivers to this process's receiver, which takes 10 to 40 ms a
 // request. The child is killed crashRuns times, at a random moment or
@@ -121,14 +122,16 @@ func notifierChild() int {
 		return fail(err)
 	}
 	defer db.Close()
-	n, err := events.New(events.Config{
-		Outbox:      db.Outbox(),
-		Guard:       netguard.Guard{AllowPrivate: true},
+	n, err := notify.New(notify.Config{
+		Outbox: db.Outbox(),
+		Policy: notify.DeliveryPolicy{
+			Guard:    netguard.Guard{AllowPrivate: true},
+			Timeout:  5 * time.Second,
+			Schedule: []time.Duration{0, 50 * time.Millisecond, 100 * time.Millisecond, 200 * time.Millisecond, time.Second},
+			Jitter:   -1,
+		},
 		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Timeout:     5 * time.Second,
 		Concurrency: crashConcurrency,
-		Schedule:    []time.Duration{0, 50 * time.Millisecond, 100 * time.Millisecond, 200 * time.Millisecond, time.Second},
-		Jitter:      -1,
 	})
 	if err != nil {
 		return fail(err)

@@ -12,8 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/a12b7632/elementevents/boltstore"
-	"github.com/a12b7632/elementevents/events"
-	"github.com/a12b7632/elementevents/events/outboxtest"
+	"github.com/a12b7632/elementevents/notify"
+	"github.com/a12b7632/elementevents/notify/notifytest"
 	"github.com/a12b7632/elementevents/poller"
 )
 
@@ -95,16 +95,16 @@ func exercise(t *testing.T, path, what string) string {
 	corrupt := 0
 	check := func(call string, err error) {
 		t.Helper()
-		if err == nil || errors.Is(err, events.ErrNotFound) {
+		if err == nil || errors.Is(err, notify.ErrNotFound) {
 			return
 		}
 		require.ErrorIsf(t, err, boltstore.ErrCorrupt, "%s: %s", what, call)
 		corrupt++
 	}
 	o := db.Outbox()
-	_, err = o.List(ctx, events.Filter{})
+	_, err = o.List(ctx, notify.Filter{})
 	check("List", err)
-	_, err = o.List(ctx, events.Filter{Endpoint: epB, State: events.Pending, Limit: 5})
+	_, err = o.List(ctx, notify.Filter{Endpoint: epB, State: notify.Pending, Limit: 5})
 	check("List filtered", err)
 	_, err = o.Endpoints(ctx)
 	check("Endpoints", err)
@@ -114,18 +114,18 @@ func exercise(t *testing.T, path, what string) string {
 		for i, d := range ds {
 			switch i % 4 {
 			case 0:
-				check("Ack", o.Ack(ctx, d.ID, events.Attempt{}))
+				check("Ack", o.Ack(ctx, d.ID, notify.Attempt{}))
 			case 1:
-				check("Retry", o.Retry(ctx, d.ID, events.Attempt{At: t0, Status: 500}, t0.Add(3*time.Hour)))
+				check("Retry", o.Retry(ctx, d.ID, notify.Attempt{At: t0, Status: 500}, t0.Add(3*time.Hour)))
 			case 2:
-				check("DeadLetter", o.DeadLetter(ctx, d.ID, events.Attempt{}, "x"))
+				check("DeadLetter", o.DeadLetter(ctx, d.ID, notify.Attempt{}, "x"))
 				check("Replay", o.Replay(ctx, d.ID, t0))
 			default:
 				check("Release", o.Release(ctx, d.ID, t0))
 			}
 		}
 	}
-	check("Enqueue", o.Enqueue(ctx, t0, outboxtest.Delivery("new", epA, "k1")))
+	check("Enqueue", o.Enqueue(ctx, t0, notifytest.NewDelivery("new", epA, "k1")))
 	check("SetDisabled", o.SetDisabled(ctx, epB, true, "x"))
 
 	s := db.PollerState()

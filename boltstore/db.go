@@ -14,7 +14,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 
-	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/notify"
 	"github.com/a12b7632/elementevents/poller"
 	"github.com/a12b7632/elementevents/webhook"
 )
@@ -201,9 +201,9 @@ func fileSize(path string) (int64, error) {
 // Path returns the store file's path.
 func (db *DB) Path() string { return db.path }
 
-// Outbox returns the store's [events.Outbox]: give it to events.Config so
+// Outbox returns the store's [notify.Outbox]: give it to notify.Config so
 // that accepted notifications survive a crash.
-func (db *DB) Outbox() events.Outbox { return db.outbox }
+func (db *DB) Outbox() notify.Outbox { return db.outbox }
 
 // PollerState returns the store's [poller.State]: give it to
 // poller.Config so that a restart polls on from where it stopped.

@@ -1,5 +1,5 @@
 // Package boltstore is the embedded durable store of elementevents: the
-// events.Outbox, the poller.State and the Deduper (for webhook and
+// notify.Outbox, the poller.State and the Deduper (for webhook and
 // receiver) of one process, in one bbolt file. With it, a notification
 // the Notifier accepted is delivered even if the process dies first, a
 // restarted poller goes on from its last committed cycle instead of taking
@@ -13,7 +13,7 @@
 //		return err
 //	}
 //	defer db.Close()
-//	n, err := events.New(events.Config{Outbox: db.Outbox()})
+//	n, err := notify.New(notify.Config{Outbox: db.Outbox()})
 //	p, err := poller.New(poller.Config{Instance: inst, Sink: n, State: db.PollerState()})
 //	h, err := webhook.NewHandler(webhook.Config{Instances: insts, Sink: n, Deduper: db.Deduper()})
 //

@@ -9,6 +9,7 @@ import (
 
 	"github.com/a12b7632/elementevents/boltstore"
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/notify"
 )
 
 // A notification published before the process stops is still in the
@@ -28,7 +29,7 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	n, err := events.New(events.Config{Outbox: db.Outbox()})
+	n, err := notify.New(notify.Config{Outbox: db.Outbox()})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -55,7 +56,7 @@ func Example() {
 		return
 	}
 	defer db.Close()
-	pending, err := db.Outbox().List(ctx, events.Filter{State: events.Pending})
+	pending, err := db.Outbox().List(ctx, notify.Filter{State: notify.Pending})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -18,8 +18,8 @@ import (
 	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/a12b7632/elementevents/boltstore"
-	"github.com/a12b7632/elementevents/events"
-	"github.com/a12b7632/elementevents/events/outboxtest"
+	"github.com/a12b7632/elementevents/notify"
+	"github.com/a12b7632/elementevents/notify/notifytest"
 	"github.com/a12b7632/elementevents/poller"
 )
 
@@ -40,17 +40,17 @@ func populate(t testing.TB, path string) {
 	defer func() { require.NoError(t, db.Close()) }()
 	ctx := context.Background()
 	o := db.Outbox()
-	var ds []events.Delivery
+	var ds []notify.Delivery
 	for i := range 60 {
-		d := outboxtest.Delivery(fmt.Sprintf("d%03d", i), []string{epA, epB}[i%2], fmt.Sprintf("k%d", i%3))
+		d := notifytest.NewDelivery(fmt.Sprintf("d%03d", i), []string{epA, epB}[i%2], fmt.Sprintf("k%d", i%3))
 		d.Body = append(d.Body, make([]byte, 200+i*40)...) // some bodies span pages
 		ds = append(ds, d)
 	}
 	require.NoError(t, o.Enqueue(ctx, t0, ds...))
 	claimed, err := o.Claim(ctx, epA, t0, time.Hour, 3)
 	require.NoError(t, err)
-	require.NoError(t, o.Retry(ctx, claimed[0].ID, events.Attempt{At: t0, Status: 503, Error: "HTTP 503", Response: []byte("busy")}, t0.Add(time.Minute)))
-	require.NoError(t, o.DeadLetter(ctx, claimed[1].ID, events.Attempt{At: t0, Status: 400}, "400 Bad Request"))
+	require.NoError(t, o.Retry(ctx, claimed[0].ID, notify.Attempt{At: t0, Status: 503, Error: "HTTP 503", Response: []byte("busy")}, t0.Add(time.Minute)))
+	require.NoError(t, o.DeadLetter(ctx, claimed[1].ID, notify.Attempt{At: t0, Status: 400}, "400 Bad Request"))
 	require.NoError(t, o.SetDisabled(ctx, "https://gone.example.com/hook", true, "410 Gone"))
 
 	c := poller.Change{Watermark: t0, Cycles: 3, Upsert: map[string]poller.Record{}, Missing: map[string]int{"7": 1}}
@@ -74,13 +74,13 @@ func TestReopenKeepsEverything(t *testing.T) {
 
 	db := openAt(t, path, boltstore.Options{Clock: clockwork.NewFakeClockAt(t0.Add(time.Minute))})
 	ctx := t.Context()
-	ds, err := db.Outbox().List(ctx, events.Filter{})
+	ds, err := db.Outbox().List(ctx, notify.Filter{})
 	require.NoError(t, err)
 	require.Len(t, ds, 60)
 	eps, err := db.Outbox().Endpoints(ctx)
 	require.NoError(t, err)
 	require.Len(t, eps, 3)
-	require.Equal(t, events.EndpointStatus{URL: "https://gone.example.com/hook", Disabled: true, Reason: "410 Gone"}, eps[2])
+	require.Equal(t, notify.EndpointStatus{URL: "https://gone.example.com/hook", Disabled: true, Reason: "410 Gone"}, eps[2])
 	require.Equal(t, 29, eps[0].Pending)
 	require.Equal(t, 1, eps[0].Dead)
 
@@ -109,7 +109,7 @@ func TestOpenEndsLeftoverLeases(t *testing.T) {
 	require.NoError(t, err)
 	ctx := t.Context()
 	require.NoError(t, db.Outbox().Enqueue(ctx, t0,
-		outboxtest.Delivery("k1", epA, "k"), outboxtest.Delivery("k2", epA, "k"), outboxtest.Delivery("n1", epA, "")))
+		notifytest.NewDelivery("k1", epA, "k"), notifytest.NewDelivery("k2", epA, "k"), notifytest.NewDelivery("n1", epA, "")))
 	ds, err := db.Outbox().Claim(ctx, epA, t0, time.Hour, 10)
 	require.NoError(t, err)
 	require.Len(t, ds, 2)
@@ -125,7 +125,7 @@ func TestOpenEndsLeftoverLeases(t *testing.T) {
 	require.True(t, t0.Add(time.Minute).Equal(ds[0].LeaseUntil))
 }
 
-func ids(ds []events.Delivery) []string {
+func ids(ds []notify.Delivery) []string {
 	out := []string{}
 	for _, d := range ds {
 		out = append(out, d.ID)
@@ -335,7 +335,7 @@ func TestReadOnly(t *testing.T) {
 	b := openAt(t, path, boltstore.Options{ReadOnly: true}) // readers share the file
 	ctx := t.Context()
 
-	ds, err := a.Outbox().List(ctx, events.Filter{State: events.Dead})
+	ds, err := a.Outbox().List(ctx, notify.Filter{State: notify.Dead})
 	require.NoError(t, err)
 	require.Len(t, ds, 1)
 	st, err := b.PollerState().Load(ctx, key)
@@ -343,7 +343,7 @@ func TestReadOnly(t *testing.T) {
 	require.Equal(t, 6000, st.Records.Len())
 
 	for name, err := range map[string]error{
-		"Enqueue": a.Outbox().Enqueue(ctx, t0, outboxtest.Delivery("x", epA, "")),
+		"Enqueue": a.Outbox().Enqueue(ctx, t0, notifytest.NewDelivery("x", epA, "")),
 		"Commit":  a.PollerState().Commit(ctx, key, poller.Change{}),
 		"Mark":    a.Deduper().Mark(ctx, "x", time.Hour),
 	} {
@@ -363,9 +363,9 @@ func TestClosed(t *testing.T) {
 	require.NoError(t, db.Close())
 	require.NoError(t, db.Close(), "a second Close")
 	ctx := t.Context()
-	_, err = db.Outbox().List(ctx, events.Filter{})
+	_, err = db.Outbox().List(ctx, notify.Filter{})
 	require.ErrorIs(t, err, boltstore.ErrClosed)
-	require.ErrorIs(t, db.Outbox().Enqueue(ctx, t0, outboxtest.Delivery("x", epA, "")), boltstore.ErrClosed)
+	require.ErrorIs(t, db.Outbox().Enqueue(ctx, t0, notifytest.NewDelivery("x", epA, "")), boltstore.ErrClosed)
 	_, err = db.PollerState().Load(ctx, key)
 	require.ErrorIs(t, err, boltstore.ErrClosed)
 	_, err = db.Deduper().Seen(ctx, "x")
@@ -411,7 +411,7 @@ func TestMigrationFromAnOlderSchema(t *testing.T) {
 
 	db := openAt(t, path, boltstore.Options{})
 	require.NoError(t, db.Deduper().Mark(t.Context(), "k", time.Hour), "the migrated layout works")
-	ds, err := db.Outbox().List(t.Context(), events.Filter{})
+	ds, err := db.Outbox().List(t.Context(), notify.Filter{})
 	require.NoError(t, err)
 	require.Len(t, ds, 60, "and kept the data")
 	require.NoError(t, db.Close())

@@ -7,24 +7,23 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/a12b7632/elementevents/notify"
 	bolt "go.etcd.io/bbolt"
-
-	"github.com/a12b7632/elementevents/events"
 )
 
-// Outbox is the store's [events.Outbox]. Every call is one transaction:
+// Outbox is the store's [notify.Outbox]. Every call is one transaction:
 // Enqueue returns only once its deliveries are on disk. Claim walks an
 // index of the deliveries that no earlier one of their OrderKey holds
 // back, so its cost does not grow with the deliveries waiting behind
 // others, and Endpoints finds each endpoint's next due time in an index
 // ordered by time.
 //
-// It answers every call as [events.MemoryOutbox] does (the attempt passed
+// It answers every call as [notify.MemoryOutbox] does (the attempt passed
 // to Ack leaves with the delivery in both), but keeps its deliveries
 // across restarts; Open ends the leases a previous process held.
 type Outbox struct{ db *DB }
 
-var _ events.Outbox = (*Outbox)(nil)
+var _ notify.Outbox = (*Outbox)(nil)
 
 // Regions of the outbox bucket: tables and indexes sharing one B+tree,
 // each keyed by its tag byte and then as listed.
@@ -47,10 +46,10 @@ const (
 // bolt's limit on key size; longer ids and URLs are refused up front.
 const maxKeySize = bolt.MaxKeySize
 
-// Enqueue implements [events.Outbox.Enqueue] in one transaction. An
+// Enqueue implements [notify.Outbox.Enqueue] in one transaction. An
 // empty ID or Endpoint, or one longer than 32 KiB, is [ErrInvalid] and
 // nothing is stored.
-func (o *Outbox) Enqueue(ctx context.Context, now time.Time, ds ...events.Delivery) error {
+func (o *Outbox) Enqueue(ctx context.Context, now time.Time, ds ...notify.Delivery) error {
 	if len(ds) == 0 {
 		return nil
 	}
@@ -79,7 +78,7 @@ func (o *Outbox) Enqueue(ctx context.Context, now time.Time, ds ...events.Delive
 				return fmt.Errorf("boltstore: next delivery seq: %w", err)
 			}
 			d := *in // the encoding copies the bytes
-			d.Seq, d.State, d.CreatedAt = seq, events.Pending, now
+			d.Seq, d.State, d.CreatedAt = seq, notify.Pending, now
 			if d.NextAttempt.IsZero() {
 				d.NextAttempt = now
 			}
@@ -102,12 +101,12 @@ func (o *Outbox) Enqueue(ctx context.Context, now time.Time, ds ...events.Delive
 	})
 }
 
-// Claim implements [events.Outbox.Claim].
-func (o *Outbox) Claim(ctx context.Context, endpoint string, now time.Time, lease time.Duration, limit int) ([]events.Delivery, error) {
+// Claim implements [notify.Outbox.Claim].
+func (o *Outbox) Claim(ctx context.Context, endpoint string, now time.Time, lease time.Duration, limit int) ([]notify.Delivery, error) {
 	if limit <= 0 || endpoint == "" || len(endpoint) > maxKeySize {
 		return nil, nil
 	}
-	var out []events.Delivery
+	var out []notify.Delivery
 	err := o.db.update(ctx, func(tx *bolt.Tx) error {
 		out = out[:0] // a retried function starts afresh
 		ob := newObTx(tx, o.db.path)
@@ -120,7 +119,7 @@ func (o *Outbox) Claim(ctx context.Context, endpoint string, now time.Time, leas
 			return err
 		}
 		for _, id := range picked {
-			d, err := ob.getIn(id, events.Pending)
+			d, err := ob.getIn(id, notify.Pending)
 			if err != nil {
 				return fmt.Errorf("%w: %s: ready index: %w", ErrCorrupt, o.db.path, err)
 			}
@@ -144,9 +143,9 @@ func (o *Outbox) Claim(ctx context.Context, endpoint string, now time.Time, leas
 	return out, nil
 }
 
-// Ack implements [events.Outbox.Ack]. The attempt is dropped with the
+// Ack implements [notify.Outbox.Ack]. The attempt is dropped with the
 // delivery.
-func (o *Outbox) Ack(ctx context.Context, id string, _ events.Attempt) error {
+func (o *Outbox) Ack(ctx context.Context, id string, _ notify.Attempt) error {
 	return o.db.update(ctx, func(tx *bolt.Tx) error {
 		ob := newObTx(tx, o.db.path)
 		d, ep, err := ob.pending(id)
@@ -163,21 +162,21 @@ func (o *Outbox) Ack(ctx context.Context, id string, _ events.Attempt) error {
 	})
 }
 
-// Retry implements [events.Outbox.Retry].
-func (o *Outbox) Retry(ctx context.Context, id string, a events.Attempt, next time.Time) error {
-	return o.reschedule(ctx, id, next, func(d *events.Delivery) {
+// Retry implements [notify.Outbox.Retry].
+func (o *Outbox) Retry(ctx context.Context, id string, a notify.Attempt, next time.Time) error {
+	return o.reschedule(ctx, id, next, func(d *notify.Delivery) {
 		d.Attempts = append(d.Attempts, a)
 	})
 }
 
-// Release implements [events.Outbox.Release].
+// Release implements [notify.Outbox.Release].
 func (o *Outbox) Release(ctx context.Context, id string, next time.Time) error {
 	return o.reschedule(ctx, id, next, nil)
 }
 
 // reschedule ends a pending delivery's lease and makes it due at next,
 // after change (if any) has updated it.
-func (o *Outbox) reschedule(ctx context.Context, id string, next time.Time, change func(*events.Delivery)) error {
+func (o *Outbox) reschedule(ctx context.Context, id string, next time.Time, change func(*notify.Delivery)) error {
 	return o.db.update(ctx, func(tx *bolt.Tx) error {
 		ob := newObTx(tx, o.db.path)
 		d, ep, err := ob.pending(id)
@@ -198,8 +197,8 @@ func (o *Outbox) reschedule(ctx context.Context, id string, next time.Time, chan
 	})
 }
 
-// DeadLetter implements [events.Outbox.DeadLetter].
-func (o *Outbox) DeadLetter(ctx context.Context, id string, a events.Attempt, reason string) error {
+// DeadLetter implements [notify.Outbox.DeadLetter].
+func (o *Outbox) DeadLetter(ctx context.Context, id string, a notify.Attempt, reason string) error {
 	return o.db.update(ctx, func(tx *bolt.Tx) error {
 		ob := newObTx(tx, o.db.path)
 		d, ep, err := ob.pending(id)
@@ -212,7 +211,7 @@ func (o *Outbox) DeadLetter(ctx context.Context, id string, a events.Attempt, re
 		if !isZeroAttempt(a) {
 			d.Attempts = append(d.Attempts, a)
 		}
-		d.State, d.DeadReason, d.LeaseUntil = events.Dead, reason, time.Time{}
+		d.State, d.DeadReason, d.LeaseUntil = notify.Dead, reason, time.Time{}
 		if err := ob.put(d); err != nil {
 			return err
 		}
@@ -224,12 +223,12 @@ func (o *Outbox) DeadLetter(ctx context.Context, id string, a events.Attempt, re
 	})
 }
 
-// Replay implements [events.Outbox.Replay]. The delivery keeps its Seq,
+// Replay implements [notify.Outbox.Replay]. The delivery keeps its Seq,
 // so it goes back ahead of later deliveries of its OrderKey.
 func (o *Outbox) Replay(ctx context.Context, id string, next time.Time) error {
 	return o.db.update(ctx, func(tx *bolt.Tx) error {
 		ob := newObTx(tx, o.db.path)
-		d, err := ob.getIn(id, events.Dead)
+		d, err := ob.getIn(id, notify.Dead)
 		if err != nil {
 			return err
 		}
@@ -241,7 +240,7 @@ func (o *Outbox) Replay(ctx context.Context, id string, next time.Time) error {
 			return err
 		}
 		ep.dead--
-		d.State, d.DeadReason, d.NextAttempt = events.Pending, "", next
+		d.State, d.DeadReason, d.NextAttempt = notify.Pending, "", next
 		if err := ob.put(d); err != nil {
 			return err
 		}
@@ -252,10 +251,10 @@ func (o *Outbox) Replay(ctx context.Context, id string, next time.Time) error {
 	})
 }
 
-// List implements [events.Outbox.List]. It merges the per-endpoint,
+// List implements [notify.Outbox.List]. It merges the per-endpoint,
 // per-state indexes, so a filtered list reads only what it returns.
-func (o *Outbox) List(ctx context.Context, f events.Filter) ([]events.Delivery, error) {
-	out := []events.Delivery{}
+func (o *Outbox) List(ctx context.Context, f notify.Filter) ([]notify.Delivery, error) {
+	out := []notify.Delivery{}
 	err := o.db.view(ctx, func(tx *bolt.Tx) error {
 		ob := newObTx(tx, o.db.path)
 		var eps []*endpoint
@@ -279,10 +278,10 @@ func (o *Outbox) List(ctx context.Context, f events.Filter) ([]events.Delivery, 
 			}
 		}
 		var states []byte
-		if f.State == "" || f.State == events.Pending {
+		if f.State == "" || f.State == notify.Pending {
 			states = append(states, statePending)
 		}
-		if f.State == "" || f.State == events.Dead {
+		if f.State == "" || f.State == notify.Dead {
 			states = append(states, stateDead)
 		}
 		var m merger
@@ -311,10 +310,10 @@ func (o *Outbox) List(ctx context.Context, f events.Filter) ([]events.Delivery, 
 	return out, nil
 }
 
-// Endpoints implements [events.Outbox.Endpoints]: the endpoint records in
+// Endpoints implements [notify.Outbox.Endpoints]: the endpoint records in
 // URL order, each NextDue read from the first entry of its due index.
-func (o *Outbox) Endpoints(ctx context.Context) ([]events.EndpointStatus, error) {
-	var out []events.EndpointStatus
+func (o *Outbox) Endpoints(ctx context.Context) ([]notify.EndpointStatus, error) {
+	var out []notify.EndpointStatus
 	err := o.db.view(ctx, func(tx *bolt.Tx) error {
 		out = out[:0]
 		ob := newObTx(tx, o.db.path)
@@ -324,7 +323,7 @@ func (o *Outbox) Endpoints(ctx context.Context) ([]events.EndpointStatus, error)
 			if err != nil {
 				return err
 			}
-			s := events.EndpointStatus{
+			s := notify.EndpointStatus{
 				URL: ep.url, Disabled: ep.disabled, Reason: ep.reason,
 				Pending: int(ep.pending), Dead: int(ep.dead),
 			}
@@ -342,7 +341,7 @@ func (o *Outbox) Endpoints(ctx context.Context) ([]events.EndpointStatus, error)
 	return out, nil
 }
 
-// SetDisabled implements [events.Outbox.SetDisabled]. Enabling clears the
+// SetDisabled implements [notify.Outbox.SetDisabled]. Enabling clears the
 // reason. An empty endpoint, or one longer than 32 KiB, is [ErrInvalid].
 func (o *Outbox) SetDisabled(ctx context.Context, endpoint string, disabled bool, reason string) error {
 	if endpoint == "" || len(endpoint) > maxKeySize {

@@ -8,7 +8,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/notify"
 )
 
 // The outbox indexes: their keys, and how a delivery is filed on them and
@@ -58,7 +58,7 @@ func epPrefix(ep uint64) []byte {
 }
 
 // readyAt is the earliest time a pending delivery can be claimed.
-func readyAt(d *events.Delivery) time.Time {
+func readyAt(d *notify.Delivery) time.Time {
 	if d.LeaseUntil.After(d.NextAttempt) {
 		return d.LeaseUntil
 	}
@@ -66,7 +66,7 @@ func readyAt(d *events.Delivery) time.Time {
 }
 
 // makeReady lists d as claimable (a head of its OrderKey, or without one).
-func (o *obTx) makeReady(ep uint64, d *events.Delivery) error {
+func (o *obTx) makeReady(ep uint64, d *notify.Delivery) error {
 	at := readyAt(d)
 	v := make([]byte, timeKeyLen, timeKeyLen+len(d.ID))
 	putTimeKey(v, at)
@@ -96,7 +96,7 @@ func (o *obTx) unready(ep, seq uint64) (bool, error) {
 
 // reschedule re-files d on the claimable indexes after its NextAttempt or
 // lease changed, if it is on them.
-func (o *obTx) reschedule(ep uint64, d *events.Delivery) error {
+func (o *obTx) reschedule(ep uint64, d *notify.Delivery) error {
 	was, err := o.unready(ep, d.Seq)
 	if err != nil || !was {
 		return err
@@ -105,7 +105,7 @@ func (o *obTx) reschedule(ep uint64, d *events.Delivery) error {
 }
 
 // setLease records d.LeaseUntil (zero: no lease).
-func (o *obTx) setLease(d *events.Delivery) error {
+func (o *obTx) setLease(d *notify.Delivery) error {
 	if d.LeaseUntil.IsZero() {
 		return o.leases.Delete([]byte(d.ID))
 	}
@@ -115,7 +115,7 @@ func (o *obTx) setLease(d *events.Delivery) error {
 }
 
 // headOf returns the first pending delivery of an OrderKey prefix.
-func (o *obTx) headOf(prefix []byte) (*events.Delivery, error) {
+func (o *obTx) headOf(prefix []byte) (*notify.Delivery, error) {
 	k, v := o.byOrder.Cursor().Seek(prefix)
 	if k == nil || !bytes.HasPrefix(k, prefix) {
 		return nil, nil
@@ -130,7 +130,7 @@ func (o *obTx) headOf(prefix []byte) (*events.Delivery, error) {
 // addPending files a pending delivery on the indexes: by state, by
 // OrderKey, and as claimable if nothing earlier of its OrderKey is
 // pending (an earlier one that is replayed takes the head back).
-func (o *obTx) addPending(ep *endpoint, d *events.Delivery) error {
+func (o *obTx) addPending(ep *endpoint, d *notify.Delivery) error {
 	if err := o.byState.Put(stateKey(ep.id, statePending, d.Seq), []byte(d.ID)); err != nil {
 		return err
 	}
@@ -159,7 +159,7 @@ func (o *obTx) addPending(ep *endpoint, d *events.Delivery) error {
 
 // removePending takes a pending delivery off the indexes and hands its
 // OrderKey to the next pending delivery if it held it.
-func (o *obTx) removePending(ep *endpoint, d *events.Delivery) error {
+func (o *obTx) removePending(ep *endpoint, d *notify.Delivery) error {
 	was, err := o.unready(ep.id, d.Seq)
 	if err != nil {
 		return err

@@ -4,9 +4,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/a12b7632/elementevents/notify"
 	bolt "go.etcd.io/bbolt"
-
-	"github.com/a12b7632/elementevents/events"
 )
 
 // obTx is one transaction's view of the outbox buckets.
@@ -95,7 +94,7 @@ func (o *obTx) saveEndpoint(ep *endpoint) error {
 
 // encodeDelivery writes every field of d but ID (the key) and LeaseUntil
 // (in the leases bucket, so that a claim does not rewrite the body).
-func encodeDelivery(d *events.Delivery) []byte {
+func encodeDelivery(d *notify.Delivery) []byte {
 	size := 64 + len(d.Endpoint) + len(d.OrderKey) + len(d.Key) + len(d.Body) + len(d.DeadReason)
 	for _, a := range d.Attempts {
 		size += 32 + len(a.Error) + len(a.Response)
@@ -108,7 +107,7 @@ func encodeDelivery(d *events.Delivery) []byte {
 	e.varint(int64(d.Events))
 	e.uvarint(d.Seq)
 	e.time(d.CreatedAt)
-	if d.State == events.Dead {
+	if d.State == notify.Dead {
 		e.byte1(stateDead)
 	} else {
 		e.byte1(statePending)
@@ -126,9 +125,9 @@ func encodeDelivery(d *events.Delivery) []byte {
 	return e.b
 }
 
-func decodeDelivery(id string, raw []byte) (events.Delivery, error) {
+func decodeDelivery(id string, raw []byte) (notify.Delivery, error) {
 	d := dec{b: raw}
-	out := events.Delivery{ID: id}
+	out := notify.Delivery{ID: id}
 	out.Endpoint = d.str()
 	out.OrderKey = d.str()
 	out.Key = d.bytes()
@@ -138,9 +137,9 @@ func decodeDelivery(id string, raw []byte) (events.Delivery, error) {
 	out.CreatedAt = d.time()
 	switch d.byte1() {
 	case statePending:
-		out.State = events.Pending
+		out.State = notify.Pending
 	case stateDead:
-		out.State = events.Dead
+		out.State = notify.Dead
 	default:
 		d.fail()
 	}
@@ -151,7 +150,7 @@ func decodeDelivery(id string, raw []byte) (events.Delivery, error) {
 		d.fail()
 	}
 	if n > 0 && d.err == nil {
-		out.Attempts = make([]events.Attempt, n)
+		out.Attempts = make([]notify.Attempt, n)
 		for i := range out.Attempts {
 			a := &out.Attempts[i]
 			a.At = d.time()
@@ -165,7 +164,7 @@ func decodeDelivery(id string, raw []byte) (events.Delivery, error) {
 }
 
 // get returns the delivery id with its lease, or nil if it is not held.
-func (o *obTx) get(id string) (*events.Delivery, error) {
+func (o *obTx) get(id string) (*notify.Delivery, error) {
 	raw := o.dels.Get([]byte(id))
 	if raw == nil {
 		return nil, nil
@@ -184,8 +183,8 @@ func (o *obTx) get(id string) (*events.Delivery, error) {
 }
 
 // pending returns the pending delivery id and its endpoint's record.
-func (o *obTx) pending(id string) (*events.Delivery, *endpoint, error) {
-	d, err := o.getIn(id, events.Pending)
+func (o *obTx) pending(id string) (*notify.Delivery, *endpoint, error) {
+	d, err := o.getIn(id, notify.Pending)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -198,21 +197,21 @@ func (o *obTx) pending(id string) (*events.Delivery, *endpoint, error) {
 
 // getIn returns the delivery id if it is held in state want, else
 // ErrNotFound.
-func (o *obTx) getIn(id string, want events.State) (*events.Delivery, error) {
+func (o *obTx) getIn(id string, want notify.DeliveryState) (*notify.Delivery, error) {
 	d, err := o.get(id)
 	if err != nil {
 		return nil, err
 	}
 	if d == nil {
-		return nil, fmt.Errorf("%w: %q", events.ErrNotFound, id)
+		return nil, fmt.Errorf("%w: %q", notify.ErrNotFound, id)
 	}
 	if d.State != want {
-		return nil, fmt.Errorf("%w: %q is %s, not %s", events.ErrNotFound, id, d.State, want)
+		return nil, fmt.Errorf("%w: %q is %s, not %s", notify.ErrNotFound, id, d.State, want)
 	}
 	return d, nil
 }
 
-func (o *obTx) put(d *events.Delivery) error {
+func (o *obTx) put(d *notify.Delivery) error {
 	if err := o.dels.Put([]byte(d.ID), encodeDelivery(d)); err != nil {
 		return fmt.Errorf("boltstore: write delivery %q: %w", d.ID, err)
 	}
@@ -252,6 +251,6 @@ func releaseLeases(tx *bolt.Tx, path string) error {
 }
 
 // isZeroAttempt reports whether a records nothing.
-func isZeroAttempt(a events.Attempt) bool {
+func isZeroAttempt(a notify.Attempt) bool {
 	return a.At.IsZero() && a.Status == 0 && a.Latency == 0 && a.Error == "" && len(a.Response) == 0
 }

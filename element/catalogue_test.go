@@ -299,8 +299,8 @@ func TestBuiltinGeneric(t *testing.T) {
 	_, err := def.ExpandBaseURL(mapLookup(nil))
 	require.ErrorIs(t, err, element.ErrInvalid)
 	require.ErrorContains(t, err, `base.url: is missing; the template "{base.url}" needs it`)
-	require.Equal(t, element.EventTypeCreated, def.Webhook.Topics.EventType("create"))
-	require.Equal(t, element.EventTypeUpdated, def.Webhook.Topics.EventType("UPDATED"))
+	require.Equal(t, "CREATED", def.Webhook.Topics.EventType("create"))
+	require.Equal(t, "UPDATED", def.Webhook.Topics.EventType("UPDATED"))
 }
 
 // TestBuiltinJSONRoundTrip checks that a definition written back to JSON

@@ -348,31 +348,31 @@ func TestMapTopicWooCommerce(t *testing.T) {
 	tests := []struct {
 		topic, wantObject, wantEvent string
 	}{
-		{"customer.created", "customers", element.EventTypeCreated},
-		{"customer.updated", "customers", element.EventTypeUpdated},
-		{"customer.deleted", "customers", element.EventTypeDeleted},
-		{"order.created", "orders", element.EventTypeCreated},
-		{"order.updated", "orders", element.EventTypeUpdated},
-		{"order.deleted", "orders", element.EventTypeDeleted},
+		{"customer.created", "customers", "CREATED"},
+		{"customer.updated", "customers", "UPDATED"},
+		{"customer.deleted", "customers", "DELETED"},
+		{"order.created", "orders", "CREATED"},
+		{"order.updated", "orders", "UPDATED"},
+		{"order.deleted", "orders", "DELETED"},
 		// restored is an untrash: the object is back, with its id, and its
 		// modified date bumped, which is what polling would report too.
-		{"order.restored", "orders", element.EventTypeUpdated},
-		{"product.created", "products", element.EventTypeCreated},
-		{"product.updated", "products", element.EventTypeUpdated},
-		{"product.deleted", "products", element.EventTypeDeleted},
-		{"product.restored", "products", element.EventTypeUpdated},
-		{"coupon.created", "coupons", element.EventTypeCreated},
-		{"coupon.updated", "coupons", element.EventTypeUpdated},
-		{"coupon.deleted", "coupons", element.EventTypeDeleted},
-		{"coupon.restored", "coupons", element.EventTypeUpdated},
-		{"action.woocommerce_add_to_cart", "action", element.EventTypeUnknown},
-		{"action.woocommerce_order_status_completed", "action", element.EventTypeUnknown},
-		{" customer.updated ", "customers", element.EventTypeUpdated},
-		{"customer.archived", "customers", element.EventTypeUnknown},
-		{"subscription.created", "subscription", element.EventTypeCreated},
-		{"customer.UPDATED", "customers", element.EventTypeUnknown},
-		{"ping", "ping", element.EventTypeUnknown},
-		{"", "", element.EventTypeUnknown},
+		{"order.restored", "orders", "UPDATED"},
+		{"product.created", "products", "CREATED"},
+		{"product.updated", "products", "UPDATED"},
+		{"product.deleted", "products", "DELETED"},
+		{"product.restored", "products", "UPDATED"},
+		{"coupon.created", "coupons", "CREATED"},
+		{"coupon.updated", "coupons", "UPDATED"},
+		{"coupon.deleted", "coupons", "DELETED"},
+		{"coupon.restored", "coupons", "UPDATED"},
+		{"action.woocommerce_add_to_cart", "action", "UNKNOWN"},
+		{"action.woocommerce_order_status_completed", "action", "UNKNOWN"},
+		{" customer.updated ", "customers", "UPDATED"},
+		{"customer.archived", "customers", "UNKNOWN"},
+		{"subscription.created", "subscription", "CREATED"},
+		{"customer.UPDATED", "customers", "UNKNOWN"},
+		{"ping", "ping", "UNKNOWN"},
+		{"", "", "UNKNOWN"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.topic, func(t *testing.T) {
@@ -389,25 +389,25 @@ func TestTopicMap(t *testing.T) {
 	m := element.TopicMap{
 		Separator: "/",
 		Objects:   map[string]string{"inv": "invoices"},
-		Actions:   map[string]string{"new": element.EventTypeCreated},
+		Actions:   map[string]string{"new": "CREATED"},
 	}
 	object, event := m.Map("inv/new")
 	require.Equal(t, "invoices", object)
-	require.Equal(t, element.EventTypeCreated, event)
+	require.Equal(t, "CREATED", event)
 	object, event = m.Map("inv.new")
 	require.Equal(t, "inv.new", object)
-	require.Equal(t, element.EventTypeUnknown, event)
+	require.Equal(t, "UNKNOWN", event)
 
-	require.Equal(t, element.EventTypeCreated, m.EventType("new"))
-	require.Equal(t, element.EventTypeDeleted, m.EventType("DELETED"))
-	require.Equal(t, element.EventTypeUnknown, m.EventType("deleted"))
+	require.Equal(t, "CREATED", m.EventType("new"))
+	require.Equal(t, "DELETED", m.EventType("DELETED"))
+	require.Equal(t, "UNKNOWN", m.EventType("deleted"))
 	require.Equal(t, "invoices", m.ObjectType("inv"))
 	require.Equal(t, "bills", m.ObjectType("bills"))
 
 	// The zero TopicMap splits on "." and maps no action.
 	object, event = element.TopicMap{}.Map("a.created")
 	require.Equal(t, "a", object)
-	require.Equal(t, element.EventTypeUnknown, event)
+	require.Equal(t, "UNKNOWN", event)
 }
 
 func TestConfigKeys(t *testing.T) {

@@ -15,10 +15,9 @@ type TopicMap struct {
 	// type.
 	Objects map[string]string `json:"objects,omitempty"`
 
-	// Actions maps a vendor action to an event type ([EventTypeCreated],
-	// [EventTypeUpdated], [EventTypeDeleted] or [EventTypeUnknown]):
-	// "created" -> "CREATED". An action not listed maps to
-	// [EventTypeUnknown].
+	// Actions maps a vendor action to an event type (CREATED, UPDATED,
+	// DELETED or UNKNOWN, the values of events.Type): "created" ->
+	// "CREATED". An action not listed maps to UNKNOWN.
 	Actions map[string]string `json:"actions,omitempty"`
 }
 
@@ -26,7 +25,7 @@ type TopicMap struct {
 // (topics are case-sensitive) after trimming spaces. A resource missing from
 // Objects is returned unchanged as the object type, so nothing is lost; an
 // action missing from Actions, or a topic without a separator, yields
-// [EventTypeUnknown]. WooCommerce's custom "action.woocommerce_..." topics
+// UNKNOWN. WooCommerce's custom "action.woocommerce_..." topics
 // therefore map to ("action", "UNKNOWN").
 func (m TopicMap) Map(topic string) (objectType, eventType string) {
 	sep := m.Separator
@@ -35,7 +34,7 @@ func (m TopicMap) Map(topic string) (objectType, eventType string) {
 	}
 	resource, action, ok := strings.Cut(strings.TrimSpace(topic), sep)
 	if !ok {
-		return m.ObjectType(resource), EventTypeUnknown
+		return m.ObjectType(resource), eventTypeUnknown
 	}
 	return m.ObjectType(resource), m.lookupAction(action)
 }
@@ -52,7 +51,7 @@ func (m TopicMap) ObjectType(resource string) string {
 // EventType maps a vendor action, such as the value at a webhook's
 // EventTypePath, to an event type. An action missing from Actions that is
 // already an event type ("UPDATED") is returned as is; anything else is
-// [EventTypeUnknown].
+// UNKNOWN.
 func (m TopicMap) EventType(action string) string {
 	if t, ok := m.Actions[action]; ok {
 		return t
@@ -60,7 +59,7 @@ func (m TopicMap) EventType(action string) string {
 	if isEventType(action) {
 		return action
 	}
-	return EventTypeUnknown
+	return eventTypeUnknown
 }
 
 // lookupAction maps an action from a topic. Unlike EventType it does not
@@ -69,12 +68,12 @@ func (m TopicMap) lookupAction(action string) string {
 	if t, ok := m.Actions[action]; ok {
 		return t
 	}
-	return EventTypeUnknown
+	return eventTypeUnknown
 }
 
 func isEventType(s string) bool {
 	switch s {
-	case EventTypeCreated, EventTypeUpdated, EventTypeDeleted, EventTypeUnknown:
+	case eventTypeCreated, eventTypeUpdated, eventTypeDeleted, eventTypeUnknown:
 		return true
 	}
 	return false

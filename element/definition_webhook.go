@@ -25,14 +25,15 @@ const (
 	EncodingHex    = "hex"    // lowercase or uppercase hexadecimal
 )
 
-// Event types a webhook's topic or body maps to. They are plain strings
-// because package element imports nothing else of this module; they equal
-// the event types of the events package.
+// The event types a webhook's topic or body maps to: the values of
+// events.Type, which is their one exported name. A definition holds them
+// as plain strings, checked against this list, because package element
+// imports nothing of the events package.
 const (
-	EventTypeCreated = "CREATED" // the object was created
-	EventTypeUpdated = "UPDATED" // the object changed, or was restored
-	EventTypeDeleted = "DELETED" // the object was deleted or trashed
-	EventTypeUnknown = "UNKNOWN" // something happened that has no mapping
+	eventTypeCreated = "CREATED" // the object was created
+	eventTypeUpdated = "UPDATED" // the object changed, or was restored
+	eventTypeDeleted = "DELETED" // the object was deleted or trashed
+	eventTypeUnknown = "UNKNOWN" // something happened that has no mapping
 )
 
 // Webhook says how a vendor's inbound webhooks are verified and turned into
@@ -94,7 +95,7 @@ type Webhook struct {
 	// EventTypePath is the dotted path of the event type in a change.
 	// Empty means it comes from the topic. A value found there is mapped
 	// through Topics.Actions, then taken as is if it is already an event
-	// type, else [EventTypeUnknown].
+	// type, else UNKNOWN.
 	EventTypePath string `json:"eventTypePath,omitempty"`
 
 	// DatePath is the dotted path of the change's date. Empty, or a change

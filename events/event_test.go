@@ -95,7 +95,7 @@ func TestNotificationsBatching(t *testing.T) {
 	}
 	tests := []struct {
 		name   string
-		source events.Source
+		source events.Origin
 		evs    []events.Event
 		max    int
 		want   []int

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -66,31 +65,24 @@ func requireNoSecret(t *testing.T, what string, forms map[string]string) {
 func TestSecretsNeverPrint(t *testing.T) {
 	t.Parallel()
 	ep := events.Endpoint{URL: secretURL, Key: secretKey}
-	d := events.Delivery{ID: "d-1", Endpoint: secretURL, OrderKey: "42\x00customers", Key: secretKey, Body: []byte(`{"message":{}}`),
-		Events: 1, State: events.Dead, NextAttempt: t0, Attempts: []events.Attempt{{At: t0, Status: 503, Latency: time.Second}}}
-	b := batch(secretURL, secretKey, evt("customers", "1", events.Created, `{"id":1}`))
-	ob := events.NewMemoryOutbox()
-	require.NoError(t, ob.Enqueue(t.Context(), t0, d))
-	sender := events.NewSender(events.Config{})
-	sender.Send(t.Context(), events.Delivery{ID: "d-2", Endpoint: "http://127.0.0.1:1/", Key: secretKey, Body: []byte(`{}`)}) // caches a signer
+	b := events.Batch{
+		Instance: events.Instance{ID: "123", Name: "shop", ElementKey: "woocommercerest", Tags: []string{"t"}},
+		Endpoint: ep,
+		Source:   events.FromPolling,
+		Events:   []events.Event{evt("customers", "1", events.Created, `{"id":1}`)},
+	}
 	for name, v := range map[string]any{
-		"Endpoint":      ep,
-		"*Endpoint":     &ep,
-		"Delivery":      d,
-		"*Delivery":     &d,
-		"Batch":         b,
-		"*Batch":        &b,
-		"Key":           ep.Key,
-		"*MemoryOutbox": ob,
-		"*Sender":       sender,
+		"Endpoint":  ep,
+		"*Endpoint": &ep,
+		"Batch":     b,
+		"*Batch":    &b,
+		"Key":       ep.Key,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			forms := printedForms(t, v)
 			requireNoSecret(t, name, forms)
-			if name != "*Sender" && name != "*MemoryOutbox" {
-				require.Contains(t, forms["%+v"], "[REDACTED]", "the key shows that it is there")
-			}
+			require.Contains(t, forms["%+v"], "[REDACTED]", "the key shows that it is there")
 		})
 	}
 }
@@ -104,12 +96,10 @@ func TestSecretsPrintUseful(t *testing.T) {
 	require.Equal(t, `events.Endpoint{URL:"https://hooks.example.com/cb?tenant=7&pass=REDACTED&token=REDACTED", Key:signature.Key("[REDACTED]")}`,
 		fmt.Sprintf("%#v", ep))
 	require.Equal(t, "{URL:https://hooks.example.com/cb Key:}", fmt.Sprintf("%+v", events.Endpoint{URL: "https://hooks.example.com/cb"}))
-	d := events.Delivery{ID: "d-1", Endpoint: secretURL, Key: secretKey, Events: 2}
-	require.Contains(t, fmt.Sprintf("%+v", d), "ID:d-1 Endpoint:https://hooks.example.com/cb?tenant=7&pass=REDACTED&token=REDACTED")
-	require.Contains(t, fmt.Sprintf("%+v", d), "Key:[REDACTED]")
-	require.True(t, strings.HasPrefix(fmt.Sprintf("%#v", d), `events.Delivery{ID:"d-1"`))
+	b := events.Batch{Instance: events.Instance{ID: "123"}, Endpoint: ep, Source: events.FromWebhook}
+	require.True(t, strings.HasPrefix(fmt.Sprintf("%#v", b), `events.Batch{Instance:events.Instance{ID:"123"`), fmt.Sprintf("%#v", b))
 
 	var buf bytes.Buffer
-	slog.New(slog.NewJSONHandler(&buf, nil)).Info("m", "delivery", d)
-	require.Contains(t, buf.String(), `"delivery":{"id":"d-1","endpoint":"https://hooks.example.com/cb?tenant=7&pass=REDACTED&token=REDACTED","key":"[REDACTED]"`)
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("m", "batch", b)
+	require.Contains(t, buf.String(), `"batch":{"instance":"123","element":"","endpoint":{"url":"https://hooks.example.com/cb?tenant=7&pass=REDACTED&token=REDACTED","key":"[REDACTED]"},"source":"webhook","events":0}`)
 }

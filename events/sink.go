@@ -7,14 +7,14 @@ import (
 	"github.com/a12b7632/elementevents/signature"
 )
 
-// Source says where a batch of events came from; it sets the default
-// number of events per notification.
-type Source string
+// Origin says where a batch of events came from, polling or a webhook;
+// it sets the default number of events per notification.
+type Origin string
 
-// The event sources.
+// The origins of a batch.
 const (
-	FromPolling Source = "polling"
-	FromWebhook Source = "webhook"
+	FromPolling Origin = "polling"
+	FromWebhook Origin = "webhook"
 )
 
 // Instance identifies the element instance a batch belongs to; its fields
@@ -45,7 +45,7 @@ type Endpoint struct {
 type Batch struct {
 	Instance Instance
 	Endpoint Endpoint
-	Source   Source
+	Source   Origin
 	Events   []Event
 
 	// Raw is the vendor's webhook body, sent as the notification's raw
@@ -55,12 +55,12 @@ type Batch struct {
 }
 
 // Sink receives batches of events. The poller and the webhook handler write
-// to one; the [Notifier] is the Sink that delivers over HTTP, [SinkFunc]
+// to one; notify.Notifier is the Sink that delivers over HTTP, [SinkFunc]
 // and [ChanSink] keep events in process.
 //
-// Publish returns nil only once the batch is accepted for good (for the
-// Notifier: stored in its outbox), so a caller can acknowledge its own
-// source. It must be safe for concurrent use.
+// Publish returns nil only once the batch is accepted for good (for a
+// notify.Notifier: stored in its outbox), so a caller can acknowledge its
+// own source. It must be safe for concurrent use.
 type Sink interface {
 	Publish(ctx context.Context, b Batch) error
 }
@@ -84,7 +84,4 @@ func ChanSink(ch chan<- Batch) Sink {
 	})
 }
 
-var (
-	_ Sink = SinkFunc(nil)
-	_ Sink = (*Notifier)(nil)
-)
+var _ Sink = SinkFunc(nil)

@@ -6,7 +6,7 @@
 //
 // TestIngest sends signed WooCommerce webhooks from 64 connections to a
 // webhook.Handler behind an httptest server. Every accepted webhook becomes
-// one event that the events.Notifier (its guard allowing loopback) delivers
+// one event that the notify.Notifier (its guard allowing loopback) delivers
 // to a receiver.Receiver, exactly once: some deliveries are sent twice with
 // the same X-WC-Webhook-Delivery-ID, after the first was answered, and the
 // Handler publishes them once; others are sent twice at the same moment, and
@@ -18,7 +18,7 @@
 // answers 503 for six simulated hours and 10,000 events arrive. After the
 // receiver recovers every event is delivered exactly once, each object's
 // events in order (CREATED first, then its updates by sequence), and every
-// retry came when events.DefaultSchedule said, within its jitter.
+// retry came when notify.DefaultSchedule said, within its jitter.
 //
 // TestVendorFaults polls vendortest's fake WooCommerce store through
 // poller.HTTPSource and the woocommercerest definition while the store

@@ -24,6 +24,7 @@ import (
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/netguard"
+	"github.com/a12b7632/elementevents/notify"
 	"github.com/a12b7632/elementevents/receiver"
 	"github.com/a12b7632/elementevents/vendortest"
 	"github.com/a12b7632/elementevents/webhook"
@@ -204,8 +205,8 @@ func runIngest(tb testing.TB, n int) ingestResult {
 	callback := consumer.URL + "/element-events"
 
 	// The Notifier, allowed to reach loopback and nothing else private.
-	notifier, err := events.New(events.Config{
-		Guard:       netguard.Guard{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}},
+	notifier, err := notify.New(notify.Config{
+		Policy:      notify.DeliveryPolicy{Guard: netguard.Guard{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}}},
 		Concurrency: 8,
 		Logger:      discard,
 	})

@@ -11,9 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/a12b7632/elementevents/notify"
 	"github.com/stretchr/testify/require"
-
-	"github.com/a12b7632/elementevents/events"
 )
 
 // fullFlag asks TestIngest for the full 50,000 webhooks.
@@ -97,7 +96,7 @@ func checkNoLeak(t *testing.T) {
 
 // runNotifier starts n.Run(ctx) and returns the function that stops it:
 // it calls cancel and fails tb unless Run returns nil within wait.
-func runNotifier(ctx context.Context, tb testing.TB, n *events.Notifier, cancel context.CancelFunc, wait time.Duration) func() {
+func runNotifier(ctx context.Context, tb testing.TB, n *notify.Notifier, cancel context.CancelFunc, wait time.Duration) func() {
 	runDone := make(chan error, 1)
 	go func() { runDone <- n.Run(ctx) }()
 	return func() {

@@ -21,6 +21,7 @@ import (
 
 	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/netguard"
+	"github.com/a12b7632/elementevents/notify"
 	"github.com/a12b7632/elementevents/receiver"
 )
 
@@ -117,11 +118,11 @@ func TestReceiverOutage(t *testing.T) {
 	defer consumer.Close()
 	callback := consumer.URL + "/element-events"
 
-	outbox := &idleOutbox{MemoryOutbox: events.NewMemoryOutbox()}
-	notifier, err := events.New(events.Config{
+	outbox := &idleOutbox{MemoryOutbox: notify.NewMemoryOutbox()}
+	notifier, err := notify.New(notify.Config{
 		Outbox: outbox,
 		Clock:  clock,
-		Guard:  netguard.Guard{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}},
+		Policy: notify.DeliveryPolicy{Guard: netguard.Guard{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}},
 		Logger: discard,
 	})
 	require.NoError(t, err)
@@ -186,12 +187,12 @@ func TestReceiverOutage(t *testing.T) {
 			if !last {
 				require.Equal(t, http.StatusServiceUnavailable, a.status, "%s attempt %d", id, i+1)
 				require.True(t, a.at.Before(recoverAt), "%s failed attempt %d during the outage", id, i+1)
-				step := events.DefaultSchedule[i+1]
+				step := notify.DefaultSchedule[i+1]
 				gap := as[i+1].at.Sub(a.at)
-				lo := time.Duration(float64(step) * (1 - events.DefaultJitter))
-				hi := time.Duration(float64(step) * (1 + events.DefaultJitter))
+				lo := time.Duration(float64(step) * (1 - notify.DefaultJitter))
+				hi := time.Duration(float64(step) * (1 + notify.DefaultJitter))
 				require.True(t, gap >= lo-time.Millisecond && gap <= hi+time.Millisecond,
-					"%s: attempt %d came %v after attempt %d; the schedule says %v ±%v%%", id, i+2, gap, i+1, step, events.DefaultJitter*100)
+					"%s: attempt %d came %v after attempt %d; the schedule says %v ±%v%%", id, i+2, gap, i+1, step, notify.DefaultJitter*100)
 				continue
 			}
 			require.Equal(t, http.StatusOK, a.status, "%s delivered by its last attempt", id)
@@ -280,14 +281,14 @@ func outageWorkload(t *testing.T) ([]events.Batch, map[string]outageEvent) {
 // the test can tell when no attempt is under way and moving the fake
 // clock cuts none short.
 type idleOutbox struct {
-	*events.MemoryOutbox
+	*notify.MemoryOutbox
 	mu       sync.Mutex
 	claiming int    // Claim calls under way
 	claimed  int    // claimed, not settled
 	moves    uint64 // claims and settlements so far
 }
 
-func (o *idleOutbox) Claim(ctx context.Context, endpoint string, now time.Time, lease time.Duration, limit int) ([]events.Delivery, error) {
+func (o *idleOutbox) Claim(ctx context.Context, endpoint string, now time.Time, lease time.Duration, limit int) ([]notify.Delivery, error) {
 	// Busy from before the inner Claim leases anything until the count
 	// includes what it leased.
 	o.mu.Lock()
@@ -302,11 +303,11 @@ func (o *idleOutbox) Claim(ctx context.Context, endpoint string, now time.Time, 
 	return ds, err
 }
 
-func (o *idleOutbox) Ack(ctx context.Context, id string, a events.Attempt) error {
+func (o *idleOutbox) Ack(ctx context.Context, id string, a notify.Attempt) error {
 	return o.settled(o.MemoryOutbox.Ack(ctx, id, a))
 }
 
-func (o *idleOutbox) Retry(ctx context.Context, id string, a events.Attempt, next time.Time) error {
+func (o *idleOutbox) Retry(ctx context.Context, id string, a notify.Attempt, next time.Time) error {
 	return o.settled(o.MemoryOutbox.Retry(ctx, id, a, next))
 }
 
@@ -314,7 +315,7 @@ func (o *idleOutbox) Release(ctx context.Context, id string, next time.Time) err
 	return o.settled(o.MemoryOutbox.Release(ctx, id, next))
 }
 
-func (o *idleOutbox) DeadLetter(ctx context.Context, id string, a events.Attempt, reason string) error {
+func (o *idleOutbox) DeadLetter(ctx context.Context, id string, a notify.Attempt, reason string) error {
 	return o.settled(o.MemoryOutbox.DeadLetter(ctx, id, a, reason))
 }
 
@@ -346,7 +347,7 @@ type outageDriver struct {
 	t        *testing.T
 	clock    *clockwork.FakeClock
 	outbox   *idleOutbox
-	notifier *events.Notifier
+	notifier *notify.Notifier
 	giveUp   time.Time // real time: a stuck run fails rather than hangs
 }
 

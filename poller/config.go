@@ -57,7 +57,7 @@ type Config struct {
 	Guard netguard.Guard
 
 	// Sink receives the events, one batch per resource and cycle;
-	// required. It is usually an *events.Notifier.
+	// required. It is usually a *notify.Notifier.
 	Sink events.Sink
 
 	// State remembers what was seen. Default: a new [MemoryState].

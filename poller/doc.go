@@ -2,7 +2,7 @@
 // It fetches each resource of an instance's event.poller.configuration
 // every refresh interval, decides what changed by the Cloud Elements rules
 // and against what it remembers, and publishes CREATED, UPDATED and
-// DELETED events to an events.Sink (usually the events.Notifier).
+// DELETED events to an events.Sink (usually the notify.Notifier).
 //
 // The shortest use:
 //

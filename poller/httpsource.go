@@ -552,7 +552,7 @@ var errOffOrigin = errors.New("redirect to another origin refused")
 
 // redact returns u for errors and Page.URL: without user info or
 // fragment, and with the values of the query-auth parameter and of
-// parameters whose names look secret replaced (see [events.RedactURL]),
+// parameters whose names look secret replaced (see [netguard.RedactURL]),
 // so that a key written into a resource URL by hand is redacted too.
 func (s *HTTPSource) redact(u *url.URL) string {
 	return redact.URL(u, s.isAuthParam)

@@ -18,7 +18,7 @@ import (
 	"github.com/a12b7632/elementevents/signature"
 )
 
-// Receiver verifies and decodes the notifications a [events.Notifier]
+// Receiver verifies and decodes the notifications a notify.Notifier
 // sends, for the service at the callback URL. Use it as an [http.Handler]
 // that calls Config.Handle, or wrap your own handler with
 // [Receiver.Middleware].

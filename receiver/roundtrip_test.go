@@ -14,6 +14,7 @@ import (
 
 	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/netguard"
+	"github.com/a12b7632/elementevents/notify"
 	"github.com/a12b7632/elementevents/receiver"
 )
 
@@ -54,9 +55,9 @@ func TestReceiverNotifierRoundTripKeyRotation(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 
-	n, err := events.New(events.Config{
+	n, err := notify.New(notify.Config{
 		Clock:  clock,
-		Guard:  netguard.Guard{AllowPrivate: true},
+		Policy: notify.DeliveryPolicy{Guard: netguard.Guard{AllowPrivate: true}},
 		Logger: slog.New(slog.DiscardHandler),
 	})
 	require.NoError(t, err)
@@ -87,25 +88,25 @@ func TestReceiverNotifierRoundTripKeyRotation(t *testing.T) {
 		}))
 		return e.ID
 	}
-	waitFor := func(what string, cond func(events.Stats) bool) {
+	waitFor := func(what string, cond func(notify.Stats) bool) {
 		t.Helper()
 		require.Eventually(t, func() bool { return cond(n.Stats()) }, 10*time.Second, time.Millisecond, "%s: %+v", what, n.Stats())
 	}
 
 	// Overlap: the receiver knows both keys.
 	idOld := publish("1", oldKey)
-	waitFor("old key delivered", func(s events.Stats) bool { return s.Delivered == 1 })
+	waitFor("old key delivered", func(s notify.Stats) bool { return s.Delivered == 1 })
 	idNew := publish("2", newKey)
-	waitFor("new key delivered", func(s events.Stats) bool { return s.Delivered == 2 })
+	waitFor("new key delivered", func(s notify.Stats) bool { return s.Delivered == 2 })
 
 	// Rotation done: the old key is dropped.
 	current.Lock()
 	current.rc = newRC(newKey)
 	current.Unlock()
 	idStale := publish("3", oldKey)
-	waitFor("old key refused", func(s events.Stats) bool { return s.Dead == 1 })
+	waitFor("old key refused", func(s notify.Stats) bool { return s.Dead == 1 })
 	idFresh := publish("4", newKey)
-	waitFor("new key still delivered", func(s events.Stats) bool { return s.Delivered == 3 })
+	waitFor("new key still delivered", func(s notify.Stats) bool { return s.Delivered == 3 })
 
 	mu.Lock()
 	var ids []string
@@ -117,7 +118,7 @@ func TestReceiverNotifierRoundTripKeyRotation(t *testing.T) {
 	mu.Unlock()
 	require.Equal(t, []string{idOld, idNew, idFresh}, ids)
 
-	dead, err := n.Outbox().List(t.Context(), events.Filter{State: events.Dead})
+	dead, err := n.Outbox().List(t.Context(), notify.Filter{State: notify.Dead})
 	require.NoError(t, err)
 	require.Len(t, dead, 1)
 	require.Equal(t, idStale, dead[0].ID)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/netguard"
+	"github.com/a12b7632/elementevents/notify"
 	"github.com/a12b7632/elementevents/poller"
 	"github.com/a12b7632/elementevents/riverstore"
 )
@@ -69,16 +70,15 @@ func benchBatch(url string, n int) events.Batch {
 
 // BenchmarkDelivery measures notifications per second from Publish to the
 // receiver's 204, signed, over loopback, with 16 attempts in flight: through
-// River and PostgreSQL, and through the in-memory events.Notifier, in the
+// River and PostgreSQL, and through the in-memory notify.Notifier, in the
 // same run. Compare the notifications/s of the two.
 func BenchmarkDelivery(b *testing.B) {
 	b.Run("River", func(b *testing.B) {
 		pool, _ := setup(b, 40)
 		rc := newCountingReceiver(b)
 		cfg := riverstore.Config{
-			Pool: pool, Logger: quiet, Guard: netguard.Guard{AllowPrivate: true},
-			Workers: benchConcurrency, Concurrency: benchConcurrency, PollingBatchSize: 1,
-			River: &river.Config{FetchCooldown: 5 * time.Millisecond, FetchPollInterval: 50 * time.Millisecond, Logger: quiet},
+			Pool: pool, Logger: quiet, Policy: notify.DeliveryPolicy{Guard: netguard.Guard{AllowPrivate: true}, PollingBatchSize: 1},
+			Workers: benchConcurrency, Concurrency: benchConcurrency, River: &river.Config{FetchCooldown: 5 * time.Millisecond, FetchPollInterval: 50 * time.Millisecond, Logger: quiet},
 		}
 		r, err := riverstore.New(cfg)
 		require.NoError(b, err)
@@ -94,8 +94,8 @@ func BenchmarkDelivery(b *testing.B) {
 	})
 	b.Run("Notifier", func(b *testing.B) {
 		rc := newCountingReceiver(b)
-		n, err := events.New(events.Config{
-			Logger: quiet, Guard: netguard.Guard{AllowPrivate: true}, Concurrency: benchConcurrency, PollingBatchSize: 1,
+		n, err := notify.New(notify.Config{
+			Logger: quiet, Policy: notify.DeliveryPolicy{Guard: netguard.Guard{AllowPrivate: true}, PollingBatchSize: 1}, Concurrency: benchConcurrency,
 		})
 		require.NoError(b, err)
 		ctx, cancel := context.WithCancel(context.Background())

@@ -7,11 +7,11 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/a12b7632/elementevents/netguard"
+	"github.com/a12b7632/elementevents/notify"
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
-
-	"github.com/a12b7632/elementevents/events"
 )
 
 // statusTTL is how long a replica trusts its copy of the disabled
@@ -55,7 +55,7 @@ func (r *Replica) setDisabled(ctx context.Context, endpoint string, disabled boo
 		WHERE e.disabled IS DISTINCT FROM EXCLUDED.disabled
 		RETURNING true`, endpoint, disabled, reason, r.cfg.Clock.Now()).Scan(&changed)
 	if err != nil && !errNoRows(err) {
-		return false, fmt.Errorf("riverstore: set status of %s: %w", events.RedactURL(endpoint), err)
+		return false, fmt.Errorf("riverstore: set status of %s: %w", netguard.RedactURL(endpoint), err)
 	}
 	r.statusMu.Lock()
 	if r.disabled != nil {
@@ -114,11 +114,11 @@ func (r *Replica) Enable(ctx context.Context, endpoint string) error {
 	for {
 		res, err := r.client.JobList(ctx, params)
 		if err != nil {
-			return fmt.Errorf("riverstore: enable %s: list waiting deliveries: %w", events.RedactURL(endpoint), err)
+			return fmt.Errorf("riverstore: enable %s: list waiting deliveries: %w", netguard.RedactURL(endpoint), err)
 		}
 		for _, job := range res.Jobs {
 			if _, err := r.client.JobRetry(ctx, job.ID); err != nil && !isNotFound(err) {
-				return fmt.Errorf("riverstore: enable %s: wake delivery job %d: %w", events.RedactURL(endpoint), job.ID, err)
+				return fmt.Errorf("riverstore: enable %s: wake delivery job %d: %w", netguard.RedactURL(endpoint), job.ID, err)
 			}
 		}
 		if len(res.Jobs) < 1000 {
@@ -130,21 +130,21 @@ func (r *Replica) Enable(ctx context.Context, endpoint string) error {
 
 func isNotFound(err error) bool { return errors.Is(err, river.ErrNotFound) }
 
-// deadDelivery describes a dead-lettered job as an events.Delivery, with
+// deadDelivery describes a dead-lettered job as a notify.Delivery, with
 // the attempts River recorded and the last one.
-func (r *Replica) deadDelivery(job *river.Job[DeliveryArgs], last events.Attempt, reason string) events.Delivery {
+func (r *Replica) deadDelivery(job *river.Job[DeliveryArgs], last notify.Attempt, reason string) notify.Delivery {
 	a := job.Args
-	d := events.Delivery{
+	d := notify.Delivery{
 		ID:         a.ID,
 		Endpoint:   a.Endpoint,
 		Body:       a.Body,
 		Events:     a.Events,
 		CreatedAt:  job.CreatedAt,
-		State:      events.Dead,
+		State:      notify.Dead,
 		DeadReason: reason,
 	}
 	for _, e := range job.Errors {
-		d.Attempts = append(d.Attempts, events.Attempt{At: e.At, Error: e.Error})
+		d.Attempts = append(d.Attempts, notify.Attempt{At: e.At, Error: e.Error})
 	}
 	d.Attempts = append(d.Attempts, last)
 	return d
@@ -154,7 +154,7 @@ func (r *Replica) deadDelivery(job *river.Job[DeliveryArgs], last events.Attempt
 // transaction: a dead letter exists exactly when its job is over. It
 // settles the job, so the next delivery of its order key is due. A
 // replayed one that died again is overwritten.
-func (r *Replica) deadLetter(ctx context.Context, job *river.Job[DeliveryArgs], d events.Delivery) error {
+func (r *Replica) deadLetter(ctx context.Context, job *river.Job[DeliveryArgs], d notify.Delivery) error {
 	attempts, err := json.Marshal(d.Attempts)
 	if err != nil {
 		return err
@@ -184,7 +184,7 @@ type DeadLetterFilter struct {
 // DeadLetters lists the notifications given up on, oldest first, with
 // their attempts: those River recorded (time and error) and the last one
 // in full. Their signing keys are not returned.
-func (r *Replica) DeadLetters(ctx context.Context, f DeadLetterFilter) ([]events.Delivery, error) {
+func (r *Replica) DeadLetters(ctx context.Context, f DeadLetterFilter) ([]notify.Delivery, error) {
 	limit := any(nil)
 	if f.Limit > 0 {
 		limit = f.Limit
@@ -194,8 +194,8 @@ func (r *Replica) DeadLetters(ctx context.Context, f DeadLetterFilter) ([]events
 	if err != nil {
 		return nil, fmt.Errorf("riverstore: list dead letters: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (events.Delivery, error) {
-		d := events.Delivery{State: events.Dead}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (notify.Delivery, error) {
+		d := notify.Delivery{State: notify.Dead}
 		var attempts []byte
 		if err := row.Scan(&d.ID, &d.Endpoint, &d.Body, &d.Events, &d.CreatedAt, &d.DeadReason, &attempts); err != nil {
 			return d, err

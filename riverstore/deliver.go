@@ -8,9 +8,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/a12b7632/elementevents/netguard"
+	"github.com/a12b7632/elementevents/notify"
 	"github.com/riverqueue/river"
-
-	"github.com/a12b7632/elementevents/events"
 )
 
 // deliverWorker attempts one notification per job. Its outcome drives
@@ -47,7 +47,7 @@ func (e *attemptError) Error() string {
 // Timeout leaves the attempt's own timeout (on the Clock) room to record
 // the outcome.
 func (w *deliverWorker) Timeout(*river.Job[DeliveryArgs]) time.Duration {
-	return w.r.cfg.Timeout + 30*time.Second
+	return w.r.cfg.Policy.Timeout + 30*time.Second
 }
 
 // NextRetry returns the time Work computed, or else the schedule's step.
@@ -55,10 +55,10 @@ func (w *deliverWorker) NextRetry(job *river.Job[DeliveryArgs]) time.Time {
 	if v, ok := w.next.LoadAndDelete(job.ID); ok {
 		return v.(time.Time)
 	}
-	cfg := w.r.cfg
-	step := cfg.Schedule[min(job.Attempt, len(cfg.Schedule)-1)]
-	now := cfg.Clock.Now()
-	return now.Add(events.Result{}.RetryDelay(step, cfg.Jitter, now))
+	// No attempt was made (Work failed before it): wait the step that
+	// follows this attempt, or the last step after the last attempt.
+	next, _ := w.r.sender.NextAttempt(notify.AttemptResult{}, min(job.Attempt, len(w.r.cfg.Policy.Schedule)-1))
+	return next
 }
 
 func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliveryArgs]) error {
@@ -92,11 +92,11 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliveryArgs]) 
 	if err != nil {
 		return err
 	}
-	res := r.sender.Send(ctx, events.Delivery{ID: a.ID, Endpoint: a.Endpoint, Key: key, Body: a.Body, Events: a.Events})
+	res := r.sender.Send(ctx, notify.Delivery{ID: a.ID, Endpoint: a.Endpoint, Key: key, Body: a.Body, Events: a.Events})
 	att, outcome, reason := res.Attempt, res.Outcome, res.Reason
-	info := events.AttemptInfo{DeliveryID: a.ID, Endpoint: a.Endpoint, Number: job.Attempt, Attempt: att, Outcome: outcome}
+	info := notify.AttemptInfo{DeliveryID: a.ID, Endpoint: a.Endpoint, Number: job.Attempt, Attempt: att, Outcome: outcome}
 	log := func() *slog.Logger {
-		return r.cfg.Logger.With("delivery", a.ID, "endpoint", events.RedactURL(a.Endpoint), "attempt", info.Number, "status", att.Status, "latency", att.Latency)
+		return r.cfg.Logger.With("delivery", a.ID, "endpoint", netguard.RedactURL(a.Endpoint), "attempt", info.Number, "status", att.Status, "latency", att.Latency)
 	}
 	defer func() {
 		if r.cfg.OnAttempt != nil {
@@ -107,14 +107,14 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliveryArgs]) 
 	// Recording the outcome must not be cut short by a stop under way.
 	rec := context.WithoutCancel(ctx)
 	switch outcome {
-	case events.OutcomeDelivered:
+	case notify.OutcomeDelivered:
 		if err := r.delivered(rec, job); err != nil {
 			// River completes the job; the sweep releases the next one.
 			log().Error("riverstore: could not release the next delivery in order", "err", err)
 		}
 		return nil
 
-	case events.OutcomeDisabled:
+	case notify.OutcomeDisabled:
 		first, err := r.setDisabled(rec, a.Endpoint, true, reason)
 		if err != nil {
 			return err // retried: the endpoint will answer 410 again
@@ -127,16 +127,15 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliveryArgs]) 
 		}
 		return river.JobSnooze(r.cfg.DisabledRecheck)
 
-	case events.OutcomeRetry:
-		if job.Attempt < len(r.cfg.Schedule) {
-			now := r.cfg.Clock.Now()
-			info.NextAttempt = now.Add(res.RetryDelay(r.cfg.Schedule[job.Attempt], r.cfg.Jitter, now))
+	case notify.OutcomeRetry:
+		if next, ok := r.sender.NextAttempt(res, job.Attempt); ok {
+			info.NextAttempt = next
 			w.next.Store(job.ID, info.NextAttempt)
 			log().Info("riverstore: attempt failed, will retry", "err", att.Error, "next", info.NextAttempt)
 			return &attemptError{status: att.Status, reason: att.Error}
 		}
 		reason = fmt.Sprintf("gave up after %d attempts: %s", job.Attempt, att.Error)
-		info.Outcome = events.OutcomeDead
+		info.Outcome = notify.OutcomeDead
 	}
 
 	// Dead: other 4xx, a refused address, or no attempt left.

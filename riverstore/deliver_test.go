@@ -14,6 +14,7 @@ import (
 
 	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/netguard"
+	"github.com/a12b7632/elementevents/notify"
 	"github.com/a12b7632/elementevents/riverstore"
 )
 
@@ -26,7 +27,7 @@ func TestDeliverSignedOnce(t *testing.T) {
 	pool, _ := setup(t, 12)
 	rc := newReceiver(t)
 	var at attempts
-	r := startReplica(t, pool, riverstore.Config{Schedule: testSchedule, Jitter: -1, OnAttempt: at.add})
+	r := startReplica(t, pool, riverstore.Config{Policy: notify.DeliveryPolicy{Schedule: testSchedule, Jitter: -1}, OnAttempt: at.add})
 
 	b := batch("inst-1", "customers", rc.srv.URL+"/events", 0, 12) // 12 events: two notifications
 	ids := noteIDs(b)
@@ -41,7 +42,7 @@ func TestDeliverSignedOnce(t *testing.T) {
 		require.Equal(t, 1, rc.requestCount(id), "notification %s requested once", id)
 		got := at.of(id)
 		require.Len(t, got, 1)
-		require.Equal(t, events.OutcomeDelivered, got[0].Outcome)
+		require.Equal(t, notify.OutcomeDelivered, got[0].Outcome)
 		require.Equal(t, 1, got[0].Number)
 		require.Equal(t, http.StatusOK, got[0].Status)
 	}
@@ -53,7 +54,7 @@ func TestDeliverRetriesOnSchedule(t *testing.T) {
 	pool, _ := setup(t, 12)
 	rc := newReceiver(t)
 	var at attempts
-	r := startReplica(t, pool, riverstore.Config{Schedule: testSchedule, Jitter: -1, OnAttempt: at.add})
+	r := startReplica(t, pool, riverstore.Config{Policy: notify.DeliveryPolicy{Schedule: testSchedule, Jitter: -1}, OnAttempt: at.add})
 	rc.setScript(func(_ string, n int) (int, http.Header) {
 		switch n {
 		case 1:
@@ -72,15 +73,15 @@ func TestDeliverRetriesOnSchedule(t *testing.T) {
 	eventually(t, 10*time.Second, func() bool { return rc.acceptedCount(id) == 1 && len(at.of(id)) == 3 }, "delivered on the third attempt")
 	got := at.of(id)
 	require.Len(t, got, 3)
-	require.Equal(t, events.OutcomeRetry, got[0].Outcome)
+	require.Equal(t, notify.OutcomeRetry, got[0].Outcome)
 	require.Equal(t, http.StatusServiceUnavailable, got[0].Status)
 	require.Equal(t, 2*testSchedule[1], got[0].NextAttempt.Sub(got[0].At.Add(got[0].Latency)).Round(10*time.Millisecond),
 		"Retry-After: 3600 is kept to twice the step")
-	require.Equal(t, events.OutcomeRetry, got[1].Outcome)
+	require.Equal(t, notify.OutcomeRetry, got[1].Outcome)
 	require.Equal(t, http.StatusMovedPermanently, got[1].Status)
 	require.GreaterOrEqual(t, got[1].At.Sub(got[0].At), 2*testSchedule[1], "River waited for NextAttempt")
 	require.GreaterOrEqual(t, got[2].At.Sub(got[1].At), testSchedule[2])
-	require.Equal(t, events.OutcomeDelivered, got[2].Outcome)
+	require.Equal(t, notify.OutcomeDelivered, got[2].Outcome)
 	require.Equal(t, []int{1, 2, 3}, []int{got[0].Number, got[1].Number, got[2].Number})
 }
 
@@ -89,7 +90,7 @@ func TestDeliverDeadLettersAndReplays(t *testing.T) {
 	pool, _ := setup(t, 12)
 	rc := newReceiver(t)
 	var exhausted atomic.Int32
-	r := startReplica(t, pool, riverstore.Config{Schedule: testSchedule, Jitter: -1, OnExhausted: func(events.Delivery) { exhausted.Add(1) }})
+	r := startReplica(t, pool, riverstore.Config{Policy: notify.DeliveryPolicy{Schedule: testSchedule, Jitter: -1}, OnExhausted: func(notify.Delivery) { exhausted.Add(1) }})
 	ep := rc.srv.URL + "/events"
 	bad := batch("inst-1", "customers", ep, 0, 1)  // answered 400: dead at once
 	flaky := batch("inst-1", "orders", ep, 100, 1) // answered 500: dead after the last attempt
@@ -107,7 +108,7 @@ func TestDeliverDeadLettersAndReplays(t *testing.T) {
 	require.NoError(t, r.Publish(t.Context(), bad))
 	require.NoError(t, r.Publish(t.Context(), flaky))
 
-	var dead []events.Delivery
+	var dead []notify.Delivery
 	eventually(t, 10*time.Second, func() bool {
 		var err error
 		dead, err = r.DeadLetters(t.Context(), riverstore.DeadLetterFilter{Endpoint: ep})
@@ -115,7 +116,7 @@ func TestDeliverDeadLettersAndReplays(t *testing.T) {
 		return len(dead) == 2
 	}, "both dead-lettered")
 	require.Equal(t, int32(2), exhausted.Load())
-	byID := map[string]events.Delivery{dead[0].ID: dead[0], dead[1].ID: dead[1]}
+	byID := map[string]notify.Delivery{dead[0].ID: dead[0], dead[1].ID: dead[1]}
 	require.Equal(t, "400 Bad Request", byID[badID].DeadReason)
 	require.Len(t, byID[badID].Attempts, 1, "a 400 is not retried")
 	require.Equal(t, http.StatusBadRequest, byID[badID].Attempts[0].Status)
@@ -123,7 +124,7 @@ func TestDeliverDeadLettersAndReplays(t *testing.T) {
 	require.Len(t, byID[flakyID].Attempts, 3)
 	require.Equal(t, 1, rc.requestCount(badID))
 	require.Equal(t, 3, rc.requestCount(flakyID))
-	require.Equal(t, events.Dead, byID[badID].State)
+	require.Equal(t, notify.Dead, byID[badID].State)
 	require.JSONEq(t, string(mustNote(t, bad)), string(byID[badID].Body))
 
 	open.Store(true)
@@ -161,7 +162,7 @@ func TestDeliverGoneDisablesUntilEnabled(t *testing.T) {
 		return http.StatusOK, nil
 	})
 	r := startReplica(t, pool, riverstore.Config{
-		Schedule: testSchedule, Jitter: -1, Concurrency: 1,
+		Policy: notify.DeliveryPolicy{Schedule: testSchedule, Jitter: -1}, Concurrency: 1,
 		DisabledRecheck: time.Hour, // only Enable wakes them in time
 		OnDisabled:      func(string, string) { disabled.Add(1) },
 	})
@@ -202,7 +203,7 @@ func TestDeliverPerEndpointConcurrency(t *testing.T) {
 	rc.hold = hold
 	rc.mu.Unlock()
 	other := newReceiver(t)
-	r := startReplica(t, pool, riverstore.Config{Schedule: testSchedule, Jitter: -1, Concurrency: 2, Workers: 8, BusySnooze: 20 * time.Millisecond})
+	r := startReplica(t, pool, riverstore.Config{Policy: notify.DeliveryPolicy{Schedule: testSchedule, Jitter: -1}, Concurrency: 2, Workers: 8, BusySnooze: 20 * time.Millisecond})
 	// Six notifications of six object types: those of one type would be
 	// attempted one at a time, in order.
 	var slowIDs []string
@@ -234,7 +235,7 @@ func TestPublishTxIsTheOutbox(t *testing.T) {
 	t.Parallel()
 	pool, _ := setup(t, 12)
 	rc := newReceiver(t)
-	r := startReplica(t, pool, riverstore.Config{Schedule: testSchedule, Jitter: -1})
+	r := startReplica(t, pool, riverstore.Config{Policy: notify.DeliveryPolicy{Schedule: testSchedule, Jitter: -1}})
 	ctx := t.Context()
 	ep := rc.srv.URL + "/events"
 
@@ -263,7 +264,7 @@ func TestPublishRefusesBadEndpoints(t *testing.T) {
 	r := newReplica(t, pool, riverstore.Config{})
 	for _, ep := range []string{"", "/relative", "ftp://example.com/x", "http://"} {
 		err := r.Publish(t.Context(), batch("inst-1", "customers", ep, 0, 1))
-		require.ErrorIs(t, err, events.ErrInvalidEndpoint, "endpoint %q", ep)
+		require.ErrorIs(t, err, notify.ErrInvalidEndpoint, "endpoint %q", ep)
 	}
 	require.NoError(t, r.Publish(t.Context(), events.Batch{}), "an empty batch is nothing to do")
 }
@@ -275,7 +276,7 @@ func TestDeliverGuardRefusesLoopbackByDefault(t *testing.T) {
 	t.Parallel()
 	pool, _ := setup(t, 12)
 	rc := newReceiver(t)
-	cfg := riverstore.Config{Pool: pool, River: fastRiver(), Logger: quiet, Schedule: testSchedule, Jitter: -1}
+	cfg := riverstore.Config{Pool: pool, River: fastRiver(), Logger: quiet, Policy: notify.DeliveryPolicy{Schedule: testSchedule, Jitter: -1}}
 	r, err := riverstore.New(cfg) // the zero Guard: loopback refused
 	require.NoError(t, err)
 	b := batch("inst-1", "customers", rc.srv.URL+"/events", 0, 1)
@@ -284,13 +285,13 @@ func TestDeliverGuardRefusesLoopbackByDefault(t *testing.T) {
 	require.ErrorContains(t, err, `riverstore: instance "inst-1": event.notification.callback.url: `)
 
 	allowing := cfg
-	allowing.River, allowing.Guard = fastRiver(), netguard.Guard{AllowPrivate: true}
+	allowing.River, allowing.Policy.Guard = fastRiver(), netguard.Guard{AllowPrivate: true}
 	pub, err := riverstore.New(allowing) // never started: it only publishes
 	require.NoError(t, err)
 	require.NoError(t, pub.Publish(t.Context(), b))
 	require.NoError(t, r.Start(context.Background()))
 	t.Cleanup(func() { _ = r.Stop(context.Background()) })
-	var dead []events.Delivery
+	var dead []notify.Delivery
 	eventually(t, 10*time.Second, func() bool {
 		dead, err = r.DeadLetters(t.Context(), riverstore.DeadLetterFilter{})
 		require.NoError(t, err)
@@ -305,12 +306,18 @@ func TestNewRefusesBadConfig(t *testing.T) {
 	_, err := riverstore.New(riverstore.Config{})
 	require.ErrorIs(t, err, riverstore.ErrConfig)
 	pool, _ := setup(t, 2)
-	for name, cfg := range map[string]riverstore.Config{
-		"jitter":   {Pool: pool, Jitter: 1},
-		"schedule": {Pool: pool, Schedule: []time.Duration{0, -time.Second}},
+	for name, tc := range map[string]struct {
+		cfg   riverstore.Config
+		field string
+	}{
+		"jitter":   {riverstore.Config{Pool: pool, Policy: notify.DeliveryPolicy{Jitter: 1}}, "Jitter"},
+		"schedule": {riverstore.Config{Pool: pool, Policy: notify.DeliveryPolicy{Schedule: []time.Duration{0, -time.Second}}}, "Schedule[1]"},
 	} {
-		_, err := riverstore.New(cfg)
+		_, err := riverstore.New(tc.cfg)
 		require.ErrorIs(t, err, riverstore.ErrConfig, name)
+		require.ErrorIs(t, err, notify.ErrConfig, name)
+		require.ErrorContains(t, err, "Config.Policy: ", name)
+		require.ErrorContains(t, err, "DeliveryPolicy."+tc.field+" ", name)
 	}
 	var _ = errors.New
 }
@@ -319,7 +326,7 @@ func TestDisableHoldsDeliveries(t *testing.T) {
 	t.Parallel()
 	pool, _ := setup(t, 12)
 	rc := newReceiver(t)
-	r := startReplica(t, pool, riverstore.Config{Schedule: testSchedule, Jitter: -1, DisabledRecheck: time.Hour})
+	r := startReplica(t, pool, riverstore.Config{Policy: notify.DeliveryPolicy{Schedule: testSchedule, Jitter: -1}, DisabledRecheck: time.Hour})
 	ep := rc.srv.URL + "/events"
 	require.NoError(t, r.Disable(t.Context(), ep, "maintenance"))
 	b := batch("inst-1", "customers", ep, 0, 1)

@@ -30,21 +30,22 @@
 //
 // Replica is an events.Sink: Publish (or PublishTx, inside the caller's
 // transaction: the transactional outbox) splits a batch into notifications
-// as events.Notifier does and inserts one River job per notification,
-// unique by its id. Workers make each attempt with an events.Sender, as
-// the Notifier does, so they POST them signed in both schemes, under the
-// rules of package events: 2xx delivered; 410 disables the endpoint (its
-// deliveries wait, without using attempts, until Enable); 408, 425, 429,
-// 5xx, 3xx, timeouts and network errors retried on Config.Schedule, with
-// Retry-After kept between the step and twice the step, River's
-// MaxAttempts being the schedule's length; other 4xx and addresses the
-// SSRF guard refuses are dead letters at once, listed by DeadLetters and
-// replayed by Replay. Each replica bounds the attempts in flight per
-// endpoint (Config.Concurrency).
+// as notify.Notifier does and inserts one River job per notification,
+// unique by its id. Workers make each attempt with a notify.Sender built
+// from Config.Policy, a notify.DeliveryPolicy, as the Notifier does, so
+// they POST them signed in both schemes, under the rules of package
+// notify: 2xx delivered; 410 disables the endpoint (its deliveries wait,
+// without using attempts, until Enable); 408, 425, 429, 5xx, 3xx,
+// timeouts and network errors retried on the policy's Schedule, with
+// Retry-After kept within its bounds (by default between the step and
+// twice the step), River's MaxAttempts being the schedule's length; other
+// 4xx and addresses the SSRF guard refuses are dead letters at once,
+// listed by DeadLetters and replayed by Replay. Each replica bounds the
+// attempts in flight per endpoint (Config.Concurrency).
 //
 // # Order
 //
-// As with events.Notifier, the notifications of one instance and object
+// As with notify.Notifier, the notifications of one instance and object
 // type (their order key) to one endpoint are attempted one at a time, in
 // publish order, so an UPDATED never overtakes its CREATED; different keys
 // do not wait for each other. Publish takes a transaction-scoped advisory

@@ -18,6 +18,7 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/notify"
 	"github.com/a12b7632/elementevents/poller"
 	consumer "github.com/a12b7632/elementevents/receiver"
 	"github.com/a12b7632/elementevents/riverstore"
@@ -60,7 +61,7 @@ func newReplica(t *testing.T, pool *pgxpool.Pool, cfg riverstore.Config) *rivers
 	if cfg.Logger == nil {
 		cfg.Logger = quiet
 	}
-	cfg.Guard.AllowPrivate = true
+	cfg.Policy.Guard.AllowPrivate = true
 	if poll := cfg.Poller; poll != nil {
 		cfg.Poller = func(inst *element.Instance) poller.Config {
 			pc := poll(inst)
@@ -189,10 +190,10 @@ func (rc *receiver) eventCounts() map[string]int {
 // attempts collects OnAttempt calls.
 type attempts struct {
 	mu   sync.Mutex
-	list []events.AttemptInfo
+	list []notify.AttemptInfo
 }
 
-func (a *attempts) add(i events.AttemptInfo) {
+func (a *attempts) add(i notify.AttemptInfo) {
 	a.mu.Lock()
 	a.list = append(a.list, i)
 	a.mu.Unlock()
@@ -204,10 +205,10 @@ func (a *attempts) count() int {
 	return len(a.list)
 }
 
-func (a *attempts) of(id string) []events.AttemptInfo {
+func (a *attempts) of(id string) []notify.AttemptInfo {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	var out []events.AttemptInfo
+	var out []notify.AttemptInfo
 	for _, i := range a.list {
 		if i.DeliveryID == id {
 			out = append(out, i)

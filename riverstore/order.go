@@ -9,14 +9,13 @@ import (
 	"slices"
 	"time"
 
+	"github.com/a12b7632/elementevents/netguard"
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
-
-	"github.com/a12b7632/elementevents/events"
 )
 
-// Delivery order, as events.Notifier keeps it: the notifications of one
+// Delivery order, as notify.Notifier keeps it: the notifications of one
 // instance and object type (their order key) to one endpoint are attempted
 // one at a time, in publish order. Every unfinished delivery job with an
 // order key has a row in elementevents_delivery_order; the first row of a
@@ -52,7 +51,7 @@ func (OrderSweepArgs) Kind() string { return KindOrderSweep }
 const orderSweepBatch = 1000
 
 // orderKey is the order key of an instance and object type, the pair
-// events.Notifier keeps in order: the first 16 bytes of the SHA-256 of the
+// notify.Notifier keeps in order: the first 16 bytes of the SHA-256 of the
 // two, so that any string fits.
 func orderKey(instance, objectType string) []byte {
 	h := sha256.New()
@@ -96,15 +95,15 @@ func (r *Replica) lockKeys(ctx context.Context, tx pgx.Tx, endpoint string, keys
 	br := tx.SendBatch(ctx, b)
 	defer br.Close()
 	if _, err := br.Exec(); err != nil {
-		return nil, fmt.Errorf("riverstore: order locks of %s: %w", events.RedactURL(endpoint), err)
+		return nil, fmt.Errorf("riverstore: order locks of %s: %w", netguard.RedactURL(endpoint), err)
 	}
 	rows, err := br.Query()
 	if err != nil {
-		return nil, fmt.Errorf("riverstore: order of %s: %w", events.RedactURL(endpoint), err)
+		return nil, fmt.Errorf("riverstore: order of %s: %w", netguard.RedactURL(endpoint), err)
 	}
 	busy, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
 	if err != nil {
-		return nil, fmt.Errorf("riverstore: order of %s: %w", events.RedactURL(endpoint), err)
+		return nil, fmt.Errorf("riverstore: order of %s: %w", netguard.RedactURL(endpoint), err)
 	}
 	out := make(map[string]bool, len(busy))
 	for _, k := range busy {
@@ -123,7 +122,7 @@ func (r *Replica) appendOrder(ctx context.Context, tx pgx.Tx, endpoint string, k
 		" SELECT $1, k, j FROM unnest($2::bytea[], $3::bigint[]) WITH ORDINALITY AS u(k, j, n) ORDER BY n",
 		endpoint, keys, jobIDs)
 	if err != nil {
-		return fmt.Errorf("riverstore: record order of %d deliveries to %s: %w", len(jobIDs), events.RedactURL(endpoint), err)
+		return fmt.Errorf("riverstore: record order of %d deliveries to %s: %w", len(jobIDs), netguard.RedactURL(endpoint), err)
 	}
 	return nil
 }
@@ -243,7 +242,7 @@ func (r *Replica) SweepOrder(ctx context.Context) (int, error) {
 			return tx.SendBatch(ctx, b).Close()
 		})
 		if err != nil {
-			return i, fmt.Errorf("riverstore: sweep order of %s: %w", events.RedactURL(k.endpoint), err)
+			return i, fmt.Errorf("riverstore: sweep order of %s: %w", netguard.RedactURL(k.endpoint), err)
 		}
 	}
 	if len(keys) > 0 {

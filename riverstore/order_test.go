@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/notify"
 	"github.com/a12b7632/elementevents/riverstore"
 )
 
@@ -55,8 +56,11 @@ func TestDeliverInOrderPerKey(t *testing.T) {
 	pool, _ := setup(t, 20)
 	rc := newReceiver(t)
 	r := startReplica(t, pool, riverstore.Config{
-		Schedule: []time.Duration{0, 20 * time.Millisecond, 20 * time.Millisecond, 20 * time.Millisecond},
-		Jitter:   -1, PollingBatchSize: 1, Workers: 8, Concurrency: 8, BusySnooze: 20 * time.Millisecond,
+		Policy: notify.DeliveryPolicy{
+			Schedule: []time.Duration{0, 20 * time.Millisecond, 20 * time.Millisecond, 20 * time.Millisecond},
+			Jitter:   -1, PollingBatchSize: 1,
+		},
+		Workers: 8, Concurrency: 8, BusySnooze: 20 * time.Millisecond,
 	})
 	ep := rc.srv.URL + "/events"
 	const keys, perKey = 3, 30
@@ -110,8 +114,11 @@ func TestOrderKeysNotSerialized(t *testing.T) {
 	pool, _ := setup(t, 12)
 	rc := newReceiver(t)
 	r := startReplica(t, pool, riverstore.Config{
-		Schedule: []time.Duration{0, 400 * time.Millisecond, 400 * time.Millisecond},
-		Jitter:   -1, PollingBatchSize: 1, BusySnooze: 20 * time.Millisecond,
+		Policy: notify.DeliveryPolicy{
+			Schedule: []time.Duration{0, 400 * time.Millisecond, 400 * time.Millisecond},
+			Jitter:   -1, PollingBatchSize: 1,
+		},
+		BusySnooze: 20 * time.Millisecond,
 	})
 	ep := rc.srv.URL + "/events"
 	slow := batch("inst-1", "slow", ep, 0, 3)
@@ -152,7 +159,7 @@ func TestOrderSweepReleasesAfterCancel(t *testing.T) {
 	t.Parallel()
 	pool, _ := setup(t, 12)
 	rc := newReceiver(t)
-	r := startReplica(t, pool, riverstore.Config{Schedule: testSchedule, Jitter: -1, PollingBatchSize: 1, DisabledRecheck: time.Hour})
+	r := startReplica(t, pool, riverstore.Config{Policy: notify.DeliveryPolicy{Schedule: testSchedule, Jitter: -1, PollingBatchSize: 1}, DisabledRecheck: time.Hour})
 	ep := rc.srv.URL + "/events"
 	ctx := t.Context()
 	require.NoError(t, r.Disable(ctx, ep, "test"))

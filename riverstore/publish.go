@@ -10,6 +10,8 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/netguard"
+	"github.com/a12b7632/elementevents/notify"
 )
 
 // KindDeliver is the River job kind of a notification delivery.
@@ -47,7 +49,7 @@ var _ events.Sink = (*Replica)(nil)
 // as the Notifier does and inserts one delivery job for each, in one
 // transaction. It returns nil once they are committed; a notification
 // whose id River still holds is skipped. A callback URL that is not an
-// absolute http(s) URL is [events.ErrInvalidEndpoint] and nothing is
+// absolute http(s) URL is [notify.ErrInvalidEndpoint] and nothing is
 // stored.
 func (r *Replica) Publish(ctx context.Context, b events.Batch) error {
 	if len(b.Events) == 0 {
@@ -64,7 +66,7 @@ func (r *Replica) PublishTx(ctx context.Context, tx pgx.Tx, b events.Batch) erro
 	if len(b.Events) == 0 {
 		return nil
 	}
-	if err := events.CheckEndpoint(b.Endpoint.URL, r.cfg.Guard); err != nil {
+	if err := notify.CheckEndpoint(b.Endpoint.URL, r.cfg.Policy.Guard); err != nil {
 		return fmt.Errorf("riverstore: instance %q: event.notification.callback.url: %w", b.Instance.ID, err)
 	}
 	notes := events.Notifications(b, r.maxEvents[b.Source])
@@ -74,7 +76,7 @@ func (r *Replica) PublishTx(ctx context.Context, tx pgx.Tx, b events.Batch) erro
 		keyID = sum[:]
 		// As bytes: a signature.Key prints, and marshals, redacted.
 		if _, err := tx.Exec(ctx, "INSERT INTO "+r.t.signingKey+" (id, key) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING", keyID, []byte(b.Endpoint.Key)); err != nil {
-			return fmt.Errorf("riverstore: store signing key for %s: %w", events.RedactURL(b.Endpoint.URL), err)
+			return fmt.Errorf("riverstore: store signing key for %s: %w", netguard.RedactURL(b.Endpoint.URL), err)
 		}
 	}
 	keys := make([][]byte, len(notes))
@@ -108,7 +110,7 @@ func (r *Replica) PublishTx(ctx context.Context, tx pgx.Tx, b events.Batch) erro
 	}
 	res, err := r.client.InsertManyTx(ctx, tx, params)
 	if err != nil {
-		return fmt.Errorf("riverstore: store %d notifications for %s: %w", len(params), events.RedactURL(b.Endpoint.URL), err)
+		return fmt.Errorf("riverstore: store %d notifications for %s: %w", len(params), netguard.RedactURL(b.Endpoint.URL), err)
 	}
 	// A notification River still holds is not inserted again; if it was a
 	// head, the first one inserted after it takes its place.
@@ -134,7 +136,7 @@ func (r *Replica) PublishTx(ctx context.Context, tx pgx.Tx, b events.Batch) erro
 	}
 	if len(promote) > 0 {
 		if _, err := tx.Exec(ctx, "WITH h AS (SELECT unnest($1::bigint[]) AS job_id) "+r.releaseSQL("h"), promote); err != nil {
-			return fmt.Errorf("riverstore: release deliveries to %s: %w", events.RedactURL(b.Endpoint.URL), err)
+			return fmt.Errorf("riverstore: release deliveries to %s: %w", netguard.RedactURL(b.Endpoint.URL), err)
 		}
 	}
 	if err := r.appendOrder(ctx, tx, b.Endpoint.URL, inserted, jobIDs); err != nil {
@@ -147,10 +149,10 @@ func (r *Replica) PublishTx(ctx context.Context, tx pgx.Tx, b events.Batch) erro
 func (r *Replica) deliveryOpts() *river.InsertOpts {
 	o := &river.InsertOpts{
 		Queue:       QueueDeliver,
-		MaxAttempts: len(r.cfg.Schedule),
+		MaxAttempts: len(r.cfg.Policy.Schedule),
 		UniqueOpts:  river.UniqueOpts{ByArgs: true},
 	}
-	if first := r.cfg.Schedule[0]; first > 0 {
+	if first := r.cfg.Policy.Schedule[0]; first > 0 {
 		o.ScheduledAt = r.cfg.Clock.Now().Add(first)
 	}
 	return o

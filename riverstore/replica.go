@@ -1,11 +1,9 @@
 package riverstore
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"sync"
 	"time"
 
@@ -17,7 +15,7 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
-	"github.com/a12b7632/elementevents/netguard"
+	"github.com/a12b7632/elementevents/notify"
 	"github.com/a12b7632/elementevents/poller"
 )
 
@@ -68,19 +66,13 @@ type Config struct {
 	// Schema and ID. Default: River's defaults.
 	River *river.Config
 
-	// Client sends the notifications. Redirects are never followed.
-	// Default: a client whose transport applies Guard at dial time. A
-	// Client you supply keeps the guard, as in [events.Config].
-	Client *http.Client
-
-	// Guard is the SSRF guard of every notification, as in
-	// [events.Config]: by default every non-public address is refused.
-	// The poller's guard is poller.Config.Guard, from Config.Poller.
-	Guard netguard.Guard
-
-	// Timeout bounds each attempt, response included. Default
-	// [events.DefaultTimeout].
-	Timeout time.Duration
+	// Policy decides how notifications are cut, sent and retried, as
+	// notify.Config.Policy does for the Notifier: client, SSRF guard (by
+	// default every non-public address is refused; the poller's guard is
+	// poller.Config.Guard, from Config.Poller), timeout, schedule (its
+	// length is River's MaxAttempts), jitter, Retry-After bounds, batch
+	// sizes. Each of its fields documents its default.
+	Policy notify.DeliveryPolicy
 
 	// Workers is the number of deliveries this replica attempts at once.
 	// Default [DefaultWorkers].
@@ -89,29 +81,12 @@ type Config struct {
 	// Concurrency is the number of attempts in flight per endpoint on this
 	// replica; a delivery over the limit is put back for BusySnooze, so a
 	// slow endpoint never holds every worker. Default
-	// [events.DefaultConcurrency].
+	// [notify.DefaultConcurrency].
 	Concurrency int
 
 	// BusySnooze is how long a delivery waits when its endpoint is at its
 	// Concurrency limit. Default [DefaultBusySnooze].
 	BusySnooze time.Duration
-
-	// Schedule is the delay before each attempt, the first included; its
-	// length is the number of attempts, River's MaxAttempts. Default
-	// [events.DefaultSchedule].
-	Schedule []time.Duration
-
-	// Jitter varies each delay by up to this fraction either way. Zero
-	// means [events.DefaultJitter]; negative disables jitter.
-	Jitter float64
-
-	// PollingBatchSize and WebhookBatchSize are the most events per
-	// notification for each source. Defaults as in [events.Config].
-	PollingBatchSize, WebhookBatchSize int
-
-	// RetryClientErrors retries 4xx answers (other than 408, 410, 425 and
-	// 429) on the schedule instead of dead-lettering them at once.
-	RetryClientErrors bool
 
 	// DisabledRecheck is how often a delivery to a disabled endpoint
 	// looks again whether the endpoint was enabled (Enable also wakes them
@@ -125,16 +100,13 @@ type Config struct {
 	// waits before it looks again. Default [DefaultOrderRecheck].
 	OrderRecheck time.Duration
 
-	// UserAgent is sent with every request. Default [events.UserAgent].
-	UserAgent string
-
 	// OnAttempt, if set, is called after every attempt made by this
 	// replica.
-	OnAttempt func(events.AttemptInfo)
+	OnAttempt func(notify.AttemptInfo)
 	// OnExhausted, if set, is called when this replica dead-letters a
 	// notification, after its last attempt or a permanent failure. The
 	// Delivery's Key is not set.
-	OnExhausted func(events.Delivery)
+	OnExhausted func(notify.Delivery)
 	// OnDisabled, if set, is called when this replica disables an endpoint
 	// (it answered 410 Gone).
 	OnDisabled func(endpoint, reason string)
@@ -168,12 +140,12 @@ type Replica struct {
 	client    *river.Client[pgx.Tx]
 	state     *State
 	instances map[string]*polled // by instance id
-	maxEvents map[events.Source]int
+	maxEvents map[events.Origin]int
 
 	mu       sync.Mutex
 	inflight map[string]int    // attempts in flight per endpoint
 	keys     map[string][]byte // signing keys, by key id
-	sender   *events.Sender
+	sender   *notify.Sender
 
 	statusMu sync.Mutex
 	disabled map[string]bool // endpoints disabled, read at statusAt
@@ -186,28 +158,22 @@ func New(cfg Config) (*Replica, error) {
 	if cfg.Pool == nil {
 		return nil, fmt.Errorf("%w: Config.Pool is required", ErrConfig)
 	}
-	if cfg.Jitter >= 1 {
-		return nil, fmt.Errorf("%w: Config.Jitter must be below 1, got %v", ErrConfig, cfg.Jitter)
-	}
-	for i, d := range cfg.Schedule {
-		if d < 0 {
-			return nil, fmt.Errorf("%w: Config.Schedule[%d] is negative: %v", ErrConfig, i, d)
-		}
-	}
 	cfg = cfg.withDefaults()
+	sender, err := notify.NewSender(cfg.Policy, cfg.Clock)
+	if err != nil {
+		return nil, fmt.Errorf("%w: Config.Policy: %w", ErrConfig, err)
+	}
+	cfg.Policy = sender.Policy()
 	r := &Replica{
 		cfg:       cfg,
 		pool:      cfg.Pool,
 		t:         newTables(cfg.Schema),
 		state:     &State{pool: cfg.Pool, t: newTables(cfg.Schema)},
 		instances: make(map[string]*polled),
-		maxEvents: map[events.Source]int{events.FromPolling: cfg.PollingBatchSize, events.FromWebhook: cfg.WebhookBatchSize},
+		maxEvents: map[events.Origin]int{events.FromPolling: cfg.Policy.PollingBatchSize, events.FromWebhook: cfg.Policy.WebhookBatchSize},
 		inflight:  make(map[string]int),
 		keys:      make(map[string][]byte),
-		sender: events.NewSender(events.Config{
-			Client: cfg.Client, Guard: cfg.Guard, Clock: cfg.Clock, Timeout: cfg.Timeout,
-			UserAgent: cfg.UserAgent, RetryClientErrors: cfg.RetryClientErrors,
-		}),
+		sender:    sender,
 	}
 
 	var rc river.Config
@@ -270,27 +236,15 @@ func (c Config) withDefaults() Config {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
-	if c.Timeout <= 0 {
-		c.Timeout = events.DefaultTimeout
-	}
 	if c.Workers <= 0 {
 		c.Workers = DefaultWorkers
 	}
 	if c.Concurrency <= 0 {
-		c.Concurrency = events.DefaultConcurrency
+		c.Concurrency = notify.DefaultConcurrency
 	}
 	if c.BusySnooze <= 0 {
 		c.BusySnooze = DefaultBusySnooze
 	}
-	if len(c.Schedule) == 0 {
-		c.Schedule = events.DefaultSchedule
-	}
-	c.Schedule = append([]time.Duration(nil), c.Schedule...)
-	if c.Jitter == 0 {
-		c.Jitter = events.DefaultJitter
-	}
-	c.PollingBatchSize = cmp.Or(max(c.PollingBatchSize, 0), events.DefaultPollingBatchSize)
-	c.WebhookBatchSize = cmp.Or(max(c.WebhookBatchSize, 0), events.DefaultWebhookBatchSize)
 	if c.DisabledRecheck <= 0 {
 		c.DisabledRecheck = DefaultDisabledRecheck
 	}

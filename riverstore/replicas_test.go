@@ -17,6 +17,7 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/notify"
 	"github.com/a12b7632/elementevents/poller"
 	"github.com/a12b7632/elementevents/riverstore"
 	"github.com/a12b7632/elementevents/vendortest"
@@ -214,7 +215,8 @@ func TestReplicasPollADay(t *testing.T) {
 			Poller: func(*element.Instance) poller.Config {
 				return poller.Config{Interval: dayHour, FirstRun: poller.EmitAll, Logger: quiet}
 			},
-			Workers: dayWorkers, PollWorkers: dayWorkers, Schedule: []time.Duration{0, 100 * time.Millisecond, 200 * time.Millisecond}, Jitter: -1,
+			Workers: dayWorkers, PollWorkers: dayWorkers,
+			Policy: notify.DeliveryPolicy{Schedule: []time.Duration{0, 100 * time.Millisecond, 200 * time.Millisecond}, Jitter: -1},
 			OnPoll: p.add, OnAttempt: at.add,
 		})
 	}

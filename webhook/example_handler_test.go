@@ -36,7 +36,7 @@ func ExampleHandler() {
 	}
 	h, err := webhook.NewHandler(webhook.Config{
 		Instances: []*element.Instance{inst},
-		// Usually an *events.Notifier; here, print what arrives.
+		// Usually a *notify.Notifier; here, print what arrives.
 		Sink: events.SinkFunc(func(_ context.Context, b events.Batch) error {
 			for _, e := range b.Events {
 				fmt.Println(b.Instance.ID, e.Type, e.ObjectType, e.ObjectID, e.Date.Format(time.RFC3339))

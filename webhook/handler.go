@@ -48,7 +48,7 @@ type Config struct {
 	Instances []*element.Instance
 
 	// Sink receives one batch per accepted webhook; required. It is
-	// usually an *events.Notifier, so the handler answers 2xx only once
+	// usually a *notify.Notifier, so the handler answers 2xx only once
 	// the events are in the outbox.
 	Sink events.Sink
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/notify"
 	"github.com/a12b7632/elementevents/vendortest"
 )
 
@@ -17,7 +18,7 @@ type summary struct {
 	// Stats are the Notifier's counters: Enqueued notifications were
 	// sent, Delivered, Retried (failed attempts rescheduled) and Dead
 	// (failed for good).
-	Stats events.Stats
+	Stats notify.Stats
 	// Received lists every event the consumer accepted, in order.
 	Received []received
 	// Requests are the notification requests the consumer accepted.

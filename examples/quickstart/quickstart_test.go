@@ -11,7 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/notify"
 	"github.com/a12b7632/elementevents/signature"
 )
 
@@ -73,7 +73,7 @@ func TestQuickstart(t *testing.T) {
 		require.ErrorIs(t, other.Verify(req.Body, h), signature.ErrNoMatch)
 	}
 
-	require.Equal(t, events.Stats{Enqueued: 8, Attempts: 9, Delivered: 8, Retried: 1, Dead: 0}, sum.Stats)
+	require.Equal(t, notify.Stats{Enqueued: 8, Attempts: 9, Delivered: 8, Retried: 1, Dead: 0}, sum.Stats)
 	require.Equal(t, wantOutput, out.String())
 	requireStopped(t)
 }

@@ -12,8 +12,8 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"github.com/a12b7632/elementevents/element"
-	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/netguard"
+	"github.com/a12b7632/elementevents/notify"
 	"github.com/a12b7632/elementevents/poller"
 	"github.com/a12b7632/elementevents/webhook"
 )
@@ -22,7 +22,7 @@ import (
 // delivers for every instance; each polling instance has a Poller; one
 // webhook Handler, mounted on your mux, serves every webhook instance.
 type service struct {
-	notifier *events.Notifier
+	notifier *notify.Notifier
 	pollers  []*poller.Poller
 	polled   []*element.Instance // the instance of each poller
 
@@ -40,14 +40,16 @@ func newService(insts []*element.Instance, mux *http.ServeMux, vendorClock clock
 	// that, to both the pollers and the Notifier. A service whose vendor
 	// and callback URLs are public leaves Guard zero.
 	guard := netguard.Guard{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}
-	n, err := events.New(events.Config{
-		Guard: guard,
+	n, err := notify.New(notify.Config{
+		Policy: notify.DeliveryPolicy{
+			Guard:    guard,
+			Schedule: []time.Duration{0, 100 * time.Millisecond, time.Second},
+		},
 		// Three attempts, 100 ms and 1 s apart (±20%), so that the retry
 		// the quickstart shows costs no time. Leave Schedule unset in
 		// production: the default retries for about 27 hours.
-		Schedule: []time.Duration{0, 100 * time.Millisecond, time.Second},
-		Logger:   logger,
-		OnAttempt: func(events.AttemptInfo) {
+		Logger: logger,
+		OnAttempt: func(notify.AttemptInfo) {
 			select {
 			case s.attempted <- struct{}{}:
 			default: // one signal pending is enough
@@ -130,7 +132,7 @@ func (s *service) start() (stop func(context.Context) error) {
 // in a fixed order.
 func (s *service) settle(ctx context.Context) error {
 	for {
-		pending, err := s.notifier.Outbox().List(ctx, events.Filter{State: events.Pending, Limit: 1})
+		pending, err := s.notifier.Outbox().List(ctx, notify.Filter{State: notify.Pending, Limit: 1})
 		if err != nil {
 			return err
 		}

@@ -10,7 +10,8 @@ import (
 	"sync"
 
 	"github.com/a12b7632/elementevents/element"
-	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/netguard"
+	"github.com/a12b7632/elementevents/notify"
 	"github.com/a12b7632/elementevents/poller"
 )
 
@@ -21,7 +22,7 @@ type app struct {
 	log      *slog.Logger
 	insts    []instance
 	st       stores
-	notifier *events.Notifier
+	notifier *notify.Notifier
 	pollers  []*poller.Poller
 	server   *http.Server
 }
@@ -93,13 +94,13 @@ func (a *app) serve(ctx context.Context, ln net.Listener, closeStores func() err
 func (a *app) logInstances() {
 	for _, in := range a.insts {
 		ev := in.inst.Configuration.Events
-		attrs := []any{"instance", in.inst, "file", in.file, "callback", events.RedactURL(ev.CallbackURL),
+		attrs := []any{"instance", in.inst, "file", in.file, "callback", netguard.RedactURL(ev.CallbackURL),
 			"signed", !ev.SignatureKey.IsZero()}
 		switch ev.VendorType {
 		case element.VendorPolling:
 			attrs = append(attrs, "interval", ev.RefreshInterval.String(), "resources", slices.Sorted(maps.Keys(ev.Resources)))
 			if base := a.opts.baseURLs[in.inst.Element.Key]; base != "" {
-				attrs = append(attrs, "base_url", events.RedactURL(base))
+				attrs = append(attrs, "base_url", netguard.RedactURL(base))
 			}
 			a.log.Info("polling", attrs...)
 		case element.VendorWebhook:

@@ -4,7 +4,7 @@ import (
 	"context"
 	"sync"
 
-	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/notify"
 )
 
 // shutdown stops the program in the order that loses nothing, within
@@ -59,12 +59,12 @@ func (a *app) shutdown(stopPolling context.CancelFunc, polling *sync.WaitGroup,
 // reportOutbox logs the notifications left in the outbox.
 func (a *app) reportOutbox() {
 	ctx := context.Background()
-	pending, err := a.st.Outbox.List(ctx, events.Filter{State: events.Pending})
+	pending, err := a.st.Outbox.List(ctx, notify.Filter{State: notify.Pending})
 	if err != nil {
 		a.log.Error("shutdown: cannot list the outbox", "err", err)
 		return
 	}
-	dead, err := a.st.Outbox.List(ctx, events.Filter{State: events.Dead})
+	dead, err := a.st.Outbox.List(ctx, notify.Filter{State: notify.Dead})
 	if err != nil {
 		a.log.Error("shutdown: cannot list the outbox", "err", err)
 		return

@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/a12b7632/elementevents/boltstore"
-	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/notify"
 	"github.com/a12b7632/elementevents/poller"
 	"github.com/a12b7632/elementevents/webhook"
 )
@@ -24,7 +24,7 @@ const stateFile = "elementevents.db"
 // stores are where the program keeps what must outlive a delivery or a poll
 // cycle.
 type stores struct {
-	Outbox      events.Outbox
+	Outbox      notify.Outbox
 	PollerState poller.State
 	Deduper     webhook.Deduper
 	// Durable reports whether the stores survive a restart.
@@ -38,7 +38,7 @@ func openStores(dir string, logger *slog.Logger) (stores, func() error, error) {
 	if dir == "" {
 		logger.Info("state is kept in memory (no -state): it is lost on exit")
 		st := stores{
-			Outbox:      events.NewMemoryOutbox(),
+			Outbox:      notify.NewMemoryOutbox(),
 			PollerState: poller.NewMemoryState(),
 			Deduper:     webhook.NewMemoryDeduper(nil),
 		}

@@ -10,8 +10,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/a12b7632/elementevents/events"
-	"github.com/a12b7632/elementevents/events/outboxtest"
+	"github.com/a12b7632/elementevents/notify"
+	"github.com/a12b7632/elementevents/notify/notifytest"
 )
 
 // TestOpenStores checks that -state keeps the stores in a file that
@@ -29,13 +29,13 @@ func TestOpenStores(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, st.Durable)
 	require.FileExists(t, filepath.Join(dir, stateFile))
-	require.NoError(t, st.Outbox.Enqueue(t.Context(), time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC), outboxtest.Delivery("n1", "https://cb.example/", "")))
+	require.NoError(t, st.Outbox.Enqueue(t.Context(), time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC), notifytest.NewDelivery("n1", "https://cb.example/", "")))
 	require.NoError(t, closeStores())
 
 	st, closeStores, err = openStores(dir, logger)
 	require.NoError(t, err)
 	defer func() { require.NoError(t, closeStores()) }()
-	held, err := st.Outbox.List(t.Context(), events.Filter{})
+	held, err := st.Outbox.List(t.Context(), notify.Filter{})
 	require.NoError(t, err)
 	require.Len(t, held, 1, "the notification outlived the restart")
 	require.Equal(t, "n1", held[0].ID)

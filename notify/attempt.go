@@ -1,0 +1,103 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/a12b7632/elementevents/netguard"
+)
+
+// attempt makes one delivery attempt, timed by dl, and records its
+// outcome with rec, a context that a stop does not cancel (so recording is
+// never cut short).
+func (n *Notifier) attempt(rec context.Context, dl *deadline, d Delivery) {
+	r := n.sender.send(dl, d)
+	a, outcome, reason := r.Attempt, r.Outcome, r.Reason
+	info := AttemptInfo{DeliveryID: d.ID, Endpoint: d.Endpoint, Number: len(d.Attempts) + 1, Attempt: a, Outcome: outcome}
+
+	// Built only when something is logged: the success path logs at debug.
+	log := func() *slog.Logger {
+		return n.cfg.Logger.With("delivery", d.ID, "endpoint", netguard.RedactURL(d.Endpoint), "attempt", info.Number, "status", a.Status, "latency", a.Latency)
+	}
+	var recErr error
+	switch outcome {
+	case OutcomeDelivered:
+		n.stats.delivered.Add(1)
+		n.setFailures(d.Endpoint, 0)
+		recErr = n.cfg.Outbox.Ack(rec, d.ID, a)
+		if n.cfg.Logger.Enabled(rec, slog.LevelDebug) {
+			log().Debug("notify: delivered")
+		}
+	case OutcomeDisabled:
+		// Concurrent attempts may all see the 410: disable and tell once.
+		n.mu.Lock()
+		first := !n.disabled[d.Endpoint]
+		n.disabled[d.Endpoint] = true
+		n.mu.Unlock()
+		// Disable before the release: a delivery released to an endpoint
+		// not yet disabled could be claimed and sent again in between.
+		// Every attempt that saw the 410 disables (it is idempotent), so
+		// none releases before the endpoint is off.
+		recErr = n.cfg.Outbox.SetDisabled(rec, d.Endpoint, true, reason)
+		recErr = errors.Join(recErr, n.cfg.Outbox.Release(rec, d.ID, a.At))
+		if first {
+			log().Warn("notify: endpoint disabled", "reason", reason)
+			if n.cfg.OnDisabled != nil {
+				n.cfg.OnDisabled(d.Endpoint, reason)
+			}
+		}
+	case OutcomeRetry, OutcomeDead:
+		n.countFailure(d.Endpoint)
+		if outcome == OutcomeRetry {
+			if next, ok := n.sender.NextAttempt(r, info.Number); ok {
+				info.NextAttempt = next
+				n.stats.retried.Add(1)
+				recErr = n.cfg.Outbox.Retry(rec, d.ID, a, info.NextAttempt)
+				log().Info("notify: attempt failed, will retry", "err", a.Error, "next", info.NextAttempt)
+				break
+			}
+			reason = fmt.Sprintf("gave up after %d attempts: %s", info.Number, a.Error)
+			info.Outcome = OutcomeDead
+		}
+		n.stats.dead.Add(1)
+		recErr = n.cfg.Outbox.DeadLetter(rec, d.ID, a, reason)
+		log().Warn("notify: dead-lettered", "reason", reason)
+		if n.cfg.OnExhausted != nil {
+			d.State, d.DeadReason = Dead, reason
+			d.Attempts = append(d.Attempts, a)
+			n.cfg.OnExhausted(d)
+		}
+	}
+	n.stats.attempts.Add(1)
+	if recErr != nil {
+		// The delivery stays leased; when the lease ends it is attempted
+		// again, so nothing is lost.
+		log().Error("notify: could not record attempt", "err", recErr)
+	}
+	if n.cfg.OnAttempt != nil {
+		n.cfg.OnAttempt(info)
+	}
+}
+
+func (n *Notifier) setFailures(endpoint string, v int) {
+	n.mu.Lock()
+	n.failures[endpoint] = v
+	n.mu.Unlock()
+}
+
+// countFailure counts a failed attempt and calls OnFailing when the
+// endpoint reaches FailingAfter in a row.
+func (n *Notifier) countFailure(endpoint string) {
+	n.mu.Lock()
+	n.failures[endpoint]++
+	f := n.failures[endpoint]
+	n.mu.Unlock()
+	if f == n.cfg.FailingAfter {
+		n.cfg.Logger.Warn("notify: endpoint failing", "endpoint", netguard.RedactURL(endpoint), "failures", f)
+		if n.cfg.OnFailing != nil {
+			n.cfg.OnFailing(endpoint, f)
+		}
+	}
+}

@@ -1,0 +1,104 @@
+package notify
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+)
+
+// Defaults of [Config].
+const (
+	DefaultConcurrency  = 4
+	DefaultFailingAfter = 4
+)
+
+// Config configures a [Notifier]. The zero value is usable: every field
+// documents its default.
+type Config struct {
+	// Outbox stores notifications until delivered. Default: a new
+	// [MemoryOutbox], which keeps nothing across restarts.
+	Outbox Outbox
+
+	// Clock drives every timing rule. Default: the real clock.
+	Clock clockwork.Clock
+
+	// Logger receives delivery logs; signing keys and bodies are never
+	// logged, and URLs are logged without credentials or query. Default:
+	// slog.Default().
+	Logger *slog.Logger
+
+	// Policy decides how notifications are cut, sent and retried: client,
+	// SSRF guard, timeout, schedule, jitter, Retry-After bounds, and the
+	// rest; each of its fields documents its default.
+	Policy DeliveryPolicy
+
+	// Concurrency is the number of attempts in flight per endpoint.
+	// Default [DefaultConcurrency].
+	Concurrency int
+
+	// FailingAfter is the number of consecutive failed attempts to an
+	// endpoint after which OnFailing is called. Default
+	// [DefaultFailingAfter].
+	FailingAfter int
+
+	// OnAttempt, if set, is called after every attempt.
+	OnAttempt func(AttemptInfo)
+	// OnFailing, if set, is called when an endpoint reaches FailingAfter
+	// consecutive failures.
+	OnFailing func(endpoint string, failures int)
+	// OnExhausted, if set, is called when a notification has used every
+	// attempt and is dead-lettered.
+	OnExhausted func(Delivery)
+	// OnDisabled, if set, is called when an endpoint is disabled (it
+	// answered 410 Gone).
+	OnDisabled func(endpoint, reason string)
+}
+
+// AttemptInfo describes one attempt, for Config.OnAttempt.
+type AttemptInfo struct {
+	// DeliveryID is the notification id.
+	DeliveryID string
+	// Endpoint is the callback URL.
+	Endpoint string
+	// Number counts attempts of this delivery from 1.
+	Number int
+	// Attempt is the record stored in the outbox.
+	Attempt
+	// Outcome says what follows.
+	Outcome Outcome
+	// NextAttempt is when the next attempt is due, for OutcomeRetry.
+	NextAttempt time.Time
+}
+
+// Outcome is what an attempt led to.
+type Outcome string
+
+// The outcomes of an attempt.
+const (
+	OutcomeDelivered Outcome = "delivered"
+	OutcomeRetry     Outcome = "retry"
+	OutcomeDead      Outcome = "dead"
+	OutcomeDisabled  Outcome = "disabled"
+)
+
+// withDefaults returns c with the defaults of its own fields filled in;
+// the Policy's are the Sender's to fill.
+func (c Config) withDefaults() Config {
+	if c.Outbox == nil {
+		c.Outbox = NewMemoryOutbox()
+	}
+	if c.Clock == nil {
+		c.Clock = clockwork.NewRealClock()
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Concurrency <= 0 {
+		c.Concurrency = DefaultConcurrency
+	}
+	if c.FailingAfter <= 0 {
+		c.FailingAfter = DefaultFailingAfter
+	}
+	return c
+}

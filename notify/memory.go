@@ -1,0 +1,362 @@
+package notify
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// MemoryOutbox is an [Outbox] held in memory. It keeps nothing across
+// restarts: notifications not yet delivered when the process stops are
+// lost. It is the [Notifier]'s default outbox; use a durable one where
+// that loss matters.
+//
+// A MemoryOutbox is safe for concurrent use. The zero value is an empty
+// outbox ready to use. Deliveries are copied in and out, so callers never
+// share memory with it, with one exception: the Key and Body of the
+// deliveries Claim returns are the outbox's own and must not be modified.
+// Times come back in UTC.
+//
+// A backlog costs the garbage collector little: each delivery is two
+// allocations (its ID and OrderKey as one string, its Key and Body as one
+// block of bytes) and a record in one slice, and its queues hold record
+// numbers rather than pointers.
+type MemoryOutbox struct {
+	mu      sync.Mutex
+	seq     uint64
+	records []memRecord     // a delivery's slot in records is its handle
+	byID    map[string]slot // keys share memRecord.names
+	free    []slot          // unused slots of records
+	live    int             // used slots
+	// history holds attempts and dead reasons, which few deliveries have.
+	history   map[slot]*memHistory
+	endpoints map[string]*memEndpoint // only endpoints that are reportable
+	eps       []*memEndpoint          // by memEndpoint.index; nil where free
+}
+
+// slot is the index of a delivery's record in MemoryOutbox.records.
+type slot uint32
+
+// memRecord is one delivery as a MemoryOutbox holds it. names is the ID
+// and the OrderKey back to back, split at idEnd; data is the Key and the
+// Body, split at keyEnd. Neither is modified once stored, so substrings
+// and slices of them can be handed out.
+type memRecord struct {
+	names                string
+	data                 []byte
+	idEnd, keyEnd        uint32
+	ep                   uint32 // memEndpoint.index
+	seq                  uint64
+	events               int
+	created, next, lease stamp
+	used, dead           bool
+}
+
+// stamp is a time as a MemoryOutbox keeps it: an instant without a
+// location, which would be one more pointer per time to scan.
+type stamp struct {
+	sec  int64
+	nsec int32
+}
+
+// noTime is the zero time.Time, "no lease".
+var noTime = toStamp(time.Time{})
+
+func toStamp(t time.Time) stamp { return stamp{t.Unix(), int32(t.Nanosecond())} }
+
+// Time returns the instant in UTC.
+func (s stamp) Time() time.Time { return time.Unix(s.sec, int64(s.nsec)).UTC() }
+
+func (s stamp) after(t stamp) bool {
+	return s.sec > t.sec || s.sec == t.sec && s.nsec > t.nsec
+}
+
+// memHistory is what a delivery has only once an attempt failed.
+type memHistory struct {
+	attempts   []Attempt
+	deadReason string
+}
+
+// memEndpoint holds one endpoint's deliveries. Pending ones are queued by
+// OrderKey, each queue in Seq order: only the head of a queue can be
+// claimed, so Claim and Endpoints look at one delivery per OrderKey, not at
+// every pending delivery. Deliveries without an OrderKey share the queue
+// of key "", where every one can be claimed.
+type memEndpoint struct {
+	url    string
+	index  uint32 // in MemoryOutbox.eps
+	queues map[string][]slot
+	// heads holds, in Seq order, the deliveries Claim may return: the head
+	// of each queue and every delivery without an OrderKey.
+	heads    []slot
+	pending  int
+	dead     []slot
+	disabled bool
+	reason   string
+}
+
+var _ Outbox = (*MemoryOutbox)(nil)
+
+// NewMemoryOutbox returns an empty in-memory outbox.
+func NewMemoryOutbox() *MemoryOutbox { return new(MemoryOutbox) }
+
+func (r *memRecord) id() string       { return r.names[:r.idEnd] }
+func (r *memRecord) orderKey() string { return r.names[r.idEnd:] }
+func (r *memRecord) key() []byte      { return r.data[:r.keyEnd:r.keyEnd] }
+func (r *memRecord) body() []byte     { return r.data[r.keyEnd:len(r.data):len(r.data)] }
+
+func (o *MemoryOutbox) endpointOf(s slot) *memEndpoint { return o.eps[o.records[s].ep] }
+
+// readyAt is the earliest time a pending delivery can be claimed. A lease
+// is only taken on a due delivery, so it always ends after next.
+func (r *memRecord) readyAt() stamp {
+	if r.lease.after(r.next) {
+		return r.lease
+	}
+	return r.next
+}
+
+// Enqueue implements [Outbox.Enqueue]. It cannot fail: every delivery is
+// stored before the lock is released.
+func (o *MemoryOutbox) Enqueue(_ context.Context, now time.Time, ds ...Delivery) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.byID == nil {
+		o.byID = make(map[string]slot)
+	}
+	at := toStamp(now)
+	for i := range ds {
+		d := &ds[i]
+		if _, held := o.byID[d.ID]; held {
+			continue
+		}
+		data := make([]byte, 0, len(d.Key)+len(d.Body))
+		data = append(append(data, d.Key...), d.Body...)
+		o.seq++
+		r := memRecord{
+			names: d.ID + d.OrderKey, data: data,
+			idEnd: uint32(len(d.ID)), keyEnd: uint32(len(d.Key)),
+			ep: o.endpoint(d.Endpoint).index, seq: o.seq, events: d.Events,
+			created: at, next: toStamp(d.NextAttempt), lease: noTime, used: true,
+			// A fresh delivery is neither leased nor dead, whatever the
+			// caller's copy says.
+		}
+		if d.NextAttempt.IsZero() {
+			r.next = at
+		}
+		s := o.alloc(r)
+		if len(d.Attempts) > 0 {
+			h := &memHistory{attempts: make([]Attempt, len(d.Attempts))}
+			for i, a := range d.Attempts {
+				h.attempts[i] = cloneAttempt(a)
+			}
+			o.setHistory(s, h)
+		}
+		o.byID[r.id()] = s
+		o.push(s) // the highest Seq yet: order kept
+	}
+	return nil
+}
+
+// Claim implements [Outbox.Claim]. It walks the heads of the endpoint's
+// OrderKeys (and every delivery without one) in Seq order, so it costs at
+// most O(order keys of that endpoint), whatever the number pending behind
+// them, and usually stops after the few in flight.
+func (o *MemoryOutbox) Claim(_ context.Context, endpoint string, now time.Time, lease time.Duration, limit int) ([]Delivery, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	ep := o.endpoints[endpoint]
+	if ep == nil || ep.disabled || limit <= 0 {
+		return nil, nil
+	}
+	var out []Delivery
+	at, until := toStamp(now), toStamp(now.Add(lease))
+	for _, s := range ep.heads {
+		r := &o.records[s]
+		if r.readyAt().after(at) {
+			continue
+		}
+		r.lease = until
+		out = append(out, o.delivery(s, false))
+		if len(out) == limit {
+			break
+		}
+	}
+	return out, nil
+}
+
+// Ack implements [Outbox.Ack]. The attempt leaves with the delivery: an
+// in-memory outbox has nowhere to keep it.
+func (o *MemoryOutbox) Ack(_ context.Context, id string, _ Attempt) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	s, err := o.get(id, Pending)
+	if err != nil {
+		return err
+	}
+	ep := o.endpointOf(s)
+	o.drop(s)
+	delete(o.byID, id)
+	o.release(s)
+	o.prune(ep)
+	return nil
+}
+
+// Retry implements [Outbox.Retry].
+func (o *MemoryOutbox) Retry(_ context.Context, id string, a Attempt, next time.Time) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	s, err := o.get(id, Pending)
+	if err != nil {
+		return err
+	}
+	h := o.historyOf(s)
+	h.attempts = append(h.attempts, cloneAttempt(a))
+	o.reschedule(s, next)
+	return nil
+}
+
+// Release implements [Outbox.Release].
+func (o *MemoryOutbox) Release(_ context.Context, id string, next time.Time) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	s, err := o.get(id, Pending)
+	if err != nil {
+		return err
+	}
+	o.reschedule(s, next)
+	return nil
+}
+
+// reschedule ends slot s's lease and makes it due at next.
+func (o *MemoryOutbox) reschedule(s slot, next time.Time) {
+	r := &o.records[s]
+	r.lease = noTime
+	r.next = toStamp(next)
+}
+
+// DeadLetter implements [Outbox.DeadLetter].
+func (o *MemoryOutbox) DeadLetter(_ context.Context, id string, a Attempt, reason string) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	s, err := o.get(id, Pending)
+	if err != nil {
+		return err
+	}
+	h := o.historyOf(s)
+	if !isZeroAttempt(a) {
+		h.attempts = append(h.attempts, cloneAttempt(a))
+	}
+	h.deadReason = reason
+	o.drop(s)
+	r := &o.records[s]
+	r.dead = true
+	r.lease = noTime
+	ep := o.endpointOf(s)
+	ep.dead = o.insert(ep.dead, s)
+	return nil
+}
+
+// Replay implements [Outbox.Replay]. The delivery keeps its Seq, so it
+// goes back ahead of later deliveries of its OrderKey.
+func (o *MemoryOutbox) Replay(_ context.Context, id string, next time.Time) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	s, err := o.get(id, Dead)
+	if err != nil {
+		return err
+	}
+	r := &o.records[s]
+	r.dead = false
+	r.next = toStamp(next)
+	if h := o.history[s]; h != nil {
+		h.deadReason = ""
+	}
+	ep := o.endpointOf(s)
+	ep.dead = o.remove(ep.dead, s)
+	o.requeue(s)
+	return nil
+}
+
+// List implements [Outbox.List].
+func (o *MemoryOutbox) List(_ context.Context, f Filter) ([]Delivery, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var lists [][]slot
+	for url, ep := range o.endpoints {
+		if f.Endpoint != "" && url != f.Endpoint {
+			continue
+		}
+		if f.State == "" || f.State == Pending {
+			for _, q := range ep.queues {
+				lists = append(lists, q)
+			}
+		}
+		if f.State == "" || f.State == Dead {
+			lists = append(lists, ep.dead)
+		}
+	}
+	// Each list is in Seq order already; only a mix of them needs sorting.
+	matched := slices.Concat(lists...)
+	if len(lists) > 1 {
+		slices.SortFunc(matched, o.bySeq)
+	}
+	if f.Limit > 0 && len(matched) > f.Limit {
+		matched = matched[:f.Limit]
+	}
+	out := make([]Delivery, len(matched))
+	for i, s := range matched {
+		out[i] = o.delivery(s, true)
+	}
+	return out, nil
+}
+
+// Endpoints implements [Outbox.Endpoints]. NextDue only considers
+// deliveries that Claim could return once due: one blocked behind an
+// earlier delivery of its OrderKey waits for that one, whose own time
+// already counts.
+func (o *MemoryOutbox) Endpoints(_ context.Context) ([]EndpointStatus, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	out := make([]EndpointStatus, 0, len(o.endpoints))
+	for url, ep := range o.endpoints {
+		var next stamp
+		s := EndpointStatus{
+			URL:      url,
+			Disabled: ep.disabled,
+			Reason:   ep.reason,
+			Pending:  ep.pending,
+			Dead:     len(ep.dead),
+		}
+		for i, h := range ep.heads {
+			if at := o.records[h].readyAt(); i == 0 || next.after(at) {
+				next = at
+			}
+		}
+		if len(ep.heads) > 0 {
+			s.NextDue = next.Time()
+		}
+		out = append(out, s)
+	}
+	slices.SortFunc(out, func(a, b EndpointStatus) int { return strings.Compare(a.URL, b.URL) })
+	return out, nil
+}
+
+// SetDisabled implements [Outbox.SetDisabled]. Enabling clears the
+// reason.
+func (o *MemoryOutbox) SetDisabled(_ context.Context, endpoint string, disabled bool, reason string) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if disabled {
+		ep := o.endpoint(endpoint)
+		ep.disabled, ep.reason = true, reason
+		return nil
+	}
+	if ep := o.endpoints[endpoint]; ep != nil {
+		ep.disabled, ep.reason = false, ""
+		o.prune(ep)
+	}
+	return nil
+}

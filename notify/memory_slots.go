@@ -1,0 +1,286 @@
+package notify
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"slices"
+)
+
+// The slots, indexes and queues behind a MemoryOutbox: how a delivery is
+// stored, found, freed and queued by endpoint and OrderKey.
+
+// delivery returns the delivery in slot s. Claim shares its ID, OrderKey,
+// Key and Body with the outbox (nothing modifies them, and Claim is the
+// delivery hot path); List (owned) gives the caller its own Key and Body.
+// Attempts are always copied: Retry appends to the outbox's slice.
+func (o *MemoryOutbox) delivery(s slot, owned bool) Delivery {
+	r := &o.records[s]
+	d := Delivery{
+		ID:          r.id(),
+		Endpoint:    o.endpointOf(s).url,
+		OrderKey:    r.orderKey(),
+		Key:         r.key(),
+		Body:        r.body(),
+		Events:      r.events,
+		Seq:         r.seq,
+		CreatedAt:   r.created.Time(),
+		State:       Pending,
+		NextAttempt: r.next.Time(),
+		LeaseUntil:  r.lease.Time(),
+	}
+	if len(d.Key) == 0 {
+		d.Key = nil
+	}
+	if len(d.Body) == 0 {
+		d.Body = nil
+	}
+	if r.dead {
+		d.State = Dead
+	}
+	if h := o.history[s]; h != nil {
+		d.DeadReason = h.deadReason
+		if owned {
+			d.Attempts = make([]Attempt, len(h.attempts))
+			for i, a := range h.attempts {
+				d.Attempts[i] = cloneAttempt(a)
+			}
+		} else {
+			d.Attempts = slices.Clone(h.attempts)
+		}
+	}
+	if owned {
+		d.Key, d.Body = bytes.Clone(d.Key), bytes.Clone(d.Body)
+	}
+	return d
+}
+
+// get returns the slot of delivery id if it is in state want.
+func (o *MemoryOutbox) get(id string, want DeliveryState) (slot, error) {
+	s, ok := o.byID[id]
+	if !ok {
+		return 0, fmt.Errorf("%w: %q", ErrNotFound, id)
+	}
+	if state := o.state(s); state != want {
+		return 0, fmt.Errorf("%w: %q is %s, not %s", ErrNotFound, id, state, want)
+	}
+	return s, nil
+}
+
+func (o *MemoryOutbox) state(s slot) DeliveryState {
+	if o.records[s].dead {
+		return Dead
+	}
+	return Pending
+}
+
+// alloc stores r in a free slot.
+func (o *MemoryOutbox) alloc(r memRecord) slot {
+	o.live++
+	if n := len(o.free); n > 0 {
+		s := o.free[n-1]
+		o.free = o.free[:n-1]
+		o.records[s] = r
+		return s
+	}
+	o.records = append(o.records, r)
+	return slot(len(o.records) - 1)
+}
+
+// release frees slot s, whose delivery is gone from every index, and
+// compacts the records once most slots are free, so a drained backlog
+// does not keep its peak's memory.
+func (o *MemoryOutbox) release(s slot) {
+	o.records[s] = memRecord{}
+	delete(o.history, s)
+	o.live--
+	if o.live == 0 {
+		o.records, o.free = o.records[:0], o.free[:0]
+		if cap(o.records) > minCompact {
+			o.records, o.free = nil, nil
+		}
+		return
+	}
+	o.free = append(o.free, s)
+	if len(o.records) > minCompact && o.live < len(o.records)/4 {
+		o.compact()
+	}
+}
+
+// minCompact is the record count below which the outbox never compacts.
+const minCompact = 1024
+
+// compact moves the used records to the front of a new, smaller slice and
+// renumbers every index. It runs at most once per halving of the records,
+// so its cost is spread over the deliveries that left.
+func (o *MemoryOutbox) compact() {
+	moved := make([]slot, len(o.records))
+	records := make([]memRecord, 0, 2*o.live)
+	for s := range o.records {
+		if o.records[s].used {
+			moved[s] = slot(len(records))
+			records = append(records, o.records[s])
+		}
+	}
+	renumber := func(list []slot) {
+		for i, s := range list {
+			list[i] = moved[s]
+		}
+	}
+	for id, s := range o.byID {
+		o.byID[id] = moved[s]
+	}
+	for _, ep := range o.endpoints {
+		for _, q := range ep.queues {
+			renumber(q)
+		}
+		renumber(ep.heads)
+		renumber(ep.dead)
+	}
+	if len(o.history) > 0 {
+		history := make(map[slot]*memHistory, len(o.history))
+		for s, h := range o.history {
+			history[moved[s]] = h
+		}
+		o.history = history
+	}
+	o.records, o.free = records, nil
+}
+
+// historyOf returns slot s's history, creating it.
+func (o *MemoryOutbox) historyOf(s slot) *memHistory {
+	h := o.history[s]
+	if h == nil {
+		h = new(memHistory)
+		o.setHistory(s, h)
+	}
+	return h
+}
+
+func (o *MemoryOutbox) setHistory(s slot, h *memHistory) {
+	if o.history == nil {
+		o.history = make(map[slot]*memHistory)
+	}
+	o.history[s] = h
+}
+
+// endpoint returns the endpoint's record, creating it.
+func (o *MemoryOutbox) endpoint(url string) *memEndpoint {
+	if o.endpoints == nil {
+		o.endpoints = make(map[string]*memEndpoint)
+	}
+	ep := o.endpoints[url]
+	if ep == nil {
+		ep = &memEndpoint{url: url, index: uint32(len(o.eps))}
+		if i := slices.Index(o.eps, nil); i >= 0 {
+			ep.index = uint32(i) // endpoints are few: a scan is cheap
+			o.eps[i] = ep
+		} else {
+			o.eps = append(o.eps, ep)
+		}
+		o.endpoints[url] = ep
+	}
+	return ep
+}
+
+// prune forgets an endpoint that Endpoints would no longer report, so the
+// map does not grow with every callback URL ever seen. No record refers to
+// a pruned endpoint: it has none.
+func (o *MemoryOutbox) prune(ep *memEndpoint) {
+	if ep.pending == 0 && len(ep.dead) == 0 && !ep.disabled {
+		delete(o.endpoints, ep.url)
+		o.eps[ep.index] = nil
+	}
+}
+
+// push queues a new pending delivery, which has the highest Seq yet.
+func (o *MemoryOutbox) push(s slot) {
+	ep, key := o.endpointOf(s), o.records[s].orderKey()
+	if ep.queues == nil {
+		ep.queues = make(map[string][]slot)
+	}
+	q := ep.queues[key]
+	if len(q) == 0 || key == "" {
+		ep.heads = append(ep.heads, s) // the highest Seq yet: order kept
+	}
+	ep.queues[key] = append(q, s)
+	ep.pending++
+}
+
+// requeue puts a replayed delivery back in its queue, in Seq order: ahead
+// of later deliveries of its OrderKey, whose head it may become.
+func (o *MemoryOutbox) requeue(s slot) {
+	ep, key := o.endpointOf(s), o.records[s].orderKey()
+	if ep.queues == nil {
+		ep.queues = make(map[string][]slot)
+	}
+	q := ep.queues[key]
+	switch {
+	case key == "", len(q) == 0:
+		ep.heads = o.insert(ep.heads, s)
+	case o.records[s].seq < o.records[q[0]].seq:
+		ep.heads = o.insert(o.remove(ep.heads, q[0]), s)
+	}
+	ep.queues[key] = o.insert(q, s)
+	ep.pending++
+}
+
+// drop takes a pending delivery out of its queue, forgetting the queue
+// once it is empty; the next of its OrderKey becomes a head.
+func (o *MemoryOutbox) drop(s slot) {
+	ep, key := o.endpointOf(s), o.records[s].orderKey()
+	q := ep.queues[key]
+	wasHead := key == "" || q[0] == s
+	q = o.remove(q, s)
+	if wasHead {
+		ep.heads = o.remove(ep.heads, s)
+		if key != "" && len(q) > 0 {
+			ep.heads = o.insert(ep.heads, q[0])
+		}
+	}
+	if len(q) == 0 {
+		delete(ep.queues, key)
+	} else {
+		ep.queues[key] = q
+	}
+	ep.pending--
+}
+
+func (o *MemoryOutbox) bySeq(a, b slot) int {
+	return cmp.Compare(o.records[a].seq, o.records[b].seq)
+}
+
+// insert adds s to a list in Seq order.
+func (o *MemoryOutbox) insert(list []slot, s slot) []slot {
+	i, _ := slices.BinarySearchFunc(list, s, o.bySeq)
+	return slices.Insert(list, i, s)
+}
+
+// remove takes s out of a list in Seq order.
+func (o *MemoryOutbox) remove(list []slot, s slot) []slot {
+	if len(list) > 0 && list[0] == s {
+		return list[1:] // the usual case: a queue's head leaves
+	}
+	i, found := slices.BinarySearchFunc(list, s, o.bySeq)
+	if !found || list[i] != s {
+		panic("notify: MemoryOutbox index out of step with its deliveries")
+	}
+	if i < len(list)/2 {
+		// Deliveries mostly leave near the front: move the few before i
+		// rather than the many after it.
+		copy(list[1:i+1], list[:i])
+		return list[1:]
+	}
+	return slices.Delete(list, i, i+1)
+}
+
+func cloneAttempt(a Attempt) Attempt {
+	a.Response = bytes.Clone(a.Response)
+	return a
+}
+
+// isZeroAttempt reports whether a records nothing; Attempt holds a slice,
+// so it cannot be compared with ==.
+func isZeroAttempt(a Attempt) bool {
+	return a.At.IsZero() && a.Status == 0 && a.Latency == 0 && a.Error == "" && len(a.Response) == 0
+}
