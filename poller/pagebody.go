@@ -88,7 +88,7 @@ func recordFields(res element.Resource) [numFields]string {
 // over every record. Errors wrap [ErrMalformedPage], as splitRecords' do.
 func (r pageReader) read(body []byte, recordsPath string, recordPaths [numFields]string) (pageBody, error) {
 	pb := pageBody{bytes: body}
-	recs, found, err := r.fields.RecordsFind(body, recordsPath, pb.fields[:], jsonscan.Compile(recordPaths[:]...), nil)
+	recs, found, err := r.fields.RecordsFind(body, jsonscan.CompilePath(recordsPath), pb.fields[:], jsonscan.Compile(recordPaths[:]...), nil)
 	if err != nil {
 		return pageBody{}, malformed(err)
 	}
