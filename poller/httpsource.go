@@ -10,12 +10,12 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/internal/quote"
 	"github.com/a12b7632/elementevents/internal/redact"
-	"github.com/a12b7632/elementevents/javatime"
 	"github.com/a12b7632/elementevents/netguard"
 	"github.com/jonboulle/clockwork"
 )
@@ -116,10 +116,12 @@ type HTTPSource struct {
 	baseKey    string // the configuration key(s) base comes from, for errors
 	instanceID string // names the instance in errors
 
-	// templates caches the compiled resource URLs by templateKey: the
-	// instance's resources are compiled by NewHTTPSource, and any other
-	// Request.Config on first use.
-	templates sync.Map
+	// plans holds the plan of each resource of the instance, compiled by
+	// NewHTTPSource; others the plans of other Request.Configs, by
+	// planKey, compiled at first use. compiled counts the plans compiled.
+	plans    map[string]*fetchPlan
+	others   sync.Map
+	compiled atomic.Int64
 }
 
 var _ Source = (*HTTPSource)(nil)
@@ -133,11 +135,12 @@ type sourceAuth struct {
 	param, prefix  string         // query parameter or header name; header prefix
 }
 
-// NewHTTPSource returns a source for cfg's instance. It fails with an error
-// wrapping [ErrConfig] when the definition is not found or invalid, the base
-// URL cannot be filled from the configuration, a credential key is missing
-// (the error names the key), or a resource URL of the instance does not
-// compile. It fails with an error wrapping both [ErrConfig] and
+// NewHTTPSource returns a source for cfg's instance, with a plan compiled
+// for each of its resources (URL template, page size, records path, id
+// and date paths) that Fetch only runs. It fails with an error wrapping
+// [ErrConfig] when the definition is not found or invalid, the base URL
+// cannot be filled from the configuration, a credential key is missing,
+// or a resource URL or its zone does not compile; the error names the key. It fails with an error wrapping both [ErrConfig] and
 // [netguard.ErrRefused], naming the instance and the configuration key,
 // when Guard refuses the base URL or a resource URL before resolving it.
 func NewHTTPSource(cfg HTTPConfig) (*HTTPSource, error) {
@@ -180,13 +183,18 @@ func NewHTTPSource(cfg HTTPConfig) (*HTTPSource, error) {
 		s.maxBytes = DefaultMaxPageBytes
 	}
 	// Compiling now turns a typo in a resource URL into a start-up error
-	// rather than a failure at the first poll.
-	for name, res := range inst.Configuration.Events.Resources {
-		if _, err := s.template(res); err != nil {
-			return nil, fmt.Errorf("poller: resource %s: %w", name, err)
+	// rather than a failure at the first poll, and leaves Fetch only the
+	// plan to run.
+	resources := inst.Configuration.Events.Resources
+	s.plans = make(map[string]*fetchPlan, len(resources))
+	for name, res := range resources {
+		p, err := s.compile(planKeyOf(Request{Resource: name, Config: res}))
+		if err != nil {
+			return nil, err
 		}
+		s.plans[name] = p
 	}
-	if err := s.checkConfiguredURLs(inst.Configuration.Events.Resources); err != nil {
+	if err := s.checkConfiguredURLs(); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -208,24 +216,6 @@ func sourceDefinition(cfg HTTPConfig) (*element.Definition, error) {
 		return nil, fmt.Errorf("poller: element %q: %w: %w", key, ErrConfig, element.ErrUnknownElement)
 	}
 	return def, nil
-}
-
-// paginationDefaults fills the defaults that element fills in definitions
-// it parses, for a definition built as a Go literal.
-func paginationDefaults(p element.Pagination) element.Pagination {
-	if p.Style == "" {
-		p.Style = element.PaginationNone
-	}
-	if p.PageParam == "" {
-		p.PageParam = "page"
-	}
-	if p.FirstPage == 0 && p.Style == element.PaginationPage {
-		p.FirstPage = 1
-	}
-	if p.OffsetParam == "" {
-		p.OffsetParam = "offset"
-	}
-	return p
 }
 
 func sourceBaseURL(cfg HTTPConfig, def *element.Definition) (string, error) {
@@ -273,58 +263,17 @@ func readCredentials(def *element.Definition, conf element.Configuration) (sourc
 	return c, err
 }
 
-// templateKey identifies a compiled resource URL: the same URL compiles
-// differently in another zone.
-type templateKey struct{ url, zone string }
-
-// template returns the compiled URL of res: its hub path mapped to the
-// vendor path, appended to the base URL unless absolute, with
-// placeholders expanded in the zone of the updated date.
-func (s *HTTPSource) template(res element.Resource) (*element.URLTemplate, error) {
-	key := templateKey{res.URL, res.Dates.UpdatedTimezone}
-	if t, ok := s.templates.Load(key); ok {
-		return t.(*element.URLTemplate), nil
-	}
-	if strings.TrimSpace(res.URL) == "" {
-		return nil, fmt.Errorf("resource url is empty: %w", ErrConfig)
-	}
-	zone := time.UTC
-	if key.zone != "" {
-		z, err := javatime.LoadLocation(key.zone)
-		if err != nil {
-			return nil, fmt.Errorf("updated date time zone: %w: %w", ErrConfig, err)
-		}
-		zone = z
-	}
-	raw := s.def.VendorPath(res.URL)
-	if !isAbsoluteURL(raw) {
-		if !strings.HasPrefix(raw, "/") && !strings.HasPrefix(raw, "?") {
-			raw = "/" + raw
-		}
-		raw = s.base + raw
-	}
-	t, err := element.CompileURL(raw, zone)
-	if err != nil {
-		return nil, fmt.Errorf("url: %w: %w", ErrConfig, err)
-	}
-	s.templates.Store(key, t)
-	return t, nil
-}
-
-func isAbsoluteURL(s string) bool {
-	l := strings.ToLower(s)
-	return strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://")
-}
-
-// Fetch returns the page of req.Resource at req.Token. See [Source] for
-// the errors; every error names the resource and, once the URL is built,
-// the URL without credentials.
+// Fetch returns the page of req.Resource at req.Token. It runs the plan
+// NewHTTPSource compiled for the resource; a req.Config the instance does
+// not hold is compiled at its first Fetch and kept. See [Source] for the
+// errors; every error names the resource and, once the URL is built, the
+// URL without credentials.
 func (s *HTTPSource) Fetch(ctx context.Context, req Request) (*Page, error) {
-	tmpl, err := s.template(req.Config)
+	p, err := s.plan(req)
 	if err != nil {
-		return nil, fmt.Errorf("poller: %s: %w", req.Resource, err)
+		return nil, err
 	}
-	first, err := url.Parse(tmpl.Expand(req.Since))
+	first, err := url.Parse(p.url.Expand(req.Since))
 	if err != nil || !isHTTPURL(first) {
 		// Not quoted: a hand-written URL may hold a key.
 		return nil, fmt.Errorf("poller: %s: resource URL is not an absolute http(s) URL: %w", req.Resource, ErrConfig)
@@ -339,18 +288,16 @@ func (s *HTTPSource) Fetch(ctx context.Context, req Request) (*Page, error) {
 	if err != nil {
 		return nil, fmt.Errorf("poller: %s: %w: %w", req.Resource, ErrConfig, err)
 	}
-	size := s.pageSize(req.Config)
-	target := s.pageURL(first, cur, size)
+	target := s.pageURL(first, cur, p.size)
 	if s.auth.style == element.AuthQuery {
 		target.RawQuery = setQueryParam(target.RawQuery, s.auth.param, s.auth.token.Reveal())
 	}
-	if s.pag.SizeParam == "" || cur.next != nil {
-		size = 0 // not sent, so a short page says nothing
-	}
-	c := &fetchCall{resource: req.Resource, from: s.origin(req, cur), url: target, redacted: s.redact(target), cursor: cur,
-		size: size, first: first, recordsPath: req.Config.RecordsPath, fields: recordFields(req.Config)}
-	if c.recordsPath == "" {
-		c.recordsPath = s.def.RecordsPath
+	c := &fetchCall{resource: req.Resource, from: p.from, url: target, redacted: s.redact(target), cursor: cur,
+		size: p.size, first: first, plan: p}
+	if cur.next != nil {
+		// A URL the vendor gave is fetched as given: it came from the
+		// vendor, and no size is sent, so a short page says nothing.
+		c.from, c.size = req.Resource, 0
 	}
 	for try := 1; ; try++ {
 		page, fail, err := s.attempt(ctx, c)
@@ -370,30 +317,16 @@ func (s *HTTPSource) Fetch(ctx context.Context, req Request) (*Page, error) {
 	}
 }
 
-// pageSize is the page size to ask for: the resource's, else the
-// definition's default, capped at its maximum; 0 for none.
-func (s *HTTPSource) pageSize(res element.Resource) int {
-	size := res.PageSize
-	if size <= 0 {
-		size = s.def.DefaultPageSize
-	}
-	if m := s.def.MaxPageSize; m > 0 && size > m {
-		size = m
-	}
-	return max(size, 0)
-}
-
 // fetchCall is one Fetch: what its attempts share.
 type fetchCall struct {
-	resource    string
-	from        string   // where url came from, for a refusal: see origin
-	url         *url.URL // credentials included, for query auth
-	redacted    string   // url for errors and Page.URL
-	cursor      pageCursor
-	size        int
-	first       *url.URL
-	recordsPath string
-	fields      [numFields]string // the paths of the id and dates in a record
+	resource string
+	from     string   // where url came from, for a refusal: a configuration key, or the resource for a vendor's link
+	url      *url.URL // credentials included, for query auth
+	redacted string   // url for errors and Page.URL
+	cursor   pageCursor
+	size     int // the page size sent, 0 if none was
+	first    *url.URL
+	plan     *fetchPlan
 }
 
 // retryable is a failure that another try may cure.
@@ -508,7 +441,7 @@ func (s *HTTPSource) statusFailure(c *fetchCall, resp *http.Response) (*Page, *r
 
 // readPage reads the records, totals and next token of a 2xx body.
 func (s *HTTPSource) readPage(c *fetchCall, resp *http.Response, body []byte) (*Page, error) {
-	pb, err := s.pages.read(body, c.recordsPath, c.fields)
+	pb, err := s.pages.read(body, c.plan.records, c.plan.x)
 	if err != nil {
 		return nil, err
 	}
@@ -516,7 +449,7 @@ func (s *HTTPSource) readPage(c *fetchCall, resp *http.Response, body []byte) (*
 	for i, r := range pb.records {
 		records[i] = r // same bytes: RawMessage is a []byte
 	}
-	page := &Page{Records: records, URL: c.redacted, scanned: pb.scanned(c.fields)}
+	page := &Page{Records: records, URL: c.redacted, scanned: pb.scanned(c.plan.x)}
 	page.Total, page.TotalPages = s.totals(resp.Header, pb)
 	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
 		page.Date = d
