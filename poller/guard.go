@@ -17,6 +17,9 @@ import (
 // the poller fetch an internal address and publish what it answers to the
 // tenant's own callback.
 
+// errOffOrigin is the cause of a redirect the poller refuses to follow.
+var errOffOrigin = errors.New("redirect to another origin refused")
+
 // errRedirectRefused is the cause of a same-origin redirect the guard
 // refuses (an https-only guard redirected to http).
 var errRedirectRefused = errors.New("redirect refused")
