@@ -17,7 +17,8 @@ import (
 // zones, the window and the page cap), and an HTTPSource what it fetches
 // (the URL template, the page size and records path with their defaults
 // filled). A cycle and a Fetch only run the plans, so a bad zone or
-// pattern fails New, never a poll. The compiling is all in this file.
+// pattern fails New, never a poll. Both plans are built in this file, the
+// one place the poller calls element's and javatime's compilers.
 
 // plan is what a [Poller] compiles for one resource.
 type plan struct {
