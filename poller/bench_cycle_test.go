@@ -12,18 +12,25 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/internal/jsonscan"
 )
 
-// pageSource serves one fixed page, read as HTTPSource reads it.
+// pageSource serves one fixed page, read as HTTPSource reads it, with the
+// page reader and the id and date paths of the bench instance compiled
+// once, as HTTPSource compiles them.
 type pageSource struct{ body []byte }
 
-func (s pageSource) Fetch(_ context.Context, req Request) (*Page, error) {
-	fields := recordFields(req.Config)
-	pb, err := newPageReader(element.Pagination{}).read(s.body, "", fields)
+var (
+	pageSourceReader = newPageReader(element.Pagination{})
+	pageSourceFields = newExtractor("id", "date_modified_gmt", "date_created_gmt")
+)
+
+func (s pageSource) Fetch(context.Context, Request) (*Page, error) {
+	pb, err := pageSourceReader.read(s.body, jsonscan.Path{}, pageSourceFields)
 	if err != nil {
 		return nil, err
 	}
-	p := &Page{Records: make([]json.RawMessage, len(pb.records)), Total: len(pb.records), TotalPages: 1, scanned: pb.scanned(fields)}
+	p := &Page{Records: make([]json.RawMessage, len(pb.records)), Total: len(pb.records), TotalPages: 1, scanned: pb.scanned(pageSourceFields)}
 	for i, r := range pb.records {
 		p.Records[i] = r
 	}

@@ -1,6 +1,8 @@
 package poller
 
 import (
+	"cmp"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -153,4 +155,71 @@ type Result struct {
 	Partial bool
 	// Err is the cycle's error; the state was left as it was.
 	Err error
+}
+
+// withDefaults returns cfg with its zero fields filled as their comments
+// say, or an error wrapping [ErrConfig] that names the field at fault.
+func (cfg Config) withDefaults() (Config, error) {
+	if cfg.Instance == nil {
+		return cfg, fmt.Errorf("%w: Config.Instance is required", ErrConfig)
+	}
+	if cfg.Sink == nil {
+		return cfg, fmt.Errorf("%w: Config.Sink is required", ErrConfig)
+	}
+	inst := cfg.Instance
+	if cfg.Definition == nil {
+		def, ok := element.Lookup(inst.Element.Key)
+		if !ok {
+			return cfg, fmt.Errorf("%w: no element definition for %q", ErrConfig, inst.Element.Key)
+		}
+		cfg.Definition = def
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = clockwork.NewRealClock()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.State == nil {
+		cfg.State = NewMemoryState()
+	}
+	ev := inst.Configuration.Events
+	if cfg.Interval <= 0 {
+		cfg.Interval = cmp.Or(ev.RefreshInterval, DefaultRefreshInterval)
+	}
+	if cfg.Lookback == 0 {
+		cfg.Lookback = DefaultLookback
+	}
+	if cfg.Parallelism <= 0 {
+		cfg.Parallelism = DefaultParallelism
+	}
+	if cfg.SnapshotEvery == 0 {
+		cfg.SnapshotEvery = DefaultSnapshotEvery
+	}
+	if cfg.MaxPages < 0 {
+		return cfg, fmt.Errorf("%w: Config.MaxPages is %d, want a positive cap or 0 for the default", ErrConfig, cfg.MaxPages)
+	}
+	if cfg.MaxPages == 0 {
+		cfg.MaxPages = DefaultMaxPages
+	}
+	if len(ev.Resources) == 0 {
+		return cfg, fmt.Errorf("%w: instance %q has no resources to poll (%s)", ErrConfig, inst.ID, element.KeyPollerConfiguration)
+	}
+	if cfg.Source == nil {
+		src, err := NewHTTPSource(HTTPConfig{Instance: inst, Definition: cfg.Definition, Guard: cfg.Guard, Clock: cfg.Clock,
+			OnAuthError: cfg.OnAuthError})
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Source = src
+	}
+	for name, n := range cfg.ResourceMaxPages {
+		if _, ok := ev.Resources[name]; !ok {
+			return cfg, fmt.Errorf("%w: Config.ResourceMaxPages[%q]: the instance has no such resource", ErrConfig, name)
+		}
+		if n <= 0 {
+			return cfg, fmt.Errorf("%w: Config.ResourceMaxPages[%q] is %d, want a positive cap", ErrConfig, name, n)
+		}
+	}
+	return cfg, nil
 }

@@ -31,7 +31,7 @@ func (p *Poller) cycle(ctx context.Context, r *resource) (res Result) {
 	st := r.state
 	first := st.Cycles == 0 && st.Watermark.IsZero()
 
-	since := st.Watermark.Add(-r.cfg.PollDelay - p.cfg.Lookback)
+	since := st.Watermark.Add(-r.back)
 	if first {
 		since = time.Time{}
 		if p.cfg.FirstRun == EmitSince {

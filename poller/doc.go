@@ -9,6 +9,12 @@
 //	p, err := poller.New(poller.Config{Instance: inst, Sink: notifier})
 //	go p.Run(ctx) // every RefreshInterval, ±10%
 //
+// New compiles each resource once: its dates' Java layouts and zones, the
+// id and date paths, the URL template, the page size and records path
+// with their defaults, the page cap. A pattern, zone or URL that cannot
+// be read fails New with [ErrConfig], naming its configuration key, never
+// a poll: a cycle only runs what New compiled.
+//
 // # Fetching
 //
 // A [Source] fetches one page of a resource for a window. [HTTPSource]

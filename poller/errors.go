@@ -30,7 +30,7 @@ var (
 	ErrTooManyPages = errors.New("poller: more pages than the resource's cap")
 
 	// ErrConfig reports an instance or definition the poller cannot run:
-	// no definition, a base URL that cannot be filled, a resource URL that
-	// does not compile.
+	// no definition, a base URL that cannot be filled, a resource URL,
+	// date pattern or zone that does not compile.
 	ErrConfig = errors.New("poller: bad configuration")
 )

@@ -17,6 +17,9 @@ import (
 // the poller fetch an internal address and publish what it answers to the
 // tenant's own callback.
 
+// errOffOrigin is the cause of a redirect the poller refuses to follow.
+var errOffOrigin = errors.New("redirect to another origin refused")
+
 // errRedirectRefused is the cause of a same-origin redirect the guard
 // refuses (an https-only guard redirected to http).
 var errRedirectRefused = errors.New("redirect refused")
@@ -82,19 +85,15 @@ func (s *HTTPSource) checkNextURL(u *url.URL, origin error) error {
 // resource URL whose host the guard refuses without resolving it (an IP
 // literal, a numeric host, localhost). The error names the configuration
 // key.
-func (s *HTTPSource) checkConfiguredURLs(resources map[string]element.Resource) error {
+func (s *HTTPSource) checkConfiguredURLs() error {
 	if err := s.checkConfiguredURL(s.base, s.baseKey); err != nil {
 		return err
 	}
-	for name, res := range resources {
-		if !isAbsoluteURL(s.def.VendorPath(res.URL)) {
+	for name, p := range s.plans {
+		if !p.absolute {
 			continue // under the base URL, checked above
 		}
-		t, err := s.template(res)
-		if err != nil {
-			continue // reported by the caller's compile
-		}
-		if err := s.checkConfiguredURL(t.Expand(time.Unix(0, 0).UTC()), resourceURLKey(name)); err != nil {
+		if err := s.checkConfiguredURL(p.url.Expand(time.Unix(0, 0).UTC()), resourceURLKey(name)); err != nil {
 			return err
 		}
 	}
@@ -118,19 +117,6 @@ func (s *HTTPSource) checkConfiguredURL(raw, key string) error {
 // vendor gives.
 func (s *HTTPSource) refusedError(c *fetchCall, from string, err error) error {
 	return fmt.Errorf("poller: instance %s: %s: GET %s: %w", quote.Cut(s.instanceID), from, c.redacted, err)
-}
-
-// origin names where the first URL of a Fetch came from: the configuration
-// key of the base URL (and the resource), or of an absolute resource URL.
-// A page token's URL came from the vendor: the resource names it.
-func (s *HTTPSource) origin(req Request, cur pageCursor) string {
-	switch {
-	case cur.next != nil:
-		return req.Resource
-	case isAbsoluteURL(s.def.VendorPath(req.Config.URL)):
-		return resourceURLKey(req.Resource)
-	}
-	return s.baseKey + ": " + req.Resource
 }
 
 // resourceURLKey is the configuration key of a resource's URL.

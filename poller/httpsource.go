@@ -1,21 +1,15 @@
 package poller
 
 import (
-	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/a12b7632/elementevents/element"
-	"github.com/a12b7632/elementevents/internal/quote"
-	"github.com/a12b7632/elementevents/internal/redact"
-	"github.com/a12b7632/elementevents/javatime"
 	"github.com/a12b7632/elementevents/netguard"
 	"github.com/jonboulle/clockwork"
 )
@@ -25,9 +19,6 @@ const (
 	DefaultHTTPTimeout  = 60 * time.Second
 	DefaultMaxPageBytes = 32 << 20
 )
-
-// sourceUserAgent names the library to vendors, whose support desks ask.
-const sourceUserAgent = "elementevents-poller (+https://github.com/a12b7632/elementevents)"
 
 // HTTPConfig configures an [HTTPSource]. Only Instance is required.
 type HTTPConfig struct {
@@ -116,10 +107,12 @@ type HTTPSource struct {
 	baseKey    string // the configuration key(s) base comes from, for errors
 	instanceID string // names the instance in errors
 
-	// templates caches the compiled resource URLs by templateKey: the
-	// instance's resources are compiled by NewHTTPSource, and any other
-	// Request.Config on first use.
-	templates sync.Map
+	// plans holds the plan of each resource of the instance, compiled by
+	// NewHTTPSource; others the plans of other Request.Configs, by
+	// planKey, compiled at first use. compiled counts the plans compiled.
+	plans    map[string]*fetchPlan
+	others   sync.Map
+	compiled atomic.Int64
 }
 
 var _ Source = (*HTTPSource)(nil)
@@ -133,27 +126,26 @@ type sourceAuth struct {
 	param, prefix  string         // query parameter or header name; header prefix
 }
 
-// NewHTTPSource returns a source for cfg's instance. It fails with an error
-// wrapping [ErrConfig] when the definition is not found or invalid, the base
-// URL cannot be filled from the configuration, a credential key is missing
-// (the error names the key), or a resource URL of the instance does not
-// compile. It fails with an error wrapping both [ErrConfig] and
+// NewHTTPSource returns a source for cfg's instance, with a plan compiled
+// for each of its resources (URL template, page size, records path, id
+// and date paths) that Fetch only runs. It fails with an error wrapping
+// [ErrConfig] when the definition is not found or invalid, the base URL
+// cannot be filled from the configuration, a credential key is missing,
+// or a resource URL or its zone does not compile; the error names the
+// key. It fails with an error wrapping both [ErrConfig] and
 // [netguard.ErrRefused], naming the instance and the configuration key,
 // when Guard refuses the base URL or a resource URL before resolving it.
 func NewHTTPSource(cfg HTTPConfig) (*HTTPSource, error) {
-	inst := cfg.Instance
-	if inst == nil {
-		return nil, fmt.Errorf("poller: HTTPConfig.Instance is required: %w", ErrConfig)
-	}
-	def, err := sourceDefinition(cfg)
+	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
 	}
+	inst, def := cfg.Instance, cfg.Definition
 	s := &HTTPSource{
 		def:      def,
 		pag:      paginationDefaults(def.Pagination),
 		clock:    cfg.Clock,
-		retry:    cfg.Retry.withDefaults(),
+		retry:    cfg.Retry,
 		timeout:  cfg.Timeout,
 		maxBytes: cfg.MaxPageBytes,
 		onAuth:   cfg.OnAuthError,
@@ -170,26 +162,47 @@ func NewHTTPSource(cfg HTTPConfig) (*HTTPSource, error) {
 		return nil, err
 	}
 	s.client = s.newClient(cfg)
-	if s.clock == nil {
-		s.clock = clockwork.NewRealClock()
-	}
-	if s.timeout == 0 {
-		s.timeout = DefaultHTTPTimeout
-	}
-	if s.maxBytes <= 0 {
-		s.maxBytes = DefaultMaxPageBytes
-	}
 	// Compiling now turns a typo in a resource URL into a start-up error
-	// rather than a failure at the first poll.
-	for name, res := range inst.Configuration.Events.Resources {
-		if _, err := s.template(res); err != nil {
-			return nil, fmt.Errorf("poller: resource %s: %w", name, err)
+	// rather than a failure at the first poll, and leaves Fetch only the
+	// plan to run.
+	resources := inst.Configuration.Events.Resources
+	s.plans = make(map[string]*fetchPlan, len(resources))
+	for name, res := range resources {
+		p, err := s.compile(planKeyOf(Request{Resource: name, Config: res}))
+		if err != nil {
+			return nil, err
 		}
+		s.plans[name] = p
 	}
-	if err := s.checkConfiguredURLs(inst.Configuration.Events.Resources); err != nil {
+	if err := s.checkConfiguredURLs(); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// withDefaults returns cfg with its zero fields filled as their comments
+// say (Client and Transport are filled by newClient, which guards them),
+// or an error wrapping [ErrConfig].
+func (cfg HTTPConfig) withDefaults() (HTTPConfig, error) {
+	if cfg.Instance == nil {
+		return cfg, fmt.Errorf("poller: HTTPConfig.Instance is required: %w", ErrConfig)
+	}
+	def, err := sourceDefinition(cfg)
+	if err != nil {
+		return cfg, err
+	}
+	cfg.Definition = def
+	if cfg.Clock == nil {
+		cfg.Clock = clockwork.NewRealClock()
+	}
+	cfg.Retry = cfg.Retry.withDefaults()
+	if cfg.Timeout == 0 {
+		cfg.Timeout = DefaultHTTPTimeout
+	}
+	if cfg.MaxPageBytes <= 0 {
+		cfg.MaxPageBytes = DefaultMaxPageBytes
+	}
+	return cfg, nil
 }
 
 // sourceDefinition returns cfg's definition, or the catalogue's.
@@ -208,24 +221,6 @@ func sourceDefinition(cfg HTTPConfig) (*element.Definition, error) {
 		return nil, fmt.Errorf("poller: element %q: %w: %w", key, ErrConfig, element.ErrUnknownElement)
 	}
 	return def, nil
-}
-
-// paginationDefaults fills the defaults that element fills in definitions
-// it parses, for a definition built as a Go literal.
-func paginationDefaults(p element.Pagination) element.Pagination {
-	if p.Style == "" {
-		p.Style = element.PaginationNone
-	}
-	if p.PageParam == "" {
-		p.PageParam = "page"
-	}
-	if p.FirstPage == 0 && p.Style == element.PaginationPage {
-		p.FirstPage = 1
-	}
-	if p.OffsetParam == "" {
-		p.OffsetParam = "offset"
-	}
-	return p
 }
 
 func sourceBaseURL(cfg HTTPConfig, def *element.Definition) (string, error) {
@@ -271,311 +266,4 @@ func readCredentials(def *element.Definition, conf element.Configuration) (sourc
 		err = fmt.Errorf("poller: %s: unknown auth style %q: %w", def.Key, a.Style, ErrConfig)
 	}
 	return c, err
-}
-
-// templateKey identifies a compiled resource URL: the same URL compiles
-// differently in another zone.
-type templateKey struct{ url, zone string }
-
-// template returns the compiled URL of res: its hub path mapped to the
-// vendor path, appended to the base URL unless absolute, with
-// placeholders expanded in the zone of the updated date.
-func (s *HTTPSource) template(res element.Resource) (*element.URLTemplate, error) {
-	key := templateKey{res.URL, res.Dates.UpdatedTimezone}
-	if t, ok := s.templates.Load(key); ok {
-		return t.(*element.URLTemplate), nil
-	}
-	if strings.TrimSpace(res.URL) == "" {
-		return nil, fmt.Errorf("resource url is empty: %w", ErrConfig)
-	}
-	zone := time.UTC
-	if key.zone != "" {
-		z, err := javatime.LoadLocation(key.zone)
-		if err != nil {
-			return nil, fmt.Errorf("updated date time zone: %w: %w", ErrConfig, err)
-		}
-		zone = z
-	}
-	raw := s.def.VendorPath(res.URL)
-	if !isAbsoluteURL(raw) {
-		if !strings.HasPrefix(raw, "/") && !strings.HasPrefix(raw, "?") {
-			raw = "/" + raw
-		}
-		raw = s.base + raw
-	}
-	t, err := element.CompileURL(raw, zone)
-	if err != nil {
-		return nil, fmt.Errorf("url: %w: %w", ErrConfig, err)
-	}
-	s.templates.Store(key, t)
-	return t, nil
-}
-
-func isAbsoluteURL(s string) bool {
-	l := strings.ToLower(s)
-	return strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://")
-}
-
-// Fetch returns the page of req.Resource at req.Token. See [Source] for
-// the errors; every error names the resource and, once the URL is built,
-// the URL without credentials.
-func (s *HTTPSource) Fetch(ctx context.Context, req Request) (*Page, error) {
-	tmpl, err := s.template(req.Config)
-	if err != nil {
-		return nil, fmt.Errorf("poller: %s: %w", req.Resource, err)
-	}
-	first, err := url.Parse(tmpl.Expand(req.Since))
-	if err != nil || !isHTTPURL(first) {
-		// Not quoted: a hand-written URL may hold a key.
-		return nil, fmt.Errorf("poller: %s: resource URL is not an absolute http(s) URL: %w", req.Resource, ErrConfig)
-	}
-	cur, err := s.decodeToken(req.Token)
-	if err == nil && cur.next != nil {
-		err = s.checkFollow(cur.next, first)
-	}
-	if errors.Is(err, netguard.ErrRefused) {
-		return nil, fmt.Errorf("poller: instance %s: %s: %w: %w", quote.Cut(s.instanceID), req.Resource, ErrConfig, err)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("poller: %s: %w: %w", req.Resource, ErrConfig, err)
-	}
-	size := s.pageSize(req.Config)
-	target := s.pageURL(first, cur, size)
-	if s.auth.style == element.AuthQuery {
-		target.RawQuery = setQueryParam(target.RawQuery, s.auth.param, s.auth.token.Reveal())
-	}
-	if s.pag.SizeParam == "" || cur.next != nil {
-		size = 0 // not sent, so a short page says nothing
-	}
-	c := &fetchCall{resource: req.Resource, from: s.origin(req, cur), url: target, redacted: s.redact(target), cursor: cur,
-		size: size, first: first, recordsPath: req.Config.RecordsPath, fields: recordFields(req.Config)}
-	if c.recordsPath == "" {
-		c.recordsPath = s.def.RecordsPath
-	}
-	for try := 1; ; try++ {
-		page, fail, err := s.attempt(ctx, c)
-		if err != nil || fail == nil {
-			return page, err
-		}
-		if try >= s.retry.Tries {
-			return nil, retriesExhausted(c, fail, try)
-		}
-		wait := fail.retryAfter
-		if wait < 0 {
-			wait = s.retry.backoff(try, jitterRand())
-		}
-		if err := waitClock(ctx, s.clock, min(wait, s.retry.Max)); err != nil {
-			return nil, fmt.Errorf("poller: %s: GET %s: waiting to retry after %s: %w", c.resource, c.redacted, fail.reason, err)
-		}
-	}
-}
-
-// pageSize is the page size to ask for: the resource's, else the
-// definition's default, capped at its maximum; 0 for none.
-func (s *HTTPSource) pageSize(res element.Resource) int {
-	size := res.PageSize
-	if size <= 0 {
-		size = s.def.DefaultPageSize
-	}
-	if m := s.def.MaxPageSize; m > 0 && size > m {
-		size = m
-	}
-	return max(size, 0)
-}
-
-// fetchCall is one Fetch: what its attempts share.
-type fetchCall struct {
-	resource    string
-	from        string   // where url came from, for a refusal: see origin
-	url         *url.URL // credentials included, for query auth
-	redacted    string   // url for errors and Page.URL
-	cursor      pageCursor
-	size        int
-	first       *url.URL
-	recordsPath string
-	fields      [numFields]string // the paths of the id and dates in a record
-}
-
-// retryable is a failure that another try may cure.
-type retryable struct {
-	reason     string        // "status 503", "timed out after 1m0s", ...
-	err        error         // the cause, scrubbed of the URL; may be nil
-	retryAfter time.Duration // the vendor's Retry-After, or -1
-}
-
-// retriesExhausted is the error after the last try failed.
-func retriesExhausted(c *fetchCall, fail *retryable, tries int) error {
-	if fail.err == nil {
-		return fmt.Errorf("poller: %s: GET %s: %s (attempt %d of %d): %w", c.resource, c.redacted, fail.reason, tries, tries, ErrVendor)
-	}
-	return fmt.Errorf("poller: %s: GET %s: %s (attempt %d of %d): %w: %w", c.resource, c.redacted, fail.reason, tries, tries, ErrVendor, fail.err)
-}
-
-// errAttemptTimeout cancels an attempt that outlived HTTPConfig.Timeout.
-var errAttemptTimeout = errors.New("request timed out")
-
-// attempt sends one request. It returns the page, a retryable failure to
-// retry, or a final error.
-func (s *HTTPSource) attempt(ctx context.Context, c *fetchCall) (*Page, *retryable, error) {
-	// The timeout runs on the injected clock, which context.WithTimeout
-	// would not use.
-	actx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	if s.timeout > 0 {
-		t := s.clock.AfterFunc(s.timeout, func() { cancel(errAttemptTimeout) })
-		defer t.Stop()
-	}
-	failed := func(err error) (*Page, *retryable, error) {
-		if ctx.Err() != nil {
-			return nil, nil, fmt.Errorf("poller: %s: GET %s: %w", c.resource, c.redacted, ctx.Err())
-		}
-		if errors.Is(context.Cause(actx), errAttemptTimeout) {
-			return nil, &retryable{reason: fmt.Sprintf("timed out after %s", s.timeout), retryAfter: -1}, nil
-		}
-		return nil, &retryable{reason: "network error", err: scrubURLError(err), retryAfter: -1}, nil
-	}
-
-	hreq, err := http.NewRequestWithContext(actx, http.MethodGet, c.url.String(), nil)
-	if err != nil {
-		return nil, nil, fmt.Errorf("poller: %s: GET %s: %w: %w", c.resource, c.redacted, ErrConfig, scrubURLError(err))
-	}
-	hreq.Header.Set("Accept", "application/json")
-	hreq.Header.Set("User-Agent", sourceUserAgent)
-	s.authorize(hreq)
-	resp, err := s.client.Do(hreq)
-	switch {
-	case errors.Is(err, errOffOrigin), errors.Is(err, errRedirectRefused):
-		// Permanent: another try gets the same redirect.
-		if errors.Is(err, netguard.ErrRefused) {
-			return nil, nil, s.refusedError(c, c.from, fmt.Errorf("%w: %w", ErrVendor, scrubURLError(err)))
-		}
-		return nil, nil, fmt.Errorf("poller: %s: GET %s: %w: %w", c.resource, c.redacted, ErrVendor, scrubURLError(err))
-	case errors.Is(err, netguard.ErrRefused):
-		// Permanent: the address is refused, whatever the try.
-		return nil, nil, s.refusedError(c, c.from, fmt.Errorf("%w: %w", ErrConfig, scrubURLError(err)))
-	}
-	if err != nil {
-		return failed(err)
-	}
-	defer drainBody(resp.Body)
-
-	if st := resp.StatusCode; st < 200 || st > 299 {
-		return s.statusFailure(c, resp)
-	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, s.maxBytes+1))
-	if err != nil {
-		return failed(err)
-	}
-	if int64(len(body)) > s.maxBytes {
-		return nil, nil, fmt.Errorf("poller: %s: GET %s: page too large: more than %d bytes: %w",
-			c.resource, c.redacted, s.maxBytes, ErrMalformedPage)
-	}
-	page, err := s.readPage(c, resp, body)
-	if errors.Is(err, netguard.ErrRefused) {
-		return nil, nil, s.refusedError(c, c.resource, err) // a next-page link
-	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("poller: %s: GET %s: %w", c.resource, c.redacted, err)
-	}
-	return page, nil, nil
-}
-
-// statusFailure classifies a non-2xx answer.
-func (s *HTTPSource) statusFailure(c *fetchCall, resp *http.Response) (*Page, *retryable, error) {
-	st := resp.StatusCode
-	reason := fmt.Sprintf("status %d", st)
-	switch {
-	case st == http.StatusUnauthorized || st == http.StatusForbidden:
-		// Retrying would only hammer the vendor with credentials it
-		// refuses, and may lock the account.
-		err := fmt.Errorf("poller: %s: GET %s: %s: %w", c.resource, c.redacted, reason, ErrUnauthorized)
-		if s.onAuth != nil {
-			s.onAuth(c.resource, err)
-		}
-		return nil, nil, err
-	case st == http.StatusTooManyRequests || st == http.StatusServiceUnavailable:
-		after := time.Duration(-1)
-		if d, ok := retryAfter(resp.Header, s.clock.Now()); ok {
-			after = d
-		}
-		return nil, &retryable{reason: reason, retryAfter: after}, nil
-	case st == http.StatusRequestTimeout || st >= 500:
-		return nil, &retryable{reason: reason, retryAfter: -1}, nil
-	default:
-		return nil, nil, fmt.Errorf("poller: %s: GET %s: %s: %w", c.resource, c.redacted, reason, ErrVendor)
-	}
-}
-
-// readPage reads the records, totals and next token of a 2xx body.
-func (s *HTTPSource) readPage(c *fetchCall, resp *http.Response, body []byte) (*Page, error) {
-	pb, err := s.pages.read(body, c.recordsPath, c.fields)
-	if err != nil {
-		return nil, err
-	}
-	records := make([]json.RawMessage, len(pb.records))
-	for i, r := range pb.records {
-		records[i] = r // same bytes: RawMessage is a []byte
-	}
-	page := &Page{Records: records, URL: c.redacted, scanned: pb.scanned(c.fields)}
-	page.Total, page.TotalPages = s.totals(resp.Header, pb)
-	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
-		page.Date = d
-	}
-	fetched := c.url
-	if resp.Request != nil && resp.Request.URL != nil {
-		fetched = resp.Request.URL // after redirects, links are relative to it
-	}
-	page.Next, err = s.nextToken(pageState{
-		cursor: c.cursor, size: c.size, page: page, header: resp.Header, body: pb, fetched: fetched, first: c.first,
-	})
-	if err != nil {
-		return nil, err
-	}
-	return page, nil
-}
-
-// authorize adds the header credentials; query credentials are in the URL.
-func (s *HTTPSource) authorize(r *http.Request) {
-	a := s.auth
-	switch a.style {
-	case element.AuthBasic:
-		r.SetBasicAuth(a.user.Reveal(), a.password.Reveal())
-	case element.AuthBearer:
-		r.Header.Set("Authorization", "Bearer "+a.token.Reveal())
-	case element.AuthHeader:
-		r.Header.Set(a.param, a.prefix+a.token.Reveal())
-	}
-}
-
-// errOffOrigin is the cause of a redirect the poller refuses to follow.
-var errOffOrigin = errors.New("redirect to another origin refused")
-
-// redact returns u for errors and Page.URL: without user info or
-// fragment, and with the values of the query-auth parameter and of
-// parameters whose names look secret replaced (see [netguard.RedactURL]),
-// so that a key written into a resource URL by hand is redacted too.
-func (s *HTTPSource) redact(u *url.URL) string {
-	return redact.URL(u, s.isAuthParam)
-}
-
-// isAuthParam reports whether name is the query-auth parameter.
-func (s *HTTPSource) isAuthParam(name string) bool {
-	return s.auth.style == element.AuthQuery && name == s.auth.param
-}
-
-// scrubURLError drops the URL a *url.Error carries, which may hold the
-// query-auth key; the caller's message names the redacted URL instead.
-func scrubURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
-}
-
-// drainBody reads what is left of a body, up to a bound, and closes it,
-// so that the connection can be reused without reading an endless body.
-func drainBody(body io.ReadCloser) {
-	_, _ = io.Copy(io.Discard, io.LimitReader(body, 64<<10))
-	_ = body.Close()
 }

@@ -71,24 +71,18 @@ type pageBody struct {
 }
 
 // scanned returns what the read found in the records, for a Page, as
-// found at the paths.
-func (pb pageBody) scanned(paths [numFields]string) *scanned {
-	return &scanned{paths: paths, records: pb.records, values: pb.found}
-}
-
-// recordFields returns the paths of the id and dates in a record of res,
-// in field order.
-func recordFields(res element.Resource) [numFields]string {
-	return [numFields]string{res.IDField, res.Dates.UpdatedField, res.Dates.CreatedField}
+// found at the paths of x.
+func (pb pageBody) scanned(x *extractor) *scanned {
+	return &scanned{paths: x.full, records: pb.records, values: pb.found}
 }
 
 // read validates body and returns its records (at recordsPath) and page
-// fields and, found in the same pass, the values at the paths of
-// recordPaths in each record, which spares the poll cycle a second walk
-// over every record. Errors wrap [ErrMalformedPage], as splitRecords' do.
-func (r pageReader) read(body []byte, recordsPath string, recordPaths [numFields]string) (pageBody, error) {
+// fields and, found in the same pass, the values at the id and date paths
+// of x in each record, which spares the poll cycle a second walk over
+// every record. Errors wrap [ErrMalformedPage], as splitRecords' do.
+func (r pageReader) read(body []byte, recordsPath jsonscan.Path, x *extractor) (pageBody, error) {
 	pb := pageBody{bytes: body}
-	recs, found, err := r.fields.RecordsFind(body, recordsPath, pb.fields[:], jsonscan.Compile(recordPaths[:]...), nil)
+	recs, found, err := r.fields.RecordsFind(body, recordsPath, pb.fields[:], x.paths, nil)
 	if err != nil {
 		return pageBody{}, malformed(err)
 	}

@@ -53,7 +53,7 @@ func TestPageReader(t *testing.T) {
 	}
 	for _, tt := range tests {
 		r := newPageReader(element.Pagination{Style: element.PaginationNextURL, NextField: tt.path, TotalField: tt.path})
-		pb, err := r.read(body, "Items", [numFields]string{})
+		pb, err := r.read(body, jsonscan.CompilePath("Items"), noFields)
 		require.NoError(t, err, tt.path)
 		require.Len(t, pb.records, 2)
 		require.Equal(t, tt.want, string(pb.fields[pageNext].Raw(pb.bytes)), tt.path)
@@ -62,11 +62,11 @@ func TestPageReader(t *testing.T) {
 
 	// The next field is read only for the next-url style.
 	r := newPageReader(element.Pagination{Style: element.PaginationLink, NextField: "NextPage"})
-	pb, err := r.read([]byte(`{"r":[],"NextPage":"/2"}`), "r", [numFields]string{})
+	pb, err := r.read([]byte(`{"r":[],"NextPage":"/2"}`), jsonscan.CompilePath("r"), noFields)
 	require.NoError(t, err)
 	require.Equal(t, jsonscan.Absent, pb.fields[pageNext].Kind)
 
-	_, err = r.read([]byte(`{"a":[1,`), "a", [numFields]string{})
+	_, err = r.read([]byte(`{"a":[1,`), jsonscan.CompilePath("a"), noFields)
 	require.ErrorIs(t, err, ErrMalformedPage)
 	require.ErrorContains(t, err, "offset")
 }
@@ -74,18 +74,20 @@ func TestPageReader(t *testing.T) {
 // TestPageFound checks that what HTTPSource finds in the records as it
 // splits a page is what extract finds in each, and that the cycle uses it
 // only for its own paths.
+// noFields looks up no field in the records.
+var noFields = newExtractor("", "", "")
+
 func TestPageFound(t *testing.T) {
 	t.Parallel()
 	body := []byte(`{"items":[{"id":1,"d":"2026-11-24T12:00:00"},{"x":{"id":2},"id":"a\u00e9","d":null},{"d":5},{"id":{}}],"next":null}`)
-	paths := [numFields]string{"id", "d", ""}
-	pb, err := newPageReader(element.Pagination{}).read(body, "items", paths)
+	x := newExtractor("id", "d", "")
+	pb, err := newPageReader(element.Pagination{}).read(body, jsonscan.CompilePath("items"), x)
 	require.NoError(t, err)
 	require.Len(t, pb.found, numFields*len(pb.records))
-	page := &Page{scanned: pb.scanned(paths)}
+	page := &Page{scanned: pb.scanned(x)}
 	for _, rec := range pb.records {
 		page.Records = append(page.Records, rec)
 	}
-	x := newExtractor(paths[0], paths[1], paths[2])
 	for i, rec := range pb.records {
 		found := page.foundIn(i, x)
 		require.NotNil(t, found)

@@ -1,21 +1,15 @@
 package poller
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"log/slog"
 	"maps"
 	"math/rand/v2"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/jonboulle/clockwork"
-
-	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
 )
 
@@ -28,63 +22,28 @@ type Poller struct {
 	running   atomic.Bool
 }
 
-// New returns a Poller for cfg. It fails with [ErrConfig] when the
+// resource is one polled resource: its plan, and what the poller keeps of
+// it between cycles.
+type resource struct {
+	*plan
+
+	stopped atomic.Bool
+
+	mu    sync.Mutex // one cycle at a time
+	state *ResourceState
+}
+
+// New returns a Poller for cfg, with every resource compiled: a cycle
+// only runs what New compiled. It fails with [ErrConfig] when the
 // instance has no resources, its definition is unknown, or a resource's
-// dates cannot be read.
+// dates or URL cannot be read; the error names the configuration key.
 func New(cfg Config) (*Poller, error) {
-	if cfg.Instance == nil {
-		return nil, fmt.Errorf("%w: Config.Instance is required", ErrConfig)
-	}
-	if cfg.Sink == nil {
-		return nil, fmt.Errorf("%w: Config.Sink is required", ErrConfig)
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
 	}
 	inst := cfg.Instance
-	if cfg.Definition == nil {
-		def, ok := element.Lookup(inst.Element.Key)
-		if !ok {
-			return nil, fmt.Errorf("%w: no element definition for %q", ErrConfig, inst.Element.Key)
-		}
-		cfg.Definition = def
-	}
-	if cfg.Clock == nil {
-		cfg.Clock = clockwork.NewRealClock()
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
-	}
-	if cfg.State == nil {
-		cfg.State = NewMemoryState()
-	}
 	ev := inst.Configuration.Events
-	if cfg.Interval <= 0 {
-		cfg.Interval = cmp.Or(ev.RefreshInterval, DefaultRefreshInterval)
-	}
-	if cfg.Lookback == 0 {
-		cfg.Lookback = DefaultLookback
-	}
-	if cfg.Parallelism <= 0 {
-		cfg.Parallelism = DefaultParallelism
-	}
-	if cfg.SnapshotEvery == 0 {
-		cfg.SnapshotEvery = DefaultSnapshotEvery
-	}
-	if cfg.MaxPages < 0 {
-		return nil, fmt.Errorf("%w: Config.MaxPages is %d, want a positive cap or 0 for the default", ErrConfig, cfg.MaxPages)
-	}
-	if cfg.MaxPages == 0 {
-		cfg.MaxPages = DefaultMaxPages
-	}
-	if len(ev.Resources) == 0 {
-		return nil, fmt.Errorf("%w: instance %q has no resources to poll (%s)", ErrConfig, inst.ID, element.KeyPollerConfiguration)
-	}
-	if cfg.Source == nil {
-		src, err := NewHTTPSource(HTTPConfig{Instance: inst, Definition: cfg.Definition, Guard: cfg.Guard, Clock: cfg.Clock,
-			OnAuthError: cfg.OnAuthError})
-		if err != nil {
-			return nil, err
-		}
-		cfg.Source = src
-	}
 	p := &Poller{
 		cfg:       cfg,
 		instance:  events.Instance{ID: inst.ID, Name: inst.Name, ElementKey: inst.Element.Key, Tags: inst.Tags},
@@ -94,21 +53,12 @@ func New(cfg Config) (*Poller, error) {
 	if !ev.SignatureKey.IsZero() {
 		p.endpoint.Key = []byte(ev.SignatureKey.Reveal())
 	}
-	for name, n := range cfg.ResourceMaxPages {
-		if _, ok := ev.Resources[name]; !ok {
-			return nil, fmt.Errorf("%w: Config.ResourceMaxPages[%q]: the instance has no such resource", ErrConfig, name)
-		}
-		if n <= 0 {
-			return nil, fmt.Errorf("%w: Config.ResourceMaxPages[%q] is %d, want a positive cap", ErrConfig, name, n)
-		}
-	}
 	for name, rc := range ev.Resources {
-		r, err := newResource(name, rc)
+		pl, err := compilePlan(name, rc, &cfg)
 		if err != nil {
 			return nil, err
 		}
-		r.maxPages = cmp.Or(cfg.ResourceMaxPages[name], cfg.MaxPages)
-		p.resources[name] = r
+		p.resources[name] = &resource{plan: pl}
 	}
 	return p, nil
 }
@@ -186,7 +136,3 @@ func (p *Poller) Run(ctx context.Context) error {
 func jitter(d time.Duration, frac float64) time.Duration {
 	return time.Duration(float64(d) * (1 + frac*(2*rand.Float64()-1)))
 }
-
-// hasDatePlaceholder reports whether a resource URL filters by date, so
-// that a cycle sees only changed records rather than a full snapshot.
-func hasDatePlaceholder(url string) bool { return strings.Contains(url, "${") }

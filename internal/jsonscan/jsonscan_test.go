@@ -154,7 +154,8 @@ func TestRecordsFind(t *testing.T) {
 	}
 	for _, p := range pages {
 		prefix := []Value{{Kind: Number, Start: 1, End: 2}} // kept as given
-		recs, found, err := Compile().RecordsFind([]byte(p.body), p.path, nil, each, prefix)
+		require.Equal(t, p.path, CompilePath(p.path).String())
+		recs, found, err := Compile().RecordsFind([]byte(p.body), CompilePath(p.path), nil, each, prefix)
 		require.NoError(t, err)
 		require.Len(t, recs, p.want)
 		require.Len(t, found, 1+each.Len()*len(recs))
@@ -167,7 +168,7 @@ func TestRecordsFind(t *testing.T) {
 	}
 
 	// An error leaves found as it was given.
-	_, found, err := Compile().RecordsFind([]byte(`[{"id":1},{"id":tru}]`), "", nil, each, nil)
+	_, found, err := Compile().RecordsFind([]byte(`[{"id":1},{"id":tru}]`), Path{}, nil, each, nil)
 	require.Error(t, err)
 	require.Empty(t, found)
 }

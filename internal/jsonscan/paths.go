@@ -24,6 +24,16 @@ type path struct {
 	segs []segment // nil for the empty path, which is never found
 }
 
+// Path is one compiled dotted path, such as the records path of a page.
+// The zero Path is the empty path: the document itself.
+type Path struct{ p path }
+
+// CompilePath compiles one dotted path; "" is the document itself.
+func CompilePath(p string) Path { return Path{p: compilePath(p)} }
+
+// String returns the path as written.
+func (p Path) String() string { return p.p.full }
+
 func compilePath(p string) path {
 	if p == "" {
 		return path{}

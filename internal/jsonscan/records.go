@@ -22,20 +22,22 @@ func Records(body []byte, path string) ([][]byte, error) {
 // object, when the value at the path is not an array, and when an element
 // is not an object.
 func (ps *Paths) Records(body []byte, recordsPath string, vals []Value) ([][]byte, error) {
-	recs, _, err := ps.records(body, recordsPath, vals, nil, nil)
+	recs, _, err := ps.records(body, compilePath(recordsPath), vals, nil, nil)
 	return recs, err
 }
 
-// RecordsFind is [Paths.Records] that also looks the paths of each up in
-// every record, in the same pass: it appends each.Len() values a record to
-// found, record after record, and returns it. Their offsets are within
-// the record, as [Paths.Find] on the record would give them.
-func (ps *Paths) RecordsFind(body []byte, recordsPath string, vals []Value, each *Paths, found []Value) ([][]byte, []Value, error) {
-	return ps.records(body, recordsPath, vals, each, found)
+// RecordsFind is [Paths.Records] at a compiled records path that also
+// looks the paths of each up in every record, in the same pass: it
+// appends each.Len() values a record to found, record after record, and
+// returns it. Their offsets are within the record, as [Paths.Find] on the
+// record would give them.
+func (ps *Paths) RecordsFind(body []byte, recordsPath Path, vals []Value, each *Paths, found []Value) ([][]byte, []Value, error) {
+	return ps.records(body, recordsPath.p, vals, each, found)
 }
 
-func (ps *Paths) records(body []byte, recordsPath string, vals []Value, each *Paths, found []Value) ([][]byte, []Value, error) {
-	r := recordsWalk{path: compilePath(recordsPath), each: each, found: found, found0: len(found)}
+func (ps *Paths) records(body []byte, rp path, vals []Value, each *Paths, found []Value) ([][]byte, []Value, error) {
+	recordsPath := rp.full
+	r := recordsWalk{path: rp, each: each, found: found, found0: len(found)}
 	w := walker{paths: ps.paths, vals: vals, validate: true, recs: &r}
 	if len(vals) < len(ps.paths) {
 		return nil, found, errShortVals

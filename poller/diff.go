@@ -8,9 +8,10 @@ import (
 	"github.com/a12b7632/elementevents/internal/jsonscan"
 )
 
-// decider classifies the records of one cycle of one resource by the Cloud
-// Elements rules, then against remembered state, and collects the events
-// and state changes.
+// decider diffs the records of one cycle of one resource against
+// remembered state, classifies those it does not already know by the Cloud
+// Elements rules (see classify), and collects the events and state
+// changes.
 type decider struct {
 	r        *resource
 	st       *ResourceState
@@ -49,25 +50,11 @@ func (d *decider) record(rec json.RawMessage, found *[numFields]jsonscan.Value) 
 	}
 	d.seen[f.ID] = struct{}{}
 
-	updated, hasUpdated := d.r.updated.read(f.Updated)
-	created, hasCreated := d.r.created.read(f.Created)
-	if (f.Updated != "" && !hasUpdated) || (f.Created != "" && !hasCreated) {
-		// A date that does not match its pattern must not turn a change
-		// into old news: judge this record by its bytes alone.
+	dates := d.r.dates(f)
+	if dates.bad {
 		d.badDates++
-		hasUpdated, hasCreated = false, false
 	}
-	// The date that decides: the updated date (falling back to the created
-	// one), or the created date when filtering by created date.
-	date, hasDate := updated, hasUpdated
-	if !hasDate || !d.r.cfg.FilterByUpdatedDate {
-		if hasCreated {
-			date, hasDate = created, true
-		}
-	}
-	if !d.r.cfg.FilterByUpdatedDate && !hasCreated {
-		date, hasDate = updated, hasUpdated
-	}
+	date, hasDate := dates.date, dates.hasDate
 	rec2 := Record{Hash: f.Hash}
 	if hasDate {
 		rec2.Updated = date.UnixNano()
@@ -86,7 +73,6 @@ func (d *decider) record(rec json.RawMessage, found *[numFields]jsonscan.Value) 
 		return
 	}
 
-	inWindow := !hasDate || date.After(d.since)
 	var typ events.Type
 	switch {
 	case known && prev.Updated == rec2.Updated:
@@ -96,28 +82,11 @@ func (d *decider) record(rec json.RawMessage, found *[numFields]jsonscan.Value) 
 		// A remembered record with a newer date changed, even if the
 		// vendor dated the change before the window (committed late).
 		typ = events.Updated
-	case !inWindow:
-		// Old news: a record first seen outside the window (or whose date
-		// moved back) is remembered, not reported.
-		return
-	case !hasDate:
-		typ = events.Created
-		if known {
-			typ = events.Updated
-		}
-	case !d.r.cfg.FilterByUpdatedDate:
-		typ = events.Created
-	case known:
-		typ = events.Updated
-	case hasUpdated && hasCreated:
-		typ = events.Updated
-		if absDuration(updated.Sub(created)) <= d.r.cfg.CreatedCheckTolerance {
-			typ = events.Created
-		}
 	default:
-		// A new record with only one of its dates: nothing says it was
-		// created before the window.
-		typ = events.Created
+		var news bool
+		if typ, news = d.r.classify(dates, known, d.since); !news {
+			return
+		}
 	}
 	evDate := d.pollDate
 	if hasDate {
@@ -152,11 +121,4 @@ func (d *decider) deletions(confirm bool) ([]string, map[string]int) {
 		deletes = append(deletes, id)
 	}
 	return deletes, missing
-}
-
-func absDuration(d time.Duration) time.Duration {
-	if d < 0 {
-		return -d
-	}
-	return d
 }
