@@ -32,6 +32,9 @@ const (
 	DefaultDisabledRecheck = time.Minute
 	DefaultBusySnooze      = time.Second
 	DefaultOrderRecheck    = time.Minute
+
+	// defaultConcurrency is the Notifier's default too.
+	defaultConcurrency = 4
 )
 
 // Config configures a [Replica]. Only Pool is required; every other field
@@ -80,8 +83,8 @@ type Config struct {
 
 	// Concurrency is the number of attempts in flight per endpoint on this
 	// replica; a delivery over the limit is put back for BusySnooze, so a
-	// slow endpoint never holds every worker. Default
-	// [notify.DefaultConcurrency].
+	// slow endpoint never holds every worker. Default 4, as
+	// notify.Config.Concurrency.
 	Concurrency int
 
 	// BusySnooze is how long a delivery waits when its endpoint is at its
@@ -240,7 +243,7 @@ func (c Config) withDefaults() Config {
 		c.Workers = DefaultWorkers
 	}
 	if c.Concurrency <= 0 {
-		c.Concurrency = notify.DefaultConcurrency
+		c.Concurrency = defaultConcurrency
 	}
 	if c.BusySnooze <= 0 {
 		c.BusySnooze = DefaultBusySnooze
