@@ -14,7 +14,7 @@ import (
 )
 
 // TestDeduperMatchesMemoryDeduper runs the same script of Marks, Seens
-// and clock moves against webhook.MemoryDeduper and the store's Deduper
+// and clock moves against webhook.NewMemoryDeduper and the store's Deduper
 // and requires the same answers.
 func TestDeduperMatchesMemoryDeduper(t *testing.T) {
 	t.Parallel()
