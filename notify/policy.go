@@ -6,7 +6,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/netguard"
 )
 
@@ -15,6 +14,8 @@ const (
 	defaultAttemptTimeout = 15 * time.Second
 	// The receiver is overloaded and an early retry only adds to it.
 	defaultOverloadedBackoff = 60 * time.Second
+	defaultPollingBatchSize  = 10
+	defaultWebhookBatchSize  = 20
 	defaultUserAgent         = "elementevents/0.1 (+https://github.com/a12b7632/elementevents)"
 )
 
@@ -81,8 +82,8 @@ type DeliveryPolicy struct {
 	UserAgent string
 
 	// PollingBatchSize and WebhookBatchSize are the most events per
-	// notification for each source. Defaults
-	// [events.DefaultPollingBatchSize] and [events.DefaultWebhookBatchSize].
+	// notification for each source. Defaults 10 and 20, as
+	// events.Notifications.
 	PollingBatchSize, WebhookBatchSize int
 }
 
@@ -106,10 +107,10 @@ func (p DeliveryPolicy) withDefaults() DeliveryPolicy {
 		p.UserAgent = defaultUserAgent
 	}
 	if p.PollingBatchSize <= 0 {
-		p.PollingBatchSize = events.DefaultPollingBatchSize
+		p.PollingBatchSize = defaultPollingBatchSize
 	}
 	if p.WebhookBatchSize <= 0 {
-		p.WebhookBatchSize = events.DefaultWebhookBatchSize
+		p.WebhookBatchSize = defaultWebhookBatchSize
 	}
 	var client http.Client
 	if p.Client != nil {

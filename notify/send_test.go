@@ -16,7 +16,6 @@ import (
 	"github.com/jonboulle/clockwork"
 	"github.com/stretchr/testify/require"
 
-	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/netguard"
 	"github.com/a12b7632/elementevents/signature"
 )
@@ -144,8 +143,8 @@ func TestPolicyDefaults(t *testing.T) {
 	require.Equal(t, defaultJitter, p.Jitter)
 	require.Equal(t, defaultOverloadedBackoff, p.OverloadedBackoff)
 	require.Equal(t, defaultUserAgent, p.UserAgent)
-	require.Equal(t, events.DefaultPollingBatchSize, p.PollingBatchSize)
-	require.Equal(t, events.DefaultWebhookBatchSize, p.WebhookBatchSize)
+	require.Equal(t, defaultPollingBatchSize, p.PollingBatchSize)
+	require.Equal(t, defaultWebhookBatchSize, p.WebhookBatchSize)
 	require.Zero(t, p.RetryAfterMin, "zero: the step")
 	require.Zero(t, p.RetryAfterMax, "zero: twice the step")
 	require.NotNil(t, p.Client)
