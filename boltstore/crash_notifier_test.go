@@ -168,7 +168,7 @@ func notifierChild() int {
 			return fail(err)
 		}
 		// Accepted: from here on, losing them is a bug.
-		for _, note := range events.Notifications(b, events.DefaultWebhookBatchSize) {
+		for _, note := range events.Notifications(b, 20) {
 			fmt.Println("ACCEPTED " + note.Message.EventID)
 		}
 		time.Sleep(8 * time.Millisecond)

@@ -19,8 +19,8 @@ import (
 	"github.com/a12b7632/elementevents/webhook"
 )
 
-// DefaultTimeout is how long Open waits for the file lock by default.
-const DefaultTimeout = time.Second
+// defaultTimeout is Options.Timeout's default.
+const defaultTimeout = time.Second
 
 var initialMmapSize = func() int {
 	if runtime.GOOS == "windows" {
@@ -38,7 +38,7 @@ type Options struct {
 	Clock clockwork.Clock
 
 	// Timeout bounds the wait for the file lock, which one process holds
-	// while the store is open. Default [DefaultTimeout]; after it Open
+	// while the store is open. Default one second; after it Open
 	// fails with [ErrLocked] rather than hang.
 	Timeout time.Duration
 
@@ -68,9 +68,9 @@ type DB struct {
 	path  string
 	clock clockwork.Clock
 
-	outbox *Outbox
-	state  *PollerState
-	dedupe *Deduper
+	outbox *outbox
+	state  *pollerState
+	dedupe *deduper
 
 	closeOnce sync.Once
 	closeErr  error
@@ -92,7 +92,7 @@ func Open(path string, opts Options) (*DB, error) {
 		opts.Clock = clockwork.NewRealClock()
 	}
 	if opts.Timeout <= 0 {
-		opts.Timeout = DefaultTimeout
+		opts.Timeout = defaultTimeout
 	}
 	if opts.Mode == 0 {
 		opts.Mode = 0o600
@@ -119,9 +119,9 @@ func Open(path string, opts Options) (*DB, error) {
 		}
 	}
 	db := &DB{bolt: bdb, path: path, clock: opts.Clock}
-	db.outbox = &Outbox{db: db}
-	db.state = &PollerState{db: db}
-	db.dedupe = &Deduper{db: db}
+	db.outbox = &outbox{db: db}
+	db.state = &pollerState{db: db}
+	db.dedupe = &deduper{db: db}
 	if err := db.setup(opts); err != nil {
 		_ = bdb.Close()
 		return nil, err
@@ -202,16 +202,30 @@ func fileSize(path string) (int64, error) {
 func (db *DB) Path() string { return db.path }
 
 // Outbox returns the store's [notify.Outbox]: give it to notify.Config so
-// that accepted notifications survive a crash.
+// that accepted notifications survive a crash. It answers every call as
+// notify's memory outbox does, but returns from Enqueue only once the
+// deliveries are on disk, and Open ends the leases a previous process
+// held.
 func (db *DB) Outbox() notify.Outbox { return db.outbox }
 
 // PollerState returns the store's [poller.State]: give it to
-// poller.Config so that a restart polls on from where it stopped.
+// poller.Config so that a restart polls on from where it stopped. A
+// Commit applies all of its Change or nothing.
 func (db *DB) PollerState() poller.State { return db.state }
 
-// Deduper returns the store's [webhook.Deduper], with entries expiring on
-// Options.Clock. Its dynamic type is [*Deduper], which also has Purge.
+// Deduper returns the store's [webhook.Deduper], which is a
+// receiver.Deduper too: the memory deduper's semantics (keys kept as
+// 128-bit hashes, expiring on Options.Clock), kept across restarts. Each
+// Mark also deletes a few of the oldest expired keys, which outpaces the
+// keys it adds, so the file does not grow with keys nobody can see.
 func (db *DB) Deduper() webhook.Deduper { return db.dedupe }
+
+// PurgeExpired deletes every expired dedupe key at once and reports how
+// many it deleted. Marks purge as they go, so a host calls it only to
+// reclaim space at once, say after a burst of webhooks.
+func (db *DB) PurgeExpired(ctx context.Context) (int, error) {
+	return db.dedupe.purgeAll(ctx)
+}
 
 // Close closes the file and releases its lock. Calls after the first
 // return the first one's result; every other method then fails with

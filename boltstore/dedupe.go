@@ -13,24 +13,24 @@ import (
 	"github.com/a12b7632/elementevents/webhook"
 )
 
-// Deduper is the store's [webhook.Deduper], and a [receiver.Deduper] too:
-// the same semantics as [webhook.MemoryDeduper] (keys kept as 128-bit
+// deduper is the store's [webhook.Deduper], and a [receiver.Deduper] too:
+// the same semantics as webhook's memory deduper (keys kept as 128-bit
 // hashes, expiring on Options.Clock), kept across restarts, so that a
 // retry that arrives after a restart is still recognised.
 //
 // Expired keys are purged as new ones are marked: each Mark deletes at
-// most [PurgeBatch] of the oldest expired keys, which outpaces the keys
+// most [purgeBatch] of the oldest expired keys, which outpaces the keys
 // it adds, so the file does not grow with keys nobody can see any more.
-// Purge deletes all of them at once.
-type Deduper struct{ db *DB }
+// DB.PurgeExpired deletes all of them at once.
+type deduper struct{ db *DB }
 
 var (
-	_ webhook.Deduper  = (*Deduper)(nil)
-	_ receiver.Deduper = (*Deduper)(nil)
+	_ webhook.Deduper  = (*deduper)(nil)
+	_ receiver.Deduper = (*deduper)(nil)
 )
 
-// PurgeBatch is how many expired keys a Mark deletes at most.
-const PurgeBatch = 64
+// purgeBatch is how many expired keys a Mark deletes at most.
+const purgeBatch = 64
 
 // Regions of the dedupe bucket.
 const (
@@ -49,7 +49,7 @@ func expiryKey(exp []byte, h []byte) []byte {
 
 // Seen implements [webhook.Deduper.Seen]: key was marked and its ttl has
 // not run out on the clock.
-func (d *Deduper) Seen(ctx context.Context, key string) (bool, error) {
+func (d *deduper) Seen(ctx context.Context, key string) (bool, error) {
 	h := dedupeHash(key)
 	now := d.db.clock.Now()
 	var seen bool
@@ -68,9 +68,9 @@ func (d *Deduper) Seen(ctx context.Context, key string) (bool, error) {
 }
 
 // Mark implements [webhook.Deduper.Mark]: key is remembered until ttl
-// from now, replacing an earlier mark. It first purges up to PurgeBatch
+// from now, replacing an earlier mark. It first purges up to purgeBatch
 // expired keys.
-func (d *Deduper) Mark(ctx context.Context, key string, ttl time.Duration) error {
+func (d *deduper) Mark(ctx context.Context, key string, ttl time.Duration) error {
 	h := dedupeHash(key)
 	now := d.db.clock.Now()
 	exp := make([]byte, timeKeyLen)
@@ -78,7 +78,7 @@ func (d *Deduper) Mark(ctx context.Context, key string, ttl time.Duration) error
 	return d.db.update(ctx, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketDedupe)
 		keys, expiry := region{b, ddKeys}, region{b, ddExpiry}
-		if _, err := purge(keys, expiry, now, PurgeBatch); err != nil {
+		if _, err := purge(keys, expiry, now, purgeBatch); err != nil {
 			return err
 		}
 		if old := keys.Get(h); old != nil {
@@ -93,8 +93,8 @@ func (d *Deduper) Mark(ctx context.Context, key string, ttl time.Duration) error
 	})
 }
 
-// Purge deletes every expired key and reports how many it deleted.
-func (d *Deduper) Purge(ctx context.Context) (int, error) {
+// purgeAll deletes every expired key and reports how many it deleted.
+func (d *deduper) purgeAll(ctx context.Context) (int, error) {
 	now := d.db.clock.Now()
 	var n int
 	err := d.db.update(ctx, func(tx *bolt.Tx) error {
@@ -106,9 +106,9 @@ func (d *Deduper) Purge(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// Len returns the number of keys held, expired ones not yet purged
-// included. It walks every key: it is for tests and monitoring.
-func (d *Deduper) Len(ctx context.Context) (int, error) {
+// len returns the number of keys held, expired ones not yet purged
+// included. It walks every key: it is for tests.
+func (d *deduper) len(ctx context.Context) (int, error) {
 	var n int
 	err := d.db.view(ctx, func(tx *bolt.Tx) error {
 		return region{tx.Bucket(bucketDedupe), ddKeys}.ForEach(func(_, _ []byte) error { n++; return nil })

@@ -14,7 +14,7 @@ import (
 )
 
 // TestDeduperMatchesMemoryDeduper runs the same script of Marks, Seens
-// and clock moves against webhook.MemoryDeduper and the store's Deduper
+// and clock moves against webhook.NewMemoryDeduper and the store's Deduper
 // and requires the same answers.
 func TestDeduperMatchesMemoryDeduper(t *testing.T) {
 	t.Parallel()
@@ -61,16 +61,17 @@ func TestDeduperMatchesMemoryDeduper(t *testing.T) {
 }
 
 // TestDeduperPurgesExpiredKeys checks that marking keeps the store from
-// growing with expired keys, a bounded number per Mark, and that Purge
-// takes the rest.
+// growing with expired keys, a bounded number per Mark, and that
+// PurgeExpired takes the rest.
 func TestDeduperPurgesExpiredKeys(t *testing.T) {
 	t.Parallel()
 	clock := clockwork.NewFakeClockAt(t0)
-	d := openInMemory(t, boltstore.Options{Clock: clock}).Deduper().(*boltstore.Deduper)
+	db := openInMemory(t, boltstore.Options{Clock: clock})
+	d := db.Deduper()
 	ctx := t.Context()
 	count := func() int {
 		t.Helper()
-		n, err := d.Len(ctx)
+		n, err := db.DedupeLen(ctx)
 		require.NoError(t, err)
 		return n
 	}
@@ -87,11 +88,11 @@ func TestDeduperPurgesExpiredKeys(t *testing.T) {
 	require.Equal(t, 4, count(), "4 Marks purged every expired key")
 
 	clock.Advance(time.Second)
-	n, err := d.Purge(ctx)
+	n, err := db.PurgeExpired(ctx)
 	require.NoError(t, err)
 	require.Equal(t, 4, n)
 	require.Zero(t, count())
-	n, err = d.Purge(ctx)
+	n, err = db.PurgeExpired(ctx)
 	require.NoError(t, err)
 	require.Zero(t, n)
 }

@@ -15,7 +15,7 @@
 //	defer db.Close()
 //	n, err := notify.New(notify.Config{Outbox: db.Outbox()})
 //	p, err := poller.New(poller.Config{Instance: inst, Sink: n, State: db.PollerState()})
-//	h, err := webhook.NewHandler(webhook.Config{Instances: insts, Sink: n, Deduper: db.Deduper()})
+//	h, err := webhook.New(webhook.Config{Instances: insts, Sink: n, Deduper: db.Deduper()})
 //
 // For several replicas sharing the work, use the PostgreSQL store
 // instead: a bbolt file belongs to one process.

@@ -1,6 +1,7 @@
 package boltstore
 
 import (
+	"context"
 	"maps"
 	"testing"
 
@@ -32,3 +33,10 @@ func (db *DB) UsedBytes() int64 {
 	st := db.bolt.Stats()
 	return size - int64(st.FreePageN+st.PendingPageN)*int64(db.bolt.Info().PageSize)
 }
+
+// PurgeBatch is how many expired keys a Mark deletes at most.
+const PurgeBatch = purgeBatch
+
+// DedupeLen returns the number of dedupe keys held, expired ones not yet
+// purged included.
+func (db *DB) DedupeLen(ctx context.Context) (int, error) { return db.dedupe.len(ctx) }

@@ -11,19 +11,19 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// Outbox is the store's [notify.Outbox]. Every call is one transaction:
+// outbox is the store's [notify.Outbox]. Every call is one transaction:
 // Enqueue returns only once its deliveries are on disk. Claim walks an
 // index of the deliveries that no earlier one of their OrderKey holds
 // back, so its cost does not grow with the deliveries waiting behind
 // others, and Endpoints finds each endpoint's next due time in an index
 // ordered by time.
 //
-// It answers every call as [notify.MemoryOutbox] does (the attempt passed
+// It answers every call as notify's memory outbox does (the attempt passed
 // to Ack leaves with the delivery in both), but keeps its deliveries
 // across restarts; Open ends the leases a previous process held.
-type Outbox struct{ db *DB }
+type outbox struct{ db *DB }
 
-var _ notify.Outbox = (*Outbox)(nil)
+var _ notify.Outbox = (*outbox)(nil)
 
 // Regions of the outbox bucket: tables and indexes sharing one B+tree,
 // each keyed by its tag byte and then as listed.
@@ -49,7 +49,7 @@ const maxKeySize = bolt.MaxKeySize
 // Enqueue implements [notify.Outbox.Enqueue] in one transaction. An
 // empty ID or Endpoint, or one longer than 32 KiB, is [ErrInvalid] and
 // nothing is stored.
-func (o *Outbox) Enqueue(ctx context.Context, now time.Time, ds ...notify.Delivery) error {
+func (o *outbox) Enqueue(ctx context.Context, now time.Time, ds ...notify.Delivery) error {
 	if len(ds) == 0 {
 		return nil
 	}
@@ -102,7 +102,7 @@ func (o *Outbox) Enqueue(ctx context.Context, now time.Time, ds ...notify.Delive
 }
 
 // Claim implements [notify.Outbox.Claim].
-func (o *Outbox) Claim(ctx context.Context, endpoint string, now time.Time, lease time.Duration, limit int) ([]notify.Delivery, error) {
+func (o *outbox) Claim(ctx context.Context, endpoint string, now time.Time, lease time.Duration, limit int) ([]notify.Delivery, error) {
 	if limit <= 0 || endpoint == "" || len(endpoint) > maxKeySize {
 		return nil, nil
 	}
@@ -145,7 +145,7 @@ func (o *Outbox) Claim(ctx context.Context, endpoint string, now time.Time, leas
 
 // Ack implements [notify.Outbox.Ack]. The attempt is dropped with the
 // delivery.
-func (o *Outbox) Ack(ctx context.Context, id string, _ notify.Attempt) error {
+func (o *outbox) Ack(ctx context.Context, id string, _ notify.Attempt) error {
 	return o.db.update(ctx, func(tx *bolt.Tx) error {
 		ob := newObTx(tx, o.db.path)
 		d, ep, err := ob.pending(id)
@@ -163,20 +163,20 @@ func (o *Outbox) Ack(ctx context.Context, id string, _ notify.Attempt) error {
 }
 
 // Retry implements [notify.Outbox.Retry].
-func (o *Outbox) Retry(ctx context.Context, id string, a notify.Attempt, next time.Time) error {
+func (o *outbox) Retry(ctx context.Context, id string, a notify.Attempt, next time.Time) error {
 	return o.reschedule(ctx, id, next, func(d *notify.Delivery) {
 		d.Attempts = append(d.Attempts, a)
 	})
 }
 
 // Release implements [notify.Outbox.Release].
-func (o *Outbox) Release(ctx context.Context, id string, next time.Time) error {
+func (o *outbox) Release(ctx context.Context, id string, next time.Time) error {
 	return o.reschedule(ctx, id, next, nil)
 }
 
 // reschedule ends a pending delivery's lease and makes it due at next,
 // after change (if any) has updated it.
-func (o *Outbox) reschedule(ctx context.Context, id string, next time.Time, change func(*notify.Delivery)) error {
+func (o *outbox) reschedule(ctx context.Context, id string, next time.Time, change func(*notify.Delivery)) error {
 	return o.db.update(ctx, func(tx *bolt.Tx) error {
 		ob := newObTx(tx, o.db.path)
 		d, ep, err := ob.pending(id)
@@ -198,7 +198,7 @@ func (o *Outbox) reschedule(ctx context.Context, id string, next time.Time, chan
 }
 
 // DeadLetter implements [notify.Outbox.DeadLetter].
-func (o *Outbox) DeadLetter(ctx context.Context, id string, a notify.Attempt, reason string) error {
+func (o *outbox) DeadLetter(ctx context.Context, id string, a notify.Attempt, reason string) error {
 	return o.db.update(ctx, func(tx *bolt.Tx) error {
 		ob := newObTx(tx, o.db.path)
 		d, ep, err := ob.pending(id)
@@ -225,7 +225,7 @@ func (o *Outbox) DeadLetter(ctx context.Context, id string, a notify.Attempt, re
 
 // Replay implements [notify.Outbox.Replay]. The delivery keeps its Seq,
 // so it goes back ahead of later deliveries of its OrderKey.
-func (o *Outbox) Replay(ctx context.Context, id string, next time.Time) error {
+func (o *outbox) Replay(ctx context.Context, id string, next time.Time) error {
 	return o.db.update(ctx, func(tx *bolt.Tx) error {
 		ob := newObTx(tx, o.db.path)
 		d, err := ob.getIn(id, notify.Dead)
@@ -253,7 +253,7 @@ func (o *Outbox) Replay(ctx context.Context, id string, next time.Time) error {
 
 // List implements [notify.Outbox.List]. It merges the per-endpoint,
 // per-state indexes, so a filtered list reads only what it returns.
-func (o *Outbox) List(ctx context.Context, f notify.Filter) ([]notify.Delivery, error) {
+func (o *outbox) List(ctx context.Context, f notify.Filter) ([]notify.Delivery, error) {
 	out := []notify.Delivery{}
 	err := o.db.view(ctx, func(tx *bolt.Tx) error {
 		ob := newObTx(tx, o.db.path)
@@ -312,7 +312,7 @@ func (o *Outbox) List(ctx context.Context, f notify.Filter) ([]notify.Delivery, 
 
 // Endpoints implements [notify.Outbox.Endpoints]: the endpoint records in
 // URL order, each NextDue read from the first entry of its due index.
-func (o *Outbox) Endpoints(ctx context.Context) ([]notify.EndpointStatus, error) {
+func (o *outbox) Endpoints(ctx context.Context) ([]notify.EndpointStatus, error) {
 	var out []notify.EndpointStatus
 	err := o.db.view(ctx, func(tx *bolt.Tx) error {
 		out = out[:0]
@@ -343,7 +343,7 @@ func (o *Outbox) Endpoints(ctx context.Context) ([]notify.EndpointStatus, error)
 
 // SetDisabled implements [notify.Outbox.SetDisabled]. Enabling clears the
 // reason. An empty endpoint, or one longer than 32 KiB, is [ErrInvalid].
-func (o *Outbox) SetDisabled(ctx context.Context, endpoint string, disabled bool, reason string) error {
+func (o *outbox) SetDisabled(ctx context.Context, endpoint string, disabled bool, reason string) error {
 	if endpoint == "" || len(endpoint) > maxKeySize {
 		return fmt.Errorf("%w: endpoint of %d bytes, want 1 to %d", ErrInvalid, len(endpoint), maxKeySize)
 	}

@@ -51,21 +51,23 @@ type WireEvent struct {
 	PollDate   *time.Time `json:"pollDate,omitempty"`
 }
 
-// Default numbers of events per notification.
+// Default numbers of events per notification, as Notifications documents
+// them.
 const (
-	DefaultPollingBatchSize = 10
-	DefaultWebhookBatchSize = 20
+	defaultPollingBatchSize = 10
+	defaultWebhookBatchSize = 20
 )
 
 // Notifications splits a batch into notifications of at most max events
-// each (max < 1 means the default for the batch's source). Events of one
+// each (max < 1 means the default for the batch's source: 10 events
+// for polling, 20 for webhooks). Events of one
 // object type stay in order and never share a notification with another
 // type, so that per-object order can be kept on delivery.
 func Notifications(b Batch, max int) []Notification {
 	if max < 1 {
-		max = DefaultPollingBatchSize
+		max = defaultPollingBatchSize
 		if b.Source == FromWebhook {
-			max = DefaultWebhookBatchSize
+			max = defaultWebhookBatchSize
 		}
 	}
 	var order []string

@@ -218,7 +218,7 @@ func runIngest(tb testing.TB, n int) ingestResult {
 	for i := range ingestInstances {
 		insts = append(insts, ingestInstance(tb, ingestInstanceID(i), callback))
 	}
-	handler, err := webhook.NewHandler(webhook.Config{
+	handler, err := webhook.New(webhook.Config{
 		Instances: insts,
 		Logger:    discard,
 		Sink: events.SinkFunc(func(ctx context.Context, b events.Batch) error {

@@ -31,7 +31,8 @@ const (
 	outageLength     = 6 * time.Hour
 	outageObjects    = 250 // per stream; each object has outageEvents/(streams*objects) events
 	outageNotifyKey  = "outage-notification-key"
-	outageBatchLimit = 10 // events.DefaultPollingBatchSize
+	outageBatchLimit = 10  // the polling batch size's default
+	outageJitter     = 0.2 // DeliveryPolicy.Jitter's default
 )
 
 // The streams: every instance and object type is one ordered stream of the
@@ -118,7 +119,7 @@ func TestReceiverOutage(t *testing.T) {
 	defer consumer.Close()
 	callback := consumer.URL + "/element-events"
 
-	outbox := &idleOutbox{MemoryOutbox: notify.NewMemoryOutbox()}
+	outbox := &idleOutbox{Outbox: notify.NewMemoryOutbox()}
 	notifier, err := notify.New(notify.Config{
 		Outbox: outbox,
 		Clock:  clock,
@@ -189,10 +190,10 @@ func TestReceiverOutage(t *testing.T) {
 				require.True(t, a.at.Before(recoverAt), "%s failed attempt %d during the outage", id, i+1)
 				step := notify.DefaultSchedule[i+1]
 				gap := as[i+1].at.Sub(a.at)
-				lo := time.Duration(float64(step) * (1 - notify.DefaultJitter))
-				hi := time.Duration(float64(step) * (1 + notify.DefaultJitter))
+				lo := time.Duration(float64(step) * (1 - outageJitter))
+				hi := time.Duration(float64(step) * (1 + outageJitter))
 				require.True(t, gap >= lo-time.Millisecond && gap <= hi+time.Millisecond,
-					"%s: attempt %d came %v after attempt %d; the schedule says %v ±%v%%", id, i+2, gap, i+1, step, notify.DefaultJitter*100)
+					"%s: attempt %d came %v after attempt %d; the schedule says %v ±%v%%", id, i+2, gap, i+1, step, outageJitter*100)
 				continue
 			}
 			require.Equal(t, http.StatusOK, a.status, "%s delivered by its last attempt", id)
@@ -276,12 +277,12 @@ func outageWorkload(t *testing.T) ([]events.Batch, map[string]outageEvent) {
 	return batches, byID
 }
 
-// idleOutbox is a MemoryOutbox that counts the deliveries claimed and not
+// idleOutbox is a memory outbox that counts the deliveries claimed and not
 // yet settled (acknowledged, retried, released or dead-lettered), so that
 // the test can tell when no attempt is under way and moving the fake
 // clock cuts none short.
 type idleOutbox struct {
-	*notify.MemoryOutbox
+	notify.Outbox
 	mu       sync.Mutex
 	claiming int    // Claim calls under way
 	claimed  int    // claimed, not settled
@@ -295,7 +296,7 @@ func (o *idleOutbox) Claim(ctx context.Context, endpoint string, now time.Time, 
 	o.claiming++
 	o.moves++
 	o.mu.Unlock()
-	ds, err := o.MemoryOutbox.Claim(ctx, endpoint, now, lease, limit)
+	ds, err := o.Outbox.Claim(ctx, endpoint, now, lease, limit)
 	o.mu.Lock()
 	o.claiming--
 	o.mu.Unlock()
@@ -304,19 +305,19 @@ func (o *idleOutbox) Claim(ctx context.Context, endpoint string, now time.Time, 
 }
 
 func (o *idleOutbox) Ack(ctx context.Context, id string, a notify.Attempt) error {
-	return o.settled(o.MemoryOutbox.Ack(ctx, id, a))
+	return o.settled(o.Outbox.Ack(ctx, id, a))
 }
 
 func (o *idleOutbox) Retry(ctx context.Context, id string, a notify.Attempt, next time.Time) error {
-	return o.settled(o.MemoryOutbox.Retry(ctx, id, a, next))
+	return o.settled(o.Outbox.Retry(ctx, id, a, next))
 }
 
 func (o *idleOutbox) Release(ctx context.Context, id string, next time.Time) error {
-	return o.settled(o.MemoryOutbox.Release(ctx, id, next))
+	return o.settled(o.Outbox.Release(ctx, id, next))
 }
 
 func (o *idleOutbox) DeadLetter(ctx context.Context, id string, a notify.Attempt, reason string) error {
-	return o.settled(o.MemoryOutbox.DeadLetter(ctx, id, a, reason))
+	return o.settled(o.Outbox.DeadLetter(ctx, id, a, reason))
 }
 
 func (o *idleOutbox) moved(claimed int) {

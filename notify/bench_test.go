@@ -28,7 +28,7 @@ import (
 // outbox on its own. The notifications come from 64 instances, since
 // order is kept per instance and object type.
 func BenchmarkDelivery(b *testing.B) {
-	const concurrency = notify.DefaultConcurrency
+	const concurrency = 4 // Config.Concurrency's default
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 	}))

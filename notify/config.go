@@ -7,17 +7,17 @@ import (
 	"github.com/jonboulle/clockwork"
 )
 
-// Defaults of [Config].
+// Defaults of [Config], as its fields document them.
 const (
-	DefaultConcurrency  = 4
-	DefaultFailingAfter = 4
+	defaultConcurrency  = 4
+	defaultFailingAfter = 4
 )
 
 // Config configures a [Notifier]. The zero value is usable: every field
 // documents its default.
 type Config struct {
-	// Outbox stores notifications until delivered. Default: a new
-	// [MemoryOutbox], which keeps nothing across restarts.
+	// Outbox stores notifications until delivered. Default: a
+	// [NewMemoryOutbox], which keeps nothing across restarts.
 	Outbox Outbox
 
 	// Clock drives every timing rule. Default: the real clock.
@@ -34,12 +34,11 @@ type Config struct {
 	Policy DeliveryPolicy
 
 	// Concurrency is the number of attempts in flight per endpoint.
-	// Default [DefaultConcurrency].
+	// Default 4.
 	Concurrency int
 
 	// FailingAfter is the number of consecutive failed attempts to an
-	// endpoint after which OnFailing is called. Default
-	// [DefaultFailingAfter].
+	// endpoint after which OnFailing is called. Default 4.
 	FailingAfter int
 
 	// OnAttempt, if set, is called after every attempt.
@@ -95,10 +94,10 @@ func (c Config) withDefaults() Config {
 		c.Logger = slog.Default()
 	}
 	if c.Concurrency <= 0 {
-		c.Concurrency = DefaultConcurrency
+		c.Concurrency = defaultConcurrency
 	}
 	if c.FailingAfter <= 0 {
-		c.FailingAfter = DefaultFailingAfter
+		c.FailingAfter = defaultFailingAfter
 	}
 	return c
 }

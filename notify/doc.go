@@ -54,7 +54,7 @@
 //
 // # Outboxes
 //
-// [MemoryOutbox] is the default and keeps nothing across restarts;
+// [NewMemoryOutbox] is the default and keeps nothing across restarts;
 // boltstore keeps deliveries in a file. Every Outbox passes the
 // conformance suite in package notify/notifytest.
 //

@@ -8,22 +8,14 @@ import (
 	"time"
 )
 
-// MemoryOutbox is an [Outbox] held in memory. It keeps nothing across
-// restarts: notifications not yet delivered when the process stops are
-// lost. It is the [Notifier]'s default outbox; use a durable one where
-// that loss matters.
-//
-// A MemoryOutbox is safe for concurrent use. The zero value is an empty
-// outbox ready to use. Deliveries are copied in and out, so callers never
-// share memory with it, with one exception: the Key and Body of the
-// deliveries Claim returns are the outbox's own and must not be modified.
-// Times come back in UTC.
+// memoryOutbox is the [Outbox] that [NewMemoryOutbox] returns. Its zero
+// value is an empty outbox.
 //
 // A backlog costs the garbage collector little: each delivery is two
 // allocations (its ID and OrderKey as one string, its Key and Body as one
 // block of bytes) and a record in one slice, and its queues hold record
 // numbers rather than pointers.
-type MemoryOutbox struct {
+type memoryOutbox struct {
 	mu      sync.Mutex
 	seq     uint64
 	records []memRecord     // a delivery's slot in records is its handle
@@ -36,10 +28,10 @@ type MemoryOutbox struct {
 	eps       []*memEndpoint          // by memEndpoint.index; nil where free
 }
 
-// slot is the index of a delivery's record in MemoryOutbox.records.
+// slot is the index of a delivery's record in memoryOutbox.records.
 type slot uint32
 
-// memRecord is one delivery as a MemoryOutbox holds it. names is the ID
+// memRecord is one delivery as a memoryOutbox holds it. names is the ID
 // and the OrderKey back to back, split at idEnd; data is the Key and the
 // Body, split at keyEnd. Neither is modified once stored, so substrings
 // and slices of them can be handed out.
@@ -54,7 +46,7 @@ type memRecord struct {
 	used, dead           bool
 }
 
-// stamp is a time as a MemoryOutbox keeps it: an instant without a
+// stamp is a time as a memoryOutbox keeps it: an instant without a
 // location, which would be one more pointer per time to scan.
 type stamp struct {
 	sec  int64
@@ -86,7 +78,7 @@ type memHistory struct {
 // of key "", where every one can be claimed.
 type memEndpoint struct {
 	url    string
-	index  uint32 // in MemoryOutbox.eps
+	index  uint32 // in memoryOutbox.eps
 	queues map[string][]slot
 	// heads holds, in Seq order, the deliveries Claim may return: the head
 	// of each queue and every delivery without an OrderKey.
@@ -97,17 +89,25 @@ type memEndpoint struct {
 	reason   string
 }
 
-var _ Outbox = (*MemoryOutbox)(nil)
+var _ Outbox = (*memoryOutbox)(nil)
 
-// NewMemoryOutbox returns an empty in-memory outbox.
-func NewMemoryOutbox() *MemoryOutbox { return new(MemoryOutbox) }
+// NewMemoryOutbox returns an empty [Outbox] held in memory, the
+// [Notifier]'s default. It keeps nothing across restarts: notifications
+// not yet delivered when the process stops are lost; use a durable outbox
+// where that loss matters.
+//
+// It is safe for concurrent use. Deliveries are copied in and out, so
+// callers never share memory with it, with one exception: the Key and
+// Body of the deliveries Claim returns are the outbox's own and must not
+// be modified. Times come back in UTC.
+func NewMemoryOutbox() Outbox { return new(memoryOutbox) }
 
 func (r *memRecord) id() string       { return r.names[:r.idEnd] }
 func (r *memRecord) orderKey() string { return r.names[r.idEnd:] }
 func (r *memRecord) key() []byte      { return r.data[:r.keyEnd:r.keyEnd] }
 func (r *memRecord) body() []byte     { return r.data[r.keyEnd:len(r.data):len(r.data)] }
 
-func (o *MemoryOutbox) endpointOf(s slot) *memEndpoint { return o.eps[o.records[s].ep] }
+func (o *memoryOutbox) endpointOf(s slot) *memEndpoint { return o.eps[o.records[s].ep] }
 
 // readyAt is the earliest time a pending delivery can be claimed. A lease
 // is only taken on a due delivery, so it always ends after next.
@@ -120,7 +120,7 @@ func (r *memRecord) readyAt() stamp {
 
 // Enqueue implements [Outbox.Enqueue]. It cannot fail: every delivery is
 // stored before the lock is released.
-func (o *MemoryOutbox) Enqueue(_ context.Context, now time.Time, ds ...Delivery) error {
+func (o *memoryOutbox) Enqueue(_ context.Context, now time.Time, ds ...Delivery) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.byID == nil {
@@ -164,7 +164,7 @@ func (o *MemoryOutbox) Enqueue(_ context.Context, now time.Time, ds ...Delivery)
 // OrderKeys (and every delivery without one) in Seq order, so it costs at
 // most O(order keys of that endpoint), whatever the number pending behind
 // them, and usually stops after the few in flight.
-func (o *MemoryOutbox) Claim(_ context.Context, endpoint string, now time.Time, lease time.Duration, limit int) ([]Delivery, error) {
+func (o *memoryOutbox) Claim(_ context.Context, endpoint string, now time.Time, lease time.Duration, limit int) ([]Delivery, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	ep := o.endpoints[endpoint]
@@ -189,7 +189,7 @@ func (o *MemoryOutbox) Claim(_ context.Context, endpoint string, now time.Time, 
 
 // Ack implements [Outbox.Ack]. The attempt leaves with the delivery: an
 // in-memory outbox has nowhere to keep it.
-func (o *MemoryOutbox) Ack(_ context.Context, id string, _ Attempt) error {
+func (o *memoryOutbox) Ack(_ context.Context, id string, _ Attempt) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	s, err := o.get(id, Pending)
@@ -205,7 +205,7 @@ func (o *MemoryOutbox) Ack(_ context.Context, id string, _ Attempt) error {
 }
 
 // Retry implements [Outbox.Retry].
-func (o *MemoryOutbox) Retry(_ context.Context, id string, a Attempt, next time.Time) error {
+func (o *memoryOutbox) Retry(_ context.Context, id string, a Attempt, next time.Time) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	s, err := o.get(id, Pending)
@@ -219,7 +219,7 @@ func (o *MemoryOutbox) Retry(_ context.Context, id string, a Attempt, next time.
 }
 
 // Release implements [Outbox.Release].
-func (o *MemoryOutbox) Release(_ context.Context, id string, next time.Time) error {
+func (o *memoryOutbox) Release(_ context.Context, id string, next time.Time) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	s, err := o.get(id, Pending)
@@ -231,14 +231,14 @@ func (o *MemoryOutbox) Release(_ context.Context, id string, next time.Time) err
 }
 
 // reschedule ends slot s's lease and makes it due at next.
-func (o *MemoryOutbox) reschedule(s slot, next time.Time) {
+func (o *memoryOutbox) reschedule(s slot, next time.Time) {
 	r := &o.records[s]
 	r.lease = noTime
 	r.next = toStamp(next)
 }
 
 // DeadLetter implements [Outbox.DeadLetter].
-func (o *MemoryOutbox) DeadLetter(_ context.Context, id string, a Attempt, reason string) error {
+func (o *memoryOutbox) DeadLetter(_ context.Context, id string, a Attempt, reason string) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	s, err := o.get(id, Pending)
@@ -261,7 +261,7 @@ func (o *MemoryOutbox) DeadLetter(_ context.Context, id string, a Attempt, reaso
 
 // Replay implements [Outbox.Replay]. The delivery keeps its Seq, so it
 // goes back ahead of later deliveries of its OrderKey.
-func (o *MemoryOutbox) Replay(_ context.Context, id string, next time.Time) error {
+func (o *memoryOutbox) Replay(_ context.Context, id string, next time.Time) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	s, err := o.get(id, Dead)
@@ -281,7 +281,7 @@ func (o *MemoryOutbox) Replay(_ context.Context, id string, next time.Time) erro
 }
 
 // List implements [Outbox.List].
-func (o *MemoryOutbox) List(_ context.Context, f Filter) ([]Delivery, error) {
+func (o *memoryOutbox) List(_ context.Context, f Filter) ([]Delivery, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	var lists [][]slot
@@ -317,7 +317,7 @@ func (o *MemoryOutbox) List(_ context.Context, f Filter) ([]Delivery, error) {
 // deliveries that Claim could return once due: one blocked behind an
 // earlier delivery of its OrderKey waits for that one, whose own time
 // already counts.
-func (o *MemoryOutbox) Endpoints(_ context.Context) ([]EndpointStatus, error) {
+func (o *memoryOutbox) Endpoints(_ context.Context) ([]EndpointStatus, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	out := make([]EndpointStatus, 0, len(o.endpoints))
@@ -346,7 +346,7 @@ func (o *MemoryOutbox) Endpoints(_ context.Context) ([]EndpointStatus, error) {
 
 // SetDisabled implements [Outbox.SetDisabled]. Enabling clears the
 // reason.
-func (o *MemoryOutbox) SetDisabled(_ context.Context, endpoint string, disabled bool, reason string) error {
+func (o *memoryOutbox) SetDisabled(_ context.Context, endpoint string, disabled bool, reason string) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if disabled {

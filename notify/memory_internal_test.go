@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// TestMemoryRecordPointers keeps MemoryOutbox's records down to their two
+// TestMemoryRecordPointers keeps memoryOutbox's records down to their two
 // allocations, names and data, so that a backlog costs the garbage
 // collector two pointers per delivery (a time.Time field, which holds a
 // *Location, or one more string would add to that).

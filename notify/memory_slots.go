@@ -7,14 +7,14 @@ import (
 	"slices"
 )
 
-// The slots, indexes and queues behind a MemoryOutbox: how a delivery is
+// The slots, indexes and queues behind a memoryOutbox: how a delivery is
 // stored, found, freed and queued by endpoint and OrderKey.
 
 // delivery returns the delivery in slot s. Claim shares its ID, OrderKey,
 // Key and Body with the outbox (nothing modifies them, and Claim is the
 // delivery hot path); List (owned) gives the caller its own Key and Body.
 // Attempts are always copied: Retry appends to the outbox's slice.
-func (o *MemoryOutbox) delivery(s slot, owned bool) Delivery {
+func (o *memoryOutbox) delivery(s slot, owned bool) Delivery {
 	r := &o.records[s]
 	d := Delivery{
 		ID:          r.id(),
@@ -56,7 +56,7 @@ func (o *MemoryOutbox) delivery(s slot, owned bool) Delivery {
 }
 
 // get returns the slot of delivery id if it is in state want.
-func (o *MemoryOutbox) get(id string, want DeliveryState) (slot, error) {
+func (o *memoryOutbox) get(id string, want DeliveryState) (slot, error) {
 	s, ok := o.byID[id]
 	if !ok {
 		return 0, fmt.Errorf("%w: %q", ErrNotFound, id)
@@ -67,7 +67,7 @@ func (o *MemoryOutbox) get(id string, want DeliveryState) (slot, error) {
 	return s, nil
 }
 
-func (o *MemoryOutbox) state(s slot) DeliveryState {
+func (o *memoryOutbox) state(s slot) DeliveryState {
 	if o.records[s].dead {
 		return Dead
 	}
@@ -75,7 +75,7 @@ func (o *MemoryOutbox) state(s slot) DeliveryState {
 }
 
 // alloc stores r in a free slot.
-func (o *MemoryOutbox) alloc(r memRecord) slot {
+func (o *memoryOutbox) alloc(r memRecord) slot {
 	o.live++
 	if n := len(o.free); n > 0 {
 		s := o.free[n-1]
@@ -90,7 +90,7 @@ func (o *MemoryOutbox) alloc(r memRecord) slot {
 // release frees slot s, whose delivery is gone from every index, and
 // compacts the records once most slots are free, so a drained backlog
 // does not keep its peak's memory.
-func (o *MemoryOutbox) release(s slot) {
+func (o *memoryOutbox) release(s slot) {
 	o.records[s] = memRecord{}
 	delete(o.history, s)
 	o.live--
@@ -113,7 +113,7 @@ const minCompact = 1024
 // compact moves the used records to the front of a new, smaller slice and
 // renumbers every index. It runs at most once per halving of the records,
 // so its cost is spread over the deliveries that left.
-func (o *MemoryOutbox) compact() {
+func (o *memoryOutbox) compact() {
 	moved := make([]slot, len(o.records))
 	records := make([]memRecord, 0, 2*o.live)
 	for s := range o.records {
@@ -148,7 +148,7 @@ func (o *MemoryOutbox) compact() {
 }
 
 // historyOf returns slot s's history, creating it.
-func (o *MemoryOutbox) historyOf(s slot) *memHistory {
+func (o *memoryOutbox) historyOf(s slot) *memHistory {
 	h := o.history[s]
 	if h == nil {
 		h = new(memHistory)
@@ -157,7 +157,7 @@ func (o *MemoryOutbox) historyOf(s slot) *memHistory {
 	return h
 }
 
-func (o *MemoryOutbox) setHistory(s slot, h *memHistory) {
+func (o *memoryOutbox) setHistory(s slot, h *memHistory) {
 	if o.history == nil {
 		o.history = make(map[slot]*memHistory)
 	}
@@ -165,7 +165,7 @@ func (o *MemoryOutbox) setHistory(s slot, h *memHistory) {
 }
 
 // endpoint returns the endpoint's record, creating it.
-func (o *MemoryOutbox) endpoint(url string) *memEndpoint {
+func (o *memoryOutbox) endpoint(url string) *memEndpoint {
 	if o.endpoints == nil {
 		o.endpoints = make(map[string]*memEndpoint)
 	}
@@ -186,7 +186,7 @@ func (o *MemoryOutbox) endpoint(url string) *memEndpoint {
 // prune forgets an endpoint that Endpoints would no longer report, so the
 // map does not grow with every callback URL ever seen. No record refers to
 // a pruned endpoint: it has none.
-func (o *MemoryOutbox) prune(ep *memEndpoint) {
+func (o *memoryOutbox) prune(ep *memEndpoint) {
 	if ep.pending == 0 && len(ep.dead) == 0 && !ep.disabled {
 		delete(o.endpoints, ep.url)
 		o.eps[ep.index] = nil
@@ -194,7 +194,7 @@ func (o *MemoryOutbox) prune(ep *memEndpoint) {
 }
 
 // push queues a new pending delivery, which has the highest Seq yet.
-func (o *MemoryOutbox) push(s slot) {
+func (o *memoryOutbox) push(s slot) {
 	ep, key := o.endpointOf(s), o.records[s].orderKey()
 	if ep.queues == nil {
 		ep.queues = make(map[string][]slot)
@@ -209,7 +209,7 @@ func (o *MemoryOutbox) push(s slot) {
 
 // requeue puts a replayed delivery back in its queue, in Seq order: ahead
 // of later deliveries of its OrderKey, whose head it may become.
-func (o *MemoryOutbox) requeue(s slot) {
+func (o *memoryOutbox) requeue(s slot) {
 	ep, key := o.endpointOf(s), o.records[s].orderKey()
 	if ep.queues == nil {
 		ep.queues = make(map[string][]slot)
@@ -227,7 +227,7 @@ func (o *MemoryOutbox) requeue(s slot) {
 
 // drop takes a pending delivery out of its queue, forgetting the queue
 // once it is empty; the next of its OrderKey becomes a head.
-func (o *MemoryOutbox) drop(s slot) {
+func (o *memoryOutbox) drop(s slot) {
 	ep, key := o.endpointOf(s), o.records[s].orderKey()
 	q := ep.queues[key]
 	wasHead := key == "" || q[0] == s
@@ -246,24 +246,24 @@ func (o *MemoryOutbox) drop(s slot) {
 	ep.pending--
 }
 
-func (o *MemoryOutbox) bySeq(a, b slot) int {
+func (o *memoryOutbox) bySeq(a, b slot) int {
 	return cmp.Compare(o.records[a].seq, o.records[b].seq)
 }
 
 // insert adds s to a list in Seq order.
-func (o *MemoryOutbox) insert(list []slot, s slot) []slot {
+func (o *memoryOutbox) insert(list []slot, s slot) []slot {
 	i, _ := slices.BinarySearchFunc(list, s, o.bySeq)
 	return slices.Insert(list, i, s)
 }
 
 // remove takes s out of a list in Seq order.
-func (o *MemoryOutbox) remove(list []slot, s slot) []slot {
+func (o *memoryOutbox) remove(list []slot, s slot) []slot {
 	if len(list) > 0 && list[0] == s {
 		return list[1:] // the usual case: a queue's head leaves
 	}
 	i, found := slices.BinarySearchFunc(list, s, o.bySeq)
 	if !found || list[i] != s {
-		panic("notify: MemoryOutbox index out of step with its deliveries")
+		panic("notify: memoryOutbox index out of step with its deliveries")
 	}
 	if i < len(list)/2 {
 		// Deliveries mostly leave near the front: move the few before i

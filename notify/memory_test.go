@@ -17,10 +17,6 @@ func TestMemoryOutbox(t *testing.T) {
 	notifytest.Run(t, func(*testing.T) notify.Outbox { return notify.NewMemoryOutbox() })
 }
 
-func TestMemoryOutboxZeroValue(t *testing.T) {
-	notifytest.Run(t, func(*testing.T) notify.Outbox { return new(notify.MemoryOutbox) })
-}
-
 // TestMemoryOutboxGoneMeansGone checks that an acknowledged delivery
 // leaves the ID index: acknowledging it again fails, and its ID can be
 // enqueued anew.

@@ -6,26 +6,22 @@ import (
 	"slices"
 	"time"
 
-	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/netguard"
 )
 
-// Defaults of [DeliveryPolicy].
+// Defaults of [DeliveryPolicy], as its fields document them.
 const (
-	// DefaultAttemptTimeout bounds each attempt, response included.
-	DefaultAttemptTimeout = 15 * time.Second
-	// DefaultOverloadedBackoff is the least wait after a 429 or a
-	// timeout: the receiver is overloaded and an early retry only adds to
-	// it.
-	DefaultOverloadedBackoff = 60 * time.Second
-	// DefaultUserAgent is sent with every notification unless
-	// DeliveryPolicy.UserAgent is set.
-	DefaultUserAgent = "elementevents/0.1 (+https://github.com/a12b7632/elementevents)"
+	defaultAttemptTimeout = 15 * time.Second
+	// The receiver is overloaded and an early retry only adds to it.
+	defaultOverloadedBackoff = 60 * time.Second
+	defaultPollingBatchSize  = 10
+	defaultWebhookBatchSize  = 20
+	defaultUserAgent         = "elementevents/0.1 (+https://github.com/a12b7632/elementevents)"
 )
 
-// MaxResponseBody is how much of a response body is read and kept with
-// the attempt.
-const MaxResponseBody = 64 << 10
+// maxResponseBody is how much of a response body is read and kept with
+// the attempt: 64 KiB.
+const maxResponseBody = 64 << 10
 
 // DeliveryPolicy decides how notifications are cut from a batch, sent and
 // retried. The [Notifier] holds one (Config.Policy), and so does a store
@@ -53,8 +49,8 @@ type DeliveryPolicy struct {
 	// is refused when a batch is published ([CheckEndpoint]).
 	Guard netguard.Guard
 
-	// Timeout bounds each attempt, response included. Default
-	// [DefaultAttemptTimeout].
+	// Timeout bounds each attempt, response included. Default 15
+	// seconds.
 	Timeout time.Duration
 
 	// Schedule is the delay before each attempt, the first included; its
@@ -62,7 +58,7 @@ type DeliveryPolicy struct {
 	Schedule []time.Duration
 
 	// Jitter varies each delay by up to this fraction either way; it must
-	// be below 1. Zero means [DefaultJitter]; negative disables jitter.
+	// be below 1. Zero means 0.2; negative disables jitter.
 	Jitter float64
 
 	// RetryAfterMin and RetryAfterMax bound the wait that a Retry-After
@@ -73,20 +69,21 @@ type DeliveryPolicy struct {
 	RetryAfterMin, RetryAfterMax time.Duration
 
 	// OverloadedBackoff is the least wait after a 429 or a timeout,
-	// whatever the schedule and Retry-After say. Zero means
-	// [DefaultOverloadedBackoff]; negative means none.
+	// whatever the schedule and Retry-After say. Zero means 60
+	// seconds; negative means none.
 	OverloadedBackoff time.Duration
 
 	// RetryClientErrors retries 4xx answers (other than 408, 410, 425 and
 	// 429) on the schedule instead of dead-lettering them at once.
 	RetryClientErrors bool
 
-	// UserAgent is sent with every request. Default [DefaultUserAgent].
+	// UserAgent is sent with every request. Default
+	// "elementevents/0.1 (+https://github.com/a12b7632/elementevents)".
 	UserAgent string
 
 	// PollingBatchSize and WebhookBatchSize are the most events per
-	// notification for each source. Defaults
-	// [events.DefaultPollingBatchSize] and [events.DefaultWebhookBatchSize].
+	// notification for each source. Defaults 10 and 20, as
+	// events.Notifications.
 	PollingBatchSize, WebhookBatchSize int
 }
 
@@ -94,26 +91,26 @@ type DeliveryPolicy struct {
 // copied, and its Client guarded and made never to follow redirects.
 func (p DeliveryPolicy) withDefaults() DeliveryPolicy {
 	if p.Timeout <= 0 {
-		p.Timeout = DefaultAttemptTimeout
+		p.Timeout = defaultAttemptTimeout
 	}
 	if len(p.Schedule) == 0 {
 		p.Schedule = DefaultSchedule
 	}
 	p.Schedule = slices.Clone(p.Schedule)
 	if p.Jitter == 0 {
-		p.Jitter = DefaultJitter
+		p.Jitter = defaultJitter
 	}
 	if p.OverloadedBackoff == 0 {
-		p.OverloadedBackoff = DefaultOverloadedBackoff
+		p.OverloadedBackoff = defaultOverloadedBackoff
 	}
 	if p.UserAgent == "" {
-		p.UserAgent = DefaultUserAgent
+		p.UserAgent = defaultUserAgent
 	}
 	if p.PollingBatchSize <= 0 {
-		p.PollingBatchSize = events.DefaultPollingBatchSize
+		p.PollingBatchSize = defaultPollingBatchSize
 	}
 	if p.WebhookBatchSize <= 0 {
-		p.WebhookBatchSize = events.DefaultWebhookBatchSize
+		p.WebhookBatchSize = defaultWebhookBatchSize
 	}
 	var client http.Client
 	if p.Client != nil {

@@ -13,7 +13,7 @@ import (
 // keys as [REDACTED] (they are signature.Key), URLs as
 // [netguard.RedactURL] writes them. A Delivery prints a view of itself, a
 // copy with the secrets replaced, so that the fmt verbs and flags keep
-// their usual meaning; a Sender and a MemoryOutbox print no more than
+// their usual meaning; a Sender and the memory outbox print no more than
 // their type and size.
 
 // deliveryView is a Delivery with its endpoint redacted; its Key redacts
@@ -66,14 +66,14 @@ func (s *Sender) GoString() string { return "&notify.Sender{}" }
 func (s *Sender) LogValue() slog.Value { return slog.StringValue(s.GoString()) }
 
 // Format prints o's size: its records hold signing keys and callback URLs.
-func (o *MemoryOutbox) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, o.GoString()) }
+func (o *memoryOutbox) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, o.GoString()) }
 
 // GoString is used by %#v; it prints what Format prints.
-func (o *MemoryOutbox) GoString() string {
+func (o *memoryOutbox) GoString() string {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return fmt.Sprintf("&notify.MemoryOutbox{deliveries: %d, endpoints: %d}", o.live, len(o.endpoints))
+	return fmt.Sprintf("&notify.memoryOutbox{deliveries: %d, endpoints: %d}", o.live, len(o.endpoints))
 }
 
 // LogValue is o's size in log/slog output.
-func (o *MemoryOutbox) LogValue() slog.Value { return slog.StringValue(o.GoString()) }
+func (o *memoryOutbox) LogValue() slog.Value { return slog.StringValue(o.GoString()) }

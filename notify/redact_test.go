@@ -75,14 +75,14 @@ func TestSecretsNeverPrint(t *testing.T) {
 	for name, v := range map[string]any{
 		"Delivery":      d,
 		"*Delivery":     &d,
-		"*MemoryOutbox": ob,
+		"memory outbox": ob,
 		"*Sender":       sender,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			forms := printedForms(t, v)
 			requireNoSecret(t, name, forms)
-			if name != "*Sender" && name != "*MemoryOutbox" {
+			if name != "*Sender" && name != "memory outbox" {
 				require.Contains(t, forms["%+v"], "[REDACTED]", "the key shows that it is there")
 			}
 		})
@@ -104,5 +104,5 @@ func TestSecretsPrintUseful(t *testing.T) {
 	sender, err := notify.NewSender(notify.DeliveryPolicy{}, nil)
 	require.NoError(t, err)
 	require.Equal(t, "&notify.Sender{}", fmt.Sprint(sender))
-	require.Equal(t, "&notify.MemoryOutbox{deliveries: 0, endpoints: 0}", fmt.Sprint(notify.NewMemoryOutbox()))
+	require.Equal(t, "&notify.memoryOutbox{deliveries: 0, endpoints: 0}", fmt.Sprint(notify.NewMemoryOutbox()))
 }

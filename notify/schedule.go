@@ -22,9 +22,10 @@ var DefaultSchedule = []time.Duration{
 	10 * time.Hour,
 }
 
-// DefaultJitter is the fraction by which each scheduled delay is varied,
-// up or down, so that retries of many notifications spread out.
-const DefaultJitter = 0.2
+// defaultJitter is DeliveryPolicy.Jitter's default: the fraction by which
+// each scheduled delay is varied, up or down, so that retries of many
+// notifications spread out.
+const defaultJitter = 0.2
 
 // NextAttempt returns when the attempt that follows r is due, r being
 // attempt number n (from 1) of its delivery, and false when the schedule

@@ -22,7 +22,7 @@ import (
 
 // Sender makes delivery attempts as the Notifier makes them: it signs a
 // notification in both schemes, POSTs it without following redirects,
-// reads at most [MaxResponseBody] of the answer and says what the attempt
+// reads at most 64 KiB of the answer and says what the attempt
 // leads to, and [Sender.NextAttempt] says when to try again. A store that
 // schedules deliveries itself (on a job queue, say) uses one so that its
 // attempts follow the Notifier's rules exactly. It is safe for concurrent
@@ -128,7 +128,7 @@ func (s *Sender) send(dl *deadline, d Delivery) AttemptResult {
 	return r
 }
 
-// post sends the signed notification and reads at most MaxResponseBody of
+// post sends the signed notification and reads at most maxResponseBody of
 // the answer.
 func (s *Sender) post(ctx context.Context, d Delivery, now time.Time) (int, http.Header, []byte, error) {
 	req, err := s.request(ctx, d)
@@ -154,7 +154,7 @@ func (s *Sender) post(ctx context.Context, d Delivery, now time.Time) (int, http
 	if resp.ContentLength == 0 {
 		return resp.StatusCode, resp.Header, nil, nil
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBody))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
 	if err != nil && resp.StatusCode/100 == 2 {
 		// The receiver said yes; a broken body after that changes nothing.
 		err = nil

@@ -16,7 +16,6 @@ import (
 	"github.com/jonboulle/clockwork"
 	"github.com/stretchr/testify/require"
 
-	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/netguard"
 	"github.com/a12b7632/elementevents/signature"
 )
@@ -90,8 +89,8 @@ func TestRetryDelay(t *testing.T) {
 		{name: "RetryAfterMin", policy: DeliveryPolicy{RetryAfterMin: time.Second}, step: 5 * time.Minute, res: AttemptResult{Header: ra("2")}, min: 2 * time.Second, max: 2 * time.Second},
 		{name: "RetryAfterMin over twice the step", policy: DeliveryPolicy{RetryAfterMin: time.Minute}, step: 5 * time.Second, res: AttemptResult{Header: ra("3600")}, min: time.Minute, max: time.Minute},
 		{name: "RetryAfterMin without Retry-After", policy: DeliveryPolicy{RetryAfterMin: time.Hour}, step: 5 * time.Second, min: 5 * time.Second, max: 5 * time.Second},
-		{name: "overloaded waits the floor", step: 5 * time.Second, res: AttemptResult{Overloaded: true}, min: DefaultOverloadedBackoff, max: DefaultOverloadedBackoff},
-		{name: "overloaded floor over Retry-After", step: 5 * time.Second, res: AttemptResult{Overloaded: true, Header: ra("7")}, min: DefaultOverloadedBackoff, max: DefaultOverloadedBackoff},
+		{name: "overloaded waits the floor", step: 5 * time.Second, res: AttemptResult{Overloaded: true}, min: defaultOverloadedBackoff, max: defaultOverloadedBackoff},
+		{name: "overloaded floor over Retry-After", step: 5 * time.Second, res: AttemptResult{Overloaded: true, Header: ra("7")}, min: defaultOverloadedBackoff, max: defaultOverloadedBackoff},
 		{name: "overloaded keeps a longer step", step: 2 * time.Hour, res: AttemptResult{Overloaded: true}, min: 2 * time.Hour, max: 2 * time.Hour},
 		{name: "OverloadedBackoff", policy: DeliveryPolicy{OverloadedBackoff: 10 * time.Minute}, step: 5 * time.Second, res: AttemptResult{Overloaded: true}, min: 10 * time.Minute, max: 10 * time.Minute},
 		{name: "no OverloadedBackoff", policy: DeliveryPolicy{OverloadedBackoff: -1}, step: 5 * time.Second, res: AttemptResult{Overloaded: true}, min: 5 * time.Second, max: 5 * time.Second},
@@ -139,13 +138,13 @@ func TestPolicyDefaults(t *testing.T) {
 	s, err := NewSender(DeliveryPolicy{}, nil)
 	require.NoError(t, err)
 	p := s.Policy()
-	require.Equal(t, DefaultAttemptTimeout, p.Timeout)
+	require.Equal(t, defaultAttemptTimeout, p.Timeout)
 	require.Equal(t, DefaultSchedule, p.Schedule)
-	require.Equal(t, DefaultJitter, p.Jitter)
-	require.Equal(t, DefaultOverloadedBackoff, p.OverloadedBackoff)
-	require.Equal(t, DefaultUserAgent, p.UserAgent)
-	require.Equal(t, events.DefaultPollingBatchSize, p.PollingBatchSize)
-	require.Equal(t, events.DefaultWebhookBatchSize, p.WebhookBatchSize)
+	require.Equal(t, defaultJitter, p.Jitter)
+	require.Equal(t, defaultOverloadedBackoff, p.OverloadedBackoff)
+	require.Equal(t, defaultUserAgent, p.UserAgent)
+	require.Equal(t, defaultPollingBatchSize, p.PollingBatchSize)
+	require.Equal(t, defaultWebhookBatchSize, p.WebhookBatchSize)
 	require.Zero(t, p.RetryAfterMin, "zero: the step")
 	require.Zero(t, p.RetryAfterMax, "zero: twice the step")
 	require.NotNil(t, p.Client)

@@ -11,7 +11,7 @@ const DefaultDedupeTTL = 24 * time.Hour
 
 // Deduper remembers the ids of notifications already handled, so that a
 // sender's retry of a delivery that did arrive is not handled twice.
-// Implementations must be safe for concurrent use. webhook.MemoryDeduper
+// Implementations must be safe for concurrent use. webhook.NewMemoryDeduper
 // and the Dedupers of boltstore and riverstore satisfy it; share one
 // between replicas to dedupe across them.
 type Deduper interface {

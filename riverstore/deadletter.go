@@ -109,7 +109,7 @@ func (r *Replica) Enable(ctx context.Context, endpoint string) error {
 	if _, err := r.setDisabled(ctx, endpoint, false, ""); err != nil {
 		return err
 	}
-	params := river.NewJobListParams().Kinds(KindDeliver).States(rivertype.JobStateScheduled).
+	params := river.NewJobListParams().Kinds(kindDeliver).States(rivertype.JobStateScheduled).
 		Where("args->>'endpoint' = @endpoint AND scheduled_at < @parked", river.NamedArgs{"endpoint": endpoint, "parked": parkedAt}).First(1000)
 	for {
 		res, err := r.client.JobList(ctx, params)
@@ -132,7 +132,7 @@ func isNotFound(err error) bool { return errors.Is(err, river.ErrNotFound) }
 
 // deadDelivery describes a dead-lettered job as a notify.Delivery, with
 // the attempts River recorded and the last one.
-func (r *Replica) deadDelivery(job *river.Job[DeliveryArgs], last notify.Attempt, reason string) notify.Delivery {
+func (r *Replica) deadDelivery(job *river.Job[deliveryArgs], last notify.Attempt, reason string) notify.Delivery {
 	a := job.Args
 	d := notify.Delivery{
 		ID:         a.ID,
@@ -154,7 +154,7 @@ func (r *Replica) deadDelivery(job *river.Job[DeliveryArgs], last notify.Attempt
 // transaction: a dead letter exists exactly when its job is over. It
 // settles the job, so the next delivery of its order key is due. A
 // replayed one that died again is overwritten.
-func (r *Replica) deadLetter(ctx context.Context, job *river.Job[DeliveryArgs], d notify.Delivery) error {
+func (r *Replica) deadLetter(ctx context.Context, job *river.Job[deliveryArgs], d notify.Delivery) error {
 	attempts, err := json.Marshal(d.Attempts)
 	if err != nil {
 		return err
@@ -219,7 +219,7 @@ func (r *Replica) DeadLetters(ctx context.Context, f DeadLetterFilter) ([]notify
 func (r *Replica) Replay(ctx context.Context, id string) error {
 	err := pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
 		var (
-			a     DeliveryArgs
+			a     deliveryArgs
 			jobID int64
 		)
 		err := tx.QueryRow(ctx, "DELETE FROM "+r.t.deadLetter+" WHERE id = $1 RETURNING id, endpoint, key_id, body, events, job_id, order_key", id).

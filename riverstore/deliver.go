@@ -22,7 +22,7 @@ import (
 // makes the next one of its key due (settle); a retried one stays its
 // key's head.
 type deliverWorker struct {
-	river.WorkerDefaults[DeliveryArgs]
+	river.WorkerDefaults[deliveryArgs]
 	r *Replica
 
 	// next holds, by job id, when a failed job is due again, from the
@@ -46,12 +46,12 @@ func (e *attemptError) Error() string {
 
 // Timeout leaves the attempt's own timeout (on the Clock) room to record
 // the outcome.
-func (w *deliverWorker) Timeout(*river.Job[DeliveryArgs]) time.Duration {
+func (w *deliverWorker) Timeout(*river.Job[deliveryArgs]) time.Duration {
 	return w.r.cfg.Policy.Timeout + 30*time.Second
 }
 
 // NextRetry returns the time Work computed, or else the schedule's step.
-func (w *deliverWorker) NextRetry(job *river.Job[DeliveryArgs]) time.Time {
+func (w *deliverWorker) NextRetry(job *river.Job[deliveryArgs]) time.Time {
 	if v, ok := w.next.LoadAndDelete(job.ID); ok {
 		return v.(time.Time)
 	}
@@ -61,7 +61,7 @@ func (w *deliverWorker) NextRetry(job *river.Job[DeliveryArgs]) time.Time {
 	return next
 }
 
-func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliveryArgs]) error {
+func (w *deliverWorker) Work(ctx context.Context, job *river.Job[deliveryArgs]) error {
 	r := w.r
 	a := job.Args
 	disabled, err := r.endpointDisabled(ctx, a.Endpoint)

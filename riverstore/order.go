@@ -36,16 +36,16 @@ const turnKey = "elementevents_turn"
 
 var turnMeta = []byte(`{"` + turnKey + `":true}`)
 
-// KindOrderSweep is the River job kind of the periodic sweep that releases
+// kindOrderSweep is the River job kind of the periodic sweep that releases
 // parked deliveries whose predecessor finished by another path than a
 // settle (cancelled, discarded or deleted through River).
-const KindOrderSweep = "elementevents_order_sweep"
+const kindOrderSweep = "elementevents_order_sweep"
 
-// OrderSweepArgs are the (empty) arguments of the order sweep job.
-type OrderSweepArgs struct{}
+// orderSweepArgs are the (empty) arguments of the order sweep job.
+type orderSweepArgs struct{}
 
 // Kind implements river.JobArgs.
-func (OrderSweepArgs) Kind() string { return KindOrderSweep }
+func (orderSweepArgs) Kind() string { return kindOrderSweep }
 
 // orderSweepBatch bounds the keys one sweep repairs; the next sweep goes on.
 const orderSweepBatch = 1000
@@ -137,7 +137,7 @@ func (r *Replica) releaseSQL(from string) string {
 // settle completes a delivered or dead-lettered job in tx: with an order
 // key, it takes the key's lock, deletes the job's row and makes the next
 // job of the key due, in the same transaction.
-func (r *Replica) settle(ctx context.Context, tx pgx.Tx, job *river.Job[DeliveryArgs]) error {
+func (r *Replica) settle(ctx context.Context, tx pgx.Tx, job *river.Job[deliveryArgs]) error {
 	a := job.Args
 	if len(a.Order) > 0 {
 		// The lock comes first, before the job's row: a publish that holds
@@ -161,7 +161,7 @@ func (r *Replica) settle(ctx context.Context, tx pgx.Tx, job *river.Job[Delivery
 // which PostgreSQL runs as one (implicit) transaction, it takes the key's
 // lock, completes the job, deletes its row and makes the next job of the
 // key due. River completes the job again afterwards, which changes nothing.
-func (r *Replica) delivered(ctx context.Context, job *river.Job[DeliveryArgs]) error {
+func (r *Replica) delivered(ctx context.Context, job *river.Job[deliveryArgs]) error {
 	a := job.Args
 	if len(a.Order) == 0 {
 		return nil
@@ -181,7 +181,7 @@ func (r *Replica) delivered(ctx context.Context, job *river.Job[DeliveryArgs]) e
 // outOfTurn reports whether an unmarked job has an earlier unfinished job
 // of its key: the safety net for a job made due by another path than ours
 // (JobRetry, an operator).
-func (r *Replica) outOfTurn(ctx context.Context, job *river.Job[DeliveryArgs]) (bool, error) {
+func (r *Replica) outOfTurn(ctx context.Context, job *river.Job[deliveryArgs]) (bool, error) {
 	var before bool
 	err := r.pool.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM "+r.t.order+" o JOIN "+r.t.order+" me ON me.job_id = $1"+
 		" AND o.endpoint = me.endpoint AND o.order_key = me.order_key AND o.seq < me.seq)", job.ID).Scan(&before)
@@ -195,11 +195,11 @@ func (r *Replica) outOfTurn(ctx context.Context, job *river.Job[DeliveryArgs]) (
 // finished by another path (cancelled, discarded, deleted) or whose head
 // is parked.
 type orderSweepWorker struct {
-	river.WorkerDefaults[OrderSweepArgs]
+	river.WorkerDefaults[orderSweepArgs]
 	r *Replica
 }
 
-func (w *orderSweepWorker) Work(ctx context.Context, _ *river.Job[OrderSweepArgs]) error {
+func (w *orderSweepWorker) Work(ctx context.Context, _ *river.Job[orderSweepArgs]) error {
 	_, err := w.r.SweepOrder(ctx)
 	return err
 }
@@ -254,6 +254,6 @@ func (r *Replica) SweepOrder(ctx context.Context) (int, error) {
 // periodicOrderSweep is the leader's periodic order sweep.
 func (r *Replica) periodicOrderSweep() *river.PeriodicJob {
 	return river.NewPeriodicJob(river.PeriodicInterval(r.cfg.OrderRecheck), func() (river.JobArgs, *river.InsertOpts) {
-		return OrderSweepArgs{}, &river.InsertOpts{Queue: QueuePoll, MaxAttempts: 1}
+		return orderSweepArgs{}, &river.InsertOpts{Queue: QueuePoll, MaxAttempts: 1}
 	}, nil)
 }

@@ -20,19 +20,19 @@ import (
 	"github.com/a12b7632/elementevents/poller"
 )
 
-// KindPoll is the River job kind of one poll of one resource.
-const KindPoll = "elementevents_poll"
+// kindPoll is the River job kind of one poll of one resource.
+const kindPoll = "elementevents_poll"
 
 // pollMaxAttempts lets a poll interrupted by a stopping replica run again
 // elsewhere; a poll that fails on the vendor's side is not retried, the
 // next interval polls again.
 const pollMaxAttempts = 3
 
-// PollArgs are the arguments of a poll job: one cycle of one resource of
+// pollArgs are the arguments of a poll job: one cycle of one resource of
 // one instance, for one interval. Jobs are unique by all three, so each
 // interval of each resource is polled by one job, whichever replica leads
 // when it is due and however often the leadership changes.
-type PollArgs struct {
+type pollArgs struct {
 	Instance string `json:"instance" river:"unique"`
 	Resource string `json:"resource" river:"unique"`
 	// Interval numbers the poll interval: Unix time in nanoseconds divided
@@ -41,12 +41,12 @@ type PollArgs struct {
 }
 
 // Kind implements river.JobArgs.
-func (PollArgs) Kind() string { return KindPoll }
+func (pollArgs) Kind() string { return kindPoll }
 
 // PollInfo reports one poll job, for Config.OnPoll.
 type PollInfo struct {
 	Instance, Resource string
-	// Interval is the job's PollArgs.Interval.
+	// Interval is the job's pollArgs.Interval.
 	Interval int64
 	// Due is when River made the job due; Result.Start minus Due is how
 	// late the poll started.
@@ -117,7 +117,7 @@ func (r *Replica) periodicPoll(p *polled, resource string) *river.PeriodicJob {
 	h.Write([]byte(p.inst.ID + "\x00" + resource))
 	sched := intervalSchedule{interval: iv, offset: iv/2 + int64(h.Sum64()%uint64(max(iv/4, 1)))}
 	return river.NewPeriodicJob(sched, func() (river.JobArgs, *river.InsertOpts) {
-		return PollArgs{Instance: p.inst.ID, Resource: resource, Interval: r.cfg.Clock.Now().UnixNano() / iv},
+		return pollArgs{Instance: p.inst.ID, Resource: resource, Interval: r.cfg.Clock.Now().UnixNano() / iv},
 			&river.InsertOpts{Queue: QueuePoll, MaxAttempts: pollMaxAttempts, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 	}, &river.PeriodicJobOpts{RunOnStart: true})
 }
@@ -157,14 +157,14 @@ func (r *Replica) newPoller(p *polled, resource string, sink events.Sink, state 
 
 // pollWorker runs one poll job.
 type pollWorker struct {
-	river.WorkerDefaults[PollArgs]
+	river.WorkerDefaults[pollArgs]
 	r *Replica
 }
 
 // Timeout lets a poll take as long as it needs: a long baseline must be
 // able to finish, and the advisory lock keeps the next interval's poll
 // from overlapping it.
-func (w *pollWorker) Timeout(*river.Job[PollArgs]) time.Duration { return -1 }
+func (w *pollWorker) Timeout(*river.Job[pollArgs]) time.Duration { return -1 }
 
 // Work polls the resource once, in one transaction on one connection: it
 // takes the resource's advisory lock, fetches, publishes the cycle's
@@ -174,7 +174,7 @@ func (w *pollWorker) Timeout(*river.Job[PollArgs]) time.Duration { return -1 }
 // the job waits for it (snoozed, so holding no worker); one that has
 // waited a whole interval gives up, since the next interval's job polls in
 // its place.
-func (w *pollWorker) Work(ctx context.Context, job *river.Job[PollArgs]) error {
+func (w *pollWorker) Work(ctx context.Context, job *river.Job[pollArgs]) error {
 	r := w.r
 	a := job.Args
 	p, ok := r.instances[a.Instance]

@@ -117,7 +117,7 @@ func TestPollIsAtomic(t *testing.T) {
 	time.Sleep(200 * time.Millisecond)
 	require.Empty(t, rc.eventCounts(), "nothing of a failed poll is delivered")
 	var jobs int
-	require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FROM river_job WHERE kind = $1", riverstore.KindDeliver).Scan(&jobs))
+	require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FROM river_job WHERE kind = $1", "elementevents_deliver").Scan(&jobs))
 	require.Zero(t, jobs, "no delivery job of a failed poll is left")
 	st, err := r.State().Load(ctx, poller.Key{Instance: "atomic", Resource: "customers"})
 	require.NoError(t, err)

@@ -14,14 +14,14 @@ import (
 	"github.com/a12b7632/elementevents/notify"
 )
 
-// KindDeliver is the River job kind of a notification delivery.
-const KindDeliver = "elementevents_deliver"
+// kindDeliver is the River job kind of a notification delivery.
+const kindDeliver = "elementevents_deliver"
 
-// DeliveryArgs are the arguments of a delivery job: one notification to
+// deliveryArgs are the arguments of a delivery job: one notification to
 // one endpoint. The signing key is not among them: jobs carry the
 // SHA-256 of the key, and the key itself is in elementevents_signing_key,
 // so that River's job listings never show it.
-type DeliveryArgs struct {
+type deliveryArgs struct {
 	// ID is the notification's eventId. Jobs are unique by it for as long
 	// as River keeps them (completed ones included), so a notification
 	// published again is not delivered again.
@@ -41,7 +41,7 @@ type DeliveryArgs struct {
 }
 
 // Kind implements river.JobArgs.
-func (DeliveryArgs) Kind() string { return KindDeliver }
+func (deliveryArgs) Kind() string { return kindDeliver }
 
 var _ events.Sink = (*Replica)(nil)
 
@@ -104,7 +104,7 @@ func (r *Replica) PublishTx(ctx context.Context, tx pgx.Tx, b events.Batch) erro
 			opts.Metadata = turnMeta
 		}
 		params = append(params, river.InsertManyParams{
-			Args:       DeliveryArgs{ID: note.Message.EventID, Endpoint: b.Endpoint.URL, KeyID: keyID, Body: body, Events: len(note.Message.Events), Order: keys[i]},
+			Args:       deliveryArgs{ID: note.Message.EventID, Endpoint: b.Endpoint.URL, KeyID: keyID, Body: body, Events: len(note.Message.Events), Order: keys[i]},
 			InsertOpts: opts,
 		})
 	}

@@ -25,13 +25,16 @@ const (
 	QueuePoll    = "elementevents_poll"
 )
 
-// Defaults of [Config].
+// Defaults of [Config], as its fields document them.
 const (
-	DefaultWorkers         = 16
-	DefaultPollWorkers     = 4
-	DefaultDisabledRecheck = time.Minute
-	DefaultBusySnooze      = time.Second
-	DefaultOrderRecheck    = time.Minute
+	defaultWorkers         = 16
+	defaultPollWorkers     = 4
+	defaultDisabledRecheck = time.Minute
+	defaultBusySnooze      = time.Second
+	defaultOrderRecheck    = time.Minute
+
+	// defaultConcurrency is the Notifier's default too.
+	defaultConcurrency = 4
 )
 
 // Config configures a [Replica]. Only Pool is required; every other field
@@ -75,29 +78,29 @@ type Config struct {
 	Policy notify.DeliveryPolicy
 
 	// Workers is the number of deliveries this replica attempts at once.
-	// Default [DefaultWorkers].
+	// Default 16.
 	Workers int
 
 	// Concurrency is the number of attempts in flight per endpoint on this
 	// replica; a delivery over the limit is put back for BusySnooze, so a
-	// slow endpoint never holds every worker. Default
-	// [notify.DefaultConcurrency].
+	// slow endpoint never holds every worker. Default 4, as
+	// notify.Config.Concurrency.
 	Concurrency int
 
 	// BusySnooze is how long a delivery waits when its endpoint is at its
-	// Concurrency limit. Default [DefaultBusySnooze].
+	// Concurrency limit. Default one second.
 	BusySnooze time.Duration
 
 	// DisabledRecheck is how often a delivery to a disabled endpoint
 	// looks again whether the endpoint was enabled (Enable also wakes them
-	// at once). Default [DefaultDisabledRecheck].
+	// at once). Default one minute.
 	DisabledRecheck time.Duration
 
 	// OrderRecheck is how often the leader sweeps the delivery order for
 	// deliveries held back by an earlier one that finished by another path
 	// than a delivery or a dead letter (cancelled, discarded or deleted
 	// through River), and how long a delivery made due out of its turn
-	// waits before it looks again. Default [DefaultOrderRecheck].
+	// waits before it looks again. Default one minute.
 	OrderRecheck time.Duration
 
 	// OnAttempt, if set, is called after every attempt made by this
@@ -123,7 +126,7 @@ type Config struct {
 	Poller func(inst *element.Instance) poller.Config
 
 	// PollWorkers is the number of polls this replica runs at once.
-	// Default [DefaultPollWorkers].
+	// Default 4.
 	PollWorkers int
 
 	// OnPoll, if set, is called after every poll job this replica ran.
@@ -237,22 +240,22 @@ func (c Config) withDefaults() Config {
 		c.Logger = slog.Default()
 	}
 	if c.Workers <= 0 {
-		c.Workers = DefaultWorkers
+		c.Workers = defaultWorkers
 	}
 	if c.Concurrency <= 0 {
-		c.Concurrency = notify.DefaultConcurrency
+		c.Concurrency = defaultConcurrency
 	}
 	if c.BusySnooze <= 0 {
-		c.BusySnooze = DefaultBusySnooze
+		c.BusySnooze = defaultBusySnooze
 	}
 	if c.DisabledRecheck <= 0 {
-		c.DisabledRecheck = DefaultDisabledRecheck
+		c.DisabledRecheck = defaultDisabledRecheck
 	}
 	if c.OrderRecheck <= 0 {
-		c.OrderRecheck = DefaultOrderRecheck
+		c.OrderRecheck = defaultOrderRecheck
 	}
 	if c.PollWorkers <= 0 {
-		c.PollWorkers = DefaultPollWorkers
+		c.PollWorkers = defaultPollWorkers
 	}
 	if c.Poller == nil {
 		c.Poller = func(*element.Instance) poller.Config { return poller.Config{} }

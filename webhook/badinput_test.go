@@ -144,7 +144,7 @@ func runBadHandler(t *testing.T, c *casefile.Case) casefile.Outcome {
 		require.NoError(t, err)
 		cfg.MaxBodyBytes = n
 	}
-	h, err := webhook.NewHandler(cfg)
+	h, err := webhook.New(cfg)
 	require.NoError(t, err)
 	mux := http.NewServeMux()
 	mux.Handle("/events/{elementKey}/{instanceID}", h)

@@ -41,7 +41,7 @@ func handlerBenchHandler(b *testing.B, published *atomic.Int64, dedupeTTL time.D
 	if err != nil {
 		b.Fatal(err)
 	}
-	h, err := webhook.NewHandler(webhook.Config{
+	h, err := webhook.New(webhook.Config{
 		Instances: []*element.Instance{inst},
 		Sink: events.SinkFunc(func(context.Context, events.Batch) error {
 			published.Add(1)
@@ -65,14 +65,14 @@ func handlerBenchServer(h http.Handler) *httptest.Server {
 }
 
 // BenchmarkHandlerThroughput compares requests per second through the
-// Handler (verify, normalize, dedupe with the default MemoryDeduper,
+// Handler (verify, normalize, dedupe with the default memory deduper,
 // hand-off to a no-op sink) with a bare handler that only reads the body
 // and answers "ok", both behind loopback httptest servers driven by the
 // same client goroutines with the same signed 1 KiB WooCommerce body, each
 // delivery with its own id. Compare the req/s metrics of bare and handler;
 // handler-nodedupe is the Handler with deduplication off, which separates
-// the Handler's own work from the cost of the MemoryDeduper's state (one
-// map entry per delivery for DefaultDedupeTTL, which the GC has to mark).
+// the Handler's own work from the cost of the memory deduper's state (one
+// map entry per delivery for the default DedupeTTL, which the GC has to mark).
 func BenchmarkHandlerThroughput(b *testing.B) {
 	sig := vendortest.WooSignature(handlerBenchSecret, handlerBenchOrder)
 

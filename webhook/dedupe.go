@@ -9,8 +9,8 @@ import (
 	"github.com/a12b7632/elementevents/internal/memdedupe"
 )
 
-// DefaultDedupeTTL is how long a delivery id is remembered.
-const DefaultDedupeTTL = 24 * time.Hour
+// defaultDedupeTTL is Config.DedupeTTL's default.
+const defaultDedupeTTL = 24 * time.Hour
 
 // Deduper remembers the ids of requests already handled, so that a
 // vendor's retry of a delivery that did arrive produces no second event.
@@ -23,33 +23,33 @@ type Deduper interface {
 	Mark(ctx context.Context, key string, ttl time.Duration) error
 }
 
-// MemoryDeduper is an in-memory [Deduper] whose entries expire on the
-// injected clock. Keys are kept as 128-bit hashes with integer expiry
-// times, so the garbage collector has no pointers to scan however many
-// deliveries a day brings, and expired keys leave in the order they came.
-// It is also a receiver.Deduper.
-type MemoryDeduper struct {
+// memoryDeduper is the [Deduper] that [NewMemoryDeduper] returns.
+type memoryDeduper struct {
 	set *memdedupe.Set
 }
 
-// NewMemoryDeduper returns an empty MemoryDeduper on clock (nil: the real
-// clock).
-func NewMemoryDeduper(clock clockwork.Clock) *MemoryDeduper {
-	return &MemoryDeduper{set: memdedupe.New(clock)}
+// NewMemoryDeduper returns an empty in-memory [Deduper] whose entries
+// expire on clock (nil: the real clock), the Handler's default. Keys are
+// kept as 128-bit hashes with integer expiry times, so the garbage
+// collector has no pointers to scan however many deliveries a day
+// brings, and expired keys leave in the order they came. It is also a
+// receiver.Deduper.
+func NewMemoryDeduper(clock clockwork.Clock) Deduper {
+	return &memoryDeduper{set: memdedupe.New(clock)}
 }
 
-var _ Deduper = (*MemoryDeduper)(nil)
+var _ Deduper = (*memoryDeduper)(nil)
 
 // Seen reports whether key is remembered.
-func (m *MemoryDeduper) Seen(ctx context.Context, key string) (bool, error) {
+func (m *memoryDeduper) Seen(ctx context.Context, key string) (bool, error) {
 	return m.set.Seen(ctx, key)
 }
 
 // Mark remembers key for ttl.
-func (m *MemoryDeduper) Mark(ctx context.Context, key string, ttl time.Duration) error {
+func (m *memoryDeduper) Mark(ctx context.Context, key string, ttl time.Duration) error {
 	return m.set.Mark(ctx, key, ttl)
 }
 
-// Len returns the number of keys held, expired ones not yet swept
+// len returns the number of keys held, expired ones not yet swept
 // included.
-func (m *MemoryDeduper) Len() int { return m.set.Len() }
+func (m *memoryDeduper) len() int { return m.set.Len() }

@@ -4,7 +4,7 @@
 // them into events and publishes them to a Sink (the Notifier). It answers
 // 2xx only once the Sink accepted the events:
 //
-//	h, err := webhook.NewHandler(webhook.Config{Instances: insts, Sink: notifier})
+//	h, err := webhook.New(webhook.Config{Instances: insts, Sink: notifier})
 //	mux.Handle("POST /events/{elementKey}/{instanceID}", h)
 //
 // The instance id may also be base64, or be named by the Element-Instances

@@ -34,7 +34,7 @@ func ExampleHandler() {
 		fmt.Println(err)
 		return
 	}
-	h, err := webhook.NewHandler(webhook.Config{
+	h, err := webhook.New(webhook.Config{
 		Instances: []*element.Instance{inst},
 		// Usually a *notify.Notifier; here, print what arrives.
 		Sink: events.SinkFunc(func(_ context.Context, b events.Batch) error {

@@ -189,7 +189,7 @@ func FuzzHandlerServeHTTP(f *testing.F) {
 			f.Fatal(err)
 		}
 	}
-	h, err := NewHandler(Config{
+	h, err := New(Config{
 		Instances: []*element.Instance{
 			inst("woo", "woocommercerest", fuzzSecret), inst("woo-open", "woocommercerest", ""),
 			inst("gen", "generic", ""), inst("nested", "nested", ""),

@@ -20,9 +20,9 @@ import (
 	"github.com/a12b7632/elementevents/internal/quote"
 )
 
-// DefaultMaxBodyBytes bounds a webhook body when Config.MaxBodyBytes is
-// zero: 1 MiB, far above any vendor's single notification.
-const DefaultMaxBodyBytes = 1 << 20
+// defaultMaxBodyBytes is Config.MaxBodyBytes's default: far above any
+// vendor's single notification.
+const defaultMaxBodyBytes = 1 << 20
 
 // HeaderElementInstances names the instance a webhook is for when the
 // handler is mounted on a path without {instanceID}, as Cloud Elements did.
@@ -43,7 +43,7 @@ type Config struct {
 
 	// Instances is the static alternative to Resolve: the instances served,
 	// found by their ID (and element key, when the path gives one). Each
-	// needs a unique, non-empty ID and a known element; NewHandler checks
+	// needs a unique, non-empty ID and a known element; New checks
 	// them and warns once about those whose webhooks cannot be verified.
 	Instances []*element.Instance
 
@@ -67,17 +67,17 @@ type Config struct {
 	// the reasons requests were refused. Default: slog.Default().
 	Logger *slog.Logger
 
-	// MaxBodyBytes bounds the body; a larger one is answered 413. Default
-	// [DefaultMaxBodyBytes]; negative is an error.
+	// MaxBodyBytes bounds the body; a larger one is answered 413. Default 1 MiB;
+	// negative is an error.
 	MaxBodyBytes int64
 
 	// Deduper remembers the deliveries already accepted. Default: a
-	// [MemoryDeduper] on Clock. Share one Deduper between replicas to
+	// [NewMemoryDeduper] on Clock. Share one Deduper between replicas to
 	// dedupe across them.
 	Deduper Deduper
 
-	// DedupeTTL is how long a delivery is remembered. Default
-	// [DefaultDedupeTTL]; negative turns deduplication off.
+	// DedupeTTL is how long a delivery is remembered. Default 24
+	// hours; negative turns deduplication off.
 	DedupeTTL time.Duration
 
 	// SignatureTolerance bounds the age of a Standard Webhooks timestamp,
@@ -110,12 +110,12 @@ type Handler struct {
 
 var _ http.Handler = (*Handler)(nil)
 
-// NewHandler returns a Handler for cfg, with the defaults filled in. It
+// New returns a Handler for cfg, with the defaults filled in. It
 // fails when Sink is missing, when neither or both of Resolve and
 // Instances are set, when MaxBodyBytes is negative, or when a static
 // instance has no ID, a duplicate ID or an element without a usable
 // definition.
-func NewHandler(cfg Config) (*Handler, error) {
+func New(cfg Config) (*Handler, error) {
 	switch {
 	case cfg.Sink == nil:
 		return nil, errors.New("webhook: Config.Sink is required")
@@ -147,10 +147,10 @@ func NewHandler(cfg Config) (*Handler, error) {
 		h.log = slog.Default()
 	}
 	if h.maxBody == 0 {
-		h.maxBody = DefaultMaxBodyBytes
+		h.maxBody = defaultMaxBodyBytes
 	}
 	if h.ttl == 0 {
-		h.ttl = DefaultDedupeTTL
+		h.ttl = defaultDedupeTTL
 	}
 	if h.dedupe == nil && h.ttl > 0 {
 		h.dedupe = NewMemoryDeduper(h.clock)

@@ -200,7 +200,7 @@ func setupHandler(t *testing.T, cfg webhook.Config, mount func(http.Handler) htt
 		cfg.Definition = handlerDefinition
 	}
 	cfg.Logger = slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	h, err := webhook.NewHandler(cfg)
+	h, err := webhook.New(cfg)
 	require.NoError(t, err)
 	f.h = h
 	if mount == nil {
@@ -977,7 +977,7 @@ func TestHandlerStaticWarnings(t *testing.T) {
 	require.NotContains(t, f.logs.String(), handlerWooSecret)
 }
 
-func TestNewHandler(t *testing.T) {
+func TestNew(t *testing.T) {
 	t.Parallel()
 	sink := events.SinkFunc(func(context.Context, events.Batch) error { return nil })
 	resolve := func(context.Context, string, string) (*element.Instance, error) {
@@ -1007,7 +1007,7 @@ func TestNewHandler(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			tt.cfg.Logger = slog.New(slog.DiscardHandler)
-			h, err := webhook.NewHandler(tt.cfg)
+			h, err := webhook.New(tt.cfg)
 			if tt.wantErr == "" {
 				require.NoError(t, err)
 				require.NotNil(t, h)

@@ -92,7 +92,7 @@ func newService(insts []*element.Instance, mux *http.ServeMux, vendorClock clock
 		}
 	}
 	if len(hooked) > 0 {
-		h, err := webhook.NewHandler(webhook.Config{
+		h, err := webhook.New(webhook.Config{
 			Instances: hooked,
 			Sink:      n,
 			// Dates the events of webhooks whose body has no date

@@ -25,7 +25,7 @@ func newServer(o options, insts []instance, sink events.Sink, st stores, logger 
 		}
 	}
 	if len(hooks) > 0 {
-		h, err := webhook.NewHandler(webhook.Config{
+		h, err := webhook.New(webhook.Config{
 			Instances:          hooks,
 			Sink:               sink,
 			Logger:             logger.With("component", "webhook"),

@@ -1,5 +1,5 @@
 // Package memdedupe is the in-memory set of handled ids behind
-// webhook.MemoryDeduper and the receiver's default Deduper: ids that
+// webhook.NewMemoryDeduper and the receiver's default Deduper: ids that
 // expire on an injected clock, held so that the garbage collector has no
 // pointers to scan however many a day brings.
 //
