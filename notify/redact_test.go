@@ -2,8 +2,6 @@ package notify_test
 
 import (
 	"bytes"
-	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -12,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/a12b7632/elementevents/internal/printcheck"
 	"github.com/a12b7632/elementevents/notify"
 )
 
@@ -21,45 +20,6 @@ var (
 	secretURL = "https://hook:TOPSECRET-password-2@hooks.example.com/cb?tenant=7&pass=TOPSECRET3&token=TOPSECRET4"
 	secrets   = []string{"TOPSECRET-signing-key-1", "TOPSECRET-password-2", "TOPSECRET3", "TOPSECRET4"}
 )
-
-// printedForms prints v every way a host might: the fmt verbs and slog's
-// text and JSON handlers, as a value and inside a struct.
-func printedForms(t *testing.T, v any) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
-		out[verb] = fmt.Sprintf(verb, v)
-		out[verb+" in a struct"] = fmt.Sprintf(verb, struct{ Field any }{v})
-		out[verb+" in a slice"] = fmt.Sprintf(verb, []any{v})
-	}
-	out["Sprint"] = fmt.Sprint(v)
-	for name, h := range map[string]func(*bytes.Buffer) slog.Handler{
-		"slog text": func(b *bytes.Buffer) slog.Handler { return slog.NewTextHandler(b, nil) },
-		"slog JSON": func(b *bytes.Buffer) slog.Handler { return slog.NewJSONHandler(b, nil) },
-	} {
-		var b bytes.Buffer
-		slog.New(h(&b)).Info("printing", "value", v)
-		out[name] = b.String()
-		b.Reset()
-		slog.New(h(&b)).Info("printing", slog.Group("group", "value", v))
-		out[name+" in a group"] = b.String()
-	}
-	return out
-}
-
-// requireNoSecret fails if a form shows a secret, as text, base64 or hex.
-func requireNoSecret(t *testing.T, what string, forms map[string]string) {
-	t.Helper()
-	for form, s := range forms {
-		for _, secret := range secrets {
-			for _, enc := range []string{secret, base64.StdEncoding.EncodeToString([]byte(secret)),
-				base64.URLEncoding.EncodeToString([]byte(secret)), hex.EncodeToString([]byte(secret)),
-				strings.Trim(fmt.Sprint([]byte(secret)), "[]")} {
-				require.NotContains(t, s, enc, "%s printed with %s shows a secret: %s", what, form, s)
-			}
-		}
-	}
-}
 
 // TestSecretsNeverPrint prints every value of the package that holds a
 // signing key or a callback URL in every way a host might.
@@ -80,8 +40,8 @@ func TestSecretsNeverPrint(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			forms := printedForms(t, v)
-			requireNoSecret(t, name, forms)
+			forms := printcheck.Forms(v)
+			printcheck.NoSecret(t, name, forms, secrets...)
 			if name != "*Sender" && name != "memory outbox" {
 				require.Contains(t, forms["%+v"], "[REDACTED]", "the key shows that it is there")
 			}

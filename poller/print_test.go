@@ -1,17 +1,14 @@
 package poller_test
 
 import (
-	"bytes"
-	"encoding/base64"
 	"fmt"
-	"log/slog"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/internal/printcheck"
 	"github.com/a12b7632/elementevents/poller"
 )
 
@@ -52,25 +49,7 @@ func TestSecretsNeverPrint(t *testing.T) {
 		"TOPSECRET-signing-key", "TOPSECRET-bearer", "TOPSECRET-query",
 		"ck_TOPSECRET-user:cs_TOPSECRET-password"}
 	for name, v := range values {
-		var forms []string
-		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
-			forms = append(forms, fmt.Sprintf(verb, v), fmt.Sprintf(verb, []any{v}), fmt.Sprintf(verb, struct{ F any }{v}))
-		}
-		for _, h := range []func(*bytes.Buffer) slog.Handler{
-			func(b *bytes.Buffer) slog.Handler { return slog.NewTextHandler(b, nil) },
-			func(b *bytes.Buffer) slog.Handler { return slog.NewJSONHandler(b, nil) },
-		} {
-			var b bytes.Buffer
-			slog.New(h(&b)).Info("m", "v", v, slog.Group("g", "v", v))
-			forms = append(forms, b.String())
-		}
-		for _, s := range forms {
-			for _, secret := range secrets {
-				require.NotContains(t, s, secret, "%s printed as %s", name, s)
-				require.NotContains(t, s, base64.StdEncoding.EncodeToString([]byte(secret)), "%s printed as %s", name, s)
-				require.NotContains(t, s, strings.Trim(fmt.Sprint([]byte(secret)), "[]"), "%s printed as %s", name, s)
-			}
-		}
+		printcheck.NoSecret(t, name, printcheck.Forms(v), secrets...)
 	}
 	require.Equal(t, `&poller.HTTPSource{Instance: "42", Element: "woocommercerest", BaseURL: "https://shop.example/wp-json/wc/v3", Auth: "basic"}`,
 		fmt.Sprint(values["basic source"]))
