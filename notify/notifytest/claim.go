@@ -9,16 +9,16 @@ import (
 )
 
 var claimCases = []testCase{
-	{"OnlyDueDeliveries", testClaimDue},
-	{"InSeqOrderNotNextAttemptOrder", testClaimSeqOrder},
-	{"AtMostMax", testClaimMax},
-	{"LeasesUntilNowPlusLease", testClaimLeases},
-	{"LeaseExcludesUntilItEnds", testClaimLeaseExcludes},
-	{"ExpiredLeaseIsClaimableAgain", testClaimExpiredLease},
-	{"DisabledEndpointYieldsNothing", testClaimDisabled},
-	{"EndpointsAreIsolated", testClaimIsolated},
-	{"UnknownEndpointYieldsNothing", testClaimUnknown},
-	{"ReturnsCopies", testClaimCopies},
+	{Name: "OnlyDueDeliveries", Test: testClaimDue},
+	{Name: "InSeqOrderNotNextAttemptOrder", Test: testClaimSeqOrder},
+	{Name: "AtMostMax", Test: testClaimMax},
+	{Name: "LeasesUntilNowPlusLease", Test: testClaimLeases},
+	{Name: "LeaseExcludesUntilItEnds", Test: testClaimLeaseExcludes},
+	{Name: "ExpiredLeaseIsClaimableAgain", Test: testClaimExpiredLease},
+	{Name: "DisabledEndpointYieldsNothing", Test: testClaimDisabled},
+	{Name: "EndpointsAreIsolated", Test: testClaimIsolated},
+	{Name: "UnknownEndpointYieldsNothing", Test: testClaimUnknown},
+	{Name: "ReturnsCopies", Test: testClaimCopies},
 }
 
 func testClaimDue(t *testing.T, o notify.Outbox) {

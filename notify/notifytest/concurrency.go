@@ -14,9 +14,9 @@ import (
 )
 
 var concurrencyCases = []testCase{
-	{"ClaimersNeverShareADelivery", testConcurrentClaims},
-	{"WorkersDeliverOnceAndInOrder", testConcurrentWorkers},
-	{"VolumeDeliversEachOnceInOrder", testVolume},
+	{Name: "ClaimersNeverShareADelivery", Test: testConcurrentClaims},
+	{Name: "WorkersDeliverOnceAndInOrder", Test: testConcurrentWorkers},
+	{Name: "VolumeDeliversEachOnceInOrder", Test: testVolume},
 }
 
 // testConcurrentClaims races claimers on one endpoint. Nothing is acked

@@ -10,15 +10,15 @@ import (
 )
 
 var enqueueCases = []testCase{
-	{"SetsSeqStateAndTimes", testEnqueueSets},
-	{"KeepsCallerFields", testEnqueueKeepsFields},
-	{"KeepsAGivenNextAttempt", testEnqueueKeepsNextAttempt},
-	{"StoresAWholeBatch", testEnqueueBatch},
-	{"NothingIsANoOp", testEnqueueNothing},
-	{"SkipsAHeldIDAndKeepsTheOriginal", testEnqueueDuplicate},
-	{"SkipsADuplicateWithinABatch", testEnqueueDuplicateInBatch},
-	{"SkipsTheIDOfADeadDelivery", testEnqueueDuplicateDead},
-	{"CopiesTheCallersBytes", testEnqueueCopies},
+	{Name: "SetsSeqStateAndTimes", Test: testEnqueueSets},
+	{Name: "KeepsCallerFields", Test: testEnqueueKeepsFields},
+	{Name: "KeepsAGivenNextAttempt", Test: testEnqueueKeepsNextAttempt},
+	{Name: "StoresAWholeBatch", Test: testEnqueueBatch},
+	{Name: "NothingIsANoOp", Test: testEnqueueNothing},
+	{Name: "SkipsAHeldIDAndKeepsTheOriginal", Test: testEnqueueDuplicate},
+	{Name: "SkipsADuplicateWithinABatch", Test: testEnqueueDuplicateInBatch},
+	{Name: "SkipsTheIDOfADeadDelivery", Test: testEnqueueDuplicateDead},
+	{Name: "CopiesTheCallersBytes", Test: testEnqueueCopies},
 }
 
 func testEnqueueSets(t *testing.T, o notify.Outbox) {

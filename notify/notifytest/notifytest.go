@@ -22,6 +22,8 @@ import (
 
 	"github.com/a12b7632/elementevents/notify"
 	"github.com/stretchr/testify/require"
+
+	"github.com/a12b7632/elementevents/internal/suite"
 )
 
 // Run runs the conformance suite against the outboxes newOutbox returns.
@@ -32,37 +34,21 @@ import (
 // t.TempDir to dispose of what it opens.
 func Run(t *testing.T, newOutbox func(t *testing.T) notify.Outbox) {
 	t.Helper()
-	for _, g := range groups {
-		t.Run(g.name, func(t *testing.T) {
-			t.Parallel()
-			for _, c := range g.cases {
-				t.Run(c.name, func(t *testing.T) {
-					t.Parallel()
-					c.test(t, newOutbox(t))
-				})
-			}
-		})
-	}
+	suite.Run(t, groups, newOutbox)
 }
 
 // testCase is one behaviour of the contract, checked on a fresh outbox.
-type testCase struct {
-	name string
-	test func(t *testing.T, o notify.Outbox)
-}
+type testCase = suite.Case[notify.Outbox]
 
 // groups holds the suite, one group per part of the contract.
-var groups = []struct {
-	name  string
-	cases []testCase
-}{
-	{"Enqueue", enqueueCases},
-	{"Claim", claimCases},
-	{"OrderKey", orderKeyCases},
-	{"Settle", settleCases},
-	{"List", listCases},
-	{"Endpoints", endpointsCases},
-	{"Concurrency", concurrencyCases},
+var groups = []suite.Group[notify.Outbox]{
+	{Name: "Enqueue", Cases: enqueueCases},
+	{Name: "Claim", Cases: claimCases},
+	{Name: "OrderKey", Cases: orderKeyCases},
+	{Name: "Settle", Cases: settleCases},
+	{Name: "List", Cases: listCases},
+	{Name: "Endpoints", Cases: endpointsCases},
+	{Name: "Concurrency", Cases: concurrencyCases},
 }
 
 // NewDelivery returns a delivery ready to enqueue, for tests of outboxes and

@@ -9,17 +9,17 @@ import (
 )
 
 var orderKeyCases = []testCase{
-	{"SecondWaitsWhileFirstIsLeased", testOrderLeased},
-	{"SecondWaitsWhileFirstIsRetriedLater", testOrderRetried},
-	{"SecondWaitsWhileFirstIsNotYetDue", testOrderNotYetDue},
-	{"SecondWaitsWhileFirstIsReleased", testOrderReleased},
-	{"AckOfFirstUnblocks", testOrderAck},
-	{"DeadLetterOfFirstUnblocks", testOrderDeadLetter},
-	{"ReplayedFirstBlocksAgain", testOrderReplay},
-	{"EmptyKeyNeverBlocks", testOrderEmptyKey},
-	{"DifferentKeysDoNotBlockEachOther", testOrderDifferentKeys},
-	{"BlockedDeliveriesDoNotCountAgainstMax", testOrderMax},
-	{"KeyIsScopedToItsEndpoint", testOrderPerEndpoint},
+	{Name: "SecondWaitsWhileFirstIsLeased", Test: testOrderLeased},
+	{Name: "SecondWaitsWhileFirstIsRetriedLater", Test: testOrderRetried},
+	{Name: "SecondWaitsWhileFirstIsNotYetDue", Test: testOrderNotYetDue},
+	{Name: "SecondWaitsWhileFirstIsReleased", Test: testOrderReleased},
+	{Name: "AckOfFirstUnblocks", Test: testOrderAck},
+	{Name: "DeadLetterOfFirstUnblocks", Test: testOrderDeadLetter},
+	{Name: "ReplayedFirstBlocksAgain", Test: testOrderReplay},
+	{Name: "EmptyKeyNeverBlocks", Test: testOrderEmptyKey},
+	{Name: "DifferentKeysDoNotBlockEachOther", Test: testOrderDifferentKeys},
+	{Name: "BlockedDeliveriesDoNotCountAgainstMax", Test: testOrderMax},
+	{Name: "KeyIsScopedToItsEndpoint", Test: testOrderPerEndpoint},
 }
 
 func testOrderLeased(t *testing.T, o notify.Outbox) {

@@ -11,15 +11,15 @@ import (
 )
 
 var settleCases = []testCase{
-	{"AckRemovesTheDelivery", testAck},
-	{"AckWorksWithoutALease", testAckUnleased},
-	{"RetryRecordsTheAttemptAndReschedules", testRetry},
-	{"RetryEndsTheLease", testRetryEndsLease},
-	{"ReleaseReschedulesWithoutAnAttempt", testRelease},
-	{"DeadLetterMovesToDead", testDeadLetter},
-	{"DeadLetterSkipsAZeroAttempt", testDeadLetterZeroAttempt},
-	{"ReplayMakesADeadDeliveryPendingAgain", testReplay},
-	{"NotFoundForUnknownIDsAndWrongStates", testNotFound},
+	{Name: "AckRemovesTheDelivery", Test: testAck},
+	{Name: "AckWorksWithoutALease", Test: testAckUnleased},
+	{Name: "RetryRecordsTheAttemptAndReschedules", Test: testRetry},
+	{Name: "RetryEndsTheLease", Test: testRetryEndsLease},
+	{Name: "ReleaseReschedulesWithoutAnAttempt", Test: testRelease},
+	{Name: "DeadLetterMovesToDead", Test: testDeadLetter},
+	{Name: "DeadLetterSkipsAZeroAttempt", Test: testDeadLetterZeroAttempt},
+	{Name: "ReplayMakesADeadDeliveryPendingAgain", Test: testReplay},
+	{Name: "NotFoundForUnknownIDsAndWrongStates", Test: testNotFound},
 }
 
 func testAck(t *testing.T, o notify.Outbox) {

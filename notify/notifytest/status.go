@@ -9,21 +9,21 @@ import (
 )
 
 var listCases = []testCase{
-	{"EmptyOutbox", testListEmpty},
-	{"FiltersInSeqOrder", testListFilters},
-	{"ReturnsCopies", testListCopies},
+	{Name: "EmptyOutbox", Test: testListEmpty},
+	{Name: "FiltersInSeqOrder", Test: testListFilters},
+	{Name: "ReturnsCopies", Test: testListCopies},
 }
 
 var endpointsCases = []testCase{
-	{"EmptyOutbox", testEndpointsEmpty},
-	{"SortedByURLWithCounts", testEndpointsCounts},
-	{"NextDueIsTheEarliestNextAttempt", testEndpointsNextDue},
-	{"NextDueOfALeasedDeliveryIsTheLeaseEnd", testEndpointsNextDueLeased},
-	{"NextDueIsZeroWithNothingPending", testEndpointsNextDueNone},
-	{"NextDueIgnoresDeliveriesBlockedByOrderKey", testEndpointsNextDueBlocked},
-	{"DeliveredEndpointIsDropped", testEndpointsDropped},
-	{"DisabledEndpointWithoutDeliveriesIsReported", testEndpointsDisabledEmpty},
-	{"DisableAndEnableKeepTheDeliveries", testEndpointsDisableEnable},
+	{Name: "EmptyOutbox", Test: testEndpointsEmpty},
+	{Name: "SortedByURLWithCounts", Test: testEndpointsCounts},
+	{Name: "NextDueIsTheEarliestNextAttempt", Test: testEndpointsNextDue},
+	{Name: "NextDueOfALeasedDeliveryIsTheLeaseEnd", Test: testEndpointsNextDueLeased},
+	{Name: "NextDueIsZeroWithNothingPending", Test: testEndpointsNextDueNone},
+	{Name: "NextDueIgnoresDeliveriesBlockedByOrderKey", Test: testEndpointsNextDueBlocked},
+	{Name: "DeliveredEndpointIsDropped", Test: testEndpointsDropped},
+	{Name: "DisabledEndpointWithoutDeliveriesIsReported", Test: testEndpointsDisabledEmpty},
+	{Name: "DisableAndEnableKeepTheDeliveries", Test: testEndpointsDisableEnable},
 }
 
 func testListEmpty(t *testing.T, o notify.Outbox) {

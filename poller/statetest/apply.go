@@ -13,7 +13,7 @@ import (
 )
 
 var applyCases = []testCase{
-	{"LoadAfterCommitMatchesApply", testMatchesApply},
+	{Name: "LoadAfterCommitMatchesApply", Test: testMatchesApply},
 }
 
 // testMatchesApply commits a long, seeded random run of Changes to a few

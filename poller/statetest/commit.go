@@ -10,17 +10,17 @@ import (
 )
 
 var commitCases = []testCase{
-	{"RoundTripsEveryField", testRoundTrip},
-	{"KeepsTheWatermarkInstant", testWatermarks},
-	{"TakesWatermarkAndCyclesAsGiven", testWatermarkCyclesReplaced},
-	{"KeepsEveryIDShape", testIDs},
-	{"KeepsRecordValuesExactly", testRecordValues},
-	{"UpsertsAccumulate", testUpsertsAccumulate},
-	{"DeleteRemovesExactlyItsIDs", testDelete},
-	{"DeleteOfUnknownIDIsFine", testDeleteUnknown},
-	{"UpsertThenDeleteInOneChange", testUpsertDeleteSameChange},
-	{"ChangeWithoutRecordsKeepsThem", testNoRecordChange},
-	{"DoesNotRetainTheChange", testNotRetained},
+	{Name: "RoundTripsEveryField", Test: testRoundTrip},
+	{Name: "KeepsTheWatermarkInstant", Test: testWatermarks},
+	{Name: "TakesWatermarkAndCyclesAsGiven", Test: testWatermarkCyclesReplaced},
+	{Name: "KeepsEveryIDShape", Test: testIDs},
+	{Name: "KeepsRecordValuesExactly", Test: testRecordValues},
+	{Name: "UpsertsAccumulate", Test: testUpsertsAccumulate},
+	{Name: "DeleteRemovesExactlyItsIDs", Test: testDelete},
+	{Name: "DeleteOfUnknownIDIsFine", Test: testDeleteUnknown},
+	{Name: "UpsertThenDeleteInOneChange", Test: testUpsertDeleteSameChange},
+	{Name: "ChangeWithoutRecordsKeepsThem", Test: testNoRecordChange},
+	{Name: "DoesNotRetainTheChange", Test: testNotRetained},
 }
 
 // testRoundTrip commits one Change with every field set and loads it.

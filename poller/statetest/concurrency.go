@@ -18,9 +18,9 @@ import (
 )
 
 var concurrencyCases = []testCase{
-	{"DifferentKeysLoseNothing", testConcurrentKeys},
-	{"SameKeyDistinctIDsLoseNothing", func(t *testing.T, s poller.State) { runSameKey(t, s, 8, 40, 0) }},
-	{"LoadSeesWholeCommits", func(t *testing.T, s poller.State) { runSameKey(t, s, 3, 100, 4) }},
+	{Name: "DifferentKeysLoseNothing", Test: testConcurrentKeys},
+	{Name: "SameKeyDistinctIDsLoseNothing", Test: func(t *testing.T, s poller.State) { runSameKey(t, s, 8, 40, 0) }},
+	{Name: "LoadSeesWholeCommits", Test: func(t *testing.T, s poller.State) { runSameKey(t, s, 3, 100, 4) }},
 }
 
 // errs collects the errors of goroutines, which must not call FailNow.

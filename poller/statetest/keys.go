@@ -9,19 +9,19 @@ import (
 )
 
 var keyCases = []testCase{
-	{"SameResourceOfTwoInstances", func(t *testing.T, s poller.State) {
+	{Name: "SameResourceOfTwoInstances", Test: func(t *testing.T, s poller.State) {
 		requireIsolated(t, s,
 			[]poller.Key{{Instance: "inst-1", Resource: "contacts"}, {Instance: "inst-2", Resource: "contacts"}},
 			poller.Key{Instance: "inst-3", Resource: "contacts"})
 	}},
-	{"TwoResourcesOfOneInstance", func(t *testing.T, s poller.State) {
+	{Name: "TwoResourcesOfOneInstance", Test: func(t *testing.T, s poller.State) {
 		requireIsolated(t, s,
 			[]poller.Key{{Instance: "inst-1", Resource: "contacts"}, {Instance: "inst-1", Resource: "accounts"}},
 			poller.Key{Instance: "inst-1", Resource: "leads"})
 	}},
 	// Keys a store joining Instance and Resource into one string could
 	// confuse.
-	{"KeysThatJoinAlikeAreDistinct", func(t *testing.T, s poller.State) {
+	{Name: "KeysThatJoinAlikeAreDistinct", Test: func(t *testing.T, s poller.State) {
 		requireIsolated(t, s, []poller.Key{
 			{Instance: "a:b", Resource: "c"}, {Instance: "a", Resource: "b:c"},
 			{Instance: "a/b", Resource: "c"}, {Instance: "a", Resource: "b/c"},
@@ -35,7 +35,7 @@ var keyCases = []testCase{
 	}},
 	// Keys a store comparing names loosely (ignoring case, trailing
 	// spaces or Unicode normalization) could confuse.
-	{"NamesAreComparedExactly", func(t *testing.T, s poller.State) {
+	{Name: "NamesAreComparedExactly", Test: func(t *testing.T, s poller.State) {
 		requireIsolated(t, s, []poller.Key{
 			{Instance: "inst", Resource: "contacts"},
 			{Instance: "Inst", Resource: "contacts"},

@@ -10,10 +10,10 @@ import (
 )
 
 var loadCases = []testCase{
-	{"UnknownKeyIsEmpty", testLoadUnknown},
-	{"CallerOwnsTheResult", testLoadOwned},
-	{"CallerOwnsTheEmptyResult", testLoadOwnedEmpty},
-	{"EarlierResultIsNotUpdatedByLaterCommits", testLoadSnapshot},
+	{Name: "UnknownKeyIsEmpty", Test: testLoadUnknown},
+	{Name: "CallerOwnsTheResult", Test: testLoadOwned},
+	{Name: "CallerOwnsTheEmptyResult", Test: testLoadOwnedEmpty},
+	{Name: "EarlierResultIsNotUpdatedByLaterCommits", Test: testLoadSnapshot},
 }
 
 // testLoadUnknown loads keys never committed to: no error, zero

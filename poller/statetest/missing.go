@@ -8,11 +8,11 @@ import (
 )
 
 var missingCases = []testCase{
-	{"RoundTrips", testMissingRoundTrip},
-	{"NilLeavesItAsItWas", testMissingNil},
-	{"NonNilReplacesItWhole", testMissingReplaced},
-	{"EmptyClearsIt", testMissingEmpty},
-	{"RecordDeletesLeaveIt", testMissingIndependent},
+	{Name: "RoundTrips", Test: testMissingRoundTrip},
+	{Name: "NilLeavesItAsItWas", Test: testMissingNil},
+	{Name: "NonNilReplacesItWhole", Test: testMissingReplaced},
+	{Name: "EmptyClearsIt", Test: testMissingEmpty},
+	{Name: "RecordDeletesLeaveIt", Test: testMissingIndependent},
 }
 
 // testMissingRoundTrip commits counts for every shape of id.

@@ -45,6 +45,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/a12b7632/elementevents/internal/suite"
+
 	"github.com/a12b7632/elementevents/poller"
 )
 
@@ -56,37 +58,21 @@ import (
 // t.TempDir to dispose of what it opens.
 func Run(t *testing.T, newState func(t *testing.T) poller.State) {
 	t.Helper()
-	for _, g := range groups {
-		t.Run(g.name, func(t *testing.T) {
-			t.Parallel()
-			for _, c := range g.cases {
-				t.Run(c.name, func(t *testing.T) {
-					t.Parallel()
-					c.test(t, newState(t))
-				})
-			}
-		})
-	}
+	suite.Run(t, groups, newState)
 }
 
 // testCase is one behaviour of the contract, checked on a fresh state.
-type testCase struct {
-	name string
-	test func(t *testing.T, s poller.State)
-}
+type testCase = suite.Case[poller.State]
 
 // groups holds the suite, one group per part of the contract.
-var groups = []struct {
-	name  string
-	cases []testCase
-}{
-	{"Load", loadCases},
-	{"Commit", commitCases},
-	{"Missing", missingCases},
-	{"Keys", keyCases},
-	{"Apply", applyCases},
-	{"Concurrency", concurrencyCases},
-	{"Volume", volumeCases},
+var groups = []suite.Group[poller.State]{
+	{Name: "Load", Cases: loadCases},
+	{Name: "Commit", Cases: commitCases},
+	{Name: "Missing", Cases: missingCases},
+	{Name: "Keys", Cases: keyCases},
+	{Name: "Apply", Cases: applyCases},
+	{Name: "Concurrency", Cases: concurrencyCases},
+	{Name: "Volume", Cases: volumeCases},
 }
 
 // RequireState fails t unless got holds what want holds. It compares the

@@ -10,8 +10,8 @@ import (
 )
 
 var volumeCases = []testCase{
-	{"HundredThousandRecordsInBatches", testVolumeBatches},
-	{"HundredThousandRecordsInOneChange", testVolumeOneChange},
+	{Name: "HundredThousandRecordsInBatches", Test: testVolumeBatches},
+	{Name: "HundredThousandRecordsInOneChange", Test: testVolumeOneChange},
 }
 
 const (
