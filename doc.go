@@ -77,7 +77,8 @@
 //
 // The Notifier's Outbox, the poller's State and the Deduper are
 // interfaces with in-memory defaults and conformance suites
-// (notify/notifytest, poller/statetest). Package boltstore keeps all three
+// (notify/notifytest, poller/statetest, webhook/dedupetest). Package
+// boltstore keeps all three
 // in one file for a single process; the riverstore module runs polling and
 // delivery on PostgreSQL through River for several replicas, so the core
 // module never depends on a database driver.

@@ -11,7 +11,16 @@ import (
 
 	"github.com/a12b7632/elementevents/boltstore"
 	"github.com/a12b7632/elementevents/webhook"
+	"github.com/a12b7632/elementevents/webhook/dedupetest"
 )
+
+// TestDeduperConformance runs the Deduper conformance suite on the store.
+func TestDeduperConformance(t *testing.T) {
+	t.Parallel()
+	dedupetest.Run(t, func(t *testing.T, clock clockwork.Clock) webhook.Deduper {
+		return openInMemory(t, boltstore.Options{Clock: clock}).Deduper()
+	})
+}
 
 // TestDeduperMatchesMemoryDeduper runs the same script of Marks, Seens
 // and clock moves against webhook.NewMemoryDeduper and the store's Deduper

@@ -9,7 +9,21 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/a12b7632/elementevents/riverstore"
+	"github.com/a12b7632/elementevents/webhook"
+	"github.com/a12b7632/elementevents/webhook/dedupetest"
 )
+
+// TestDeduperConformance runs the Deduper conformance suite on one
+// database, every case on keys of its own.
+func TestDeduperConformance(t *testing.T) {
+	t.Parallel()
+	pool, _ := setup(t, 4)
+	dedupetest.Run(t, func(t *testing.T, clock clockwork.Clock) webhook.Deduper {
+		d, err := riverstore.NewDeduper(pool, riverstore.StoreConfig{Clock: clock})
+		require.NoError(t, err)
+		return d
+	})
+}
 
 func TestDeduper(t *testing.T) {
 	t.Parallel()
