@@ -87,7 +87,7 @@ func New(cfg Config) (*Receiver, error) {
 	if len(cfg.Keys) == 0 {
 		return nil, fmt.Errorf("receiver: Config.Keys is empty: %w", signature.ErrNoKey)
 	}
-	keys := make([][]byte, len(cfg.Keys))
+	keys := make([]signature.Key, len(cfg.Keys))
 	for i, k := range cfg.Keys {
 		if len(k) == 0 {
 			return nil, fmt.Errorf("receiver: Config.Keys[%d] is empty: %w", i, signature.ErrNoKey)
@@ -104,8 +104,12 @@ func New(cfg Config) (*Receiver, error) {
 	if clock == nil {
 		clock = clockwork.NewRealClock()
 	}
+	verifier, err := signature.NewVerifier(signature.VerifierConfig{Keys: keys, Tolerance: cfg.Tolerance, Clock: clock})
+	if err != nil {
+		return nil, fmt.Errorf("receiver: Config.Keys: %w", err)
+	}
 	rc := &Receiver{
-		verifier:      &signature.Verifier{Keys: keys, Tolerance: cfg.Tolerance, Clock: clock},
+		verifier:      verifier,
 		maxBody:       cmp.Or(cfg.MaxBodyBytes, DefaultMaxBodyBytes),
 		allowElements: cfg.AllowElementsScheme,
 		dedupe:        cfg.Deduper,

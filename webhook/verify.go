@@ -22,7 +22,7 @@ type verifier struct {
 	scheme element.SignatureScheme
 	header string // canonical; the HMAC signature header
 	prefix string // the definition's SignaturePrefix, stripped before decoding
-	enc    signature.Encoding
+	hex    bool   // the HMAC digest is hex, not base64
 
 	// v is nil when the scheme is none or the instance has no secret:
 	// every request is then accepted.
@@ -45,9 +45,8 @@ func newVerifier(w element.Webhook, secret string, clock clockwork.Clock, tolera
 		vf.prefix = w.SignaturePrefix
 		switch w.SignatureEncoding {
 		case "", element.EncodingBase64:
-			vf.enc = signature.Base64
 		case element.EncodingHex:
-			vf.enc = signature.Hex
+			vf.hex = true
 		default:
 			return nil, fmt.Errorf("webhook definition: unknown signatureEncoding %s", quote.String(w.SignatureEncoding))
 		}
@@ -58,7 +57,7 @@ func newVerifier(w element.Webhook, secret string, clock clockwork.Clock, tolera
 	if secret == "" {
 		return vf, nil
 	}
-	key := []byte(secret)
+	key := signature.Key(secret)
 	if vf.scheme == element.SignatureStandardWebhooks {
 		// Standard Webhooks secrets are usually whsec_<base64>.
 		k, err := signature.ParseKey(secret)
@@ -67,7 +66,11 @@ func newVerifier(w element.Webhook, secret string, clock clockwork.Clock, tolera
 		}
 		key = k
 	}
-	vf.v = &signature.Verifier{Keys: [][]byte{key}, Tolerance: tolerance, Clock: clock}
+	v, err := signature.NewVerifier(signature.VerifierConfig{Keys: []signature.Key{key}, Tolerance: tolerance, Clock: clock})
+	if err != nil {
+		return nil, fmt.Errorf("webhook secret (configuration key %s): %w", w.SecretKey, err)
+	}
+	vf.v = v
 	return vf, nil
 }
 
@@ -119,7 +122,12 @@ func (vf *verifier) verifyHMAC(payload []byte, values []string) error {
 		if n := len(vf.prefix); n > 0 && len(value) >= n && strings.EqualFold(value[:n], vf.prefix) {
 			value = value[n:]
 		}
-		e := vf.v.VerifyHMAC(payload, value, vf.enc)
+		var e error
+		if vf.hex {
+			e = vf.v.VerifyHMACHex(payload, value)
+		} else {
+			e = vf.v.VerifyHMAC(payload, value)
+		}
 		if e == nil {
 			return nil
 		}
