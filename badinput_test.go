@@ -36,6 +36,7 @@ import (
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/events/eventstest"
+	"github.com/a12b7632/elementevents/internal/urltemplate"
 	"github.com/a12b7632/elementevents/javatime"
 	"github.com/a12b7632/elementevents/netguard"
 	"github.com/a12b7632/elementevents/poller"
@@ -316,7 +317,7 @@ func runURL(t *testing.T, c *badCase) badOutcome {
 		loc, err = javatime.LoadLocation(string(z))
 		require.NoError(t, err, "the case's zone must load")
 	}
-	u, err := element.CompileURL(string(c.body), loc)
+	u, err := urltemplate.Compile(string(c.body), loc)
 	if err != nil {
 		return badOutcome{err: err, events: -1}
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-playground/validator/v10"
 
+	"github.com/a12b7632/elementevents/internal/urltemplate"
 	"github.com/a12b7632/elementevents/javatime"
 )
 
@@ -309,7 +310,7 @@ func (d *Definition) checkResources(ps *problemList) {
 			if zone == nil {
 				zone = time.UTC
 			}
-			if _, err := CompileURL(d.VendorPath(r.URL), zone); err != nil {
+			if _, err := urltemplate.Compile(d.VendorPath(r.URL), zone); err != nil {
 				ps.wrap(field+".url", err)
 			}
 		}

@@ -50,9 +50,9 @@
 // Vendors write dates in many ways; resources describe them with Java
 // SimpleDateFormat patterns such as yyyy-MM-dd'T'HH:mm:ss and zones such as
 // GMT, which package [github.com/a12b7632/elementevents/javatime] reads and
-// writes as the JDK does; Validate checks them with it. [CompileURL]
-// expands the ${gmtDate:...}-style placeholders of resource URLs for a
-// poll time.
+// writes as the JDK does; Validate checks them with it, and the
+// ${gmtDate:...}-style placeholders of resource URLs ([Resource].URL
+// lists them).
 //
 // # The catalogue
 //

@@ -3,6 +3,7 @@ package element
 import (
 	"errors"
 
+	"github.com/a12b7632/elementevents/internal/urltemplate"
 	"github.com/a12b7632/elementevents/javatime"
 )
 
@@ -30,8 +31,9 @@ var (
 	ErrTimeZone = javatime.ErrZone
 
 	// ErrPlaceholder reports a ${...} URL placeholder that is unknown or
-	// malformed.
-	ErrPlaceholder = errors.New("element: invalid placeholder")
+	// malformed (see [Resource].URL for the placeholders), or a
+	// {config.key} reference of a base URL template that is.
+	ErrPlaceholder = urltemplate.ErrPlaceholder
 
 	// ErrLegacyURLs reports a malformed event.poller.urls entry.
 	ErrLegacyURLs = errors.New("element: invalid event.poller.urls")

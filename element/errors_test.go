@@ -71,10 +71,10 @@ func TestErrorsDoNotEchoHugeValues(t *testing.T) {
 			[]string{"updatedDateTimezone", "bytes)"}},
 		{"url placeholder", validated(`"event.vendor.type": "polling", "event.poller.configuration": {"items": {"url": "/items?x=${` + huge + `}", "idField": "id"}}`),
 			element.ErrPlaceholder, []string{"items.url", "${wwww", "bytes) at position 9: unknown placeholder"}},
-		{"url unterminated", func() error { _, err := element.CompileURL("/x?${"+huge, nil); return err }, element.ErrPlaceholder,
-			[]string{"unterminated", "bytes)"}},
-		{"url epoch unit", func() error { _, err := element.CompileURL("/x?${epoch:"+huge+"}", nil); return err }, element.ErrPlaceholder,
-			[]string{"unknown epoch unit \"wwww", "bytes)"}},
+		{"url unterminated", validated(`"event.vendor.type": "polling", "event.poller.configuration": {"items": {"url": "/x?${` + huge + `", "idField": "id"}}`),
+			element.ErrPlaceholder, []string{"unterminated", "bytes)"}},
+		{"url epoch unit", validated(`"event.vendor.type": "polling", "event.poller.configuration": {"items": {"url": "/x?${epoch:` + huge + `}", "idField": "id"}}`),
+			element.ErrPlaceholder, []string{"unknown epoch unit \"wwww", "bytes)"}},
 		{"template", func() error {
 			_, err := element.ExpandTemplate("{"+huge+"}", func(string) (string, bool) { return "", false })
 			return err

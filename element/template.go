@@ -18,7 +18,7 @@ import (
 // an error wrapping [ErrPlaceholder].
 //
 // ${...} time placeholders are copied through unchanged, so a template may
-// hold both kinds; they are expanded per poll by [CompileURL].
+// hold both kinds; they are expanded per poll (see [Resource].URL).
 //
 // Reference names are made of letters, digits and "._-".
 func ExpandTemplate(tmpl string, lookup func(key string) (string, bool)) (string, error) {

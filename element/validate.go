@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-playground/validator/v10"
 
+	"github.com/a12b7632/elementevents/internal/urltemplate"
 	"github.com/a12b7632/elementevents/javatime"
 )
 
@@ -98,7 +99,7 @@ func resourceProblems(prefix string, r Resource) problemList {
 		}
 	}
 	if r.URL != "" {
-		if _, err := CompileURL(r.URL, cmp.Or(updatedZone, time.UTC)); err != nil {
+		if _, err := urltemplate.Compile(r.URL, cmp.Or(updatedZone, time.UTC)); err != nil {
 			add("url", err)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/internal/quote"
 	"github.com/a12b7632/elementevents/internal/redact"
+	"github.com/a12b7632/elementevents/internal/urltemplate"
 	"github.com/a12b7632/elementevents/javatime"
 	"github.com/a12b7632/elementevents/netguard"
 	"github.com/jonboulle/clockwork"
@@ -278,10 +279,10 @@ type templateKey struct{ url, zone string }
 // template returns the compiled URL of res: its hub path mapped to the
 // vendor path, appended to the base URL unless absolute, with
 // placeholders expanded in the zone of the updated date.
-func (s *HTTPSource) template(res element.Resource) (*element.URLTemplate, error) {
+func (s *HTTPSource) template(res element.Resource) (*urltemplate.Template, error) {
 	key := templateKey{res.URL, res.Dates.UpdatedTimezone}
 	if t, ok := s.templates.Load(key); ok {
-		return t.(*element.URLTemplate), nil
+		return t.(*urltemplate.Template), nil
 	}
 	if strings.TrimSpace(res.URL) == "" {
 		return nil, fmt.Errorf("resource url is empty: %w", ErrConfig)
@@ -301,7 +302,7 @@ func (s *HTTPSource) template(res element.Resource) (*element.URLTemplate, error
 		}
 		raw = s.base + raw
 	}
-	t, err := element.CompileURL(raw, zone)
+	t, err := urltemplate.Compile(raw, zone)
 	if err != nil {
 		return nil, fmt.Errorf("url: %w: %w", ErrConfig, err)
 	}
