@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/a12b7632/elementevents/element"
+	"github.com/a12b7632/elementevents/internal/vocab"
 )
 
 func validDefinition(key string) *element.Definition {
@@ -90,8 +91,8 @@ func TestCatalogueLookup(t *testing.T) {
 	require.True(t, ok)
 	require.Equal(t, "acme", got.Key)
 	// Registered definitions have their defaults filled.
-	require.Equal(t, element.AuthNone, got.Auth.Style)
-	require.Equal(t, element.PaginationNone, got.Pagination.Style)
+	require.Equal(t, vocab.AuthNone, got.Auth.Style)
+	require.Equal(t, vocab.PaginationNone, got.Pagination.Style)
 	require.Equal(t, []string{"POST"}, got.Webhook.Methods)
 
 	_, ok = c.Lookup("ACME")
@@ -217,9 +218,9 @@ func TestBuiltinWooCommerce(t *testing.T) {
 	def, ok := element.Lookup("woocommercerest")
 	require.True(t, ok)
 	require.Equal(t, "ecommerce", def.Hub)
-	require.Equal(t, element.Auth{Style: element.AuthBasic, UsernameKey: "oauth.api.key", PasswordKey: "oauth.api.secret"}, def.Auth)
+	require.Equal(t, element.Auth{Style: vocab.AuthBasic, UsernameKey: "oauth.api.key", PasswordKey: "oauth.api.secret"}, def.Auth)
 	require.Equal(t, element.Pagination{
-		Style: element.PaginationPage, PageParam: "page", FirstPage: 1, SizeParam: "per_page",
+		Style: vocab.PaginationPage, PageParam: "page", FirstPage: 1, SizeParam: "per_page",
 		TotalPagesHeader: "X-WP-TotalPages", TotalHeader: "X-WP-Total",
 	}, def.Pagination)
 	require.Empty(t, def.RecordsPath)
@@ -243,9 +244,9 @@ func TestBuiltinWooCommerce(t *testing.T) {
 	require.Contains(t, def.Resources["orders"].URL, "dates_are_gmt=true")
 
 	w := def.Webhook
-	require.Equal(t, element.SignatureHMACSHA256, w.SignatureScheme)
+	require.Equal(t, vocab.SignatureHMACSHA256, w.SignatureScheme)
 	require.Equal(t, "X-WC-Webhook-Signature", w.SignatureHeader)
-	require.Equal(t, element.EncodingBase64, w.SignatureEncoding)
+	require.Equal(t, vocab.EncodingBase64, w.SignatureEncoding)
 	require.Empty(t, w.SignaturePrefix)
 	require.Equal(t, "webhook.secret", w.SecretKey)
 	require.Equal(t, "X-WC-Webhook-Topic", w.TopicHeader)
@@ -262,9 +263,9 @@ func TestBuiltinConcur(t *testing.T) {
 	t.Parallel()
 	def, ok := element.Lookup("concur")
 	require.True(t, ok)
-	require.Equal(t, element.AuthBearer, def.Auth.Style)
+	require.Equal(t, vocab.AuthBearer, def.Auth.Style)
 	require.Equal(t, "oauth.access.token", def.Auth.TokenKey)
-	require.Equal(t, element.PaginationNextURL, def.Pagination.Style)
+	require.Equal(t, vocab.PaginationNextURL, def.Pagination.Style)
 	require.Equal(t, "NextPage", def.Pagination.NextField)
 	require.Equal(t, "limit", def.Pagination.SizeParam)
 	require.Equal(t, "Items", def.RecordsPath)
@@ -275,7 +276,7 @@ func TestBuiltinConcur(t *testing.T) {
 	require.Equal(t, "CreateDate", r.Dates.CreatedField)
 	require.Equal(t, "yyyy-MM-dd'T'HH:mm:ss.SSS", r.Dates.UpdatedFormat)
 	require.Equal(t, "/expense/reports?user=ALL&modifiedDateAfter=${gmtDate:yyyy-MM-dd'T'HH:mm:ss}", def.VendorPath(r.URL))
-	require.Equal(t, element.SignatureNone, def.Webhook.SignatureScheme)
+	require.Equal(t, vocab.SignatureNone, def.Webhook.SignatureScheme)
 
 	// The API host has a default; an instance may set its data center's.
 	require.Equal(t, []string{"oauth.access.token"}, def.ConfigKeys())
@@ -292,15 +293,15 @@ func TestBuiltinGeneric(t *testing.T) {
 	def, ok := element.Lookup("generic")
 	require.True(t, ok)
 	require.Equal(t, "general", def.Hub)
-	require.Equal(t, element.AuthNone, def.Auth.Style)
-	require.Equal(t, element.PaginationNone, def.Pagination.Style)
+	require.Equal(t, vocab.AuthNone, def.Auth.Style)
+	require.Equal(t, vocab.PaginationNone, def.Pagination.Style)
 	require.Empty(t, def.Resources)
 	require.Equal(t, []string{"base.url"}, def.ConfigKeys())
 	_, err := def.ExpandBaseURL(mapLookup(nil))
 	require.ErrorIs(t, err, element.ErrInvalid)
 	require.ErrorContains(t, err, `base.url: is missing; the template "{base.url}" needs it`)
-	require.Equal(t, element.EventTypeCreated, def.Webhook.Topics.EventType("create"))
-	require.Equal(t, element.EventTypeUpdated, def.Webhook.Topics.EventType("UPDATED"))
+	require.Equal(t, "CREATED", def.Webhook.Topics.EventType("create"))
+	require.Equal(t, "UPDATED", def.Webhook.Topics.EventType("UPDATED"))
 }
 
 // TestBuiltinJSONRoundTrip checks that a definition written back to JSON

@@ -11,32 +11,14 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/a12b7632/elementevents/internal/vocab"
 )
 
-// The configuration keys this package reads into [Events]. Every other key
-// is kept as written and read with [Configuration.Get].
+// vendorWebhook and vendorPolling are the values of Events.VendorType.
 const (
-	KeyEventsEnabled       = "event.notification.enabled"
-	KeyVendorType          = "event.vendor.type"
-	KeyCallbackURL         = "event.notification.callback.url"
-	KeySignatureKey        = "event.notification.signature.key"
-	KeyRefreshInterval     = "event.poller.refresh_interval"
-	KeyObjects             = "event.objects"
-	KeyPollerConfiguration = "event.poller.configuration"
-	KeyPollerURLs          = "event.poller.urls"
-)
-
-// DefaultRefreshInterval is the poll interval when
-// event.poller.refresh_interval is absent.
-const DefaultRefreshInterval = 15 * time.Minute
-
-// VendorType says how the vendor reports changes.
-type VendorType string
-
-// The vendor types. Parse also accepts "webhooks" for [VendorWebhook].
-const (
-	VendorWebhook VendorType = "webhook"
-	VendorPolling VendorType = "polling"
+	vendorWebhook = "webhook"
+	vendorPolling = "polling"
 )
 
 // Configuration is the configuration object of an instance: the typed
@@ -55,13 +37,17 @@ type Configuration struct {
 	values map[string]json.RawMessage
 }
 
-// Events is the typed view of the event.* configuration keys.
+// Events is the typed view of the event.* configuration keys; every other
+// key is kept as written and read with [Configuration.Get].
 type Events struct {
 	// Enabled is event.notification.enabled. Default false.
 	Enabled bool
 
-	// VendorType is event.vendor.type. Empty when absent.
-	VendorType VendorType
+	// VendorType is event.vendor.type: "webhook" (the vendor sends
+	// webhooks; Parse also reads "webhooks") or "polling" (the poller asks
+	// the vendor's API). Empty when absent, unless resources are
+	// configured: then "polling".
+	VendorType string
 
 	// CallbackURL is event.notification.callback.url, where notifications
 	// are delivered. Required when Enabled.
@@ -72,7 +58,7 @@ type Events struct {
 	SignatureKey Secret
 
 	// RefreshInterval is event.poller.refresh_interval, written in minutes.
-	// Default [DefaultRefreshInterval].
+	// Default 15 minutes.
 	RefreshInterval time.Duration
 
 	// Objects is event.objects, a comma-separated list of object names.
@@ -199,7 +185,7 @@ func (c Configuration) MarshalJSON() ([]byte, error) {
 	for k, v := range c.values {
 		out[k] = v
 	}
-	delete(out, KeyPollerURLs)
+	delete(out, vocab.KeyPollerURLs)
 	e := c.Events
 	var errs []error
 	put := func(key string, v any) {
@@ -210,26 +196,26 @@ func (c Configuration) MarshalJSON() ([]byte, error) {
 		out[key] = raw
 	}
 	has := func(key string) bool { _, ok := c.values[key]; return ok }
-	if e.Enabled || has(KeyEventsEnabled) {
-		put(KeyEventsEnabled, e.Enabled)
+	if e.Enabled || has(vocab.KeyEventsEnabled) {
+		put(vocab.KeyEventsEnabled, e.Enabled)
 	}
 	if e.VendorType != "" {
-		put(KeyVendorType, string(e.VendorType))
+		put(vocab.KeyVendorType, string(e.VendorType))
 	}
 	if e.CallbackURL != "" {
-		put(KeyCallbackURL, e.CallbackURL)
+		put(vocab.KeyCallbackURL, e.CallbackURL)
 	}
 	if !e.SignatureKey.IsZero() {
-		put(KeySignatureKey, e.SignatureKey.Reveal())
+		put(vocab.KeySignatureKey, e.SignatureKey.Reveal())
 	}
-	if e.RefreshInterval != 0 && (has(KeyRefreshInterval) || e.RefreshInterval != DefaultRefreshInterval) {
-		put(KeyRefreshInterval, formatMinutes(e.RefreshInterval))
+	if e.RefreshInterval != 0 && (has(vocab.KeyRefreshInterval) || e.RefreshInterval != vocab.DefaultRefreshInterval) {
+		put(vocab.KeyRefreshInterval, formatMinutes(e.RefreshInterval))
 	}
 	if len(e.Objects) > 0 {
-		put(KeyObjects, strings.Join(e.Objects, ","))
+		put(vocab.KeyObjects, strings.Join(e.Objects, ","))
 	}
 	if len(e.Resources) > 0 {
-		put(KeyPollerConfiguration, e.Resources)
+		put(vocab.KeyPollerConfiguration, e.Resources)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err

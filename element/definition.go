@@ -3,6 +3,8 @@ package element
 import (
 	"maps"
 	"slices"
+
+	"github.com/a12b7632/elementevents/internal/vocab"
 )
 
 // Definition describes an element, a vendor API, as data: where its API
@@ -127,30 +129,30 @@ func (d *Definition) ConfigKeys() []string {
 // validates.
 func (d *Definition) setDefaults() {
 	if d.Auth.Style == "" {
-		d.Auth.Style = AuthNone
+		d.Auth.Style = vocab.AuthNone
 	}
 	p := &d.Pagination
 	switch p.Style {
 	case "":
-		p.Style = PaginationNone
-	case PaginationPage:
+		p.Style = vocab.PaginationNone
+	case vocab.PaginationPage:
 		if p.PageParam == "" {
 			p.PageParam = "page"
 		}
 		if p.FirstPage == 0 {
 			p.FirstPage = 1
 		}
-	case PaginationOffset:
+	case vocab.PaginationOffset:
 		if p.OffsetParam == "" {
 			p.OffsetParam = "offset"
 		}
 	}
 	w := &d.Webhook
 	if w.SignatureScheme == "" {
-		w.SignatureScheme = SignatureNone
+		w.SignatureScheme = vocab.SignatureNone
 	}
-	if w.SignatureScheme == SignatureHMACSHA256 && w.SignatureEncoding == "" {
-		w.SignatureEncoding = EncodingBase64
+	if w.SignatureScheme == vocab.SignatureHMACSHA256 && w.SignatureEncoding == "" {
+		w.SignatureEncoding = vocab.EncodingBase64
 	}
 	if len(w.Methods) == 0 {
 		w.Methods = []string{"POST"}

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/a12b7632/elementevents/element"
+	"github.com/a12b7632/elementevents/internal/vocab"
 )
 
 // minimalDefinition is the smallest valid definition body.
@@ -188,10 +189,10 @@ func TestParseDefinitionFillsDefaults(t *testing.T) {
 		`"pagination": {"style": "page"}, "webhook": {"signatureScheme": "hmac-sha256", "signatureHeader": "X-Sig", "secretKey": "s"}`)))
 	require.NoError(t, err)
 	require.Equal(t, "acme", def.DisplayName())
-	require.Equal(t, element.AuthNone, def.Auth.Style)
+	require.Equal(t, vocab.AuthNone, def.Auth.Style)
 	require.Equal(t, "page", def.Pagination.PageParam)
 	require.Equal(t, 1, def.Pagination.FirstPage)
-	require.Equal(t, element.EncodingBase64, def.Webhook.SignatureEncoding)
+	require.Equal(t, vocab.EncodingBase64, def.Webhook.SignatureEncoding)
 	require.Equal(t, []string{"POST"}, def.Webhook.Methods)
 	require.Equal(t, ".", def.Webhook.Topics.Separator)
 	// A definition with its defaults filled is still valid.
@@ -200,7 +201,7 @@ func TestParseDefinitionFillsDefaults(t *testing.T) {
 	def, err = element.ParseDefinition([]byte(withFields(`"pagination": {"style": "offset"}`)))
 	require.NoError(t, err)
 	require.Equal(t, "offset", def.Pagination.OffsetParam)
-	require.Equal(t, element.PaginationNone, mustParse(t, minimalDefinition).Pagination.Style)
+	require.Equal(t, vocab.PaginationNone, mustParse(t, minimalDefinition).Pagination.Style)
 }
 
 func mustParse(t *testing.T, body string) *element.Definition {
@@ -348,31 +349,31 @@ func TestMapTopicWooCommerce(t *testing.T) {
 	tests := []struct {
 		topic, wantObject, wantEvent string
 	}{
-		{"customer.created", "customers", element.EventTypeCreated},
-		{"customer.updated", "customers", element.EventTypeUpdated},
-		{"customer.deleted", "customers", element.EventTypeDeleted},
-		{"order.created", "orders", element.EventTypeCreated},
-		{"order.updated", "orders", element.EventTypeUpdated},
-		{"order.deleted", "orders", element.EventTypeDeleted},
+		{"customer.created", "customers", "CREATED"},
+		{"customer.updated", "customers", "UPDATED"},
+		{"customer.deleted", "customers", "DELETED"},
+		{"order.created", "orders", "CREATED"},
+		{"order.updated", "orders", "UPDATED"},
+		{"order.deleted", "orders", "DELETED"},
 		// restored is an untrash: the object is back, with its id, and its
 		// modified date bumped, which is what polling would report too.
-		{"order.restored", "orders", element.EventTypeUpdated},
-		{"product.created", "products", element.EventTypeCreated},
-		{"product.updated", "products", element.EventTypeUpdated},
-		{"product.deleted", "products", element.EventTypeDeleted},
-		{"product.restored", "products", element.EventTypeUpdated},
-		{"coupon.created", "coupons", element.EventTypeCreated},
-		{"coupon.updated", "coupons", element.EventTypeUpdated},
-		{"coupon.deleted", "coupons", element.EventTypeDeleted},
-		{"coupon.restored", "coupons", element.EventTypeUpdated},
-		{"action.woocommerce_add_to_cart", "action", element.EventTypeUnknown},
-		{"action.woocommerce_order_status_completed", "action", element.EventTypeUnknown},
-		{" customer.updated ", "customers", element.EventTypeUpdated},
-		{"customer.archived", "customers", element.EventTypeUnknown},
-		{"subscription.created", "subscription", element.EventTypeCreated},
-		{"customer.UPDATED", "customers", element.EventTypeUnknown},
-		{"ping", "ping", element.EventTypeUnknown},
-		{"", "", element.EventTypeUnknown},
+		{"order.restored", "orders", "UPDATED"},
+		{"product.created", "products", "CREATED"},
+		{"product.updated", "products", "UPDATED"},
+		{"product.deleted", "products", "DELETED"},
+		{"product.restored", "products", "UPDATED"},
+		{"coupon.created", "coupons", "CREATED"},
+		{"coupon.updated", "coupons", "UPDATED"},
+		{"coupon.deleted", "coupons", "DELETED"},
+		{"coupon.restored", "coupons", "UPDATED"},
+		{"action.woocommerce_add_to_cart", "action", "UNKNOWN"},
+		{"action.woocommerce_order_status_completed", "action", "UNKNOWN"},
+		{" customer.updated ", "customers", "UPDATED"},
+		{"customer.archived", "customers", "UNKNOWN"},
+		{"subscription.created", "subscription", "CREATED"},
+		{"customer.UPDATED", "customers", "UNKNOWN"},
+		{"ping", "ping", "UNKNOWN"},
+		{"", "", "UNKNOWN"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.topic, func(t *testing.T) {
@@ -389,25 +390,25 @@ func TestTopicMap(t *testing.T) {
 	m := element.TopicMap{
 		Separator: "/",
 		Objects:   map[string]string{"inv": "invoices"},
-		Actions:   map[string]string{"new": element.EventTypeCreated},
+		Actions:   map[string]string{"new": "CREATED"},
 	}
 	object, event := m.Map("inv/new")
 	require.Equal(t, "invoices", object)
-	require.Equal(t, element.EventTypeCreated, event)
+	require.Equal(t, "CREATED", event)
 	object, event = m.Map("inv.new")
 	require.Equal(t, "inv.new", object)
-	require.Equal(t, element.EventTypeUnknown, event)
+	require.Equal(t, "UNKNOWN", event)
 
-	require.Equal(t, element.EventTypeCreated, m.EventType("new"))
-	require.Equal(t, element.EventTypeDeleted, m.EventType("DELETED"))
-	require.Equal(t, element.EventTypeUnknown, m.EventType("deleted"))
+	require.Equal(t, "CREATED", m.EventType("new"))
+	require.Equal(t, "DELETED", m.EventType("DELETED"))
+	require.Equal(t, "UNKNOWN", m.EventType("deleted"))
 	require.Equal(t, "invoices", m.ObjectType("inv"))
 	require.Equal(t, "bills", m.ObjectType("bills"))
 
 	// The zero TopicMap splits on "." and maps no action.
 	object, event = element.TopicMap{}.Map("a.created")
 	require.Equal(t, "a", object)
-	require.Equal(t, element.EventTypeUnknown, event)
+	require.Equal(t, "UNKNOWN", event)
 }
 
 func TestConfigKeys(t *testing.T) {
@@ -418,9 +419,9 @@ func TestConfigKeys(t *testing.T) {
 		want []string
 	}{
 		{"none", element.Definition{BaseURL: "https://api.example.com"}, nil},
-		{"basic without password", element.Definition{BaseURL: "{u}/v1", Auth: element.Auth{Style: element.AuthBasic, UsernameKey: "api.key"}}, []string{"api.key", "u"}},
-		{"query", element.Definition{BaseURL: "{u}", Auth: element.Auth{Style: element.AuthQuery, TokenKey: "t", Param: "key"}}, []string{"t", "u"}},
-		{"header", element.Definition{BaseURL: "https://{t}.example.com", Auth: element.Auth{Style: element.AuthHeader, TokenKey: "t", Param: "X-Key"}}, []string{"t"}},
+		{"basic without password", element.Definition{BaseURL: "{u}/v1", Auth: element.Auth{Style: vocab.AuthBasic, UsernameKey: "api.key"}}, []string{"api.key", "u"}},
+		{"query", element.Definition{BaseURL: "{u}", Auth: element.Auth{Style: vocab.AuthQuery, TokenKey: "t", Param: "key"}}, []string{"t", "u"}},
+		{"header", element.Definition{BaseURL: "https://{t}.example.com", Auth: element.Auth{Style: vocab.AuthHeader, TokenKey: "t", Param: "X-Key"}}, []string{"t"}},
 		{"defaulted", element.Definition{BaseURL: "{host}/{ver}", Defaults: map[string]string{"ver": "v3"}}, []string{"host"}},
 		{"malformed template", element.Definition{BaseURL: "{host"}, nil},
 	}

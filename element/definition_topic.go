@@ -15,10 +15,11 @@ type TopicMap struct {
 	// type.
 	Objects map[string]string `json:"objects,omitempty"`
 
-	// Actions maps a vendor action to an event type ([EventTypeCreated],
-	// [EventTypeUpdated], [EventTypeDeleted] or [EventTypeUnknown]):
-	// "created" -> "CREATED". An action not listed maps to
-	// [EventTypeUnknown].
+	// Actions maps a vendor action to an event type: "CREATED" (the object
+	// was created), "UPDATED" (it changed, or was restored), "DELETED" (it
+	// was deleted or trashed) or "UNKNOWN" (something happened that has no
+	// mapping): "created" -> "CREATED". An action not listed maps to
+	// UNKNOWN.
 	Actions map[string]string `json:"actions,omitempty"`
 }
 
@@ -26,7 +27,7 @@ type TopicMap struct {
 // (topics are case-sensitive) after trimming spaces. A resource missing from
 // Objects is returned unchanged as the object type, so nothing is lost; an
 // action missing from Actions, or a topic without a separator, yields
-// [EventTypeUnknown]. WooCommerce's custom "action.woocommerce_..." topics
+// UNKNOWN. WooCommerce's custom "action.woocommerce_..." topics
 // therefore map to ("action", "UNKNOWN").
 func (m TopicMap) Map(topic string) (objectType, eventType string) {
 	sep := m.Separator
@@ -35,7 +36,7 @@ func (m TopicMap) Map(topic string) (objectType, eventType string) {
 	}
 	resource, action, ok := strings.Cut(strings.TrimSpace(topic), sep)
 	if !ok {
-		return m.ObjectType(resource), EventTypeUnknown
+		return m.ObjectType(resource), eventUnknown
 	}
 	return m.ObjectType(resource), m.lookupAction(action)
 }
@@ -52,7 +53,7 @@ func (m TopicMap) ObjectType(resource string) string {
 // EventType maps a vendor action, such as the value at a webhook's
 // EventTypePath, to an event type. An action missing from Actions that is
 // already an event type ("UPDATED") is returned as is; anything else is
-// [EventTypeUnknown].
+// UNKNOWN.
 func (m TopicMap) EventType(action string) string {
 	if t, ok := m.Actions[action]; ok {
 		return t
@@ -60,7 +61,7 @@ func (m TopicMap) EventType(action string) string {
 	if isEventType(action) {
 		return action
 	}
-	return EventTypeUnknown
+	return eventUnknown
 }
 
 // lookupAction maps an action from a topic. Unlike EventType it does not
@@ -69,12 +70,21 @@ func (m TopicMap) lookupAction(action string) string {
 	if t, ok := m.Actions[action]; ok {
 		return t
 	}
-	return EventTypeUnknown
+	return eventUnknown
 }
+
+// The event types a topic maps to. They equal the types of package
+// events, which element does not import.
+const (
+	eventCreated = "CREATED"
+	eventUpdated = "UPDATED"
+	eventDeleted = "DELETED"
+	eventUnknown = "UNKNOWN"
+)
 
 func isEventType(s string) bool {
 	switch s {
-	case EventTypeCreated, EventTypeUpdated, EventTypeDeleted, EventTypeUnknown:
+	case eventCreated, eventUpdated, eventDeleted, eventUnknown:
 		return true
 	}
 	return false

@@ -13,6 +13,7 @@ import (
 	"github.com/go-playground/validator/v10"
 
 	"github.com/a12b7632/elementevents/internal/urltemplate"
+	"github.com/a12b7632/elementevents/internal/vocab"
 	"github.com/a12b7632/elementevents/javatime"
 )
 
@@ -53,11 +54,11 @@ func (inst *Instance) rules(c *Catalogue) problemList {
 	}
 	ps = append(ps, structProblems("", rules)...)
 
-	if e.Enabled && e.VendorType == VendorPolling && len(e.Resources) == 0 {
-		ps.add(KeyPollerConfiguration, "required for polling: configure at least one resource (or name objects the element definition has defaults for in event.objects)")
+	if e.Enabled && e.VendorType == vendorPolling && len(e.Resources) == 0 {
+		ps.add(vocab.KeyPollerConfiguration, "required for polling: configure at least one resource (or name objects the element definition has defaults for in event.objects)")
 	}
 	for _, name := range slices.Sorted(maps.Keys(e.Resources)) {
-		ps = append(ps, resourceProblems(KeyPollerConfiguration+"."+name, e.Resources[name])...)
+		ps = append(ps, resourceProblems(vocab.KeyPollerConfiguration+"."+name, e.Resources[name])...)
 	}
 	return ps
 }
@@ -147,7 +148,7 @@ func ruleMessage(fe validator.FieldError) string {
 	case "required":
 		return "required"
 	case "required_if":
-		return "required when " + KeyEventsEnabled + " is true"
+		return "required when " + vocab.KeyEventsEnabled + " is true"
 	case "http_url":
 		return "must be an absolute http or https URL"
 	case "gt":

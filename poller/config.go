@@ -8,6 +8,7 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/internal/vocab"
 	"github.com/a12b7632/elementevents/netguard"
 )
 
@@ -17,7 +18,7 @@ const (
 	DefaultParallelism   = 4
 	DefaultSnapshotEvery = 4
 	// DefaultRefreshInterval applies when the instance has none.
-	DefaultRefreshInterval = element.DefaultRefreshInterval
+	DefaultRefreshInterval = vocab.DefaultRefreshInterval
 )
 
 // FirstRun says what the first cycle of a resource (with no saved state)

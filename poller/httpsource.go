@@ -16,6 +16,7 @@ import (
 	"github.com/a12b7632/elementevents/internal/quote"
 	"github.com/a12b7632/elementevents/internal/redact"
 	"github.com/a12b7632/elementevents/internal/urltemplate"
+	"github.com/a12b7632/elementevents/internal/vocab"
 	"github.com/a12b7632/elementevents/javatime"
 	"github.com/a12b7632/elementevents/netguard"
 	"github.com/jonboulle/clockwork"
@@ -127,7 +128,7 @@ var _ Source = (*HTTPSource)(nil)
 // sourceAuth holds the credentials the definition's auth style sends.
 // They are Secrets so that printing an HTTPSource cannot show them.
 type sourceAuth struct {
-	style          element.AuthStyle
+	style          string
 	user, password element.Secret // basic
 	token          element.Secret // bearer, query, header
 	param, prefix  string         // query parameter or header name; header prefix
@@ -213,12 +214,12 @@ func sourceDefinition(cfg HTTPConfig) (*element.Definition, error) {
 // it parses, for a definition built as a Go literal.
 func paginationDefaults(p element.Pagination) element.Pagination {
 	if p.Style == "" {
-		p.Style = element.PaginationNone
+		p.Style = vocab.PaginationNone
 	}
 	if p.PageParam == "" {
 		p.PageParam = "page"
 	}
-	if p.FirstPage == 0 && p.Style == element.PaginationPage {
+	if p.FirstPage == 0 && p.Style == vocab.PaginationPage {
 		p.FirstPage = 1
 	}
 	if p.OffsetParam == "" {
@@ -255,17 +256,17 @@ func readCredentials(def *element.Definition, conf element.Configuration) (sourc
 	}
 	var err error
 	switch a.Style {
-	case element.AuthBasic:
+	case vocab.AuthBasic:
 		if c.user, err = get(a.UsernameKey); err != nil {
 			return c, err
 		}
 		if a.PasswordKey != "" {
 			c.password, err = get(a.PasswordKey)
 		}
-	case element.AuthBearer, element.AuthQuery, element.AuthHeader:
+	case vocab.AuthBearer, vocab.AuthQuery, vocab.AuthHeader:
 		c.token, err = get(a.TokenKey)
-	case "", element.AuthNone:
-		c.style = element.AuthNone
+	case "", vocab.AuthNone:
+		c.style = vocab.AuthNone
 	default:
 		err = fmt.Errorf("poller: %s: unknown auth style %q: %w", def.Key, a.Style, ErrConfig)
 	}
@@ -340,7 +341,7 @@ func (s *HTTPSource) Fetch(ctx context.Context, req Request) (*Page, error) {
 	}
 	size := s.pageSize(req.Config)
 	target := s.pageURL(first, cur, size)
-	if s.auth.style == element.AuthQuery {
+	if s.auth.style == vocab.AuthQuery {
 		target.RawQuery = setQueryParam(target.RawQuery, s.auth.param, s.auth.token.Reveal())
 	}
 	if s.pag.SizeParam == "" || cur.next != nil {
@@ -538,11 +539,11 @@ func (s *HTTPSource) readPage(c *fetchCall, resp *http.Response, body []byte) (*
 func (s *HTTPSource) authorize(r *http.Request) {
 	a := s.auth
 	switch a.style {
-	case element.AuthBasic:
+	case vocab.AuthBasic:
 		r.SetBasicAuth(a.user.Reveal(), a.password.Reveal())
-	case element.AuthBearer:
+	case vocab.AuthBearer:
 		r.Header.Set("Authorization", "Bearer "+a.token.Reveal())
-	case element.AuthHeader:
+	case vocab.AuthHeader:
 		r.Header.Set(a.param, a.prefix+a.token.Reveal())
 	}
 }
@@ -560,7 +561,7 @@ func (s *HTTPSource) redact(u *url.URL) string {
 
 // isAuthParam reports whether name is the query-auth parameter.
 func (s *HTTPSource) isAuthParam(name string) bool {
-	return s.auth.style == element.AuthQuery && name == s.auth.param
+	return s.auth.style == vocab.AuthQuery && name == s.auth.param
 }
 
 // scrubURLError drops the URL a *url.Error carries, which may hold the

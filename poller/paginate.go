@@ -10,8 +10,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/internal/quote"
+	"github.com/a12b7632/elementevents/internal/vocab"
 )
 
 // errBadToken reports a Request.Token this source did not issue.
@@ -31,7 +31,7 @@ type pageCursor struct {
 func (s *HTTPSource) decodeToken(token string) (pageCursor, error) {
 	p := s.pag
 	switch p.Style {
-	case element.PaginationPage:
+	case vocab.PaginationPage:
 		if token == "" {
 			return pageCursor{page: p.FirstPage}, nil
 		}
@@ -40,7 +40,7 @@ func (s *HTTPSource) decodeToken(token string) (pageCursor, error) {
 			return pageCursor{}, errBadToken
 		}
 		return pageCursor{page: n}, nil
-	case element.PaginationOffset:
+	case vocab.PaginationOffset:
 		if token == "" {
 			return pageCursor{}, nil
 		}
@@ -49,7 +49,7 @@ func (s *HTTPSource) decodeToken(token string) (pageCursor, error) {
 			return pageCursor{}, errBadToken
 		}
 		return pageCursor{offset: n}, nil
-	case element.PaginationLink, element.PaginationNextURL:
+	case vocab.PaginationLink, vocab.PaginationNextURL:
 		if token == "" {
 			return pageCursor{}, nil
 		}
@@ -78,9 +78,9 @@ func (s *HTTPSource) pageURL(first *url.URL, c pageCursor, size int) *url.URL {
 	u := *first
 	p := s.pag
 	switch p.Style {
-	case element.PaginationPage:
+	case vocab.PaginationPage:
 		u.RawQuery = setQueryParam(u.RawQuery, p.PageParam, strconv.Itoa(c.page))
-	case element.PaginationOffset:
+	case vocab.PaginationOffset:
 		u.RawQuery = setQueryParam(u.RawQuery, p.OffsetParam, strconv.Itoa(c.offset))
 	}
 	if size > 0 && p.SizeParam != "" {
@@ -105,7 +105,7 @@ type pageState struct {
 func (s *HTTPSource) nextToken(st pageState) (string, error) {
 	n := len(st.page.Records)
 	switch s.pag.Style {
-	case element.PaginationPage:
+	case vocab.PaginationPage:
 		if n == 0 {
 			return "", nil // past the end, whatever the headers say
 		}
@@ -117,7 +117,7 @@ func (s *HTTPSource) nextToken(st pageState) (string, error) {
 			return "", nil
 		}
 		return strconv.Itoa(st.cursor.page + 1), nil
-	case element.PaginationOffset:
+	case vocab.PaginationOffset:
 		next := st.cursor.offset + n
 		switch {
 		case n == 0:
@@ -132,13 +132,13 @@ func (s *HTTPSource) nextToken(st pageState) (string, error) {
 			return "", nil
 		}
 		return strconv.Itoa(next), nil
-	case element.PaginationLink:
+	case vocab.PaginationLink:
 		ref := nextLink(st.header.Values("Link"))
 		if ref == "" {
 			return "", nil
 		}
 		return s.followToken(ref, st)
-	case element.PaginationNextURL:
+	case vocab.PaginationNextURL:
 		raw, err := pageField(st.body, s.pag.NextField)
 		if err != nil {
 			return "", err
@@ -183,7 +183,7 @@ func (s *HTTPSource) followToken(ref string, st pageState) (string, error) {
 		u.User = nil
 		token = u.String()
 	}
-	if s.auth.style == element.AuthQuery && hasQueryParam(u.RawQuery, s.auth.param) {
+	if s.auth.style == vocab.AuthQuery && hasQueryParam(u.RawQuery, s.auth.param) {
 		u.RawQuery = deleteQueryParam(u.RawQuery, s.auth.param)
 		token = u.String()
 	}
@@ -198,7 +198,7 @@ func (s *HTTPSource) followToken(ref string, st pageState) (string, error) {
 func (s *HTTPSource) tokenOf(u *url.URL) string {
 	c := *u
 	c.User = nil
-	if s.auth.style == element.AuthQuery {
+	if s.auth.style == vocab.AuthQuery {
 		c.RawQuery = deleteQueryParam(c.RawQuery, s.auth.param)
 	}
 	return c.String()

@@ -17,6 +17,7 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/internal/vocab"
 )
 
 // Poller polls the resources of one instance and publishes what changed.
@@ -69,7 +70,7 @@ func New(cfg Config) (*Poller, error) {
 		cfg.SnapshotEvery = DefaultSnapshotEvery
 	}
 	if len(ev.Resources) == 0 {
-		return nil, fmt.Errorf("%w: instance %q has no resources to poll (%s)", ErrConfig, inst.ID, element.KeyPollerConfiguration)
+		return nil, fmt.Errorf("%w: instance %q has no resources to poll (%s)", ErrConfig, inst.ID, vocab.KeyPollerConfiguration)
 	}
 	if cfg.Source == nil {
 		src, err := NewHTTPSource(HTTPConfig{Instance: inst, Definition: cfg.Definition, Guard: cfg.Guard, Clock: cfg.Clock,

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/a12b7632/elementevents/element"
+	"github.com/a12b7632/elementevents/internal/vocab"
 	"github.com/a12b7632/elementevents/javatime"
 )
 
@@ -38,7 +39,7 @@ func newResource(name string, rc element.Resource) (*resource, error) {
 		snapshots: !hasDatePlaceholder(rc.URL),
 	}
 	var err error
-	key := element.KeyPollerConfiguration + "." + name + ".datesConfiguration"
+	key := vocab.KeyPollerConfiguration + "." + name + ".datesConfiguration"
 	if r.updated, err = newDateReader(rc.Dates.UpdatedFormat, rc.Dates.UpdatedTimezone); err != nil {
 		return nil, fmt.Errorf("%w: %s.updatedDateFormat: %w", ErrConfig, key, err)
 	}

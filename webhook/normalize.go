@@ -277,7 +277,7 @@ func (n *normalizer) event(vals [numPaths]string, raw json.RawMessage, topic str
 		eventType = n.topics.EventType(v)
 	}
 	if eventType == "" {
-		eventType = element.EventTypeUnknown
+		eventType = "UNKNOWN"
 	}
 	date := now
 	if v := vals[pathDate]; v != "" {

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/poller"
 )
@@ -96,13 +95,13 @@ func (a *app) logInstances() {
 		attrs := []any{"instance", in.inst, "file", in.file, "callback", events.RedactURL(ev.CallbackURL),
 			"signed", !ev.SignatureKey.IsZero()}
 		switch ev.VendorType {
-		case element.VendorPolling:
+		case "polling":
 			attrs = append(attrs, "interval", ev.RefreshInterval.String(), "resources", slices.Sorted(maps.Keys(ev.Resources)))
 			if base := a.opts.baseURLs[in.inst.Element.Key]; base != "" {
 				attrs = append(attrs, "base_url", events.RedactURL(base))
 			}
 			a.log.Info("polling", attrs...)
-		case element.VendorWebhook:
+		case "webhook":
 			a.log.Info("serving webhooks", append(attrs, "path", in.webhookPath())...)
 		}
 	}
