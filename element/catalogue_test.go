@@ -300,8 +300,7 @@ func TestBuiltinGeneric(t *testing.T) {
 	_, err := def.ExpandBaseURL(mapLookup(nil))
 	require.ErrorIs(t, err, element.ErrInvalid)
 	require.ErrorContains(t, err, `base.url: is missing; the template "{base.url}" needs it`)
-	require.Equal(t, "CREATED", def.Webhook.Topics.EventType("create"))
-	require.Equal(t, "UPDATED", def.Webhook.Topics.EventType("UPDATED"))
+	require.Equal(t, "CREATED", def.Webhook.Topics.Actions["create"])
 }
 
 // TestBuiltinJSONRoundTrip checks that a definition written back to JSON

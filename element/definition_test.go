@@ -378,7 +378,7 @@ func TestMapTopicWooCommerce(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.topic, func(t *testing.T) {
 			t.Parallel()
-			object, event := def.Webhook.MapTopic(tt.topic)
+			object, event := def.Webhook.Topics.Map(tt.topic)
 			require.Equal(t, tt.wantObject, object)
 			require.Equal(t, tt.wantEvent, event)
 		})
@@ -399,11 +399,9 @@ func TestTopicMap(t *testing.T) {
 	require.Equal(t, "inv.new", object)
 	require.Equal(t, "UNKNOWN", event)
 
-	require.Equal(t, "CREATED", m.EventType("new"))
-	require.Equal(t, "DELETED", m.EventType("DELETED"))
-	require.Equal(t, "UNKNOWN", m.EventType("deleted"))
-	require.Equal(t, "invoices", m.ObjectType("inv"))
-	require.Equal(t, "bills", m.ObjectType("bills"))
+	object, event = m.Map("bills/DELETED")
+	require.Equal(t, "bills", object)
+	require.Equal(t, "UNKNOWN", event, "a topic's action is the vendor's word, never taken as an event type")
 
 	// The zero TopicMap splits on "." and maps no action.
 	object, event = element.TopicMap{}.Map("a.created")

@@ -27,50 +27,23 @@ type TopicMap struct {
 // (topics are case-sensitive) after trimming spaces. A resource missing from
 // Objects is returned unchanged as the object type, so nothing is lost; an
 // action missing from Actions, or a topic without a separator, yields
-// UNKNOWN. WooCommerce's custom "action.woocommerce_..." topics
-// therefore map to ("action", "UNKNOWN").
+// UNKNOWN. WooCommerce's custom "action.woocommerce_..." topics therefore
+// map to ("action", "UNKNOWN").
 func (m TopicMap) Map(topic string) (objectType, eventType string) {
 	sep := m.Separator
 	if sep == "" {
 		sep = "."
 	}
 	resource, action, ok := strings.Cut(strings.TrimSpace(topic), sep)
-	if !ok {
-		return m.ObjectType(resource), eventUnknown
+	objectType = resource
+	if t, found := m.Objects[resource]; found {
+		objectType = t
 	}
-	return m.ObjectType(resource), m.lookupAction(action)
-}
-
-// ObjectType maps a vendor resource name to an object type; a name missing
-// from Objects is returned unchanged.
-func (m TopicMap) ObjectType(resource string) string {
-	if t, ok := m.Objects[resource]; ok {
-		return t
+	eventType = eventUnknown
+	if t, found := m.Actions[action]; ok && found {
+		eventType = t
 	}
-	return resource
-}
-
-// EventType maps a vendor action, such as the value at a webhook's
-// EventTypePath, to an event type. An action missing from Actions that is
-// already an event type ("UPDATED") is returned as is; anything else is
-// UNKNOWN.
-func (m TopicMap) EventType(action string) string {
-	if t, ok := m.Actions[action]; ok {
-		return t
-	}
-	if isEventType(action) {
-		return action
-	}
-	return eventUnknown
-}
-
-// lookupAction maps an action from a topic. Unlike EventType it does not
-// accept bare event types, because a topic action is the vendor's word.
-func (m TopicMap) lookupAction(action string) string {
-	if t, ok := m.Actions[action]; ok {
-		return t
-	}
-	return eventUnknown
+	return objectType, eventType
 }
 
 // The event types a topic maps to. They equal the types of package

@@ -98,9 +98,3 @@ type Webhook struct {
 	// answered 2xx and yields no change. Empty means no such request.
 	PingField string `json:"pingField,omitempty"`
 }
-
-// MapTopic maps a webhook topic to an object type and an event type using
-// w.Topics; see [TopicMap.Map].
-func (w Webhook) MapTopic(topic string) (objectType, eventType string) {
-	return w.Topics.Map(topic)
-}

@@ -55,7 +55,7 @@ func FuzzParseDefinition(f *testing.F) {
 			t.Fatalf("lookup after register: %v %v", got, ok)
 		}
 		_ = def.VendorPath("/hubs/" + def.Hub + "/x?y=z")
-		_, _ = def.Webhook.MapTopic("a.b")
+		_, _ = def.Webhook.Topics.Map("a.b")
 	})
 }
 

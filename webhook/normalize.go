@@ -261,7 +261,7 @@ func (n *normalizer) event(vals [numPaths]string, raw json.RawMessage, topic str
 	}
 	fromPath := false
 	if v := vals[pathObjectType]; v != "" {
-		objectType = n.topics.ObjectType(v)
+		objectType = objectTypeOf(n.topics, v)
 		fromPath = true
 	}
 	if objectType == "" {
@@ -274,10 +274,10 @@ func (n *normalizer) event(vals [numPaths]string, raw json.RawMessage, topic str
 		return events.Event{}, fmt.Errorf("%w: object type %s (from the %s header)", ErrBadBody, why, n.topicName)
 	}
 	if v := vals[pathEventType]; v != "" {
-		eventType = n.topics.EventType(v)
+		eventType = eventTypeOf(n.topics, v)
 	}
 	if eventType == "" {
-		eventType = "UNKNOWN"
+		eventType = string(events.Unknown)
 	}
 	date := now
 	if v := vals[pathDate]; v != "" {
