@@ -365,7 +365,7 @@ func runVendor(t *testing.T, c *badCase) badOutcome {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	defer transport.CloseIdleConnections()
 
-	def, ok := element.Lookup("generic")
+	def, ok := element.Default().Lookup("generic")
 	require.True(t, ok)
 	if p := c.opt("pagination", ""); p != "" {
 		def.Pagination = element.Pagination{}

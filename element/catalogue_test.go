@@ -164,25 +164,25 @@ var catalogueRuns atomic.Int64
 
 func TestDefaultCatalogue(t *testing.T) {
 	t.Parallel()
-	keys := element.Keys()
+	keys := element.Default().Keys()
 	for _, k := range []string{"concur", "generic", "woocommercerest"} {
 		require.Contains(t, keys, k)
 	}
 	require.IsIncreasing(t, keys)
 
-	_, ok := element.Lookup("nosuchelement")
+	_, ok := element.Default().Lookup("nosuchelement")
 	require.False(t, ok)
 
 	// Built-ins cannot be registered twice by accident.
-	require.ErrorIs(t, element.Register(validDefinition("generic")), element.ErrInvalid)
+	require.ErrorIs(t, element.Default().Register(validDefinition("generic")), element.ErrInvalid)
 
 	// A new key registers in the default catalogue (a fresh key per run,
 	// since the default catalogue outlives the test under -count).
 	acme := "catalogue_test_acme_" + strconv.FormatInt(catalogueRuns.Add(1), 10)
-	require.NoError(t, element.Register(validDefinition(acme)))
-	_, ok = element.Lookup(acme)
+	require.NoError(t, element.Default().Register(validDefinition(acme)))
+	_, ok = element.Default().Lookup(acme)
 	require.True(t, ok)
-	require.NoError(t, element.Replace(validDefinition(acme)))
+	require.NoError(t, element.Default().Replace(validDefinition(acme)))
 }
 
 func TestBuiltinDefinitions(t *testing.T) {
@@ -193,7 +193,7 @@ func TestBuiltinDefinitions(t *testing.T) {
 		t.Run(def.Key, func(t *testing.T) {
 			t.Parallel()
 			require.NoError(t, def.Validate())
-			got, ok := element.Lookup(def.Key)
+			got, ok := element.Default().Lookup(def.Key)
 			require.True(t, ok)
 			require.Equal(t, def, got)
 			// What Lookup returns can be registered again as is.
@@ -215,7 +215,7 @@ func TestBuiltinsReturnsCopies(t *testing.T) {
 
 func TestBuiltinWooCommerce(t *testing.T) {
 	t.Parallel()
-	def, ok := element.Lookup("woocommercerest")
+	def, ok := element.Default().Lookup("woocommercerest")
 	require.True(t, ok)
 	require.Equal(t, "ecommerce", def.Hub)
 	require.Equal(t, element.Auth{Style: vocab.AuthBasic, UsernameKey: "oauth.api.key", PasswordKey: "oauth.api.secret"}, def.Auth)
@@ -261,7 +261,7 @@ func TestBuiltinWooCommerce(t *testing.T) {
 
 func TestBuiltinConcur(t *testing.T) {
 	t.Parallel()
-	def, ok := element.Lookup("concur")
+	def, ok := element.Default().Lookup("concur")
 	require.True(t, ok)
 	require.Equal(t, vocab.AuthBearer, def.Auth.Style)
 	require.Equal(t, "oauth.access.token", def.Auth.TokenKey)
@@ -290,7 +290,7 @@ func TestBuiltinConcur(t *testing.T) {
 
 func TestBuiltinGeneric(t *testing.T) {
 	t.Parallel()
-	def, ok := element.Lookup("generic")
+	def, ok := element.Default().Lookup("generic")
 	require.True(t, ok)
 	require.Equal(t, "general", def.Hub)
 	require.Equal(t, vocab.AuthNone, def.Auth.Style)

@@ -14,12 +14,13 @@ import (
 //
 // Definitions are loaded from JSON (see [ParseDefinition]) so that a vendor
 // can be added without writing Go, and are registered by key in a
-// [Catalogue] (see [Register] and [Lookup]). The built-in elements are
+// [Catalogue] (see [Default]). The built-in elements are
 // woocommercerest, concur and generic.
 //
 // The zero value of every optional field has a documented meaning; the
-// definitions returned by [ParseDefinition] and [Lookup] have those
-// defaults filled in, so consumers read fields without re-deriving them.
+// definitions returned by [ParseDefinition] and [Catalogue.Lookup] have
+// those defaults filled in, so consumers read fields without re-deriving
+// them.
 type Definition struct {
 	// Key identifies the element in instance bodies ("element.key") and in
 	// the catalogue: lowercase letters, digits, '_' and '-', at most 64

@@ -321,7 +321,7 @@ func TestDefinitionErrorMessage(t *testing.T) {
 
 func TestDefinitionClone(t *testing.T) {
 	t.Parallel()
-	def, ok := element.Lookup("woocommercerest")
+	def, ok := element.Default().Lookup("woocommercerest")
 	require.True(t, ok)
 	c := def.Clone()
 	require.Equal(t, def, c)
@@ -344,7 +344,7 @@ func TestDefinitionClone(t *testing.T) {
 
 func TestMapTopicWooCommerce(t *testing.T) {
 	t.Parallel()
-	def, ok := element.Lookup("woocommercerest")
+	def, ok := element.Default().Lookup("woocommercerest")
 	require.True(t, ok)
 	tests := []struct {
 		topic, wantObject, wantEvent string

@@ -58,8 +58,9 @@
 //
 // A [Definition] describes an element as data: its API base URL, auth,
 // pagination, records path, paths and inbound webhook scheme. The built-in
-// definitions are woocommercerest, concur and generic; add your own with
-// [ParseDefinition] and [Register], and find them with [Lookup]. A
-// [Catalogue] of your own parses instances against its definitions with
-// [Catalogue.Parse].
+// definitions are woocommercerest, concur and generic, in the default
+// catalogue, [Default], which Parse reads. Add your own there with
+// [ParseDefinition] and [Catalogue.Register], and find them with
+// [Catalogue.Lookup]. A [Catalogue] of your own parses instances against
+// its definitions with [Catalogue.Parse].
 package element

@@ -7,8 +7,8 @@ import (
 	"github.com/a12b7632/elementevents/element"
 )
 
-func ExampleLookup() {
-	def, ok := element.Lookup("woocommercerest")
+func ExampleCatalogue_Lookup() {
+	def, ok := element.Default().Lookup("woocommercerest")
 	if !ok {
 		fmt.Println("not registered")
 		return

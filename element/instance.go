@@ -40,7 +40,7 @@ type Instance struct {
 	extra map[string]json.RawMessage
 }
 
-// Element names an element of the catalogue; see [Lookup].
+// Element names an element of the catalogue; see [Default].
 type Element struct {
 	// Key is the element key, such as "woocommercerest".
 	Key string `json:"key"`

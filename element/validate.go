@@ -41,7 +41,7 @@ func (inst *Instance) rules(c *Catalogue) problemList {
 	default:
 		if _, ok := c.Lookup(key); !ok {
 			ps = append(ps, Problem{Path: "element.key", Err: ErrUnknownElement,
-				Message: fmt.Sprintf("unknown element %s; registered elements are %s (add one with element.Register)", quote(key), strings.Join(c.Keys(), ", "))})
+				Message: fmt.Sprintf("unknown element %s; registered elements are %s (add one with element.Default().Register)", quote(key), strings.Join(c.Keys(), ", "))})
 		}
 	}
 

@@ -43,7 +43,7 @@ type Config struct {
 	Instance *element.Instance
 
 	// Definition is the element definition. Default:
-	// element.Lookup(Instance.Element.Key).
+	// element.Default().Lookup(Instance.Element.Key).
 	Definition *element.Definition
 
 	// Source fetches pages. Default: an [HTTPSource] for the instance.

@@ -38,7 +38,7 @@ type HTTPConfig struct {
 	Instance *element.Instance
 
 	// Definition describes the vendor API. Default: the catalogue's
-	// definition for Instance.Element.Key (see [element.Lookup]).
+	// definition for Instance.Element.Key (see [element.Default]).
 	Definition *element.Definition
 
 	// BaseURL, when set, replaces the definition's base URL template, for
@@ -203,7 +203,7 @@ func sourceDefinition(cfg HTTPConfig) (*element.Definition, error) {
 		return cfg.Definition.Clone(), nil
 	}
 	key := cfg.Instance.Element.Key
-	def, ok := element.Lookup(key)
+	def, ok := element.Default().Lookup(key)
 	if !ok {
 		return nil, fmt.Errorf("poller: element %q: %w: %w", key, ErrConfig, element.ErrUnknownElement)
 	}

@@ -73,7 +73,7 @@ func wooSource(t *testing.T, storeURL string, cfg poller.HTTPConfig) *poller.HTT
 // wooResource is the built-in definition's resource name, with pageSize.
 func wooResource(t *testing.T, name string, pageSize int) element.Resource {
 	t.Helper()
-	def, ok := element.Lookup("woocommercerest")
+	def, ok := element.Default().Lookup("woocommercerest")
 	require.True(t, ok)
 	res := def.Resources[name]
 	res.PageSize = pageSize
@@ -109,7 +109,7 @@ func concurSource(t *testing.T, baseURL string, cfg poller.HTTPConfig) *poller.H
 
 func concurResource(t *testing.T, pageSize int) element.Resource {
 	t.Helper()
-	def, ok := element.Lookup("concur")
+	def, ok := element.Default().Lookup("concur")
 	require.True(t, ok)
 	res := def.Resources["reports"]
 	res.PageSize = pageSize

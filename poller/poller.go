@@ -41,7 +41,7 @@ func New(cfg Config) (*Poller, error) {
 	}
 	inst := cfg.Instance
 	if cfg.Definition == nil {
-		def, ok := element.Lookup(inst.Element.Key)
+		def, ok := element.Default().Lookup(inst.Element.Key)
 		if !ok {
 			return nil, fmt.Errorf("%w: no element definition for %q", ErrConfig, inst.Element.Key)
 		}

@@ -16,7 +16,7 @@ import (
 // fakes send.
 func TestDefinitionsReadTheFakes(t *testing.T) {
 	t.Parallel()
-	woo, ok := element.Lookup("woocommercerest")
+	woo, ok := element.Default().Lookup("woocommercerest")
 	require.True(t, ok)
 	require.Equal(t, "{store.url}"+vendortest.WooAPIPath, woo.BaseURL)
 	require.Equal(t, vendortest.WooHeaderTotal, woo.Pagination.TotalHeader)
@@ -26,7 +26,7 @@ func TestDefinitionsReadTheFakes(t *testing.T) {
 	require.Equal(t, vendortest.WooHeaderDeliveryID, woo.Webhook.DeliveryIDHeader)
 	require.Equal(t, vendortest.WooPingField, woo.Webhook.PingField)
 
-	concur, ok := element.Lookup("concur")
+	concur, ok := element.Default().Lookup("concur")
 	require.True(t, ok)
 	base, ok := strings.CutPrefix(concur.BaseURL, "{concur.base.url}")
 	require.True(t, ok)

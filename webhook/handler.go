@@ -52,8 +52,8 @@ type Config struct {
 	// the events are in the outbox.
 	Sink events.Sink
 
-	// Definition finds an element's definition by key. Default
-	// [element.Lookup]. It is called the first time an instance is seen
+	// Definition finds an element's definition by key. Default: the
+	// Lookup of [element.Default]. It is called the first time an instance is seen
 	// (and again when the instance's element or webhook secret changes),
 	// not on every request.
 	Definition func(key string) (*element.Definition, bool)
@@ -138,7 +138,7 @@ func NewHandler(cfg Config) (*Handler, error) {
 		tolerance:  cfg.SignatureTolerance,
 	}
 	if h.definition == nil {
-		h.definition = element.Lookup
+		h.definition = element.Default().Lookup
 	}
 	if h.clock == nil {
 		h.clock = clockwork.NewRealClock()

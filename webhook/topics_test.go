@@ -34,7 +34,7 @@ func TestTopicsFromBody(t *testing.T) {
 	}
 
 	// The generic element reads its event types from the body this way.
-	def, ok := element.Lookup("generic")
+	def, ok := element.Default().Lookup("generic")
 	require.True(t, ok)
 	require.Equal(t, "CREATED", eventTypeOf(def.Webhook.Topics, "create"))
 	require.Equal(t, "UPDATED", eventTypeOf(def.Webhook.Topics, "UPDATED"))
