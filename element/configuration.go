@@ -13,7 +13,12 @@ import (
 	"time"
 
 	"github.com/a12b7632/elementevents/internal/vocab"
+	"github.com/a12b7632/elementevents/signature"
 )
+
+// redacted is what a printed Configuration shows for the value of a key
+// that holds a credential.
+const redacted = "[REDACTED]"
 
 // vendorWebhook and vendorPolling are the values of Events.VendorType.
 const (
@@ -54,8 +59,9 @@ type Events struct {
 	CallbackURL string
 
 	// SignatureKey is event.notification.signature.key: when set, every
-	// notification is signed with it.
-	SignatureKey Secret
+	// notification is signed with it. Like every [signature.Key], it
+	// prints as [REDACTED].
+	SignatureKey signature.Key
 
 	// RefreshInterval is event.poller.refresh_interval, written in minutes.
 	// Default 15 minutes.
@@ -205,8 +211,8 @@ func (c Configuration) MarshalJSON() ([]byte, error) {
 	if e.CallbackURL != "" {
 		put(vocab.KeyCallbackURL, e.CallbackURL)
 	}
-	if !e.SignatureKey.IsZero() {
-		put(vocab.KeySignatureKey, e.SignatureKey.Reveal())
+	if len(e.SignatureKey) > 0 {
+		put(vocab.KeySignatureKey, string(e.SignatureKey))
 	}
 	if e.RefreshInterval != 0 && (has(vocab.KeyRefreshInterval) || e.RefreshInterval != vocab.DefaultRefreshInterval) {
 		put(vocab.KeyRefreshInterval, formatMinutes(e.RefreshInterval))

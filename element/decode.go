@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/a12b7632/elementevents/internal/vocab"
+	"github.com/a12b7632/elementevents/signature"
 )
 
 // decodeConfiguration reads the event.* keys of a configuration object into
@@ -62,7 +63,7 @@ func decodeConfiguration(values map[string]json.RawMessage) (Configuration, prob
 		if err != nil {
 			fail(vocab.KeySignatureKey, err)
 		}
-		e.SignatureKey = NewSecret(s)
+		e.SignatureKey = signature.Key(s)
 	}
 	if raw, ok := present(values, vocab.KeyRefreshInterval); ok {
 		d, err := decodeDuration(raw, time.Minute)

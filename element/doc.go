@@ -18,10 +18,10 @@
 // [Parse] turns the body into an [Instance]. Its [Configuration] keeps every
 // key as written (read vendor keys with [Configuration.Get]) and types the
 // event.* keys in [Events]: whether events are enabled, the vendor type
-// (webhook or polling), the callback URL, the signature key (a [Secret],
-// redacted wherever it is printed), the refresh interval, and the polled
-// resources ([Resource]), from event.poller.configuration or the legacy
-// event.poller.urls. Parse also checks the rules of a usable instance;
+// (webhook or polling), the callback URL, the signature key (a
+// [signature.Key], redacted wherever it is printed), the refresh
+// interval, and the polled resources ([Resource]), from
+// event.poller.configuration or the legacy event.poller.urls. Parse also checks the rules of a usable instance;
 // [Instance.Validate] checks them for an instance built in Go.
 //
 // # Errors and warnings

@@ -129,9 +129,9 @@ var _ Source = (*HTTPSource)(nil)
 // They are Secrets so that printing an HTTPSource cannot show them.
 type sourceAuth struct {
 	style          string
-	user, password element.Secret // basic
-	token          element.Secret // bearer, query, header
-	param, prefix  string         // query parameter or header name; header prefix
+	user, password redact.Secret // basic
+	token          redact.Secret // bearer, query, header
+	param, prefix  string        // query parameter or header name; header prefix
 }
 
 // NewHTTPSource returns a source for cfg's instance. It fails with an error
@@ -247,12 +247,12 @@ func sourceBaseURL(cfg HTTPConfig, def *element.Definition) (string, error) {
 func readCredentials(def *element.Definition, conf element.Configuration) (sourceAuth, error) {
 	a := def.Auth
 	c := sourceAuth{style: a.Style, param: a.Param, prefix: a.Prefix}
-	get := func(key string) (element.Secret, error) {
+	get := func(key string) (redact.Secret, error) {
 		v, ok := conf.Get(key)
 		if !ok || strings.TrimSpace(v) == "" {
-			return element.Secret{}, fmt.Errorf("poller: %s auth: configuration key %q is missing: %w", def.Key, key, ErrConfig)
+			return redact.Secret{}, fmt.Errorf("poller: %s auth: configuration key %q is missing: %w", def.Key, key, ErrConfig)
 		}
-		return element.NewSecret(v), nil
+		return redact.NewSecret(v), nil
 	}
 	var err error
 	switch a.Style {

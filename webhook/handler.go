@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -249,8 +250,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Events:   evs,
 		Raw:      raw,
 	}
-	if !ev.SignatureKey.IsZero() {
-		b.Endpoint.Key = []byte(ev.SignatureKey.Reveal())
+	if len(ev.SignatureKey) > 0 {
+		b.Endpoint.Key = bytes.Clone(ev.SignatureKey)
 	}
 	if err := h.sink.Publish(ctx, b); err != nil {
 		h.log.ErrorContext(ctx, "webhook: sink refused the events", "instance", id, "events", len(evs), "error", err)

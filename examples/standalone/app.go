@@ -93,7 +93,7 @@ func (a *app) logInstances() {
 	for _, in := range a.insts {
 		ev := in.inst.Configuration.Events
 		attrs := []any{"instance", in.inst, "file", in.file, "callback", events.RedactURL(ev.CallbackURL),
-			"signed", !ev.SignatureKey.IsZero()}
+			"signed", len(ev.SignatureKey) > 0}
 		switch ev.VendorType {
 		case "polling":
 			attrs = append(attrs, "interval", ev.RefreshInterval.String(), "resources", slices.Sorted(maps.Keys(ev.Resources)))
