@@ -66,8 +66,6 @@ const maxErrorText = 4096
 var badSentinels = map[string]error{
 	"element.ErrSyntax":            element.ErrSyntax,
 	"element.ErrInvalid":           element.ErrInvalid,
-	"element.ErrDateFormat":        element.ErrDateFormat,
-	"element.ErrTimeZone":          element.ErrTimeZone,
 	"element.ErrPlaceholder":       element.ErrPlaceholder,
 	"element.ErrLegacyURLs":        element.ErrLegacyURLs,
 	"element.ErrUnknownElement":    element.ErrUnknownElement,

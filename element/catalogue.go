@@ -43,7 +43,7 @@ func (c *Catalogue) add(def *Definition, replace bool) error {
 	if err := def.Validate(); err != nil {
 		return err
 	}
-	stored := def.Clone()
+	stored := def.clone()
 	stored.setDefaults()
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -67,7 +67,7 @@ func (c *Catalogue) Lookup(key string) (*Definition, bool) {
 	if !ok {
 		return nil, false
 	}
-	return def.Clone(), true
+	return def.clone(), true
 }
 
 // Keys returns the registered keys, sorted.

@@ -31,7 +31,7 @@ const (
 // (store.url, oauth.api.key, filter.response.nulls), read with Get.
 //
 // Printing a Configuration with fmt or log/slog redacts the values of keys
-// that hold credentials (see [IsSecretKey]). JSON marshalling does not: it
+// that hold credentials. JSON marshalling does not: it
 // writes the configuration as it is sent to /instances, secrets included,
 // so that it can be stored and parsed again.
 type Configuration struct {
@@ -70,10 +70,20 @@ type Events struct {
 	// Objects is event.objects, a comma-separated list of object names.
 	Objects []string
 
-	// Resources is event.poller.configuration (or the legacy
-	// event.poller.urls), by object name. When an instance of a known
-	// element is polling and gives none, Parse fills in the element
-	// definition's defaults for Objects, or for all it supports.
+	// Resources is event.poller.configuration, by object name. When an
+	// instance of a known element is polling and gives none, Parse fills
+	// in the element definition's defaults for Objects, or for all it
+	// supports.
+	//
+	// The legacy event.poller.urls, read when event.poller.configuration
+	// is absent, holds entries separated by ";" or newlines, each of up to
+	// nine "|"-separated fields, the first three required:
+	//
+	//	resource|url|idPath|updatedField|updatedFormat|updatedTimezone|createdField|createdFormat|createdTimezone
+	//
+	// idPath, which Cloud Elements called the xPath, may be written as an
+	// XPath ("/customer/id") or a JSON path ("$.customer.id"); it is read
+	// as the dotted IDField ("customer.id"). Problems wrap [ErrLegacyURLs].
 	Resources map[string]Resource
 }
 
@@ -110,12 +120,12 @@ func (c Configuration) Keys() []string {
 	return slices.Sorted(maps.Keys(c.values))
 }
 
-// IsSecretKey reports whether a configuration key holds a credential, so
+// isSecretKey reports whether a configuration key holds a credential, so
 // that its value is redacted when a [Configuration] is printed: any key
 // with a dot-separated part such as key, secret, password, token or
 // credentials (oauth.api.key, oauth.api.secret,
 // event.notification.signature.key).
-func IsSecretKey(key string) bool {
+func isSecretKey(key string) bool {
 	for part := range strings.SplitSeq(strings.ToLower(key), ".") {
 		switch part {
 		case "key", "secret", "password", "passwd", "token", "credentials",
@@ -140,7 +150,7 @@ func (c Configuration) String() string {
 		}
 		b.WriteString(k)
 		b.WriteString(":")
-		if IsSecretKey(k) {
+		if isSecretKey(k) {
 			b.WriteString(redacted)
 			continue
 		}
@@ -160,7 +170,7 @@ func (c Configuration) LogValue() slog.Value {
 	attrs := make([]slog.Attr, 0, len(c.values))
 	for _, k := range c.Keys() {
 		v := redacted
-		if !IsSecretKey(k) {
+		if !isSecretKey(k) {
 			v = c.printable(k)
 		}
 		attrs = append(attrs, slog.String(k, v))

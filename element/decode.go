@@ -90,7 +90,7 @@ func decodeConfiguration(values map[string]json.RawMessage) (Configuration, prob
 		s, err := decodeString(raw)
 		if err != nil {
 			fail(vocab.KeyPollerURLs, err)
-		} else if res, err := ParseLegacyURLs(s); err != nil {
+		} else if res, err := parseLegacyURLs(s); err != nil {
 			problems.wrap(vocab.KeyPollerURLs, err)
 		} else {
 			e.Resources = res

@@ -38,7 +38,8 @@ type Definition struct {
 
 	// BaseURL is the vendor API base URL as a template whose {config.key}
 	// references are filled from the instance configuration (see
-	// [ExpandTemplate] and [Definition.ExpandBaseURL]):
+	// [Definition.ExpandBaseURL]); names are made of letters, digits and
+	// "._-":
 	// "{store.url}/wp-json/wc/v3". ${...} time placeholders are not allowed
 	// here; they belong in resource URLs. Required.
 	BaseURL string `json:"baseUrl" validate:"required"`
@@ -83,8 +84,8 @@ type Definition struct {
 	Webhook Webhook `json:"webhook"`
 }
 
-// Clone returns a deep copy of d, which the caller may change freely.
-func (d *Definition) Clone() *Definition {
+// clone returns a deep copy of d, which the caller may change freely.
+func (d *Definition) clone() *Definition {
 	if d == nil {
 		return nil
 	}
@@ -97,14 +98,6 @@ func (d *Definition) Clone() *Definition {
 	c.Webhook.Topics.Objects = maps.Clone(d.Webhook.Topics.Objects)
 	c.Webhook.Topics.Actions = maps.Clone(d.Webhook.Topics.Actions)
 	return &c
-}
-
-// DisplayName returns Name, or Key when Name is empty.
-func (d *Definition) DisplayName() string {
-	if d.Name != "" {
-		return d.Name
-	}
-	return d.Key
 }
 
 // ConfigKeys returns the configuration keys an instance must set for the

@@ -9,6 +9,7 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/internal/vocab"
+	"github.com/a12b7632/elementevents/javatime"
 )
 
 // minimalDefinition is the smallest valid definition body.
@@ -150,7 +151,7 @@ func TestParseDefinitionProblems(t *testing.T) {
 			body: withFields(`"resources": {"c": {"url": "/c", "idField": "id", "pageSize": "many",
 				"datesConfiguration": {"updatedDateFormat": "yyyy-qq"}}, "d": 5, "e": {"url": "/e"}}`),
 			wantPaths: []string{"resources.c.datesConfiguration.updatedDateFormat", "resources.c.pageSize", "resources.d", "resources.e.idField"},
-			wantIs:    []error{element.ErrDateFormat},
+			wantIs:    []error{javatime.ErrPattern},
 		},
 		{
 			name:      "out of range",
@@ -188,7 +189,6 @@ func TestParseDefinitionFillsDefaults(t *testing.T) {
 	def, err := element.ParseDefinition([]byte(withFields(
 		`"pagination": {"style": "page"}, "webhook": {"signatureScheme": "hmac-sha256", "signatureHeader": "X-Sig", "secretKey": "s"}`)))
 	require.NoError(t, err)
-	require.Equal(t, "acme", def.DisplayName())
 	require.Equal(t, vocab.AuthNone, def.Auth.Style)
 	require.Equal(t, "page", def.Pagination.PageParam)
 	require.Equal(t, 1, def.Pagination.FirstPage)
@@ -255,12 +255,12 @@ func TestValidateFields(t *testing.T) {
 		{
 			"resource date format",
 			`"resources": {"c": {"url": "/c", "idField": "id", "datesConfiguration": {"updatedDateFormat": "yyyy-qq"}}}`,
-			"resources.c.datesConfiguration.updatedDateFormat: ", element.ErrDateFormat,
+			"resources.c.datesConfiguration.updatedDateFormat: ", javatime.ErrPattern,
 		},
 		{
 			"resource time zone",
 			`"resources": {"c": {"url": "/c", "idField": "id", "datesConfiguration": {"createdDateTimezone": "Mars/Olympus"}}}`,
-			"resources.c.datesConfiguration.createdDateTimezone: ", element.ErrTimeZone,
+			"resources.c.datesConfiguration.createdDateTimezone: ", javatime.ErrZone,
 		},
 		{"resource placeholder", `"resources": {"c": {"url": "/c?since=${nope}", "idField": "id"}}`, "resources.c.url: ", element.ErrPlaceholder},
 		{"signature scheme", `"webhook": {"signatureScheme": "rsa"}`, "webhook.signatureScheme: must be one of none, hmac-sha256, standard-webhooks", element.ErrInvalid},
@@ -276,7 +276,7 @@ func TestValidateFields(t *testing.T) {
 		{"duplicate method", `"webhook": {"methods": ["POST", "POST"]}`, "webhook.methods[1]: duplicate method POST", element.ErrInvalid},
 		{"object id path", `"webhook": {"objectIdPath": "a."}`, "webhook.objectIdPath: must be a dotted path", element.ErrInvalid},
 		{"date format needs path", `"webhook": {"dateFormat": "yyyy"}`, "webhook.datePath: required when dateFormat", element.ErrInvalid},
-		{"date format", `"webhook": {"datePath": "d", "dateFormat": "yyyy-qq"}`, "webhook.dateFormat: ", element.ErrDateFormat},
+		{"date format", `"webhook": {"datePath": "d", "dateFormat": "yyyy-qq"}`, "webhook.dateFormat: ", javatime.ErrPattern},
 		{"topic action", `"webhook": {"topics": {"actions": {"created": "NEW"}}}`, "webhook.topics.actions.created: must be one of CREATED, UPDATED, DELETED, UNKNOWN", element.ErrInvalid},
 		{"topic object", `"webhook": {"topics": {"objects": {"customer": ""}}}`, "webhook.topics.objects.customer: resource and object type must be non-empty", element.ErrInvalid},
 	}
@@ -317,29 +317,6 @@ func TestDefinitionErrorMessage(t *testing.T) {
 	require.EqualError(t, err, `element: invalid definition "acme": baseUrl: required`)
 	require.True(t, errors.Is(err, element.ErrInvalid))
 	require.False(t, errors.Is(err, element.ErrSyntax))
-}
-
-func TestDefinitionClone(t *testing.T) {
-	t.Parallel()
-	def, ok := element.Default().Lookup("woocommercerest")
-	require.True(t, ok)
-	c := def.Clone()
-	require.Equal(t, def, c)
-
-	c.Paths["/hubs/ecommerce/customers"] = "/changed"
-	c.Defaults = map[string]string{"x": "y"}
-	c.Resources["customers"] = element.Resource{URL: "/changed"}
-	c.Webhook.Methods[0] = "GET"
-	c.Webhook.Topics.Objects["customer"] = "changed"
-	c.Webhook.Topics.Actions["created"] = "DELETED"
-	require.Equal(t, "/customers", def.Paths["/hubs/ecommerce/customers"])
-	require.Nil(t, def.Defaults)
-	require.Equal(t, "id", def.Resources["customers"].IDField)
-	require.Equal(t, "POST", def.Webhook.Methods[0])
-	require.Equal(t, "customers", def.Webhook.Topics.Objects["customer"])
-	require.Equal(t, "CREATED", def.Webhook.Topics.Actions["created"])
-
-	require.Nil(t, (*element.Definition)(nil).Clone())
 }
 
 func TestMapTopicWooCommerce(t *testing.T) {

@@ -168,7 +168,7 @@ func (d *Definition) checkBaseURL(ps *problemList) {
 	// Fill a leading reference with a URL and any other with a host-safe
 	// word, so that both "{store.url}/wp-json" and
 	// "https://{shop}.example.com" can be checked as URLs.
-	s, err := ExpandTemplate(d.BaseURL, func(string) (string, bool) { return "x", true })
+	s, err := expandTemplate(d.BaseURL, func(string) (string, bool) { return "x", true })
 	if err != nil {
 		ps.wrap("baseUrl", err)
 		return
@@ -176,7 +176,7 @@ func (d *Definition) checkBaseURL(ps *problemList) {
 	if strings.HasPrefix(d.BaseURL, "{") {
 		i := strings.IndexByte(d.BaseURL, '}')
 		s = "https://example.invalid" + d.BaseURL[i+1:]
-		if s, err = ExpandTemplate(s, func(string) (string, bool) { return "x", true }); err != nil {
+		if s, err = expandTemplate(s, func(string) (string, bool) { return "x", true }); err != nil {
 			ps.wrap("baseUrl", err)
 			return
 		}

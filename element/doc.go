@@ -33,7 +33,7 @@
 // not compile, a resource without idField). All come back in one
 // [*ValidationError] (errors.Is [ErrInvalid]), a [Problem] each, sorted by
 // the configuration key or JSON path it concerns; errors.Is finds the
-// sentinel a problem wraps ([ErrDateFormat], [ErrTimeZone],
+// sentinel a problem wraps ([javatime.ErrPattern], [javatime.ErrZone],
 // [ErrPlaceholder], [ErrLegacyURLs], [ErrUnknownElement]). JSON that cannot
 // be read at all is a [*SyntaxError] (errors.Is [ErrSyntax]) with line and
 // column; at an unexpected end it names the object or array left open and

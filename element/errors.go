@@ -4,13 +4,13 @@ import (
 	"errors"
 
 	"github.com/a12b7632/elementevents/internal/urltemplate"
-	"github.com/a12b7632/elementevents/javatime"
 )
 
 // Errors returned by this package. Test for them with [errors.Is]; the
 // returned errors wrap them with the offending key, pattern or value.
 // Those of ErrSyntax and ErrInvalid are also of one type each, for
-// [errors.As].
+// [errors.As]. A problem with a date pattern or a time zone wraps
+// [javatime.ErrPattern] or [javatime.ErrZone].
 var (
 	// ErrSyntax reports an instance or definition body that is not valid
 	// JSON, or not a JSON object. Every error that matches it is a
@@ -21,14 +21,6 @@ var (
 	// values that cannot be read or that break a rule. Every error that
 	// matches it is a [*ValidationError] listing every [Problem].
 	ErrInvalid = errors.New("element: invalid configuration")
-
-	// ErrDateFormat reports a Java date pattern that does not compile. It
-	// is [javatime.ErrPattern], so either name matches.
-	ErrDateFormat = javatime.ErrPattern
-
-	// ErrTimeZone reports a time zone name that is not known. It is
-	// [javatime.ErrZone], so either name matches.
-	ErrTimeZone = javatime.ErrZone
 
 	// ErrPlaceholder reports a ${...} URL placeholder that is unknown or
 	// malformed (see [Resource].URL for the placeholders), or a

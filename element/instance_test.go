@@ -15,6 +15,7 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/internal/vocab"
+	"github.com/a12b7632/elementevents/javatime"
 )
 
 func readTestdata(t testing.TB, name string) []byte {
@@ -53,7 +54,7 @@ func TestParseDocumentedPollingBody(t *testing.T) {
 		inst, err := element.Parse(readTestdata(t, "woocommerce_polling_brace_fixed.json"))
 		require.Nil(t, inst)
 		require.ErrorIs(t, err, element.ErrInvalid)
-		require.ErrorIs(t, err, element.ErrDateFormat)
+		require.ErrorIs(t, err, javatime.ErrPattern)
 		var ve *element.ValidationError
 		require.ErrorAs(t, err, &ve)
 		keys := problemPaths(ve)

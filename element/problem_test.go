@@ -11,6 +11,7 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/internal/vocab"
+	"github.com/a12b7632/elementevents/javatime"
 )
 
 // problemPaths returns the path of each problem, in order.
@@ -49,7 +50,7 @@ func TestParseProblems(t *testing.T) {
 				"event.poller.configuration.contacts.idField",
 				vocab.KeyVendorType,
 			},
-			wantIs: []error{element.ErrDateFormat},
+			wantIs: []error{javatime.ErrPattern},
 		},
 		{
 			name:      "top-level fields and configuration values",
@@ -79,7 +80,7 @@ func TestParseProblems(t *testing.T) {
 			name:      "time zone and placeholder; legacy urls beside a configuration are not read",
 			body:      body(`"event.poller.urls": "a|b", "event.poller.configuration": {"c": {"url": "/c?since=${nope}", "idField": "id", "datesConfiguration": {"createdDateTimezone": "Mars/Olympus"}}}`),
 			wantPaths: []string{"event.poller.configuration.c.datesConfiguration.createdDateTimezone", "event.poller.configuration.c.url"},
-			wantIs:    []error{element.ErrTimeZone, element.ErrPlaceholder},
+			wantIs:    []error{javatime.ErrZone, element.ErrPlaceholder},
 		},
 		{
 			name:      "legacy urls alone",
@@ -143,8 +144,8 @@ func TestErrorsAsContract(t *testing.T) {
 		{"Parse: a value", instance(`"event.vendor.type": "push"`), nil, vocab.KeyVendorType},
 		{"Parse: a rule", instance(`"event.poller.refresh_interval": 0`), nil, vocab.KeyRefreshInterval},
 		{"Parse: unknown element", parse(`{"element": {"key": "nosuch"}}`), element.ErrUnknownElement, "element.key"},
-		{"Parse: date pattern", resource(`"datesConfiguration": {"updatedDateFormat": "qq"}`), element.ErrDateFormat, "event.poller.configuration.c.datesConfiguration.updatedDateFormat"},
-		{"Parse: time zone", resource(`"datesConfiguration": {"updatedDateTimezone": "Nowhere/Town"}`), element.ErrTimeZone, "event.poller.configuration.c.datesConfiguration.updatedDateTimezone"},
+		{"Parse: date pattern", resource(`"datesConfiguration": {"updatedDateFormat": "qq"}`), javatime.ErrPattern, "event.poller.configuration.c.datesConfiguration.updatedDateFormat"},
+		{"Parse: time zone", resource(`"datesConfiguration": {"updatedDateTimezone": "Nowhere/Town"}`), javatime.ErrZone, "event.poller.configuration.c.datesConfiguration.updatedDateTimezone"},
 		{"Parse: URL placeholder", instance(`"event.poller.configuration": {"c": {"url": "/c?${x}", "idField": "id"}}`), element.ErrPlaceholder, "event.poller.configuration.c.url"},
 		{"Parse: legacy urls", instance(`"event.poller.urls": "a"`), element.ErrLegacyURLs, vocab.KeyPollerURLs},
 		{"Parse: a resource's JSON string", instance(`"event.poller.configuration": "{"`), nil, vocab.KeyPollerConfiguration},
@@ -154,7 +155,7 @@ func TestErrorsAsContract(t *testing.T) {
 		{"ParseDefinition: a type", parseDef(withFields(`"maxPageSize": "10"`)), nil, "maxPageSize"},
 		{"ParseDefinition: an unknown field", parseDef(withFields(`"pageSize": 10`)), nil, "pageSize"},
 		{"ParseDefinition: a rule", parseDef(withFields(`"auth": {"style": "basic"}`)), nil, "auth.usernameKey"},
-		{"ParseDefinition: date pattern", parseDef(withFields(`"webhook": {"datePath": "d", "dateFormat": "qq"}`)), element.ErrDateFormat, "webhook.dateFormat"},
+		{"ParseDefinition: date pattern", parseDef(withFields(`"webhook": {"datePath": "d", "dateFormat": "qq"}`)), javatime.ErrPattern, "webhook.dateFormat"},
 		{"Definition.Validate", func() error { return (&element.Definition{Key: "acme"}).Validate() }, nil, "baseUrl"},
 		{"Definition.Validate: nil", func() error { return (*element.Definition)(nil).Validate() }, nil, ""},
 		{"Catalogue.Register: nil", func() error { return new(element.Catalogue).Register(nil) }, nil, ""},
@@ -176,8 +177,8 @@ func TestErrorsAsContract(t *testing.T) {
 			var r element.Resource
 			return json.Unmarshal([]byte(`{"pageSize": "x"}`), &r)
 		}, nil, "resource.pageSize"},
-		{"ExpandTemplate: missing key", func() error {
-			_, err := element.ExpandTemplate("{a}", func(string) (string, bool) { return "", false })
+		{"ExpandBaseURL: missing key", func() error {
+			_, err := (&element.Definition{BaseURL: "{a}"}).ExpandBaseURL(func(string) (string, bool) { return "", false })
 			return err
 		}, nil, "a"},
 		{"ExpandBaseURL: not a URL", func() error {

@@ -74,21 +74,3 @@ func TestConfigurationRedactsSecretKeys(t *testing.T) {
 	}
 	require.Contains(t, fmt.Sprintf("%v", inst.Configuration), "store.url:https://shop.example.com", "other keys print")
 }
-
-func TestIsSecretKey(t *testing.T) {
-	t.Parallel()
-	for key, want := range map[string]bool{
-		"oauth.api.key":                    true,
-		"oauth.api.secret":                 true,
-		"event.notification.signature.key": true,
-		"user.password":                    true,
-		"access_token":                     true,
-		"client.credentials":               true,
-		"store.url":                        false,
-		"event.notification.callback.url":  false,
-		"filter.response.nulls":            false,
-		"event.poller.refresh_interval":    false,
-	} {
-		require.Equal(t, want, element.IsSecretKey(key), key)
-	}
-}

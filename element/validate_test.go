@@ -9,6 +9,7 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/internal/vocab"
+	"github.com/a12b7632/elementevents/javatime"
 )
 
 // TestValidate checks each rule of Instance.Validate, as Parse reports it.
@@ -97,19 +98,19 @@ func TestValidate(t *testing.T) {
 			name: "stray quote in the date pattern", element: "woocommercerest",
 			cfg:     `"event.poller.configuration": {"c": {"url": "/c", "idField": "id", "datesConfiguration": {"updatedDateFormat": "yyyy-MM-dd'T'HH:mm:ss'"}}}`,
 			want:    []string{"event.poller.configuration.c.datesConfiguration.updatedDateFormat: "},
-			wantErr: element.ErrDateFormat,
+			wantErr: javatime.ErrPattern,
 		},
 		{
 			name: "unknown pattern letter", element: "woocommercerest",
 			cfg:     `"event.poller.configuration": {"c": {"url": "/c", "idField": "id", "datesConfiguration": {"createdDateFormat": "yyyy-MM-dd qq"}}}`,
 			want:    []string{"event.poller.configuration.c.datesConfiguration.createdDateFormat: "},
-			wantErr: element.ErrDateFormat,
+			wantErr: javatime.ErrPattern,
 		},
 		{
 			name: "unknown time zone", element: "woocommercerest",
 			cfg:     `"event.poller.configuration": {"c": {"url": "/c", "idField": "id", "datesConfiguration": {"updatedDateTimezone": "Mars/Olympus"}}}`,
 			want:    []string{"event.poller.configuration.c.datesConfiguration.updatedDateTimezone: "},
-			wantErr: element.ErrTimeZone,
+			wantErr: javatime.ErrZone,
 		},
 		{
 			name: "unknown placeholder", element: "woocommercerest",
@@ -185,7 +186,7 @@ func TestInstanceValidate(t *testing.T) {
 				"event.poller.configuration.c.datesConfiguration.updatedDateTimezone",
 				"event.poller.configuration.c.idField",
 			},
-			wantIs: element.ErrTimeZone,
+			wantIs: javatime.ErrZone,
 		},
 	}
 	for _, tt := range tests {

@@ -195,12 +195,15 @@ func NewHTTPSource(cfg HTTPConfig) (*HTTPSource, error) {
 // sourceDefinition returns cfg's definition, or the catalogue's.
 func sourceDefinition(cfg HTTPConfig) (*element.Definition, error) {
 	if cfg.Definition != nil {
-		if err := cfg.Definition.Validate(); err != nil {
+		// A catalogue of its own validates the definition and keeps a
+		// copy, so that the caller changing its definition later does not
+		// change a running source.
+		var own element.Catalogue
+		if err := own.Register(cfg.Definition); err != nil {
 			return nil, fmt.Errorf("poller: sourceDefinition %s: %w: %w", cfg.Definition.Key, ErrConfig, err)
 		}
-		// A copy, so that the caller changing its definition later does not
-		// change a running source.
-		return cfg.Definition.Clone(), nil
+		def, _ := own.Lookup(cfg.Definition.Key)
+		return def, nil
 	}
 	key := cfg.Instance.Element.Key
 	def, ok := element.Default().Lookup(key)
