@@ -200,7 +200,7 @@ func (r *e2eWooRig) touchCustomer(id int, email string, modified time.Time) {
 }
 
 func (r *e2eWooRig) deleteCustomer(id int) {
-	require.NoError(r.t, r.store.DeleteCustomer(r.t.Context(), id))
+	require.NoError(r.t, r.store.Delete(r.t.Context(), "customers", id))
 }
 
 func (r *e2eWooRig) putOrder(id int, status string, created, modified time.Time) {
@@ -217,7 +217,7 @@ func (r *e2eWooRig) putOrder(id int, status string, created, modified time.Time)
 }
 
 func (r *e2eWooRig) deleteOrder(id int) {
-	require.NoError(r.t, r.store.DeleteOrder(r.t.Context(), id))
+	require.NoError(r.t, r.store.Delete(r.t.Context(), "orders", id))
 }
 
 // record returns the JSON the store serves for a record, and its date:
@@ -675,7 +675,7 @@ func TestE2EWooCustomersFaults(t *testing.T) {
 			require.Equal(t, before, r.load(t, "customers"), "a failed cycle leaves the state as it was")
 			require.Len(t, c.requests, 1+tt.page2, "page 3 is not asked once page 2 failed")
 
-			r.store.ClearFaults()
+			r.store.TakeFaults()
 			c = r.poll(t)
 			require.NoError(t, c.res.Err)
 			require.Empty(t, c.waits)

@@ -32,7 +32,7 @@ func ExampleNewWooCommerce() {
 	}
 
 	for page := 1; page <= 2; page++ {
-		req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/customers?orderby=id&per_page=2&page=%d", store.APIURL(), page), nil)
+		req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/customers?orderby=id&per_page=2&page=%d", store.URL()+vendortest.WooAPIPath, page), nil)
 		req.SetBasicAuth("ck", "cs")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -46,7 +46,7 @@ func ExampleNewWooCommerce() {
 		}
 		_ = json.NewDecoder(resp.Body).Decode(&customers)
 		resp.Body.Close()
-		fmt.Println("page", page, "of", resp.Header.Get(vendortest.WooHeaderTotalPages), customers)
+		fmt.Println("page", page, "of", resp.Header.Get("X-WP-TotalPages"), customers)
 	}
 	last, _ := store.Log().Last()
 	fmt.Println(last.Page, last.IDs, last.Status)
