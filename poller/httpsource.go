@@ -71,7 +71,7 @@ type HTTPConfig struct {
 	// Transport is the round tripper of the default client, used when
 	// Client is nil; tests use it to fake a vendor without a network. It
 	// is guarded as Client's is. Default: a new guarded transport
-	// ([netguard.Guard.Transport]), which uses no proxy.
+	// ([netguard.Guard.RoundTripper] of nil), which uses no proxy.
 	Transport http.RoundTripper
 
 	// Clock times the requests and the waits between retries. Default: the
