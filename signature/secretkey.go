@@ -59,12 +59,12 @@ func (k Key) MarshalJSON() ([]byte, error) { return json.Marshal(k.String()) }
 // handler) that use encoding.TextMarshaler.
 func (k Key) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
 
-// Format prints v with its keys redacted: their number, and the
-// tolerance.
-func (v *Verifier) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(v.GoString())) }
+// Format prints v with its keys redacted, in every verb (%#v included):
+// their number, and the tolerance.
+func (v *Verifier) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(v.describe())) }
 
-// GoString is used by %#v; it prints what Format prints.
-func (v *Verifier) GoString() string {
+// describe is what Format prints.
+func (v *Verifier) describe() string {
 	if v == nil {
 		return "(*signature.Verifier)(nil)"
 	}
