@@ -14,6 +14,7 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/internal/casefile"
+	"github.com/a12b7632/elementevents/internal/urltemplate"
 	"github.com/a12b7632/elementevents/javatime"
 )
 
@@ -25,8 +26,8 @@ var badSuite = &casefile.Suite{
 	Is: map[string]error{
 		"element.ErrSyntax":         element.ErrSyntax,
 		"element.ErrInvalid":        element.ErrInvalid,
-		"element.ErrDateFormat":     element.ErrDateFormat,
-		"element.ErrTimeZone":       element.ErrTimeZone,
+		"javatime.ErrPattern":       javatime.ErrPattern,
+		"javatime.ErrZone":          javatime.ErrZone,
 		"element.ErrPlaceholder":    element.ErrPlaceholder,
 		"element.ErrLegacyURLs":     element.ErrLegacyURLs,
 		"element.ErrUnknownElement": element.ErrUnknownElement,
@@ -80,7 +81,7 @@ func badInputsInGo() []*casefile.Case {
 
 // TestBadInput runs an instance.json case through element.Parse, which
 // checks the rules too (when it passes, Validate must agree; the value is
-// the instance ID), and a url case through element.CompileURL in the zone
+// the instance ID), and a url case through the URL placeholder compiler (internal/urltemplate, which element checks resource URLs with) in the zone
 // of its zone section (the value is the URL expanded for badT0).
 func TestBadInput(t *testing.T) {
 	badSuite.Run(t, badInputsInGo(), func(t *testing.T, c *casefile.Case) casefile.Outcome {
@@ -91,7 +92,7 @@ func TestBadInput(t *testing.T) {
 				loc, err = javatime.LoadLocation(string(z))
 				require.NoError(t, err, "the case's zone must load")
 			}
-			u, err := element.CompileURL(string(tmpl), loc)
+			u, err := urltemplate.Compile(string(tmpl), loc)
 			if err != nil {
 				return casefile.Outcome{Err: err}
 			}

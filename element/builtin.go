@@ -42,7 +42,7 @@ func init() {
 func Builtins() []*Definition {
 	out := make([]*Definition, len(builtins))
 	for i, def := range builtins {
-		out[i] = def.Clone()
+		out[i] = def.clone()
 	}
 	return out
 }

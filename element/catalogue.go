@@ -12,10 +12,10 @@ import (
 // be changed afterwards without effect, and Lookup returns a fresh copy
 // each time, so no caller can change what another sees.
 //
-// Most programs use the package's default catalogue, which holds the
-// built-in definitions, through [Register], [Replace], [Lookup] and [Keys].
-// A separate Catalogue suits tests and programs that want only their own
-// definitions; seed it from [Builtins] to start from the built-ins.
+// Most programs use the package's default catalogue, [Default], which
+// holds the built-in definitions. A separate Catalogue suits tests and
+// programs that want only their own definitions; seed it from [Builtins]
+// to start from the built-ins.
 type Catalogue struct {
 	mu   sync.RWMutex
 	defs map[string]*Definition
@@ -43,7 +43,7 @@ func (c *Catalogue) add(def *Definition, replace bool) error {
 	if err := def.Validate(); err != nil {
 		return err
 	}
-	stored := def.Clone()
+	stored := def.clone()
 	stored.setDefaults()
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -67,7 +67,7 @@ func (c *Catalogue) Lookup(key string) (*Definition, bool) {
 	if !ok {
 		return nil, false
 	}
-	return def.Clone(), true
+	return def.clone(), true
 }
 
 // Keys returns the registered keys, sorted.
@@ -85,19 +85,10 @@ func (c *Catalogue) Keys() []string {
 // defaultCatalogue holds the built-ins from init onwards.
 var defaultCatalogue Catalogue
 
-// Register validates def and adds it to the default catalogue; see
-// [Catalogue.Register]. It is safe to call from init functions and
-// concurrently.
-func Register(def *Definition) error { return defaultCatalogue.Register(def) }
-
-// Replace validates def and adds it to the default catalogue, replacing
-// any definition with the same key, built-ins included; see
-// [Catalogue.Replace].
-func Replace(def *Definition) error { return defaultCatalogue.Replace(def) }
-
-// Lookup returns a copy of the default catalogue's definition for key; see
-// [Catalogue.Lookup].
-func Lookup(key string) (*Definition, bool) { return defaultCatalogue.Lookup(key) }
-
-// Keys returns the default catalogue's keys, sorted.
-func Keys() []string { return defaultCatalogue.Keys() }
+// Default returns the catalogue that [Parse] and [Instance.Validate] read:
+// the built-in definitions and those registered since. It is safe to use
+// from init functions and concurrently:
+//
+//	def, ok := element.Default().Lookup("woocommercerest")
+//	err := element.Default().Register(myDefinition)
+func Default() *Catalogue { return &defaultCatalogue }

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/a12b7632/elementevents/element"
+	"github.com/a12b7632/elementevents/internal/vocab"
 )
 
 func validDefinition(key string) *element.Definition {
@@ -90,8 +91,8 @@ func TestCatalogueLookup(t *testing.T) {
 	require.True(t, ok)
 	require.Equal(t, "acme", got.Key)
 	// Registered definitions have their defaults filled.
-	require.Equal(t, element.AuthNone, got.Auth.Style)
-	require.Equal(t, element.PaginationNone, got.Pagination.Style)
+	require.Equal(t, vocab.AuthNone, got.Auth.Style)
+	require.Equal(t, vocab.PaginationNone, got.Pagination.Style)
 	require.Equal(t, []string{"POST"}, got.Webhook.Methods)
 
 	_, ok = c.Lookup("ACME")
@@ -163,25 +164,25 @@ var catalogueRuns atomic.Int64
 
 func TestDefaultCatalogue(t *testing.T) {
 	t.Parallel()
-	keys := element.Keys()
+	keys := element.Default().Keys()
 	for _, k := range []string{"concur", "generic", "woocommercerest"} {
 		require.Contains(t, keys, k)
 	}
 	require.IsIncreasing(t, keys)
 
-	_, ok := element.Lookup("nosuchelement")
+	_, ok := element.Default().Lookup("nosuchelement")
 	require.False(t, ok)
 
 	// Built-ins cannot be registered twice by accident.
-	require.ErrorIs(t, element.Register(validDefinition("generic")), element.ErrInvalid)
+	require.ErrorIs(t, element.Default().Register(validDefinition("generic")), element.ErrInvalid)
 
 	// A new key registers in the default catalogue (a fresh key per run,
 	// since the default catalogue outlives the test under -count).
 	acme := "catalogue_test_acme_" + strconv.FormatInt(catalogueRuns.Add(1), 10)
-	require.NoError(t, element.Register(validDefinition(acme)))
-	_, ok = element.Lookup(acme)
+	require.NoError(t, element.Default().Register(validDefinition(acme)))
+	_, ok = element.Default().Lookup(acme)
 	require.True(t, ok)
-	require.NoError(t, element.Replace(validDefinition(acme)))
+	require.NoError(t, element.Default().Replace(validDefinition(acme)))
 }
 
 func TestBuiltinDefinitions(t *testing.T) {
@@ -192,7 +193,7 @@ func TestBuiltinDefinitions(t *testing.T) {
 		t.Run(def.Key, func(t *testing.T) {
 			t.Parallel()
 			require.NoError(t, def.Validate())
-			got, ok := element.Lookup(def.Key)
+			got, ok := element.Default().Lookup(def.Key)
 			require.True(t, ok)
 			require.Equal(t, def, got)
 			// What Lookup returns can be registered again as is.
@@ -214,12 +215,12 @@ func TestBuiltinsReturnsCopies(t *testing.T) {
 
 func TestBuiltinWooCommerce(t *testing.T) {
 	t.Parallel()
-	def, ok := element.Lookup("woocommercerest")
+	def, ok := element.Default().Lookup("woocommercerest")
 	require.True(t, ok)
 	require.Equal(t, "ecommerce", def.Hub)
-	require.Equal(t, element.Auth{Style: element.AuthBasic, UsernameKey: "oauth.api.key", PasswordKey: "oauth.api.secret"}, def.Auth)
+	require.Equal(t, element.Auth{Style: vocab.AuthBasic, UsernameKey: "oauth.api.key", PasswordKey: "oauth.api.secret"}, def.Auth)
 	require.Equal(t, element.Pagination{
-		Style: element.PaginationPage, PageParam: "page", FirstPage: 1, SizeParam: "per_page",
+		Style: vocab.PaginationPage, PageParam: "page", FirstPage: 1, SizeParam: "per_page",
 		TotalPagesHeader: "X-WP-TotalPages", TotalHeader: "X-WP-Total",
 	}, def.Pagination)
 	require.Empty(t, def.RecordsPath)
@@ -243,9 +244,9 @@ func TestBuiltinWooCommerce(t *testing.T) {
 	require.Contains(t, def.Resources["orders"].URL, "dates_are_gmt=true")
 
 	w := def.Webhook
-	require.Equal(t, element.SignatureHMACSHA256, w.SignatureScheme)
+	require.Equal(t, vocab.SignatureHMACSHA256, w.SignatureScheme)
 	require.Equal(t, "X-WC-Webhook-Signature", w.SignatureHeader)
-	require.Equal(t, element.EncodingBase64, w.SignatureEncoding)
+	require.Equal(t, vocab.EncodingBase64, w.SignatureEncoding)
 	require.Empty(t, w.SignaturePrefix)
 	require.Equal(t, "webhook.secret", w.SecretKey)
 	require.Equal(t, "X-WC-Webhook-Topic", w.TopicHeader)
@@ -260,11 +261,11 @@ func TestBuiltinWooCommerce(t *testing.T) {
 
 func TestBuiltinConcur(t *testing.T) {
 	t.Parallel()
-	def, ok := element.Lookup("concur")
+	def, ok := element.Default().Lookup("concur")
 	require.True(t, ok)
-	require.Equal(t, element.AuthBearer, def.Auth.Style)
+	require.Equal(t, vocab.AuthBearer, def.Auth.Style)
 	require.Equal(t, "oauth.access.token", def.Auth.TokenKey)
-	require.Equal(t, element.PaginationNextURL, def.Pagination.Style)
+	require.Equal(t, vocab.PaginationNextURL, def.Pagination.Style)
 	require.Equal(t, "NextPage", def.Pagination.NextField)
 	require.Equal(t, "limit", def.Pagination.SizeParam)
 	require.Equal(t, "Items", def.RecordsPath)
@@ -275,7 +276,7 @@ func TestBuiltinConcur(t *testing.T) {
 	require.Equal(t, "CreateDate", r.Dates.CreatedField)
 	require.Equal(t, "yyyy-MM-dd'T'HH:mm:ss.SSS", r.Dates.UpdatedFormat)
 	require.Equal(t, "/expense/reports?user=ALL&modifiedDateAfter=${gmtDate:yyyy-MM-dd'T'HH:mm:ss}", def.VendorPath(r.URL))
-	require.Equal(t, element.SignatureNone, def.Webhook.SignatureScheme)
+	require.Equal(t, vocab.SignatureNone, def.Webhook.SignatureScheme)
 
 	// The API host has a default; an instance may set its data center's.
 	require.Equal(t, []string{"oauth.access.token"}, def.ConfigKeys())
@@ -289,18 +290,17 @@ func TestBuiltinConcur(t *testing.T) {
 
 func TestBuiltinGeneric(t *testing.T) {
 	t.Parallel()
-	def, ok := element.Lookup("generic")
+	def, ok := element.Default().Lookup("generic")
 	require.True(t, ok)
 	require.Equal(t, "general", def.Hub)
-	require.Equal(t, element.AuthNone, def.Auth.Style)
-	require.Equal(t, element.PaginationNone, def.Pagination.Style)
+	require.Equal(t, vocab.AuthNone, def.Auth.Style)
+	require.Equal(t, vocab.PaginationNone, def.Pagination.Style)
 	require.Empty(t, def.Resources)
 	require.Equal(t, []string{"base.url"}, def.ConfigKeys())
 	_, err := def.ExpandBaseURL(mapLookup(nil))
 	require.ErrorIs(t, err, element.ErrInvalid)
 	require.ErrorContains(t, err, `base.url: is missing; the template "{base.url}" needs it`)
-	require.Equal(t, "CREATED", def.Webhook.Topics.EventType("create"))
-	require.Equal(t, "UPDATED", def.Webhook.Topics.EventType("UPDATED"))
+	require.Equal(t, "CREATED", def.Webhook.Topics.Actions["create"])
 }
 
 // TestBuiltinJSONRoundTrip checks that a definition written back to JSON

@@ -11,32 +11,19 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/a12b7632/elementevents/internal/vocab"
+	"github.com/a12b7632/elementevents/signature"
 )
 
-// The configuration keys this package reads into [Events]. Every other key
-// is kept as written and read with [Configuration.Get].
+// redacted is what a printed Configuration shows for the value of a key
+// that holds a credential.
+const redacted = "[REDACTED]"
+
+// vendorWebhook and vendorPolling are the values of Events.VendorType.
 const (
-	KeyEventsEnabled       = "event.notification.enabled"
-	KeyVendorType          = "event.vendor.type"
-	KeyCallbackURL         = "event.notification.callback.url"
-	KeySignatureKey        = "event.notification.signature.key"
-	KeyRefreshInterval     = "event.poller.refresh_interval"
-	KeyObjects             = "event.objects"
-	KeyPollerConfiguration = "event.poller.configuration"
-	KeyPollerURLs          = "event.poller.urls"
-)
-
-// DefaultRefreshInterval is the poll interval when
-// event.poller.refresh_interval is absent.
-const DefaultRefreshInterval = 15 * time.Minute
-
-// VendorType says how the vendor reports changes.
-type VendorType string
-
-// The vendor types. Parse also accepts "webhooks" for [VendorWebhook].
-const (
-	VendorWebhook VendorType = "webhook"
-	VendorPolling VendorType = "polling"
+	vendorWebhook = "webhook"
+	vendorPolling = "polling"
 )
 
 // Configuration is the configuration object of an instance: the typed
@@ -44,7 +31,7 @@ const (
 // (store.url, oauth.api.key, filter.response.nulls), read with Get.
 //
 // Printing a Configuration with fmt or log/slog redacts the values of keys
-// that hold credentials (see [IsSecretKey]). JSON marshalling does not: it
+// that hold credentials. JSON marshalling does not: it
 // writes the configuration as it is sent to /instances, secrets included,
 // so that it can be stored and parsed again.
 type Configuration struct {
@@ -55,33 +42,48 @@ type Configuration struct {
 	values map[string]json.RawMessage
 }
 
-// Events is the typed view of the event.* configuration keys.
+// Events is the typed view of the event.* configuration keys; every other
+// key is kept as written and read with [Configuration.Get].
 type Events struct {
 	// Enabled is event.notification.enabled. Default false.
 	Enabled bool
 
-	// VendorType is event.vendor.type. Empty when absent.
-	VendorType VendorType
+	// VendorType is event.vendor.type: "webhook" (the vendor sends
+	// webhooks; Parse also reads "webhooks") or "polling" (the poller asks
+	// the vendor's API). Empty when absent, unless resources are
+	// configured: then "polling".
+	VendorType string
 
 	// CallbackURL is event.notification.callback.url, where notifications
 	// are delivered. Required when Enabled.
 	CallbackURL string
 
 	// SignatureKey is event.notification.signature.key: when set, every
-	// notification is signed with it.
-	SignatureKey Secret
+	// notification is signed with it. Like every [signature.Key], it
+	// prints as [REDACTED].
+	SignatureKey signature.Key
 
 	// RefreshInterval is event.poller.refresh_interval, written in minutes.
-	// Default [DefaultRefreshInterval].
+	// Default 15 minutes.
 	RefreshInterval time.Duration
 
 	// Objects is event.objects, a comma-separated list of object names.
 	Objects []string
 
-	// Resources is event.poller.configuration (or the legacy
-	// event.poller.urls), by object name. When an instance of a known
-	// element is polling and gives none, Parse fills in the element
-	// definition's defaults for Objects, or for all it supports.
+	// Resources is event.poller.configuration, by object name. When an
+	// instance of a known element is polling and gives none, Parse fills
+	// in the element definition's defaults for Objects, or for all it
+	// supports.
+	//
+	// The legacy event.poller.urls, read when event.poller.configuration
+	// is absent, holds entries separated by ";" or newlines, each of up to
+	// nine "|"-separated fields, the first three required:
+	//
+	//	resource|url|idPath|updatedField|updatedFormat|updatedTimezone|createdField|createdFormat|createdTimezone
+	//
+	// idPath, which Cloud Elements called the xPath, may be written as an
+	// XPath ("/customer/id") or a JSON path ("$.customer.id"); it is read
+	// as the dotted IDField ("customer.id"). Problems wrap [ErrLegacyURLs].
 	Resources map[string]Resource
 }
 
@@ -118,12 +120,12 @@ func (c Configuration) Keys() []string {
 	return slices.Sorted(maps.Keys(c.values))
 }
 
-// IsSecretKey reports whether a configuration key holds a credential, so
+// isSecretKey reports whether a configuration key holds a credential, so
 // that its value is redacted when a [Configuration] is printed: any key
 // with a dot-separated part such as key, secret, password, token or
 // credentials (oauth.api.key, oauth.api.secret,
 // event.notification.signature.key).
-func IsSecretKey(key string) bool {
+func isSecretKey(key string) bool {
 	for part := range strings.SplitSeq(strings.ToLower(key), ".") {
 		switch part {
 		case "key", "secret", "password", "passwd", "token", "credentials",
@@ -148,7 +150,7 @@ func (c Configuration) String() string {
 		}
 		b.WriteString(k)
 		b.WriteString(":")
-		if IsSecretKey(k) {
+		if isSecretKey(k) {
 			b.WriteString(redacted)
 			continue
 		}
@@ -168,7 +170,7 @@ func (c Configuration) LogValue() slog.Value {
 	attrs := make([]slog.Attr, 0, len(c.values))
 	for _, k := range c.Keys() {
 		v := redacted
-		if !IsSecretKey(k) {
+		if !isSecretKey(k) {
 			v = c.printable(k)
 		}
 		attrs = append(attrs, slog.String(k, v))
@@ -199,7 +201,7 @@ func (c Configuration) MarshalJSON() ([]byte, error) {
 	for k, v := range c.values {
 		out[k] = v
 	}
-	delete(out, KeyPollerURLs)
+	delete(out, vocab.KeyPollerURLs)
 	e := c.Events
 	var errs []error
 	put := func(key string, v any) {
@@ -210,26 +212,26 @@ func (c Configuration) MarshalJSON() ([]byte, error) {
 		out[key] = raw
 	}
 	has := func(key string) bool { _, ok := c.values[key]; return ok }
-	if e.Enabled || has(KeyEventsEnabled) {
-		put(KeyEventsEnabled, e.Enabled)
+	if e.Enabled || has(vocab.KeyEventsEnabled) {
+		put(vocab.KeyEventsEnabled, e.Enabled)
 	}
 	if e.VendorType != "" {
-		put(KeyVendorType, string(e.VendorType))
+		put(vocab.KeyVendorType, string(e.VendorType))
 	}
 	if e.CallbackURL != "" {
-		put(KeyCallbackURL, e.CallbackURL)
+		put(vocab.KeyCallbackURL, e.CallbackURL)
 	}
-	if !e.SignatureKey.IsZero() {
-		put(KeySignatureKey, e.SignatureKey.Reveal())
+	if len(e.SignatureKey) > 0 {
+		put(vocab.KeySignatureKey, string(e.SignatureKey))
 	}
-	if e.RefreshInterval != 0 && (has(KeyRefreshInterval) || e.RefreshInterval != DefaultRefreshInterval) {
-		put(KeyRefreshInterval, formatMinutes(e.RefreshInterval))
+	if e.RefreshInterval != 0 && (has(vocab.KeyRefreshInterval) || e.RefreshInterval != vocab.DefaultRefreshInterval) {
+		put(vocab.KeyRefreshInterval, formatMinutes(e.RefreshInterval))
 	}
 	if len(e.Objects) > 0 {
-		put(KeyObjects, strings.Join(e.Objects, ","))
+		put(vocab.KeyObjects, strings.Join(e.Objects, ","))
 	}
 	if len(e.Resources) > 0 {
-		put(KeyPollerConfiguration, e.Resources)
+		put(vocab.KeyPollerConfiguration, e.Resources)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err

@@ -9,6 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/a12b7632/elementevents/internal/vocab"
+	"github.com/a12b7632/elementevents/signature"
 )
 
 // decodeConfiguration reads the event.* keys of a configuration object into
@@ -20,75 +23,75 @@ func decodeConfiguration(values map[string]json.RawMessage) (Configuration, prob
 	}
 	c := Configuration{values: values}
 	e := &c.Events
-	e.RefreshInterval = DefaultRefreshInterval
+	e.RefreshInterval = vocab.DefaultRefreshInterval
 	var problems problemList
 	fail := func(key string, err error) { problems.add(key, err.Error()) }
 
-	if raw, ok := present(values, KeyEventsEnabled); ok {
+	if raw, ok := present(values, vocab.KeyEventsEnabled); ok {
 		v, err := decodeBool(raw)
 		if err != nil {
-			fail(KeyEventsEnabled, err)
+			fail(vocab.KeyEventsEnabled, err)
 		}
 		e.Enabled = v
 	}
-	if raw, ok := present(values, KeyVendorType); ok {
+	if raw, ok := present(values, vocab.KeyVendorType); ok {
 		s, err := decodeString(raw)
 		switch {
 		case err != nil:
-			fail(KeyVendorType, err)
+			fail(vocab.KeyVendorType, err)
 		default:
 			switch strings.ToLower(strings.TrimSpace(s)) {
 			case "webhook", "webhooks":
-				e.VendorType = VendorWebhook
+				e.VendorType = vendorWebhook
 			case "polling", "poller", "poll":
-				e.VendorType = VendorPolling
+				e.VendorType = vendorPolling
 			case "":
 			default:
-				fail(KeyVendorType, fmt.Errorf("must be webhook or polling, got %s", quote(s)))
+				fail(vocab.KeyVendorType, fmt.Errorf("must be webhook or polling, got %s", quote(s)))
 			}
 		}
 	}
-	if raw, ok := present(values, KeyCallbackURL); ok {
+	if raw, ok := present(values, vocab.KeyCallbackURL); ok {
 		s, err := decodeString(raw)
 		if err != nil {
-			fail(KeyCallbackURL, err)
+			fail(vocab.KeyCallbackURL, err)
 		}
 		e.CallbackURL = strings.TrimSpace(s)
 	}
-	if raw, ok := present(values, KeySignatureKey); ok {
+	if raw, ok := present(values, vocab.KeySignatureKey); ok {
 		s, err := decodeString(raw)
 		if err != nil {
-			fail(KeySignatureKey, err)
+			fail(vocab.KeySignatureKey, err)
 		}
-		e.SignatureKey = NewSecret(s)
+		e.SignatureKey = signature.Key(s)
 	}
-	if raw, ok := present(values, KeyRefreshInterval); ok {
+	if raw, ok := present(values, vocab.KeyRefreshInterval); ok {
 		d, err := decodeDuration(raw, time.Minute)
 		switch {
 		case err != nil:
-			fail(KeyRefreshInterval, fmt.Errorf("%w (minutes)", err))
+			fail(vocab.KeyRefreshInterval, fmt.Errorf("%w (minutes)", err))
 		case d != 0 || !isEmptyString(raw):
 			e.RefreshInterval = d
 		}
 	}
-	if raw, ok := present(values, KeyObjects); ok {
+	if raw, ok := present(values, vocab.KeyObjects); ok {
 		objs, err := decodeList(raw)
 		if err != nil {
-			fail(KeyObjects, err)
+			fail(vocab.KeyObjects, err)
 		}
 		e.Objects = objs
 	}
-	if raw, ok := present(values, KeyPollerConfiguration); ok {
+	if raw, ok := present(values, vocab.KeyPollerConfiguration); ok {
 		res, errs := decodeResources(raw)
 		problems = append(problems, errs...)
 		e.Resources = res
 	}
-	if raw, ok := present(values, KeyPollerURLs); ok && len(e.Resources) == 0 {
+	if raw, ok := present(values, vocab.KeyPollerURLs); ok && len(e.Resources) == 0 {
 		s, err := decodeString(raw)
 		if err != nil {
-			fail(KeyPollerURLs, err)
-		} else if res, err := ParseLegacyURLs(s); err != nil {
-			problems.wrap(KeyPollerURLs, err)
+			fail(vocab.KeyPollerURLs, err)
+		} else if res, err := parseLegacyURLs(s); err != nil {
+			problems.wrap(vocab.KeyPollerURLs, err)
 		} else {
 			e.Resources = res
 		}
@@ -96,7 +99,7 @@ func decodeConfiguration(values map[string]json.RawMessage) (Configuration, prob
 	if e.VendorType == "" && len(e.Resources) > 0 {
 		// Many documented bodies configure resources without a vendor
 		// type: resources only make sense for polling.
-		e.VendorType = VendorPolling
+		e.VendorType = vendorPolling
 	}
 	return c, problems
 }
@@ -104,7 +107,7 @@ func decodeConfiguration(values map[string]json.RawMessage) (Configuration, prob
 // decodeResources reads event.poller.configuration: an object of resources
 // by name, or the same object JSON-encoded in a string.
 func decodeResources(raw json.RawMessage) (map[string]Resource, problemList) {
-	key := KeyPollerConfiguration
+	key := vocab.KeyPollerConfiguration
 	raw = bytes.TrimSpace(raw)
 	encoded := raw[0] == '"'
 	if encoded {

@@ -7,7 +7,7 @@ import "maps"
 // in event.objects, or all of them. The definition comes from c.
 func (inst *Instance) applyDefinitionDefaults(c *Catalogue) {
 	e := &inst.Configuration.Events
-	if e.VendorType != VendorPolling || len(e.Resources) > 0 {
+	if e.VendorType != vendorPolling || len(e.Resources) > 0 {
 		return
 	}
 	def, ok := c.Lookup(inst.Element.Key)

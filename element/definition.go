@@ -3,6 +3,8 @@ package element
 import (
 	"maps"
 	"slices"
+
+	"github.com/a12b7632/elementevents/internal/vocab"
 )
 
 // Definition describes an element, a vendor API, as data: where its API
@@ -12,12 +14,13 @@ import (
 //
 // Definitions are loaded from JSON (see [ParseDefinition]) so that a vendor
 // can be added without writing Go, and are registered by key in a
-// [Catalogue] (see [Register] and [Lookup]). The built-in elements are
+// [Catalogue] (see [Default]). The built-in elements are
 // woocommercerest, concur and generic.
 //
 // The zero value of every optional field has a documented meaning; the
-// definitions returned by [ParseDefinition] and [Lookup] have those
-// defaults filled in, so consumers read fields without re-deriving them.
+// definitions returned by [ParseDefinition] and [Catalogue.Lookup] have
+// those defaults filled in, so consumers read fields without re-deriving
+// them.
 type Definition struct {
 	// Key identifies the element in instance bodies ("element.key") and in
 	// the catalogue: lowercase letters, digits, '_' and '-', at most 64
@@ -35,7 +38,8 @@ type Definition struct {
 
 	// BaseURL is the vendor API base URL as a template whose {config.key}
 	// references are filled from the instance configuration (see
-	// [ExpandTemplate] and [Definition.ExpandBaseURL]):
+	// [Definition.ExpandBaseURL]); names are made of letters, digits and
+	// "._-":
 	// "{store.url}/wp-json/wc/v3". ${...} time placeholders are not allowed
 	// here; they belong in resource URLs. Required.
 	BaseURL string `json:"baseUrl" validate:"required"`
@@ -80,8 +84,8 @@ type Definition struct {
 	Webhook Webhook `json:"webhook"`
 }
 
-// Clone returns a deep copy of d, which the caller may change freely.
-func (d *Definition) Clone() *Definition {
+// clone returns a deep copy of d, which the caller may change freely.
+func (d *Definition) clone() *Definition {
 	if d == nil {
 		return nil
 	}
@@ -94,14 +98,6 @@ func (d *Definition) Clone() *Definition {
 	c.Webhook.Topics.Objects = maps.Clone(d.Webhook.Topics.Objects)
 	c.Webhook.Topics.Actions = maps.Clone(d.Webhook.Topics.Actions)
 	return &c
-}
-
-// DisplayName returns Name, or Key when Name is empty.
-func (d *Definition) DisplayName() string {
-	if d.Name != "" {
-		return d.Name
-	}
-	return d.Key
 }
 
 // ConfigKeys returns the configuration keys an instance must set for the
@@ -127,30 +123,30 @@ func (d *Definition) ConfigKeys() []string {
 // validates.
 func (d *Definition) setDefaults() {
 	if d.Auth.Style == "" {
-		d.Auth.Style = AuthNone
+		d.Auth.Style = vocab.AuthNone
 	}
 	p := &d.Pagination
 	switch p.Style {
 	case "":
-		p.Style = PaginationNone
-	case PaginationPage:
+		p.Style = vocab.PaginationNone
+	case vocab.PaginationPage:
 		if p.PageParam == "" {
 			p.PageParam = "page"
 		}
 		if p.FirstPage == 0 {
 			p.FirstPage = 1
 		}
-	case PaginationOffset:
+	case vocab.PaginationOffset:
 		if p.OffsetParam == "" {
 			p.OffsetParam = "offset"
 		}
 	}
 	w := &d.Webhook
 	if w.SignatureScheme == "" {
-		w.SignatureScheme = SignatureNone
+		w.SignatureScheme = vocab.SignatureNone
 	}
-	if w.SignatureScheme == SignatureHMACSHA256 && w.SignatureEncoding == "" {
-		w.SignatureEncoding = EncodingBase64
+	if w.SignatureScheme == vocab.SignatureHMACSHA256 && w.SignatureEncoding == "" {
+		w.SignatureEncoding = vocab.EncodingBase64
 	}
 	if len(w.Methods) == 0 {
 		w.Methods = []string{"POST"}

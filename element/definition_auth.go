@@ -1,32 +1,24 @@
 package element
 
-// AuthStyle is how requests to a vendor API authenticate.
-type AuthStyle string
-
-// Authentication styles of a [Definition].
-const (
-	// AuthNone sends no credentials. It is the default.
-	AuthNone AuthStyle = "none"
-	// AuthBasic sends HTTP Basic credentials read from the configuration
-	// keys UsernameKey and PasswordKey (WooCommerce's consumer key and
-	// secret).
-	AuthBasic AuthStyle = "basic"
-	// AuthBearer sends "Authorization: Bearer <token>", the token read from
-	// the configuration key TokenKey.
-	AuthBearer AuthStyle = "bearer"
-	// AuthQuery sends the token from TokenKey as the query parameter Param.
-	AuthQuery AuthStyle = "query"
-	// AuthHeader sends Prefix followed by the token from TokenKey in the
-	// header Param.
-	AuthHeader AuthStyle = "header"
-)
+import "github.com/a12b7632/elementevents/internal/vocab"
 
 // Auth says how requests to a vendor API authenticate. Its fields name
 // configuration keys, never secrets: the credentials stay in the instance
 // configuration.
 type Auth struct {
-	// Style is the authentication style. Empty means [AuthNone].
-	Style AuthStyle `json:"style,omitempty" validate:"omitempty,oneof=none basic bearer query header"`
+	// Style is the authentication style:
+	//
+	//   - "none" (the default, also when empty) sends no credentials.
+	//   - "basic" sends HTTP Basic credentials read from the configuration
+	//     keys UsernameKey and PasswordKey (WooCommerce's consumer key and
+	//     secret).
+	//   - "bearer" sends "Authorization: Bearer <token>", the token read
+	//     from the configuration key TokenKey.
+	//   - "query" sends the token from TokenKey as the query parameter
+	//     Param.
+	//   - "header" sends Prefix followed by the token from TokenKey in the
+	//     header Param.
+	Style string `json:"style,omitempty" validate:"omitempty,oneof=none basic bearer query header"`
 
 	// UsernameKey is the configuration key holding the Basic user name
 	// ("oauth.api.key"). Required for basic; unused otherwise.
@@ -53,12 +45,12 @@ type Auth struct {
 // configKeys returns the configuration keys the auth style reads.
 func (a Auth) configKeys() []string {
 	switch a.Style {
-	case AuthBasic:
+	case vocab.AuthBasic:
 		if a.PasswordKey == "" {
 			return []string{a.UsernameKey}
 		}
 		return []string{a.UsernameKey, a.PasswordKey}
-	case AuthBearer, AuthQuery, AuthHeader:
+	case vocab.AuthBearer, vocab.AuthQuery, vocab.AuthHeader:
 		return []string{a.TokenKey}
 	}
 	return nil

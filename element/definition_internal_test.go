@@ -43,3 +43,26 @@ func TestBuiltinFilesParse(t *testing.T) {
 	}
 	require.Equal(t, []string{"concur", "generic", "woocommercerest"}, keys)
 }
+
+func TestDefinitionClone(t *testing.T) {
+	t.Parallel()
+	def, ok := defaultCatalogue.Lookup("woocommercerest")
+	require.True(t, ok)
+	c := def.clone()
+	require.Equal(t, def, c)
+
+	c.Paths["/hubs/ecommerce/customers"] = "/changed"
+	c.Defaults = map[string]string{"x": "y"}
+	c.Resources["customers"] = Resource{URL: "/changed"}
+	c.Webhook.Methods[0] = "GET"
+	c.Webhook.Topics.Objects["customer"] = "changed"
+	c.Webhook.Topics.Actions["created"] = "DELETED"
+	require.Equal(t, "/customers", def.Paths["/hubs/ecommerce/customers"])
+	require.Nil(t, def.Defaults)
+	require.Equal(t, "id", def.Resources["customers"].IDField)
+	require.Equal(t, "POST", def.Webhook.Methods[0])
+	require.Equal(t, "customers", def.Webhook.Topics.Objects["customer"])
+	require.Equal(t, "CREATED", def.Webhook.Topics.Actions["created"])
+
+	require.Nil(t, (*Definition)(nil).clone())
+}

@@ -1,36 +1,26 @@
 package element
 
-// PaginationStyle is how a vendor API pages through a collection.
-type PaginationStyle string
-
-// Pagination styles of a [Definition].
-const (
-	// PaginationNone fetches one page only. It is the default.
-	PaginationNone PaginationStyle = "none"
-	// PaginationPage counts pages: PageParam from FirstPage up, with the page
-	// size in SizeParam, until TotalPagesHeader says it was the last page or,
-	// without that header, a page comes back short or empty (WordPress and
-	// WooCommerce: page, per_page, X-WP-TotalPages).
-	PaginationPage PaginationStyle = "page"
-	// PaginationLink follows the Link response header's rel="next" URL
-	// (RFC 8288) until there is none. Like [PaginationNextURL], it follows
-	// URLs only on the resource's own scheme, host and port.
-	PaginationLink PaginationStyle = "link"
-	// PaginationNextURL follows the URL found at the dotted path NextField of
-	// the page body (Concur's NextPage) until it is missing, null or empty.
-	// A URL on another scheme, host or port than the resource's is an
-	// error, credentials or not: a page must not send the poller elsewhere.
-	PaginationNextURL PaginationStyle = "next-url"
-	// PaginationOffset counts records: OffsetParam from 0 up by the page
-	// size in SizeParam, until a page comes back short or empty, or the
-	// offset reaches the total from TotalHeader or TotalField.
-	PaginationOffset PaginationStyle = "offset"
-)
-
 // Pagination says how the poller asks a vendor API for the next page.
 type Pagination struct {
-	// Style is the pagination style. Empty means [PaginationNone].
-	Style PaginationStyle `json:"style,omitempty" validate:"omitempty,oneof=none page link next-url offset"`
+	// Style is the pagination style:
+	//
+	//   - "none" (the default, also when empty) fetches one page only.
+	//   - "page" counts pages: PageParam from FirstPage up, with the page
+	//     size in SizeParam, until TotalPagesHeader says it was the last
+	//     page or, without that header, a page comes back short or empty
+	//     (WordPress and WooCommerce: page, per_page, X-WP-TotalPages).
+	//   - "link" follows the Link response header's rel="next" URL (RFC
+	//     8288) until there is none.
+	//   - "next-url" follows the URL found at the dotted path NextField of
+	//     the page body (Concur's NextPage) until it is missing, null or
+	//     empty.
+	//   - "offset" counts records: OffsetParam from 0 up by the page size
+	//     in SizeParam, until a page comes back short or empty, or the
+	//     offset reaches the total from TotalHeader or TotalField.
+	//
+	// link and next-url follow URLs only on the resource's own scheme,
+	// host and port: a page must not send the poller elsewhere.
+	Style string `json:"style,omitempty" validate:"omitempty,oneof=none page link next-url offset"`
 
 	// PageParam is the query parameter holding the page number. Empty means
 	// "page". Page style only.

@@ -8,6 +8,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/a12b7632/elementevents/element"
+	"github.com/a12b7632/elementevents/internal/vocab"
+	"github.com/a12b7632/elementevents/javatime"
 )
 
 // minimalDefinition is the smallest valid definition body.
@@ -149,7 +151,7 @@ func TestParseDefinitionProblems(t *testing.T) {
 			body: withFields(`"resources": {"c": {"url": "/c", "idField": "id", "pageSize": "many",
 				"datesConfiguration": {"updatedDateFormat": "yyyy-qq"}}, "d": 5, "e": {"url": "/e"}}`),
 			wantPaths: []string{"resources.c.datesConfiguration.updatedDateFormat", "resources.c.pageSize", "resources.d", "resources.e.idField"},
-			wantIs:    []error{element.ErrDateFormat},
+			wantIs:    []error{javatime.ErrPattern},
 		},
 		{
 			name:      "out of range",
@@ -187,11 +189,10 @@ func TestParseDefinitionFillsDefaults(t *testing.T) {
 	def, err := element.ParseDefinition([]byte(withFields(
 		`"pagination": {"style": "page"}, "webhook": {"signatureScheme": "hmac-sha256", "signatureHeader": "X-Sig", "secretKey": "s"}`)))
 	require.NoError(t, err)
-	require.Equal(t, "acme", def.DisplayName())
-	require.Equal(t, element.AuthNone, def.Auth.Style)
+	require.Equal(t, vocab.AuthNone, def.Auth.Style)
 	require.Equal(t, "page", def.Pagination.PageParam)
 	require.Equal(t, 1, def.Pagination.FirstPage)
-	require.Equal(t, element.EncodingBase64, def.Webhook.SignatureEncoding)
+	require.Equal(t, vocab.EncodingBase64, def.Webhook.SignatureEncoding)
 	require.Equal(t, []string{"POST"}, def.Webhook.Methods)
 	require.Equal(t, ".", def.Webhook.Topics.Separator)
 	// A definition with its defaults filled is still valid.
@@ -200,7 +201,7 @@ func TestParseDefinitionFillsDefaults(t *testing.T) {
 	def, err = element.ParseDefinition([]byte(withFields(`"pagination": {"style": "offset"}`)))
 	require.NoError(t, err)
 	require.Equal(t, "offset", def.Pagination.OffsetParam)
-	require.Equal(t, element.PaginationNone, mustParse(t, minimalDefinition).Pagination.Style)
+	require.Equal(t, vocab.PaginationNone, mustParse(t, minimalDefinition).Pagination.Style)
 }
 
 func mustParse(t *testing.T, body string) *element.Definition {
@@ -254,12 +255,12 @@ func TestValidateFields(t *testing.T) {
 		{
 			"resource date format",
 			`"resources": {"c": {"url": "/c", "idField": "id", "datesConfiguration": {"updatedDateFormat": "yyyy-qq"}}}`,
-			"resources.c.datesConfiguration.updatedDateFormat: ", element.ErrDateFormat,
+			"resources.c.datesConfiguration.updatedDateFormat: ", javatime.ErrPattern,
 		},
 		{
 			"resource time zone",
 			`"resources": {"c": {"url": "/c", "idField": "id", "datesConfiguration": {"createdDateTimezone": "Mars/Olympus"}}}`,
-			"resources.c.datesConfiguration.createdDateTimezone: ", element.ErrTimeZone,
+			"resources.c.datesConfiguration.createdDateTimezone: ", javatime.ErrZone,
 		},
 		{"resource placeholder", `"resources": {"c": {"url": "/c?since=${nope}", "idField": "id"}}`, "resources.c.url: ", element.ErrPlaceholder},
 		{"signature scheme", `"webhook": {"signatureScheme": "rsa"}`, "webhook.signatureScheme: must be one of none, hmac-sha256, standard-webhooks", element.ErrInvalid},
@@ -275,7 +276,7 @@ func TestValidateFields(t *testing.T) {
 		{"duplicate method", `"webhook": {"methods": ["POST", "POST"]}`, "webhook.methods[1]: duplicate method POST", element.ErrInvalid},
 		{"object id path", `"webhook": {"objectIdPath": "a."}`, "webhook.objectIdPath: must be a dotted path", element.ErrInvalid},
 		{"date format needs path", `"webhook": {"dateFormat": "yyyy"}`, "webhook.datePath: required when dateFormat", element.ErrInvalid},
-		{"date format", `"webhook": {"datePath": "d", "dateFormat": "yyyy-qq"}`, "webhook.dateFormat: ", element.ErrDateFormat},
+		{"date format", `"webhook": {"datePath": "d", "dateFormat": "yyyy-qq"}`, "webhook.dateFormat: ", javatime.ErrPattern},
 		{"topic action", `"webhook": {"topics": {"actions": {"created": "NEW"}}}`, "webhook.topics.actions.created: must be one of CREATED, UPDATED, DELETED, UNKNOWN", element.ErrInvalid},
 		{"topic object", `"webhook": {"topics": {"objects": {"customer": ""}}}`, "webhook.topics.objects.customer: resource and object type must be non-empty", element.ErrInvalid},
 	}
@@ -318,32 +319,9 @@ func TestDefinitionErrorMessage(t *testing.T) {
 	require.False(t, errors.Is(err, element.ErrSyntax))
 }
 
-func TestDefinitionClone(t *testing.T) {
-	t.Parallel()
-	def, ok := element.Lookup("woocommercerest")
-	require.True(t, ok)
-	c := def.Clone()
-	require.Equal(t, def, c)
-
-	c.Paths["/hubs/ecommerce/customers"] = "/changed"
-	c.Defaults = map[string]string{"x": "y"}
-	c.Resources["customers"] = element.Resource{URL: "/changed"}
-	c.Webhook.Methods[0] = "GET"
-	c.Webhook.Topics.Objects["customer"] = "changed"
-	c.Webhook.Topics.Actions["created"] = "DELETED"
-	require.Equal(t, "/customers", def.Paths["/hubs/ecommerce/customers"])
-	require.Nil(t, def.Defaults)
-	require.Equal(t, "id", def.Resources["customers"].IDField)
-	require.Equal(t, "POST", def.Webhook.Methods[0])
-	require.Equal(t, "customers", def.Webhook.Topics.Objects["customer"])
-	require.Equal(t, "CREATED", def.Webhook.Topics.Actions["created"])
-
-	require.Nil(t, (*element.Definition)(nil).Clone())
-}
-
 func TestMapTopicWooCommerce(t *testing.T) {
 	t.Parallel()
-	def, ok := element.Lookup("woocommercerest")
+	def, ok := element.Default().Lookup("woocommercerest")
 	require.True(t, ok)
 	tests := []struct {
 		topic, wantObject, wantEvent string
@@ -377,7 +355,7 @@ func TestMapTopicWooCommerce(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.topic, func(t *testing.T) {
 			t.Parallel()
-			object, event := def.Webhook.MapTopic(tt.topic)
+			object, event := def.Webhook.Topics.Map(tt.topic)
 			require.Equal(t, tt.wantObject, object)
 			require.Equal(t, tt.wantEvent, event)
 		})
@@ -398,11 +376,9 @@ func TestTopicMap(t *testing.T) {
 	require.Equal(t, "inv.new", object)
 	require.Equal(t, "UNKNOWN", event)
 
-	require.Equal(t, "CREATED", m.EventType("new"))
-	require.Equal(t, "DELETED", m.EventType("DELETED"))
-	require.Equal(t, "UNKNOWN", m.EventType("deleted"))
-	require.Equal(t, "invoices", m.ObjectType("inv"))
-	require.Equal(t, "bills", m.ObjectType("bills"))
+	object, event = m.Map("bills/DELETED")
+	require.Equal(t, "bills", object)
+	require.Equal(t, "UNKNOWN", event, "a topic's action is the vendor's word, never taken as an event type")
 
 	// The zero TopicMap splits on "." and maps no action.
 	object, event = element.TopicMap{}.Map("a.created")
@@ -418,9 +394,9 @@ func TestConfigKeys(t *testing.T) {
 		want []string
 	}{
 		{"none", element.Definition{BaseURL: "https://api.example.com"}, nil},
-		{"basic without password", element.Definition{BaseURL: "{u}/v1", Auth: element.Auth{Style: element.AuthBasic, UsernameKey: "api.key"}}, []string{"api.key", "u"}},
-		{"query", element.Definition{BaseURL: "{u}", Auth: element.Auth{Style: element.AuthQuery, TokenKey: "t", Param: "key"}}, []string{"t", "u"}},
-		{"header", element.Definition{BaseURL: "https://{t}.example.com", Auth: element.Auth{Style: element.AuthHeader, TokenKey: "t", Param: "X-Key"}}, []string{"t"}},
+		{"basic without password", element.Definition{BaseURL: "{u}/v1", Auth: element.Auth{Style: vocab.AuthBasic, UsernameKey: "api.key"}}, []string{"api.key", "u"}},
+		{"query", element.Definition{BaseURL: "{u}", Auth: element.Auth{Style: vocab.AuthQuery, TokenKey: "t", Param: "key"}}, []string{"t", "u"}},
+		{"header", element.Definition{BaseURL: "https://{t}.example.com", Auth: element.Auth{Style: vocab.AuthHeader, TokenKey: "t", Param: "X-Key"}}, []string{"t"}},
 		{"defaulted", element.Definition{BaseURL: "{host}/{ver}", Defaults: map[string]string{"ver": "v3"}}, []string{"host"}},
 		{"malformed template", element.Definition{BaseURL: "{host"}, nil},
 	}

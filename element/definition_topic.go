@@ -15,9 +15,11 @@ type TopicMap struct {
 	// type.
 	Objects map[string]string `json:"objects,omitempty"`
 
-	// Actions maps a vendor action to an event type (CREATED, UPDATED,
-	// DELETED or UNKNOWN, the values of events.Type): "created" ->
-	// "CREATED". An action not listed maps to UNKNOWN.
+	// Actions maps a vendor action to an event type: "CREATED" (the object
+	// was created), "UPDATED" (it changed, or was restored), "DELETED" (it
+	// was deleted or trashed) or "UNKNOWN" (something happened that has no
+	// mapping): "created" -> "CREATED". An action not listed maps to
+	// UNKNOWN.
 	Actions map[string]string `json:"actions,omitempty"`
 }
 
@@ -25,55 +27,37 @@ type TopicMap struct {
 // (topics are case-sensitive) after trimming spaces. A resource missing from
 // Objects is returned unchanged as the object type, so nothing is lost; an
 // action missing from Actions, or a topic without a separator, yields
-// UNKNOWN. WooCommerce's custom "action.woocommerce_..." topics
-// therefore map to ("action", "UNKNOWN").
+// UNKNOWN. WooCommerce's custom "action.woocommerce_..." topics therefore
+// map to ("action", "UNKNOWN").
 func (m TopicMap) Map(topic string) (objectType, eventType string) {
 	sep := m.Separator
 	if sep == "" {
 		sep = "."
 	}
 	resource, action, ok := strings.Cut(strings.TrimSpace(topic), sep)
-	if !ok {
-		return m.ObjectType(resource), eventTypeUnknown
+	objectType = resource
+	if t, found := m.Objects[resource]; found {
+		objectType = t
 	}
-	return m.ObjectType(resource), m.lookupAction(action)
+	eventType = eventUnknown
+	if t, found := m.Actions[action]; ok && found {
+		eventType = t
+	}
+	return objectType, eventType
 }
 
-// ObjectType maps a vendor resource name to an object type; a name missing
-// from Objects is returned unchanged.
-func (m TopicMap) ObjectType(resource string) string {
-	if t, ok := m.Objects[resource]; ok {
-		return t
-	}
-	return resource
-}
-
-// EventType maps a vendor action, such as the value at a webhook's
-// EventTypePath, to an event type. An action missing from Actions that is
-// already an event type ("UPDATED") is returned as is; anything else is
-// UNKNOWN.
-func (m TopicMap) EventType(action string) string {
-	if t, ok := m.Actions[action]; ok {
-		return t
-	}
-	if isEventType(action) {
-		return action
-	}
-	return eventTypeUnknown
-}
-
-// lookupAction maps an action from a topic. Unlike EventType it does not
-// accept bare event types, because a topic action is the vendor's word.
-func (m TopicMap) lookupAction(action string) string {
-	if t, ok := m.Actions[action]; ok {
-		return t
-	}
-	return eventTypeUnknown
-}
+// The event types a topic maps to. They equal the types of package
+// events, which element does not import.
+const (
+	eventCreated = "CREATED"
+	eventUpdated = "UPDATED"
+	eventDeleted = "DELETED"
+	eventUnknown = "UNKNOWN"
+)
 
 func isEventType(s string) bool {
 	switch s {
-	case eventTypeCreated, eventTypeUpdated, eventTypeDeleted, eventTypeUnknown:
+	case eventCreated, eventUpdated, eventDeleted, eventUnknown:
 		return true
 	}
 	return false

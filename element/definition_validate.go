@@ -10,6 +10,8 @@ import (
 
 	"github.com/go-playground/validator/v10"
 
+	"github.com/a12b7632/elementevents/internal/urltemplate"
+	"github.com/a12b7632/elementevents/internal/vocab"
 	"github.com/a12b7632/elementevents/javatime"
 )
 
@@ -166,7 +168,7 @@ func (d *Definition) checkBaseURL(ps *problemList) {
 	// Fill a leading reference with a URL and any other with a host-safe
 	// word, so that both "{store.url}/wp-json" and
 	// "https://{shop}.example.com" can be checked as URLs.
-	s, err := ExpandTemplate(d.BaseURL, func(string) (string, bool) { return "x", true })
+	s, err := expandTemplate(d.BaseURL, func(string) (string, bool) { return "x", true })
 	if err != nil {
 		ps.wrap("baseUrl", err)
 		return
@@ -174,7 +176,7 @@ func (d *Definition) checkBaseURL(ps *problemList) {
 	if strings.HasPrefix(d.BaseURL, "{") {
 		i := strings.IndexByte(d.BaseURL, '}')
 		s = "https://example.invalid" + d.BaseURL[i+1:]
-		if s, err = ExpandTemplate(s, func(string) (string, bool) { return "x", true }); err != nil {
+		if s, err = expandTemplate(s, func(string) (string, bool) { return "x", true }); err != nil {
 			ps.wrap("baseUrl", err)
 			return
 		}
@@ -196,30 +198,30 @@ func (a Auth) check(ps *problemList) {
 		}
 	}
 	switch a.Style {
-	case "", AuthNone:
+	case "", vocab.AuthNone:
 		unused("usernameKey", a.UsernameKey)
 		unused("passwordKey", a.PasswordKey)
 		unused("tokenKey", a.TokenKey)
 		unused("param", a.Param)
 		unused("prefix", a.Prefix)
-	case AuthBasic:
+	case vocab.AuthBasic:
 		need("usernameKey", a.UsernameKey)
 		unused("tokenKey", a.TokenKey)
 		unused("param", a.Param)
 		unused("prefix", a.Prefix)
-	case AuthBearer:
+	case vocab.AuthBearer:
 		need("tokenKey", a.TokenKey)
 		unused("usernameKey", a.UsernameKey)
 		unused("passwordKey", a.PasswordKey)
 		unused("param", a.Param)
 		unused("prefix", a.Prefix)
-	case AuthQuery:
+	case vocab.AuthQuery:
 		need("tokenKey", a.TokenKey)
 		need("param", a.Param)
 		unused("usernameKey", a.UsernameKey)
 		unused("passwordKey", a.PasswordKey)
 		unused("prefix", a.Prefix)
-	case AuthHeader:
+	case vocab.AuthHeader:
 		need("tokenKey", a.TokenKey)
 		need("param", a.Param)
 		unused("usernameKey", a.UsernameKey)
@@ -235,9 +237,9 @@ func (a Auth) check(ps *problemList) {
 	}
 }
 
-func (a Auth) styleName() AuthStyle {
+func (a Auth) styleName() string {
 	if a.Style == "" {
-		return AuthNone
+		return vocab.AuthNone
 	}
 	return a.Style
 }
@@ -246,21 +248,21 @@ func (d *Definition) checkPaging(ps *problemList) {
 	p := d.Pagination
 	style := p.Style
 	if style == "" {
-		style = PaginationNone
+		style = vocab.PaginationNone
 	}
 	unused := func(field string, set bool) {
 		if set {
 			ps.addf("pagination."+field, "not used by pagination style %s", style)
 		}
 	}
-	if style != PaginationPage {
+	if style != vocab.PaginationPage {
 		unused("pageParam", p.PageParam != "")
 		unused("firstPage", p.FirstPage != 0)
 	}
-	if style != PaginationOffset {
+	if style != vocab.PaginationOffset {
 		unused("offsetParam", p.OffsetParam != "")
 	}
-	if style == PaginationNextURL {
+	if style == vocab.PaginationNextURL {
 		if p.NextField == "" {
 			ps.addf("pagination.nextField", "required for pagination style next-url")
 		}
@@ -309,7 +311,7 @@ func (d *Definition) checkResources(ps *problemList) {
 			if zone == nil {
 				zone = time.UTC
 			}
-			if _, err := CompileURL(d.VendorPath(r.URL), zone); err != nil {
+			if _, err := urltemplate.Compile(d.VendorPath(r.URL), zone); err != nil {
 				ps.wrap(field+".url", err)
 			}
 		}
@@ -341,7 +343,7 @@ func checkDate(ps *problemList, prefix, format, timezone string) *time.Location 
 func (w Webhook) check(ps *problemList) {
 	scheme := w.SignatureScheme
 	if scheme == "" {
-		scheme = SignatureNone
+		scheme = vocab.SignatureNone
 	}
 	unused := func(field, value string) {
 		if value != "" {
@@ -349,19 +351,19 @@ func (w Webhook) check(ps *problemList) {
 		}
 	}
 	switch scheme {
-	case SignatureNone:
+	case vocab.SignatureNone:
 		unused("signatureHeader", w.SignatureHeader)
 		unused("signatureEncoding", w.SignatureEncoding)
 		unused("signaturePrefix", w.SignaturePrefix)
 		unused("secretKey", w.SecretKey)
-	case SignatureHMACSHA256:
+	case vocab.SignatureHMACSHA256:
 		if w.SignatureHeader == "" {
 			ps.addf("webhook.signatureHeader", "required for signature scheme hmac-sha256")
 		}
 		if w.SecretKey == "" {
 			ps.addf("webhook.secretKey", "required for signature scheme hmac-sha256")
 		}
-	case SignatureStandardWebhooks:
+	case vocab.SignatureStandardWebhooks:
 		unused("signatureHeader", w.SignatureHeader)
 		unused("signatureEncoding", w.SignatureEncoding)
 		unused("signaturePrefix", w.SignaturePrefix)

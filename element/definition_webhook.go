@@ -1,56 +1,30 @@
 package element
 
-// SignatureScheme is how a vendor signs the webhooks it sends.
-type SignatureScheme string
-
-// Signature schemes of inbound vendor webhooks.
-const (
-	// SignatureNone means webhooks are not signed. It is the default; the
-	// handler then relies on the secrecy of its URL.
-	SignatureNone SignatureScheme = "none"
-	// SignatureHMACSHA256 is an HMAC-SHA256 of the raw body under the
-	// secret, in SignatureHeader, encoded as SignatureEncoding, optionally
-	// after SignaturePrefix (WooCommerce: X-WC-Webhook-Signature, base64).
-	SignatureHMACSHA256 SignatureScheme = "hmac-sha256"
-	// SignatureStandardWebhooks is the Standard Webhooks v1 scheme
-	// (webhook-id, webhook-timestamp, webhook-signature); its headers are
-	// fixed, so SignatureHeader, SignatureEncoding and SignaturePrefix are
-	// unused.
-	SignatureStandardWebhooks SignatureScheme = "standard-webhooks"
-)
-
-// Encodings of an HMAC signature in a header.
-const (
-	EncodingBase64 = "base64" // standard base64 with padding
-	EncodingHex    = "hex"    // lowercase or uppercase hexadecimal
-)
-
-// The event types a webhook's topic or body maps to: the values of
-// events.Type, which is their one exported name. A definition holds them
-// as plain strings, checked against this list, because package element
-// imports nothing of the events package.
-const (
-	eventTypeCreated = "CREATED" // the object was created
-	eventTypeUpdated = "UPDATED" // the object changed, or was restored
-	eventTypeDeleted = "DELETED" // the object was deleted or trashed
-	eventTypeUnknown = "UNKNOWN" // something happened that has no mapping
-)
-
 // Webhook says how a vendor's inbound webhooks are verified and turned into
 // changes. A change has an object type, an object id, an event type and a
 // date; they come from the topic header (through Topics) or from dotted
 // paths into the body.
 type Webhook struct {
-	// SignatureScheme is how requests are signed. Empty means
-	// [SignatureNone].
-	SignatureScheme SignatureScheme `json:"signatureScheme,omitempty" validate:"omitempty,oneof=none hmac-sha256 standard-webhooks"`
+	// SignatureScheme is how requests are signed:
+	//
+	//   - "none" (the default, also when empty): webhooks are not signed,
+	//     and the handler relies on the secrecy of its URL.
+	//   - "hmac-sha256": an HMAC-SHA256 of the raw body under the secret,
+	//     in SignatureHeader, encoded as SignatureEncoding, optionally
+	//     after SignaturePrefix (WooCommerce: X-WC-Webhook-Signature,
+	//     base64).
+	//   - "standard-webhooks": the Standard Webhooks v1 scheme
+	//     (webhook-id, webhook-timestamp, webhook-signature); its headers
+	//     are fixed, so SignatureHeader, SignatureEncoding and
+	//     SignaturePrefix are unused.
+	SignatureScheme string `json:"signatureScheme,omitempty" validate:"omitempty,oneof=none hmac-sha256 standard-webhooks"`
 
 	// SignatureHeader is the header carrying the signature
 	// ("X-WC-Webhook-Signature"). Required for hmac-sha256.
 	SignatureHeader string `json:"signatureHeader,omitempty"`
 
-	// SignatureEncoding is "base64" or "hex". Empty means base64.
-	// hmac-sha256 only.
+	// SignatureEncoding is "base64" (standard base64 with padding; the
+	// default, also when empty) or "hex" (either case). hmac-sha256 only.
 	SignatureEncoding string `json:"signatureEncoding,omitempty" validate:"omitempty,oneof=base64 hex"`
 
 	// SignaturePrefix precedes the encoded signature ("sha256="). Empty
@@ -95,7 +69,7 @@ type Webhook struct {
 	// EventTypePath is the dotted path of the event type in a change.
 	// Empty means it comes from the topic. A value found there is mapped
 	// through Topics.Actions, then taken as is if it is already an event
-	// type, else UNKNOWN.
+	// type (CREATED, UPDATED, DELETED, UNKNOWN), else UNKNOWN.
 	EventTypePath string `json:"eventTypePath,omitempty"`
 
 	// DatePath is the dotted path of the change's date. Empty, or a change
@@ -123,10 +97,4 @@ type Webhook struct {
 	// request whose form body has it and that carries no signature is
 	// answered 2xx and yields no change. Empty means no such request.
 	PingField string `json:"pingField,omitempty"`
-}
-
-// MapTopic maps a webhook topic to an object type and an event type using
-// w.Topics; see [TopicMap.Map].
-func (w Webhook) MapTopic(topic string) (objectType, eventType string) {
-	return w.Topics.Map(topic)
 }

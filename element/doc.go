@@ -18,10 +18,10 @@
 // [Parse] turns the body into an [Instance]. Its [Configuration] keeps every
 // key as written (read vendor keys with [Configuration.Get]) and types the
 // event.* keys in [Events]: whether events are enabled, the vendor type
-// (webhook or polling), the callback URL, the signature key (a [Secret],
-// redacted wherever it is printed), the refresh interval, and the polled
-// resources ([Resource]), from event.poller.configuration or the legacy
-// event.poller.urls. Parse also checks the rules of a usable instance;
+// (webhook or polling), the callback URL, the signature key (a
+// [signature.Key], redacted wherever it is printed), the refresh
+// interval, and the polled resources ([Resource]), from
+// event.poller.configuration or the legacy event.poller.urls. Parse also checks the rules of a usable instance;
 // [Instance.Validate] checks them for an instance built in Go.
 //
 // # Errors and warnings
@@ -33,7 +33,7 @@
 // not compile, a resource without idField). All come back in one
 // [*ValidationError] (errors.Is [ErrInvalid]), a [Problem] each, sorted by
 // the configuration key or JSON path it concerns; errors.Is finds the
-// sentinel a problem wraps ([ErrDateFormat], [ErrTimeZone],
+// sentinel a problem wraps ([javatime.ErrPattern], [javatime.ErrZone],
 // [ErrPlaceholder], [ErrLegacyURLs], [ErrUnknownElement]). JSON that cannot
 // be read at all is a [*SyntaxError] (errors.Is [ErrSyntax]) with line and
 // column; at an unexpected end it names the object or array left open and
@@ -50,16 +50,17 @@
 // Vendors write dates in many ways; resources describe them with Java
 // SimpleDateFormat patterns such as yyyy-MM-dd'T'HH:mm:ss and zones such as
 // GMT, which package [github.com/a12b7632/elementevents/javatime] reads and
-// writes as the JDK does; Validate checks them with it. [CompileURL]
-// expands the ${gmtDate:...}-style placeholders of resource URLs for a
-// poll time.
+// writes as the JDK does; Validate checks them with it, and the
+// ${gmtDate:...}-style placeholders of resource URLs ([Resource].URL
+// lists them).
 //
 // # The catalogue
 //
 // A [Definition] describes an element as data: its API base URL, auth,
 // pagination, records path, paths and inbound webhook scheme. The built-in
-// definitions are woocommercerest, concur and generic; add your own with
-// [ParseDefinition] and [Register], and find them with [Lookup]. A
-// [Catalogue] of your own parses instances against its definitions with
-// [Catalogue.Parse].
+// definitions are woocommercerest, concur and generic, in the default
+// catalogue, [Default], which Parse reads. Add your own there with
+// [ParseDefinition] and [Catalogue.Register], and find them with
+// [Catalogue.Lookup]. A [Catalogue] of your own parses instances against
+// its definitions with [Catalogue.Parse].
 package element

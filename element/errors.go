@@ -3,13 +3,14 @@ package element
 import (
 	"errors"
 
-	"github.com/a12b7632/elementevents/javatime"
+	"github.com/a12b7632/elementevents/internal/urltemplate"
 )
 
 // Errors returned by this package. Test for them with [errors.Is]; the
 // returned errors wrap them with the offending key, pattern or value.
 // Those of ErrSyntax and ErrInvalid are also of one type each, for
-// [errors.As].
+// [errors.As]. A problem with a date pattern or a time zone wraps
+// [javatime.ErrPattern] or [javatime.ErrZone].
 var (
 	// ErrSyntax reports an instance or definition body that is not valid
 	// JSON, or not a JSON object. Every error that matches it is a
@@ -21,17 +22,10 @@ var (
 	// matches it is a [*ValidationError] listing every [Problem].
 	ErrInvalid = errors.New("element: invalid configuration")
 
-	// ErrDateFormat reports a Java date pattern that does not compile. It
-	// is [javatime.ErrPattern], so either name matches.
-	ErrDateFormat = javatime.ErrPattern
-
-	// ErrTimeZone reports a time zone name that is not known. It is
-	// [javatime.ErrZone], so either name matches.
-	ErrTimeZone = javatime.ErrZone
-
 	// ErrPlaceholder reports a ${...} URL placeholder that is unknown or
-	// malformed.
-	ErrPlaceholder = errors.New("element: invalid placeholder")
+	// malformed (see [Resource].URL for the placeholders), or a
+	// {config.key} reference of a base URL template that is.
+	ErrPlaceholder = urltemplate.ErrPlaceholder
 
 	// ErrLegacyURLs reports a malformed event.poller.urls entry.
 	ErrLegacyURLs = errors.New("element: invalid event.poller.urls")

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/a12b7632/elementevents/element"
+	"github.com/a12b7632/elementevents/javatime"
 )
 
 // huge is an outside value far longer than any error should be.
@@ -65,18 +66,18 @@ func TestErrorsDoNotEchoHugeValues(t *testing.T) {
 			[]string{"event.poller.configuration.wwww", "bytes): must be an object"}},
 		{"element key", validated(`"x": 1}, "element": {"key": "` + huge + `"`), element.ErrUnknownElement,
 			[]string{"element.key: unknown element \"wwww", "bytes)"}},
-		{"date format", validated(dates(`"updatedDateFormat": "` + strings.Repeat("y", n) + `'"`)), element.ErrDateFormat,
+		{"date format", validated(dates(`"updatedDateFormat": "` + strings.Repeat("y", n) + `'"`)), javatime.ErrPattern,
 			[]string{"updatedDateFormat", "yyyy", "bytes)"}},
-		{"time zone", validated(dates(`"updatedDateTimezone": "` + huge + `"`)), element.ErrTimeZone,
+		{"time zone", validated(dates(`"updatedDateTimezone": "` + huge + `"`)), javatime.ErrZone,
 			[]string{"updatedDateTimezone", "bytes)"}},
 		{"url placeholder", validated(`"event.vendor.type": "polling", "event.poller.configuration": {"items": {"url": "/items?x=${` + huge + `}", "idField": "id"}}`),
 			element.ErrPlaceholder, []string{"items.url", "${wwww", "bytes) at position 9: unknown placeholder"}},
-		{"url unterminated", func() error { _, err := element.CompileURL("/x?${"+huge, nil); return err }, element.ErrPlaceholder,
-			[]string{"unterminated", "bytes)"}},
-		{"url epoch unit", func() error { _, err := element.CompileURL("/x?${epoch:"+huge+"}", nil); return err }, element.ErrPlaceholder,
-			[]string{"unknown epoch unit \"wwww", "bytes)"}},
+		{"url unterminated", validated(`"event.vendor.type": "polling", "event.poller.configuration": {"items": {"url": "/x?${` + huge + `", "idField": "id"}}`),
+			element.ErrPlaceholder, []string{"unterminated", "bytes)"}},
+		{"url epoch unit", validated(`"event.vendor.type": "polling", "event.poller.configuration": {"items": {"url": "/x?${epoch:` + huge + `}", "idField": "id"}}`),
+			element.ErrPlaceholder, []string{"unknown epoch unit \"wwww", "bytes)"}},
 		{"template", func() error {
-			_, err := element.ExpandTemplate("{"+huge+"}", func(string) (string, bool) { return "", false })
+			_, err := (&element.Definition{BaseURL: "{" + huge + "}"}).ExpandBaseURL(func(string) (string, bool) { return "", false })
 			return err
 		}, element.ErrInvalid, []string{"wwww", "bytes): is missing; the template \"{wwww"}},
 	}

@@ -7,8 +7,8 @@ import (
 	"github.com/a12b7632/elementevents/element"
 )
 
-func ExampleLookup() {
-	def, ok := element.Lookup("woocommercerest")
+func ExampleCatalogue_Lookup() {
+	def, ok := element.Default().Lookup("woocommercerest")
 	if !ok {
 		fmt.Println("not registered")
 		return
@@ -24,8 +24,8 @@ func ExampleLookup() {
 	}
 	fmt.Println(def.Hub, def.Auth.Style, def.Pagination.Style)
 	fmt.Println(base + def.VendorPath("/hubs/ecommerce/customers?orderby=id"))
-	fmt.Println(def.Webhook.MapTopic("order.updated"))
-	fmt.Println(def.Webhook.MapTopic("action.woocommerce_add_to_cart"))
+	fmt.Println(def.Webhook.Topics.Map("order.updated"))
+	fmt.Println(def.Webhook.Topics.Map("action.woocommerce_add_to_cart"))
 	// Output:
 	// ecommerce basic page
 	// https://shop.example/wp-json/wc/v3/customers?orderby=id
@@ -57,7 +57,7 @@ func ExampleParseDefinition() {
 		return
 	}
 	fmt.Println(def.Key, def.Webhook.Methods)
-	fmt.Println(def.Webhook.MapTopic("contact.added"))
+	fmt.Println(def.Webhook.Topics.Map("contact.added"))
 
 	_, err = element.ParseDefinition([]byte(`{"key": "acme", "hub": "crm", "baseUrl": "{u}", "pagination": {"style": "cursor"}}`))
 	fmt.Println(errors.Is(err, element.ErrInvalid))

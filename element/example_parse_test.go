@@ -3,6 +3,7 @@ package element_test
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/a12b7632/elementevents/element"
 )
@@ -103,9 +104,9 @@ func ExampleInstance_Validate() {
 	inst := &element.Instance{Element: element.Element{Key: "woocommercerest"}}
 	inst.Configuration.Events = element.Events{
 		Enabled:         true,
-		VendorType:      element.VendorWebhook,
+		VendorType:      "webhook",
 		CallbackURL:     "mycoolapp.com",
-		RefreshInterval: element.DefaultRefreshInterval,
+		RefreshInterval: 15 * time.Minute,
 	}
 	fmt.Println(inst.Validate())
 	// Output:

@@ -82,22 +82,3 @@ func checkErrorContract(t *testing.T, data []byte, err error) {
 		t.Fatalf("problems not sorted by path: %v", err)
 	}
 }
-
-// FuzzParseLegacyURLs checks that the pipe format parser never panics and
-// that every resource it returns has the required fields.
-func FuzzParseLegacyURLs(f *testing.F) {
-	f.Add("customers|/hubs/ecommerce/customers|id|date_modified_gmt|yyyy-MM-dd'T'HH:mm:ss|GMT|date_created_gmt|yyyy-MM-dd'T'HH:mm:ss|GMT")
-	f.Add("a|/a|/x/id;\nb|/b|$.id")
-	f.Add("|||;;\n|")
-	f.Fuzz(func(t *testing.T, s string) {
-		res, err := element.ParseLegacyURLs(s)
-		if err != nil {
-			return
-		}
-		for name, r := range res {
-			if name == "" || r.URL == "" {
-				t.Fatalf("resource %q without name or url: %+v", name, r)
-			}
-		}
-	})
-}

@@ -40,7 +40,7 @@ type Instance struct {
 	extra map[string]json.RawMessage
 }
 
-// Element names an element of the catalogue; see [Lookup].
+// Element names an element of the catalogue; see [Default].
 type Element struct {
 	// Key is the element key, such as "woocommercerest".
 	Key string `json:"key"`
@@ -57,7 +57,7 @@ type Element struct {
 // string (including "{}"); an empty datesConfiguration; createdCheckTolerance
 // at the resource level or inside datesConfiguration; event.objects as a
 // comma-separated list; and the legacy event.poller.urls pipe format (see
-// [ParseLegacyURLs]). Keys it does not know are kept, in the configuration
+// [Events].Resources). Keys it does not know are kept, in the configuration
 // and at the top level, and written back by json.Marshal.
 //
 // When a polling instance of a registered element gives no resources, the

@@ -14,6 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/a12b7632/elementevents/element"
+	"github.com/a12b7632/elementevents/internal/vocab"
+	"github.com/a12b7632/elementevents/javatime"
 )
 
 func readTestdata(t testing.TB, name string) []byte {
@@ -52,7 +54,7 @@ func TestParseDocumentedPollingBody(t *testing.T) {
 		inst, err := element.Parse(readTestdata(t, "woocommerce_polling_brace_fixed.json"))
 		require.Nil(t, inst)
 		require.ErrorIs(t, err, element.ErrInvalid)
-		require.ErrorIs(t, err, element.ErrDateFormat)
+		require.ErrorIs(t, err, javatime.ErrPattern)
 		var ve *element.ValidationError
 		require.ErrorAs(t, err, &ve)
 		keys := problemPaths(ve)
@@ -75,11 +77,11 @@ func TestParseDocumentedPollingBody(t *testing.T) {
 		require.Equal(t, element.Element{Key: "woocommercerest"}, inst.Element)
 		require.Equal(t, []string{"Docs"}, inst.Tags)
 		e := inst.Configuration.Events
-		require.Equal(t, "<OPTIONAL_SIGNATURE_KEY>", e.SignatureKey.Reveal())
-		e.SignatureKey = element.Secret{}
+		require.Equal(t, "<OPTIONAL_SIGNATURE_KEY>", string(e.SignatureKey))
+		e.SignatureKey = nil
 		want := element.Events{
 			Enabled:         true,
-			VendorType:      element.VendorPolling,
+			VendorType:      "polling",
 			CallbackURL:     "http://mycoolapp.com",
 			RefreshInterval: 15 * time.Minute,
 			Resources: map[string]element.Resource{
@@ -89,7 +91,7 @@ func TestParseDocumentedPollingBody(t *testing.T) {
 				"products":  {URL: "/hubs/ecommerce/products", IDField: "id", FilterByUpdatedDate: true, Dates: wooDates("date_modified", "date_created")},
 			},
 		}
-		require.Empty(t, cmp.Diff(want, e, cmp.AllowUnexported(element.Secret{})))
+		require.Empty(t, cmp.Diff(want, e))
 		store, ok := inst.Configuration.Get("store.url")
 		require.True(t, ok)
 		require.Equal(t, "<WEB_STORE_URL>", store)
@@ -99,7 +101,7 @@ func TestParseDocumentedPollingBody(t *testing.T) {
 
 // placeholderWarnings are the keys of the documented WooCommerce bodies
 // that hold a <PLACEHOLDER>.
-var placeholderWarnings = []string{element.KeySignatureKey, "oauth.api.key", "oauth.api.secret", "store.url"}
+var placeholderWarnings = []string{vocab.KeySignatureKey, "oauth.api.key", "oauth.api.secret", "store.url"}
 
 func TestParseDocumentedWebhookBody(t *testing.T) {
 	t.Parallel()
@@ -108,9 +110,9 @@ func TestParseDocumentedWebhookBody(t *testing.T) {
 	require.NoError(t, inst.Validate())
 	e := inst.Configuration.Events
 	require.True(t, e.Enabled)
-	require.Equal(t, element.VendorWebhook, e.VendorType, `"webhooks" is read as webhook`)
+	require.Equal(t, "webhook", e.VendorType, `"webhooks" is read as webhook`)
 	require.Equal(t, "http://mycoolapp.com", e.CallbackURL)
-	require.Equal(t, element.DefaultRefreshInterval, e.RefreshInterval)
+	require.Equal(t, vocab.DefaultRefreshInterval, e.RefreshInterval)
 	require.Empty(t, e.Resources)
 	require.Equal(t, placeholderWarnings, warningPaths(inst.Warnings), "%v", inst.Warnings)
 }
@@ -159,8 +161,8 @@ func TestParseTolerates(t *testing.T) {
 	}{
 		{"real boolean", `"event.notification.enabled": true, "event.vendor.type": "webhook", "event.notification.callback.url": "https://a.example/cb"`, func(t *testing.T, e element.Events) { require.True(t, e.Enabled) }},
 		{"string boolean", `"event.notification.enabled": "false"`, func(t *testing.T, e element.Events) { require.False(t, e.Enabled) }},
-		{"vendor type webhook", `"event.vendor.type": "webhook"`, func(t *testing.T, e element.Events) { require.Equal(t, element.VendorWebhook, e.VendorType) }},
-		{"vendor type Polling", `"event.vendor.type": "Polling"`, func(t *testing.T, e element.Events) { require.Equal(t, element.VendorPolling, e.VendorType) }},
+		{"vendor type webhook", `"event.vendor.type": "webhook"`, func(t *testing.T, e element.Events) { require.Equal(t, "webhook", e.VendorType) }},
+		{"vendor type Polling", `"event.vendor.type": "Polling"`, func(t *testing.T, e element.Events) { require.Equal(t, "polling", e.VendorType) }},
 		{"interval as number", `"event.poller.refresh_interval": 2`, func(t *testing.T, e element.Events) { require.Equal(t, 2*time.Minute, e.RefreshInterval) }},
 		{"interval absent", `"a": "b"`, func(t *testing.T, e element.Events) { require.Equal(t, 15*time.Minute, e.RefreshInterval) }},
 		{"interval empty string", `"event.poller.refresh_interval": ""`, func(t *testing.T, e element.Events) { require.Equal(t, 15*time.Minute, e.RefreshInterval) }},
@@ -171,12 +173,12 @@ func TestParseTolerates(t *testing.T) {
 			require.Equal(t, element.Resource{URL: "/x", IDField: "id", FilterByUpdatedDate: true}, e.Resources["x"])
 		}},
 		{"resources imply polling", `"event.poller.configuration": {"x": {"url": "/x", "idField": "id"}}`, func(t *testing.T, e element.Events) {
-			require.Equal(t, element.VendorPolling, e.VendorType)
+			require.Equal(t, "polling", e.VendorType)
 		}},
 		{"objects as an array", `"event.objects": ["a", " b "]`, func(t *testing.T, e element.Events) { require.Equal(t, []string{"a", "b"}, e.Objects) }},
 		{"legacy urls", `"event.poller.urls": "customers|/hubs/ecommerce/customers|id|date_modified_gmt|yyyy-MM-dd'T'HH:mm:ss|GMT"`, func(t *testing.T, e element.Events) {
 			require.Equal(t, "date_modified_gmt", e.Resources["customers"].Dates.UpdatedField)
-			require.Equal(t, element.VendorPolling, e.VendorType)
+			require.Equal(t, "polling", e.VendorType)
 		}},
 		{"configuration wins over legacy urls", `"event.poller.urls": "a|/a|id", "event.poller.configuration": {"b": {"url": "/b", "idField": "id"}}`, func(t *testing.T, e element.Events) {
 			require.Len(t, e.Resources, 1)
@@ -247,7 +249,7 @@ func TestParseReportsEveryValueProblem(t *testing.T) {
 		"event.poller.configuration": {"c": {"url": "/c", "idField": "id", "pageSize": "x"}}}}`))
 	var ve *element.ValidationError
 	require.ErrorAs(t, err, &ve)
-	require.Equal(t, []string{element.KeyEventsEnabled, "event.poller.configuration.c.pageSize", element.KeyVendorType}, problemPaths(ve))
+	require.Equal(t, []string{vocab.KeyEventsEnabled, "event.poller.configuration.c.pageSize", vocab.KeyVendorType}, problemPaths(ve))
 }
 
 func TestRoundTripKeepsUnknownKeys(t *testing.T) {
@@ -261,12 +263,12 @@ func TestRoundTripKeepsUnknownKeys(t *testing.T) {
 			require.NoError(t, err)
 			second, err := element.Parse(data)
 			require.NoError(t, err)
-			require.Empty(t, cmp.Diff(first, second, cmp.AllowUnexported(element.Secret{}), cmpopts.IgnoreUnexported(element.Instance{}), cmp.Comparer(func(a, b element.Configuration) bool {
-				return cmp.Equal(a.Events, b.Events, cmp.AllowUnexported(element.Secret{})) && cmp.Equal(a.Keys(), b.Keys())
+			require.Empty(t, cmp.Diff(first, second, cmpopts.IgnoreUnexported(element.Instance{}), cmp.Comparer(func(a, b element.Configuration) bool {
+				return cmp.Equal(a.Events, b.Events) && cmp.Equal(a.Keys(), b.Keys())
 			})))
 			for _, k := range first.Configuration.Keys() {
-				if k == element.KeyPollerConfiguration || k == element.KeyEventsEnabled ||
-					k == element.KeyRefreshInterval || k == element.KeyObjects || k == element.KeyVendorType {
+				if k == vocab.KeyPollerConfiguration || k == vocab.KeyEventsEnabled ||
+					k == vocab.KeyRefreshInterval || k == vocab.KeyObjects || k == vocab.KeyVendorType {
 					continue // written in canonical form
 				}
 				v1, _ := first.Configuration.Get(k)
@@ -300,10 +302,10 @@ func TestRoundTripKeepsUnknownKeys(t *testing.T) {
 		require.NoError(t, err)
 		var got map[string]any
 		require.NoError(t, json.Unmarshal(data, &got))
-		require.Equal(t, "https://other.example.com/", got[element.KeyCallbackURL])
-		require.Equal(t, "1.5", got[element.KeyRefreshInterval])
+		require.Equal(t, "https://other.example.com/", got[vocab.KeyCallbackURL])
+		require.Equal(t, "1.5", got[vocab.KeyRefreshInterval])
 		require.Equal(t, "https://shop.example.com", got["store.url"])
-		require.Equal(t, "<OPTIONAL_SIGNATURE_KEY>", got[element.KeySignatureKey], "the body keeps its secrets")
+		require.Equal(t, "<OPTIONAL_SIGNATURE_KEY>", got[vocab.KeySignatureKey], "the body keeps its secrets")
 	})
 }
 

@@ -5,17 +5,10 @@ import (
 	"strings"
 )
 
-// ParseLegacyURLs reads the legacy event.poller.urls format into resources
-// by name. Entries are separated by ";" or newlines; each has up to nine
-// "|"-separated fields, of which the first three are required:
-//
-//	resource|url|idPath|updatedField|updatedFormat|updatedTimezone|createdField|createdFormat|createdTimezone
-//
-// The third field, which Cloud Elements called the xPath, is the path of
-// the record's id; it may be written as an XPath ("/customer/id") or a
-// JSON path ("$.customer.id") and is stored as the dotted [Resource.IDField]
-// ("customer.id"). Errors wrap [ErrLegacyURLs] and name the entry.
-func ParseLegacyURLs(s string) (map[string]Resource, error) {
+// parseLegacyURLs reads the legacy event.poller.urls format, described on
+// Events.Resources, into resources by name. Errors wrap [ErrLegacyURLs]
+// and name the entry.
+func parseLegacyURLs(s string) (map[string]Resource, error) {
 	entries := strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == '\n' || r == '\r' })
 	out := make(map[string]Resource, len(entries))
 	n := 0

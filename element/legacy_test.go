@@ -1,11 +1,9 @@
-package element_test
+package element
 
 import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/a12b7632/elementevents/element"
 )
 
 func TestParseLegacyURLs(t *testing.T) {
@@ -14,17 +12,17 @@ func TestParseLegacyURLs(t *testing.T) {
 	tests := []struct {
 		name    string
 		in      string
-		want    map[string]element.Resource
+		want    map[string]Resource
 		wantErr bool
 	}{
-		{"all nine fields", full, map[string]element.Resource{"customers": {
+		{"all nine fields", full, map[string]Resource{"customers": {
 			URL: "/hubs/ecommerce/customers?x=1", IDField: "customer.id", FilterByUpdatedDate: true,
-			Dates: element.Dates{
+			Dates: Dates{
 				UpdatedField: "date_modified_gmt", UpdatedFormat: "yyyy-MM-dd'T'HH:mm:ss", UpdatedTimezone: "GMT",
 				CreatedField: "date_created_gmt", CreatedFormat: "yyyy-MM-dd'T'HH:mm:ss", CreatedTimezone: "UTC",
 			},
 		}}, false},
-		{"three fields, semicolons and newlines", "a|/a|id;\n b | /b | $.data.id \n\n", map[string]element.Resource{
+		{"three fields, semicolons and newlines", "a|/a|id;\n b | /b | $.data.id \n\n", map[string]Resource{
 			"a": {URL: "/a", IDField: "id", FilterByUpdatedDate: true},
 			"b": {URL: "/b", IDField: "data.id", FilterByUpdatedDate: true},
 		}, false},
@@ -37,13 +35,32 @@ func TestParseLegacyURLs(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := element.ParseLegacyURLs(tt.in)
+			got, err := parseLegacyURLs(tt.in)
 			if tt.wantErr {
-				require.ErrorIs(t, err, element.ErrLegacyURLs)
+				require.ErrorIs(t, err, ErrLegacyURLs)
 				return
 			}
 			require.NoError(t, err)
 			require.Equal(t, tt.want, got)
 		})
 	}
+}
+
+// FuzzParseLegacyURLs checks that the pipe format parser never panics and
+// that every resource it returns has the required fields.
+func FuzzParseLegacyURLs(f *testing.F) {
+	f.Add("customers|/hubs/ecommerce/customers|id|date_modified_gmt|yyyy-MM-dd'T'HH:mm:ss|GMT|date_created_gmt|yyyy-MM-dd'T'HH:mm:ss|GMT")
+	f.Add("a|/a|/x/id;\nb|/b|$.id")
+	f.Add("|||;;\n|")
+	f.Fuzz(func(t *testing.T, s string) {
+		res, err := parseLegacyURLs(s)
+		if err != nil {
+			return
+		}
+		for name, r := range res {
+			if name == "" || r.URL == "" {
+				t.Fatalf("resource %q without name or url: %+v", name, r)
+			}
+		}
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	iquote "github.com/a12b7632/elementevents/internal/quote"
+	"github.com/a12b7632/elementevents/javatime"
 )
 
 // Problem is one thing wrong with an instance or a definition, named by
@@ -21,8 +22,9 @@ type Problem struct {
 	Path string
 	// Message says what is wrong and, where it can, how to fix it.
 	Message string
-	// Err is the underlying error, if any ([ErrDateFormat], [ErrTimeZone],
-	// [ErrPlaceholder], [ErrLegacyURLs], [ErrUnknownElement], ...).
+	// Err is the underlying error, if any ([javatime.ErrPattern],
+	// [javatime.ErrZone], [ErrPlaceholder], [ErrLegacyURLs],
+	// [ErrUnknownElement], ...).
 	Err error
 }
 
@@ -157,7 +159,7 @@ func definitionSubject(key string) string {
 }
 
 // sentinels are the errors whose text a problem's message leaves out.
-var sentinels = []error{ErrDateFormat, ErrTimeZone, ErrPlaceholder, ErrLegacyURLs, ErrUnknownElement, ErrSyntax}
+var sentinels = []error{javatime.ErrPattern, javatime.ErrZone, ErrPlaceholder, ErrLegacyURLs, ErrUnknownElement, ErrSyntax}
 
 // message is err's text without a leading sentinel text.
 func message(err error) string {

@@ -10,6 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/a12b7632/elementevents/element"
+	"github.com/a12b7632/elementevents/internal/vocab"
+	"github.com/a12b7632/elementevents/javatime"
 )
 
 // problemPaths returns the path of each problem, in order.
@@ -43,23 +45,23 @@ func TestParseProblems(t *testing.T) {
 				"event.poller.configuration": {"contacts": {"url": "/hubs/ecommerce/customers",
 					"datesConfiguration": {"updatedDateField": "date_modified", "updatedDateFormat": "yyyy-MM-dd'T'HH:mm:ss'"}}}`),
 			wantPaths: []string{
-				element.KeyCallbackURL,
+				vocab.KeyCallbackURL,
 				"event.poller.configuration.contacts.datesConfiguration.updatedDateFormat",
 				"event.poller.configuration.contacts.idField",
-				element.KeyVendorType,
+				vocab.KeyVendorType,
 			},
-			wantIs: []error{element.ErrDateFormat},
+			wantIs: []error{javatime.ErrPattern},
 		},
 		{
 			name:      "top-level fields and configuration values",
 			body:      `{"id": {}, "name": 5, "tags": "prod", "element": {"key": "nosuch"}, "configuration": {"event.poller.refresh_interval": "ten"}}`,
-			wantPaths: []string{"element.key", element.KeyRefreshInterval, "id", "name", "tags"},
+			wantPaths: []string{"element.key", vocab.KeyRefreshInterval, "id", "name", "tags"},
 			wantIs:    []error{element.ErrUnknownElement},
 		},
 		{
 			name:      "a value that cannot be read is reported once, not again by the rules",
 			body:      body(enabled + `, "event.vendor.type": 7, "event.poller.refresh_interval": "-"`),
-			wantPaths: []string{element.KeyRefreshInterval, element.KeyVendorType},
+			wantPaths: []string{vocab.KeyRefreshInterval, vocab.KeyVendorType},
 		},
 		{
 			name:      "a resource that is not an object is not also missing its url and idField",
@@ -78,18 +80,18 @@ func TestParseProblems(t *testing.T) {
 			name:      "time zone and placeholder; legacy urls beside a configuration are not read",
 			body:      body(`"event.poller.urls": "a|b", "event.poller.configuration": {"c": {"url": "/c?since=${nope}", "idField": "id", "datesConfiguration": {"createdDateTimezone": "Mars/Olympus"}}}`),
 			wantPaths: []string{"event.poller.configuration.c.datesConfiguration.createdDateTimezone", "event.poller.configuration.c.url"},
-			wantIs:    []error{element.ErrTimeZone, element.ErrPlaceholder},
+			wantIs:    []error{javatime.ErrZone, element.ErrPlaceholder},
 		},
 		{
 			name:      "legacy urls alone",
 			body:      body(`"event.poller.urls": "a|b"`),
-			wantPaths: []string{element.KeyPollerURLs},
+			wantPaths: []string{vocab.KeyPollerURLs},
 			wantIs:    []error{element.ErrLegacyURLs},
 		},
 		{
 			name:      "a resources string that is not JSON",
 			body:      body(enabled + `, "event.vendor.type": "polling", "event.poller.configuration": "{\"c\":"`),
-			wantPaths: []string{element.KeyPollerConfiguration},
+			wantPaths: []string{vocab.KeyPollerConfiguration},
 		},
 	}
 	for _, tt := range tests {
@@ -139,21 +141,21 @@ func TestErrorsAsContract(t *testing.T) {
 		{"Parse: truncated", parse(`{"configuration": {`), nil, ""},
 		{"Parse: not an object", parse(`[]`), nil, ""},
 		{"Parse: null", parse(`null`), nil, ""},
-		{"Parse: a value", instance(`"event.vendor.type": "push"`), nil, element.KeyVendorType},
-		{"Parse: a rule", instance(`"event.poller.refresh_interval": 0`), nil, element.KeyRefreshInterval},
+		{"Parse: a value", instance(`"event.vendor.type": "push"`), nil, vocab.KeyVendorType},
+		{"Parse: a rule", instance(`"event.poller.refresh_interval": 0`), nil, vocab.KeyRefreshInterval},
 		{"Parse: unknown element", parse(`{"element": {"key": "nosuch"}}`), element.ErrUnknownElement, "element.key"},
-		{"Parse: date pattern", resource(`"datesConfiguration": {"updatedDateFormat": "qq"}`), element.ErrDateFormat, "event.poller.configuration.c.datesConfiguration.updatedDateFormat"},
-		{"Parse: time zone", resource(`"datesConfiguration": {"updatedDateTimezone": "Nowhere/Town"}`), element.ErrTimeZone, "event.poller.configuration.c.datesConfiguration.updatedDateTimezone"},
+		{"Parse: date pattern", resource(`"datesConfiguration": {"updatedDateFormat": "qq"}`), javatime.ErrPattern, "event.poller.configuration.c.datesConfiguration.updatedDateFormat"},
+		{"Parse: time zone", resource(`"datesConfiguration": {"updatedDateTimezone": "Nowhere/Town"}`), javatime.ErrZone, "event.poller.configuration.c.datesConfiguration.updatedDateTimezone"},
 		{"Parse: URL placeholder", instance(`"event.poller.configuration": {"c": {"url": "/c?${x}", "idField": "id"}}`), element.ErrPlaceholder, "event.poller.configuration.c.url"},
-		{"Parse: legacy urls", instance(`"event.poller.urls": "a"`), element.ErrLegacyURLs, element.KeyPollerURLs},
-		{"Parse: a resource's JSON string", instance(`"event.poller.configuration": "{"`), nil, element.KeyPollerConfiguration},
+		{"Parse: legacy urls", instance(`"event.poller.urls": "a"`), element.ErrLegacyURLs, vocab.KeyPollerURLs},
+		{"Parse: a resource's JSON string", instance(`"event.poller.configuration": "{"`), nil, vocab.KeyPollerConfiguration},
 		{"ParseDefinition: malformed", parseDef(`{"key" 1}`), nil, ""},
 		{"ParseDefinition: truncated", parseDef(`{"key": "a"`), nil, ""},
 		{"ParseDefinition: not an object", parseDef(`"acme"`), nil, ""},
 		{"ParseDefinition: a type", parseDef(withFields(`"maxPageSize": "10"`)), nil, "maxPageSize"},
 		{"ParseDefinition: an unknown field", parseDef(withFields(`"pageSize": 10`)), nil, "pageSize"},
 		{"ParseDefinition: a rule", parseDef(withFields(`"auth": {"style": "basic"}`)), nil, "auth.usernameKey"},
-		{"ParseDefinition: date pattern", parseDef(withFields(`"webhook": {"datePath": "d", "dateFormat": "qq"}`)), element.ErrDateFormat, "webhook.dateFormat"},
+		{"ParseDefinition: date pattern", parseDef(withFields(`"webhook": {"datePath": "d", "dateFormat": "qq"}`)), javatime.ErrPattern, "webhook.dateFormat"},
 		{"Definition.Validate", func() error { return (&element.Definition{Key: "acme"}).Validate() }, nil, "baseUrl"},
 		{"Definition.Validate: nil", func() error { return (*element.Definition)(nil).Validate() }, nil, ""},
 		{"Catalogue.Register: nil", func() error { return new(element.Catalogue).Register(nil) }, nil, ""},
@@ -166,7 +168,7 @@ func TestErrorsAsContract(t *testing.T) {
 		{"Configuration.UnmarshalJSON: a value", func() error {
 			var c element.Configuration
 			return json.Unmarshal([]byte(`{"event.notification.enabled": "yes"}`), &c)
-		}, nil, element.KeyEventsEnabled},
+		}, nil, vocab.KeyEventsEnabled},
 		{"Configuration.UnmarshalJSON: not an object", func() error {
 			var c element.Configuration
 			return c.UnmarshalJSON([]byte(`[]`))
@@ -175,8 +177,8 @@ func TestErrorsAsContract(t *testing.T) {
 			var r element.Resource
 			return json.Unmarshal([]byte(`{"pageSize": "x"}`), &r)
 		}, nil, "resource.pageSize"},
-		{"ExpandTemplate: missing key", func() error {
-			_, err := element.ExpandTemplate("{a}", func(string) (string, bool) { return "", false })
+		{"ExpandBaseURL: missing key", func() error {
+			_, err := (&element.Definition{BaseURL: "{a}"}).ExpandBaseURL(func(string) (string, bool) { return "", false })
 			return err
 		}, nil, "a"},
 		{"ExpandBaseURL: not a URL", func() error {

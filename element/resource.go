@@ -12,7 +12,21 @@ import (
 // written there in seconds.
 type Resource struct {
 	// URL is the resource path or URL, relative to the element's API base
-	// URL, with optional ${...} placeholders (see [CompileURL]). Required.
+	// URL, with optional ${...} placeholders that each poll fills with the
+	// time the poll window starts. Required. The placeholders are:
+	//
+	//	${gmtDate:FMT}            in GMT, with a Java date pattern (see package javatime)
+	//	${date:FMT}               in the zone of Dates.UpdatedTimezone (UTC if none)
+	//	${dateTimeZone:ZONE:FMT}  in ZONE (see javatime.LoadLocation); also ${DateTimeZone:...}
+	//	${date}                   in that zone as ISO 8601, "2006-01-02T15:04:05.000Z07:00"
+	//	${epoch}, ${epoch:ms}     milliseconds since the Unix epoch; also ${milliseconds}
+	//	${epoch:s}, ${epoch:us}   seconds or microseconds since the Unix epoch
+	//
+	// A placeholder ends at the first '}', so a pattern may hold quotes
+	// (${gmtDate:yyyy-MM-dd'T'HH:mm:ss}); the ZONE of dateTimeZone is the
+	// longest text up to a colon that names a zone, so GMT+05:30 works.
+	// Values after the first '?' are query-escaped, earlier ones
+	// path-escaped; text outside placeholders is kept as written.
 	URL string `json:"url" validate:"required"`
 
 	// IDField is the dotted path of the record's id ("id", "customer.id").

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// ExpandTemplate fills the {config.key} references of a base URL template
+// expandTemplate fills the {config.key} references of a base URL template
 // with configuration values: "{store.url}/wp-json/wc/v3" becomes
 // "https://shop.example/wp-json/wc/v3".
 //
@@ -18,10 +18,10 @@ import (
 // an error wrapping [ErrPlaceholder].
 //
 // ${...} time placeholders are copied through unchanged, so a template may
-// hold both kinds; they are expanded per poll by [CompileURL].
+// hold both kinds; they are expanded per poll (see [Resource].URL).
 //
 // Reference names are made of letters, digits and "._-".
-func ExpandTemplate(tmpl string, lookup func(key string) (string, bool)) (string, error) {
+func expandTemplate(tmpl string, lookup func(key string) (string, bool)) (string, error) {
 	var b strings.Builder
 	b.Grow(len(tmpl) + 32)
 	for i := 0; i < len(tmpl); {
@@ -67,7 +67,7 @@ func ExpandTemplate(tmpl string, lookup func(key string) (string, bool)) (string
 // order of appearance, or an error if it is malformed.
 func templateKeys(tmpl string) ([]string, error) {
 	var keys []string
-	_, err := ExpandTemplate(tmpl, func(key string) (string, bool) {
+	_, err := expandTemplate(tmpl, func(key string) (string, bool) {
 		keys = append(keys, key)
 		return "x", true
 	})
@@ -88,14 +88,17 @@ func validRefName(s string) bool {
 }
 
 // ExpandBaseURL fills d.BaseURL from configuration values, falling back to
-// d.Defaults for keys lookup does not find (see [ExpandTemplate]). The
+// d.Defaults for keys lookup does not find. Values are trimmed of spaces,
+// and a value ending in "/" that is followed in the template by "/" loses
+// its trailing slashes, so that a store URL entered with or without one
+// gives the same result. The
 // result must be an absolute http or https URL; it is returned without a
 // trailing slash, so that vendor paths, which start with "/", can be
 // appended. A missing key, or a result that is not such a URL, is a
 // [*ValidationError] naming the configuration key (the first the template
 // refers to); a malformed template is an error wrapping [ErrPlaceholder].
 func (d *Definition) ExpandBaseURL(lookup func(key string) (string, bool)) (string, error) {
-	s, err := ExpandTemplate(d.BaseURL, func(key string) (string, bool) {
+	s, err := expandTemplate(d.BaseURL, func(key string) (string, bool) {
 		if v, ok := lookup(key); ok && strings.TrimSpace(v) != "" {
 			return v, true
 		}

@@ -16,57 +16,6 @@ func mapLookup(m map[string]string) func(string) (string, bool) {
 	}
 }
 
-func TestExpandTemplate(t *testing.T) {
-	t.Parallel()
-	config := map[string]string{
-		"store.url": "https://shop.example",
-		"slashed":   "https://shop.example/",
-		"slashes":   "https://shop.example//",
-		"spaced":    "  https://shop.example  ",
-		"shop":      "demo",
-		"blank":     "   ",
-	}
-	tests := []struct {
-		name    string
-		tmpl    string
-		want    string
-		wantErr error
-		wantMsg string
-	}{
-		{name: "reference", tmpl: "{store.url}/wp-json/wc/v3", want: "https://shop.example/wp-json/wc/v3"},
-		{name: "trailing slash not doubled", tmpl: "{slashed}/wp-json/wc/v3", want: "https://shop.example/wp-json/wc/v3"},
-		{name: "trailing slashes not doubled", tmpl: "{slashes}/api", want: "https://shop.example/api"},
-		{name: "trailing slash kept at end", tmpl: "{slashed}", want: "https://shop.example/"},
-		{name: "trailing slash kept before text", tmpl: "{slashed}api", want: "https://shop.example/api"},
-		{name: "spaces trimmed", tmpl: "{spaced}/api", want: "https://shop.example/api"},
-		{name: "inside host", tmpl: "https://{shop}.example.com/admin", want: "https://demo.example.com/admin"},
-		{name: "several", tmpl: "{store.url}/{shop}/{shop}", want: "https://shop.example/demo/demo"},
-		{name: "no references", tmpl: "https://api.example.com", want: "https://api.example.com"},
-		{name: "empty", tmpl: "", want: ""},
-		{name: "time placeholders kept", tmpl: "{store.url}/x?since=${gmtDate:yyyy-MM-dd}&e=${epoch}", want: "https://shop.example/x?since=${gmtDate:yyyy-MM-dd}&e=${epoch}"},
-		{name: "missing key", tmpl: "{nope}/api", wantErr: element.ErrInvalid, wantMsg: `nope: is missing; the template "{nope}/api" needs it`},
-		{name: "blank value", tmpl: "{blank}/api", wantErr: element.ErrInvalid, wantMsg: `blank: is missing`},
-		{name: "unterminated", tmpl: "{store.url/api", wantErr: element.ErrPlaceholder, wantMsg: "unterminated { at offset 0"},
-		{name: "unterminated time placeholder", tmpl: "x${epoch", wantErr: element.ErrPlaceholder, wantMsg: "unterminated ${ at offset 1"},
-		{name: "empty name", tmpl: "{}/api", wantErr: element.ErrPlaceholder, wantMsg: "bad reference {}"},
-		{name: "bad name", tmpl: "{a b}", wantErr: element.ErrPlaceholder, wantMsg: "bad reference {a b}"},
-		{name: "stray close", tmpl: "https://x}", wantErr: element.ErrPlaceholder, wantMsg: "stray } at offset 9"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			got, err := element.ExpandTemplate(tt.tmpl, mapLookup(config))
-			if tt.wantErr != nil {
-				require.ErrorIs(t, err, tt.wantErr)
-				require.ErrorContains(t, err, tt.wantMsg)
-				return
-			}
-			require.NoError(t, err)
-			require.Equal(t, tt.want, got)
-		})
-	}
-}
-
 func TestExpandBaseURL(t *testing.T) {
 	t.Parallel()
 	def := &element.Definition{

@@ -12,6 +12,8 @@ import (
 
 	"github.com/go-playground/validator/v10"
 
+	"github.com/a12b7632/elementevents/internal/urltemplate"
+	"github.com/a12b7632/elementevents/internal/vocab"
 	"github.com/a12b7632/elementevents/javatime"
 )
 
@@ -39,7 +41,7 @@ func (inst *Instance) rules(c *Catalogue) problemList {
 	default:
 		if _, ok := c.Lookup(key); !ok {
 			ps = append(ps, Problem{Path: "element.key", Err: ErrUnknownElement,
-				Message: fmt.Sprintf("unknown element %s; registered elements are %s (add one with element.Register)", quote(key), strings.Join(c.Keys(), ", "))})
+				Message: fmt.Sprintf("unknown element %s; registered elements are %s (add one with element.Default().Register)", quote(key), strings.Join(c.Keys(), ", "))})
 		}
 	}
 
@@ -52,11 +54,11 @@ func (inst *Instance) rules(c *Catalogue) problemList {
 	}
 	ps = append(ps, structProblems("", rules)...)
 
-	if e.Enabled && e.VendorType == VendorPolling && len(e.Resources) == 0 {
-		ps.add(KeyPollerConfiguration, "required for polling: configure at least one resource (or name objects the element definition has defaults for in event.objects)")
+	if e.Enabled && e.VendorType == vendorPolling && len(e.Resources) == 0 {
+		ps.add(vocab.KeyPollerConfiguration, "required for polling: configure at least one resource (or name objects the element definition has defaults for in event.objects)")
 	}
 	for _, name := range slices.Sorted(maps.Keys(e.Resources)) {
-		ps = append(ps, resourceProblems(KeyPollerConfiguration+"."+name, e.Resources[name])...)
+		ps = append(ps, resourceProblems(vocab.KeyPollerConfiguration+"."+name, e.Resources[name])...)
 	}
 	return ps
 }
@@ -98,7 +100,7 @@ func resourceProblems(prefix string, r Resource) problemList {
 		}
 	}
 	if r.URL != "" {
-		if _, err := CompileURL(r.URL, cmp.Or(updatedZone, time.UTC)); err != nil {
+		if _, err := urltemplate.Compile(r.URL, cmp.Or(updatedZone, time.UTC)); err != nil {
 			add("url", err)
 		}
 	}
@@ -146,7 +148,7 @@ func ruleMessage(fe validator.FieldError) string {
 	case "required":
 		return "required"
 	case "required_if":
-		return "required when " + KeyEventsEnabled + " is true"
+		return "required when " + vocab.KeyEventsEnabled + " is true"
 	case "http_url":
 		return "must be an absolute http or https URL"
 	case "gt":

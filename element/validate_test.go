@@ -8,6 +8,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/a12b7632/elementevents/element"
+	"github.com/a12b7632/elementevents/internal/vocab"
+	"github.com/a12b7632/elementevents/javatime"
 )
 
 // TestValidate checks each rule of Instance.Validate, as Parse reports it.
@@ -96,19 +98,19 @@ func TestValidate(t *testing.T) {
 			name: "stray quote in the date pattern", element: "woocommercerest",
 			cfg:     `"event.poller.configuration": {"c": {"url": "/c", "idField": "id", "datesConfiguration": {"updatedDateFormat": "yyyy-MM-dd'T'HH:mm:ss'"}}}`,
 			want:    []string{"event.poller.configuration.c.datesConfiguration.updatedDateFormat: "},
-			wantErr: element.ErrDateFormat,
+			wantErr: javatime.ErrPattern,
 		},
 		{
 			name: "unknown pattern letter", element: "woocommercerest",
 			cfg:     `"event.poller.configuration": {"c": {"url": "/c", "idField": "id", "datesConfiguration": {"createdDateFormat": "yyyy-MM-dd qq"}}}`,
 			want:    []string{"event.poller.configuration.c.datesConfiguration.createdDateFormat: "},
-			wantErr: element.ErrDateFormat,
+			wantErr: javatime.ErrPattern,
 		},
 		{
 			name: "unknown time zone", element: "woocommercerest",
 			cfg:     `"event.poller.configuration": {"c": {"url": "/c", "idField": "id", "datesConfiguration": {"updatedDateTimezone": "Mars/Olympus"}}}`,
 			want:    []string{"event.poller.configuration.c.datesConfiguration.updatedDateTimezone: "},
-			wantErr: element.ErrTimeZone,
+			wantErr: javatime.ErrZone,
 		},
 		{
 			name: "unknown placeholder", element: "woocommercerest",
@@ -155,8 +157,8 @@ func TestValidationErrorAs(t *testing.T) {
 func TestInstanceValidate(t *testing.T) {
 	t.Parallel()
 	enabled := element.Events{
-		Enabled: true, VendorType: element.VendorWebhook,
-		CallbackURL: "https://app.example/cb", RefreshInterval: element.DefaultRefreshInterval,
+		Enabled: true, VendorType: "webhook",
+		CallbackURL: "https://app.example/cb", RefreshInterval: vocab.DefaultRefreshInterval,
 	}
 	tests := []struct {
 		name      string
@@ -168,23 +170,23 @@ func TestInstanceValidate(t *testing.T) {
 		{
 			name:      "zero value",
 			inst:      element.Instance{},
-			wantPaths: []string{"element.key", element.KeyRefreshInterval},
+			wantPaths: []string{"element.key", vocab.KeyRefreshInterval},
 		},
 		{
 			name: "unknown element, bad callback, resource without idField and a bad zone",
 			inst: func() element.Instance {
 				e := enabled
-				e.VendorType = element.VendorPolling
+				e.VendorType = "polling"
 				e.CallbackURL = "app.example/cb"
 				e.Resources = map[string]element.Resource{"c": {URL: "/c", Dates: element.Dates{UpdatedTimezone: "Mars/Olympus"}}}
 				return element.Instance{Element: element.Element{Key: "nosuch"}, Configuration: element.Configuration{Events: e}}
 			}(),
 			wantPaths: []string{
-				"element.key", element.KeyCallbackURL,
+				"element.key", vocab.KeyCallbackURL,
 				"event.poller.configuration.c.datesConfiguration.updatedDateTimezone",
 				"event.poller.configuration.c.idField",
 			},
-			wantIs: element.ErrTimeZone,
+			wantIs: javatime.ErrZone,
 		},
 	}
 	for _, tt := range tests {

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/a12b7632/elementevents/internal/vocab"
 )
 
 // Warning is something in an instance body that parses and breaks no rule
@@ -27,8 +29,8 @@ func (w Warning) String() string { return w.Path + ": " + w.Message }
 // eventKeys are the event.* keys that configure events, in the order a
 // warning lists them.
 var eventKeys = []string{
-	KeyVendorType, KeyCallbackURL, KeySignatureKey, KeyRefreshInterval,
-	KeyObjects, KeyPollerConfiguration, KeyPollerURLs,
+	vocab.KeyVendorType, vocab.KeyCallbackURL, vocab.KeySignatureKey, vocab.KeyRefreshInterval,
+	vocab.KeyObjects, vocab.KeyPollerConfiguration, vocab.KeyPollerURLs,
 }
 
 // warnings returns the warnings about a parsed instance, sorted by path.
@@ -39,7 +41,7 @@ func (inst *Instance) warnings() []Warning {
 		ws = append(ws, Warning{Path: path, Message: fmt.Sprintf(format, args...)})
 	}
 
-	if !c.isSet(KeyEventsEnabled) {
+	if !c.isSet(vocab.KeyEventsEnabled) {
 		var set []string
 		for _, k := range eventKeys {
 			if c.isSet(k) {
@@ -51,21 +53,21 @@ func (inst *Instance) warnings() []Warning {
 			if len(set) > 1 {
 				verb = "are"
 			}
-			warn(KeyEventsEnabled, "events are off: %s is not set (%s %s)", KeyEventsEnabled, listWords(set), verb)
+			warn(vocab.KeyEventsEnabled, "events are off: %s is not set (%s %s)", vocab.KeyEventsEnabled, listWords(set), verb)
 		}
 	}
 
 	e := c.Events
-	if e.VendorType == VendorWebhook {
-		for _, k := range []string{KeyPollerConfiguration, KeyPollerURLs, KeyObjects} {
+	if e.VendorType == vendorWebhook {
+		for _, k := range []string{vocab.KeyPollerConfiguration, vocab.KeyPollerURLs, vocab.KeyObjects} {
 			if c.isSet(k) {
-				warn(k, "ignored: %s is webhook, and only polling instances poll", KeyVendorType)
+				warn(k, "ignored: %s is webhook, and only polling instances poll", vocab.KeyVendorType)
 			}
 		}
-	} else if c.isSet(KeyPollerConfiguration) && len(e.Resources) > 0 {
-		for _, k := range []string{KeyPollerURLs, KeyObjects} {
+	} else if c.isSet(vocab.KeyPollerConfiguration) && len(e.Resources) > 0 {
+		for _, k := range []string{vocab.KeyPollerURLs, vocab.KeyObjects} {
 			if c.isSet(k) {
-				warn(k, "ignored: %s names the resources to poll", KeyPollerConfiguration)
+				warn(k, "ignored: %s names the resources to poll", vocab.KeyPollerConfiguration)
 			}
 		}
 	}
@@ -102,7 +104,7 @@ func (c Configuration) isSet(key string) bool {
 var placeholderValue = regexp.MustCompile(`^<[A-Za-z][A-Za-z0-9_ .-]*>$`)
 
 // knownKeys are the configuration keys this package reads.
-var knownKeys = append([]string{KeyEventsEnabled}, eventKeys...)
+var knownKeys = append([]string{vocab.KeyEventsEnabled}, eventKeys...)
 
 // nearestKey returns the known key that key is probably a misspelling of:
 // the same but for case and separators, or at most two edits away from

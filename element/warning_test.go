@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/a12b7632/elementevents/element"
+	"github.com/a12b7632/elementevents/internal/vocab"
 )
 
 // warningPaths returns the path of each warning, in order; nil for none.
@@ -44,9 +45,9 @@ func TestParseDocumentedWebhookBodyWithoutEnabled(t *testing.T) {
 	inst, err := element.Parse([]byte(documentedWebhookBody))
 	require.NoError(t, err, "a warning never makes Parse fail")
 	require.False(t, inst.Configuration.Events.Enabled)
-	require.Equal(t, append([]string{element.KeyEventsEnabled}, placeholderWarnings...), warningPaths(inst.Warnings))
+	require.Equal(t, append([]string{vocab.KeyEventsEnabled}, placeholderWarnings...), warningPaths(inst.Warnings))
 	require.Equal(t, element.Warning{
-		Path: element.KeyEventsEnabled,
+		Path: vocab.KeyEventsEnabled,
 		Message: "events are off: event.notification.enabled is not set (event.vendor.type, " +
 			"event.notification.callback.url and event.notification.signature.key are)",
 	}, inst.Warnings[0])
@@ -71,19 +72,19 @@ func TestWarnings(t *testing.T) {
 		{
 			name: "events configured, enabled not set",
 			cfg:  `"event.vendor.type": "webhook", "event.notification.callback.url": "https://a.example/cb"`,
-			want: []element.Warning{{Path: element.KeyEventsEnabled,
+			want: []element.Warning{{Path: vocab.KeyEventsEnabled,
 				Message: "events are off: event.notification.enabled is not set (event.vendor.type and event.notification.callback.url are)"}},
 		},
 		{
 			name: "enabled blank, resources only",
 			cfg:  `"event.notification.enabled": "", ` + resource,
-			want: []element.Warning{{Path: element.KeyEventsEnabled,
+			want: []element.Warning{{Path: vocab.KeyEventsEnabled,
 				Message: "events are off: event.notification.enabled is not set (event.poller.configuration is)"}},
 		},
 		{
 			name: "enabled null",
 			cfg:  `"event.notification.enabled": null, "event.poller.refresh_interval": "5"`,
-			want: []element.Warning{{Path: element.KeyEventsEnabled,
+			want: []element.Warning{{Path: vocab.KeyEventsEnabled,
 				Message: "events are off: event.notification.enabled is not set (event.poller.refresh_interval is)"}},
 		},
 		{
@@ -98,16 +99,16 @@ func TestWarnings(t *testing.T) {
 			name: "poller settings on a webhook instance",
 			cfg:  on + `"event.vendor.type": "webhook", "event.objects": "customers", ` + resource,
 			want: []element.Warning{
-				{Path: element.KeyObjects, Message: "ignored: event.vendor.type is webhook, and only polling instances poll"},
-				{Path: element.KeyPollerConfiguration, Message: "ignored: event.vendor.type is webhook, and only polling instances poll"},
+				{Path: vocab.KeyObjects, Message: "ignored: event.vendor.type is webhook, and only polling instances poll"},
+				{Path: vocab.KeyPollerConfiguration, Message: "ignored: event.vendor.type is webhook, and only polling instances poll"},
 			},
 		},
 		{
 			name: "legacy urls and objects beside a configuration",
 			cfg:  on + `"event.vendor.type": "polling", "event.objects": "customers", "event.poller.urls": "a|/a|id", ` + resource,
 			want: []element.Warning{
-				{Path: element.KeyObjects, Message: "ignored: event.poller.configuration names the resources to poll"},
-				{Path: element.KeyPollerURLs, Message: "ignored: event.poller.configuration names the resources to poll"},
+				{Path: vocab.KeyObjects, Message: "ignored: event.poller.configuration names the resources to poll"},
+				{Path: vocab.KeyPollerURLs, Message: "ignored: event.poller.configuration names the resources to poll"},
 			},
 		},
 		{name: "objects pick the definition's resources", cfg: on + `"event.vendor.type": "polling", "event.objects": "customers"`},

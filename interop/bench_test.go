@@ -29,7 +29,10 @@ func BenchmarkVerifyStandard(b *testing.B) {
 		name := strconv.Itoa(size>>10) + "KiB"
 
 		b.Run(name+"/ours", func(b *testing.B) {
-			v := signature.NewVerifier(key)
+			v, err := signature.NewVerifier(signature.VerifierConfig{Keys: []signature.Key{key}})
+			if err != nil {
+				b.Fatal(err)
+			}
 			b.ReportAllocs()
 			b.SetBytes(int64(size))
 			for b.Loop() {

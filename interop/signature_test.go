@@ -42,7 +42,8 @@ func TestInteropStandardWebhooksVerifiedByOurs(t *testing.T) {
 
 	k, err := signature.ParseKey(secret)
 	require.NoError(t, err)
-	v := signature.NewVerifier(k)
+	v, err := signature.NewVerifier(signature.VerifierConfig{Keys: []signature.Key{k}})
+	require.NoError(t, err)
 	h := http.Header{}
 	h.Set("webhook-id", "msg_1")
 	h.Set("webhook-timestamp", strconv.FormatInt(now.Unix(), 10))

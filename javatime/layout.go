@@ -86,13 +86,11 @@ func (l *Layout) In(loc *time.Location) *Layout {
 	return &c
 }
 
-// Pattern returns the pattern the layout was compiled from.
-func (l *Layout) Pattern() string { return l.pattern }
-
 // Location returns the zone values are read and written in.
 func (l *Layout) Location() *time.Location { return l.loc }
 
-// String returns the pattern, so that layouts print readably in logs.
+// String returns the pattern the layout was compiled from, so that
+// layouts print readably in logs.
 func (l *Layout) String() string { return l.pattern }
 
 // HasFields reports whether the layout writes anything that depends on

@@ -401,7 +401,6 @@ func TestLayoutAccessors(t *testing.T) {
 	t.Parallel()
 	df, err := javatime.NewLayout("yyyy", "PST")
 	require.NoError(t, err)
-	require.Equal(t, "yyyy", df.Pattern())
 	require.Equal(t, "yyyy", df.String())
 	require.Equal(t, "America/Los_Angeles", df.Location().String())
 

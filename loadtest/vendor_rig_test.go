@@ -249,9 +249,9 @@ func (s *vendorStore) remove(id int) {
 		s.touch(id)
 		var err error
 		if s.orders {
-			err = s.woo.DeleteOrder(context.Background(), id)
+			err = s.woo.Delete(context.Background(), "orders", id)
 		} else {
-			err = s.woo.DeleteCustomer(context.Background(), id)
+			err = s.woo.Delete(context.Background(), "customers", id)
 		}
 		if err != nil {
 			s.scriptErrs = append(s.scriptErrs, err.Error())
@@ -284,7 +284,7 @@ func (s *vendorStore) changes() []string {
 
 // startCycle sets the faults and the changes of the coming poll.
 func (s *vendorStore) startCycle(faults []vendortest.Fault, during map[int]func(*vendorStore)) {
-	s.woo.ClearFaults()
+	s.woo.TakeFaults()
 	s.woo.Inject(faults...)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -305,7 +305,7 @@ func (s *vendorStore) succeeded() {
 // cycle was not served: the scenario would prove nothing.
 func (s *vendorStore) checkFaultsUsed(t *testing.T, step int) {
 	t.Helper()
-	require.Empty(t, s.woo.PendingFaults(), "step %d: faults planned but not served", step)
+	require.Empty(t, s.woo.TakeFaults(), "step %d: faults planned but not served", step)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	require.Empty(t, s.scriptErrs, "step %d: the scenario is wrong", step)

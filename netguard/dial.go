@@ -51,7 +51,7 @@ func (g Guard) DialContext(d *net.Dialer) func(ctx context.Context, network, add
 	return dd.DialContext
 }
 
-// Transport returns a clone of base, or a default transport if base is nil,
+// transport returns a clone of base, or a default transport if base is nil,
 // whose connections go through [Guard.DialContext].
 //
 // The default has no proxy, keeps up to 100 idle connections (10 per host,
@@ -63,7 +63,7 @@ func (g Guard) DialContext(d *net.Dialer) func(ctx context.Context, network, add
 // the proxy would reach any host), and base's Proxy, Dial,
 // DialContext, DialTLS and DialTLSContext are dropped: TLS then runs over
 // the guarded connection using base's TLSClientConfig.
-func (g Guard) Transport(base *http.Transport) *http.Transport {
+func (g Guard) transport(base *http.Transport) *http.Transport {
 	var t *http.Transport
 	if base != nil {
 		t = base.Clone()
@@ -86,16 +86,23 @@ func (g Guard) Transport(base *http.Transport) *http.Transport {
 	return t
 }
 
-// RoundTripper returns rt with the guard applied, for a client a user
-// supplies. Every request's URL must pass [Guard.CheckURL] first (the
-// result refuses it with an error wrapping [ErrRefused] before rt sees
-// it); then:
+// RoundTripper returns rt with the guard applied: the transport of a
+// guarded [http.Client], or of a client a user supplies. Every request's
+// URL must pass [Guard.CheckURL] first (the result refuses it with an
+// error wrapping [ErrRefused] before rt sees it); then:
 //
-//   - nil: the request goes through [Guard.Transport] of nil, a new
-//     guarded transport.
-//   - an *[http.Transport]: through [Guard.Transport] of it, a guarded
-//     clone (rt itself is left alone, and its connection pool is not
-//     shared).
+//   - nil: the request goes through a new transport whose connections go
+//     through [Guard.DialContext]. It has no proxy, keeps up to 100 idle
+//     connections (10 per host, for 90s), times TLS handshakes out after
+//     10s, dials with a 30s timeout and attempts HTTP/2.
+//   - an *[http.Transport]: through a clone of it whose connections go
+//     through [Guard.DialContext] (rt itself is left alone, and its
+//     connection pool is not shared). The guard can check only
+//     connections it dials itself, so the clone never uses a proxy
+//     (behind a proxy the dialed address is the proxy's, and the proxy
+//     would reach any host), and rt's Proxy, Dial, DialContext, DialTLS
+//     and DialTLSContext are dropped: TLS then runs over the guarded
+//     connection using rt's TLSClientConfig.
 //   - any other RoundTripper (a fake vendor in a test, an instrumenting
 //     wrapper): through rt. The guard cannot see what rt dials, so a name
 //     that resolves to a refused address goes through: a RoundTripper
@@ -103,9 +110,9 @@ func (g Guard) Transport(base *http.Transport) *http.Transport {
 func (g Guard) RoundTripper(rt http.RoundTripper) http.RoundTripper {
 	switch t := rt.(type) {
 	case nil:
-		rt = g.Transport(nil)
+		rt = g.transport(nil)
 	case *http.Transport:
-		rt = g.Transport(t)
+		rt = g.transport(t)
 	}
 	return &checkedRoundTripper{guard: g, next: rt}
 }

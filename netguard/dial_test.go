@@ -81,7 +81,7 @@ func TestGuardTransportEndToEnd(t *testing.T) {
 				u.Host = net.JoinHostPort("localhost", u.Port())
 			}
 
-			resp, err := guardTestPost(t, tt.guard.Transport(base), u.String())
+			resp, err := guardTestPost(t, tt.guard.transport(base), u.String())
 			if tt.wantErr == nil {
 				require.NoError(t, err)
 				require.Equal(t, http.StatusNoContent, resp.StatusCode)
@@ -173,7 +173,7 @@ func TestGuardTransport(t *testing.T) {
 	t.Parallel()
 	t.Run("default", func(t *testing.T) {
 		t.Parallel()
-		tr := Guard{}.Transport(nil)
+		tr := Guard{}.transport(nil)
 		require.Nil(t, tr.Proxy)
 		require.NotNil(t, tr.DialContext)
 		require.True(t, tr.ForceAttemptHTTP2)
@@ -189,7 +189,7 @@ func TestGuardTransport(t *testing.T) {
 			DialTLSContext:  dialTLS,
 			MaxConnsPerHost: 7,
 		}
-		tr := Guard{}.Transport(base)
+		tr := Guard{}.transport(base)
 		require.NotSame(t, base, tr)
 		require.Nil(t, tr.Proxy)
 		require.Nil(t, tr.DialTLSContext)
@@ -217,7 +217,7 @@ func TestGuardAllowAddrPortRedirect(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	g := Guard{AllowAddrPorts: []netip.AddrPort{netip.MustParseAddrPort(srv.Listener.Addr().String())}}
-	tr := g.Transport(nil)
+	tr := g.transport(nil)
 	t.Cleanup(tr.CloseIdleConnections)
 	client := &http.Client{Transport: tr}
 

@@ -5,7 +5,7 @@
 //
 // The shortest use:
 //
-//	client := &http.Client{Transport: netguard.Guard{}.Transport(nil)}
+//	client := &http.Client{Transport: netguard.Guard{}.RoundTripper(nil)}
 //	_, err := client.Get("http://169.254.169.254/latest/meta-data/")
 //	// errors.Is(err, netguard.ErrRefused)
 //
@@ -25,8 +25,9 @@
 //
 // # Clients users supply
 //
-// [Guard.RoundTripper] applies a guard to a user's round tripper: it sees
-// only requests whose URL passes [Guard.CheckURL]; an [http.Transport] is
-// cloned and dials through the guard, and any other round tripper must
-// dial through [Guard.DialContext] itself if it dials at all.
+// [Guard.RoundTripper] applies a guard to a user's round tripper as well
+// as to a new one: it sees only requests whose URL passes
+// [Guard.CheckURL]; an [http.Transport] is cloned and dials through the
+// guard, and any other round tripper must dial through
+// [Guard.DialContext] itself if it dials at all.
 package netguard

@@ -14,18 +14,18 @@ import (
 // A client behind the zero Guard cannot reach a server on loopback; one
 // whose guard allows exactly that server's address and port can, and
 // still cannot reach any other loopback port.
-func ExampleGuard_Transport() {
+func ExampleGuard_RoundTripper() {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	}))
 	defer srv.Close()
 
-	client := &http.Client{Transport: netguard.Guard{}.Transport(nil)}
+	client := &http.Client{Transport: netguard.Guard{}.RoundTripper(nil)}
 	_, err := client.Get(srv.URL)
 	fmt.Println("zero guard refused:", errors.Is(err, netguard.ErrRefused))
 
 	g := netguard.Guard{AllowAddrPorts: []netip.AddrPort{netip.MustParseAddrPort(srv.Listener.Addr().String())}}
-	client = &http.Client{Transport: g.Transport(nil)}
+	client = &http.Client{Transport: g.RoundTripper(nil)}
 	resp, err := client.Get(srv.URL)
 	if err != nil {
 		fmt.Println(err)

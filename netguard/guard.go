@@ -155,9 +155,11 @@ var (
 	sixToFour   = netip.MustParsePrefix("2002::/16")
 )
 
-// CheckAddrPort returns nil if a request may connect to ap: its address
-// passes [Guard.CheckAddr], or ap is one of AllowAddrPorts. Otherwise it
-// returns CheckAddr's error.
+// CheckAddrPort returns nil if a request may connect to ap: ap is one of
+// AllowAddrPorts, or its address is allowed on any port (it is in none of
+// the refused ranges, or in one of Allow). Otherwise it returns an error
+// wrapping [ErrRefused] that names the address and its range. The invalid
+// (zero) address is refused; an IPv6 zone is ignored.
 func (g Guard) CheckAddrPort(ap netip.AddrPort) error {
 	if len(g.AllowAddrPorts) > 0 {
 		a := ap.Addr().Unmap().WithZone("")
@@ -167,14 +169,13 @@ func (g Guard) CheckAddrPort(ap netip.AddrPort) error {
 			}
 		}
 	}
-	return g.CheckAddr(ap.Addr())
+	return g.checkAddr(ap.Addr())
 }
 
-// CheckAddr returns nil if a request may connect to addr on any port, and
+// checkAddr returns nil if a request may connect to addr on any port, and
 // otherwise an error wrapping [ErrRefused] that names the address and its
-// range. The invalid (zero) Addr is refused. An IPv6 zone is ignored.
-// AllowAddrPorts plays no part: see [Guard.CheckAddrPort].
-func (g Guard) CheckAddr(addr netip.Addr) error {
+// range. AllowAddrPorts plays no part.
+func (g Guard) checkAddr(addr netip.Addr) error {
 	if !addr.IsValid() {
 		return fmt.Errorf("%w: invalid address", ErrRefused)
 	}

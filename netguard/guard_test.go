@@ -135,7 +135,7 @@ func TestGuardCheckAddr(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.addr, func(t *testing.T) {
 			t.Parallel()
-			err := Guard{}.CheckAddr(netip.MustParseAddr(tt.addr))
+			err := Guard{}.checkAddr(netip.MustParseAddr(tt.addr))
 			if tt.wantErr == nil {
 				require.NoError(t, err)
 				return
@@ -149,15 +149,15 @@ func TestGuardCheckAddr(t *testing.T) {
 
 func TestGuardCheckAddrInvalid(t *testing.T) {
 	t.Parallel()
-	require.ErrorIs(t, Guard{}.CheckAddr(netip.Addr{}), ErrRefused)
-	require.ErrorIs(t, Guard{AllowPrivate: true}.CheckAddr(netip.Addr{}), ErrRefused)
+	require.ErrorIs(t, Guard{}.checkAddr(netip.Addr{}), ErrRefused)
+	require.ErrorIs(t, Guard{AllowPrivate: true}.checkAddr(netip.Addr{}), ErrRefused)
 }
 
 func TestGuardCheckAddrMessage(t *testing.T) {
 	t.Parallel()
-	err := Guard{}.CheckAddr(netip.MustParseAddr("127.0.0.1"))
+	err := Guard{}.checkAddr(netip.MustParseAddr("127.0.0.1"))
 	require.EqualError(t, err, "netguard: refused: 127.0.0.1 is loopback (127.0.0.0/8)")
-	err = Guard{}.CheckAddr(netip.MustParseAddr("64:ff9b::a9fe:a9fe"))
+	err = Guard{}.checkAddr(netip.MustParseAddr("64:ff9b::a9fe:a9fe"))
 	require.EqualError(t, err, "netguard: refused: 64:ff9b::a9fe:a9fe embeds 169.254.169.254, cloud metadata (169.254.169.254/32)")
 }
 
@@ -207,7 +207,7 @@ func TestGuardCheckAddrAllowPrivate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.addr, func(t *testing.T) {
 			t.Parallel()
-			err := g.CheckAddr(netip.MustParseAddr(tt.addr))
+			err := g.checkAddr(netip.MustParseAddr(tt.addr))
 			if tt.wantErr == nil {
 				require.NoError(t, err)
 				return
@@ -246,7 +246,7 @@ func TestGuardCheckAddrAllow(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.addr, func(t *testing.T) {
 			t.Parallel()
-			err := g.CheckAddr(netip.MustParseAddr(tt.addr))
+			err := g.checkAddr(netip.MustParseAddr(tt.addr))
 			if tt.wantErr == nil {
 				require.NoError(t, err)
 				return
@@ -296,7 +296,7 @@ func FuzzCheckAddr(f *testing.F) {
 func checkAddrProperties(t *testing.T, a netip.Addr) {
 	t.Helper()
 	for _, g := range []Guard{{}, {AllowPrivate: true}} {
-		err := g.CheckAddr(a)
+		err := g.checkAddr(a)
 		if err != nil {
 			require.ErrorIs(t, err, ErrRefused)
 		}
@@ -309,21 +309,21 @@ func checkAddrProperties(t *testing.T, a netip.Addr) {
 			nat64 := netip.AddrFrom16([16]byte{0, 0x64, 0xff, 0x9b, 12: b[0], b[1], b[2], b[3]})
 			sixToFour := netip.AddrFrom16([16]byte{0x20, 0x02, b[0], b[1], b[2], b[3], 15: 1})
 			for _, v6 := range []netip.Addr{mapped, nat64, sixToFour} {
-				require.Equal(t, blocked, g.CheckAddr(v6) != nil, "%s vs %s, %+v", a, v6, g)
+				require.Equal(t, blocked, g.checkAddr(v6) != nil, "%s vs %s, %+v", a, v6, g)
 			}
 		}
 		if a.Is6() {
 			// A zone changes nothing.
-			require.Equal(t, blocked, g.CheckAddr(a.WithZone("eth0")) != nil, "%s with zone", a)
+			require.Equal(t, blocked, g.checkAddr(a.WithZone("eth0")) != nil, "%s with zone", a)
 		}
 		// Allow wins over every range.
 		bare := a.WithZone("")
 		g.Allow = []netip.Prefix{netip.PrefixFrom(bare, bare.BitLen())}
-		require.NoError(t, g.CheckAddr(a))
+		require.NoError(t, g.checkAddr(a))
 	}
 	// AllowPrivate only ever opens.
-	if (Guard{}).CheckAddr(a) == nil {
-		require.NoError(t, Guard{AllowPrivate: true}.CheckAddr(a))
+	if (Guard{}).checkAddr(a) == nil {
+		require.NoError(t, Guard{AllowPrivate: true}.checkAddr(a))
 	}
 }
 
@@ -333,6 +333,6 @@ func TestGuardCheckAddrNoAlloc(t *testing.T) {
 	g := Guard{Allow: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}}
 	for _, s := range []string{"8.8.8.8", "::ffff:8.8.8.8", "2606:4700:4700::1111", "10.1.2.3"} {
 		a := netip.MustParseAddr(s)
-		require.Zero(t, testing.AllocsPerRun(100, func() { _ = g.CheckAddr(a) }), s)
+		require.Zero(t, testing.AllocsPerRun(100, func() { _ = g.checkAddr(a) }), s)
 	}
 }

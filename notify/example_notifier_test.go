@@ -27,7 +27,11 @@ func ExampleNotifier() {
 	clock := clockwork.NewFakeClockAt(time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC))
 
 	// The receiver verifies each request on the same clock, then prints it.
-	v := &signature.Verifier{Keys: [][]byte{key}, Clock: clock}
+	v, err := signature.NewVerifier(signature.VerifierConfig{Keys: []signature.Key{key}, Clock: clock})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		if err := v.Verify(body, r.Header); err != nil {

@@ -158,5 +158,9 @@ func status(code int) func(int, http.ResponseWriter, *http.Request) {
 }
 
 func verifier(clock clockwork.Clock, key []byte) *signature.Verifier {
-	return &signature.Verifier{Keys: [][]byte{key}, Clock: clock}
+	v, err := signature.NewVerifier(signature.VerifierConfig{Keys: []signature.Key{key}, Clock: clock})
+	if err != nil {
+		panic(err)
+	}
+	return v
 }

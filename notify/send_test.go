@@ -252,7 +252,11 @@ func TestSend(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/ok":
-			if err := signature.NewVerifier(key).Verify(mustRead(t, r), r.Header); err != nil {
+			v, err := signature.NewVerifier(signature.VerifierConfig{Keys: []signature.Key{key}})
+			if err == nil {
+				err = v.Verify(mustRead(t, r), r.Header)
+			}
+			if err != nil {
 				http.Error(w, err.Error(), http.StatusUnauthorized)
 				return
 			}

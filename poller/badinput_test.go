@@ -145,7 +145,7 @@ func runBadVendor(t *testing.T, c *casefile.Case) casefile.Outcome {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	defer transport.CloseIdleConnections()
 
-	def, ok := element.Lookup("generic")
+	def, ok := element.Default().Lookup("generic")
 	require.True(t, ok)
 	if p, ok := c.File("pagination.json"); ok {
 		def.Pagination = element.Pagination{}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/internal/vocab"
 	"github.com/a12b7632/elementevents/netguard"
 )
 
@@ -22,7 +23,7 @@ const (
 	// records at 100 a page.
 	DefaultMaxPages = 1000
 	// DefaultRefreshInterval applies when the instance has none.
-	DefaultRefreshInterval = element.DefaultRefreshInterval
+	DefaultRefreshInterval = vocab.DefaultRefreshInterval
 )
 
 // FirstRun says what the first cycle of a resource (with no saved state)
@@ -47,7 +48,7 @@ type Config struct {
 	Instance *element.Instance
 
 	// Definition is the element definition. Default:
-	// element.Lookup(Instance.Element.Key).
+	// element.Default().Lookup(Instance.Element.Key).
 	Definition *element.Definition
 
 	// Source fetches pages. Default: an [HTTPSource] for the instance.
@@ -168,7 +169,7 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	inst := cfg.Instance
 	if cfg.Definition == nil {
-		def, ok := element.Lookup(inst.Element.Key)
+		def, ok := element.Default().Lookup(inst.Element.Key)
 		if !ok {
 			return cfg, fmt.Errorf("%w: no element definition for %q", ErrConfig, inst.Element.Key)
 		}
@@ -203,7 +204,7 @@ func (cfg Config) withDefaults() (Config, error) {
 		cfg.MaxPages = DefaultMaxPages
 	}
 	if len(ev.Resources) == 0 {
-		return cfg, fmt.Errorf("%w: instance %q has no resources to poll (%s)", ErrConfig, inst.ID, element.KeyPollerConfiguration)
+		return cfg, fmt.Errorf("%w: instance %q has no resources to poll (%s)", ErrConfig, inst.ID, vocab.KeyPollerConfiguration)
 	}
 	if cfg.Source == nil {
 		src, err := NewHTTPSource(HTTPConfig{Instance: inst, Definition: cfg.Definition, Guard: cfg.Guard, Clock: cfg.Clock,

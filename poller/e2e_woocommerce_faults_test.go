@@ -127,7 +127,7 @@ func TestE2EWooCustomersFaults(t *testing.T) {
 			require.Equal(t, before, r.load(t, "customers"), "a failed cycle leaves the state as it was")
 			require.Len(t, c.requests, 1+tt.page2, "page 3 is not asked once page 2 failed")
 
-			r.store.ClearFaults()
+			r.store.TakeFaults()
 			c = r.poll(t)
 			require.NoError(t, c.res.Err)
 			require.Empty(t, c.waits)

@@ -62,7 +62,7 @@ func (r *e2eWooRig) touchCustomer(id int, email string, modified time.Time) {
 }
 
 func (r *e2eWooRig) deleteCustomer(id int) {
-	require.NoError(r.t, r.store.DeleteCustomer(r.t.Context(), id))
+	require.NoError(r.t, r.store.Delete(r.t.Context(), "customers", id))
 }
 
 func (r *e2eWooRig) putOrder(id int, status string, created, modified time.Time) {
@@ -79,7 +79,7 @@ func (r *e2eWooRig) putOrder(id int, status string, created, modified time.Time)
 }
 
 func (r *e2eWooRig) deleteOrder(id int) {
-	require.NoError(r.t, r.store.DeleteOrder(r.t.Context(), id))
+	require.NoError(r.t, r.store.Delete(r.t.Context(), "orders", id))
 }
 
 // record returns the JSON the store serves for a record, and its date:

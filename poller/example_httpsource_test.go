@@ -41,7 +41,7 @@ func ExampleHTTPSource() {
 	if err != nil {
 		panic(err)
 	}
-	def, _ := element.Lookup("woocommercerest")
+	def, _ := element.Default().Lookup("woocommercerest")
 	req := poller.Request{Resource: "customers", Config: def.Resources["customers"]}
 	req.Config.PageSize = 2
 	seen := 0

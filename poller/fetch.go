@@ -10,9 +10,9 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/internal/quote"
 	"github.com/a12b7632/elementevents/internal/redact"
+	"github.com/a12b7632/elementevents/internal/vocab"
 	"github.com/a12b7632/elementevents/netguard"
 )
 
@@ -45,7 +45,7 @@ func (s *HTTPSource) Fetch(ctx context.Context, req Request) (*Page, error) {
 		return nil, fmt.Errorf("poller: %s: %w: %w", req.Resource, ErrConfig, err)
 	}
 	target := s.pageURL(first, cur, p.size)
-	if s.auth.style == element.AuthQuery {
+	if s.auth.style == vocab.AuthQuery {
 		target.RawQuery = setQueryParam(target.RawQuery, s.auth.param, s.auth.token.Reveal())
 	}
 	c := &fetchCall{resource: req.Resource, from: p.from, url: target, redacted: s.redact(target), cursor: cur,
@@ -227,11 +227,11 @@ func (s *HTTPSource) readPage(c *fetchCall, resp *http.Response, body []byte) (*
 func (s *HTTPSource) authorize(r *http.Request) {
 	a := s.auth
 	switch a.style {
-	case element.AuthBasic:
+	case vocab.AuthBasic:
 		r.SetBasicAuth(a.user.Reveal(), a.password.Reveal())
-	case element.AuthBearer:
+	case vocab.AuthBearer:
 		r.Header.Set("Authorization", "Bearer "+a.token.Reveal())
-	case element.AuthHeader:
+	case vocab.AuthHeader:
 		r.Header.Set(a.param, a.prefix+a.token.Reveal())
 	}
 }
@@ -246,7 +246,7 @@ func (s *HTTPSource) redact(u *url.URL) string {
 
 // isAuthParam reports whether name is the query-auth parameter.
 func (s *HTTPSource) isAuthParam(name string) bool {
-	return s.auth.style == element.AuthQuery && name == s.auth.param
+	return s.auth.style == vocab.AuthQuery && name == s.auth.param
 }
 
 // scrubURLError drops the URL a *url.Error carries, which may hold the

@@ -10,6 +10,7 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/internal/quote"
+	"github.com/a12b7632/elementevents/internal/vocab"
 )
 
 // The poller reaches only what its [netguard.Guard] allows: the instance's
@@ -121,7 +122,7 @@ func (s *HTTPSource) refusedError(c *fetchCall, from string, err error) error {
 
 // resourceURLKey is the configuration key of a resource's URL.
 func resourceURLKey(resource string) string {
-	return element.KeyPollerConfiguration + "." + resource + ".url"
+	return vocab.KeyPollerConfiguration + "." + resource + ".url"
 }
 
 // baseURLKey names where the base URL comes from: HTTPConfig.BaseURL, or

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/a12b7632/elementevents/element"
+	"github.com/a12b7632/elementevents/internal/redact"
+	"github.com/a12b7632/elementevents/internal/vocab"
 	"github.com/a12b7632/elementevents/netguard"
 	"github.com/jonboulle/clockwork"
 )
@@ -27,7 +29,7 @@ type HTTPConfig struct {
 	Instance *element.Instance
 
 	// Definition describes the vendor API. Default: the catalogue's
-	// definition for Instance.Element.Key (see [element.Lookup]).
+	// definition for Instance.Element.Key (see [element.Default]).
 	Definition *element.Definition
 
 	// BaseURL, when set, replaces the definition's base URL template, for
@@ -60,7 +62,7 @@ type HTTPConfig struct {
 	// Transport is the round tripper of the default client, used when
 	// Client is nil; tests use it to fake a vendor without a network. It
 	// is guarded as Client's is. Default: a new guarded transport
-	// ([netguard.Guard.Transport]), which uses no proxy.
+	// ([netguard.Guard.RoundTripper] of nil), which uses no proxy.
 	Transport http.RoundTripper
 
 	// Clock times the requests and the waits between retries. Default: the
@@ -120,10 +122,10 @@ var _ Source = (*HTTPSource)(nil)
 // sourceAuth holds the credentials the definition's auth style sends.
 // They are Secrets so that printing an HTTPSource cannot show them.
 type sourceAuth struct {
-	style          element.AuthStyle
-	user, password element.Secret // basic
-	token          element.Secret // bearer, query, header
-	param, prefix  string         // query parameter or header name; header prefix
+	style          string
+	user, password redact.Secret // basic
+	token          redact.Secret // bearer, query, header
+	param, prefix  string        // query parameter or header name; header prefix
 }
 
 // NewHTTPSource returns a source for cfg's instance, with a plan compiled
@@ -208,15 +210,18 @@ func (cfg HTTPConfig) withDefaults() (HTTPConfig, error) {
 // sourceDefinition returns cfg's definition, or the catalogue's.
 func sourceDefinition(cfg HTTPConfig) (*element.Definition, error) {
 	if cfg.Definition != nil {
-		if err := cfg.Definition.Validate(); err != nil {
+		// A catalogue of its own validates the definition and keeps a
+		// copy, so that the caller changing its definition later does not
+		// change a running source.
+		var own element.Catalogue
+		if err := own.Register(cfg.Definition); err != nil {
 			return nil, fmt.Errorf("poller: sourceDefinition %s: %w: %w", cfg.Definition.Key, ErrConfig, err)
 		}
-		// A copy, so that the caller changing its definition later does not
-		// change a running source.
-		return cfg.Definition.Clone(), nil
+		def, _ := own.Lookup(cfg.Definition.Key)
+		return def, nil
 	}
 	key := cfg.Instance.Element.Key
-	def, ok := element.Lookup(key)
+	def, ok := element.Default().Lookup(key)
 	if !ok {
 		return nil, fmt.Errorf("poller: element %q: %w: %w", key, ErrConfig, element.ErrUnknownElement)
 	}
@@ -242,26 +247,26 @@ func sourceBaseURL(cfg HTTPConfig, def *element.Definition) (string, error) {
 func readCredentials(def *element.Definition, conf element.Configuration) (sourceAuth, error) {
 	a := def.Auth
 	c := sourceAuth{style: a.Style, param: a.Param, prefix: a.Prefix}
-	get := func(key string) (element.Secret, error) {
+	get := func(key string) (redact.Secret, error) {
 		v, ok := conf.Get(key)
 		if !ok || strings.TrimSpace(v) == "" {
-			return element.Secret{}, fmt.Errorf("poller: %s auth: configuration key %q is missing: %w", def.Key, key, ErrConfig)
+			return redact.Secret{}, fmt.Errorf("poller: %s auth: configuration key %q is missing: %w", def.Key, key, ErrConfig)
 		}
-		return element.NewSecret(v), nil
+		return redact.NewSecret(v), nil
 	}
 	var err error
 	switch a.Style {
-	case element.AuthBasic:
+	case vocab.AuthBasic:
 		if c.user, err = get(a.UsernameKey); err != nil {
 			return c, err
 		}
 		if a.PasswordKey != "" {
 			c.password, err = get(a.PasswordKey)
 		}
-	case element.AuthBearer, element.AuthQuery, element.AuthHeader:
+	case vocab.AuthBearer, vocab.AuthQuery, vocab.AuthHeader:
 		c.token, err = get(a.TokenKey)
-	case "", element.AuthNone:
-		c.style = element.AuthNone
+	case "", vocab.AuthNone:
+		c.style = vocab.AuthNone
 	default:
 		err = fmt.Errorf("poller: %s: unknown auth style %q: %w", def.Key, a.Style, ErrConfig)
 	}

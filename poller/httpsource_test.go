@@ -72,7 +72,7 @@ func wooSource(t *testing.T, storeURL string, cfg poller.HTTPConfig) *poller.HTT
 // wooResource is the built-in definition's resource name, with pageSize.
 func wooResource(t *testing.T, name string, pageSize int) element.Resource {
 	t.Helper()
-	def, ok := element.Lookup("woocommercerest")
+	def, ok := element.Default().Lookup("woocommercerest")
 	require.True(t, ok)
 	res := def.Resources[name]
 	res.PageSize = pageSize
@@ -108,7 +108,7 @@ func concurSource(t *testing.T, baseURL string, cfg poller.HTTPConfig) *poller.H
 
 func concurResource(t *testing.T, pageSize int) element.Resource {
 	t.Helper()
-	def, ok := element.Lookup("concur")
+	def, ok := element.Default().Lookup("concur")
 	require.True(t, ok)
 	res := def.Resources["reports"]
 	res.PageSize = pageSize
@@ -270,7 +270,7 @@ func TestHTTPSourceWooPage(t *testing.T) {
 	require.Equal(t, 7, page.Total)
 	require.Equal(t, 3, page.TotalPages)
 	require.Equal(t, time.Date(2026, 11, 24, 12, 5, 0, 0, time.UTC), page.Date)
-	require.Equal(t, store.APIURL()+"/customers?orderby=id&order=asc&page=1&per_page=3", page.URL)
+	require.Equal(t, store.URL()+vendortest.WooAPIPath+"/customers?orderby=id&order=asc&page=1&per_page=3", page.URL)
 	require.NotEmpty(t, page.Next)
 
 	r, _ := store.Log().Last()

@@ -8,6 +8,7 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/internal/jsonscan"
+	"github.com/a12b7632/elementevents/internal/vocab"
 )
 
 // malformedAt reports a bad page or record at byte offset off. It is only
@@ -53,7 +54,7 @@ type pageReader struct {
 // newPageReader compiles the page fields of p, whose defaults are filled.
 func newPageReader(p element.Pagination) pageReader {
 	var paths [numPageFields]string
-	if p.Style == element.PaginationNextURL {
+	if p.Style == vocab.PaginationNextURL {
 		paths[pageNext] = p.NextField
 	}
 	paths[pageTotal] = p.TotalField

@@ -7,6 +7,7 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/internal/jsonscan"
+	"github.com/a12b7632/elementevents/internal/vocab"
 )
 
 // TestSplitRecordsErrors checks that the scanner's errors reach callers
@@ -52,7 +53,7 @@ func TestPageReader(t *testing.T) {
 		{"absent", ``},
 	}
 	for _, tt := range tests {
-		r := newPageReader(element.Pagination{Style: element.PaginationNextURL, NextField: tt.path, TotalField: tt.path})
+		r := newPageReader(element.Pagination{Style: vocab.PaginationNextURL, NextField: tt.path, TotalField: tt.path})
 		pb, err := r.read(body, jsonscan.CompilePath("Items"), noFields)
 		require.NoError(t, err, tt.path)
 		require.Len(t, pb.records, 2)
@@ -61,7 +62,7 @@ func TestPageReader(t *testing.T) {
 	}
 
 	// The next field is read only for the next-url style.
-	r := newPageReader(element.Pagination{Style: element.PaginationLink, NextField: "NextPage"})
+	r := newPageReader(element.Pagination{Style: vocab.PaginationLink, NextField: "NextPage"})
 	pb, err := r.read([]byte(`{"r":[],"NextPage":"/2"}`), jsonscan.CompilePath("r"), noFields)
 	require.NoError(t, err)
 	require.Equal(t, jsonscan.Absent, pb.fields[pageNext].Kind)

@@ -8,9 +8,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/internal/jsonscan"
 	"github.com/a12b7632/elementevents/internal/quote"
+	"github.com/a12b7632/elementevents/internal/vocab"
 )
 
 // errBadToken reports a Request.Token this source did not issue.
@@ -30,7 +30,7 @@ type pageCursor struct {
 func (s *HTTPSource) decodeToken(token string) (pageCursor, error) {
 	p := s.pag
 	switch p.Style {
-	case element.PaginationPage:
+	case vocab.PaginationPage:
 		if token == "" {
 			return pageCursor{page: p.FirstPage}, nil
 		}
@@ -39,7 +39,7 @@ func (s *HTTPSource) decodeToken(token string) (pageCursor, error) {
 			return pageCursor{}, errBadToken
 		}
 		return pageCursor{page: n}, nil
-	case element.PaginationOffset:
+	case vocab.PaginationOffset:
 		if token == "" {
 			return pageCursor{}, nil
 		}
@@ -48,7 +48,7 @@ func (s *HTTPSource) decodeToken(token string) (pageCursor, error) {
 			return pageCursor{}, errBadToken
 		}
 		return pageCursor{offset: n}, nil
-	case element.PaginationLink, element.PaginationNextURL:
+	case vocab.PaginationLink, vocab.PaginationNextURL:
 		if token == "" {
 			return pageCursor{}, nil
 		}
@@ -77,9 +77,9 @@ func (s *HTTPSource) pageURL(first *url.URL, c pageCursor, size int) *url.URL {
 	u := *first
 	p := s.pag
 	switch p.Style {
-	case element.PaginationPage:
+	case vocab.PaginationPage:
 		u.RawQuery = setQueryParam(u.RawQuery, p.PageParam, strconv.Itoa(c.page))
-	case element.PaginationOffset:
+	case vocab.PaginationOffset:
 		u.RawQuery = setQueryParam(u.RawQuery, p.OffsetParam, strconv.Itoa(c.offset))
 	}
 	if size > 0 && p.SizeParam != "" {
@@ -104,7 +104,7 @@ type pageState struct {
 func (s *HTTPSource) nextToken(st pageState) (string, error) {
 	n := len(st.page.Records)
 	switch s.pag.Style {
-	case element.PaginationPage:
+	case vocab.PaginationPage:
 		if n == 0 {
 			return "", nil // past the end, whatever the headers say
 		}
@@ -116,7 +116,7 @@ func (s *HTTPSource) nextToken(st pageState) (string, error) {
 			return "", nil
 		}
 		return strconv.Itoa(st.cursor.page + 1), nil
-	case element.PaginationOffset:
+	case vocab.PaginationOffset:
 		next := st.cursor.offset + n
 		switch {
 		case n == 0:
@@ -131,13 +131,13 @@ func (s *HTTPSource) nextToken(st pageState) (string, error) {
 			return "", nil
 		}
 		return strconv.Itoa(next), nil
-	case element.PaginationLink:
+	case vocab.PaginationLink:
 		ref := nextLink(st.header.Values("Link"))
 		if ref == "" {
 			return "", nil
 		}
 		return s.followToken(ref, st)
-	case element.PaginationNextURL:
+	case vocab.PaginationNextURL:
 		v := st.body.fields[pageNext]
 		switch v.Kind {
 		case jsonscan.Absent, jsonscan.Null:
@@ -180,7 +180,7 @@ func (s *HTTPSource) followToken(ref string, st pageState) (string, error) {
 		u.User = nil
 		token = u.String()
 	}
-	if s.auth.style == element.AuthQuery && hasQueryParam(u.RawQuery, s.auth.param) {
+	if s.auth.style == vocab.AuthQuery && hasQueryParam(u.RawQuery, s.auth.param) {
 		u.RawQuery = deleteQueryParam(u.RawQuery, s.auth.param)
 		token = u.String()
 	}
@@ -195,7 +195,7 @@ func (s *HTTPSource) followToken(ref string, st pageState) (string, error) {
 func (s *HTTPSource) tokenOf(u *url.URL) string {
 	c := *u
 	c.User = nil
-	if s.auth.style == element.AuthQuery {
+	if s.auth.style == vocab.AuthQuery {
 		c.RawQuery = deleteQueryParam(c.RawQuery, s.auth.param)
 	}
 	return c.String()

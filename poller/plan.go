@@ -9,6 +9,8 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/internal/jsonscan"
+	"github.com/a12b7632/elementevents/internal/urltemplate"
+	"github.com/a12b7632/elementevents/internal/vocab"
 	"github.com/a12b7632/elementevents/javatime"
 )
 
@@ -52,7 +54,7 @@ func compilePlan(name string, rc element.Resource, cfg *Config) (*plan, error) {
 		maxPages:  cmp.Or(cfg.ResourceMaxPages[name], cfg.MaxPages),
 		back:      rc.PollDelay + cfg.Lookback,
 	}
-	key := element.KeyPollerConfiguration + "." + name + ".datesConfiguration."
+	key := vocab.KeyPollerConfiguration + "." + name + ".datesConfiguration."
 	var err error
 	if p.updated, err = newDateReader(rc.Dates.UpdatedFormat, rc.Dates.UpdatedTimezone, key+"updated"); err != nil {
 		return nil, err
@@ -121,7 +123,7 @@ type fetchPlan struct {
 	key planKey
 	// url is the first page's URL: the vendor path under the base URL
 	// unless absolute, with placeholders in the updated date's zone.
-	url *element.URLTemplate
+	url *urltemplate.Template
 	// absolute: url is the resource's own, not under the base URL.
 	absolute bool
 	// from names the configuration key url comes from, for a refusal.
@@ -179,7 +181,7 @@ func (s *HTTPSource) plan(req Request) (*fetchPlan, error) {
 // configuration key.
 func (s *HTTPSource) compile(k planKey) (*fetchPlan, error) {
 	s.compiled.Add(1)
-	key := element.KeyPollerConfiguration + "." + k.resource
+	key := vocab.KeyPollerConfiguration + "." + k.resource
 	if strings.TrimSpace(k.url) == "" {
 		return nil, fmt.Errorf("%w: %s.url: resource url is empty", ErrConfig, key)
 	}
@@ -208,7 +210,7 @@ func (s *HTTPSource) compile(k planKey) (*fetchPlan, error) {
 		raw = s.base + raw
 	}
 	var err error
-	if p.url, err = element.CompileURL(raw, zone); err != nil {
+	if p.url, err = urltemplate.Compile(raw, zone); err != nil {
 		return nil, fmt.Errorf("%w: %s.url: %w", ErrConfig, key, err)
 	}
 	return p, nil
@@ -234,12 +236,12 @@ func (s *HTTPSource) pageSize(size int) int {
 // it parses, for a definition built as a Go literal.
 func paginationDefaults(p element.Pagination) element.Pagination {
 	if p.Style == "" {
-		p.Style = element.PaginationNone
+		p.Style = vocab.PaginationNone
 	}
 	if p.PageParam == "" {
 		p.PageParam = "page"
 	}
-	if p.FirstPage == 0 && p.Style == element.PaginationPage {
+	if p.FirstPage == 0 && p.Style == vocab.PaginationPage {
 		p.FirstPage = 1
 	}
 	if p.OffsetParam == "" {

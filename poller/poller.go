@@ -1,6 +1,7 @@
 package poller
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"maps"
@@ -50,8 +51,8 @@ func New(cfg Config) (*Poller, error) {
 		endpoint:  events.Endpoint{URL: ev.CallbackURL},
 		resources: make(map[string]*resource, len(ev.Resources)),
 	}
-	if !ev.SignatureKey.IsZero() {
-		p.endpoint.Key = []byte(ev.SignatureKey.Reveal())
+	if len(ev.SignatureKey) > 0 {
+		p.endpoint.Key = bytes.Clone(ev.SignatureKey)
 	}
 	for name, rc := range ev.Resources {
 		pl, err := compilePlan(name, rc, &cfg)

@@ -9,6 +9,7 @@ import (
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/internal/printcheck"
+	"github.com/a12b7632/elementevents/internal/vocab"
 	"github.com/a12b7632/elementevents/poller"
 )
 
@@ -32,7 +33,7 @@ func TestSecretsNeverPrint(t *testing.T) {
 		"bearer": {Instance: bearer},
 		"query": {Instance: &element.Instance{ID: "44", Element: element.Element{Key: "q"}}, Definition: &element.Definition{
 			Key: "q", Hub: "general", BaseURL: "https://api.example.com?api_key={api.key}",
-			Auth: element.Auth{Style: element.AuthQuery, TokenKey: "api.key", Param: "api_key"}}},
+			Auth: element.Auth{Style: vocab.AuthQuery, TokenKey: "api.key", Param: "api_key"}}},
 	}
 	sources["query"].Instance.Configuration.Set("api.key", "TOPSECRET-query")
 	values := map[string]any{}

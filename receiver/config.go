@@ -15,10 +15,10 @@ import (
 	"github.com/a12b7632/elementevents/signature"
 )
 
-// DefaultMaxBodyBytes is the body limit when Config.MaxBodyBytes is zero:
+// defaultMaxBodyBytes is the body limit when Config.MaxBodyBytes is zero:
 // ten times the largest notification the Notifier sends by default is far
 // below it.
-const DefaultMaxBodyBytes = 1 << 20
+const defaultMaxBodyBytes = 1 << 20
 
 // Config configures a [Receiver]. Only Keys is required; every other field
 // documents its default.
@@ -41,7 +41,7 @@ type Config struct {
 	Clock clockwork.Clock
 
 	// MaxBodyBytes bounds the request body; a larger one is answered 413.
-	// Zero means [DefaultMaxBodyBytes] (1 MiB); negative is an error.
+	// Zero means 1 MiB; negative is an error.
 	MaxBodyBytes int64
 
 	// AllowElementsScheme accepts requests signed only in the Cloud
@@ -63,7 +63,7 @@ type Config struct {
 	Deduper Deduper
 
 	// DedupeTTL is how long a handled id is remembered. Zero means
-	// [DefaultDedupeTTL] (24 hours); negative is an error.
+	// 24 hours; negative is an error.
 	DedupeTTL time.Duration
 
 	// Handle, if set, is called with each verified, decoded notification
@@ -87,7 +87,7 @@ func New(cfg Config) (*Receiver, error) {
 	if len(cfg.Keys) == 0 {
 		return nil, fmt.Errorf("receiver: Config.Keys is empty: %w", signature.ErrNoKey)
 	}
-	keys := make([][]byte, len(cfg.Keys))
+	keys := make([]signature.Key, len(cfg.Keys))
 	for i, k := range cfg.Keys {
 		if len(k) == 0 {
 			return nil, fmt.Errorf("receiver: Config.Keys[%d] is empty: %w", i, signature.ErrNoKey)
@@ -104,12 +104,16 @@ func New(cfg Config) (*Receiver, error) {
 	if clock == nil {
 		clock = clockwork.NewRealClock()
 	}
+	verifier, err := signature.NewVerifier(signature.VerifierConfig{Keys: keys, Tolerance: cfg.Tolerance, Clock: clock})
+	if err != nil {
+		return nil, fmt.Errorf("receiver: Config.Keys: %w", err)
+	}
 	rc := &Receiver{
-		verifier:      &signature.Verifier{Keys: keys, Tolerance: cfg.Tolerance, Clock: clock},
-		maxBody:       cmp.Or(cfg.MaxBodyBytes, DefaultMaxBodyBytes),
+		verifier:      verifier,
+		maxBody:       cmp.Or(cfg.MaxBodyBytes, defaultMaxBodyBytes),
 		allowElements: cfg.AllowElementsScheme,
 		dedupe:        cfg.Deduper,
-		ttl:           cmp.Or(cfg.DedupeTTL, DefaultDedupeTTL),
+		ttl:           cmp.Or(cfg.DedupeTTL, defaultDedupeTTL),
 		handle:        cfg.Handle,
 		log:           cfg.Logger,
 		inflight:      make(map[string]struct{}),

@@ -5,9 +5,9 @@ import (
 	"time"
 )
 
-// DefaultDedupeTTL is how long a handled notification id is remembered
+// defaultDedupeTTL is how long a handled notification id is remembered
 // when Config.DedupeTTL is zero.
-const DefaultDedupeTTL = 24 * time.Hour
+const defaultDedupeTTL = 24 * time.Hour
 
 // Deduper remembers the ids of notifications already handled, so that a
 // sender's retry of a delivery that did arrive is not handled twice.

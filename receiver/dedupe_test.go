@@ -43,7 +43,7 @@ func TestReceiverDuplicate(t *testing.T) {
 	require.Len(t, f.got(), 1, "Handle is called once")
 
 	// After the TTL the id is forgotten.
-	f.clock.Advance(receiver.DefaultDedupeTTL)
+	f.clock.Advance(24 * time.Hour)
 	w = recvServe(f.rc, req())
 	require.Equal(t, http.StatusOK, w.Code)
 	require.NotContains(t, w.Body.String(), "duplicate")

@@ -52,7 +52,7 @@ func TestReceiverLegacyReplayRefused(t *testing.T) {
 	require.Equal(t, http.StatusOK, recvServe(f.rc, handRequest(full.Clone(), body)).Code)
 	require.Len(t, f.got(), 1)
 
-	f.clock.Advance(receiver.DefaultDedupeTTL + time.Second)
+	f.clock.Advance(24*time.Hour + time.Second)
 	w := recvServe(f.rc, handRequest(stripped.Clone(), body))
 	require.Equal(t, http.StatusUnauthorized, w.Code, "after the dedupe window: %s", w.Body)
 	require.Contains(t, w.Body.String(), "missing signature headers")
@@ -212,7 +212,7 @@ func TestReceiverAllowElementsScheme(t *testing.T) {
 	require.Equal(t, http.StatusUnauthorized, w.Code)
 	require.ErrorIs(t, f.logs.last(), signature.ErrTooOld)
 
-	f.clock.Advance(receiver.DefaultDedupeTTL)
+	f.clock.Advance(24 * time.Hour)
 	w = recvServe(f.rc, handRequest(stripped.Clone(), body))
 	require.Equal(t, http.StatusOK, w.Code)
 	require.NotContains(t, w.Body.String(), "duplicate")

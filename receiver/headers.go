@@ -7,6 +7,14 @@ import (
 	"github.com/a12b7632/elementevents/signature"
 )
 
+// The names Svix gives the Standard Webhooks headers: svix-id,
+// svix-timestamp and svix-signature.
+const (
+	headerSvixID        = "Svix-Id"
+	headerSvixTimestamp = "Svix-Timestamp"
+	headerSvixSignature = "Svix-Signature"
+)
+
 // signed is what a request's headers say about its signature.
 type signed struct {
 	// standard reports a Standard Webhooks header, under its own name or
@@ -34,9 +42,9 @@ func readSigned(h http.Header) signed {
 	s.id, idOK = lookup(h, signature.HeaderWebhookID)
 	s.timestamp, tsOK = lookup(h, signature.HeaderWebhookTimestamp)
 	if !sigOK {
-		sigs, ok := lookup(h, signature.HeaderSvixSignature)
-		id, svixIDOK := lookup(h, signature.HeaderSvixID)
-		ts, svixTSOK := lookup(h, signature.HeaderSvixTimestamp)
+		sigs, ok := lookup(h, headerSvixSignature)
+		id, svixIDOK := lookup(h, headerSvixID)
+		ts, svixTSOK := lookup(h, headerSvixTimestamp)
 		if ok {
 			s.svix, s.signatures, s.id, s.timestamp = true, sigs, id, ts
 			sigOK, idOK, tsOK = true, svixIDOK, svixTSOK

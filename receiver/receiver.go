@@ -221,7 +221,9 @@ func (rc *Receiver) verify(body []byte, sh signed) error {
 	case sh.elements == "":
 		err = fmt.Errorf("%w: neither %s nor %s", signature.ErrMissingHeader, signature.HeaderWebhookSignature, signature.HeaderElementsSignature)
 	default:
-		err = rc.verifier.VerifyElements(body, sh.elements)
+		if err = rc.verifier.VerifyHMAC(body, sh.elements); err != nil {
+			err = fmt.Errorf("%s: %w", signature.HeaderElementsSignature, err)
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrBadSignature, err)

@@ -15,11 +15,18 @@ import (
 	"github.com/a12b7632/elementevents/signature"
 )
 
+// The names Svix gives the Standard Webhooks headers, as it sends them.
+const (
+	svixID        = "Svix-Id"
+	svixTimestamp = "Svix-Timestamp"
+	svixSignature = "Svix-Signature"
+)
+
 // svixNames maps the Standard Webhooks headers to the names Svix sends.
 var svixNames = map[string]string{
-	signature.HeaderWebhookID:        signature.HeaderSvixID,
-	signature.HeaderWebhookTimestamp: signature.HeaderSvixTimestamp,
-	signature.HeaderWebhookSignature: signature.HeaderSvixSignature,
+	signature.HeaderWebhookID:        svixID,
+	signature.HeaderWebhookTimestamp: svixTimestamp,
+	signature.HeaderWebhookSignature: svixSignature,
 }
 
 // asSvix renames the Standard Webhooks headers of h, signed by our own
@@ -71,8 +78,8 @@ func TestReceiverSvixHeaders(t *testing.T) {
 			name: "webhook- names decide when both are present", wantStatus: http.StatusUnauthorized, wantErr: signature.ErrNoMatch,
 			header: func() http.Header {
 				h := svix.Clone()
-				h[signature.HeaderWebhookID] = svix[signature.HeaderSvixID]
-				h[signature.HeaderWebhookTimestamp] = svix[signature.HeaderSvixTimestamp]
+				h[signature.HeaderWebhookID] = svix[svixID]
+				h[signature.HeaderWebhookTimestamp] = svix[svixTimestamp]
 				h[signature.HeaderWebhookSignature] = []string{"v1,garbage"}
 				return h
 			}(),
@@ -81,8 +88,8 @@ func TestReceiverSvixHeaders(t *testing.T) {
 			name: "never a mix: webhook-id with svix-signature", wantStatus: http.StatusUnauthorized, wantErr: signature.ErrMissingHeader,
 			header: func() http.Header {
 				h := svix.Clone()
-				h[signature.HeaderWebhookID] = h[signature.HeaderSvixID]
-				delete(h, signature.HeaderSvixID)
+				h[signature.HeaderWebhookID] = h[svixID]
+				delete(h, svixID)
 				return h
 			}(),
 		},
@@ -91,7 +98,7 @@ func TestReceiverSvixHeaders(t *testing.T) {
 			name: "garbage svix-signature, Cloud Elements signature good", wantStatus: http.StatusUnauthorized, wantErr: signature.ErrNoMatch,
 			header: func() http.Header {
 				h := asSvix(full, true)
-				h[signature.HeaderSvixSignature] = []string{"v1,garbage"}
+				h[svixSignature] = []string{"v1,garbage"}
 				return h
 			}(),
 		},
@@ -99,7 +106,7 @@ func TestReceiverSvixHeaders(t *testing.T) {
 			name: "svix-id and svix-timestamp alone, Cloud Elements signature good", wantStatus: http.StatusUnauthorized, wantErr: signature.ErrMissingHeader,
 			header: func() http.Header {
 				h := asSvix(full, true)
-				delete(h, signature.HeaderSvixSignature)
+				delete(h, svixSignature)
 				return h
 			}(),
 		},
@@ -107,7 +114,7 @@ func TestReceiverSvixHeaders(t *testing.T) {
 			name: "svix-id changed after signing", wantStatus: http.StatusUnauthorized, wantErr: signature.ErrNoMatch,
 			header: func() http.Header {
 				h := asSvix(full, false)
-				h[signature.HeaderSvixID] = []string{"evt-other"}
+				h[svixID] = []string{"evt-other"}
 				return h
 			}(),
 		},

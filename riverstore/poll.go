@@ -83,7 +83,7 @@ func (r *Replica) addInstances(insts []*element.Instance) ([]*river.PeriodicJob,
 		ev := inst.Configuration.Events
 		p := &polled{inst: inst, resources: slices.Sorted(maps.Keys(ev.Resources))}
 		if len(p.resources) == 0 {
-			return nil, fmt.Errorf("%w: instance %q has no resources to poll (%s)", ErrConfig, inst.ID, element.KeyPollerConfiguration)
+			return nil, fmt.Errorf("%w: instance %q has no resources to poll (event.poller.configuration)", ErrConfig, inst.ID)
 		}
 		pc := r.cfg.Poller(inst)
 		p.interval = cmp.Or(pc.Interval, ev.RefreshInterval, poller.DefaultRefreshInterval)

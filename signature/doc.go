@@ -15,13 +15,18 @@
 //
 // Verifying, as a receiver does it:
 //
-//	v := signature.NewVerifier(key)
+//	v, err := signature.NewVerifier(signature.VerifierConfig{Keys: []signature.Key{key}})
 //	if err := v.Verify(body, req.Header); err != nil {
 //		// errors.Is(err, signature.ErrNoMatch), ErrTooOld, ...
 //	}
 //
+// Vendor signatures, an HMAC-SHA256 of the raw body in base64 or hex with
+// or without a "sha256=" prefix, are checked with [Verifier.VerifyHMAC]
+// and [Verifier.VerifyHMACHex].
+//
 // Verification streams the body into the HMAC, compares with hmac.Equal,
-// and allocates nothing once warm. Keys are raw bytes, or "whsec_<base64>"
-// secrets read with [ParseKey]. The tolerance on timestamps is a field of
-// [Verifier] and is checked against its injected clock.
+// and allocates nothing once warm. A [Key] is raw bytes, or a
+// "whsec_<base64>" secret read with [ParseKey], and never prints. The
+// tolerance on timestamps is a field of [VerifierConfig] and is checked
+// against its injected clock.
 package signature

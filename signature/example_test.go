@@ -36,10 +36,14 @@ func Example() {
 		fmt.Printf("%s: %s\n", name, h.Get(name))
 	}
 
-	v := &signature.Verifier{Keys: [][]byte{key}, Clock: clock}
+	v, err := signature.NewVerifier(signature.VerifierConfig{Keys: []signature.Key{key}, Clock: clock})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	fmt.Println("as sent:", v.Verify(body, h))
 	fmt.Println("body changed:", errors.Is(v.Verify([]byte(`{"message":{}}`), h), signature.ErrNoMatch))
-	other := &signature.Verifier{Keys: [][]byte{[]byte("another key")}, Clock: clock}
+	other, _ := signature.NewVerifier(signature.VerifierConfig{Keys: []signature.Key{[]byte("another key")}, Clock: clock})
 	fmt.Println("other key:", errors.Is(other.Verify(body, h), signature.ErrNoMatch))
 	clock.Advance(time.Hour) // the same request, replayed an hour later
 	fmt.Println("an hour later:", errors.Is(v.Verify(body, h), signature.ErrTooOld))
@@ -70,8 +74,8 @@ func ExampleParseKey() {
 
 	body := []byte(`{"message":{"eventId":"evt-2","events":[]}}`)
 	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
-	v := &signature.Verifier{Keys: [][]byte{newKey, oldKey}, Clock: clockwork.NewFakeClockAt(now)}
-	for _, key := range [][]byte{oldKey, newKey} {
+	v, _ := signature.NewVerifier(signature.VerifierConfig{Keys: []signature.Key{newKey, oldKey}, Clock: clockwork.NewFakeClockAt(now)})
+	for _, key := range []signature.Key{oldKey, newKey} {
 		s, _ := signature.NewSigner(key)
 		h := http.Header{}
 		s.SetHeaders(h, "evt-2", now, body)
@@ -96,9 +100,13 @@ func ExampleVerifier_VerifyHMAC() {
 	mac.Write(body)
 	header := base64.StdEncoding.EncodeToString(mac.Sum(nil))
 
-	v := signature.NewVerifier(secret)
-	fmt.Println(v.VerifyHMAC(body, header, signature.Base64))
-	fmt.Println(errors.Is(v.VerifyHMAC([]byte(`{"id":26}`), header, signature.Base64), signature.ErrNoMatch))
+	v, err := signature.NewVerifier(signature.VerifierConfig{Keys: []signature.Key{secret}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(v.VerifyHMAC(body, header))
+	fmt.Println(errors.Is(v.VerifyHMAC([]byte(`{"id":26}`), header), signature.ErrNoMatch))
 	// Output:
 	// <nil>
 	// true

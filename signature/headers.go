@@ -18,14 +18,4 @@ const (
 	// HeaderWebhookSignature is the space-separated list of "v1,<base64>"
 	// Standard Webhooks signatures (webhook-signature).
 	HeaderWebhookSignature = "Webhook-Signature"
-
-	// HeaderSvixID is the name Svix gives the Standard Webhooks message id
-	// (svix-id).
-	HeaderSvixID = "Svix-Id"
-	// HeaderSvixTimestamp is the name Svix gives the Standard Webhooks
-	// timestamp (svix-timestamp).
-	HeaderSvixTimestamp = "Svix-Timestamp"
-	// HeaderSvixSignature is the name Svix gives the Standard Webhooks
-	// signature list (svix-signature).
-	HeaderSvixSignature = "Svix-Signature"
 )

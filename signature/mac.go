@@ -67,20 +67,21 @@ func (m *macState) sumStandard(id string, unix int64, body []byte) []byte {
 	return m.h.Sum(m.sum[:0])
 }
 
-// Encoding is how a vendor writes its signature digest.
-type Encoding int
+// encoding is how a signature digest is written.
+type encoding int
 
 // The digest encodings.
 const (
-	// Base64 is standard base64 with padding (URL-safe is also read).
-	Base64 Encoding = iota
-	// Hex is hexadecimal, either case.
-	Hex
+	// base64Digest is standard base64 with padding (URL-safe is also
+	// read).
+	base64Digest encoding = iota
+	// hexDigest is hexadecimal, either case.
+	hexDigest
 )
 
-// String names the encoding.
-func (e Encoding) String() string {
-	if e == Hex {
+// String names the encoding, for messages.
+func (e encoding) String() string {
+	if e == hexDigest {
 		return "hex"
 	}
 	return "base64"
@@ -88,7 +89,7 @@ func (e Encoding) String() string {
 
 // decodeDigest decodes a signature written in enc into dst, without
 // allocating. ok is false unless it is exactly one SHA-256 digest.
-func decodeDigest(dst *[sha256.Size]byte, scratch *[128]byte, s string, enc Encoding) bool {
+func decodeDigest(dst *[sha256.Size]byte, scratch *[128]byte, s string, enc encoding) bool {
 	if len(s) > len(scratch) {
 		return false
 	}
@@ -97,7 +98,7 @@ func decodeDigest(dst *[sha256.Size]byte, scratch *[128]byte, s string, enc Enco
 	var n int
 	var err error
 	switch enc {
-	case Hex:
+	case hexDigest:
 		if len(src) != hex.EncodedLen(sha256.Size) {
 			return false
 		}

@@ -59,15 +59,16 @@ func (k Key) MarshalJSON() ([]byte, error) { return json.Marshal(k.String()) }
 // handler) that use encoding.TextMarshaler.
 func (k Key) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
 
-// Format prints v with its keys redacted: their number, and Tolerance.
-func (v *Verifier) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(v.GoString())) }
+// Format prints v with its keys redacted, in every verb (%#v included):
+// their number, and the tolerance.
+func (v *Verifier) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(v.describe())) }
 
-// GoString is used by %#v; it prints what Format prints.
-func (v *Verifier) GoString() string {
+// describe is what Format prints.
+func (v *Verifier) describe() string {
 	if v == nil {
 		return "(*signature.Verifier)(nil)"
 	}
-	return fmt.Sprintf("&signature.Verifier{Keys: %d [REDACTED], Tolerance: %v}", len(v.Keys), v.Tolerance)
+	return fmt.Sprintf("&signature.Verifier{Keys: %d [REDACTED], Tolerance: %v}", len(v.macs), v.tolerance)
 }
 
 // LogValue redacts v's keys in log/slog output.
@@ -75,5 +76,5 @@ func (v *Verifier) LogValue() slog.Value {
 	if v == nil {
 		return slog.StringValue("<nil>")
 	}
-	return slog.GroupValue(slog.Int("keys", len(v.Keys)), slog.Duration("tolerance", v.Tolerance))
+	return slog.GroupValue(slog.Int("keys", len(v.macs)), slog.Duration("tolerance", v.tolerance))
 }

@@ -33,7 +33,7 @@ func TestKeyNeverPrints(t *testing.T) {
 		"*Key":   &k,
 		"struct": holder{Key: k, Keys: []signature.Key{k}},
 		// Not a *holder: see the Key doc on fmt's bad-verb reports.
-		"Verifier": &signature.Verifier{Keys: [][]byte{[]byte(keySecret)}, Tolerance: time.Minute},
+		"Verifier": newVerifier(t, signature.VerifierConfig{Tolerance: time.Minute}, []byte(keySecret)),
 	} {
 		var forms []string
 		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%10.3v"} {
@@ -77,7 +77,7 @@ func TestKeyForms(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "[REDACTED]", string(text))
 	require.Error(t, json.Unmarshal(j, &k), "a redacted key does not come back as a key")
-	require.Equal(t, "&signature.Verifier{Keys: 1 [REDACTED], Tolerance: 0s}", fmt.Sprint(signature.NewVerifier([]byte(keySecret))))
+	require.Equal(t, "&signature.Verifier{Keys: 1 [REDACTED], Tolerance: 1m0s}", fmt.Sprint(newVerifier(t, signature.VerifierConfig{Tolerance: time.Minute}, []byte(keySecret))))
 }
 
 // TestKeySigns: a Key is the bytes it holds, for signing and verifying.
@@ -87,7 +87,7 @@ func TestKeySigns(t *testing.T) {
 	sg, err := signature.NewSigner(k)
 	require.NoError(t, err)
 	h := http.Header{}
-	sg.SetHeaders(h, "id-1", time.Now(), []byte(`{}`))
-	require.NoError(t, signature.NewVerifier([]byte(keySecret)).Verify([]byte(`{}`), h))
+	sg.SetHeaders(h, "id-1", epoch, []byte(`{}`))
+	require.NoError(t, newVerifier(t, signature.VerifierConfig{}, []byte(keySecret)).Verify([]byte(`{}`), h))
 	require.Equal(t, keySecret, string(k))
 }

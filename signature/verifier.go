@@ -1,13 +1,13 @@
 package signature
 
 import (
+	"cmp"
 	"crypto/hmac"
 	"crypto/sha256"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jonboulle/clockwork"
@@ -16,58 +16,72 @@ import (
 )
 
 // DefaultTolerance is how far a Standard Webhooks timestamp may be from the
-// verifier's clock, in either direction, when Verifier.Tolerance is zero.
+// verifier's clock, in either direction, when VerifierConfig.Tolerance is
+// zero.
 const DefaultTolerance = 5 * time.Minute
 
-// Verifier checks signatures against one or more keys: a signature made
-// with any key passes, so keys can be rotated. Set the fields before first
-// use and do not change them after; a Verifier is then safe for concurrent
-// use and allocates nothing per verification.
-type Verifier struct {
-	// Keys are the HMAC keys (see [ParseKey]). At least one is required.
-	Keys [][]byte
+// VerifierConfig configures a [Verifier]. Only Keys is required; every
+// other field documents its default.
+type VerifierConfig struct {
+	// Keys are the HMAC keys (see [ParseKey]): a signature made with any
+	// of them passes, so keys can be rotated. Required, none empty.
+	Keys []Key
 
 	// Tolerance bounds the age of a Standard Webhooks timestamp, in both
-	// directions. Zero means [DefaultTolerance]; negative disables the check.
+	// directions. Zero means [DefaultTolerance]; negative disables the
+	// check.
 	Tolerance time.Duration
 
-	// Clock tells the time for the tolerance check. Nil means the real
+	// Clock tells the time for the tolerance check. Default: the real
 	// clock.
 	Clock clockwork.Clock
-
-	once sync.Once
-	macs []*keyMAC
 }
 
-// NewVerifier returns a Verifier for keys with the default tolerance and the
-// real clock.
-func NewVerifier(keys ...[]byte) *Verifier { return &Verifier{Keys: keys} }
+// Verifier checks signatures against one or more keys. Make one with
+// [NewVerifier]; it is safe for concurrent use and allocates nothing per
+// verification.
+type Verifier struct {
+	macs      []*keyMAC
+	tolerance time.Duration // negative: no check
+	clock     clockwork.Clock
+}
 
-func (v *Verifier) init() {
-	v.once.Do(func() {
-		for _, k := range v.Keys {
-			if len(k) > 0 {
-				v.macs = append(v.macs, newKeyMAC(k))
-			}
+// NewVerifier returns a Verifier for cfg, with defaults filled in. No key,
+// or an empty one, is an error wrapping [ErrNoKey] that names the field.
+func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
+	if len(cfg.Keys) == 0 {
+		return nil, fmt.Errorf("%w: VerifierConfig.Keys is empty", ErrNoKey)
+	}
+	v := &Verifier{
+		macs:      make([]*keyMAC, len(cfg.Keys)),
+		tolerance: cmp.Or(cfg.Tolerance, DefaultTolerance),
+		clock:     cfg.Clock,
+	}
+	for i, k := range cfg.Keys {
+		if len(k) == 0 {
+			return nil, fmt.Errorf("%w: VerifierConfig.Keys[%d] is empty", ErrNoKey, i)
 		}
-		if v.Clock == nil {
-			v.Clock = clockwork.NewRealClock()
-		}
-	})
+		v.macs[i] = newKeyMAC(k)
+	}
+	if v.clock == nil {
+		v.clock = clockwork.NewRealClock()
+	}
+	return v, nil
 }
 
 // Verify checks a request's headers against body: the Standard Webhooks
 // scheme when [HeaderWebhookSignature] is present, otherwise the Cloud
-// Elements scheme. A missing signature is [ErrMissingHeader]. Keys of h
-// are read in canonical form. Since the Cloud Elements scheme has no
-// timestamp, a consumer that must not accept replays calls
-// [Verifier.VerifyStandard], as receiver.Receiver does by default.
+// Elements scheme ([HeaderElementsSignature], read as [Verifier.VerifyHMAC]
+// reads it). A missing signature is [ErrMissingHeader]. Keys of h are read
+// in canonical form. Since the Cloud Elements scheme has no timestamp, a
+// consumer that must not accept replays calls [Verifier.VerifyStandard],
+// as receiver.Receiver does by default.
 func (v *Verifier) Verify(body []byte, h http.Header) error {
 	if sig := first(h, HeaderWebhookSignature); sig != "" {
 		return v.VerifyStandard(body, first(h, HeaderWebhookID), first(h, HeaderWebhookTimestamp), sig)
 	}
 	if sig := first(h, HeaderElementsSignature); sig != "" {
-		return v.VerifyElements(body, sig)
+		return v.verifyDigest(body, sig, base64Digest, HeaderElementsSignature)
 	}
 	return fmt.Errorf("%w: neither %s nor %s", ErrMissingHeader, HeaderWebhookSignature, HeaderElementsSignature)
 }
@@ -77,7 +91,6 @@ func (v *Verifier) Verify(body []byte, h http.Header) error {
 // space-separated webhook-signature list. Entries of other versions are
 // ignored. The timestamp is checked against the tolerance first.
 func (v *Verifier) VerifyStandard(body []byte, id, timestamp, signatures string) error {
-	v.init()
 	switch {
 	case id == "":
 		return fmt.Errorf("%w: %s", ErrMissingHeader, HeaderWebhookID)
@@ -115,7 +128,7 @@ func matchStandard(m *macState, sum []byte, list string) bool {
 		if !ok || version != "v1" {
 			continue
 		}
-		if decodeDigest(&want, &m.scratch, sig, Base64) && hmac.Equal(sum, want[:]) {
+		if decodeDigest(&want, &m.scratch, sig, base64Digest) && hmac.Equal(sum, want[:]) {
 			return true
 		}
 	}
@@ -123,14 +136,11 @@ func matchStandard(m *macState, sum []byte, list string) bool {
 }
 
 func (v *Verifier) checkTime(unix int64) error {
-	tol := v.Tolerance
+	tol := v.tolerance
 	if tol < 0 {
 		return nil
 	}
-	if tol == 0 {
-		tol = DefaultTolerance
-	}
-	now := v.Clock.Now()
+	now := v.clock.Now()
 	ts := time.Unix(unix, 0)
 	switch {
 	case now.Sub(ts) > tol:
@@ -141,22 +151,24 @@ func (v *Verifier) checkTime(unix int64) error {
 	return nil
 }
 
-// VerifyElements checks a Cloud Elements signature, "sha256=<base64>" or a
-// bare base64 value as older senders wrote it. Other algorithms (sha1=) are
+// VerifyHMAC checks an HMAC-SHA256 of the raw body written in base64
+// (standard, or URL-safe), with or without a "sha256=" prefix: the Cloud
+// Elements scheme's Elements-Webhook-Signature, which older senders wrote
+// bare, and vendor signatures such as WooCommerce's
+// X-WC-Webhook-Signature. Other algorithms (sha1=) are
 // [ErrMalformedHeader].
-func (v *Verifier) VerifyElements(body []byte, value string) error {
-	return v.verifyDigest(body, value, Base64, HeaderElementsSignature)
+func (v *Verifier) VerifyHMAC(body []byte, value string) error {
+	return v.verifyDigest(body, value, base64Digest, "signature")
 }
 
-// VerifyHMAC checks a vendor signature: HMAC-SHA256 of the raw body in enc,
-// with or without a "sha256=" prefix (WooCommerce's X-WC-Webhook-Signature
-// is bare base64).
-func (v *Verifier) VerifyHMAC(body []byte, value string, enc Encoding) error {
-	return v.verifyDigest(body, value, enc, "signature")
+// VerifyHMACHex checks an HMAC-SHA256 of the raw body written in
+// hexadecimal, either case, with or without a "sha256=" prefix, as
+// [Verifier.VerifyHMAC] does for base64.
+func (v *Verifier) VerifyHMACHex(body []byte, value string) error {
+	return v.verifyDigest(body, value, hexDigest, "signature")
 }
 
-func (v *Verifier) verifyDigest(body []byte, value string, enc Encoding, header string) error {
-	v.init()
+func (v *Verifier) verifyDigest(body []byte, value string, enc encoding, header string) error {
 	if value == "" {
 		return fmt.Errorf("%w: %s", ErrMissingHeader, header)
 	}

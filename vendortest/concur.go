@@ -19,17 +19,14 @@ import (
 	"github.com/jonboulle/clockwork"
 )
 
-// SAP Concur's Expense v3 API, as the fake serves it.
-const (
-	// ConcurAPIPath is the API root under the Concur base URL.
-	ConcurAPIPath = "/api/v3.0"
-	// ConcurReportsPath is the path of the expense reports list.
-	ConcurReportsPath = ConcurAPIPath + "/expense/reports"
-	// ConcurDateLayout is how Concur writes dates (.NET's "FFF"):
-	// milliseconds with trailing zeros dropped, and no fraction at all on
-	// a whole second. Parsing with it accepts any fraction.
-	ConcurDateLayout = "2006-01-02T15:04:05.999"
-)
+// ConcurReportsPath is the path of SAP Concur's Expense v3 reports list
+// under the Concur base URL, as the fake serves it.
+const ConcurReportsPath = "/api/v3.0/expense/reports"
+
+// concurDateLayout is how Concur writes dates (.NET's "FFF"): milliseconds
+// with trailing zeros dropped, and no fraction at all on a whole second.
+// Parsing with it accepts any fraction.
+const concurDateLayout = "2006-01-02T15:04:05.999"
 
 // ConcurConfig configures a [Concur] fake. Zero values are documented
 // defaults.
@@ -51,25 +48,21 @@ type ConcurConfig struct {
 // {"Items":[...],"NextPage":...} with an absolute NextPage whose offset is
 // opaque, limit (default 25, at most MaxLimit), user (ALL, or an owner's
 // login id) and modifiedDateAfter (GMT) filters, bearer auth, string ids,
-// .NET dates ([ConcurDateLayout]), a Date header from its clock and
+// .NET dates (2006-01-02T15:04:05.999, no trailing zeros), a Date header from its clock and
 // {"Message":...} error bodies. Reports are listed oldest first.
 //
 // It is an [http.Handler]: serve it with [ServeConcur] in a test, or on a
-// server of your own and tell it its URL with [Concur.SetURL]. Every
+// server of your own and tell it its URL with [Fake.SetURL]. Every
 // request is logged and may be answered by an injected [Fault]. Its
 // methods are safe for concurrent use.
 type Concur struct {
-	clock     clockwork.Clock
+	Fake
+
 	maxLimit  int
 	onRequest func(Request)
-	log       RequestLog
-	faults    faults
-	closed    chan struct{}
-	closeOnce sync.Once
 
 	mu      sync.Mutex
 	token   string
-	url     string
 	reports map[string]Report
 }
 
@@ -119,13 +112,10 @@ func NewConcur(cfg ConcurConfig) (*Concur, error) {
 		return nil, fmt.Errorf("%w: ConcurConfig.MaxLimit is negative", ErrConfig)
 	}
 	c := &Concur{
-		clock: cfg.Clock, maxLimit: min(cmp.Or(cfg.MaxLimit, 100), 100), onRequest: cfg.OnRequest,
-		closed: make(chan struct{}), token: cfg.Token, url: "https://us.api.concursolutions.com",
-		reports: make(map[string]Report),
+		maxLimit: min(cmp.Or(cfg.MaxLimit, 100), 100), onRequest: cfg.OnRequest,
+		token: cfg.Token, reports: make(map[string]Report),
 	}
-	if c.clock == nil {
-		c.clock = clockwork.NewRealClock()
-	}
+	c.init(cfg.Clock, "https://us.api.concursolutions.com", nil)
 	return c, nil
 }
 
@@ -145,44 +135,12 @@ func ServeConcur(t testing.TB, cfg ConcurConfig) *Concur {
 	return c
 }
 
-// SetURL tells the fake where it is served: the reports' URI names it.
-// Until then it is Concur's US data center.
-func (c *Concur) SetURL(u string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.url = strings.TrimSuffix(u, "/")
-}
-
-// URL returns the fake's base URL, the value of an instance's
-// concur.base.url.
-func (c *Concur) URL() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.url
-}
-
 // SetToken changes the access token the fake accepts.
 func (c *Concur) SetToken(token string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.token = token
 }
-
-// Log returns the fake's request log.
-func (c *Concur) Log() *RequestLog { return &c.log }
-
-// Inject adds faults; see [Fault] for which requests each answers. A
-// page is the offset's page: offset/limit+1.
-func (c *Concur) Inject(f ...Fault) { c.faults.inject(f...) }
-
-// ClearFaults drops every pending fault.
-func (c *Concur) ClearFaults() { c.faults.clear() }
-
-// PendingFaults returns the faults not used up yet.
-func (c *Concur) PendingFaults() []Fault { return c.faults.list() }
-
-// Close ends the requests a Hang fault holds and cuts Delay faults short.
-func (c *Concur) Close() { c.closeOnce.Do(func() { close(c.closed) }) }
 
 // PutReport stores r, filling in Concur's defaults, and returns the
 // report stored.
@@ -233,8 +191,8 @@ func (c *Concur) DeleteReport(id string) {
 func (c *Concur) Record(id string) ([]byte, bool) {
 	c.mu.Lock()
 	r, ok := c.reports[id]
-	base := c.url
 	c.mu.Unlock()
+	base := c.URL()
 	if !ok {
 		return nil, false
 	}
@@ -247,7 +205,7 @@ func concurDate(t time.Time) *string {
 	if t.IsZero() {
 		return nil
 	}
-	s := t.UTC().Format(ConcurDateLayout)
+	s := t.UTC().Format(concurDateLayout)
 	return &s
 }
 
@@ -356,7 +314,7 @@ func (c *Concur) serve(w http.ResponseWriter, r *http.Request, entry *Request) {
 	}
 	var after time.Time
 	if v := q.Get("modifiedDateAfter"); v != "" {
-		t, err := time.Parse(ConcurDateLayout, v)
+		t, err := time.Parse(concurDateLayout, v)
 		if err != nil {
 			c.fail(w, http.StatusBadRequest, "modifiedDateAfter is not a date.")
 			return
@@ -364,7 +322,7 @@ func (c *Concur) serve(w http.ResponseWriter, r *http.Request, entry *Request) {
 		after = t
 	}
 	entry.Page = offset/limit + 1
-	f := c.faults.take("reports", entry.Page)
+	f := c.faults.match("reports", entry.Page)
 	entry.Fault = f
 	if c.onRequest != nil {
 		c.onRequest(*entry)
@@ -388,8 +346,8 @@ func (c *Concur) serve(w http.ResponseWriter, r *http.Request, entry *Request) {
 			list = append(list, rp)
 		}
 	}
-	base := c.url
 	c.mu.Unlock()
+	base := c.URL()
 	slices.SortFunc(list, func(a, b Report) int { return cmp.Or(a.Created.Compare(b.Created), cmp.Compare(a.ID, b.ID)) })
 	lo, hi := min(offset, len(list)), min(offset+limit, len(list))
 	served := list[lo:hi]

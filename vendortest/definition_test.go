@@ -16,20 +16,20 @@ import (
 // fakes send.
 func TestDefinitionsReadTheFakes(t *testing.T) {
 	t.Parallel()
-	woo, ok := element.Lookup("woocommercerest")
+	woo, ok := element.Default().Lookup("woocommercerest")
 	require.True(t, ok)
 	require.Equal(t, "{store.url}"+vendortest.WooAPIPath, woo.BaseURL)
-	require.Equal(t, vendortest.WooHeaderTotal, woo.Pagination.TotalHeader)
-	require.Equal(t, vendortest.WooHeaderTotalPages, woo.Pagination.TotalPagesHeader)
+	require.Equal(t, "X-WP-Total", woo.Pagination.TotalHeader)
+	require.Equal(t, "X-WP-TotalPages", woo.Pagination.TotalPagesHeader)
 	require.Equal(t, vendortest.WooHeaderSignature, woo.Webhook.SignatureHeader)
 	require.Equal(t, vendortest.WooHeaderTopic, woo.Webhook.TopicHeader)
 	require.Equal(t, vendortest.WooHeaderDeliveryID, woo.Webhook.DeliveryIDHeader)
-	require.Equal(t, vendortest.WooPingField, woo.Webhook.PingField)
+	require.Equal(t, "webhook_id", woo.Webhook.PingField)
 
-	concur, ok := element.Lookup("concur")
+	concur, ok := element.Default().Lookup("concur")
 	require.True(t, ok)
 	base, ok := strings.CutPrefix(concur.BaseURL, "{concur.base.url}")
 	require.True(t, ok)
-	require.Equal(t, vendortest.ConcurAPIPath, base)
-	require.Equal(t, vendortest.ConcurReportsPath, vendortest.ConcurAPIPath+concur.VendorPath("/hubs/expense/reports"))
+	require.Equal(t, "/api/v3.0", base)
+	require.Equal(t, vendortest.ConcurReportsPath, "/api/v3.0"+concur.VendorPath("/hubs/expense/reports"))
 }

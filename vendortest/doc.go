@@ -2,7 +2,8 @@
 // WooCommerce store ([WooCommerce]: REST API v3 customers and orders, and
 // the signed webhooks it sends) and an SAP Concur Expense v3 reports API
 // ([Concur]). Each is an [http.Handler] on an injected clock, logs every
-// request and misbehaves on demand.
+// request and misbehaves on demand; what they share is their embedded
+// [Fake].
 //
 // The shortest use, in a test of a poller:
 //
@@ -15,10 +16,10 @@
 //
 // Put sets a record as given and sends nothing: it fills the store before
 // a test, or changes a record without dating the change. Create, Update
-// and Delete change it now, on the store's clock, as the shop's admin
-// does, and send the webhooks of the change. Record returns a record's
-// JSON byte for byte as a page holds it, to compare with what a poller
-// read.
+// and [WooCommerce.Delete] change it now, on the store's clock, as the
+// shop's admin does, and send the webhooks of the change. Record returns
+// a record's JSON byte for byte as a page holds it, to compare with what a
+// poller read.
 //
 // # Webhooks
 //
@@ -31,16 +32,17 @@
 //
 // # Faults
 //
-// Inject adds [Fault]s: a status with Retry-After, a hang, a delay, an
-// empty, truncated or cut page, a page missing its totals, a record
+// [Fake.Inject] adds [Fault]s: a status with Retry-After, a hang, a delay,
+// an empty, truncated or cut page, a page missing its totals, a record
 // served again at the top of the next page. Each answers the requests it
-// matches until it is used up. [WooConfig.OnRequest] runs before a page is
-// served, to change the store while a client pages.
+// matches until it is used up; [Fake.TakeFaults] drops those left.
+// [WooConfig.OnRequest] runs before a page is served, to change the store
+// while a client pages.
 //
 // # Request log
 //
-// Log returns the [RequestLog]: every request, when it came on the fake's
-// clock, what page it asked for, the status, the records and the next
-// page served, and the fault that answered it. A test's own handler can
-// keep one too, with [RequestLog.Record].
+// [Fake.Log] returns the [RequestLog]: every request, when it came on the
+// fake's clock, what page it asked for, the status, the records and the
+// next page served, and the fault that answered it. A test's own handler
+// can keep one too, with [RequestLog.Record].
 package vendortest

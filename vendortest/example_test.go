@@ -32,7 +32,7 @@ func ExampleNewWooCommerce() {
 	}
 
 	for page := 1; page <= 2; page++ {
-		req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/customers?orderby=id&per_page=2&page=%d", store.APIURL(), page), nil)
+		req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/customers?orderby=id&per_page=2&page=%d", store.URL()+vendortest.WooAPIPath, page), nil)
 		req.SetBasicAuth("ck", "cs")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -46,7 +46,7 @@ func ExampleNewWooCommerce() {
 		}
 		_ = json.NewDecoder(resp.Body).Decode(&customers)
 		resp.Body.Close()
-		fmt.Println("page", page, "of", resp.Header.Get(vendortest.WooHeaderTotalPages), customers)
+		fmt.Println("page", page, "of", resp.Header.Get("X-WP-TotalPages"), customers)
 	}
 	last, _ := store.Log().Last()
 	fmt.Println(last.Page, last.IDs, last.Status)
@@ -59,6 +59,11 @@ func ExampleNewWooCommerce() {
 // A webhook for customer.updated: the store pings its URL when it is
 // added, then delivers every update signed with the webhook's secret.
 func ExampleWooCommerce_AddWebhook() {
+	v, err := signature.NewVerifier(signature.VerifierConfig{Keys: []signature.Key{signature.Key("wc-secret")}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		topic := r.Header.Get(vendortest.WooHeaderTopic)
@@ -66,7 +71,7 @@ func ExampleWooCommerce_AddWebhook() {
 			fmt.Println("ping:", string(body))
 			return
 		}
-		err := signature.NewVerifier([]byte("wc-secret")).VerifyHMAC(body, r.Header.Get(vendortest.WooHeaderSignature), signature.Base64)
+		err := v.VerifyHMAC(body, r.Header.Get(vendortest.WooHeaderSignature))
 		fmt.Println(topic, "verified:", err == nil)
 	}))
 	defer receiver.Close()
@@ -79,7 +84,7 @@ func ExampleWooCommerce_AddWebhook() {
 		fmt.Println(err)
 		return
 	}
-	_, err := store.UpdateCustomer(ctx, c.ID, func(c *vendortest.Customer) { c.Email = "ann@example.org" })
+	_, err = store.UpdateCustomer(ctx, c.ID, func(c *vendortest.Customer) { c.Email = "ann@example.org" })
 	fmt.Println(err)
 	// Output:
 	// ping: webhook_id=1

@@ -11,7 +11,7 @@ import (
 )
 
 // A Fault makes a fake misbehave on the requests it matches: the first
-// pending fault (see [WooCommerce.Inject]) whose Resource and Page match a
+// pending fault (see [Fake.Inject]) whose Resource and Page match a
 // request answers it, and is used up after Times requests.
 //
 // A fault does, in order: wait Delay; then Hang, or answer Status; or else
@@ -67,26 +67,22 @@ func (fs *faults) inject(f ...Fault) {
 	}
 }
 
-func (fs *faults) clear() {
-	fs.mu.Lock()
-	defer fs.mu.Unlock()
-	fs.pending = nil
-}
-
-// list returns the pending faults, each with the Times it has left.
-func (fs *faults) list() []Fault {
+// take returns the pending faults, each with the Times it has left, and
+// drops them.
+func (fs *faults) take() []Fault {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	out := make([]Fault, len(fs.pending))
 	for i, f := range fs.pending {
 		out[i] = *f
 	}
+	fs.pending = nil
 	return out
 }
 
-// take returns a copy of the fault that answers a request for page of
+// match returns a copy of the fault that answers a request for page of
 // resource, and uses it, or nil if none matches.
-func (fs *faults) take(resource string, page int) *Fault {
+func (fs *faults) match(resource string, page int) *Fault {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	for i, f := range fs.pending {

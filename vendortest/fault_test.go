@@ -72,8 +72,8 @@ func TestWooCommerceFaults(t *testing.T) {
 			want: []answer{ok("1,2"), ok("2,3,4"), ok("2,3,4"), ok("4,5"), ok("2,3,4")}, pending: 1},
 		{name: "no totals", fault: vendortest.Fault{Page: 1, NoTotals: true}, want: normal,
 			header: func(t *testing.T, h http.Header) {
-				require.Empty(t, h.Values(vendortest.WooHeaderTotal))
-				require.Empty(t, h.Values(vendortest.WooHeaderTotalPages))
+				require.Empty(t, h.Values("X-WP-Total"))
+				require.Empty(t, h.Values("X-WP-TotalPages"))
 			}},
 		{name: "truncated JSON", fault: vendortest.Fault{Page: 2, Truncate: true},
 			want: []answer{ok("1,2"), ok("!"), ok("3,4"), ok("5"), ok("3,4")}},
@@ -104,9 +104,10 @@ func TestWooCommerceFaults(t *testing.T) {
 				}
 			}
 			require.Equal(t, tt.want, got)
-			require.Len(t, s.PendingFaults(), tt.pending)
+			pending := s.TakeFaults()
+			require.Len(t, pending, tt.pending)
 			faulted := 0
-			for _, rq := range s.Log().Requests() {
+			for _, rq := range s.Log().Since(0) {
 				if rq.Fault != nil {
 					faulted++
 					f := *rq.Fault
@@ -117,8 +118,7 @@ func TestWooCommerceFaults(t *testing.T) {
 			if tt.fault != (vendortest.Fault{}) && tt.fault.Resource != "orders" {
 				require.Positive(t, faulted)
 			}
-			s.ClearFaults()
-			require.Empty(t, s.PendingFaults())
+			require.Empty(t, s.TakeFaults(), "taken once, the faults are gone")
 		})
 	}
 }
@@ -203,7 +203,7 @@ func TestWooCommerceFaultHangAndDelay(t *testing.T) {
 	require.Equal(t, t0.Add(30*time.Second).Format(http.TimeFormat), a.header.Get("Date"), "the Date is when it answers")
 
 	require.Eventually(t, func() bool { return s.Log().Len() == 2 }, 5*time.Second, time.Millisecond)
-	log := s.Log().Requests()
+	log := s.Log().Since(0)
 	require.Zero(t, log[0].Status, "the hanging request was never answered")
 	require.Equal(t, t0, log[1].At, "logged as it arrived")
 	require.Equal(t, http.StatusOK, log[1].Status)
@@ -263,9 +263,9 @@ func TestWooCommerceOnRequestChanges(t *testing.T) {
 		s.PutCustomer(vendortest.Customer{Email: "c@example.com", Created: t0.Add(-time.Hour)})
 	}
 	r1 := get(t, s.URL(), pagePath("1"), basic)
-	require.Equal(t, "3", r1.header.Get(vendortest.WooHeaderTotal))
+	require.Equal(t, "3", r1.header.Get("X-WP-Total"))
 	r2 := get(t, s.URL(), pagePath("2"), basic)
-	require.Equal(t, "4", r2.header.Get(vendortest.WooHeaderTotal), "the change is on the page it was made for")
+	require.Equal(t, "4", r2.header.Get("X-WP-Total"), "the change is on the page it was made for")
 	ids, err := idsOf(r2.body)
 	require.NoError(t, err)
 	require.Equal(t, "3,100", ids)
@@ -273,11 +273,11 @@ func TestWooCommerceOnRequestChanges(t *testing.T) {
 	mu.Lock()
 	defer mu.Unlock()
 	require.Equal(t, []int{1, 2}, pages)
-	log := s.Log().Requests()
+	log := s.Log().Since(0)
 	require.Len(t, log, 3)
 	require.Equal(t, []string{"1", "2"}, log[0].IDs)
 	require.Equal(t, []string{"3", "100"}, log[1].IDs)
-	require.Equal(t, s.APIURL()+"/customers?order=asc&orderby=id&page=2&per_page=2", log[0].Next)
+	require.Equal(t, s.URL()+vendortest.WooAPIPath+"/customers?order=asc&orderby=id&page=2&per_page=2", log[0].Next)
 	require.Empty(t, log[1].Next, "the last page")
 	require.Equal(t, "customers", log[2].Resource)
 	require.Equal(t, http.StatusUnauthorized, log[2].Status)

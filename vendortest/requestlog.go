@@ -14,7 +14,9 @@ type Request struct {
 	// request kept by [RequestLog.Record], which knows no clock.
 	At time.Time
 	// Method, Path and RawQuery are the request's, as sent: Path is the
-	// URL path the handler saw, RawQuery the query before decoding.
+	// URL path the handler saw, RawQuery the query before decoding. Path,
+	// "?" and RawQuery are what a client following a next-page URL byte
+	// for byte must have asked for.
 	Method, Path, RawQuery string
 	// Query is RawQuery decoded.
 	Query url.Values
@@ -41,18 +43,8 @@ type Request struct {
 	Fault *Fault
 }
 
-// RequestURI returns the path and query as sent, as
-// [url.URL.RequestURI] writes them: what a client following a next-page
-// URL byte for byte must have asked for.
-func (r Request) RequestURI() string {
-	if r.RawQuery == "" {
-		return r.Path
-	}
-	return r.Path + "?" + r.RawQuery
-}
-
 // RequestLog keeps the requests a fake saw, in the order they were
-// answered. The fakes keep one each (see [WooCommerce.Log]); a test's
+// answered. The fakes keep one each (see [Fake.Log]); a test's
 // own handler can keep one with [RequestLog.Record]. The zero value is
 // ready to use and it is safe for concurrent use.
 type RequestLog struct {
@@ -66,13 +58,9 @@ func (l *RequestLog) Record(r *http.Request) {
 	l.add(newRequest(r, time.Time{}))
 }
 
-// Requests returns every request kept, in order.
-func (l *RequestLog) Requests() []Request {
-	return l.Since(0)
-}
-
-// Since returns the requests kept after the first n: pass [RequestLog.Len]
-// taken before a step to get that step's requests.
+// Since returns the requests kept after the first n: pass 0 for every
+// request, or [RequestLog.Len] taken before a step for that step's
+// requests.
 func (l *RequestLog) Since(n int) []Request {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -97,17 +85,6 @@ func (l *RequestLog) Last() (Request, bool) {
 		return Request{}, false
 	}
 	return l.reqs[len(l.reqs)-1], true
-}
-
-// Queries returns the raw query of every request kept, in order.
-func (l *RequestLog) Queries() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	qs := make([]string, len(l.reqs))
-	for i, r := range l.reqs {
-		qs[i] = r.RawQuery
-	}
-	return qs
 }
 
 func (l *RequestLog) add(r Request) {

@@ -199,9 +199,10 @@ func (s *WooCommerce) list(w http.ResponseWriter, r *http.Request, entry *Reques
 	case f != nil && f.Overlap && page > 1 && lo > 0 && lo < total:
 		served = append([]wooRecord{all[lo-1]}, served...)
 	}
+	home := s.URL() + "/"
 	items := make([]any, len(served))
 	for i, rec := range served {
-		items[i] = rec.wire(s.home, s.site)
+		items[i] = rec.wire(home, s.site)
 		entry.IDs = append(entry.IDs, strconv.Itoa(rec.recordID()))
 	}
 	s.mu.Unlock()
@@ -215,8 +216,8 @@ func (s *WooCommerce) list(w http.ResponseWriter, r *http.Request, entry *Reques
 	h.Set("Date", s.clock.Now().UTC().Format(http.TimeFormat))
 	h.Set("Content-Type", "application/json; charset=UTF-8")
 	if f == nil || !f.NoTotals {
-		h.Set(WooHeaderTotal, strconv.Itoa(total))
-		h.Set(WooHeaderTotalPages, strconv.Itoa(pages))
+		h.Set(wooHeaderTotal, strconv.Itoa(total))
+		h.Set(wooHeaderTotalPages, strconv.Itoa(pages))
 	}
 	base, path := origin(r)
 	at := func(p int) string {

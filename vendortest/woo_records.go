@@ -49,7 +49,7 @@ type Order struct {
 	OrderKey string
 	// CreatedVia is "checkout" when empty.
 	CreatedVia string
-	// Version is the WooCommerce version that saved it, [WooVersion] when
+	// Version is the WooCommerce version that saved it, "9.4.2" when
 	// empty.
 	Version string
 	// Status is "pending" when empty.
@@ -115,8 +115,8 @@ type LineItem struct {
 	Price       float64 `json:"price"`
 }
 
-// WooVersion is the WooCommerce version the store says it runs.
-const WooVersion = "9.4.2"
+// wooVersion is the WooCommerce version the store says it runs.
+const wooVersion = "9.4.2"
 
 // wooRecord is a customer or an order, as the store keeps it.
 type wooRecord interface {
@@ -177,7 +177,7 @@ func (o Order) filled(id int, now time.Time) wooRecord {
 	def(&o.Number, strconv.Itoa(id))
 	def(&o.OrderKey, fmt.Sprintf("wc_order_%08x", uint32(id)*2654435761))
 	def(&o.CreatedVia, "checkout")
-	def(&o.Version, WooVersion)
+	def(&o.Version, wooVersion)
 	def(&o.Status, "pending")
 	def(&o.Currency, "USD")
 	for _, amount := range []*string{&o.DiscountTotal, &o.ShippingTotal, &o.Total, &o.TotalTax} {
@@ -353,16 +353,12 @@ func (s *WooCommerce) UpdateOrder(ctx context.Context, id int, change func(*Orde
 	return o, err
 }
 
-// DeleteCustomer deletes customer id and sends the customer.deleted
-// webhooks, whose body is {"id":N}. The error wraps [ErrNoRecord] if there
-// is no such customer.
-func (s *WooCommerce) DeleteCustomer(ctx context.Context, id int) error {
-	return s.delete(ctx, "customers", id)
-}
-
-// DeleteOrder deletes order id and sends the order.deleted webhooks.
-func (s *WooCommerce) DeleteOrder(ctx context.Context, id int) error {
-	return s.delete(ctx, "orders", id)
+// Delete deletes record id of resource ("customers", "orders") and sends
+// the resource's deleted webhooks (customer.deleted, order.deleted), whose
+// body is {"id":N}. The error wraps [ErrNoRecord] if there is no such
+// record.
+func (s *WooCommerce) Delete(ctx context.Context, resource string, id int) error {
+	return s.delete(ctx, resource, id)
 }
 
 // Customer returns customer id as stored, and false if there is none.
@@ -389,7 +385,7 @@ func (s *WooCommerce) Record(resource string, id int) ([]byte, bool) {
 	rec, ok := s.records[resource][id]
 	var v any
 	if ok {
-		v = rec.wire(s.home, s.site)
+		v = rec.wire(s.URL()+"/", s.site)
 	}
 	s.mu.Unlock()
 	if !ok {
@@ -420,7 +416,7 @@ func (s *WooCommerce) store(resource string, r wooRecord) wooRecord {
 func (s *WooCommerce) create(ctx context.Context, resource string, r wooRecord) (wooRecord, error) {
 	s.mu.Lock()
 	rec := s.store(resource, r)
-	payload := rec.wire(s.home, s.site)
+	payload := rec.wire(s.URL()+"/", s.site)
 	s.mu.Unlock()
 	return rec, s.deliver(ctx, resource, "created", payload)
 }
@@ -435,7 +431,7 @@ func (s *WooCommerce) update(ctx context.Context, resource string, id int, chang
 	now := s.clock.Now()
 	rec := change(old, now).filled(id, now)
 	s.records[resource][id] = rec
-	payload := rec.wire(s.home, s.site)
+	payload := rec.wire(s.URL()+"/", s.site)
 	s.mu.Unlock()
 	return rec, s.deliver(ctx, resource, "updated", payload)
 }

@@ -17,42 +17,39 @@ import (
 	"testing"
 )
 
-// What WooCommerce sends with a webhook delivery.
+// What WooCommerce sends with a webhook delivery that a handler's test
+// changes: the topic, the signature and the delivery id.
 const (
-	// WooHeaderSource is the store's home URL, with a trailing slash.
-	WooHeaderSource = "X-WC-Webhook-Source"
 	// WooHeaderTopic is the webhook's topic, resource.event:
 	// "customer.updated".
 	WooHeaderTopic = "X-WC-Webhook-Topic"
-	// WooHeaderResource is the topic's resource: "customer".
-	WooHeaderResource = "X-WC-Webhook-Resource"
-	// WooHeaderEvent is the topic's event: "updated".
-	WooHeaderEvent = "X-WC-Webhook-Event"
 	// WooHeaderSignature is the base64 HMAC-SHA256 of the body, keyed with
 	// the webhook's secret (see [WooSignature]).
 	WooHeaderSignature = "X-WC-Webhook-Signature"
-	// WooHeaderWebhookID is the id of the webhook in the store.
-	WooHeaderWebhookID = "X-WC-Webhook-ID"
 	// WooHeaderDeliveryID is new for every delivery, 32 hex digits; a
 	// redelivery repeats it.
 	WooHeaderDeliveryID = "X-WC-Webhook-Delivery-ID"
-	// WooPingField is the form field of the ping WooCommerce posts when a
-	// webhook is saved: webhook_id=N.
-	WooPingField = "webhook_id"
-	// WooUserAgent is the User-Agent of WooCommerce's webhook sender.
-	WooUserAgent = "WooCommerce/" + WooVersion + " Hookshot (WordPress/6.7.1)"
 )
 
-// What the request builders send as the store and the webhook.
+// The rest of what WooCommerce sends with a webhook delivery, and what
+// the request builders send as the store and the webhook.
 const (
-	// WooSource is the X-WC-Webhook-Source of the requests
-	// NewWooWebhookRequest makes, and the home URL of a store not told
-	// its own.
-	WooSource = "https://store.example.com/"
-	// WooWebhookID is the X-WC-Webhook-ID of the requests
-	// NewWooWebhookRequest makes; pass it to NewWooPingRequest to imitate
-	// the same webhook's creation.
-	WooWebhookID = 1
+	wooHeaderSource    = "X-WC-Webhook-Source"   // the store's home URL, with a trailing slash
+	wooHeaderResource  = "X-WC-Webhook-Resource" // the topic's resource: "customer"
+	wooHeaderEvent     = "X-WC-Webhook-Event"    // the topic's event: "updated"
+	wooHeaderWebhookID = "X-WC-Webhook-ID"       // the id of the webhook in the store
+	// wooPingField is the form field of the ping WooCommerce posts when a
+	// webhook is saved: webhook_id=N.
+	wooPingField = "webhook_id"
+	// wooUserAgent is the User-Agent of WooCommerce's webhook sender.
+	wooUserAgent = "WooCommerce/" + wooVersion + " Hookshot (WordPress/6.7.1)"
+	// wooSource is the X-WC-Webhook-Source of the requests
+	// NewWooWebhookRequest makes, and the home URL of a store not told its
+	// own, without its trailing slash.
+	wooSource = "https://store.example.com"
+	// wooWebhookID is the X-WC-Webhook-ID of the requests
+	// NewWooWebhookRequest makes.
+	wooWebhookID = 1
 )
 
 // wooWebhook is a webhook configured in the store (WooCommerce > Settings
@@ -80,13 +77,13 @@ func (s *WooCommerce) AddWebhook(ctx context.Context, topic, deliveryURL, secret
 	id := len(s.webhooks) + 1
 	s.mu.Unlock()
 
-	ping := WooPingField + "=" + strconv.Itoa(id)
+	ping := wooPingField + "=" + strconv.Itoa(id)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, deliveryURL, strings.NewReader(ping))
 	if err != nil {
 		return 0, fmt.Errorf("vendortest: webhook %s: %w", topic, err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("User-Agent", WooUserAgent)
+	req.Header.Set("User-Agent", wooUserAgent)
 	if err := s.send(req); err != nil {
 		return 0, fmt.Errorf("vendortest: webhook %s not saved: the delivery URL did not accept the ping: %w", topic, err)
 	}
@@ -102,8 +99,8 @@ func (s *WooCommerce) AddWebhook(ctx context.Context, topic, deliveryURL, secret
 // failed.
 func (s *WooCommerce) deliver(ctx context.Context, resource, event string, payload any) error {
 	topic := wooResources[resource].topic + "." + event
+	home := s.URL() + "/"
 	s.mu.Lock()
-	home := s.home
 	var hooks []wooWebhook
 	for _, h := range s.webhooks {
 		if h.topic == topic {
@@ -158,15 +155,14 @@ func WooSignature(secret string, body []byte) string {
 
 // WooWebhookHeader returns the headers WooCommerce sends with a delivery
 // of body for topic ("customer.updated"): Content-Type application/json,
-// User-Agent [WooUserAgent], X-WC-Webhook-Source [WooSource],
+// its User-Agent, X-WC-Webhook-Source https://store.example.com/,
 // X-WC-Webhook-Topic, X-WC-Webhook-Resource and X-WC-Webhook-Event (the
 // topic and its two halves), X-WC-Webhook-Signature ([WooSignature] of
-// body with secret), X-WC-Webhook-ID [WooWebhookID] and
-// X-WC-Webhook-Delivery-ID, new on every call: copy the header to imitate
-// a redelivery.
+// body with secret), X-WC-Webhook-ID 1, and X-WC-Webhook-Delivery-ID, new
+// on every call: copy the header to imitate a redelivery.
 func WooWebhookHeader(topic, secret string, body []byte) http.Header {
 	h := http.Header{}
-	setWooHeaders(h, WooSource, WooWebhookID, topic, secret, body)
+	setWooHeaders(h, wooSource+"/", wooWebhookID, topic, secret, body)
 	return h
 }
 
@@ -181,7 +177,7 @@ func NewWooWebhookRequest(t testing.TB, url, secret, topic string, body []byte) 
 	if err != nil {
 		t.Fatalf("vendortest: NewWooWebhookRequest: %v", err)
 	}
-	setWooHeaders(req.Header, WooSource, WooWebhookID, topic, secret, body)
+	setWooHeaders(req.Header, wooSource+"/", wooWebhookID, topic, secret, body)
 	return req
 }
 
@@ -192,13 +188,13 @@ func NewWooWebhookRequest(t testing.TB, url, secret, topic string, body []byte) 
 // url does not parse.
 func NewWooPingRequest(t testing.TB, url string, webhookID int) *http.Request {
 	t.Helper()
-	body := WooPingField + "=" + strconv.Itoa(webhookID)
+	body := wooPingField + "=" + strconv.Itoa(webhookID)
 	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, url, strings.NewReader(body))
 	if err != nil {
 		t.Fatalf("vendortest: NewWooPingRequest: %v", err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("User-Agent", WooUserAgent)
+	req.Header.Set("User-Agent", wooUserAgent)
 	return req
 }
 
@@ -207,13 +203,13 @@ func NewWooPingRequest(t testing.TB, url string, webhookID int) *http.Request {
 func setWooHeaders(h http.Header, source string, id int, topic, secret string, body []byte) {
 	resource, event, _ := strings.Cut(topic, ".")
 	h.Set("Content-Type", "application/json")
-	h.Set("User-Agent", WooUserAgent)
-	h.Set(WooHeaderSource, source)
+	h.Set("User-Agent", wooUserAgent)
+	h.Set(wooHeaderSource, source)
 	h.Set(WooHeaderTopic, topic)
-	h.Set(WooHeaderResource, resource)
-	h.Set(WooHeaderEvent, event)
+	h.Set(wooHeaderResource, resource)
+	h.Set(wooHeaderEvent, event)
 	h.Set(WooHeaderSignature, WooSignature(secret, body))
-	h.Set(WooHeaderWebhookID, strconv.Itoa(id))
+	h.Set(wooHeaderWebhookID, strconv.Itoa(id))
 	h.Set(WooHeaderDeliveryID, newDeliveryID())
 }
 

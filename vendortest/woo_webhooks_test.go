@@ -33,12 +33,12 @@ func TestNewWooWebhookRequest(t *testing.T) {
 			req := vendortest.NewWooWebhookRequest(t, "/events/woocommercerest/123", "wc-secret", tt.topic, body)
 			require.Equal(t, http.MethodPost, req.Method)
 			require.Equal(t, "application/json", req.Header.Get("Content-Type"))
-			require.Equal(t, vendortest.WooUserAgent, req.Header.Get("User-Agent"))
-			require.Equal(t, vendortest.WooSource, req.Header.Get(vendortest.WooHeaderSource))
+			require.Equal(t, "WooCommerce/9.4.2 Hookshot (WordPress/6.7.1)", req.Header.Get("User-Agent"))
+			require.Equal(t, "https://store.example.com/", req.Header.Get("X-WC-Webhook-Source"))
 			require.Equal(t, tt.topic, req.Header.Get(vendortest.WooHeaderTopic))
-			require.Equal(t, tt.resource, req.Header.Get(vendortest.WooHeaderResource))
-			require.Equal(t, tt.event, req.Header.Get(vendortest.WooHeaderEvent))
-			require.Equal(t, strconv.Itoa(vendortest.WooWebhookID), req.Header.Get(vendortest.WooHeaderWebhookID))
+			require.Equal(t, tt.resource, req.Header.Get("X-WC-Webhook-Resource"))
+			require.Equal(t, tt.event, req.Header.Get("X-WC-Webhook-Event"))
+			require.Equal(t, strconv.Itoa(1), req.Header.Get("X-WC-Webhook-ID"))
 			require.Regexp(t, `^[0-9a-f]{32}$`, req.Header.Get(vendortest.WooHeaderDeliveryID))
 
 			got, err := io.ReadAll(req.Body)
@@ -47,9 +47,9 @@ func TestNewWooWebhookRequest(t *testing.T) {
 
 			sig := req.Header.Get(vendortest.WooHeaderSignature)
 			require.Equal(t, vendortest.WooSignature("wc-secret", body), sig)
-			require.NoError(t, signature.NewVerifier([]byte("wc-secret")).VerifyHMAC(got, sig, signature.Base64))
-			require.ErrorIs(t, signature.NewVerifier([]byte("other")).VerifyHMAC(got, sig, signature.Base64), signature.ErrNoMatch)
-			require.ErrorIs(t, signature.NewVerifier([]byte("wc-secret")).VerifyHMAC([]byte(`{}`), sig, signature.Base64), signature.ErrNoMatch)
+			require.NoError(t, wooVerifier(t, "wc-secret").VerifyHMAC(got, sig))
+			require.ErrorIs(t, wooVerifier(t, "other").VerifyHMAC(got, sig), signature.ErrNoMatch)
+			require.ErrorIs(t, wooVerifier(t, "wc-secret").VerifyHMAC([]byte(`{}`), sig), signature.ErrNoMatch)
 		})
 	}
 }
@@ -77,7 +77,7 @@ func TestNewWooPingRequest(t *testing.T) {
 		require.NotContains(t, http.CanonicalHeaderKey(k), "X-Wc-", "a ping has no WooCommerce headers")
 	}
 	require.NoError(t, req.ParseForm())
-	require.Equal(t, "17", req.PostForm.Get(vendortest.WooPingField))
+	require.Equal(t, "17", req.PostForm.Get("webhook_id"))
 	require.Len(t, req.PostForm, 1)
 }
 
@@ -134,8 +134,8 @@ func TestWooCommerceWebhooks(t *testing.T) {
 	require.Equal(t, t0, c.Created)
 	_, err = s.UpdateCustomer(t.Context(), c.ID, func(c *vendortest.Customer) { c.Email = "x@example.com" }) // no webhook for updated
 	require.NoError(t, err)
-	require.NoError(t, s.DeleteCustomer(t.Context(), c.ID))
-	require.ErrorIs(t, s.DeleteCustomer(t.Context(), c.ID), vendortest.ErrNoRecord)
+	require.NoError(t, s.Delete(t.Context(), "customers", c.ID))
+	require.ErrorIs(t, s.Delete(t.Context(), "customers", c.ID), vendortest.ErrNoRecord)
 	_, err = s.UpdateCustomer(t.Context(), c.ID, func(*vendortest.Customer) {})
 	require.ErrorIs(t, err, vendortest.ErrNoRecord)
 	o, err := s.CreateOrder(t.Context(), vendortest.Order{Status: "processing"})
@@ -146,22 +146,22 @@ func TestWooCommerceWebhooks(t *testing.T) {
 	got := hook.deliveries()
 	require.Len(t, got, 6, "three pings, customer.created, customer.deleted, order.updated")
 	for i := range 3 {
-		require.Equal(t, vendortest.WooPingField+"="+strconv.Itoa(i+1), string(got[i].body))
+		require.Equal(t, "webhook_id"+"="+strconv.Itoa(i+1), string(got[i].body))
 		require.Empty(t, got[i].header.Get(vendortest.WooHeaderSignature), "the ping is not signed")
 	}
-	v := signature.NewVerifier([]byte("wc-secret"))
+	v := wooVerifier(t, "wc-secret")
 	for i, topic := range map[int]string{3: "customer.created", 4: "customer.deleted", 5: "order.updated"} {
 		h := got[i].header
 		require.Equal(t, topic, h.Get(vendortest.WooHeaderTopic))
 		resource, event, _ := strings.Cut(topic, ".")
-		require.Equal(t, resource, h.Get(vendortest.WooHeaderResource))
-		require.Equal(t, event, h.Get(vendortest.WooHeaderEvent))
+		require.Equal(t, resource, h.Get("X-WC-Webhook-Resource"))
+		require.Equal(t, event, h.Get("X-WC-Webhook-Event"))
 		require.Regexp(t, `^[0-9a-f]{32}$`, h.Get(vendortest.WooHeaderDeliveryID))
-		require.Equal(t, s.URL()+"/", h.Get(vendortest.WooHeaderSource))
-		require.NoError(t, v.VerifyHMAC(got[i].body, h.Get(vendortest.WooHeaderSignature), signature.Base64))
+		require.Equal(t, s.URL()+"/", h.Get("X-WC-Webhook-Source"))
+		require.NoError(t, v.VerifyHMAC(got[i].body, h.Get(vendortest.WooHeaderSignature)))
 	}
-	require.Equal(t, "1", got[3].header.Get(vendortest.WooHeaderWebhookID))
-	require.Equal(t, "3", got[5].header.Get(vendortest.WooHeaderWebhookID))
+	require.Equal(t, "1", got[3].header.Get("X-WC-Webhook-ID"))
+	require.Equal(t, "3", got[5].header.Get("X-WC-Webhook-ID"))
 	require.JSONEq(t, `{"id":4}`, string(got[4].body), "customer.deleted carries only the id")
 	require.Contains(t, string(got[3].body), `"avatar_url":"https:\/\/`, "slashes escaped as WordPress does")
 	var created struct {
@@ -202,4 +202,12 @@ func TestWooCommerceWebhookRefused(t *testing.T) {
 	require.ErrorIs(t, err, vendortest.ErrWebhookRefused)
 	require.ErrorContains(t, err, "401 Unauthorized: signature mismatch")
 	require.Equal(t, 1, c.ID)
+}
+
+// wooVerifier verifies what a store signs with a webhook's secret.
+func wooVerifier(t *testing.T, secret string) *signature.Verifier {
+	t.Helper()
+	v, err := signature.NewVerifier(signature.VerifierConfig{Keys: []signature.Key{signature.Key(secret)}})
+	require.NoError(t, err)
+	return v
 }

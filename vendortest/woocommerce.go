@@ -23,12 +23,13 @@ const (
 	// fraction, in the site's zone (date_created) or in GMT
 	// (date_created_gmt).
 	WooDateLayout = "2006-01-02T15:04:05"
-	// WooHeaderTotal is the header with the number of records a list has
-	// over all its pages.
-	WooHeaderTotal = "X-WP-Total"
-	// WooHeaderTotalPages is the header with the number of pages of a
-	// list.
-	WooHeaderTotalPages = "X-WP-TotalPages"
+)
+
+// The headers of a list: the number of records over all its pages, and
+// the number of pages.
+const (
+	wooHeaderTotal      = "X-WP-Total"
+	wooHeaderTotalPages = "X-WP-TotalPages"
 )
 
 // WooConfig configures a [WooCommerce] store. Zero values are documented
@@ -59,7 +60,7 @@ type WooConfig struct {
 // REST API v3 (see [WooAPIPath]), and the webhooks it sends when they
 // change (see [WooCommerce.AddWebhook]). It is an [http.Handler]; serve
 // it with [ServeWooCommerce] in a test, or on a server of your own and
-// tell it its URL with [WooCommerce.SetURL].
+// tell it its URL with [Fake.SetURL].
 //
 // It serves GET /customers and GET /orders with WooCommerce's field
 // shapes; page and per_page (1 to 100, default 10); orderby and order
@@ -72,22 +73,17 @@ type WooConfig struct {
 // {"code","message","data":{"status"}}. A page past the last is empty for
 // customers and an error for orders, as in WooCommerce.
 //
-// Every request is logged (see [WooCommerce.Log]) and may be answered by
-// an injected [Fault]. Its methods are safe for concurrent use.
+// Every request is logged (see [Fake.Log]) and may be answered by an
+// injected [Fault]. Its methods are safe for concurrent use.
 type WooCommerce struct {
-	clock     clockwork.Clock
+	Fake
+
 	site      *time.Location
 	client    *http.Client
-	ownClient bool
 	onRequest func(Request)
-	log       RequestLog
-	faults    faults
-	closed    chan struct{}
-	closeOnce sync.Once
 
 	mu          sync.Mutex
 	key, secret string
-	home        string // the store's URL, with a trailing slash
 	records     map[string]map[int]wooRecord
 	lastID      map[string]int
 	webhooks    []wooWebhook
@@ -100,19 +96,19 @@ func NewWooCommerce(cfg WooConfig) (*WooCommerce, error) {
 		return nil, fmt.Errorf("%w: WooConfig.Key and WooConfig.Secret are required", ErrConfig)
 	}
 	s := &WooCommerce{
-		clock: cfg.Clock, site: cfg.Site, client: cfg.Client, onRequest: cfg.OnRequest,
-		closed: make(chan struct{}), key: cfg.Key, secret: cfg.Secret, home: WooSource,
+		site: cfg.Site, client: cfg.Client, onRequest: cfg.OnRequest,
+		key: cfg.Key, secret: cfg.Secret,
 		records: make(map[string]map[int]wooRecord), lastID: make(map[string]int),
 	}
-	if s.clock == nil {
-		s.clock = clockwork.NewRealClock()
-	}
+	var onClose func()
 	if s.site == nil {
 		s.site = time.UTC
 	}
 	if s.client == nil {
-		s.client, s.ownClient = &http.Client{Timeout: 10 * time.Second}, true
+		s.client = &http.Client{Timeout: 10 * time.Second}
+		onClose = s.client.CloseIdleConnections
 	}
+	s.init(cfg.Clock, wooSource, onClose)
 	for name := range wooResources {
 		s.records[name] = make(map[int]wooRecord)
 	}
@@ -135,56 +131,12 @@ func ServeWooCommerce(t testing.TB, cfg WooConfig) *WooCommerce {
 	return s
 }
 
-// SetURL tells the store where it is served (http://127.0.0.1:PORT, or
-// with a path when it is mounted under one): the records' _links and the
-// webhooks' X-WC-Webhook-Source name it. Until then it is [WooSource].
-func (s *WooCommerce) SetURL(u string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.home = strings.TrimSuffix(u, "/") + "/"
-}
-
-// URL returns the store's URL, without a trailing slash: the value of an
-// instance's store.url.
-func (s *WooCommerce) URL() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return strings.TrimSuffix(s.home, "/")
-}
-
-// APIURL returns the REST API's root, URL followed by [WooAPIPath].
-func (s *WooCommerce) APIURL() string { return s.URL() + WooAPIPath }
-
 // SetCredentials changes the consumer key and secret the store accepts,
 // as when the shop's admin revokes or regenerates them.
 func (s *WooCommerce) SetCredentials(key, secret string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.key, s.secret = key, secret
-}
-
-// Log returns the store's request log.
-func (s *WooCommerce) Log() *RequestLog { return &s.log }
-
-// Inject adds faults; see [Fault] for which requests each answers.
-func (s *WooCommerce) Inject(f ...Fault) { s.faults.inject(f...) }
-
-// ClearFaults drops every pending fault.
-func (s *WooCommerce) ClearFaults() { s.faults.clear() }
-
-// PendingFaults returns the faults not used up yet, with the Times each
-// has left; one that answers every request is never used up.
-func (s *WooCommerce) PendingFaults() []Fault { return s.faults.list() }
-
-// Close ends the requests a Hang fault holds unanswered, cuts Delay
-// faults short, and closes the idle connections of the webhook client the
-// store made. The store still serves afterwards, without holding
-// requests.
-func (s *WooCommerce) Close() {
-	s.closeOnce.Do(func() { close(s.closed) })
-	if s.ownClient {
-		s.client.CloseIdleConnections()
-	}
 }
 
 // ServeHTTP serves the REST API; see [WooCommerce].
@@ -217,7 +169,7 @@ func (s *WooCommerce) serve(w http.ResponseWriter, r *http.Request, entry *Reque
 		return
 	}
 	entry.Page = page
-	f := s.faults.take(name, page)
+	f := s.faults.match(name, page)
 	entry.Fault = f
 	if s.onRequest != nil {
 		s.onRequest(*entry)

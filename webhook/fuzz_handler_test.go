@@ -64,7 +64,7 @@ func FuzzHandlerNormalizeWooCommerce(f *testing.F) {
 	f.Add([]byte(`{"id":1,"date_modified_gmt":"2026-02-30T25:61:61"}`), "product")
 	f.Add([]byte(`{"\u0069d":1e400,"date_modified_gmt":null}`), ".")
 	f.Add([]byte("[]\v"), "0") // bytes.TrimSpace trims \v; JSON does not
-	def, _ := element.Lookup("woocommercerest")
+	def, _ := element.Default().Lookup("woocommercerest")
 	n, err := newNormalizer("inst", def)
 	if err != nil {
 		f.Fatal(err)
@@ -85,7 +85,7 @@ func FuzzHandlerNormalizeGeneric(f *testing.F) {
 	f.Add([]byte(`objectType=contacts&objectId=5&eventType=delete&date=x`), true, false)
 	f.Add([]byte(`{"payload":{"items":[{"meta":{"type":"person","op":"ins","at":"2026-11-24 10:00:00"},"record":{"key":{"id":1}}}]}}`), false, true)
 	f.Add([]byte(`{"payload":{"items":[{"meta":{"type":{}}}]}}`), false, true)
-	generic, _ := element.Lookup("generic")
+	generic, _ := element.Default().Lookup("generic")
 	nested, err := element.ParseDefinition([]byte(normNested))
 	if err != nil {
 		f.Fatal(err)
@@ -204,7 +204,7 @@ func FuzzHandlerServeHTTP(f *testing.F) {
 			if d, ok := cat.Lookup(key); ok {
 				return d, true
 			}
-			return element.Lookup(key)
+			return element.Default().Lookup(key)
 		},
 	})
 	if err != nil {

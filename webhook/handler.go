@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -52,8 +53,8 @@ type Config struct {
 	// the events are in the outbox.
 	Sink events.Sink
 
-	// Definition finds an element's definition by key. Default
-	// [element.Lookup]. It is called the first time an instance is seen
+	// Definition finds an element's definition by key. Default: the
+	// Lookup of [element.Default]. It is called the first time an instance is seen
 	// (and again when the instance's element or webhook secret changes),
 	// not on every request.
 	Definition func(key string) (*element.Definition, bool)
@@ -138,7 +139,7 @@ func New(cfg Config) (*Handler, error) {
 		tolerance:  cfg.SignatureTolerance,
 	}
 	if h.definition == nil {
-		h.definition = element.Lookup
+		h.definition = element.Default().Lookup
 	}
 	if h.clock == nil {
 		h.clock = clockwork.NewRealClock()
@@ -249,8 +250,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Events:   evs,
 		Raw:      raw,
 	}
-	if !ev.SignatureKey.IsZero() {
-		b.Endpoint.Key = []byte(ev.SignatureKey.Reveal())
+	if len(ev.SignatureKey) > 0 {
+		b.Endpoint.Key = bytes.Clone(ev.SignatureKey)
 	}
 	if err := h.sink.Publish(ctx, b); err != nil {
 		h.log.ErrorContext(ctx, "webhook: sink refused the events", "instance", id, "events", len(evs), "error", err)

@@ -93,7 +93,7 @@ func handlerDefinition(key string) (*element.Definition, bool) {
 	if def, ok := handlerCatalogue.Lookup(key); ok {
 		return def, true
 	}
-	return element.Lookup(key)
+	return element.Default().Lookup(key)
 }
 
 // handlerInstance parses an enabled webhook instance of elementKey with

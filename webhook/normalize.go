@@ -252,7 +252,7 @@ func (n *normalizer) event(vals [numPaths]string, raw json.RawMessage, topic str
 	}
 	fromPath := false
 	if v := vals[pathObjectType]; v != "" {
-		objectType = n.topics.ObjectType(v)
+		objectType = objectTypeOf(n.topics, v)
 		fromPath = true
 	}
 	if objectType == "" {
@@ -265,7 +265,7 @@ func (n *normalizer) event(vals [numPaths]string, raw json.RawMessage, topic str
 		return events.Event{}, fmt.Errorf("%w: object type %s (from the %s header)", ErrBadBody, why, n.topicName)
 	}
 	if v := vals[pathEventType]; v != "" {
-		eventType = n.topics.EventType(v)
+		eventType = eventTypeOf(n.topics, v)
 	}
 	if eventType == "" {
 		eventType = string(events.Unknown)

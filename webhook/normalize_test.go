@@ -21,7 +21,7 @@ var normT0 = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 func normDefinition(t testing.TB, keyOrJSON string) *element.Definition {
 	t.Helper()
 	if !strings.HasPrefix(keyOrJSON, "{") {
-		def, ok := element.Lookup(keyOrJSON)
+		def, ok := element.Default().Lookup(keyOrJSON)
 		require.True(t, ok, keyOrJSON)
 		return def
 	}

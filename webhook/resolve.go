@@ -14,6 +14,7 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/internal/quote"
+	"github.com/a12b7632/elementevents/internal/vocab"
 )
 
 // maxInstanceID bounds the instance ids the handler tries to decode as
@@ -283,7 +284,7 @@ func (h *Handler) warnUnverified(id string, p *prepared) {
 	if p.verify.verifies() {
 		return
 	}
-	if p.verify.scheme == element.SignatureNone {
+	if p.verify.scheme == vocab.SignatureNone {
 		h.log.Warn("webhook: the element does not sign its webhooks; they are accepted unverified, so keep the URL secret",
 			"instance", id, "element", p.elementKey)
 		return

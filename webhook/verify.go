@@ -12,6 +12,7 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/internal/quote"
+	"github.com/a12b7632/elementevents/internal/vocab"
 	"github.com/a12b7632/elementevents/signature"
 )
 
@@ -19,10 +20,10 @@ import (
 // its element definition names. It is built once per instance and is safe
 // for concurrent use.
 type verifier struct {
-	scheme element.SignatureScheme
+	scheme string
 	header string // canonical; the HMAC signature header
 	prefix string // the definition's SignaturePrefix, stripped before decoding
-	enc    signature.Encoding
+	hex    bool   // the HMAC digest is hex, not base64
 
 	// v is nil when the scheme is none or the instance has no secret:
 	// every request is then accepted.
@@ -34,32 +35,31 @@ type verifier struct {
 func newVerifier(w element.Webhook, secret string, clock clockwork.Clock, tolerance time.Duration) (*verifier, error) {
 	vf := &verifier{scheme: w.SignatureScheme}
 	switch vf.scheme {
-	case "", element.SignatureNone:
-		vf.scheme = element.SignatureNone
+	case "", vocab.SignatureNone:
+		vf.scheme = vocab.SignatureNone
 		return vf, nil
-	case element.SignatureHMACSHA256:
+	case vocab.SignatureHMACSHA256:
 		if w.SignatureHeader == "" {
 			return nil, errors.New("webhook definition: hmac-sha256 needs a signatureHeader")
 		}
 		vf.header = textproto.CanonicalMIMEHeaderKey(w.SignatureHeader)
 		vf.prefix = w.SignaturePrefix
 		switch w.SignatureEncoding {
-		case "", element.EncodingBase64:
-			vf.enc = signature.Base64
-		case element.EncodingHex:
-			vf.enc = signature.Hex
+		case "", vocab.EncodingBase64:
+		case vocab.EncodingHex:
+			vf.hex = true
 		default:
 			return nil, fmt.Errorf("webhook definition: unknown signatureEncoding %s", quote.String(w.SignatureEncoding))
 		}
-	case element.SignatureStandardWebhooks:
+	case vocab.SignatureStandardWebhooks:
 	default:
 		return nil, fmt.Errorf("webhook definition: unknown signatureScheme %s", quote.String(string(w.SignatureScheme)))
 	}
 	if secret == "" {
 		return vf, nil
 	}
-	key := []byte(secret)
-	if vf.scheme == element.SignatureStandardWebhooks {
+	key := signature.Key(secret)
+	if vf.scheme == vocab.SignatureStandardWebhooks {
 		// Standard Webhooks secrets are usually whsec_<base64>.
 		k, err := signature.ParseKey(secret)
 		if err != nil {
@@ -67,7 +67,11 @@ func newVerifier(w element.Webhook, secret string, clock clockwork.Clock, tolera
 		}
 		key = k
 	}
-	vf.v = &signature.Verifier{Keys: [][]byte{key}, Tolerance: tolerance, Clock: clock}
+	v, err := signature.NewVerifier(signature.VerifierConfig{Keys: []signature.Key{key}, Tolerance: tolerance, Clock: clock})
+	if err != nil {
+		return nil, fmt.Errorf("webhook secret (configuration key %s): %w", w.SecretKey, err)
+	}
+	vf.v = v
 	return vf, nil
 }
 
@@ -78,9 +82,9 @@ func (vf *verifier) verifies() bool { return vf.v != nil }
 // that an unsigned vendor ping can be told from a signed webhook.
 func (vf *verifier) present(h http.Header) bool {
 	switch vf.scheme {
-	case element.SignatureHMACSHA256:
+	case vocab.SignatureHMACSHA256:
 		return len(h[vf.header]) > 0
-	case element.SignatureStandardWebhooks:
+	case vocab.SignatureStandardWebhooks:
 		return len(h[signature.HeaderWebhookSignature]) > 0
 	}
 	return false
@@ -94,9 +98,9 @@ func (vf *verifier) verify(payload []byte, h http.Header) error {
 	}
 	var err error
 	switch vf.scheme {
-	case element.SignatureHMACSHA256:
+	case vocab.SignatureHMACSHA256:
 		err = vf.verifyHMAC(payload, h[vf.header])
-	case element.SignatureStandardWebhooks:
+	case vocab.SignatureStandardWebhooks:
 		err = vf.v.VerifyStandard(payload, firstHeader(h, signature.HeaderWebhookID),
 			firstHeader(h, signature.HeaderWebhookTimestamp), firstHeader(h, signature.HeaderWebhookSignature))
 	}
@@ -119,7 +123,12 @@ func (vf *verifier) verifyHMAC(payload []byte, values []string) error {
 		if n := len(vf.prefix); n > 0 && len(value) >= n && strings.EqualFold(value[:n], vf.prefix) {
 			value = value[n:]
 		}
-		e := vf.v.VerifyHMAC(payload, value, vf.enc)
+		var e error
+		if vf.hex {
+			e = vf.v.VerifyHMACHex(payload, value)
+		} else {
+			e = vf.v.VerifyHMAC(payload, value)
+		}
 		if e == nil {
 			return nil
 		}

@@ -8,32 +8,33 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/a12b7632/elementevents/element"
+	"github.com/a12b7632/elementevents/internal/vocab"
 	"github.com/a12b7632/elementevents/signature"
 )
 
 func TestNewVerifier(t *testing.T) {
 	t.Parallel()
-	hmacDef := element.Webhook{SignatureScheme: element.SignatureHMACSHA256, SignatureHeader: "X-Sig", SecretKey: "webhook.secret"}
+	hmacDef := element.Webhook{SignatureScheme: vocab.SignatureHMACSHA256, SignatureHeader: "X-Sig", SecretKey: "webhook.secret"}
 	tests := []struct {
 		name      string
 		w         element.Webhook
 		secret    string
 		wantErr   string
 		verifies  bool
-		wantEnc   signature.Encoding
+		wantHex   bool
 		wantHdr   string
-		wantSchem element.SignatureScheme
+		wantSchem string
 	}{
-		{"zero value is none", element.Webhook{}, "s", "", false, signature.Base64, "", element.SignatureNone},
-		{"none ignores a secret", element.Webhook{SignatureScheme: element.SignatureNone, SecretKey: "k"}, "s", "", false, signature.Base64, "", element.SignatureNone},
-		{"hmac defaults to base64", hmacDef, "s", "", true, signature.Base64, "X-Sig", element.SignatureHMACSHA256},
-		{"hmac hex", func() element.Webhook { w := hmacDef; w.SignatureEncoding = "hex"; return w }(), "s", "", true, signature.Hex, "X-Sig", element.SignatureHMACSHA256},
-		{"hmac without secret", hmacDef, "", "", false, signature.Base64, "X-Sig", element.SignatureHMACSHA256},
-		{"hmac without header", element.Webhook{SignatureScheme: element.SignatureHMACSHA256}, "s", "needs a signatureHeader", false, 0, "", ""},
-		{"unknown encoding", func() element.Webhook { w := hmacDef; w.SignatureEncoding = "base32"; return w }(), "s", `unknown signatureEncoding "base32"`, false, 0, "", ""},
-		{"unknown scheme", element.Webhook{SignatureScheme: "rsa"}, "s", `unknown signatureScheme "rsa"`, false, 0, "", ""},
-		{"standard webhooks, raw secret", element.Webhook{SignatureScheme: element.SignatureStandardWebhooks, SecretKey: "k"}, "plain", "", true, signature.Base64, "", element.SignatureStandardWebhooks},
-		{"standard webhooks, bad whsec_", element.Webhook{SignatureScheme: element.SignatureStandardWebhooks, SecretKey: "k"}, "whsec_%%", "configuration key k", false, 0, "", ""},
+		{"zero value is none", element.Webhook{}, "s", "", false, false, "", vocab.SignatureNone},
+		{"none ignores a secret", element.Webhook{SignatureScheme: vocab.SignatureNone, SecretKey: "k"}, "s", "", false, false, "", vocab.SignatureNone},
+		{"hmac defaults to base64", hmacDef, "s", "", true, false, "X-Sig", vocab.SignatureHMACSHA256},
+		{"hmac hex", func() element.Webhook { w := hmacDef; w.SignatureEncoding = "hex"; return w }(), "s", "", true, true, "X-Sig", vocab.SignatureHMACSHA256},
+		{"hmac without secret", hmacDef, "", "", false, false, "X-Sig", vocab.SignatureHMACSHA256},
+		{"hmac without header", element.Webhook{SignatureScheme: vocab.SignatureHMACSHA256}, "s", "needs a signatureHeader", false, false, "", ""},
+		{"unknown encoding", func() element.Webhook { w := hmacDef; w.SignatureEncoding = "base32"; return w }(), "s", `unknown signatureEncoding "base32"`, false, false, "", ""},
+		{"unknown scheme", element.Webhook{SignatureScheme: "rsa"}, "s", `unknown signatureScheme "rsa"`, false, false, "", ""},
+		{"standard webhooks, raw secret", element.Webhook{SignatureScheme: vocab.SignatureStandardWebhooks, SecretKey: "k"}, "plain", "", true, false, "", vocab.SignatureStandardWebhooks},
+		{"standard webhooks, bad whsec_", element.Webhook{SignatureScheme: vocab.SignatureStandardWebhooks, SecretKey: "k"}, "whsec_%%", "configuration key k", false, false, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -46,7 +47,7 @@ func TestNewVerifier(t *testing.T) {
 			}
 			require.NoError(t, err)
 			require.Equal(t, tt.verifies, vf.verifies())
-			require.Equal(t, tt.wantEnc, vf.enc)
+			require.Equal(t, tt.wantHex, vf.hex)
 			require.Equal(t, tt.wantHdr, vf.header)
 			require.Equal(t, tt.wantSchem, vf.scheme)
 			if !vf.verifies() {
@@ -58,7 +59,7 @@ func TestNewVerifier(t *testing.T) {
 
 func TestVerifierPresent(t *testing.T) {
 	t.Parallel()
-	std, err := newVerifier(element.Webhook{SignatureScheme: element.SignatureStandardWebhooks, SecretKey: "k"}, "s", nil, 0)
+	std, err := newVerifier(element.Webhook{SignatureScheme: vocab.SignatureStandardWebhooks, SecretKey: "k"}, "s", nil, 0)
 	require.NoError(t, err)
 	require.False(t, std.present(http.Header{}))
 	require.True(t, std.present(http.Header{"Webhook-Signature": {"v1,x"}}))

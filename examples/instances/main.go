@@ -48,7 +48,7 @@ func show(body []byte) error {
 	for _, w := range inst.Warnings {
 		fmt.Printf("  warning          %v\n", w)
 	}
-	if e.VendorType != element.VendorPolling {
+	if e.VendorType != "polling" {
 		return nil
 	}
 	fmt.Printf("  refresh interval %v\n", e.RefreshInterval)

@@ -88,7 +88,7 @@ func run(ctx context.Context, w io.Writer) (sum summary, err error) {
 		},
 		poll,
 		func() error {
-			return d.change(ctx, "the store deletes customer 2", func() error { return d.shop.DeleteCustomer(ctx, 2) })
+			return d.change(ctx, "the store deletes customer 2", func() error { return d.shop.Delete(ctx, "customers", 2) })
 		},
 		// A record is DELETED once two snapshots in a row miss it: a list
 		// that shifts while it is paged can skip a record.

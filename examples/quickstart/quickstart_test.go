@@ -62,14 +62,16 @@ func TestQuickstart(t *testing.T) {
 
 	// Every notification the consumer accepted verifies again, in both
 	// schemes, with the key, and not with another key.
-	v := signature.NewVerifier([]byte(signatureKey))
-	other := signature.NewVerifier([]byte("another key"))
+	v, err := signature.NewVerifier(signature.VerifierConfig{Keys: []signature.Key{signature.Key(signatureKey)}})
+	require.NoError(t, err)
+	other, err := signature.NewVerifier(signature.VerifierConfig{Keys: []signature.Key{signature.Key("another key")}})
+	require.NoError(t, err)
 	require.Len(t, sum.Requests, 8, "3 polling notifications (events batched per poll) and 5 webhook ones")
 	for _, req := range sum.Requests {
 		h := req.Header
 		require.NoError(t, v.VerifyStandard(req.Body, h.Get(signature.HeaderWebhookID),
 			h.Get(signature.HeaderWebhookTimestamp), h.Get(signature.HeaderWebhookSignature)))
-		require.NoError(t, v.VerifyElements(req.Body, h.Get(signature.HeaderElementsSignature)))
+		require.NoError(t, v.VerifyHMAC(req.Body, h.Get(signature.HeaderElementsSignature)))
 		require.ErrorIs(t, other.Verify(req.Body, h), signature.ErrNoMatch)
 	}
 

@@ -69,7 +69,7 @@ func newService(insts []*element.Instance, mux *http.ServeMux, vendorClock clock
 			continue
 		}
 		switch inst.Configuration.Events.VendorType {
-		case element.VendorPolling:
+		case "polling":
 			p, err := poller.New(poller.Config{
 				Instance: inst,
 				Sink:     n, // the default Source is an HTTPSource built from the element definition
@@ -87,7 +87,7 @@ func newService(insts []*element.Instance, mux *http.ServeMux, vendorClock clock
 			}
 			s.pollers = append(s.pollers, p)
 			s.polled = append(s.polled, inst)
-		case element.VendorWebhook:
+		case "webhook":
 			hooked = append(hooked, inst)
 		}
 	}

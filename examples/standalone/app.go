@@ -9,7 +9,6 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/netguard"
 	"github.com/a12b7632/elementevents/notify"
 	"github.com/a12b7632/elementevents/poller"
@@ -95,15 +94,15 @@ func (a *app) logInstances() {
 	for _, in := range a.insts {
 		ev := in.inst.Configuration.Events
 		attrs := []any{"instance", in.inst, "file", in.file, "callback", netguard.RedactURL(ev.CallbackURL),
-			"signed", !ev.SignatureKey.IsZero()}
+			"signed", len(ev.SignatureKey) > 0}
 		switch ev.VendorType {
-		case element.VendorPolling:
+		case "polling":
 			attrs = append(attrs, "interval", ev.RefreshInterval.String(), "resources", slices.Sorted(maps.Keys(ev.Resources)))
 			if base := a.opts.baseURLs[in.inst.Element.Key]; base != "" {
 				attrs = append(attrs, "base_url", netguard.RedactURL(base))
 			}
 			a.log.Info("polling", attrs...)
-		case element.VendorWebhook:
+		case "webhook":
 			a.log.Info("serving webhooks", append(attrs, "path", in.webhookPath())...)
 		}
 	}

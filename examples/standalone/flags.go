@@ -181,8 +181,8 @@ func (b *baseURLFlag) Set(s string) error {
 	case (*b)[key] != "":
 		return fmt.Errorf("element %q is given twice", key)
 	}
-	if _, known := element.Lookup(key); !known {
-		return fmt.Errorf("element %q is not in the catalogue (known: %s)", key, strings.Join(element.Keys(), ", "))
+	if _, known := element.Default().Lookup(key); !known {
+		return fmt.Errorf("element %q is not in the catalogue (known: %s)", key, strings.Join(element.Default().Keys(), ", "))
 	}
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

@@ -107,7 +107,7 @@ func isCustomer1Update(n events.Notification) bool {
 // servedLists returns how many customer lists the store answered.
 func (sc *scenario) servedLists() int {
 	n := 0
-	for _, r := range sc.store.Log().Requests() {
+	for _, r := range sc.store.Log().Since(0) {
 		if r.Resource == "customers" && r.Status == http.StatusOK {
 			n++
 		}
@@ -130,7 +130,7 @@ func (sc *scenario) args(extra ...string) []string {
 		"-instance", sc.shop,
 		"-instance", sc.hooks,
 		"-listen", "127.0.0.1:0",
-		"-base-url", "woocommercerest=" + sc.store.APIURL(),
+		"-base-url", "woocommercerest=" + sc.store.URL() + vendortest.WooAPIPath,
 		"-allow-private",
 		"-shutdown-timeout", "5s",
 	}, extra...)

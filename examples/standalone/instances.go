@@ -62,7 +62,7 @@ func loadInstances(o options) ([]instance, []string, error) {
 		ev := inst.Configuration.Events
 		if !ev.Enabled {
 			for _, w := range inst.Warnings {
-				if w.Path == element.KeyEventsEnabled {
+				if w.Path == "event.notification.enabled" {
 					file += " (" + w.Message + ")"
 				}
 			}
@@ -83,12 +83,12 @@ func loadInstances(o options) ([]instance, []string, error) {
 		idFiles[inst.ID] = file
 		if u, err := url.Parse(ev.CallbackURL); err == nil {
 			if err := guard.CheckURL(u); err != nil {
-				bad.add(file, "%s: %v%s", element.KeyCallbackURL, err, o.guardHint(err))
+				bad.add(file, "event.notification.callback.url: %v%s", err, o.guardHint(err))
 				continue
 			}
 		}
 		in := instance{file: file, inst: inst}
-		if ev.VendorType == element.VendorPolling {
+		if ev.VendorType == "polling" {
 			src, err := poller.NewHTTPSource(poller.HTTPConfig{Instance: inst, BaseURL: o.baseURLs[inst.Element.Key], Guard: guard})
 			if err != nil {
 				bad.add(file, "%v%s", err, o.guardHint(err))
@@ -99,7 +99,7 @@ func loadInstances(o options) ([]instance, []string, error) {
 		out = append(out, in)
 	}
 	if len(bad.problems) == 0 && len(out) == 0 {
-		bad.problems = append(bad.problems, "nothing to run: no instance has "+element.KeyEventsEnabled+
+		bad.problems = append(bad.problems, "nothing to run: no instance has event.notification.enabled"+
 			" true (disabled: "+strings.Join(disabled, ", ")+")")
 	}
 	if len(bad.problems) > 0 {

@@ -20,7 +20,7 @@ func newServer(o options, insts []instance, sink events.Sink, st stores, logger 
 	})
 	var hooks []*element.Instance
 	for _, in := range insts {
-		if in.inst.Configuration.Events.VendorType == element.VendorWebhook {
+		if in.inst.Configuration.Events.VendorType == "webhook" {
 			hooks = append(hooks, in.inst)
 		}
 	}

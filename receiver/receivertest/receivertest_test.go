@@ -54,14 +54,14 @@ func TestNewRequest(t *testing.T) {
 	require.Equal(t, n.Message.Events[0].Date, got.Message.Events[0].Date)
 
 	// Both schemes verify, with the event id and the timestamp given.
-	v := &signature.Verifier{Keys: [][]byte{key}, Clock: clockwork.NewFakeClockAt(t0)}
+	v := newVerifier(t, key, t0)
 	require.Equal(t, "evt-1", req.Header.Get(signature.HeaderWebhookID))
 	require.Equal(t, "evt-1", req.Header.Get(signature.HeaderElementsID))
 	require.NoError(t, v.VerifyStandard(body, req.Header.Get(signature.HeaderWebhookID),
 		req.Header.Get(signature.HeaderWebhookTimestamp), req.Header.Get(signature.HeaderWebhookSignature)))
-	require.NoError(t, v.VerifyElements(body, req.Header.Get(signature.HeaderElementsSignature)))
+	require.NoError(t, v.VerifyHMAC(body, req.Header.Get(signature.HeaderElementsSignature)))
 
-	other := &signature.Verifier{Keys: [][]byte{[]byte("other")}, Clock: clockwork.NewFakeClockAt(t0)}
+	other := newVerifier(t, []byte("other"), t0)
 	require.ErrorIs(t, other.Verify(body, req.Header), signature.ErrNoMatch)
 }
 
@@ -161,7 +161,7 @@ func TestSign(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			v := &signature.Verifier{Keys: [][]byte{key}, Clock: clockwork.NewFakeClockAt(tt.at)}
+			v := newVerifier(t, key, tt.at)
 			err := v.Verify(tt.body, h)
 			if tt.wantErr == nil {
 				require.NoError(t, err)
@@ -172,4 +172,12 @@ func TestSign(t *testing.T) {
 	}
 
 	require.Panics(t, func() { receivertest.Sign(nil, "evt-9", t0, body) })
+}
+
+// newVerifier returns a Verifier for key on a fake clock at now.
+func newVerifier(t *testing.T, key []byte, now time.Time) *signature.Verifier {
+	t.Helper()
+	v, err := signature.NewVerifier(signature.VerifierConfig{Keys: []signature.Key{key}, Clock: clockwork.NewFakeClockAt(now)})
+	require.NoError(t, err)
+	return v
 }

@@ -1,4 +1,4 @@
-package element
+package redact
 
 import (
 	"encoding/json"
@@ -7,12 +7,13 @@ import (
 )
 
 // redacted is what every printed form of a [Secret] shows.
-const redacted = "[REDACTED]"
+const redacted = "[" + Mask + "]"
 
-// Secret holds a credential such as event.notification.signature.key. Its
-// value is read with [Secret.Reveal]; every other way of looking at it (the
-// fmt verbs, String, GoString, JSON and slog) shows [REDACTED], or nothing
-// for an empty secret, so a Secret can sit in a struct that is logged.
+// Secret holds a credential read from an instance's configuration, such as
+// a vendor's API token. Its value is read with [Secret.Reveal]; every
+// other way of looking at it (the fmt verbs, String, GoString, JSON and
+// slog) shows [REDACTED], or nothing for an empty secret, so a Secret can
+// sit in a struct that is logged.
 type Secret struct {
 	value string
 }
@@ -35,7 +36,7 @@ func (s Secret) String() string {
 }
 
 // GoString is used by %#v and redacts like String.
-func (s Secret) GoString() string { return "element.Secret(" + fmt.Sprintf("%q", s.String()) + ")" }
+func (s Secret) GoString() string { return "redact.Secret(" + fmt.Sprintf("%q", s.String()) + ")" }
 
 // Format makes every fmt verb print the redacted form.
 func (s Secret) Format(f fmt.State, verb rune) {
@@ -46,16 +47,8 @@ func (s Secret) Format(f fmt.State, verb rune) {
 	_, _ = f.Write([]byte(s.String()))
 }
 
-// MarshalJSON writes the redacted form. To store an instance with its
-// secrets, marshal the [Instance] or its [Configuration], which write the
-// body as it is sent to /instances.
+// MarshalJSON writes the redacted form.
 func (s Secret) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) }
 
 // LogValue redacts the secret in log/slog output.
 func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
-
-// UnmarshalJSON reads a JSON string. Because MarshalJSON redacts, a Secret
-// does not survive a marshal and unmarshal round trip on its own.
-func (s *Secret) UnmarshalJSON(data []byte) error {
-	return json.Unmarshal(data, &s.value)
-}

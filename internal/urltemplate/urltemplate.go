@@ -1,4 +1,11 @@
-package element
+// Package urltemplate compiles the ${...} time placeholders of a polled
+// resource's URL once and expands them for each poll: element checks the
+// URLs of instances and definitions with it, and the poller builds its
+// requests with it.
+//
+//	t, err := urltemplate.Compile("/orders?after=${gmtDate:yyyy-MM-dd'T'HH:mm:ss}", nil)
+//	u := t.Expand(since)
+package urltemplate
 
 import (
 	"errors"
@@ -8,18 +15,23 @@ import (
 	"strings"
 	"time"
 
+	"github.com/a12b7632/elementevents/internal/quote"
 	"github.com/a12b7632/elementevents/javatime"
 )
+
+// ErrPlaceholder reports a ${...} placeholder that is unknown or
+// malformed. Package element exports it as element.ErrPlaceholder.
+var ErrPlaceholder = errors.New("element: invalid placeholder")
 
 // isoDatePattern is what a bare ${date} writes: ISO 8601 with
 // milliseconds and the offset, "Z" at UTC, like Go's layout
 // "2006-01-02T15:04:05.000Z07:00".
 const isoDatePattern = "yyyy-MM-dd'T'HH:mm:ss.SSSXXX"
 
-// URLTemplate is a polling URL with ${...} placeholders, compiled once by
-// [CompileURL] and expanded for each poll. It is immutable and safe for
+// Template is a polling URL with ${...} placeholders, compiled once by
+// [Compile] and expanded for each poll. It is immutable and safe for
 // concurrent use.
-type URLTemplate struct {
+type Template struct {
 	raw   string
 	parts []urlPart
 }
@@ -31,7 +43,7 @@ type urlPart struct {
 	query bool // after the first '?': query-escaped, else path-escaped
 }
 
-// CompileURL compiles a URL template. zone is the configured zone used by
+// Compile compiles a URL template. zone is the configured zone used by
 // ${date:...} and ${date}; nil means UTC. The placeholders are:
 //
 //	${gmtDate:FMT}            t in GMT, with a Java date pattern (see package javatime)
@@ -50,14 +62,14 @@ type urlPart struct {
 // [url.QueryEscape], earlier ones with [url.PathEscape]; text outside
 // placeholders is kept exactly as written.
 //
-// Errors wrap [ErrPlaceholder], and also [ErrDateFormat] or [ErrTimeZone]
-// when the pattern or zone inside is at fault; they name the placeholder
-// and its byte position.
-func CompileURL(raw string, zone *time.Location) (*URLTemplate, error) {
+// Errors wrap [ErrPlaceholder], and also [javatime.ErrPattern] or
+// [javatime.ErrZone] when the pattern or zone inside is at fault; they name
+// the placeholder and its byte position.
+func Compile(raw string, zone *time.Location) (*Template, error) {
 	if zone == nil {
 		zone = time.UTC
 	}
-	tmpl := &URLTemplate{raw: raw}
+	tmpl := &Template{raw: raw}
 	inQuery := false
 	for rest, pos := raw, 0; rest != ""; {
 		start := strings.Index(rest, "${")
@@ -75,11 +87,11 @@ func CompileURL(raw string, zone *time.Location) (*URLTemplate, error) {
 		rest = rest[start:]
 		end := strings.IndexByte(rest, '}')
 		if end < 0 {
-			return nil, fmt.Errorf("%w: unterminated %q at position %d in %s; close it with }", ErrPlaceholder, "${", pos, quote(raw))
+			return nil, fmt.Errorf("%w: unterminated %q at position %d in %s; close it with }", ErrPlaceholder, "${", pos, quote.String(raw))
 		}
 		value, err := compilePlaceholder(rest[2:end], zone)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s at position %d: %w", ErrPlaceholder, cut(rest[:end+1]), pos, err)
+			return nil, fmt.Errorf("%w: %s at position %d: %w", ErrPlaceholder, quote.Cut(rest[:end+1]), pos, err)
 		}
 		tmpl.parts = append(tmpl.parts, urlPart{value: value, query: inQuery})
 		pos += end + 1
@@ -88,17 +100,8 @@ func CompileURL(raw string, zone *time.Location) (*URLTemplate, error) {
 	return tmpl, nil
 }
 
-// ExpandURL compiles raw with [CompileURL] and expands it for t.
-func ExpandURL(raw string, t time.Time, zone *time.Location) (string, error) {
-	tmpl, err := CompileURL(raw, zone)
-	if err != nil {
-		return "", err
-	}
-	return tmpl.Expand(t), nil
-}
-
 // Expand returns the URL with every placeholder replaced by its value at t.
-func (u *URLTemplate) Expand(t time.Time) string {
+func (u *Template) Expand(t time.Time) string {
 	var (
 		sb  strings.Builder
 		buf []byte
@@ -120,7 +123,7 @@ func (u *URLTemplate) Expand(t time.Time) string {
 }
 
 // String returns the template as written.
-func (u *URLTemplate) String() string { return u.raw }
+func (u *Template) String() string { return u.raw }
 
 // compilePlaceholder compiles the text between ${ and }.
 func compilePlaceholder(body string, zone *time.Location) (func([]byte, time.Time) []byte, error) {
@@ -154,7 +157,7 @@ func compilePlaceholder(body string, zone *time.Location) (func([]byte, time.Tim
 		case "us":
 			return func(b []byte, t time.Time) []byte { return strconv.AppendInt(b, t.UnixMicro(), 10) }, nil
 		}
-		return nil, fmt.Errorf("unknown epoch unit %s; want s, ms or us", quote(arg))
+		return nil, fmt.Errorf("unknown epoch unit %s; want s, ms or us", quote.String(arg))
 	}
 	return nil, errors.New("unknown placeholder; want gmtDate, date, dateTimeZone, epoch or milliseconds")
 }
@@ -172,7 +175,7 @@ func placeholderDate(pattern string, loc *time.Location) (func([]byte, time.Time
 	}
 	if !l.HasFields() {
 		// Most likely a mistake such as a missing FORMAT after a zone.
-		return nil, fmt.Errorf("%w: pattern %s has no date fields", ErrDateFormat, quote(pattern))
+		return nil, fmt.Errorf("%w: pattern %s has no date fields", javatime.ErrPattern, quote.String(pattern))
 	}
 	if loc != nil {
 		l = l.In(loc)

@@ -1,4 +1,4 @@
-package element_test
+package urltemplate_test
 
 import (
 	"testing"
@@ -6,11 +6,11 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/a12b7632/elementevents/element"
+	"github.com/a12b7632/elementevents/internal/urltemplate"
 	"github.com/a12b7632/elementevents/javatime"
 )
 
-func TestURLTemplateExpand(t *testing.T) {
+func TestExpand(t *testing.T) {
 	t.Parallel()
 	// 2026-11-24 13:45:07.123456 UTC: 05:45 in Los Angeles.
 	at := time.Date(2026, 11, 24, 13, 45, 7, 123_456_000, time.UTC)
@@ -50,19 +50,15 @@ func TestURLTemplateExpand(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			tmpl, err := element.CompileURL(tt.raw, tt.zone)
+			tmpl, err := urltemplate.Compile(tt.raw, tt.zone)
 			require.NoError(t, err)
 			require.Equal(t, tt.want, tmpl.Expand(at))
 			require.Equal(t, tt.raw, tmpl.String())
-
-			got, err := element.ExpandURL(tt.raw, at, tt.zone)
-			require.NoError(t, err)
-			require.Equal(t, tt.want, got)
 		})
 	}
 }
 
-func TestCompileURLErrors(t *testing.T) {
+func TestCompileErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name, raw string
@@ -74,15 +70,15 @@ func TestCompileURLErrors(t *testing.T) {
 		{"unterminated", "/x?since=${gmtDate:yyyy", nil, `unterminated "${" at position 9`},
 		{
 			"WooCommerce stray quote", "/c?where=d>='${gmtDate:yyyy-MM-dd'T'HH:mm:ss'}'",
-			[]error{element.ErrDateFormat}, "${gmtDate:yyyy-MM-dd'T'HH:mm:ss'} at position 13: javatime: invalid pattern: unterminated quote at position 21",
+			[]error{javatime.ErrPattern}, "${gmtDate:yyyy-MM-dd'T'HH:mm:ss'} at position 13: javatime: invalid pattern: unterminated quote at position 21",
 		},
-		{"unknown letter", "/x/${date:yyyy-MM-ddTHH}", []error{element.ErrDateFormat}, "unknown pattern letter 'T'"},
+		{"unknown letter", "/x/${date:yyyy-MM-ddTHH}", []error{javatime.ErrPattern}, "unknown pattern letter 'T'"},
 		{"gmtDate without format", "/x/${gmtDate}", nil, "want ${gmtDate:FORMAT}"},
-		{"empty format", "/x/${gmtDate:}", []error{element.ErrDateFormat}, "empty pattern"},
-		{"format without fields", "/x/${gmtDate:'now'}", []error{element.ErrDateFormat}, "has no date fields"},
-		{"unknown zone", "/x/${dateTimeZone:Mars/Base:yyyy}", []error{element.ErrTimeZone}, `"Mars/Base"`},
+		{"empty format", "/x/${gmtDate:}", []error{javatime.ErrPattern}, "empty pattern"},
+		{"format without fields", "/x/${gmtDate:'now'}", []error{javatime.ErrPattern}, "has no date fields"},
+		{"unknown zone", "/x/${dateTimeZone:Mars/Base:yyyy}", []error{javatime.ErrZone}, `"Mars/Base"`},
 		{"dateTimeZone without format", "/x/${dateTimeZone:UTC}", nil, "want ${dateTimeZone:ZONE:FORMAT}"},
-		{"dateTimeZone offset without format", "/x/${dateTimeZone:GMT+05:30}", []error{element.ErrDateFormat}, `pattern "30" has no date fields`},
+		{"dateTimeZone offset without format", "/x/${dateTimeZone:GMT+05:30}", []error{javatime.ErrPattern}, `pattern "30" has no date fields`},
 		{"dateTimeZone with an empty zone", "/x/${dateTimeZone::yyyy}", nil, "want ${dateTimeZone:ZONE:FORMAT}"},
 		{"epoch unit", "/x/${epoch:ns}", nil, `unknown epoch unit "ns"`},
 		{"milliseconds argument", "/x/${milliseconds:s}", nil, "takes no argument"},
@@ -91,16 +87,13 @@ func TestCompileURLErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			tmpl, err := element.CompileURL(tt.raw, nil)
-			require.ErrorIs(t, err, element.ErrPlaceholder)
+			tmpl, err := urltemplate.Compile(tt.raw, nil)
+			require.ErrorIs(t, err, urltemplate.ErrPlaceholder)
 			for _, want := range tt.wantErrs {
 				require.ErrorIs(t, err, want)
 			}
 			require.ErrorContains(t, err, tt.wantMsg)
 			require.Nil(t, tmpl)
-
-			_, err = element.ExpandURL(tt.raw, time.Time{}, nil)
-			require.ErrorIs(t, err, element.ErrPlaceholder)
 		})
 	}
 }

@@ -1,4 +1,4 @@
-package element
+package urltemplate
 
 import (
 	"errors"
@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-func FuzzCompileURL(f *testing.F) {
+func FuzzCompile(f *testing.F) {
 	for _, p := range []string{"yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss'", "EEE, d MMM yyyy HH:mm:ss Z", "milliseconds"} {
 		f.Add("/hubs/ecommerce/customers?where=date_modified_gmt>='${gmtDate:"+p+"}'", int64(994273736))
 	}
@@ -16,10 +16,10 @@ func FuzzCompileURL(f *testing.F) {
 		f.Add(raw, int64(-1))
 	}
 	f.Fuzz(func(t *testing.T, raw string, sec int64) {
-		tmpl, err := CompileURL(raw, time.FixedZone("X", 3600))
+		tmpl, err := Compile(raw, time.FixedZone("X", 3600))
 		if err != nil {
 			if !errors.Is(err, ErrPlaceholder) {
-				t.Fatalf("CompileURL(%q) error %v does not wrap ErrPlaceholder", raw, err)
+				t.Fatalf("Compile(%q) error %v does not wrap ErrPlaceholder", raw, err)
 			}
 			return
 		}
