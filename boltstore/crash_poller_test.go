@@ -84,7 +84,7 @@ func newCrashVendor(t *testing.T) *crashVendor {
 	v.now.Store(time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC).UnixNano())
 	v.woo = vendortest.ServeWooCommerce(t, vendortest.WooConfig{
 		Key: "ck_crash", Secret: "cs_crash", Clock: crashClock{clockwork.NewRealClock(), v},
-		OnRequest: func(r vendortest.Request) {
+		OnRequest: func(r vendortest.LoggedRequest) {
 			if r.Page == 1 {
 				v.mu.Lock()
 				v.step()
@@ -259,7 +259,7 @@ func TestCrashPollerLosesNothing(t *testing.T) {
 // printingState reports every Commit that succeeded with a COMMIT line.
 type printingState struct{ poller.State }
 
-func (s printingState) Commit(ctx context.Context, key poller.Key, c poller.Change) error {
+func (s printingState) Commit(ctx context.Context, key poller.StateKey, c poller.Change) error {
 	if err := s.State.Commit(ctx, key, c); err != nil {
 		return err
 	}

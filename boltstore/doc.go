@@ -74,7 +74,7 @@
 //	outbox   one B+tree holding the tables and indexes below, each a
 //	         region of keys that start with its tag byte; its bucket
 //	         sequence numbers deliveries (Seq) and endpoints
-//	poller   one nested bucket per poller.Key
+//	poller   one nested bucket per poller.StateKey
 //	dedupe   two regions, below
 //
 // The outbox regions. ep is an endpoint's 8-byte number, seq a delivery's
@@ -101,7 +101,7 @@
 // the deliveries waiting behind an earlier one of their OrderKey.
 // A claim writes the lease, not the delivery: bodies are written once.
 //
-// A poller.Key's bucket is named by the Instance's length as a uvarint,
+// A poller.StateKey's bucket is named by the Instance's length as a uvarint,
 // the Instance, then the Resource:
 //
 //	"h" -> watermark (seconds and nanoseconds), cycles

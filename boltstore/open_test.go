@@ -27,7 +27,7 @@ var (
 	t0  = time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC)
 	epA = "https://a.example.com/hook"
 	epB = "https://b.example.com/hook"
-	key = poller.Key{Instance: "inst-1", Resource: "contacts"}
+	key = poller.StateKey{Instance: "inst-1", Resource: "contacts"}
 )
 
 // populate fills a store at path with some of everything and closes it:

@@ -14,7 +14,7 @@ import (
 	"github.com/a12b7632/elementevents/poller"
 )
 
-// pollerState is the store's [poller.State]. Each [poller.Key] has its
+// pollerState is the store's [poller.State]. Each [poller.StateKey] has its
 // own bucket holding the watermark, the cycle count, the Missing counts
 // and a nested bucket with one 16-byte value per record, so a Commit
 // writes what its Change touches, not the whole state, and applies all of
@@ -23,7 +23,7 @@ type pollerState struct{ db *DB }
 
 var _ poller.State = (*pollerState)(nil)
 
-// Keys inside a poller.Key's bucket.
+// Keys inside a poller.StateKey's bucket.
 var (
 	psHeader  = []byte("h") // watermark, cycles
 	psMissing = []byte("m") // Missing counts
@@ -42,7 +42,7 @@ const (
 
 // stateBucketName encodes a Key so that no two keys share a name:
 // Instance is length-prefixed.
-func stateBucketName(key poller.Key) []byte {
+func stateBucketName(key poller.StateKey) []byte {
 	b := binary.AppendUvarint(make([]byte, 0, 2+len(key.Instance)+len(key.Resource)), uint64(len(key.Instance)))
 	b = append(b, key.Instance...)
 	return append(b, key.Resource...)
@@ -72,7 +72,7 @@ func recordID(k []byte) (string, bool) {
 }
 
 // Load implements [poller.State.Load].
-func (s *pollerState) Load(ctx context.Context, key poller.Key) (*poller.ResourceState, error) {
+func (s *pollerState) Load(ctx context.Context, key poller.StateKey) (*poller.ResourceState, error) {
 	st := &poller.ResourceState{Missing: map[string]int{}}
 	name := stateBucketName(key)
 	if len(name) > maxKeySize {
@@ -130,7 +130,7 @@ func (s *pollerState) Load(ctx context.Context, key poller.Key) (*poller.Resourc
 // Commit implements [poller.State.Commit] in one transaction. A key or a
 // record id too long for bbolt (32 KiB) is [ErrInvalid] and nothing is
 // applied.
-func (s *pollerState) Commit(ctx context.Context, key poller.Key, c poller.Change) error {
+func (s *pollerState) Commit(ctx context.Context, key poller.StateKey, c poller.Change) error {
 	name := stateBucketName(key)
 	if len(name) > maxKeySize {
 		return fmt.Errorf("%w: poller key %q/%q is %d bytes, at most %d", ErrInvalid,

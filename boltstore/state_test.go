@@ -35,11 +35,11 @@ func TestFailedCommitAppliesNothing(t *testing.T) {
 	tests := []struct {
 		name    string
 		ctx     context.Context
-		key     poller.Key
+		key     poller.StateKey
 		wantErr error
 	}{
 		{"a record id too long for bbolt, among good ones", ctx, key, boltstore.ErrInvalid},
-		{"a poller key too long for bbolt", ctx, poller.Key{Instance: huge, Resource: "contacts"}, boltstore.ErrInvalid},
+		{"a poller key too long for bbolt", ctx, poller.StateKey{Instance: huge, Resource: "contacts"}, boltstore.ErrInvalid},
 		{"a cancelled context", cancelled, key, context.Canceled},
 	}
 	for _, tt := range tests {

@@ -181,7 +181,7 @@ func newVendorStore(t *testing.T, clock clockwork.Clock, sc vendorScenario) *ven
 
 // onRequest runs a change planned for the page when it is first asked
 // for, and reports a hanging request.
-func (s *vendorStore) onRequest(r vendortest.Request) {
+func (s *vendorStore) onRequest(r vendortest.LoggedRequest) {
 	s.mu.Lock()
 	try := s.served[r.Page]
 	s.served[r.Page]++

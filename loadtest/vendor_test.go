@@ -32,7 +32,7 @@ const (
 	vendorSeed = 10
 	// vendorSettle is the number of fault-free cycles that end every
 	// scenario, enough for a filtered resource to take a full snapshot.
-	vendorSettle = poller.DefaultSnapshotEvery
+	vendorSettle = 4 // the poller's default Config.SnapshotEvery
 )
 
 var vendorT0 = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)

@@ -103,7 +103,7 @@ func (s *pagedSource) Fetch(_ context.Context, req Request) (*Page, error) {
 // (B/op includes the page bodies the source hands over, about 1.1 KiB a
 // record); ns/record is the time per record; state-B/record is the heap
 // the poller keeps between cycles per record (its own state and the
-// default MemoryState's copy), measured after the baseline cycle.
+// default in-memory State's copy), measured after the baseline cycle.
 func BenchmarkPollScale(b *testing.B) {
 	noop := events.SinkFunc(func(context.Context, events.Batch) error { return nil })
 	ctx := context.Background()

@@ -14,16 +14,17 @@ import (
 	"github.com/a12b7632/elementevents/netguard"
 )
 
-// Defaults of [Config].
+// DefaultRefreshInterval is the interval between cycles when neither
+// Config.Interval nor the instance's event.poller.refresh_interval says.
+const DefaultRefreshInterval = vocab.DefaultRefreshInterval
+
+// The defaults of [Config] that its fields document.
 const (
-	DefaultLookback      = 60 * time.Second
-	DefaultParallelism   = 4
-	DefaultSnapshotEvery = 4
-	// DefaultMaxPages is the page cap of a cycle of one resource: 100,000
-	// records at 100 a page.
-	DefaultMaxPages = 1000
-	// DefaultRefreshInterval applies when the instance has none.
-	DefaultRefreshInterval = vocab.DefaultRefreshInterval
+	defaultLookback      = 60 * time.Second
+	defaultParallelism   = 4
+	defaultSnapshotEvery = 4
+	// defaultMaxPages: 100,000 records at 100 a page.
+	defaultMaxPages = 1000
 )
 
 // FirstRun says what the first cycle of a resource (with no saved state)
@@ -63,7 +64,7 @@ type Config struct {
 	// required. It is usually a *notify.Notifier.
 	Sink events.Sink
 
-	// State remembers what was seen. Default: a new [MemoryState].
+	// State remembers what was seen. Default: [NewMemoryState].
 	State State
 
 	// Clock drives intervals, jitter and backoff. Default: the real clock.
@@ -112,7 +113,7 @@ type Config struct {
 	// vendor whose pagination never ends cannot hold the resource: past
 	// the cap the cycle fails with [ErrTooManyPages], publishing nothing.
 	// (A next page already fetched in the cycle fails it at once with
-	// [ErrPageLoop], whatever the cap.) Default [DefaultMaxPages]; raise it
+	// [ErrPageLoop], whatever the cap.) Default 1,000 pages; raise it
 	// for a resource whose snapshots are longer, here or in
 	// ResourceMaxPages. Negative is an error.
 	MaxPages int
@@ -189,19 +190,19 @@ func (cfg Config) withDefaults() (Config, error) {
 		cfg.Interval = cmp.Or(ev.RefreshInterval, DefaultRefreshInterval)
 	}
 	if cfg.Lookback == 0 {
-		cfg.Lookback = DefaultLookback
+		cfg.Lookback = defaultLookback
 	}
 	if cfg.Parallelism <= 0 {
-		cfg.Parallelism = DefaultParallelism
+		cfg.Parallelism = defaultParallelism
 	}
 	if cfg.SnapshotEvery == 0 {
-		cfg.SnapshotEvery = DefaultSnapshotEvery
+		cfg.SnapshotEvery = defaultSnapshotEvery
 	}
 	if cfg.MaxPages < 0 {
 		return cfg, fmt.Errorf("%w: Config.MaxPages is %d, want a positive cap or 0 for the default", ErrConfig, cfg.MaxPages)
 	}
 	if cfg.MaxPages == 0 {
-		cfg.MaxPages = DefaultMaxPages
+		cfg.MaxPages = defaultMaxPages
 	}
 	if len(ev.Resources) == 0 {
 		return cfg, fmt.Errorf("%w: instance %q has no resources to poll (%s)", ErrConfig, inst.ID, vocab.KeyPollerConfiguration)

@@ -21,7 +21,7 @@ func (p *Poller) cycle(ctx context.Context, r *resource) (res Result) {
 	defer func() { res.Duration = clock.Since(start) }()
 
 	if r.state == nil {
-		st, err := p.cfg.State.Load(ctx, Key{Instance: p.instance.ID, Resource: r.name})
+		st, err := p.cfg.State.Load(ctx, StateKey{Instance: p.instance.ID, Resource: r.name})
 		if err != nil {
 			res.Err = fmt.Errorf("poller: load state of %s: %w", r.name, err)
 			return res
@@ -164,7 +164,7 @@ func (p *Poller) cycle(ctx context.Context, r *resource) (res Result) {
 		res.Events[e.Type]++
 	}
 	change := Change{Watermark: watermark, Cycles: cycles, Upsert: d.upserts, Delete: deletes, Missing: missing}
-	if err := p.cfg.State.Commit(ctx, Key{Instance: p.instance.ID, Resource: r.name}, change); err != nil {
+	if err := p.cfg.State.Commit(ctx, StateKey{Instance: p.instance.ID, Resource: r.name}, change); err != nil {
 		// The events went out; the next cycle re-emits them with the same
 		// ids, which consumers deduplicate. Nothing is lost.
 		res.Err = fmt.Errorf("poller: commit state of %s: %w", r.name, err)

@@ -85,7 +85,7 @@ func (f *faultySource) set(fn func(f *faultySource)) {
 
 func (r *rig) state1(t *testing.T) *poller.ResourceState {
 	t.Helper()
-	st, err := r.state.Load(t.Context(), poller.Key{Instance: "inst-1", Resource: "customers"})
+	st, err := r.state.Load(t.Context(), poller.StateKey{Instance: "inst-1", Resource: "customers"})
 	require.NoError(t, err)
 	return st
 }

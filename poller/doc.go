@@ -38,7 +38,7 @@
 // A vendor's pagination cannot hold a resource: a next page already
 // fetched in the cycle (A → B → A) fails the cycle at once
 // ([ErrPageLoop]), and so does a walk past the page cap
-// ([ErrTooManyPages]; [Config.MaxPages], [DefaultMaxPages] pages unless
+// ([ErrTooManyPages]; [Config.MaxPages], 1,000 pages unless
 // [Config.ResourceMaxPages] says otherwise for a resource). Such a cycle
 // publishes nothing and leaves the state as it was, so no record is taken
 // for deleted from a walk that went astray.

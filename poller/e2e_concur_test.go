@@ -76,7 +76,7 @@ type e2eConcurRig struct {
 	api   *vendortest.Concur
 	inst  *element.Instance
 	sink  *eventstest.Recorder
-	state *poller.MemoryState
+	state poller.State
 	p     *poller.Poller
 }
 
@@ -97,7 +97,7 @@ func newE2EConcurRig(t *testing.T) *e2eConcurRig {
 
 type e2eConcurCycle struct {
 	res      poller.Result
-	requests []vendortest.Request
+	requests []vendortest.LoggedRequest
 	batches  []events.Batch
 }
 

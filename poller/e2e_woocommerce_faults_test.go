@@ -100,7 +100,7 @@ func TestE2EWooCustomersFaults(t *testing.T) {
 
 			c := r.poll(t)
 			tt.waits(t, c.waits)
-			var page2 []vendortest.Request
+			var page2 []vendortest.LoggedRequest
 			for _, rq := range c.requests {
 				if rq.Query.Get("page") == "2" {
 					page2 = append(page2, rq)

@@ -13,7 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/a12b7632/elementevents/events"
-	"github.com/a12b7632/elementevents/poller"
 	"github.com/a12b7632/elementevents/vendortest"
 )
 
@@ -65,7 +64,7 @@ func TestE2EWooOrdersModifiedAfter(t *testing.T) {
 	r.putOrder(1, "completed", old, at.Add(10*time.Minute))                // updated
 	c = r.poll(t)
 	require.NoError(t, c.res.Err)
-	wantQuery(t, c, wm1.Add(-poller.DefaultLookback).UTC().Format(vendortest.WooDateLayout))
+	wantQuery(t, c, wm1.Add(-time.Minute /* the default Lookback */).UTC().Format(vendortest.WooDateLayout))
 	require.Equal(t, "2026-11-24T12:14:00", c.requests[0].Query.Get("modified_after"))
 	require.Equal(t, 3, c.res.Records, "orders 2 (lookback), 3 and 1; not 4")
 	require.False(t, c.res.Snapshot)
@@ -96,7 +95,7 @@ func TestE2EWooOrdersModifiedAfter(t *testing.T) {
 	// Cycle 5: back to the window; nothing new.
 	c = r.poll(t)
 	require.NoError(t, c.res.Err)
-	wantQuery(t, c, c.requests[0].At.Add(-e2eRefresh-poller.DefaultLookback).UTC().Format(vendortest.WooDateLayout))
+	wantQuery(t, c, c.requests[0].At.Add(-e2eRefresh-time.Minute /* the default Lookback */).UTC().Format(vendortest.WooDateLayout))
 	require.Empty(t, c.batches)
 }
 

@@ -152,7 +152,7 @@ type e2eWooRig struct {
 	store *vendortest.WooCommerce
 	inst  *element.Instance
 	sink  *eventstest.Recorder
-	state *poller.MemoryState
+	state poller.State
 	p     *poller.Poller
 
 	authMu     sync.Mutex
@@ -200,7 +200,7 @@ func (r *e2eWooRig) newPoller(t *testing.T, mod func(*poller.Config)) *poller.Po
 type e2eWooCycle struct {
 	res      poller.Result
 	waits    []time.Duration
-	requests []vendortest.Request
+	requests []vendortest.LoggedRequest
 	batches  []events.Batch
 }
 
@@ -250,7 +250,7 @@ func (r *e2eWooRig) check(t *testing.T, c e2eWooCycle) {
 
 func (r *e2eWooRig) load(t *testing.T, resource string) *poller.ResourceState {
 	t.Helper()
-	st, err := r.state.Load(t.Context(), poller.Key{Instance: e2eWooInstanceID, Resource: resource})
+	st, err := r.state.Load(t.Context(), poller.StateKey{Instance: e2eWooInstanceID, Resource: resource})
 	require.NoError(t, err)
 	return st
 }

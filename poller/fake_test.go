@@ -134,7 +134,7 @@ type rig struct {
 	clock *clockwork.FakeClock
 	store *store
 	sink  *sink
-	state *poller.MemoryState
+	state poller.State
 	p     *poller.Poller
 }
 

@@ -94,7 +94,7 @@ func TestHTTPSourceAuth(t *testing.T) {
 		name      string
 		auth      string
 		conf      map[string]string
-		check     func(t *testing.T, r vendortest.Request)
+		check     func(t *testing.T, r vendortest.LoggedRequest)
 		wantQuery string
 		wantURL   string // Page.URL after the server's address
 	}{
@@ -102,7 +102,7 @@ func TestHTTPSourceAuth(t *testing.T) {
 			name: "basic",
 			auth: `{"style": "basic", "usernameKey": "oauth.api.key", "passwordKey": "oauth.api.secret"}`,
 			conf: map[string]string{"oauth.api.key": "user", "oauth.api.secret": "pw"},
-			check: func(t *testing.T, r vendortest.Request) {
+			check: func(t *testing.T, r vendortest.LoggedRequest) {
 				u, p, ok := (&http.Request{Header: r.Header}).BasicAuth()
 				require.True(t, ok)
 				require.Equal(t, "user:pw", u+":"+p)
@@ -113,7 +113,7 @@ func TestHTTPSourceAuth(t *testing.T) {
 			name: "basic without password",
 			auth: `{"style": "basic", "usernameKey": "api.key"}`,
 			conf: map[string]string{"api.key": "k"},
-			check: func(t *testing.T, r vendortest.Request) {
+			check: func(t *testing.T, r vendortest.LoggedRequest) {
 				u, p, ok := (&http.Request{Header: r.Header}).BasicAuth()
 				require.True(t, ok)
 				require.Equal(t, "k:", u+":"+p)
@@ -124,7 +124,7 @@ func TestHTTPSourceAuth(t *testing.T) {
 			name: "bearer",
 			auth: `{"style": "bearer", "tokenKey": "oauth.access.token"}`,
 			conf: map[string]string{"oauth.access.token": "tok"},
-			check: func(t *testing.T, r vendortest.Request) {
+			check: func(t *testing.T, r vendortest.LoggedRequest) {
 				require.Equal(t, "Bearer tok", r.Header.Get("Authorization"))
 			},
 			wantURL: "/items",
@@ -133,7 +133,7 @@ func TestHTTPSourceAuth(t *testing.T) {
 			name: "header with prefix",
 			auth: `{"style": "header", "tokenKey": "api.token", "param": "X-Auth", "prefix": "Token "}`,
 			conf: map[string]string{"api.token": "tok"},
-			check: func(t *testing.T, r vendortest.Request) {
+			check: func(t *testing.T, r vendortest.LoggedRequest) {
 				require.Equal(t, "Token tok", r.Header.Get("X-Auth"))
 				require.Empty(t, r.Header.Get("Authorization"))
 			},
@@ -149,7 +149,7 @@ func TestHTTPSourceAuth(t *testing.T) {
 		{
 			name: "none",
 			auth: `{"style": "none"}`,
-			check: func(t *testing.T, r vendortest.Request) {
+			check: func(t *testing.T, r vendortest.LoggedRequest) {
 				require.Empty(t, r.Header.Get("Authorization"))
 			},
 			wantURL: "/items",

@@ -16,10 +16,10 @@ import (
 	"github.com/jonboulle/clockwork"
 )
 
-// Defaults of [HTTPConfig].
+// The defaults of [HTTPConfig] that its fields document.
 const (
-	DefaultHTTPTimeout  = 60 * time.Second
-	DefaultMaxPageBytes = 32 << 20
+	defaultHTTPTimeout  = 60 * time.Second
+	defaultMaxPageBytes = 32 << 20
 )
 
 // HTTPConfig configures an [HTTPSource]. Only Instance is required.
@@ -74,13 +74,12 @@ type HTTPConfig struct {
 	Retry RetryPolicy
 
 	// Timeout bounds each request attempt, body included, on Clock. Zero
-	// means [DefaultHTTPTimeout]; negative means no timeout beyond the
+	// means 60 s; negative means no timeout beyond the
 	// context's.
 	Timeout time.Duration
 
 	// MaxPageBytes bounds a page body: a larger one is an error wrapping
-	// [ErrMalformedPage], never silently truncated. Zero means
-	// [DefaultMaxPageBytes].
+	// [ErrMalformedPage], never silently truncated. Zero means 32 MiB.
 	MaxPageBytes int64
 
 	// OnAuthError, if set, is called with the resource name and the error
@@ -199,10 +198,10 @@ func (cfg HTTPConfig) withDefaults() (HTTPConfig, error) {
 	}
 	cfg.Retry = cfg.Retry.withDefaults()
 	if cfg.Timeout == 0 {
-		cfg.Timeout = DefaultHTTPTimeout
+		cfg.Timeout = defaultHTTPTimeout
 	}
 	if cfg.MaxPageBytes <= 0 {
-		cfg.MaxPageBytes = DefaultMaxPageBytes
+		cfg.MaxPageBytes = defaultMaxPageBytes
 	}
 	return cfg, nil
 }

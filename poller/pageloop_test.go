@@ -217,7 +217,7 @@ func TestPageCap(t *testing.T) {
 		resources map[string]int
 		want      int
 	}{
-		{"default", 0, nil, poller.DefaultMaxPages},
+		{"default", 0, nil, 1000},
 		{"for all resources", 7, nil, 7},
 		{"for the resource", 7, map[string]int{"customers": 3}, 3},
 	}

@@ -46,8 +46,8 @@ type Change struct {
 	Missing map[string]int
 }
 
-// Key names the state of one resource of one instance.
-type Key struct {
+// StateKey names the state of one resource of one instance.
+type StateKey struct {
 	Instance, Resource string
 }
 
@@ -57,32 +57,30 @@ type State interface {
 	// Load returns the state of key, or an empty ResourceState (zero
 	// Watermark, no records) if none was saved. The caller owns the
 	// result.
-	Load(ctx context.Context, key Key) (*ResourceState, error)
+	Load(ctx context.Context, key StateKey) (*ResourceState, error)
 
 	// Commit applies c to the state of key as [Change.Apply] does,
 	// atomically: a concurrent Load sees all of c or none of it, and after
 	// an error nothing of c is applied. The store keeps no reference to
 	// c's maps.
-	Commit(ctx context.Context, key Key, c Change) error
+	Commit(ctx context.Context, key StateKey, c Change) error
 }
 
-// MemoryState is an in-memory [State]. It keeps nothing across restarts:
-// after one, the poller takes a new baseline. The zero value is ready to
-// use.
-type MemoryState struct {
+// memoryState is the [State] that [NewMemoryState] returns.
+type memoryState struct {
 	mu     sync.Mutex
-	states map[Key]*ResourceState
+	states map[StateKey]*ResourceState
 }
 
-// NewMemoryState returns an empty MemoryState.
-func NewMemoryState() *MemoryState {
-	return &MemoryState{states: make(map[Key]*ResourceState)}
+// NewMemoryState returns an empty in-memory [State], the Poller's default.
+// It keeps nothing across restarts: after one, the poller takes a new
+// baseline.
+func NewMemoryState() State {
+	return &memoryState{states: make(map[StateKey]*ResourceState)}
 }
-
-var _ State = (*MemoryState)(nil)
 
 // Load returns a copy of the state of key.
-func (m *MemoryState) Load(_ context.Context, key Key) (*ResourceState, error) {
+func (m *memoryState) Load(_ context.Context, key StateKey) (*ResourceState, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	st, ok := m.states[key]
@@ -98,11 +96,11 @@ func (m *MemoryState) Load(_ context.Context, key Key) (*ResourceState, error) {
 }
 
 // Commit applies c to the state of key.
-func (m *MemoryState) Commit(_ context.Context, key Key, c Change) error {
+func (m *memoryState) Commit(_ context.Context, key StateKey, c Change) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.states == nil {
-		m.states = make(map[Key]*ResourceState)
+		m.states = make(map[StateKey]*ResourceState)
 	}
 	st, ok := m.states[key]
 	if !ok {

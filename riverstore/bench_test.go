@@ -128,7 +128,7 @@ func BenchmarkStateBytesPerRecord(b *testing.B) {
 		c.Upsert[id] = poller.Record{Updated: time.Now().UnixNano(), Hash: uint64(n) * 0x9E3779B97F4A7C15}
 	}
 	ctx := context.Background()
-	require.NoError(b, s.Commit(ctx, poller.Key{Instance: "inst", Resource: "contacts"}, c))
+	require.NoError(b, s.Commit(ctx, poller.StateKey{Instance: "inst", Resource: "contacts"}, c))
 	_, err = pool.Exec(ctx, "VACUUM ANALYZE elementevents_poller_record")
 	require.NoError(b, err)
 	var size, heap int64

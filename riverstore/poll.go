@@ -286,14 +286,14 @@ type txState struct {
 	tx pgx.Tx
 }
 
-func (s txState) Load(ctx context.Context, key poller.Key) (*poller.ResourceState, error) {
+func (s txState) Load(ctx context.Context, key poller.StateKey) (*poller.ResourceState, error) {
 	if err := checkKey(key); err != nil {
 		return nil, err
 	}
 	return s.s.load(ctx, s.tx, key)
 }
 
-func (s txState) Commit(ctx context.Context, key poller.Key, c poller.Change) error {
+func (s txState) Commit(ctx context.Context, key poller.StateKey, c poller.Change) error {
 	if err := checkKey(key); err != nil {
 		return err
 	}

@@ -119,7 +119,7 @@ func TestPollIsAtomic(t *testing.T) {
 	var jobs int
 	require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FROM river_job WHERE kind = $1", "elementevents_deliver").Scan(&jobs))
 	require.Zero(t, jobs, "no delivery job of a failed poll is left")
-	st, err := r.State().Load(ctx, poller.Key{Instance: "atomic", Resource: "customers"})
+	st, err := r.State().Load(ctx, poller.StateKey{Instance: "atomic", Resource: "customers"})
 	require.NoError(t, err)
 	require.Zero(t, st.Cycles)
 

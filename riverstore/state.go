@@ -55,7 +55,7 @@ func NewState(pool *pgxpool.Pool, cfg StoreConfig) (*State, error) {
 }
 
 // Load implements [poller.State.Load].
-func (s *State) Load(ctx context.Context, key poller.Key) (*poller.ResourceState, error) {
+func (s *State) Load(ctx context.Context, key poller.StateKey) (*poller.ResourceState, error) {
 	if err := checkKey(key); err != nil {
 		return nil, err
 	}
@@ -69,7 +69,7 @@ type querier interface {
 
 // load reads the key's row and its records in one statement, so in one
 // snapshot: the first column tells the header row (0) from record rows.
-func (s *State) load(ctx context.Context, q querier, key poller.Key) (*poller.ResourceState, error) {
+func (s *State) load(ctx context.Context, q querier, key poller.StateKey) (*poller.ResourceState, error) {
 	st := &poller.ResourceState{Missing: map[string]int{}}
 	rows, err := q.Query(ctx, `SELECT 0, r.watermark_sec, r.watermark_nsec::bigint, r.cycles, r.missing
 		FROM `+s.t.resource+` r WHERE r.instance = $1 AND r.resource = $2
@@ -107,7 +107,7 @@ func (s *State) load(ctx context.Context, q querier, key poller.Key) (*poller.Re
 
 // Commit implements [poller.State.Commit]: one transaction, so after an
 // error nothing of c is applied.
-func (s *State) Commit(ctx context.Context, key poller.Key, c poller.Change) error {
+func (s *State) Commit(ctx context.Context, key poller.StateKey, c poller.Change) error {
 	if err := checkKey(key); err != nil {
 		return err
 	}
@@ -120,7 +120,7 @@ func (s *State) Commit(ctx context.Context, key poller.Key, c poller.Change) err
 
 // commitTx applies c inside tx, as [poller.Change.Apply] does: watermark,
 // cycles and (when not nil) Missing replaced, upserts, then deletes.
-func (s *State) commitTx(ctx context.Context, tx pgx.Tx, key poller.Key, c poller.Change) error {
+func (s *State) commitTx(ctx context.Context, tx pgx.Tx, key poller.StateKey, c poller.Change) error {
 	var sec *int64
 	var nsec *int32
 	if !c.Watermark.IsZero() {
@@ -172,16 +172,16 @@ func (s *State) commitTx(ctx context.Context, tx pgx.Tx, key poller.Key, c polle
 }
 
 // checkKey refuses names PostgreSQL text cannot hold.
-func checkKey(key poller.Key) error {
+func checkKey(key poller.StateKey) error {
 	for _, f := range []struct{ name, v string }{{"Instance", key.Instance}, {"Resource", key.Resource}} {
 		if !utf8.ValidString(f.v) || strings.IndexByte(f.v, 0) >= 0 {
-			return fmt.Errorf("%w: poller.Key.%s %q must be UTF-8 without NUL bytes", ErrInvalidKey, f.name, f.v)
+			return fmt.Errorf("%w: poller.StateKey.%s %q must be UTF-8 without NUL bytes", ErrInvalidKey, f.name, f.v)
 		}
 	}
 	return nil
 }
 
-func keyString(key poller.Key) string { return fmt.Sprintf("%q/%q", key.Instance, key.Resource) }
+func keyString(key poller.StateKey) string { return fmt.Sprintf("%q/%q", key.Instance, key.Resource) }
 
 // encodeMissing writes Missing counts as a count, then each id (length
 // first) and its count, all varints. nil stays nil (the column keeps its

@@ -30,7 +30,7 @@ func TestStateFailedCommitAppliesNothing(t *testing.T) {
 	s, err := riverstore.NewState(pool, riverstore.StoreConfig{})
 	require.NoError(t, err)
 	ctx := t.Context()
-	key := poller.Key{Instance: "inst-1", Resource: "contacts"}
+	key := poller.StateKey{Instance: "inst-1", Resource: "contacts"}
 	t0 := time.Date(2026, 3, 14, 15, 9, 26, 535897932, time.UTC)
 	require.NoError(t, s.Commit(ctx, key, poller.Change{
 		Watermark: t0, Cycles: 1,
@@ -80,7 +80,7 @@ func TestStateRefusesKeysTextCannotHold(t *testing.T) {
 	pool, _ := setup(t, 2)
 	s, err := riverstore.NewState(pool, riverstore.StoreConfig{})
 	require.NoError(t, err)
-	for _, key := range []poller.Key{{Instance: "a\x00b", Resource: "r"}, {Instance: "i", Resource: "\xff"}} {
+	for _, key := range []poller.StateKey{{Instance: "a\x00b", Resource: "r"}, {Instance: "i", Resource: "\xff"}} {
 		_, err := s.Load(t.Context(), key)
 		require.ErrorIs(t, err, riverstore.ErrInvalidKey, "Load %q", key)
 		require.ErrorIs(t, s.Commit(t.Context(), key, poller.Change{Cycles: 1}), riverstore.ErrInvalidKey, "Commit %q", key)
@@ -94,7 +94,7 @@ func TestStateCorruptMissingIsAnError(t *testing.T) {
 	pool, _ := setup(t, 2)
 	s, err := riverstore.NewState(pool, riverstore.StoreConfig{})
 	require.NoError(t, err)
-	key := poller.Key{Instance: "i", Resource: "r"}
+	key := poller.StateKey{Instance: "i", Resource: "r"}
 	require.NoError(t, s.Commit(t.Context(), key, poller.Change{Cycles: 1, Missing: map[string]int{"a": 1}}))
 	_, err = pool.Exec(t.Context(), "UPDATE elementevents_poller_resource SET missing = '\\x05ff'::bytea")
 	require.NoError(t, err)

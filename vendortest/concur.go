@@ -41,7 +41,7 @@ type ConcurConfig struct {
 	// Default and most: 100.
 	MaxLimit int
 	// OnRequest is called as [WooConfig.OnRequest] is.
-	OnRequest func(Request)
+	OnRequest func(LoggedRequest)
 }
 
 // Concur is a fake SAP Concur Expense v3 API: GET [ConcurReportsPath],
@@ -59,7 +59,7 @@ type Concur struct {
 	Fake
 
 	maxLimit  int
-	onRequest func(Request)
+	onRequest func(LoggedRequest)
 
 	mu      sync.Mutex
 	token   string
@@ -279,7 +279,7 @@ func (c *Concur) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.serve(sw, r, &entry)
 }
 
-func (c *Concur) serve(w http.ResponseWriter, r *http.Request, entry *Request) {
+func (c *Concur) serve(w http.ResponseWriter, r *http.Request, entry *LoggedRequest) {
 	c.mu.Lock()
 	token := c.token
 	c.mu.Unlock()

@@ -157,9 +157,9 @@ func TestWooCommerceFaultCut(t *testing.T) {
 func TestWooCommerceFaultHangAndDelay(t *testing.T) {
 	t.Parallel()
 	clock := clockwork.NewFakeClockAt(t0)
-	seen := make(chan vendortest.Request, 4)
+	seen := make(chan vendortest.LoggedRequest, 4)
 	s := vendortest.ServeWooCommerce(t, vendortest.WooConfig{Key: key, Secret: secret, Clock: clock,
-		OnRequest: func(r vendortest.Request) { seen <- r }})
+		OnRequest: func(r vendortest.LoggedRequest) { seen <- r }})
 	s.PutCustomer(vendortest.Customer{Email: "c@example.com", Created: t0.Add(-time.Hour)})
 	s.Inject(vendortest.Fault{Page: 1, Hang: true}, vendortest.Fault{Page: 1, Delay: 30 * time.Second})
 
@@ -215,7 +215,7 @@ func TestWooCommerceCloseEndsHang(t *testing.T) {
 	t.Parallel()
 	hung := make(chan struct{}, 1)
 	s := vendortest.ServeWooCommerce(t, vendortest.WooConfig{Key: key, Secret: secret, Clock: clockwork.NewFakeClockAt(t0),
-		OnRequest: func(vendortest.Request) { hung <- struct{}{} }})
+		OnRequest: func(vendortest.LoggedRequest) { hung <- struct{}{} }})
 	s.Inject(vendortest.Fault{Hang: true, Times: -1})
 	done := make(chan struct{})
 	go func() {
@@ -251,7 +251,7 @@ func TestWooCommerceOnRequestChanges(t *testing.T) {
 		s     *vendortest.WooCommerce
 	)
 	s = vendortest.ServeWooCommerce(t, vendortest.WooConfig{Key: key, Secret: secret, Clock: clockwork.NewFakeClockAt(t0),
-		OnRequest: func(r vendortest.Request) {
+		OnRequest: func(r vendortest.LoggedRequest) {
 			mu.Lock()
 			pages = append(pages, r.Page)
 			mu.Unlock()

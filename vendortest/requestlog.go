@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// Request is one request a fake saw, as its [RequestLog] keeps it.
-type Request struct {
+// LoggedRequest is one request a fake saw, as its [RequestLog] keeps it.
+type LoggedRequest struct {
 	// At is when the request arrived, on the fake's clock. Zero for a
 	// request kept by [RequestLog.Record], which knows no clock.
 	At time.Time
@@ -49,7 +49,7 @@ type Request struct {
 // ready to use and it is safe for concurrent use.
 type RequestLog struct {
 	mu   sync.Mutex
-	reqs []Request
+	reqs []LoggedRequest
 }
 
 // Record keeps r's method, path, query and headers. It is for handlers of
@@ -61,7 +61,7 @@ func (l *RequestLog) Record(r *http.Request) {
 // Since returns the requests kept after the first n: pass 0 for every
 // request, or [RequestLog.Len] taken before a step for that step's
 // requests.
-func (l *RequestLog) Since(n int) []Request {
+func (l *RequestLog) Since(n int) []LoggedRequest {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if n >= len(l.reqs) {
@@ -78,24 +78,24 @@ func (l *RequestLog) Len() int {
 }
 
 // Last returns the request kept last, and false if there is none.
-func (l *RequestLog) Last() (Request, bool) {
+func (l *RequestLog) Last() (LoggedRequest, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if len(l.reqs) == 0 {
-		return Request{}, false
+		return LoggedRequest{}, false
 	}
 	return l.reqs[len(l.reqs)-1], true
 }
 
-func (l *RequestLog) add(r Request) {
+func (l *RequestLog) add(r LoggedRequest) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.reqs = append(l.reqs, r)
 }
 
 // newRequest starts the log entry of r, arrived at at.
-func newRequest(r *http.Request, at time.Time) Request {
-	return Request{
+func newRequest(r *http.Request, at time.Time) LoggedRequest {
+	return LoggedRequest{
 		At: at, Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery,
 		Query: r.URL.Query(), Header: r.Header.Clone(),
 	}

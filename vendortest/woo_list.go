@@ -162,7 +162,7 @@ func (res *wooResource) filter(q url.Values, site *time.Location) (func(wooRecor
 }
 
 // list answers a request for a page of res.
-func (s *WooCommerce) list(w http.ResponseWriter, r *http.Request, entry *Request, res *wooResource, page, perPage int, f *Fault) {
+func (s *WooCommerce) list(w http.ResponseWriter, r *http.Request, entry *LoggedRequest, res *wooResource, page, perPage int, f *Fault) {
 	q := entry.Query
 	less, e := res.sorter(q)
 	if e != nil {

@@ -53,7 +53,7 @@ type WooConfig struct {
 	// (Status is 0) and the Fault that will answer it, if any. It runs
 	// without the store's lock, so it may change the store: a change while
 	// a client pages. It must be safe for concurrent use.
-	OnRequest func(Request)
+	OnRequest func(LoggedRequest)
 }
 
 // WooCommerce is a fake WooCommerce store: the customers and orders of its
@@ -80,7 +80,7 @@ type WooCommerce struct {
 
 	site      *time.Location
 	client    *http.Client
-	onRequest func(Request)
+	onRequest func(LoggedRequest)
 
 	mu          sync.Mutex
 	key, secret string
@@ -151,7 +151,7 @@ func (s *WooCommerce) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // serve answers r and fills in its log entry.
-func (s *WooCommerce) serve(w http.ResponseWriter, r *http.Request, entry *Request) {
+func (s *WooCommerce) serve(w http.ResponseWriter, r *http.Request, entry *LoggedRequest) {
 	name, _ := strings.CutPrefix(r.URL.Path, WooAPIPath+"/")
 	res, ok := wooResources[name]
 	if !ok || r.Method != http.MethodGet {

@@ -21,8 +21,8 @@ var applyCases = []testCase{
 // the suite's own copy: Apply is the contract.
 func testMatchesApply(t *testing.T, s poller.State) {
 	rng := rand.New(rand.NewPCG(0x5eed, 2026))
-	keys := []poller.Key{keyA, keyB, {Instance: "inst-2", Resource: "contacts"}}
-	want := map[poller.Key]*poller.ResourceState{}
+	keys := []poller.StateKey{keyA, keyB, {Instance: "inst-2", Resource: "contacts"}}
+	want := map[poller.StateKey]*poller.ResourceState{}
 	for _, key := range keys {
 		want[key] = empty()
 	}

@@ -54,8 +54,8 @@ func (e *errs) err() error {
 func testConcurrentKeys(t *testing.T, s poller.State) {
 	const writers, commits = 16, 40
 	ctx := t.Context()
-	key := func(w int) poller.Key {
-		return poller.Key{Instance: fmt.Sprintf("inst-%d", w%4), Resource: fmt.Sprintf("res-%d", w/4)}
+	key := func(w int) poller.StateKey {
+		return poller.StateKey{Instance: fmt.Sprintf("inst-%d", w%4), Resource: fmt.Sprintf("res-%d", w/4)}
 	}
 	var (
 		e     errs

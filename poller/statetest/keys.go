@@ -11,18 +11,18 @@ import (
 var keyCases = []testCase{
 	{Name: "SameResourceOfTwoInstances", Test: func(t *testing.T, s poller.State) {
 		requireIsolated(t, s,
-			[]poller.Key{{Instance: "inst-1", Resource: "contacts"}, {Instance: "inst-2", Resource: "contacts"}},
-			poller.Key{Instance: "inst-3", Resource: "contacts"})
+			[]poller.StateKey{{Instance: "inst-1", Resource: "contacts"}, {Instance: "inst-2", Resource: "contacts"}},
+			poller.StateKey{Instance: "inst-3", Resource: "contacts"})
 	}},
 	{Name: "TwoResourcesOfOneInstance", Test: func(t *testing.T, s poller.State) {
 		requireIsolated(t, s,
-			[]poller.Key{{Instance: "inst-1", Resource: "contacts"}, {Instance: "inst-1", Resource: "accounts"}},
-			poller.Key{Instance: "inst-1", Resource: "leads"})
+			[]poller.StateKey{{Instance: "inst-1", Resource: "contacts"}, {Instance: "inst-1", Resource: "accounts"}},
+			poller.StateKey{Instance: "inst-1", Resource: "leads"})
 	}},
 	// Keys a store joining Instance and Resource into one string could
 	// confuse.
 	{Name: "KeysThatJoinAlikeAreDistinct", Test: func(t *testing.T, s poller.State) {
-		requireIsolated(t, s, []poller.Key{
+		requireIsolated(t, s, []poller.StateKey{
 			{Instance: "a:b", Resource: "c"}, {Instance: "a", Resource: "b:c"},
 			{Instance: "a/b", Resource: "c"}, {Instance: "a", Resource: "b/c"},
 			{Instance: "a.b", Resource: "c"}, {Instance: "a", Resource: "b.c"},
@@ -31,12 +31,12 @@ var keyCases = []testCase{
 			{Instance: "ab", Resource: "c"}, {Instance: "a", Resource: "bc"},
 			{Instance: "abc", Resource: ""}, {Instance: "", Resource: "abc"},
 			{Instance: "", Resource: ""},
-		}, poller.Key{Instance: "a", Resource: "c"})
+		}, poller.StateKey{Instance: "a", Resource: "c"})
 	}},
 	// Keys a store comparing names loosely (ignoring case, trailing
 	// spaces or Unicode normalization) could confuse.
 	{Name: "NamesAreComparedExactly", Test: func(t *testing.T, s poller.State) {
-		requireIsolated(t, s, []poller.Key{
+		requireIsolated(t, s, []poller.StateKey{
 			{Instance: "inst", Resource: "contacts"},
 			{Instance: "Inst", Resource: "contacts"},
 			{Instance: "inst", Resource: "Contacts"},
@@ -45,14 +45,14 @@ var keyCases = []testCase{
 			{Instance: " inst", Resource: "contacts"},
 			{Instance: "café", Resource: "contacts"},
 			{Instance: "cafe\u0301", Resource: "contacts"},
-		}, poller.Key{Instance: "INST", Resource: "CONTACTS"})
+		}, poller.StateKey{Instance: "INST", Resource: "CONTACTS"})
 	}},
 }
 
 // requireIsolated commits a different state to each key, then changes
 // the first key alone, checking every key after each round, and that
 // untouched stays unknown.
-func requireIsolated(t *testing.T, s poller.State, keys []poller.Key, untouched poller.Key) {
+func requireIsolated(t *testing.T, s poller.State, keys []poller.StateKey, untouched poller.StateKey) {
 	t.Helper()
 	want := make([]*poller.ResourceState, len(keys))
 	for i, key := range keys {

@@ -19,7 +19,7 @@ var loadCases = []testCase{
 // testLoadUnknown loads keys never committed to: no error, zero
 // Watermark, zero Cycles, no records, no Missing counts.
 func testLoadUnknown(t *testing.T, s poller.State) {
-	for _, key := range []poller.Key{keyA, keyB, {}} {
+	for _, key := range []poller.StateKey{keyA, keyB, {}} {
 		st := load(t, s, key)
 		require.True(t, st.Watermark.IsZero(), "Watermark of %+v: %v", key, st.Watermark)
 		require.Zero(t, st.Cycles, "Cycles of %+v", key)

@@ -94,8 +94,8 @@ func at(d time.Duration) time.Time { return t0.Add(d) }
 
 // Keys most cases use.
 var (
-	keyA = poller.Key{Instance: "inst-1", Resource: "contacts"}
-	keyB = poller.Key{Instance: "inst-1", Resource: "accounts"}
+	keyA = poller.StateKey{Instance: "inst-1", Resource: "contacts"}
+	keyB = poller.StateKey{Instance: "inst-1", Resource: "accounts"}
 )
 
 // ids are record ids of every shape the poller meets: vendors' numbers,
@@ -153,7 +153,7 @@ func cloneState(st *poller.ResourceState) *poller.ResourceState {
 	}
 }
 
-func load(t *testing.T, s poller.State, key poller.Key) *poller.ResourceState {
+func load(t *testing.T, s poller.State, key poller.StateKey) *poller.ResourceState {
 	t.Helper()
 	st, err := s.Load(t.Context(), key)
 	require.NoError(t, err, "Load %+v", key)
@@ -161,14 +161,14 @@ func load(t *testing.T, s poller.State, key poller.Key) *poller.ResourceState {
 	return st
 }
 
-func commit(t *testing.T, s poller.State, key poller.Key, c poller.Change) {
+func commit(t *testing.T, s poller.State, key poller.StateKey, c poller.Change) {
 	t.Helper()
 	require.NoError(t, s.Commit(t.Context(), key, c), "Commit %+v", key)
 }
 
 // step applies c to want, the suite's model of key, commits c and checks
 // that Load gives want.
-func step(t *testing.T, s poller.State, key poller.Key, want *poller.ResourceState, c poller.Change) {
+func step(t *testing.T, s poller.State, key poller.StateKey, want *poller.ResourceState, c poller.Change) {
 	t.Helper()
 	c.Apply(want)
 	commit(t, s, key, c)
