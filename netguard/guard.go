@@ -21,47 +21,7 @@ import (
 // The zero Guard refuses every non-public range listed below and allows
 // both http and https.
 //
-// Refused ranges, with AllowPrivate false:
-//
-//	IPv4                 name
-//	0.0.0.0/8            this network (unspecified)      *
-//	10.0.0.0/8           private (RFC 1918)
-//	100.100.100.200/32   cloud metadata (Alibaba Cloud)  *
-//	100.64.0.0/10        shared address space (CGNAT)
-//	127.0.0.0/8          loopback
-//	169.254.169.254/32   cloud metadata                  *
-//	169.254.0.0/16       link-local
-//	172.16.0.0/12        private (RFC 1918)
-//	192.0.0.0/24         IETF protocol assignments
-//	192.0.2.0/24         documentation (TEST-NET-1)
-//	192.168.0.0/16       private (RFC 1918)
-//	198.18.0.0/15        benchmarking
-//	198.51.100.0/24      documentation (TEST-NET-2)
-//	203.0.113.0/24       documentation (TEST-NET-3)
-//	224.0.0.0/4          multicast                       *
-//	255.255.255.255/32   broadcast                       *
-//	240.0.0.0/4          reserved                        *
-//
-//	IPv6
-//	::/128               unspecified                     *
-//	::1/128              loopback
-//	::/96                IPv4-compatible (deprecated)    *
-//	64:ff9b:1::/48       NAT64 local-use
-//	100::/64             discard                         *
-//	2001:db8::/32        documentation
-//	fd00:ec2::254/128    cloud metadata (AWS)            *
-//	fc00::/7             unique local (ULA)
-//	fe80::/10            link-local
-//	fec0::/10            site-local (deprecated)
-//	ff00::/8             multicast                       *
-//
-// Ranges marked * are refused even with AllowPrivate: they are never a
-// valid target (no unicast host lives there, or, for the metadata
-// endpoints, reaching them is exactly the attack). Only Allow opens them.
-//
-// Addresses that embed an IPv4 address are also checked by that address:
-// IPv4-mapped (::ffff:0:0/96), NAT64 (64:ff9b::/96) and 6to4 (2002::/16),
-// so ::ffff:127.0.0.1 and 64:ff9b::7f00:1 count as loopback.
+// The package documentation lists the refused ranges.
 type Guard struct {
 	// AllowPrivate turns the guard off for non-public ranges (private
 	// deployments and tests on loopback): loopback, private (RFC 1918),
