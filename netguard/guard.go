@@ -27,7 +27,7 @@ type Guard struct {
 	// deployments and tests on loopback): loopback, private (RFC 1918),
 	// CGNAT, link-local, ULA, site-local, NAT64 local-use, IETF protocol
 	// assignments, documentation and benchmarking. The ranges marked * in
-	// the table above stay refused. False (the zero value) refuses them
+	// the package documentation's table stay refused. False (the zero value) refuses them
 	// all.
 	AllowPrivate bool
 
