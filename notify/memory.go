@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"hash/maphash"
 	"slices"
 	"strings"
 	"sync"
@@ -11,17 +12,22 @@ import (
 // memoryOutbox is the [Outbox] that [NewMemoryOutbox] returns. Its zero
 // value is an empty outbox.
 //
-// A backlog costs the garbage collector little: each delivery is two
-// allocations (its ID and OrderKey as one string, its Key and Body as one
-// block of bytes) and a record in one slice, and its queues hold record
-// numbers rather than pointers.
+// A backlog costs the garbage collector little: each delivery is one
+// block of bytes (its ID, OrderKey, Key and Body) and a record in one
+// slice with a single pointer, to that block; the ID index is keyed by a
+// hash of the ID and its queues hold record numbers, so neither has a
+// pointer to follow.
 type memoryOutbox struct {
 	mu      sync.Mutex
 	seq     uint64
-	records []memRecord     // a delivery's slot in records is its handle
-	byID    map[string]slot // keys share memRecord.names
-	free    []slot          // unused slots of records
-	live    int             // used slots
+	records []memRecord // a delivery's slot in records is its handle
+	free    []slot      // unused slots of records
+	live    int         // used slots
+	// byHash finds a slot by a hash of its delivery's ID; the rare ID whose
+	// hash another ID already has is in collided.
+	seed     maphash.Seed
+	byHash   map[uint64]slot
+	collided map[string]slot
 	// history holds attempts and dead reasons, which few deliveries have.
 	history   map[slot]*memHistory
 	endpoints map[string]*memEndpoint // only endpoints that are reportable
@@ -31,14 +37,13 @@ type memoryOutbox struct {
 // slot is the index of a delivery's record in memoryOutbox.records.
 type slot uint32
 
-// memRecord is one delivery as a memoryOutbox holds it. names is the ID
-// and the OrderKey back to back, split at idEnd; data is the Key and the
-// Body, split at keyEnd. Neither is modified once stored, so substrings
-// and slices of them can be handed out.
+// memRecord is one delivery as a memoryOutbox holds it. data is the ID,
+// OrderKey, Key and Body back to back, ending at idEnd, orderEnd, keyEnd
+// and its end. It is never modified once stored, so slices of it can be
+// handed out.
 type memRecord struct {
-	names                string
-	data                 []byte
-	idEnd, keyEnd        uint32
+	data                    []byte
+	idEnd, orderEnd, keyEnd uint32
 	ep                   uint32 // memEndpoint.index
 	seq                  uint64
 	events               int
@@ -79,7 +84,7 @@ type memHistory struct {
 type memEndpoint struct {
 	url    string
 	index  uint32 // in memoryOutbox.eps
-	queues map[string][]slot
+	queues map[string]*[]slot
 	// heads holds, in Seq order, the deliveries Claim may return: the head
 	// of each queue and every delivery without an OrderKey.
 	heads    []slot
@@ -102,9 +107,9 @@ var _ Outbox = (*memoryOutbox)(nil)
 // be modified. Times come back in UTC.
 func NewMemoryOutbox() Outbox { return new(memoryOutbox) }
 
-func (r *memRecord) id() string       { return r.names[:r.idEnd] }
-func (r *memRecord) orderKey() string { return r.names[r.idEnd:] }
-func (r *memRecord) key() []byte      { return r.data[:r.keyEnd:r.keyEnd] }
+func (r *memRecord) id() []byte       { return r.data[:r.idEnd:r.idEnd] }
+func (r *memRecord) orderKey() []byte { return r.data[r.idEnd:r.orderEnd:r.orderEnd] }
+func (r *memRecord) key() []byte      { return r.data[r.orderEnd:r.keyEnd:r.keyEnd] }
 func (r *memRecord) body() []byte     { return r.data[r.keyEnd:len(r.data):len(r.data)] }
 
 func (o *memoryOutbox) endpointOf(s slot) *memEndpoint { return o.eps[o.records[s].ep] }
@@ -123,21 +128,25 @@ func (r *memRecord) readyAt() stamp {
 func (o *memoryOutbox) Enqueue(_ context.Context, now time.Time, ds ...Delivery) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if o.byID == nil {
-		o.byID = make(map[string]slot)
+	if o.byHash == nil {
+		o.seed = maphash.MakeSeed()
+		o.byHash = make(map[uint64]slot)
 	}
 	at := toStamp(now)
 	for i := range ds {
 		d := &ds[i]
-		if _, held := o.byID[d.ID]; held {
+		h := o.hash(d.ID)
+		if _, held := o.lookup(h, d.ID); held {
 			continue
 		}
-		data := make([]byte, 0, len(d.Key)+len(d.Body))
-		data = append(append(data, d.Key...), d.Body...)
+		data := make([]byte, 0, len(d.ID)+len(d.OrderKey)+len(d.Key)+len(d.Body))
+		data = append(append(append(append(data, d.ID...), d.OrderKey...), d.Key...), d.Body...)
+		idEnd := len(d.ID)
+		orderEnd := idEnd + len(d.OrderKey)
 		o.seq++
 		r := memRecord{
-			names: d.ID + d.OrderKey, data: data,
-			idEnd: uint32(len(d.ID)), keyEnd: uint32(len(d.Key)),
+			data:  data,
+			idEnd: uint32(idEnd), orderEnd: uint32(orderEnd), keyEnd: uint32(orderEnd + len(d.Key)),
 			ep: o.endpoint(d.Endpoint).index, seq: o.seq, events: d.Events,
 			created: at, next: toStamp(d.NextAttempt), lease: noTime, used: true,
 			// A fresh delivery is neither leased nor dead, whatever the
@@ -154,7 +163,7 @@ func (o *memoryOutbox) Enqueue(_ context.Context, now time.Time, ds ...Delivery)
 			}
 			o.setHistory(s, h)
 		}
-		o.byID[r.id()] = s
+		o.index(h, d.ID, s)
 		o.push(s) // the highest Seq yet: order kept
 	}
 	return nil
@@ -198,7 +207,7 @@ func (o *memoryOutbox) Ack(_ context.Context, id string, _ Attempt) error {
 	}
 	ep := o.endpointOf(s)
 	o.drop(s)
-	delete(o.byID, id)
+	o.unindex(o.hash(id), id, s)
 	o.release(s)
 	o.prune(ep)
 	return nil
@@ -291,7 +300,7 @@ func (o *memoryOutbox) List(_ context.Context, f Filter) ([]Delivery, error) {
 		}
 		if f.State == "" || f.State == Pending {
 			for _, q := range ep.queues {
-				lists = append(lists, q)
+				lists = append(lists, *q)
 			}
 		}
 		if f.State == "" || f.State == Dead {

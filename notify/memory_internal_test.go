@@ -6,12 +6,12 @@ import (
 	"time"
 )
 
-// TestMemoryRecordPointers keeps memoryOutbox's records down to their two
-// allocations, names and data, so that a backlog costs the garbage
-// collector two pointers per delivery (a time.Time field, which holds a
-// *Location, or one more string would add to that).
+// TestMemoryRecordPointers keeps memoryOutbox's records down to one
+// pointer, to their data, so that a backlog costs the garbage collector
+// one pointer and one object per delivery (a time.Time field, which holds
+// a *Location, or a string would add to that).
 func TestMemoryRecordPointers(t *testing.T) {
-	allowed := map[string]bool{"memRecord.names": true, "memRecord.data": true}
+	allowed := map[string]bool{"memRecord.data": true}
 	var walk func(path string, typ reflect.Type)
 	walk = func(path string, typ reflect.Type) {
 		switch typ.Kind() {
@@ -52,5 +52,62 @@ func TestStampRoundTrip(t *testing.T) {
 	}
 	if !toStamp(time.Unix(5, 1)).after(toStamp(time.Unix(5, 0))) || toStamp(time.Unix(4, 9)).after(toStamp(time.Unix(5, 0))) {
 		t.Error("after orders instants wrongly")
+	}
+}
+
+// TestMemoryIndexCollisions gives IDs one hash, as maphash would only by
+// rare chance, and checks that the index never confuses them: each is
+// found, forgetting one keeps the others, a new one takes the free hash,
+// and compaction renumbers both maps.
+func TestMemoryIndexCollisions(t *testing.T) {
+	const h = 42
+	o := &memoryOutbox{byHash: map[uint64]slot{}}
+	put := func(id string) slot {
+		s := o.alloc(memRecord{data: []byte(id), idEnd: uint32(len(id)), orderEnd: uint32(len(id)),
+			keyEnd: uint32(len(id)), used: true})
+		o.index(h, id, s)
+		return s
+	}
+	found := func(id string) (slot, bool) { return o.lookup(h, id) }
+	slots := map[string]slot{}
+	for _, id := range []string{"a", "b", "c"} {
+		slots[id] = put(id)
+	}
+	for id, want := range slots {
+		got, ok := found(id)
+		if !ok || got != want {
+			t.Fatalf("lookup(%q) = %d, %v; want %d", id, got, ok, want)
+		}
+	}
+	if _, ok := found("d"); ok {
+		t.Fatal("an ID never indexed was found")
+	}
+
+	o.unindex(h, "a", slots["a"]) // the one in byHash
+	o.unindex(h, "c", slots["c"]) // one in collided
+	if _, ok := found("a"); ok {
+		t.Fatal("a was found after unindex")
+	}
+	if _, ok := found("c"); ok {
+		t.Fatal("c was found after unindex")
+	}
+	if got, ok := found("b"); !ok || got != slots["b"] {
+		t.Fatalf("b = %d, %v after the others left; want %d", got, ok, slots["b"])
+	}
+	slots["d"] = put("d")
+	if got, ok := found("d"); !ok || got != slots["d"] {
+		t.Fatalf("d = %d, %v; want %d", got, ok, slots["d"])
+	}
+
+	// Free every slot but b and d, then compact: both must still be found
+	// at their new slots.
+	o.records[slots["a"]], o.records[slots["c"]] = memRecord{}, memRecord{}
+	o.live -= 2
+	o.compact()
+	for _, id := range []string{"b", "d"} {
+		s, ok := found(id)
+		if !ok || string(o.records[s].id()) != id {
+			t.Fatalf("after compaction %q is at %d (%v), which holds %q", id, s, ok, o.records[s].id())
+		}
 	}
 }

@@ -4,22 +4,24 @@ import (
 	"bytes"
 	"cmp"
 	"fmt"
+	"hash/maphash"
 	"slices"
 )
 
 // The slots, indexes and queues behind a memoryOutbox: how a delivery is
 // stored, found, freed and queued by endpoint and OrderKey.
 
-// delivery returns the delivery in slot s. Claim shares its ID, OrderKey,
-// Key and Body with the outbox (nothing modifies them, and Claim is the
-// delivery hot path); List (owned) gives the caller its own Key and Body.
-// Attempts are always copied: Retry appends to the outbox's slice.
+// delivery returns the delivery in slot s. Claim shares its Key and Body
+// with the outbox (nothing modifies them, and Claim is the delivery hot
+// path); List (owned) gives the caller its own. The ID and OrderKey are
+// new strings. Attempts are always copied: Retry appends to the outbox's
+// slice.
 func (o *memoryOutbox) delivery(s slot, owned bool) Delivery {
 	r := &o.records[s]
 	d := Delivery{
-		ID:          r.id(),
+		ID:          string(r.id()),
 		Endpoint:    o.endpointOf(s).url,
-		OrderKey:    r.orderKey(),
+		OrderKey:    string(r.orderKey()),
 		Key:         r.key(),
 		Body:        r.body(),
 		Events:      r.events,
@@ -57,7 +59,7 @@ func (o *memoryOutbox) delivery(s slot, owned bool) Delivery {
 
 // get returns the slot of delivery id if it is in state want.
 func (o *memoryOutbox) get(id string, want DeliveryState) (slot, error) {
-	s, ok := o.byID[id]
+	s, ok := o.lookup(o.hash(id), id)
 	if !ok {
 		return 0, fmt.Errorf("%w: %q", ErrNotFound, id)
 	}
@@ -72,6 +74,38 @@ func (o *memoryOutbox) state(s slot) DeliveryState {
 		return Dead
 	}
 	return Pending
+}
+
+func (o *memoryOutbox) hash(id string) uint64 { return maphash.String(o.seed, id) }
+
+// lookup returns the slot of the delivery with id, whose hash is h.
+func (o *memoryOutbox) lookup(h uint64, id string) (slot, bool) {
+	if s, ok := o.byHash[h]; ok && string(o.records[s].id()) == id {
+		return s, true
+	}
+	s, ok := o.collided[id]
+	return s, ok
+}
+
+// index makes slot s, which holds id of hash h, found by lookup.
+func (o *memoryOutbox) index(h uint64, id string, s slot) {
+	if _, taken := o.byHash[h]; !taken {
+		o.byHash[h] = s
+		return
+	}
+	if o.collided == nil {
+		o.collided = make(map[string]slot)
+	}
+	o.collided[id] = s
+}
+
+// unindex forgets slot s, which holds id of hash h.
+func (o *memoryOutbox) unindex(h uint64, id string, s slot) {
+	if t, ok := o.byHash[h]; ok && t == s {
+		delete(o.byHash, h)
+		return
+	}
+	delete(o.collided, id)
 }
 
 // alloc stores r in a free slot.
@@ -127,12 +161,15 @@ func (o *memoryOutbox) compact() {
 			list[i] = moved[s]
 		}
 	}
-	for id, s := range o.byID {
-		o.byID[id] = moved[s]
+	for h, s := range o.byHash {
+		o.byHash[h] = moved[s]
+	}
+	for id, s := range o.collided {
+		o.collided[id] = moved[s]
 	}
 	for _, ep := range o.endpoints {
 		for _, q := range ep.queues {
-			renumber(q)
+			renumber(*q)
 		}
 		renumber(ep.heads)
 		renumber(ep.dead)
@@ -196,14 +233,11 @@ func (o *memoryOutbox) prune(ep *memEndpoint) {
 // push queues a new pending delivery, which has the highest Seq yet.
 func (o *memoryOutbox) push(s slot) {
 	ep, key := o.endpointOf(s), o.records[s].orderKey()
-	if ep.queues == nil {
-		ep.queues = make(map[string][]slot)
-	}
-	q := ep.queues[key]
-	if len(q) == 0 || key == "" {
+	qp := ep.queue(key)
+	if len(*qp) == 0 || len(key) == 0 {
 		ep.heads = append(ep.heads, s) // the highest Seq yet: order kept
 	}
-	ep.queues[key] = append(q, s)
+	*qp = append(*qp, s)
 	ep.pending++
 }
 
@@ -211,17 +245,15 @@ func (o *memoryOutbox) push(s slot) {
 // of later deliveries of its OrderKey, whose head it may become.
 func (o *memoryOutbox) requeue(s slot) {
 	ep, key := o.endpointOf(s), o.records[s].orderKey()
-	if ep.queues == nil {
-		ep.queues = make(map[string][]slot)
-	}
-	q := ep.queues[key]
+	qp := ep.queue(key)
+	q := *qp
 	switch {
-	case key == "", len(q) == 0:
+	case len(key) == 0, len(q) == 0:
 		ep.heads = o.insert(ep.heads, s)
 	case o.records[s].seq < o.records[q[0]].seq:
 		ep.heads = o.insert(o.remove(ep.heads, q[0]), s)
 	}
-	ep.queues[key] = o.insert(q, s)
+	*qp = o.insert(q, s)
 	ep.pending++
 }
 
@@ -229,21 +261,36 @@ func (o *memoryOutbox) requeue(s slot) {
 // once it is empty; the next of its OrderKey becomes a head.
 func (o *memoryOutbox) drop(s slot) {
 	ep, key := o.endpointOf(s), o.records[s].orderKey()
-	q := ep.queues[key]
-	wasHead := key == "" || q[0] == s
+	qp := ep.queues[string(key)]
+	q := *qp
+	wasHead := len(key) == 0 || q[0] == s
 	q = o.remove(q, s)
 	if wasHead {
 		ep.heads = o.remove(ep.heads, s)
-		if key != "" && len(q) > 0 {
+		if len(key) != 0 && len(q) > 0 {
 			ep.heads = o.insert(ep.heads, q[0])
 		}
 	}
 	if len(q) == 0 {
-		delete(ep.queues, key)
+		delete(ep.queues, string(key))
 	} else {
-		ep.queues[key] = q
+		*qp = q
 	}
 	ep.pending--
+}
+
+// queue returns the queue of OrderKey key, creating it; only a new key is
+// copied into a string.
+func (ep *memEndpoint) queue(key []byte) *[]slot {
+	if qp := ep.queues[string(key)]; qp != nil {
+		return qp
+	}
+	if ep.queues == nil {
+		ep.queues = make(map[string]*[]slot)
+	}
+	qp := new([]slot)
+	ep.queues[string(key)] = qp
+	return qp
 }
 
 func (o *memoryOutbox) bySeq(a, b slot) int {
