@@ -114,8 +114,10 @@ func BenchmarkPollScale(b *testing.B) {
 			var before, after runtime.MemStats
 			runtime.GC()
 			runtime.ReadMemStats(&before)
+			// A million records is 10,000 pages: past the default page
+			// cap, which a resource that large raises.
 			p, err := New(Config{Instance: inst, Source: src, Sink: noop,
-				Clock: clockwork.NewFakeClock(), FirstRun: Baseline})
+				Clock: clockwork.NewFakeClock(), FirstRun: Baseline, MaxPages: n/100 + 1})
 			if err != nil {
 				b.Fatal(err)
 			}
