@@ -10,7 +10,7 @@
 // # Run it
 //
 //	go run ./examples/quickstart   # a fake WooCommerce store, end to end, in seconds
-//	go test ./...
+//	go test ./... ./riverstore/... ./interop/... ./bench/...
 //
 // # Instances: element and javatime
 //
@@ -69,19 +69,20 @@
 // middleware) that verifies a notification's Standard Webhooks signature
 // (the Cloud Elements one only when allowed, since it has no timestamp),
 // checks its timestamp, drops duplicates by the signed id, and hands the
-// decoded Notification to a function. It imports only events and signature, so a
-// consumer does not pull in the element catalogue. receiver/receivertest
-// signs requests for the consumer's tests.
+// decoded Notification to a function. It imports only events and
+// signature of the library, so a consumer does not pull in the element
+// catalogue. receiver/receivertest signs requests for the consumer's
+// tests.
 //
 // # State that survives restarts
 //
 // The Notifier's Outbox, the poller's State and the Deduper are
 // interfaces with in-memory defaults and conformance suites
 // (notify/notifytest, poller/statetest, webhook/dedupetest). Package
-// boltstore keeps all three
-// in one file for a single process; the riverstore module runs polling and
-// delivery on PostgreSQL through River for several replicas, so the core
-// module never depends on a database driver.
+// boltstore keeps all three in one file for a single process; the
+// riverstore module runs polling and delivery on PostgreSQL through River
+// for several replicas, so the core module never depends on a database
+// driver.
 //
 // # Tests
 //
