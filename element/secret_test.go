@@ -25,6 +25,14 @@ func TestSignatureKeyNeverPrints(t *testing.T) {
 	for what, v := range map[string]any{"Key": s, "Events": ev, "*Events": &ev} {
 		printcheck.NoSecret(t, what, printcheck.Forms(v), secretValue)
 	}
+	inst, err := element.Parse([]byte(`{"element":{"key":"woocommercerest"},"providerData":{"token":"` + secretValue + `"},
+		"configuration":{"store.url":"https://shop.example","oauth.api.key":"ck_` + secretValue + `","oauth.api.secret":"cs",
+		"event.notification.signature.key":"` + secretValue + `"}}`))
+	require.NoError(t, err)
+	for what, v := range map[string]any{"Instance": *inst, "*Instance": inst, "Configuration": inst.Configuration} {
+		printcheck.NoSecret(t, what, printcheck.Forms(v), secretValue)
+	}
+	require.Contains(t, fmt.Sprintf("%+v", inst), "https://shop.example", "what is not secret still prints")
 	data, err := json.Marshal(ev)
 	require.NoError(t, err)
 	require.Contains(t, string(data), `"[REDACTED]"`)
