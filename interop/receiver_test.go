@@ -56,7 +56,7 @@ func TestInteropReceiverAcceptsOtherSenders(t *testing.T) {
 			for _, tampered := range []bool{false, true} {
 				var handled []string
 				rcv, err := receiver.New(receiver.Config{
-					Keys: [][]byte{mustKey(t, secret)},
+					Keys: []signature.Key{mustKey(t, secret)},
 					Handle: func(_ context.Context, n events.Notification) error {
 						handled = append(handled, n.Message.EventID)
 						return nil

@@ -26,6 +26,7 @@ import (
 	"github.com/a12b7632/elementevents/netguard"
 	"github.com/a12b7632/elementevents/notify"
 	"github.com/a12b7632/elementevents/receiver"
+	"github.com/a12b7632/elementevents/signature"
 	"github.com/a12b7632/elementevents/vendortest"
 	"github.com/a12b7632/elementevents/webhook"
 )
@@ -175,7 +176,7 @@ func runIngest(tb testing.TB, n int) ingestResult {
 
 	// The consumer: a Receiver on loopback, counting events by id.
 	rcv, err := receiver.New(receiver.Config{
-		Keys:   [][]byte{[]byte(ingestNotifyKey)},
+		Keys:   []signature.Key{[]byte(ingestNotifyKey)},
 		Logger: discard,
 		Handle: func(_ context.Context, note events.Notification) error {
 			notes.Add(1)

@@ -23,6 +23,7 @@ import (
 	"github.com/a12b7632/elementevents/netguard"
 	"github.com/a12b7632/elementevents/notify"
 	"github.com/a12b7632/elementevents/receiver"
+	"github.com/a12b7632/elementevents/signature"
 )
 
 const (
@@ -77,7 +78,7 @@ func TestReceiverOutage(t *testing.T) {
 		unknown   int
 	)
 	rcv, err := receiver.New(receiver.Config{
-		Keys:   [][]byte{[]byte(outageNotifyKey)},
+		Keys:   []signature.Key{[]byte(outageNotifyKey)},
 		Clock:  clock,
 		Logger: discard,
 		Handle: func(_ context.Context, note events.Notification) error {

@@ -120,7 +120,7 @@ func runBadReceiver(t *testing.T, c *casefile.Case) casefile.Outcome {
 		notes []events.Notification
 	)
 	cfg := receiver.Config{
-		Keys: [][]byte{badKey}, Clock: clock, Logger: logs.Logger(),
+		Keys: []signature.Key{badKey}, Clock: clock, Logger: logs.Logger(),
 		Handle: func(_ context.Context, n events.Notification) error {
 			mu.Lock()
 			notes = append(notes, n)

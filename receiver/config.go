@@ -27,8 +27,9 @@ type Config struct {
 	// accepted, so a key is rotated by listing the new one first and
 	// dropping the old one once the sender has switched. Each is the raw
 	// key bytes (see [signature.ParseKey] for "whsec_" secrets and
-	// event.notification.signature.key values). Required, none empty.
-	Keys [][]byte
+	// event.notification.signature.key values), a [signature.Key] so that
+	// a printed or logged Config never shows them. Required, none empty.
+	Keys []signature.Key
 
 	// Tolerance bounds how far the webhook-timestamp of a Standard
 	// Webhooks request may be from Clock, either way. Zero means

@@ -6,7 +6,7 @@
 // middleware that restores the body for the next handler:
 //
 //	rcv, err := receiver.New(receiver.Config{
-//		Keys: [][]byte{key},
+//		Keys: []signature.Key{key},
 //		Handle: func(ctx context.Context, n events.Notification) error {
 //			return process(n) // an error answers 500, so the sender retries
 //		},

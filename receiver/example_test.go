@@ -14,6 +14,7 @@ import (
 	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/receiver"
 	"github.com/a12b7632/elementevents/receiver/receivertest"
+	"github.com/a12b7632/elementevents/signature"
 )
 
 // A service receives the notifications sent to its callback URL. The
@@ -24,7 +25,7 @@ func ExampleReceiver() {
 	clock := clockwork.NewFakeClockAt(time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC))
 
 	rc, err := receiver.New(receiver.Config{
-		Keys:  [][]byte{key},
+		Keys:  []signature.Key{key},
 		Clock: clock,
 		Handle: func(ctx context.Context, n events.Notification) error {
 			for _, e := range n.Message.Events {
@@ -66,7 +67,7 @@ func ExampleReceiver() {
 func ExampleReceiver_Middleware() {
 	key := []byte("the event.notification.signature.key")
 	clock := clockwork.NewFakeClockAt(time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC))
-	rc, err := receiver.New(receiver.Config{Keys: [][]byte{key}, Clock: clock})
+	rc, err := receiver.New(receiver.Config{Keys: []signature.Key{key}, Clock: clock})
 	if err != nil {
 		panic(err)
 	}

@@ -51,7 +51,7 @@ func FuzzReceiver(f *testing.F) {
 	var got []byte
 	newReceiver := func(allowElements bool) *receiver.Receiver {
 		rc, err := receiver.New(receiver.Config{
-			Keys:                [][]byte{recvKey, []byte("second")},
+			Keys:                []signature.Key{recvKey, []byte("second")},
 			Clock:               clock,
 			MaxBodyBytes:        4 << 10,
 			AllowElementsScheme: allowElements,

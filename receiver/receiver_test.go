@@ -42,7 +42,7 @@ func setupReceiver(t *testing.T, edit func(*receiver.Config)) *recvFixture {
 	t.Helper()
 	f := &recvFixture{clock: clockwork.NewFakeClockAt(recvT0), logs: &recvLogs{}}
 	cfg := receiver.Config{
-		Keys:   [][]byte{recvKey},
+		Keys:   []signature.Key{recvKey},
 		Clock:  f.clock,
 		Logger: slog.New(f.logs),
 		Handle: func(_ context.Context, n events.Notification) error {
@@ -209,7 +209,7 @@ func TestReceiverAnswers(t *testing.T) {
 		},
 		{
 			name: "second key of a rotation",
-			edit: func(c *receiver.Config) { c.Keys = [][]byte{[]byte("new-key"), recvKey} },
+			edit: func(c *receiver.Config) { c.Keys = []signature.Key{[]byte("new-key"), recvKey} },
 			req: func(t *testing.T) *http.Request {
 				return recvSignedRequest(t, recvKey, "evt-1", recvT0, string(valid))
 			},
@@ -442,10 +442,10 @@ func TestNew(t *testing.T) {
 		wantMsg string
 	}{
 		{name: "no keys", cfg: receiver.Config{}, wantErr: signature.ErrNoKey},
-		{name: "an empty key", cfg: receiver.Config{Keys: [][]byte{recvKey, nil}}, wantErr: signature.ErrNoKey, wantMsg: "Keys[1]"},
-		{name: "negative MaxBodyBytes", cfg: receiver.Config{Keys: [][]byte{recvKey}, MaxBodyBytes: -1}, wantMsg: "MaxBodyBytes"},
-		{name: "negative DedupeTTL", cfg: receiver.Config{Keys: [][]byte{recvKey}, DedupeTTL: -time.Second}, wantMsg: "DedupeTTL"},
-		{name: "only a key", cfg: receiver.Config{Keys: [][]byte{recvKey}}},
+		{name: "an empty key", cfg: receiver.Config{Keys: []signature.Key{recvKey, nil}}, wantErr: signature.ErrNoKey, wantMsg: "Keys[1]"},
+		{name: "negative MaxBodyBytes", cfg: receiver.Config{Keys: []signature.Key{recvKey}, MaxBodyBytes: -1}, wantMsg: "MaxBodyBytes"},
+		{name: "negative DedupeTTL", cfg: receiver.Config{Keys: []signature.Key{recvKey}, DedupeTTL: -time.Second}, wantMsg: "DedupeTTL"},
+		{name: "only a key", cfg: receiver.Config{Keys: []signature.Key{recvKey}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -469,7 +469,7 @@ func TestNew(t *testing.T) {
 func TestNewCopiesKeys(t *testing.T) {
 	t.Parallel()
 	key := []byte("mutable-key")
-	f := setupReceiver(t, func(c *receiver.Config) { c.Keys = [][]byte{key} })
+	f := setupReceiver(t, func(c *receiver.Config) { c.Keys = []signature.Key{key} })
 	signedWith := append([]byte(nil), key...)
 	key[0] = 'X'
 	w := recvServe(f.rc, receivertest.NewRequest(t, "/events", signedWith, recvNotification("evt-1"), f.clock.Now()))

@@ -16,6 +16,7 @@ import (
 	"github.com/a12b7632/elementevents/netguard"
 	"github.com/a12b7632/elementevents/notify"
 	"github.com/a12b7632/elementevents/receiver"
+	"github.com/a12b7632/elementevents/signature"
 )
 
 // A Notifier delivers to a Receiver over HTTP while the key is rotated:
@@ -27,7 +28,7 @@ func TestReceiverNotifierRoundTripKeyRotation(t *testing.T) {
 
 	var mu sync.Mutex
 	var handled []events.Notification
-	newRC := func(keys ...[]byte) *receiver.Receiver {
+	newRC := func(keys ...signature.Key) *receiver.Receiver {
 		rc, err := receiver.New(receiver.Config{
 			Keys:   keys,
 			Clock:  clock,

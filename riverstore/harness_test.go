@@ -22,6 +22,7 @@ import (
 	"github.com/a12b7632/elementevents/poller"
 	consumer "github.com/a12b7632/elementevents/receiver"
 	"github.com/a12b7632/elementevents/riverstore"
+	"github.com/a12b7632/elementevents/signature"
 )
 
 // testKey signs the test notifications.
@@ -99,7 +100,7 @@ func (noDedupe) Mark(context.Context, string, time.Duration) error { return nil 
 func newReceiver(t testing.TB) *receiver {
 	t.Helper()
 	rc := &receiver{requests: map[string]int{}, accepted: map[string]int{}, events: map[string]int{}}
-	verify, err := consumer.New(consumer.Config{Keys: [][]byte{testKey}, Deduper: noDedupe{}, Logger: quiet})
+	verify, err := consumer.New(consumer.Config{Keys: []signature.Key{testKey}, Deduper: noDedupe{}, Logger: quiet})
 	require.NoError(t, err)
 	verifyOnly := verify.Middleware(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	rc.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {

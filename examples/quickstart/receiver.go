@@ -12,6 +12,7 @@ import (
 
 	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/receiver"
+	"github.com/a12b7632/elementevents/signature"
 )
 
 // consumer is the service at the instances' callback URL: your
@@ -52,7 +53,7 @@ type verified struct {
 
 // newConsumer returns a consumer that accepts notifications signed with
 // any of keys and prints to out.
-func newConsumer(out io.Writer, keys [][]byte) (*consumer, error) {
+func newConsumer(out io.Writer, keys []signature.Key) (*consumer, error) {
 	c := &consumer{out: out}
 	rcv, err := receiver.New(receiver.Config{
 		Keys:   keys,

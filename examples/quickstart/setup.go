@@ -52,7 +52,7 @@ func setUp(ctx context.Context, out io.Writer) (d *demo, err error) {
 	if err != nil {
 		return d, err
 	}
-	if d.consumer, err = newConsumer(out, [][]byte{key}); err != nil {
+	if d.consumer, err = newConsumer(out, []signature.Key{key}); err != nil {
 		return d, err
 	}
 	consumerSrv, err := serve(d.consumer)

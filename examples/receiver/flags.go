@@ -18,7 +18,7 @@ const keysEnv = "ELEMENTEVENTS_KEYS"
 type config struct {
 	listen        string
 	path          string
-	keys          [][]byte
+	keys          []signature.Key
 	tolerance     time.Duration
 	allowElements bool
 }
@@ -122,8 +122,8 @@ func (k *keyList) Set(v string) error {
 
 // parse reads each entry as signature.ParseKey does. An error names the
 // entry by its position, never by its value.
-func (k keyList) parse() ([][]byte, error) {
-	keys := make([][]byte, 0, len(k))
+func (k keyList) parse() ([]signature.Key, error) {
+	keys := make([]signature.Key, 0, len(k))
 	for i, s := range k {
 		if s == "" {
 			return nil, fmt.Errorf("key %d: %w", i+1, errEmptyKey)

@@ -38,7 +38,7 @@ func notification(id string) events.Notification {
 // notification signed with its key, once, and refuses the others.
 func TestHandler(t *testing.T) {
 	var out bytes.Buffer
-	cfg := config{path: "/element-events", keys: [][]byte{[]byte("old key"), testKey}}
+	cfg := config{path: "/element-events", keys: []signature.Key{[]byte("old key"), testKey}}
 	h, err := newHandler(cfg, &out, slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
 	const line = "2026-11-24T12:16:00Z  API_WEBHOOK 102  UPDATED  customers 3  (notification evt-1)\n"
@@ -90,7 +90,7 @@ func TestHandler(t *testing.T) {
 func TestHandlerElementsScheme(t *testing.T) {
 	for _, allow := range []bool{false, true} {
 		var out bytes.Buffer
-		cfg := config{path: "/", keys: [][]byte{testKey}, allowElements: allow}
+		cfg := config{path: "/", keys: []signature.Key{testKey}, allowElements: allow}
 		h, err := newHandler(cfg, &out, slog.New(slog.DiscardHandler))
 		require.NoError(t, err)
 		r := receivertest.NewRequest(t, "/", testKey, notification("evt-legacy"), time.Now())

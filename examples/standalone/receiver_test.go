@@ -16,6 +16,7 @@ import (
 
 	"github.com/a12b7632/elementevents/events"
 	consumer "github.com/a12b7632/elementevents/receiver"
+	"github.com/a12b7632/elementevents/signature"
 )
 
 // receiver is the service at the callback URL: it verifies every
@@ -36,7 +37,7 @@ type receiver struct {
 func newReceiver(t *testing.T, key []byte, hold func(events.Notification) bool) (*receiver, *httptest.Server) {
 	rc := &receiver{hold: hold, held: make(chan events.Notification, 1), release: make(chan struct{})}
 	h, err := consumer.New(consumer.Config{
-		Keys:   [][]byte{key},
+		Keys:   []signature.Key{key},
 		Handle: rc.handle,
 	})
 	require.NoError(t, err)

@@ -19,7 +19,7 @@ import (
 func ExampleSign() {
 	key := []byte("the event.notification.signature.key")
 	clock := clockwork.NewFakeClockAt(time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC))
-	rc, _ := receiver.New(receiver.Config{Keys: [][]byte{key}, Clock: clock})
+	rc, _ := receiver.New(receiver.Config{Keys: []signature.Key{key}, Clock: clock})
 
 	body := `{"message":{"eventId":"evt-1","instanceId":"123","events":[]}}`
 	req := httptest.NewRequest(http.MethodPost, "/events", strings.NewReader(body))

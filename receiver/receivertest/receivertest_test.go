@@ -117,7 +117,7 @@ func TestNewRequestReachesReceiver(t *testing.T) {
 	clock := clockwork.NewFakeClockAt(t0)
 	var got []string
 	rc, err := receiver.New(receiver.Config{
-		Keys:  [][]byte{key},
+		Keys:  []signature.Key{key},
 		Clock: clock,
 		Handle: func(_ context.Context, n events.Notification) error {
 			got = append(got, n.Message.EventID)
