@@ -43,6 +43,7 @@ type Error struct {
 	Msg string
 }
 
+// Error gives the offset and what is wrong there.
 func (e *Error) Error() string { return "offset " + strconv.Itoa(e.Offset) + ": " + e.Msg }
 
 // errorAt builds an *Error. It is only called on the error path, so the
@@ -69,6 +70,7 @@ const (
 
 var kindNames = [...]string{"absent", "null", "string", "number", "bool", "object", "array"}
 
+// String names the kind, as JSON does.
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
 		return kindNames[k]
