@@ -215,8 +215,27 @@ func TestVerifyHeaders(t *testing.T) {
 	s.SetHeaders(h, "msg_1", epoch, body)
 	require.NoError(t, v.Verify(body, h))
 
-	// Without the Standard Webhooks headers the Cloud Elements one is used.
-	h.Del(signature.HeaderWebhookSignature)
+	// A request stripped of its Standard Webhooks signature alone keeps
+	// that scheme: no downgrade to the Cloud Elements one.
+	stripped := h.Clone()
+	stripped.Del(signature.HeaderWebhookSignature)
+	require.ErrorIs(t, v.Verify(body, stripped), signature.ErrMissingHeader)
+
+	// Under a key written by hand in lower case, the Standard Webhooks
+	// headers are still read as such: a wrong signature there fails,
+	// though the Cloud Elements one is right.
+	lower := http.Header{}
+	for k, vs := range h {
+		lower[strings.ToLower(k)] = vs
+	}
+	require.NoError(t, v.Verify(body, lower))
+	lower["webhook-signature"] = []string{"v1,AAAA"}
+	require.ErrorIs(t, v.Verify(body, lower), signature.ErrNoMatch)
+
+	// Without any Standard Webhooks header the Cloud Elements one is used.
+	for _, k := range []string{signature.HeaderWebhookSignature, signature.HeaderWebhookID, signature.HeaderWebhookTimestamp} {
+		h.Del(k)
+	}
 	require.NoError(t, v.Verify(body, h))
 	require.ErrorIs(t, v.Verify([]byte("tampered"), h), signature.ErrNoMatch)
 

@@ -70,17 +70,23 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 }
 
 // Verify checks a request's headers against body: the Standard Webhooks
-// scheme when [HeaderWebhookSignature] is present, otherwise the Cloud
-// Elements scheme ([HeaderElementsSignature], read as [Verifier.VerifyHMAC]
-// reads it). A missing signature is [ErrMissingHeader]. Keys of h are read
-// in canonical form. Since the Cloud Elements scheme has no timestamp, a
-// consumer that must not accept replays calls [Verifier.VerifyStandard],
-// as receiver.Receiver does by default.
+// scheme when any of its headers is present, otherwise the Cloud Elements
+// scheme ([HeaderElementsSignature], read as [Verifier.VerifyHMAC] reads
+// it). Header names match whatever their case, so a map built by hand
+// with "webhook-signature" is read as net/http's canonical form, and a
+// request that carries any Standard Webhooks header never falls back to
+// the Cloud Elements scheme. A missing signature is [ErrMissingHeader].
+// Since the Cloud Elements scheme has no timestamp, a consumer that must
+// not accept replays calls [Verifier.VerifyStandard], as
+// receiver.Receiver does by default.
 func (v *Verifier) Verify(body []byte, h http.Header) error {
-	if sig := first(h, HeaderWebhookSignature); sig != "" {
-		return v.VerifyStandard(body, first(h, HeaderWebhookID), first(h, HeaderWebhookTimestamp), sig)
+	sig, hasSig := header(h, HeaderWebhookSignature)
+	id, hasID := header(h, HeaderWebhookID)
+	ts, hasTS := header(h, HeaderWebhookTimestamp)
+	if hasSig || hasID || hasTS {
+		return v.VerifyStandard(body, id, ts, sig)
 	}
-	if sig := first(h, HeaderElementsSignature); sig != "" {
+	if sig, _ := header(h, HeaderElementsSignature); sig != "" {
 		return v.verifyDigest(body, sig, base64Digest, HeaderElementsSignature)
 	}
 	return fmt.Errorf("%w: neither %s nor %s", ErrMissingHeader, HeaderWebhookSignature, HeaderElementsSignature)
@@ -214,4 +220,24 @@ func first(h http.Header, key string) string {
 		return v[0]
 	}
 	return ""
+}
+
+// header returns the first value of h under key and whether key is there
+// at all, matching key whatever its case: the canonical form first, then,
+// only if that is absent, the smallest of the other spellings, so that
+// the answer never depends on map order. It allocates nothing.
+func header(h http.Header, key string) (string, bool) {
+	vs, ok := h[key]
+	if !ok {
+		found := ""
+		for k, v := range h {
+			if strings.EqualFold(k, key) && (!ok || k < found) {
+				found, vs, ok = k, v, true
+			}
+		}
+	}
+	if len(vs) == 0 {
+		return "", ok
+	}
+	return vs[0], ok
 }
