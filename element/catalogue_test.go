@@ -218,7 +218,15 @@ func TestBuiltinWooCommerce(t *testing.T) {
 	def, ok := element.Default().Lookup("woocommercerest")
 	require.True(t, ok)
 	require.Equal(t, "ecommerce", def.Hub)
-	require.Equal(t, element.Auth{Style: vocab.AuthBasic, UsernameKey: "oauth.api.key", PasswordKey: "oauth.api.secret"}, def.Auth)
+	basic := element.Auth{Style: vocab.AuthBasic, UsernameKey: "oauth.api.key", PasswordKey: "oauth.api.secret"}
+	require.Equal(t, basic, def.Auth)
+	// WooCommerce takes Basic only over https; over http it wants OAuth
+	// 1.0a, its parameters in the query.
+	oauth1 := element.Auth{Style: vocab.AuthOAuth1, ConsumerKeyKey: "oauth.api.key", ConsumerSecretKey: "oauth.api.secret",
+		SignatureMethod: vocab.OAuth1HMACSHA256, Placement: vocab.OAuth1PlacementQuery}
+	require.Equal(t, oauth1, def.AuthFor("http"))
+	require.Equal(t, oauth1, def.AuthFor("HTTP"))
+	require.Equal(t, basic, def.AuthFor("https"))
 	require.Equal(t, element.Pagination{
 		Style: vocab.PaginationPage, PageParam: "page", FirstPage: 1, SizeParam: "per_page",
 		TotalPagesHeader: "X-WP-TotalPages", TotalHeader: "X-WP-Total",

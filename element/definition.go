@@ -49,8 +49,15 @@ type Definition struct {
 	// Auth refer to must come from the instance.
 	Defaults map[string]string `json:"defaults,omitempty"`
 
-	// Auth says how requests to the vendor API authenticate.
+	// Auth says how requests to the vendor API authenticate, unless
+	// AuthByScheme names the base URL's scheme.
 	Auth Auth `json:"auth"`
+
+	// AuthByScheme, by the scheme of the instance's base URL ("http" or
+	// "https"), overrides Auth: WooCommerce takes Basic over https and
+	// OAuth 1.0a over http. Empty means Auth for every scheme. See
+	// [Definition.AuthFor].
+	AuthByScheme map[string]Auth `json:"authByScheme,omitempty" validate:"dive"`
 
 	// Pagination says how the poller asks for the next page.
 	Pagination Pagination `json:"pagination"`
@@ -92,6 +99,7 @@ func (d *Definition) clone() *Definition {
 	c := *d
 	c.Defaults = maps.Clone(d.Defaults)
 	c.Paths = maps.Clone(d.Paths)
+	c.AuthByScheme = maps.Clone(d.AuthByScheme)
 	// Resource holds only values, so copying the map copies the resources.
 	c.Resources = maps.Clone(d.Resources)
 	c.Webhook.Methods = slices.Clone(d.Webhook.Methods)
@@ -102,7 +110,7 @@ func (d *Definition) clone() *Definition {
 
 // ConfigKeys returns the configuration keys an instance must set for the
 // element's API to be reached: those BaseURL refers to that Defaults does
-// not cover, and those Auth reads. They are sorted and unique. The webhook
+// not cover, and those Auth and AuthByScheme read. They are sorted and unique. The webhook
 // secret, needed only by webhook instances, is Webhook.SecretKey.
 func (d *Definition) ConfigKeys() []string {
 	var keys []string
@@ -113,6 +121,9 @@ func (d *Definition) ConfigKeys() []string {
 		}
 	}
 	keys = append(keys, d.Auth.configKeys()...)
+	for _, a := range d.AuthByScheme {
+		keys = append(keys, a.configKeys()...)
+	}
 	slices.Sort(keys)
 	return slices.Compact(keys)
 }
@@ -122,8 +133,10 @@ func (d *Definition) ConfigKeys() []string {
 // fills fields that the chosen styles use, so a defaulted definition still
 // validates.
 func (d *Definition) setDefaults() {
-	if d.Auth.Style == "" {
-		d.Auth.Style = vocab.AuthNone
+	d.Auth.setDefaults()
+	for scheme, a := range d.AuthByScheme {
+		a.setDefaults()
+		d.AuthByScheme[scheme] = a
 	}
 	p := &d.Pagination
 	switch p.Style {

@@ -1,6 +1,10 @@
 package element
 
-import "github.com/a12b7632/elementevents/internal/vocab"
+import (
+	"strings"
+
+	"github.com/a12b7632/elementevents/internal/vocab"
+)
 
 // Auth says how requests to a vendor API authenticate. Its fields name
 // configuration keys, never secrets: the credentials stay in the instance
@@ -18,7 +22,10 @@ type Auth struct {
 	//     Param.
 	//   - "header" sends Prefix followed by the token from TokenKey in the
 	//     header Param.
-	Style string `json:"style,omitempty" validate:"omitempty,oneof=none basic bearer query header"`
+	//   - "oauth1" signs every request with OAuth 1.0a, one-legged (no
+	//     token), with the consumer key and secret from ConsumerKeyKey and
+	//     ConsumerSecretKey: what WooCommerce requires over plain http.
+	Style string `json:"style,omitempty" validate:"omitempty,oneof=none basic bearer query header oauth1"`
 
 	// UsernameKey is the configuration key holding the Basic user name
 	// ("oauth.api.key"). Required for basic; unused otherwise.
@@ -40,6 +47,25 @@ type Auth struct {
 	// Prefix is written before the token in the header ("Token "). Empty
 	// means the bare token. Header only.
 	Prefix string `json:"prefix,omitempty"`
+
+	// ConsumerKeyKey and ConsumerSecretKey are the configuration keys
+	// holding the OAuth 1.0a consumer key and secret ("oauth.api.key",
+	// "oauth.api.secret"). Required for oauth1; unused otherwise.
+	ConsumerKeyKey    string `json:"consumerKeyKey,omitempty"`
+	ConsumerSecretKey string `json:"consumerSecretKey,omitempty"`
+
+	// SignatureMethod is the OAuth 1.0a signature method: "HMAC-SHA256"
+	// (the default, when empty) or "HMAC-SHA1". oauth1 only.
+	SignatureMethod string `json:"signatureMethod,omitempty" validate:"omitempty,oneof=HMAC-SHA256 HMAC-SHA1"`
+
+	// Placement is where the oauth_* parameters go: "query" (the default,
+	// when empty; what WooCommerce reads) or "header" (Authorization:
+	// OAuth ...). oauth1 only.
+	Placement string `json:"placement,omitempty" validate:"omitempty,oneof=query header"`
+
+	// SendVersion sends oauth_version=1.0, for vendors that want it.
+	// Default: not sent. oauth1 only.
+	SendVersion bool `json:"sendVersion,omitempty"`
 }
 
 // configKeys returns the configuration keys the auth style reads.
@@ -52,6 +78,33 @@ func (a Auth) configKeys() []string {
 		return []string{a.UsernameKey, a.PasswordKey}
 	case vocab.AuthBearer, vocab.AuthQuery, vocab.AuthHeader:
 		return []string{a.TokenKey}
+	case vocab.AuthOAuth1:
+		return []string{a.ConsumerKeyKey, a.ConsumerSecretKey}
 	}
 	return nil
+}
+
+// AuthFor returns the auth of requests to a base URL of the given scheme
+// ("http", "https", in any case): AuthByScheme's entry for it, or Auth.
+func (d *Definition) AuthFor(scheme string) Auth {
+	if a, ok := d.AuthByScheme[strings.ToLower(scheme)]; ok {
+		return a
+	}
+	return d.Auth
+}
+
+// setDefaults fills the defaults the fields document, for the style's
+// fields only, so that a defaulted Auth still validates.
+func (a *Auth) setDefaults() {
+	switch a.Style {
+	case "":
+		a.Style = vocab.AuthNone
+	case vocab.AuthOAuth1:
+		if a.SignatureMethod == "" {
+			a.SignatureMethod = vocab.OAuth1HMACSHA256
+		}
+		if a.Placement == "" {
+			a.Placement = vocab.OAuth1PlacementQuery
+		}
+	}
 }

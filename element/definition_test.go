@@ -202,6 +202,14 @@ func TestParseDefinitionFillsDefaults(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "offset", def.Pagination.OffsetParam)
 	require.Equal(t, vocab.PaginationNone, mustParse(t, minimalDefinition).Pagination.Style)
+
+	def, err = element.ParseDefinition([]byte(withFields(
+		`"authByScheme": {"http": {"style": "oauth1", "consumerKeyKey": "k", "consumerSecretKey": "s"}, "https": {}}`)))
+	require.NoError(t, err)
+	require.Equal(t, element.Auth{Style: vocab.AuthOAuth1, ConsumerKeyKey: "k", ConsumerSecretKey: "s",
+		SignatureMethod: vocab.OAuth1HMACSHA256, Placement: vocab.OAuth1PlacementQuery}, def.AuthFor("http"))
+	require.Equal(t, vocab.AuthNone, def.AuthFor("https").Style)
+	require.NoError(t, def.Validate())
 }
 
 func mustParse(t *testing.T, body string) *element.Definition {
@@ -229,7 +237,17 @@ func TestValidateFields(t *testing.T) {
 		{"base url relative", `"baseUrl": "/api"`, "baseUrl: must be an absolute http(s) URL", element.ErrInvalid},
 		{"base url time placeholder", `"baseUrl": "https://x.example/${epoch}"`, "baseUrl: must not hold ${...}", element.ErrInvalid},
 		{"defaults key", `"defaults": {"a b": "x"}`, "defaults.a b: key must be", element.ErrInvalid},
-		{"auth style", `"auth": {"style": "oauth"}`, "auth.style: must be one of none, basic, bearer, query, header", element.ErrInvalid},
+		{"auth style", `"auth": {"style": "oauth"}`, "auth.style: must be one of none, basic, bearer, query, header, oauth1", element.ErrInvalid},
+		{"oauth1 needs consumer key", `"auth": {"style": "oauth1", "consumerSecretKey": "s"}`, "auth.consumerKeyKey: required for auth style oauth1", element.ErrInvalid},
+		{"oauth1 needs consumer secret", `"auth": {"style": "oauth1", "consumerKeyKey": "k"}`, "auth.consumerSecretKey: required for auth style oauth1", element.ErrInvalid},
+		{"oauth1 method", `"auth": {"style": "oauth1", "consumerKeyKey": "k", "consumerSecretKey": "s", "signatureMethod": "PLAINTEXT"}`, "auth.signatureMethod: must be one of HMAC-SHA256, HMAC-SHA1", element.ErrInvalid},
+		{"oauth1 placement", `"auth": {"style": "oauth1", "consumerKeyKey": "k", "consumerSecretKey": "s", "placement": "body"}`, "auth.placement: must be one of query, header", element.ErrInvalid},
+		{"oauth1 token unused", `"auth": {"style": "oauth1", "consumerKeyKey": "k", "consumerSecretKey": "s", "tokenKey": "t"}`, "auth.tokenKey: not used by auth style oauth1", element.ErrInvalid},
+		{"oauth1 fields on basic", `"auth": {"style": "basic", "usernameKey": "u", "sendVersion": true}`, "auth.sendVersion: not used by auth style basic", element.ErrInvalid},
+		{"oauth1 config key", `"auth": {"style": "oauth1", "consumerKeyKey": "a key", "consumerSecretKey": "s"}`, "auth.consumerKeyKey: must be a configuration key", element.ErrInvalid},
+		{"auth by scheme name", `"authByScheme": {"ftp": {"style": "none"}}`, "authByScheme.ftp: must be http or https", element.ErrInvalid},
+		{"auth by scheme style", `"authByScheme": {"http": {"style": "oauth"}}`, "authByScheme.http.style: must be one of", element.ErrInvalid},
+		{"auth by scheme fields", `"authByScheme": {"http": {"style": "oauth1", "consumerKeyKey": "k"}}`, "authByScheme.http.consumerSecretKey: required for auth style oauth1", element.ErrInvalid},
 		{"basic needs username", `"auth": {"style": "basic"}`, "auth.usernameKey: required for auth style basic", element.ErrInvalid},
 		{"bearer needs token", `"auth": {"style": "bearer"}`, "auth.tokenKey: required for auth style bearer", element.ErrInvalid},
 		{"query needs param", `"auth": {"style": "query", "tokenKey": "t"}`, "auth.param: required for auth style query", element.ErrInvalid},
@@ -397,6 +415,8 @@ func TestConfigKeys(t *testing.T) {
 		{"basic without password", element.Definition{BaseURL: "{u}/v1", Auth: element.Auth{Style: vocab.AuthBasic, UsernameKey: "api.key"}}, []string{"api.key", "u"}},
 		{"query", element.Definition{BaseURL: "{u}", Auth: element.Auth{Style: vocab.AuthQuery, TokenKey: "t", Param: "key"}}, []string{"t", "u"}},
 		{"header", element.Definition{BaseURL: "https://{t}.example.com", Auth: element.Auth{Style: vocab.AuthHeader, TokenKey: "t", Param: "X-Key"}}, []string{"t"}},
+		{"oauth1 by scheme", element.Definition{BaseURL: "{u}", Auth: element.Auth{Style: vocab.AuthBasic, UsernameKey: "k", PasswordKey: "s"},
+			AuthByScheme: map[string]element.Auth{"http": {Style: vocab.AuthOAuth1, ConsumerKeyKey: "ck", ConsumerSecretKey: "s"}}}, []string{"ck", "k", "s", "u"}},
 		{"defaulted", element.Definition{BaseURL: "{host}/{ver}", Defaults: map[string]string{"ver": "v3"}}, []string{"host"}},
 		{"malformed template", element.Definition{BaseURL: "{host"}, nil},
 	}

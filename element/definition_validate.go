@@ -35,7 +35,13 @@ func (d *Definition) problems() problemList {
 	definitionStructProblems(d, &ps)
 	d.checkIdentity(&ps)
 	d.checkBaseURL(&ps)
-	d.Auth.check(&ps)
+	d.Auth.check(&ps, "auth")
+	for scheme, a := range d.AuthByScheme {
+		if scheme != "http" && scheme != "https" {
+			ps.addf("authByScheme."+scheme, "must be http or https")
+		}
+		a.check(&ps, "authByScheme."+scheme)
+	}
 	d.checkPaging(&ps)
 	d.checkPaths(&ps)
 	d.checkResources(&ps)
@@ -186,15 +192,24 @@ func (d *Definition) checkBaseURL(ps *problemList) {
 	}
 }
 
-func (a Auth) check(ps *problemList) {
+func (a Auth) check(ps *problemList, at string) {
 	need := func(field, value string) {
 		if value == "" {
-			ps.addf("auth."+field, "required for auth style %s", a.Style)
+			ps.addf(at+"."+field, "required for auth style %s", a.Style)
 		}
 	}
 	unused := func(field, value string) {
 		if value != "" {
-			ps.addf("auth."+field, "not used by auth style %s", a.styleName())
+			ps.addf(at+"."+field, "not used by auth style %s", a.styleName())
+		}
+	}
+	if a.Style != vocab.AuthOAuth1 {
+		unused("consumerKeyKey", a.ConsumerKeyKey)
+		unused("consumerSecretKey", a.ConsumerSecretKey)
+		unused("signatureMethod", a.SignatureMethod)
+		unused("placement", a.Placement)
+		if a.SendVersion {
+			unused("sendVersion", "true")
 		}
 	}
 	switch a.Style {
@@ -227,12 +242,21 @@ func (a Auth) check(ps *problemList) {
 		unused("usernameKey", a.UsernameKey)
 		unused("passwordKey", a.PasswordKey)
 		if a.Param != "" && !validHeaderName(a.Param) {
-			ps.addf("auth.param", "must be a valid header name")
+			ps.addf(at+".param", "must be a valid header name")
 		}
+	case vocab.AuthOAuth1:
+		need("consumerKeyKey", a.ConsumerKeyKey)
+		need("consumerSecretKey", a.ConsumerSecretKey)
+		unused("usernameKey", a.UsernameKey)
+		unused("passwordKey", a.PasswordKey)
+		unused("tokenKey", a.TokenKey)
+		unused("param", a.Param)
+		unused("prefix", a.Prefix)
 	}
-	for _, kv := range [][2]string{{"usernameKey", a.UsernameKey}, {"passwordKey", a.PasswordKey}, {"tokenKey", a.TokenKey}} {
+	for _, kv := range [][2]string{{"usernameKey", a.UsernameKey}, {"passwordKey", a.PasswordKey}, {"tokenKey", a.TokenKey},
+		{"consumerKeyKey", a.ConsumerKeyKey}, {"consumerSecretKey", a.ConsumerSecretKey}} {
 		if kv[1] != "" && !validRefName(kv[1]) {
-			ps.addf("auth."+kv[0], "must be a configuration key made of letters, digits and '._-'")
+			ps.addf(at+"."+kv[0], "must be a configuration key made of letters, digits and '._-'")
 		}
 	}
 }

@@ -34,6 +34,15 @@ const (
 	AuthBearer = "bearer"
 	AuthQuery  = "query"
 	AuthHeader = "header"
+	AuthOAuth1 = "oauth1"
+)
+
+// OAuth 1.0a settings: Definition.Auth.SignatureMethod and Placement.
+const (
+	OAuth1HMACSHA256      = "HMAC-SHA256"
+	OAuth1HMACSHA1        = "HMAC-SHA1"
+	OAuth1PlacementQuery  = "query"
+	OAuth1PlacementHeader = "header"
 )
 
 // Pagination styles: Definition.Pagination.Style.
