@@ -19,7 +19,10 @@
 //
 // A [Source] fetches one page of a resource for a window. [HTTPSource]
 // builds it from the element definition: the base URL template filled from
-// the configuration, hub paths mapped to vendor paths, auth, ${...}
+// the configuration, hub paths mapped to vendor paths, auth (the
+// definition's for the base URL's scheme; oauth1 signs every request of
+// every page afresh through [vendorauth.OAuth1], and drops the oauth_*
+// parameters a next-page link echoes), ${...}
 // placeholders expanded for the window start, the page size capped by the
 // definition, and its pagination style (page numbers with
 // X-WP-TotalPages, Link rel="next", a next-page URL in the body such as

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/a12b7632/elementevents/internal/quote"
@@ -130,7 +131,9 @@ func (s *HTTPSource) attempt(ctx context.Context, c *fetchCall) (*Page, *retryab
 	}
 	hreq.Header.Set("Accept", "application/json")
 	hreq.Header.Set("User-Agent", sourceUserAgent)
-	s.authorize(hreq)
+	if err := s.authorize(hreq); err != nil {
+		return nil, nil, fmt.Errorf("poller: %s: GET %s: %w: %w", c.resource, c.redacted, ErrConfig, err)
+	}
 	resp, err := s.client.Do(hreq)
 	switch {
 	case errors.Is(err, errOffOrigin), errors.Is(err, errRedirectRefused):
@@ -223,10 +226,14 @@ func (s *HTTPSource) readPage(c *fetchCall, resp *http.Response, body []byte) (*
 	return page, nil
 }
 
-// authorize adds the header credentials; query credentials are in the URL.
-func (s *HTTPSource) authorize(r *http.Request) {
+// authorize adds the header credentials, or signs r afresh for oauth1
+// (every attempt of every page: a nonce is good once); query credentials
+// are in the URL already.
+func (s *HTTPSource) authorize(r *http.Request) error {
 	a := s.auth
 	switch a.style {
+	case vocab.AuthOAuth1:
+		return a.oauth1.Sign(r)
 	case vocab.AuthBasic:
 		r.SetBasicAuth(a.user.Reveal(), a.password.Reveal())
 	case vocab.AuthBearer:
@@ -234,6 +241,7 @@ func (s *HTTPSource) authorize(r *http.Request) {
 	case vocab.AuthHeader:
 		r.Header.Set(a.param, a.prefix+a.token.Reveal())
 	}
+	return nil
 }
 
 // redact returns u for errors and Page.URL: without user info or
@@ -244,9 +252,31 @@ func (s *HTTPSource) redact(u *url.URL) string {
 	return redact.URL(u, s.isAuthParam)
 }
 
-// isAuthParam reports whether name is the query-auth parameter.
+// isAuthParam reports whether name is the query-auth parameter, or, for
+// oauth1, an oauth_* parameter.
 func (s *HTTPSource) isAuthParam(name string) bool {
-	return s.auth.style == vocab.AuthQuery && name == s.auth.param
+	switch s.auth.style {
+	case vocab.AuthQuery:
+		return name == s.auth.param
+	case vocab.AuthOAuth1:
+		return strings.HasPrefix(name, "oauth_")
+	}
+	return false
+}
+
+// dropAuthParams removes from a raw query the query-auth parameter, or,
+// for oauth1, the oauth_* parameters, which WooCommerce's next-page links
+// echo from the request before: Fetch adds them back, signed afresh.
+func (s *HTTPSource) dropAuthParams(rawQuery string) string {
+	switch s.auth.style {
+	case vocab.AuthQuery:
+		if hasQueryParam(rawQuery, s.auth.param) {
+			return deleteQueryParam(rawQuery, s.auth.param)
+		}
+	case vocab.AuthOAuth1:
+		return deleteQueryParams(rawQuery, func(name string) bool { return strings.HasPrefix(name, "oauth_") })
+	}
+	return rawQuery
 }
 
 // scrubURLError drops the URL a *url.Error carries, which may hold the

@@ -13,6 +13,7 @@ import (
 	"github.com/a12b7632/elementevents/internal/redact"
 	"github.com/a12b7632/elementevents/internal/vocab"
 	"github.com/a12b7632/elementevents/netguard"
+	"github.com/a12b7632/elementevents/vendorauth"
 	"github.com/jonboulle/clockwork"
 )
 
@@ -125,6 +126,7 @@ type sourceAuth struct {
 	user, password redact.Secret // basic
 	token          redact.Secret // bearer, query, header
 	param, prefix  string        // query parameter or header name; header prefix
+	oauth1         *vendorauth.OAuth1
 }
 
 // NewHTTPSource returns a source for cfg's instance, with a plan compiled
@@ -159,7 +161,7 @@ func NewHTTPSource(cfg HTTPConfig) (*HTTPSource, error) {
 	if s.base, err = sourceBaseURL(cfg, def); err != nil {
 		return nil, err
 	}
-	if s.auth, err = readCredentials(def, inst.Configuration); err != nil {
+	if s.auth, err = readCredentials(def, s.base, inst.Configuration, cfg.Clock); err != nil {
 		return nil, err
 	}
 	s.client = s.newClient(cfg)
@@ -242,9 +244,11 @@ func sourceBaseURL(cfg HTTPConfig, def *element.Definition) (string, error) {
 	return base, nil
 }
 
-// readCredentials reads the configuration keys the auth style names.
-func readCredentials(def *element.Definition, conf element.Configuration) (sourceAuth, error) {
-	a := def.Auth
+// readCredentials reads the configuration keys the auth style names: the
+// definition's auth for the base URL's scheme.
+func readCredentials(def *element.Definition, base string, conf element.Configuration, clock clockwork.Clock) (sourceAuth, error) {
+	scheme, _, _ := strings.Cut(base, ":")
+	a := def.AuthFor(scheme)
 	c := sourceAuth{style: a.Style, param: a.Param, prefix: a.Prefix}
 	get := func(key string) (redact.Secret, error) {
 		v, ok := conf.Get(key)
@@ -264,10 +268,32 @@ func readCredentials(def *element.Definition, conf element.Configuration) (sourc
 		}
 	case vocab.AuthBearer, vocab.AuthQuery, vocab.AuthHeader:
 		c.token, err = get(a.TokenKey)
+	case vocab.AuthOAuth1:
+		c.oauth1, err = newOAuth1(def.Key, a, get, clock)
 	case "", vocab.AuthNone:
 		c.style = vocab.AuthNone
 	default:
 		err = fmt.Errorf("poller: %s: unknown auth style %q: %w", def.Key, a.Style, ErrConfig)
 	}
 	return c, err
+}
+
+// newOAuth1 returns the OAuth 1.0a signer of auth a.
+func newOAuth1(element string, a element.Auth, get func(string) (redact.Secret, error), clock clockwork.Clock) (*vendorauth.OAuth1, error) {
+	key, err := get(a.ConsumerKeyKey)
+	if err != nil {
+		return nil, err
+	}
+	secret, err := get(a.ConsumerSecretKey)
+	if err != nil {
+		return nil, err
+	}
+	o, err := vendorauth.NewOAuth1(vendorauth.OAuth1Config{
+		ConsumerKey: key.Reveal(), ConsumerSecret: vendorauth.Secret(secret.Reveal()),
+		SignatureMethod: a.SignatureMethod, Placement: a.Placement, SendVersion: a.SendVersion, Clock: clock,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("poller: %s auth: %w: %w", element, ErrConfig, err)
+	}
+	return o, nil
 }

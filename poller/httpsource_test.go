@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,6 +40,31 @@ var since = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 // newWooStore serves a WooCommerce store whose clock says 12:05 on the
 // day of since, with customers and orders 1..n, the orders modified after
 // since in the order of their ids.
+// unsigned returns a raw query without its oauth_* parameters: the fake
+// store, served on http, takes only OAuth 1.0a signed requests, so every
+// query it logs carries a fresh nonce and signature after the poller's
+// own parameters.
+func unsigned(raw string) string {
+	var kept []string
+	for _, p := range strings.Split(raw, "&") {
+		if !strings.HasPrefix(p, "oauth_") {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, "&")
+}
+
+// unsignedValues returns q without its oauth_* parameters.
+func unsignedValues(q url.Values) url.Values {
+	out := url.Values{}
+	for k, v := range q {
+		if !strings.HasPrefix(k, "oauth_") {
+			out[k] = v
+		}
+	}
+	return out
+}
+
 func newWooStore(t *testing.T, n int) *vendortest.WooCommerce {
 	t.Helper()
 	store := vendortest.ServeWooCommerce(t, vendortest.WooConfig{

@@ -156,8 +156,8 @@ func (s *HTTPSource) nextToken(st pageState) (string, error) {
 }
 
 // followToken turns a next-page URL from the vendor into a token: resolved
-// against the URL fetched, without user info or the query-auth parameter
-// (Fetch adds that back), so that tokens, which callers may store or log,
+// against the URL fetched, without user info, the query-auth parameter or
+// oauth1's oauth_* parameters (Fetch adds them back), so that tokens, which callers may store or log,
 // never hold credentials. Otherwise the URL is kept byte for byte.
 func (s *HTTPSource) followToken(ref string, st pageState) (string, error) {
 	ref = strings.TrimSpace(ref)
@@ -180,8 +180,8 @@ func (s *HTTPSource) followToken(ref string, st pageState) (string, error) {
 		u.User = nil
 		token = u.String()
 	}
-	if s.auth.style == vocab.AuthQuery && hasQueryParam(u.RawQuery, s.auth.param) {
-		u.RawQuery = deleteQueryParam(u.RawQuery, s.auth.param)
+	if q := s.dropAuthParams(u.RawQuery); q != u.RawQuery {
+		u.RawQuery = q
 		token = u.String()
 	}
 	if token == s.tokenOf(st.fetched) {
@@ -195,9 +195,7 @@ func (s *HTTPSource) followToken(ref string, st pageState) (string, error) {
 func (s *HTTPSource) tokenOf(u *url.URL) string {
 	c := *u
 	c.User = nil
-	if s.auth.style == vocab.AuthQuery {
-		c.RawQuery = deleteQueryParam(c.RawQuery, s.auth.param)
-	}
+	c.RawQuery = s.dropAuthParams(c.RawQuery)
 	return c.String()
 }
 

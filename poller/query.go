@@ -43,6 +43,22 @@ func deleteQueryParam(q, name string) string {
 	return strings.Join(out, "&")
 }
 
+// deleteQueryParams removes the pairs whose names drop reports, and
+// returns q unchanged when there are none.
+func deleteQueryParams(q string, drop func(name string) bool) string {
+	pairs := splitQuery(q)
+	out := pairs[:0:0]
+	for _, p := range pairs {
+		if !drop(queryName(p)) {
+			out = append(out, p)
+		}
+	}
+	if len(out) == len(pairs) {
+		return q
+	}
+	return strings.Join(out, "&")
+}
+
 func hasQueryParam(q, name string) bool {
 	for _, p := range splitQuery(q) {
 		if queryName(p) == name {

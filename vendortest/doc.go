@@ -12,6 +12,11 @@
 //	// the instance's configuration: "store.url": store.URL(),
 //	// "oauth.api.key": "ck", "oauth.api.secret": "cs"
 //
+// A store served on http:// (as ServeWooCommerce serves it) takes only
+// OAuth 1.0a signed requests, checked as WooCommerce checks them; one on
+// https:// takes Basic auth or the key and secret in the query. A
+// woocommercerest poller picks the same way, by the scheme of store.url.
+//
 // # Records
 //
 // Put sets a record as given and sends nothing: it fills the store before

@@ -12,6 +12,7 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"github.com/a12b7632/elementevents/signature"
+	"github.com/a12b7632/elementevents/vendorauth"
 	"github.com/a12b7632/elementevents/vendortest"
 )
 
@@ -31,9 +32,15 @@ func ExampleNewWooCommerce() {
 		store.PutCustomer(vendortest.Customer{Email: email, Created: clock.Now().Add(-time.Hour)})
 	}
 
+	signer, _ := vendorauth.NewOAuth1(vendorauth.OAuth1Config{ConsumerKey: "ck", ConsumerSecret: "cs", Clock: clock})
 	for page := 1; page <= 2; page++ {
 		req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/customers?orderby=id&per_page=2&page=%d", store.URL()+vendortest.WooAPIPath, page), nil)
-		req.SetBasicAuth("ck", "cs")
+		// The store is served on http, so it wants OAuth 1.0a, as
+		// WooCommerce does; a poller signs as this signer does.
+		if err := signer.Sign(req); err != nil {
+			fmt.Println(err)
+			return
+		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			fmt.Println(err)

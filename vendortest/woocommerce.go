@@ -36,8 +36,11 @@ const (
 // defaults.
 type WooConfig struct {
 	// Key and Secret are the REST API consumer key and secret the store
-	// accepts, with HTTP Basic auth or as the consumer_key and
-	// consumer_secret query parameters. Required.
+	// accepts. As in WooCommerce, a store whose URL is http:// takes only
+	// OAuth 1.0a one-legged signed requests (HMAC-SHA1 or HMAC-SHA256,
+	// 15-minute timestamp window, no nonce twice); an https:// store takes
+	// them with HTTP Basic auth or as the consumer_key and consumer_secret
+	// query parameters. Required.
 	Key, Secret string
 	// Clock dates the changes made with CreateCustomer and the like, and
 	// the Date header; Delay faults wait on it. Default: the real clock.
@@ -84,6 +87,7 @@ type WooCommerce struct {
 
 	mu          sync.Mutex
 	key, secret string
+	nonces      map[string]time.Time // OAuth 1.0a nonces seen in the last 15 minutes, and their timestamps
 	records     map[string]map[int]wooRecord
 	lastID      map[string]int
 	webhooks    []wooWebhook
@@ -187,9 +191,13 @@ func (s *WooCommerce) serve(w http.ResponseWriter, r *http.Request, entry *Logge
 	s.list(w, r, entry, res, page, perPage, f)
 }
 
-// authenticate checks the consumer key and secret, from Basic auth or the
-// query, as WooCommerce does over HTTPS.
+// authenticate checks the request as WooCommerce does: OAuth 1.0a when
+// the store's URL is http (see authenticateOAuth); over https, the
+// consumer key and secret from Basic auth or the query.
 func (s *WooCommerce) authenticate(r *http.Request) *wpError {
+	if strings.HasPrefix(s.URL(), "http:") {
+		return s.authenticateOAuth(r)
+	}
 	key, secret, ok := r.BasicAuth()
 	if !ok {
 		q := r.URL.Query()

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/jonboulle/clockwork"
 	"github.com/stretchr/testify/require"
 
+	"github.com/a12b7632/elementevents/vendorauth"
 	"github.com/a12b7632/elementevents/vendortest"
 )
 
@@ -63,7 +65,35 @@ func get(t *testing.T, base, path string, auth func(*http.Request)) reply {
 	return reply{resp.StatusCode, resp.Header, body}
 }
 
-func basic(req *http.Request) { req.SetBasicAuth(key, secret) }
+// signed signs req with OAuth 1.0a as the store's key, which a store
+// served on http requires; see signedAs.
+func signed(req *http.Request) { signedAs(key, secret)(req) }
+
+// signedAs returns a func that signs a request as a poller does, with the
+// consumer key and secret given. Its clock is a day ahead of t0:
+// WooCommerce refuses only timestamps more than 15 minutes old, so the
+// signature holds however far a test moves the store's clock (less than
+// a day).
+func signedAs(key, secret string) func(*http.Request) {
+	o, err := vendorauth.NewOAuth1(vendorauth.OAuth1Config{ConsumerKey: key, ConsumerSecret: vendorauth.Secret(secret),
+		Clock: clockwork.NewFakeClockAt(t0.Add(24 * time.Hour))})
+	if err != nil {
+		panic(err)
+	}
+	return func(req *http.Request) {
+		if err := o.Sign(req); err != nil {
+			panic(err)
+		}
+	}
+}
+
+// withoutOAuth removes the oauth_* parameters that a store's links echo
+// from a signed request, as WooCommerce's do.
+func withoutOAuth(s string) string {
+	return oauthParam.ReplaceAllString(s, "")
+}
+
+var oauthParam = regexp.MustCompile(`oauth_[a-z_]+=[^&>]*&?`)
 
 // ids reads the ids of a page.
 func ids(t *testing.T, body []byte) []int {
@@ -93,12 +123,6 @@ func wpErr(t *testing.T, body []byte) (code string, status int) {
 func TestWooCommerceCustomers(t *testing.T) {
 	t.Parallel()
 	s := newStore(t)
-	query := func(req *http.Request) {
-		q := req.URL.Query()
-		q.Set("consumer_key", key)
-		q.Set("consumer_secret", secret)
-		req.URL.RawQuery = q.Encode()
-	}
 	tests := []struct {
 		name, query          string
 		auth                 func(*http.Request)
@@ -122,17 +146,15 @@ func TestWooCommerceCustomers(t *testing.T) {
 			wantIDs: []int{1, 2, 3}, wantTotal: "3", wantPages: "1"},
 		{name: "dates filters are for orders only", query: "orderby=id&modified_after=2030-01-01T00:00:00", wantStatus: 200,
 			wantIDs: []int{1, 2, 3}, wantTotal: "3", wantPages: "1"},
-		{name: "key and secret in the query", query: "orderby=id", auth: query, wantStatus: 200,
-			wantIDs: []int{1, 2, 3}, wantTotal: "3", wantPages: "1"},
 		{name: "per_page over 100", query: "per_page=101", wantStatus: 400, wantCode: "rest_invalid_param"},
 		{name: "page 0", query: "page=0", wantStatus: 400, wantCode: "rest_invalid_param"},
 		{name: "page not a number", query: "page=x", wantStatus: 400, wantCode: "rest_invalid_param"},
 		{name: "bad orderby", query: "orderby=email", wantStatus: 400, wantCode: "rest_invalid_param"},
 		{name: "bad order", query: "order=up", wantStatus: 400, wantCode: "rest_invalid_param"},
 		{name: "no credentials", auth: func(*http.Request) {}, wantStatus: 401, wantCode: "woocommerce_rest_cannot_view"},
-		{name: "wrong key", auth: func(r *http.Request) { r.SetBasicAuth("ck_other", secret) },
+		{name: "wrong key", auth: signedAs("ck_other", secret),
 			wantStatus: 401, wantCode: "woocommerce_rest_authentication_error"},
-		{name: "wrong secret", auth: func(r *http.Request) { r.SetBasicAuth(key, "cs_other") },
+		{name: "wrong secret", auth: signedAs(key, "cs_other"),
 			wantStatus: 401, wantCode: "woocommerce_rest_authentication_error"},
 	}
 	for _, tt := range tests {
@@ -140,7 +162,7 @@ func TestWooCommerceCustomers(t *testing.T) {
 			t.Parallel()
 			auth := tt.auth
 			if auth == nil {
-				auth = basic
+				auth = signed
 			}
 			r := get(t, s.URL(), vendortest.WooAPIPath+"/customers?"+tt.query, auth)
 			require.Equal(t, tt.wantStatus, r.status, "%s", r.body)
@@ -182,7 +204,7 @@ func TestWooCommerceRoutes(t *testing.T) {
 	} {
 		req, err := http.NewRequestWithContext(t.Context(), tt.method, s.URL()+tt.path, nil)
 		require.NoError(t, err)
-		basic(req)
+		signed(req)
 		resp, err := http.DefaultClient.Do(req)
 		require.NoError(t, err)
 		body, err := io.ReadAll(resp.Body)
@@ -237,7 +259,7 @@ func TestWooCommerceOrders(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			r := get(t, s.URL(), vendortest.WooAPIPath+"/orders?"+tt.query, basic)
+			r := get(t, s.URL(), vendortest.WooAPIPath+"/orders?"+tt.query, signed)
 			require.Equal(t, tt.wantStatus, r.status, "%s", r.body)
 			if tt.wantStatus != http.StatusOK {
 				code, _ := wpErr(t, r.body)
@@ -264,7 +286,7 @@ func TestWooCommerceRecord(t *testing.T) {
 
 	raw, ok := s.Record("customers", 7)
 	require.True(t, ok)
-	page := get(t, s.URL(), vendortest.WooAPIPath+"/customers?orderby=id&order=desc&per_page=1", basic)
+	page := get(t, s.URL(), vendortest.WooAPIPath+"/customers?orderby=id&order=desc&per_page=1", signed)
 	require.Equal(t, "["+string(raw)+"]", string(page.body))
 	var got map[string]any
 	require.NoError(t, json.Unmarshal(raw, &got))
@@ -352,8 +374,8 @@ func TestWooCommerceUnderPrefix(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	s.SetURL(srv.URL + "/shop-7")
-	r := get(t, s.URL(), vendortest.WooAPIPath+"/customers?per_page=2", basic)
+	r := get(t, s.URL(), vendortest.WooAPIPath+"/customers?per_page=2", signed)
 	require.Equal(t, http.StatusOK, r.status)
-	require.Contains(t, r.header.Get("Link"), "<"+s.URL()+vendortest.WooAPIPath+"/customers?page=2&per_page=2>")
+	require.Contains(t, withoutOAuth(r.header.Get("Link")), "<"+s.URL()+vendortest.WooAPIPath+"/customers?page=2&per_page=2>")
 	require.Contains(t, string(r.body), strings.ReplaceAll(s.URL()+vendortest.WooAPIPath, "/", `\/`))
 }
