@@ -21,7 +21,8 @@
 // string, legacy pipe URLs) and reports every problem at once, by the key
 // as written; what parses but is probably not meant (events configured but
 // not enabled) is in the instance's Warnings. The element catalogue
-// (element.Default()) says how to reach each vendor: base URL, auth,
+// (element.Default()) says how to reach each vendor: base URL, auth
+// (WooCommerce over http signs with OAuth 1.0a, package vendorauth),
 // pagination, records path, and how its webhooks are signed. Java date
 // patterns and zones are read and written as the JDK does by package
 // javatime (javatime.NewLayout), which element uses and which stands on

@@ -23,6 +23,9 @@ type summary struct {
 	Received []received
 	// Requests are the notification requests the consumer accepted.
 	Requests []verified
+	// StoreRequests are the requests the store saw: the poller's, signed
+	// with OAuth 1.0a, since the store is on http.
+	StoreRequests []vendortest.LoggedRequest
 }
 
 // run tells the quickstart's story on w and returns what happened. It
@@ -103,6 +106,7 @@ func run(ctx context.Context, w io.Writer) (sum summary, err error) {
 
 	sum.Stats = d.svc.notifier.Stats()
 	sum.Received, sum.Requests = d.consumer.results()
+	sum.StoreRequests = d.shop.Log().Since(0)
 	fmt.Fprintf(out, "\nsummary: %d notifications sent (%d events), %d delivered, %d retried, %d failed\n",
 		sum.Stats.Enqueued, len(sum.Received), sum.Stats.Delivered, sum.Stats.Retried, sum.Stats.Dead)
 	return sum, nil

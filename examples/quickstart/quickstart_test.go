@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/http"
 	"runtime"
 	"slices"
 	"strings"
@@ -73,6 +74,19 @@ func TestQuickstart(t *testing.T) {
 			h.Get(signature.HeaderWebhookTimestamp), h.Get(signature.HeaderWebhookSignature)))
 		require.NoError(t, v.VerifyHMAC(req.Body, h.Get(signature.HeaderElementsSignature)))
 		require.ErrorIs(t, other.Verify(req.Body, h), signature.ErrNoMatch)
+	}
+
+	// The store is on http, so the poller signed every page request with
+	// OAuth 1.0a, and the store, checking as WooCommerce does, took each.
+	require.Len(t, sum.StoreRequests, 9, "2 pages at 12:15, 12:30, 12:45 and 13:00, 1 at 12:00")
+	nonces := map[string]bool{}
+	for _, r := range sum.StoreRequests {
+		require.Equal(t, http.StatusOK, r.Status)
+		require.Equal(t, "HMAC-SHA256", r.Query.Get("oauth_signature_method"))
+		require.NotEmpty(t, r.Query.Get("oauth_signature"))
+		require.Empty(t, r.Header.Get("Authorization"), "no Basic over http")
+		require.False(t, nonces[r.Query.Get("oauth_nonce")])
+		nonces[r.Query.Get("oauth_nonce")] = true
 	}
 
 	require.Equal(t, notify.Stats{Enqueued: 8, Attempts: 9, Delivered: 8, Retried: 1, Dead: 0}, sum.Stats)
