@@ -24,12 +24,17 @@ func TestSecretsNeverPrint(t *testing.T) {
 		"event.notification.callback.url": "https://app.example.com/cb?pass=TOPSECRET-cb",
 		"event.notification.signature.key": "TOPSECRET-signing-key"}}`))
 	require.NoError(t, err)
+	oauth1, err := element.Parse([]byte(`{"id": "45", "element": {"key": "woocommercerest"}, "configuration": {
+		"store.url": "http://shop.example", "oauth.api.key": "ck_TOPSECRET-user",
+		"oauth.api.secret": "cs_TOPSECRET-password", "event.vendor.type": "polling", "event.objects": "customers"}}`))
+	require.NoError(t, err)
 	bearer, err := element.Parse([]byte(`{"id": "43", "element": {"key": "concur"}, "configuration": {
 		"concur.base.url": "https://us.api.concursolutions.com", "oauth.access.token": "TOPSECRET-bearer",
 		"event.vendor.type": "polling"}}`))
 	require.NoError(t, err)
 	sources := map[string]poller.HTTPConfig{
 		"basic":  {Instance: basic},
+		"oauth1": {Instance: oauth1},
 		"bearer": {Instance: bearer},
 		"query": {Instance: &element.Instance{ID: "44", Element: element.Element{Key: "q"}}, Definition: &element.Definition{
 			Key: "q", Hub: "general", BaseURL: "https://api.example.com?api_key={api.key}",
@@ -54,6 +59,8 @@ func TestSecretsNeverPrint(t *testing.T) {
 	}
 	require.Equal(t, `&poller.HTTPSource{Instance: "42", Element: "woocommercerest", BaseURL: "https://shop.example/wp-json/wc/v3", Auth: "basic"}`,
 		fmt.Sprint(values["basic source"]))
+	require.Equal(t, `&poller.HTTPSource{Instance: "45", Element: "woocommercerest", BaseURL: "http://shop.example/wp-json/wc/v3", Auth: "oauth1"}`,
+		fmt.Sprint(values["oauth1 source"]))
 	require.Equal(t, `&poller.Poller{Instance: "42", Element: "woocommercerest", Resources: "customers", Endpoint: {https://app.example.com/cb?pass=REDACTED [REDACTED]}}`,
 		fmt.Sprint(p))
 }
