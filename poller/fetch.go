@@ -47,7 +47,7 @@ func (s *HTTPSource) Fetch(ctx context.Context, req Request) (*Page, error) {
 	}
 	target := s.pageURL(first, cur, p.size)
 	if s.auth.style == vocab.AuthQuery {
-		target.RawQuery = setQueryParam(target.RawQuery, s.auth.param, s.auth.token.Reveal())
+		target.RawQuery = setQueryParam(target.RawQuery, s.auth.param, string(s.auth.token))
 	}
 	c := &fetchCall{resource: req.Resource, from: p.from, url: target, redacted: s.redact(target), cursor: cur,
 		size: p.size, first: first, plan: p}
@@ -235,11 +235,11 @@ func (s *HTTPSource) authorize(r *http.Request) error {
 	case vocab.AuthOAuth1:
 		return a.oauth1.Sign(r)
 	case vocab.AuthBasic:
-		r.SetBasicAuth(a.user.Reveal(), a.password.Reveal())
+		r.SetBasicAuth(string(a.user), string(a.password))
 	case vocab.AuthBearer:
-		r.Header.Set("Authorization", "Bearer "+a.token.Reveal())
+		r.Header.Set("Authorization", "Bearer "+string(a.token))
 	case vocab.AuthHeader:
-		r.Header.Set(a.param, a.prefix+a.token.Reveal())
+		r.Header.Set(a.param, a.prefix+string(a.token))
 	}
 	return nil
 }

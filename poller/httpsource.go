@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/a12b7632/elementevents/element"
-	"github.com/a12b7632/elementevents/internal/redact"
 	"github.com/a12b7632/elementevents/internal/vocab"
 	"github.com/a12b7632/elementevents/netguard"
 	"github.com/a12b7632/elementevents/vendorauth"
@@ -123,9 +122,9 @@ var _ Source = (*HTTPSource)(nil)
 // They are Secrets so that printing an HTTPSource cannot show them.
 type sourceAuth struct {
 	style          string
-	user, password redact.Secret // basic
-	token          redact.Secret // bearer, query, header
-	param, prefix  string        // query parameter or header name; header prefix
+	user, password vendorauth.Secret // basic
+	token          vendorauth.Secret // bearer, query, header
+	param, prefix  string            // query parameter or header name; header prefix
 	oauth1         *vendorauth.OAuth1
 }
 
@@ -250,12 +249,12 @@ func readCredentials(def *element.Definition, base string, conf element.Configur
 	scheme, _, _ := strings.Cut(base, ":")
 	a := def.AuthFor(scheme)
 	c := sourceAuth{style: a.Style, param: a.Param, prefix: a.Prefix}
-	get := func(key string) (redact.Secret, error) {
+	get := func(key string) (vendorauth.Secret, error) {
 		v, ok := conf.Get(key)
 		if !ok || strings.TrimSpace(v) == "" {
-			return redact.Secret{}, fmt.Errorf("poller: %s auth: configuration key %q is missing: %w", def.Key, key, ErrConfig)
+			return "", fmt.Errorf("poller: %s auth: configuration key %q is missing: %w", def.Key, key, ErrConfig)
 		}
-		return redact.NewSecret(v), nil
+		return vendorauth.Secret(v), nil
 	}
 	var err error
 	switch a.Style {
@@ -279,7 +278,7 @@ func readCredentials(def *element.Definition, base string, conf element.Configur
 }
 
 // newOAuth1 returns the OAuth 1.0a signer of auth a.
-func newOAuth1(element string, a element.Auth, get func(string) (redact.Secret, error), clock clockwork.Clock) (*vendorauth.OAuth1, error) {
+func newOAuth1(element string, a element.Auth, get func(string) (vendorauth.Secret, error), clock clockwork.Clock) (*vendorauth.OAuth1, error) {
 	key, err := get(a.ConsumerKeyKey)
 	if err != nil {
 		return nil, err
@@ -289,7 +288,7 @@ func newOAuth1(element string, a element.Auth, get func(string) (redact.Secret, 
 		return nil, err
 	}
 	o, err := vendorauth.NewOAuth1(vendorauth.OAuth1Config{
-		ConsumerKey: key.Reveal(), ConsumerSecret: vendorauth.Secret(secret.Reveal()),
+		ConsumerKey: string(key), ConsumerSecret: secret,
 		SignatureMethod: a.SignatureMethod, Placement: a.Placement, SendVersion: a.SendVersion, Clock: clock,
 	})
 	if err != nil {

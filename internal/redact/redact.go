@@ -1,9 +1,8 @@
 // Package redact hides the credentials a URL may carry, for errors and
 // logs: user info, and the values of query parameters whose names look
 // secret. The poller and the Notifier share it, so that a URL reads the
-// same, and is as safe, in both. Its [Secret] holds a credential that
-// never prints, such as the vendor credentials the poller reads from an
-// instance.
+// same, and is as safe, in both. (A credential that must never print is
+// a vendorauth.Secret or a signature.Key.)
 //
 //	log.Warn("fetch failed", "url", redact.URL(u, nil))
 package redact
