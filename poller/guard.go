@@ -41,7 +41,15 @@ func (s *HTTPSource) newClient(cfg HTTPConfig) *http.Client {
 			return err
 		}
 		if own != nil {
-			return own(req, via)
+			if err := own(req, via); err != nil {
+				return err
+			}
+		}
+		// A redirected request is a new request: under OAuth 1.0a it
+		// needs a nonce and a signature of its own, over its own URL (the
+		// client would otherwise resend the used ones).
+		if s.auth.style == vocab.AuthOAuth1 {
+			return s.auth.oauth1.Sign(req)
 		}
 		return nil
 	}

@@ -101,3 +101,44 @@ func TestHTTPSourceWooHTTPSBasic(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestHTTPSourceOAuth1Redirect follows a redirect on the store's own
+// origin, whose Location echoes the signed query: the redirected request
+// is signed afresh, with a nonce of its own and one signature.
+func TestHTTPSourceOAuth1Redirect(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var seen []*http.Request
+	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		mu.Lock()
+		seen = append(seen, r)
+		n := len(seen)
+		mu.Unlock()
+		if n == 1 {
+			loc := "http://shop.example.com/moved" + r.URL.Path + "?" + r.URL.RawQuery
+			return &http.Response{StatusCode: http.StatusTemporaryRedirect, Header: http.Header{"Location": {loc}},
+				Body: io.NopCloser(strings.NewReader("")), Request: r}, nil
+		}
+		return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+			Body: io.NopCloser(strings.NewReader("[]")), Request: r}, nil
+	})
+	inst, err := element.Parse([]byte(`{"element": {"key": "woocommercerest"}, "name": "shop",
+		"configuration": {"store.url": "http://shop.example.com", "oauth.api.key": "` + wooKey + `",
+		"oauth.api.secret": "` + wooSecret + `", "event.vendor.type": "polling",
+		"event.notification.enabled": "true", "event.notification.callback.url": "https://cb.example/hook",
+		"event.objects": "customers"}}`))
+	require.NoError(t, err)
+	src, err := poller.NewHTTPSource(poller.HTTPConfig{Instance: inst, Transport: rt})
+	require.NoError(t, err)
+	_, err = src.Fetch(t.Context(), poller.Request{Resource: "customers", Config: wooResource(t, "customers", 0)})
+	require.NoError(t, err)
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, seen, 2)
+	first, second := seen[0].URL.Query(), seen[1].URL.Query()
+	require.Len(t, second["oauth_nonce"], 1, second)
+	require.Len(t, second["oauth_signature"], 1, second)
+	require.NotEqual(t, first.Get("oauth_nonce"), second.Get("oauth_nonce"), "a nonce is good once")
+	require.NotEqual(t, first.Get("oauth_signature"), second.Get("oauth_signature"), "signed over the new URL")
+	require.True(t, strings.HasPrefix(seen[1].URL.Path, "/moved/"))
+}
