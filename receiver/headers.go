@@ -2,8 +2,8 @@ package receiver
 
 import (
 	"net/http"
-	"strings"
 
+	"github.com/a12b7632/elementevents/internal/httpheader"
 	"github.com/a12b7632/elementevents/signature"
 )
 
@@ -38,13 +38,13 @@ type signed struct {
 func readSigned(h http.Header) signed {
 	var s signed
 	var sigOK, idOK, tsOK bool
-	s.signatures, sigOK = lookup(h, signature.HeaderWebhookSignature)
-	s.id, idOK = lookup(h, signature.HeaderWebhookID)
-	s.timestamp, tsOK = lookup(h, signature.HeaderWebhookTimestamp)
+	s.signatures, sigOK = httpheader.Lookup(h, signature.HeaderWebhookSignature)
+	s.id, idOK = httpheader.Lookup(h, signature.HeaderWebhookID)
+	s.timestamp, tsOK = httpheader.Lookup(h, signature.HeaderWebhookTimestamp)
 	if !sigOK {
-		sigs, ok := lookup(h, headerSvixSignature)
-		id, svixIDOK := lookup(h, headerSvixID)
-		ts, svixTSOK := lookup(h, headerSvixTimestamp)
+		sigs, ok := httpheader.Lookup(h, headerSvixSignature)
+		id, svixIDOK := httpheader.Lookup(h, headerSvixID)
+		ts, svixTSOK := httpheader.Lookup(h, headerSvixTimestamp)
 		if ok {
 			s.svix, s.signatures, s.id, s.timestamp = true, sigs, id, ts
 			sigOK, idOK, tsOK = true, svixIDOK, svixTSOK
@@ -54,40 +54,8 @@ func readSigned(h http.Header) signed {
 	}
 	s.standard = sigOK || idOK || tsOK
 	if !s.standard {
-		s.elements, _ = lookup(h, signature.HeaderElementsSignature)
-		s.elementsID, _ = lookup(h, signature.HeaderElementsID)
+		s.elements, _ = httpheader.Lookup(h, signature.HeaderElementsSignature)
+		s.elementsID, _ = httpheader.Lookup(h, signature.HeaderElementsID)
 	}
 	return s
-}
-
-// lookup returns the first value of the header name in h, and whether h
-// has a key for it at all (with no value or an empty one, too), whatever
-// the case of h's keys: a server's http.Header has canonical keys, but
-// one built by hand, or by an adapter from a gateway that lowercases
-// names, may hold "webhook-signature", and a signature header that goes
-// unseen is a downgrade. name must be canonical. When several keys match,
-// the canonical one wins, then the smallest, so that the answer does not
-// depend on the map's order. It allocates nothing.
-func lookup(h http.Header, name string) (string, bool) {
-	if v, ok := h[name]; ok {
-		return firstValue(v), true
-	}
-	var (
-		best  string
-		value string
-		found bool
-	)
-	for k, v := range h {
-		if len(k) == len(name) && strings.EqualFold(k, name) && (!found || k < best) {
-			best, value, found = k, firstValue(v), true
-		}
-	}
-	return value, found
-}
-
-func firstValue(v []string) string {
-	if len(v) > 0 {
-		return v[0]
-	}
-	return ""
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/jonboulle/clockwork"
 
+	"github.com/a12b7632/elementevents/internal/httpheader"
 	"github.com/a12b7632/elementevents/internal/quote"
 )
 
@@ -80,13 +81,13 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 // not accept replays calls [Verifier.VerifyStandard], as
 // receiver.Receiver does by default.
 func (v *Verifier) Verify(body []byte, h http.Header) error {
-	sig, hasSig := header(h, HeaderWebhookSignature)
-	id, hasID := header(h, HeaderWebhookID)
-	ts, hasTS := header(h, HeaderWebhookTimestamp)
+	sig, hasSig := httpheader.Lookup(h, HeaderWebhookSignature)
+	id, hasID := httpheader.Lookup(h, HeaderWebhookID)
+	ts, hasTS := httpheader.Lookup(h, HeaderWebhookTimestamp)
 	if hasSig || hasID || hasTS {
 		return v.VerifyStandard(body, id, ts, sig)
 	}
-	if sig, _ := header(h, HeaderElementsSignature); sig != "" {
+	if sig, _ := httpheader.Lookup(h, HeaderElementsSignature); sig != "" {
 		return v.verifyDigest(body, sig, base64Digest, HeaderElementsSignature)
 	}
 	return fmt.Errorf("%w: neither %s nor %s", ErrMissingHeader, HeaderWebhookSignature, HeaderElementsSignature)
@@ -220,24 +221,4 @@ func first(h http.Header, key string) string {
 		return v[0]
 	}
 	return ""
-}
-
-// header returns the first value of h under key and whether key is there
-// at all, matching key whatever its case: the canonical form first, then,
-// only if that is absent, the smallest of the other spellings, so that
-// the answer never depends on map order. It allocates nothing.
-func header(h http.Header, key string) (string, bool) {
-	vs, ok := h[key]
-	if !ok {
-		found := ""
-		for k, v := range h {
-			if strings.EqualFold(k, key) && (!ok || k < found) {
-				found, vs, ok = k, v, true
-			}
-		}
-	}
-	if len(vs) == 0 {
-		return "", ok
-	}
-	return vs[0], ok
 }

@@ -1,4 +1,4 @@
-package receiver
+package httpheader
 
 import (
 	"net/http"
@@ -30,7 +30,7 @@ func TestLookup(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			for range 20 { // map order varies from one range to the next
-				v, ok := lookup(tt.h, "Webhook-Id")
+				v, ok := Lookup(tt.h, "Webhook-Id")
 				require.Equal(t, tt.wantValue, v)
 				require.Equal(t, tt.wantOK, ok)
 			}
@@ -41,9 +41,9 @@ func TestLookup(t *testing.T) {
 func TestLookupAllocatesNothing(t *testing.T) {
 	h := http.Header{"webhook-id": {"a"}, "Content-Type": {"application/json"}, "Webhook-Timestamp": {"1"}}
 	allocs := testing.AllocsPerRun(100, func() {
-		lookup(h, "Webhook-Id")
-		lookup(h, "Webhook-Timestamp")
-		lookup(h, "Webhook-Signature")
+		Lookup(h, "Webhook-Id")
+		Lookup(h, "Webhook-Timestamp")
+		Lookup(h, "Webhook-Signature")
 	})
 	require.Zero(t, allocs)
 }
@@ -56,7 +56,7 @@ func FuzzLookup(f *testing.F) {
 	f.Add("\xff", "k", "")
 	f.Fuzz(func(t *testing.T, k1, k2, v string) {
 		h := http.Header{k1: {v}, k2: {v + "2"}}
-		got, ok := lookup(h, http.CanonicalHeaderKey(k1))
+		got, ok := Lookup(h, http.CanonicalHeaderKey(k1))
 		if !ok {
 			t.Fatalf("%q not found in %q", http.CanonicalHeaderKey(k1), h)
 		}
