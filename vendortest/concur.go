@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strconv"
@@ -128,10 +127,7 @@ func ServeConcur(t testing.TB, cfg ConcurConfig) *Concur {
 	if err != nil {
 		t.Fatalf("vendortest: ServeConcur: %v", err)
 	}
-	srv := httptest.NewServer(c)
-	t.Cleanup(srv.Close)
-	t.Cleanup(c.Close) // first: hanging requests end before srv.Close waits for them
-	c.SetURL(srv.URL)
+	c.start(t, c)
 	return c
 }
 

@@ -1,8 +1,11 @@
 package vendortest
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
+	"testing"
 
 	"github.com/jonboulle/clockwork"
 )
@@ -76,4 +79,13 @@ func (f *Fake) Close() {
 			f.onClose()
 		}
 	})
+}
+
+// start serves h, the fake that embeds f, on an [httptest.Server] for the
+// rest of the test and tells f its URL.
+func (f *Fake) start(t testing.TB, h http.Handler) {
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	t.Cleanup(f.Close) // first: hanging requests end before srv.Close waits for them
+	f.SetURL(srv.URL)
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -128,10 +127,7 @@ func ServeWooCommerce(t testing.TB, cfg WooConfig) *WooCommerce {
 	if err != nil {
 		t.Fatalf("vendortest: ServeWooCommerce: %v", err)
 	}
-	srv := httptest.NewServer(s)
-	t.Cleanup(srv.Close)
-	t.Cleanup(s.Close) // first: hanging requests end before srv.Close waits for them
-	s.SetURL(srv.URL)
+	s.start(t, s)
 	return s
 }
 
