@@ -79,15 +79,8 @@ func TestHTTPSourceWooHTTPSBasic(t *testing.T) {
 		return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
 			Body: io.NopCloser(strings.NewReader("[]")), Request: r}, nil
 	})
-	inst, err := element.Parse([]byte(`{"element": {"key": "woocommercerest"}, "name": "shop",
-		"configuration": {"store.url": "https://shop.example.com", "oauth.api.key": "` + wooKey + `",
-		"oauth.api.secret": "` + wooSecret + `", "event.vendor.type": "polling",
-		"event.notification.enabled": "true", "event.notification.callback.url": "https://cb.example/hook",
-		"event.objects": "customers"}}`))
-	require.NoError(t, err)
-	src, err := poller.NewHTTPSource(poller.HTTPConfig{Instance: inst, Transport: rt})
-	require.NoError(t, err)
-	_, err = src.Fetch(t.Context(), poller.Request{Resource: "customers", Config: wooResource(t, "customers", 0)})
+	src := sourceOver(t, "https://shop.example.com", rt)
+	_, err := src.Fetch(t.Context(), poller.Request{Resource: "customers", Config: wooResource(t, "customers", 0)})
 	require.NoError(t, err)
 	mu.Lock()
 	defer mu.Unlock()
@@ -122,15 +115,8 @@ func TestHTTPSourceOAuth1Redirect(t *testing.T) {
 		return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
 			Body: io.NopCloser(strings.NewReader("[]")), Request: r}, nil
 	})
-	inst, err := element.Parse([]byte(`{"element": {"key": "woocommercerest"}, "name": "shop",
-		"configuration": {"store.url": "http://shop.example.com", "oauth.api.key": "` + wooKey + `",
-		"oauth.api.secret": "` + wooSecret + `", "event.vendor.type": "polling",
-		"event.notification.enabled": "true", "event.notification.callback.url": "https://cb.example/hook",
-		"event.objects": "customers"}}`))
-	require.NoError(t, err)
-	src, err := poller.NewHTTPSource(poller.HTTPConfig{Instance: inst, Transport: rt})
-	require.NoError(t, err)
-	_, err = src.Fetch(t.Context(), poller.Request{Resource: "customers", Config: wooResource(t, "customers", 0)})
+	src := sourceOver(t, "http://shop.example.com", rt)
+	_, err := src.Fetch(t.Context(), poller.Request{Resource: "customers", Config: wooResource(t, "customers", 0)})
 	require.NoError(t, err)
 	mu.Lock()
 	defer mu.Unlock()
@@ -141,4 +127,19 @@ func TestHTTPSourceOAuth1Redirect(t *testing.T) {
 	require.NotEqual(t, first.Get("oauth_nonce"), second.Get("oauth_nonce"), "a nonce is good once")
 	require.NotEqual(t, first.Get("oauth_signature"), second.Get("oauth_signature"), "signed over the new URL")
 	require.True(t, strings.HasPrefix(seen[1].URL.Path, "/moved/"))
+}
+
+// sourceOver is a source of a WooCommerce instance at storeURL whose
+// requests go to rt.
+func sourceOver(t *testing.T, storeURL string, rt http.RoundTripper) *poller.HTTPSource {
+	t.Helper()
+	inst, err := element.Parse([]byte(`{"element": {"key": "woocommercerest"}, "name": "shop",
+		"configuration": {"store.url": "` + storeURL + `", "oauth.api.key": "` + wooKey + `",
+		"oauth.api.secret": "` + wooSecret + `", "event.vendor.type": "polling",
+		"event.notification.enabled": "true", "event.notification.callback.url": "https://cb.example/hook",
+		"event.objects": "customers"}}`))
+	require.NoError(t, err)
+	src, err := poller.NewHTTPSource(poller.HTTPConfig{Instance: inst, Transport: rt})
+	require.NoError(t, err)
+	return src
 }
