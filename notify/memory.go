@@ -201,13 +201,13 @@ func (o *memoryOutbox) Claim(_ context.Context, endpoint string, now time.Time, 
 func (o *memoryOutbox) Ack(_ context.Context, id string, _ Attempt) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	s, err := o.get(id, Pending)
+	s, h, err := o.get(id, Pending)
 	if err != nil {
 		return err
 	}
 	ep := o.endpointOf(s)
 	o.drop(s)
-	o.unindex(o.hash(id), id, s)
+	o.unindex(h, id, s)
 	o.release(s)
 	o.prune(ep)
 	return nil
@@ -217,7 +217,7 @@ func (o *memoryOutbox) Ack(_ context.Context, id string, _ Attempt) error {
 func (o *memoryOutbox) Retry(_ context.Context, id string, a Attempt, next time.Time) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	s, err := o.get(id, Pending)
+	s, _, err := o.get(id, Pending)
 	if err != nil {
 		return err
 	}
@@ -231,7 +231,7 @@ func (o *memoryOutbox) Retry(_ context.Context, id string, a Attempt, next time.
 func (o *memoryOutbox) Release(_ context.Context, id string, next time.Time) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	s, err := o.get(id, Pending)
+	s, _, err := o.get(id, Pending)
 	if err != nil {
 		return err
 	}
@@ -250,7 +250,7 @@ func (o *memoryOutbox) reschedule(s slot, next time.Time) {
 func (o *memoryOutbox) DeadLetter(_ context.Context, id string, a Attempt, reason string) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	s, err := o.get(id, Pending)
+	s, _, err := o.get(id, Pending)
 	if err != nil {
 		return err
 	}
@@ -273,7 +273,7 @@ func (o *memoryOutbox) DeadLetter(_ context.Context, id string, a Attempt, reaso
 func (o *memoryOutbox) Replay(_ context.Context, id string, next time.Time) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	s, err := o.get(id, Dead)
+	s, _, err := o.get(id, Dead)
 	if err != nil {
 		return err
 	}

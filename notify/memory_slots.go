@@ -57,16 +57,18 @@ func (o *memoryOutbox) delivery(s slot, owned bool) Delivery {
 	return d
 }
 
-// get returns the slot of delivery id if it is in state want.
-func (o *memoryOutbox) get(id string, want DeliveryState) (slot, error) {
-	s, ok := o.lookup(o.hash(id), id)
+// get returns the slot of delivery id if it is in state want, and the
+// hash of id, for an unindex to follow without hashing it again.
+func (o *memoryOutbox) get(id string, want DeliveryState) (slot, uint64, error) {
+	h := o.hash(id)
+	s, ok := o.lookup(h, id)
 	if !ok {
-		return 0, fmt.Errorf("%w: %q", ErrNotFound, id)
+		return 0, h, fmt.Errorf("%w: %q", ErrNotFound, id)
 	}
 	if state := o.state(s); state != want {
-		return 0, fmt.Errorf("%w: %q is %s, not %s", ErrNotFound, id, state, want)
+		return 0, h, fmt.Errorf("%w: %q is %s, not %s", ErrNotFound, id, state, want)
 	}
-	return s, nil
+	return s, h, nil
 }
 
 func (o *memoryOutbox) state(s slot) DeliveryState {
