@@ -214,11 +214,3 @@ func stripAlgorithm(value, header string) (string, error) {
 	}
 	return value[i+1:], nil
 }
-
-// first returns the first value of a canonical header without allocating.
-func first(h http.Header, key string) string {
-	if v := h[key]; len(v) > 0 {
-		return v[0]
-	}
-	return ""
-}
