@@ -38,6 +38,10 @@ type Message struct {
 	// Raw is the vendor's webhook body, or for polls the records by
 	// object type ({"customers": [...]}).
 	Raw json.RawMessage `json:"raw,omitempty"`
+
+	// Status is set, and Events empty, in an instance status
+	// notification; see [Status].
+	Status *Status `json:"status,omitempty"`
 }
 
 // WireEvent is one event as a notification carries it.
@@ -63,7 +67,12 @@ const (
 // for polling, 20 for webhooks). Events of one
 // object type stay in order and never share a notification with another
 // type, so that per-object order can be kept on delivery.
+//
+// A batch with Status set gives one status notification.
 func Notifications(b Batch, max int) []Notification {
+	if b.Status != nil {
+		return []Notification{statusNotification(b)}
+	}
 	if max < 1 {
 		max = defaultPollingBatchSize
 		if b.Source == FromWebhook {

@@ -41,12 +41,17 @@ type Endpoint struct {
 }
 
 // Batch is what the poller and the webhook handler publish: the events of
-// one poll cycle of one resource, or of one vendor webhook.
+// one poll cycle of one resource, or of one vendor webhook; or, with
+// Status set, an instance status and no events.
 type Batch struct {
 	Instance Instance
 	Endpoint Endpoint
 	Source   Origin
 	Events   []Event
+
+	// Status, when set, makes the batch one instance status notification
+	// (see [Status]); Events and Raw are then ignored.
+	Status *Status
 
 	// Raw is the vendor's webhook body, sent as the notification's raw
 	// field. When empty, raw is built from the events' Raw records, grouped

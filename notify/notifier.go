@@ -75,7 +75,7 @@ func (n *Notifier) Outbox() Outbox { return n.cfg.Outbox }
 // is [netguard.ErrRefused] (see [CheckEndpoint]), and nothing is stored;
 // the error names the instance and event.notification.callback.url.
 func (n *Notifier) Publish(ctx context.Context, b events.Batch) error {
-	if len(b.Events) == 0 {
+	if len(b.Events) == 0 && b.Status == nil {
 		return nil
 	}
 	if err := CheckEndpoint(b.Endpoint.URL, n.cfg.Policy.Guard); err != nil {
@@ -95,7 +95,7 @@ func (n *Notifier) Publish(ctx context.Context, b events.Batch) error {
 		ds = append(ds, Delivery{
 			ID:       note.Message.EventID,
 			Endpoint: b.Endpoint.URL,
-			OrderKey: b.Instance.ID + "\x00" + note.Message.Events[0].ObjectType,
+			OrderKey: b.Instance.ID + "\x00" + orderObject(note),
 			Key:      b.Endpoint.Key,
 			Body:     body,
 			Events:   len(note.Message.Events),
@@ -272,3 +272,13 @@ func (n *Notifier) work(ctx, attemptCtx context.Context, d Delivery) {
 func (n *Notifier) lease() time.Duration { return n.cfg.Policy.Timeout + 30*time.Second }
 
 var _ events.Sink = (*Notifier)(nil)
+
+// orderObject is the object type a notification is ordered by: its
+// events' type, or the empty one for a status notification, which is
+// ordered apart from every object.
+func orderObject(note events.Notification) string {
+	if len(note.Message.Events) == 0 {
+		return ""
+	}
+	return note.Message.Events[0].ObjectType
+}

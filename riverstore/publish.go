@@ -52,7 +52,7 @@ var _ events.Sink = (*Replica)(nil)
 // absolute http(s) URL is [notify.ErrInvalidEndpoint] and nothing is
 // stored.
 func (r *Replica) Publish(ctx context.Context, b events.Batch) error {
-	if len(b.Events) == 0 {
+	if len(b.Events) == 0 && b.Status == nil {
 		return nil
 	}
 	return pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error { return r.PublishTx(ctx, tx, b) })
@@ -63,7 +63,7 @@ func (r *Replica) Publish(ctx context.Context, b events.Batch) error {
 // commits; if it rolls back, nothing is delivered. Use it to publish
 // events together with the writes that caused them.
 func (r *Replica) PublishTx(ctx context.Context, tx pgx.Tx, b events.Batch) error {
-	if len(b.Events) == 0 {
+	if len(b.Events) == 0 && b.Status == nil {
 		return nil
 	}
 	if err := notify.CheckEndpoint(b.Endpoint.URL, r.cfg.Policy.Guard); err != nil {
@@ -81,7 +81,13 @@ func (r *Replica) PublishTx(ctx context.Context, tx pgx.Tx, b events.Batch) erro
 	}
 	keys := make([][]byte, len(notes))
 	for i, note := range notes {
-		keys[i] = orderKey(b.Instance.ID, note.Message.Events[0].ObjectType)
+		// A status notification has no events; it is ordered apart from
+		// every object type, under the empty one.
+		var object string
+		if len(note.Message.Events) > 0 {
+			object = note.Message.Events[0].ObjectType
+		}
+		keys[i] = orderKey(b.Instance.ID, object)
 	}
 	busy, err := r.lockKeys(ctx, tx, b.Endpoint.URL, keys)
 	if err != nil {

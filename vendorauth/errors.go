@@ -15,3 +15,6 @@ var (
 	// does not cover.
 	ErrRequest = errors.New("vendorauth: request cannot be signed")
 )
+
+// ErrNoToken is returned by [TokenStore.Load] for a key with no token.
+var ErrNoToken = errors.New("vendorauth: no token stored")

@@ -1,0 +1,68 @@
+package vendorauth
+
+import (
+	"context"
+	"fmt"
+	"sync"
+)
+
+// NewMemoryTokenStore returns a [TokenStore] that keeps tokens in process
+// memory: a restart forgets every rotated refresh token, so use it for
+// tests and for vendors that do not rotate them. Its lock is a mutex per
+// key, which excludes Updates of this process only.
+func NewMemoryTokenStore() TokenStore {
+	return &memoryTokenStore{tokens: make(map[string]Token), locks: make(map[string]chan struct{})}
+}
+
+type memoryTokenStore struct {
+	mu     sync.Mutex
+	tokens map[string]Token
+	locks  map[string]chan struct{} // a key's lock: a 1-slot channel, so a wait can end with ctx
+}
+
+var _ TokenStore = (*memoryTokenStore)(nil)
+
+func (s *memoryTokenStore) Load(_ context.Context, key string) (Token, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.tokens[key]
+	if !ok {
+		return Token{}, fmt.Errorf("vendorauth: load token %q: %w", key, ErrNoToken)
+	}
+	return t, nil
+}
+
+func (s *memoryTokenStore) Update(ctx context.Context, key string, fn func(Token, bool) (Token, error)) (Token, error) {
+	s.mu.Lock()
+	lock, ok := s.locks[key]
+	if !ok {
+		lock = make(chan struct{}, 1)
+		s.locks[key] = lock
+	}
+	s.mu.Unlock()
+	select {
+	case lock <- struct{}{}:
+	case <-ctx.Done():
+		return Token{}, fmt.Errorf("vendorauth: lock token %q: %w", key, ctx.Err())
+	}
+	defer func() { <-lock }()
+
+	s.mu.Lock()
+	cur, found := s.tokens[key]
+	s.mu.Unlock()
+	next, err := fn(cur, found)
+	if err != nil {
+		return Token{}, err
+	}
+	s.mu.Lock()
+	s.tokens[key] = next
+	s.mu.Unlock()
+	return next, nil
+}
+
+func (s *memoryTokenStore) Delete(_ context.Context, key string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.tokens, key)
+	return nil
+}
