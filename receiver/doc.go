@@ -13,6 +13,12 @@
 //	})
 //	mux.Handle("POST /element-events", rcv)
 //
+// A notification with Message.Status set and no events is an instance
+// status (events.Status): the instance needs the user to authorise it
+// again, a vendor subscription is failing, a mass delete is held, or one
+// of these is over. Handle receives it like any other; a consumer that
+// only reads Message.Events skips it.
+//
 // # Signature schemes
 //
 // By default only the Standard Webhooks scheme is accepted: webhook-id,
