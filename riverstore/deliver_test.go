@@ -339,3 +339,18 @@ func TestDisableHoldsDeliveries(t *testing.T) {
 	require.NoError(t, r.Enable(t.Context(), ep))
 	eventually(t, 10*time.Second, func() bool { return rc.acceptedCount(noteIDs(b)[0]) == 1 }, "delivered once enabled")
 }
+
+func TestDeliverStatus(t *testing.T) {
+	t.Parallel()
+	pool, _ := setup(t, 12)
+	rc := newReceiver(t)
+	r := startReplica(t, pool, riverstore.Config{Policy: notify.DeliveryPolicy{Schedule: testSchedule, Jitter: -1}})
+
+	b := batch("inst-s", "customers", rc.srv.URL+"/events", 0, 0)
+	b.Status = &events.Status{State: events.NeedsReauthorization, Date: time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC),
+		Reason: "refresh token refused", ConfigKey: "oauth.refresh.token"}
+	ids := noteIDs(b)
+	require.Len(t, ids, 1, "a status batch is one notification")
+	require.NoError(t, r.Publish(t.Context(), b))
+	eventually(t, 10*time.Second, func() bool { return rc.acceptedCount(ids[0]) == 1 }, "status %s delivered", ids[0])
+}
