@@ -176,6 +176,8 @@ func (cfg Config) withDefaults() (Config, error) {
 		}
 		cfg.Definition = def
 	}
+	cfg.Instance = withDefinitionResources(inst, cfg.Definition)
+	inst = cfg.Instance
 	if cfg.Clock == nil {
 		cfg.Clock = clockwork.NewRealClock()
 	}

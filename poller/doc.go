@@ -88,4 +88,20 @@
 // The window start and the state advance only after the Sink accepted the
 // events, so a failed cycle is simply done again; event ids are
 // deterministic, so a consumer can drop the repeats.
+//
+// # Backfill
+//
+// [Poller.Backfill] runs one cycle of a resource from a given time, with
+// no lookback before it, to fill a gap such as a webhook subscription
+// that was down:
+//
+//	res := p.Backfill(ctx, "customers", lastWebhook)
+//
+// It judges changes against the remembered state, so a change a cycle
+// already reported is not reported again, and one that reaches the
+// consumer by both paths has one event id. It never reports DELETED,
+// never moves the watermark backwards, and waits for a running cycle of
+// the resource. A webhook instance, which has no
+// event.poller.configuration, is polled with its element definition's
+// default resources (those of event.objects, or all).
 package poller
