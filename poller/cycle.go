@@ -37,9 +37,10 @@ func (p *Poller) cycle(ctx context.Context, r *resource, backfill *time.Time) (r
 		}
 	}
 	confirm := !p.cfg.SingleSnapshotDeletes
-	// A record missing from the last complete snapshot is confirmed or
-	// cleared by the very next cycle, not SnapshotEvery cycles later.
-	pending := confirm && len(st.Missing) > 0
+	// A record missing from the last complete snapshot, or held by the
+	// delete guard, is confirmed or cleared by the very next cycle, not
+	// SnapshotEvery cycles later.
+	pending := len(st.Missing) > 0
 	snapshot := first || r.snapshots || pending || (p.cfg.SnapshotEvery > 0 && (st.Cycles+1)%int64(p.cfg.SnapshotEvery) == 0)
 	silent := first && p.cfg.FirstRun == Baseline
 	if backfill != nil {
@@ -129,8 +130,10 @@ func (p *Poller) cycle(ctx context.Context, r *resource, backfill *time.Time) (r
 	res.Snapshot = complete
 	var deletes []string
 	var missing map[string]int
+	var guard guardOutcome
 	if complete {
 		deletes, missing = d.deletions(confirm)
+		deletes, guard = p.guard(&d, deletes, missing)
 	}
 
 	// The next window starts at the earlier of the vendor's Date (on the
@@ -168,6 +171,9 @@ func (p *Poller) cycle(ctx context.Context, r *resource, backfill *time.Time) (r
 		return res
 	}
 	change.Apply(st)
+	held, _ := p.heldIDs(st)
+	res.Held = len(held)
+	p.reportGuard(ctx, r, guard, start)
 	return res
 }
 
