@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -366,4 +367,38 @@ func TestDeleteGuardConfig(t *testing.T) {
 			require.ErrorContains(t, err, tt.key)
 		})
 	}
+}
+
+// On a resource whose URL filters by date, snapshots are every
+// SnapshotEvery-th cycle; while deletes are held, every cycle is one, so
+// that the hold is settled DeleteGuardSnapshots cycles later, not
+// SnapshotEvery cycles later.
+func TestDeleteGuardSnapshotsEveryCycleWhileHeld(t *testing.T) {
+	t.Parallel()
+	r := newE2EWooRig(t, e2eWooOrdersPaged, func(c *poller.Config) { c.Logger = e2eDiscard })
+	for id := 1; id <= 30; id++ {
+		r.putOrder(id, "processing", e2eT0.Add(-48*time.Hour), e2eT0.Add(-24*time.Hour))
+	}
+	var snapshots []bool
+	var deleted []string
+	for cycle := 1; cycle <= 6; cycle++ {
+		if cycle == 4 { // the next is the 4th, a snapshot
+			for id := 1; id <= 30; id++ {
+				r.deleteOrder(id)
+			}
+		}
+		c := r.poll(t)
+		require.NoError(t, c.res.Err)
+		snapshots = append(snapshots, c.res.Snapshot)
+		if cycle == 4 {
+			require.Equal(t, 30, c.res.Held)
+		}
+		deleted = append(deleted, e2eSummary(c.batches)...)
+		if cycle < 6 {
+			require.Empty(t, deleted, "cycle %d", cycle)
+		}
+	}
+	// The baseline is not counted as a snapshot (nothing to delete from).
+	require.Equal(t, []bool{false, false, false, true, true, true}, snapshots)
+	require.Equal(t, e2eWant(events.Deleted, e2eIDs(1, 30)...), sortedIDs(deleted))
 }
