@@ -148,7 +148,9 @@ type Config struct {
 	DeleteGuardSnapshots int
 
 	// OnDeletesHeld, if set, is called when the delete guard starts
-	// holding deletes of a resource, with how many it holds.
+	// holding deletes of a resource, with how many it holds. It runs
+	// inside the cycle: calling ConfirmDeletes or DropDeletes from it
+	// would wait for the cycle forever; start them elsewhere.
 	OnDeletesHeld func(resource string, held int)
 
 	// NoStatusNotifications turns off the instance status notifications
