@@ -134,6 +134,30 @@ type Config struct {
 	// OnAuthError, if set, is called when the vendor refuses the
 	// credentials; the resource is stopped until Resume.
 	OnAuthError func(resource string, err error)
+
+	// DeleteGuardShare and DeleteGuardCount set the delete guard: when one
+	// complete snapshot of a resource would delete more than
+	// DeleteGuardShare of its remembered records, and more than
+	// DeleteGuardCount records, those deletes are held until
+	// DeleteGuardSnapshots more complete snapshots confirm them (see the
+	// package doc, and [Poller.ConfirmDeletes]). Defaults 0.5, 20 and 2;
+	// a share of 1 turns the guard off. The share must be from 0 to 1,
+	// the counts 0 or more.
+	DeleteGuardShare     float64
+	DeleteGuardCount     int
+	DeleteGuardSnapshots int
+
+	// OnDeletesHeld, if set, is called when the delete guard starts
+	// holding deletes of a resource, with how many it holds. It runs
+	// inside the cycle: calling ConfirmDeletes or DropDeletes from it
+	// would wait for the cycle forever; start them elsewhere.
+	OnDeletesHeld func(resource string, held int)
+
+	// NoStatusNotifications turns off the instance status notifications
+	// the poller publishes to the Sink: DeletesHeld when the delete guard
+	// starts holding, Recovered when the held records come back. Default
+	// false: they are published.
+	NoStatusNotifications bool
 }
 
 // Result reports one cycle of one resource.
@@ -157,6 +181,8 @@ type Result struct {
 	Partial bool
 	// Err is the cycle's error; the state was left as it was.
 	Err error
+	// Held counts the deletes the delete guard holds after the cycle.
+	Held int
 }
 
 // withDefaults returns cfg with its zero fields filled as their comments
@@ -176,6 +202,8 @@ func (cfg Config) withDefaults() (Config, error) {
 		}
 		cfg.Definition = def
 	}
+	cfg.Instance = withDefinitionResources(inst, cfg.Definition)
+	inst = cfg.Instance
 	if cfg.Clock == nil {
 		cfg.Clock = clockwork.NewRealClock()
 	}
@@ -203,6 +231,9 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if cfg.MaxPages == 0 {
 		cfg.MaxPages = defaultMaxPages
+	}
+	if err := cfg.guardDefaults(); err != nil {
+		return cfg, err
 	}
 	if len(ev.Resources) == 0 {
 		return cfg, fmt.Errorf("%w: instance %q has no resources to poll (%s)", ErrConfig, inst.ID, vocab.KeyPollerConfiguration)

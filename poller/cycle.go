@@ -11,8 +11,10 @@ import (
 
 // cycle polls one resource once: fetch every page of the window, decide
 // what changed against the remembered state, publish, and only then
-// commit the new state.
-func (p *Poller) cycle(ctx context.Context, r *resource) (res Result) {
+// commit the new state. With backfill set, the window starts there and
+// the cycle is never a snapshot and never moves the watermark (see
+// [Poller.Backfill]).
+func (p *Poller) cycle(ctx context.Context, r *resource, backfill *time.Time) (res Result) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	clock := p.cfg.Clock
@@ -20,13 +22,9 @@ func (p *Poller) cycle(ctx context.Context, r *resource) (res Result) {
 	res = Result{Resource: r.name, Start: start, Events: map[events.Type]int{}}
 	defer func() { res.Duration = clock.Since(start) }()
 
-	if r.state == nil {
-		st, err := p.cfg.State.Load(ctx, StateKey{Instance: p.instance.ID, Resource: r.name})
-		if err != nil {
-			res.Err = fmt.Errorf("poller: load state of %s: %w", r.name, err)
-			return res
-		}
-		r.state = st
+	if err := p.loadState(ctx, r); err != nil {
+		res.Err = err
+		return res
 	}
 	st := r.state
 	first := st.Cycles == 0 && st.Watermark.IsZero()
@@ -39,10 +37,15 @@ func (p *Poller) cycle(ctx context.Context, r *resource) (res Result) {
 		}
 	}
 	confirm := !p.cfg.SingleSnapshotDeletes
-	// A record missing from the last complete snapshot is confirmed or
-	// cleared by the very next cycle, not SnapshotEvery cycles later.
-	pending := confirm && len(st.Missing) > 0
+	// A record missing from the last complete snapshot, or held by the
+	// delete guard, is confirmed or cleared by the very next cycle, not
+	// SnapshotEvery cycles later.
+	pending := len(st.Missing) > 0
 	snapshot := first || r.snapshots || pending || (p.cfg.SnapshotEvery > 0 && (st.Cycles+1)%int64(p.cfg.SnapshotEvery) == 0)
+	silent := first && p.cfg.FirstRun == Baseline
+	if backfill != nil {
+		since, snapshot, silent = *backfill, false, false
+	}
 	fetchSince := since
 	if snapshot {
 		fetchSince = time.Time{}
@@ -50,7 +53,7 @@ func (p *Poller) cycle(ctx context.Context, r *resource) (res Result) {
 
 	d := decider{
 		r: r, st: st, since: since, pollDate: start,
-		silent:  first && p.cfg.FirstRun == Baseline,
+		silent:  silent,
 		seen:    make(map[string]struct{}, st.Records.Len()),
 		upserts: make(map[string]Record),
 	}
@@ -127,8 +130,10 @@ func (p *Poller) cycle(ctx context.Context, r *resource) (res Result) {
 	res.Snapshot = complete
 	var deletes []string
 	var missing map[string]int
+	var guard guardOutcome
 	if complete {
 		deletes, missing = d.deletions(confirm)
+		deletes, guard = p.guard(&d, deletes, missing)
 	}
 
 	// The next window starts at the earlier of the vendor's Date (on the
@@ -141,24 +146,19 @@ func (p *Poller) cycle(ctx context.Context, r *resource) (res Result) {
 		watermark = vendorDate
 	}
 	cycles := st.Cycles + 1
-	if partial {
+	switch {
+	case partial:
 		watermark, cycles = st.Watermark, st.Cycles
+	case backfill != nil:
+		watermark, cycles = backfillWatermark(st, since, r.back, watermark), st.Cycles
 	}
 	evs := d.events
 	for _, id := range deletes {
 		evs = append(evs, d.event(events.Deleted, id, d.pollDate, nil))
 	}
-	if len(evs) > 0 {
-		for i := range evs {
-			evs[i].ElementKey = p.cfg.Definition.Key
-			evs[i].HubKey = p.cfg.Definition.Hub
-			evs[i].ID = events.NewID(p.instance.ID, r.name, evs[i].ObjectID, evs[i].Type, evs[i].Date)
-		}
-		b := events.Batch{Instance: p.instance, Endpoint: p.endpoint, Source: events.FromPolling, Events: evs}
-		if err := p.cfg.Sink.Publish(ctx, b); err != nil {
-			res.Err = fmt.Errorf("poller: publish %d events of %s: %w", len(evs), r.name, err)
-			return res
-		}
+	if err := p.publish(ctx, r, evs); err != nil {
+		res.Err = err
+		return res
 	}
 	for _, e := range evs {
 		res.Events[e.Type]++
@@ -171,5 +171,40 @@ func (p *Poller) cycle(ctx context.Context, r *resource) (res Result) {
 		return res
 	}
 	change.Apply(st)
+	held, _ := p.heldIDs(st)
+	res.Held = len(held)
+	p.reportGuard(ctx, r, guard, start)
 	return res
+}
+
+// loadState loads the remembered state of r on first use. The caller
+// holds r.mu.
+func (p *Poller) loadState(ctx context.Context, r *resource) error {
+	if r.state != nil {
+		return nil
+	}
+	st, err := p.cfg.State.Load(ctx, StateKey{Instance: p.instance.ID, Resource: r.name})
+	if err != nil {
+		return fmt.Errorf("poller: load state of %s: %w", r.name, err)
+	}
+	r.state = st
+	return nil
+}
+
+// publish completes evs (element, hub, deterministic id) and hands them
+// to the Sink as one batch; nothing is published for none.
+func (p *Poller) publish(ctx context.Context, r *resource, evs []events.Event) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	for i := range evs {
+		evs[i].ElementKey = p.cfg.Definition.Key
+		evs[i].HubKey = p.cfg.Definition.Hub
+		evs[i].ID = events.NewID(p.instance.ID, r.name, evs[i].ObjectID, evs[i].Type, evs[i].Date)
+	}
+	b := events.Batch{Instance: p.instance, Endpoint: p.endpoint, Source: events.FromPolling, Events: evs}
+	if err := p.cfg.Sink.Publish(ctx, b); err != nil {
+		return fmt.Errorf("poller: publish %d events of %s: %w", len(evs), r.name, err)
+	}
+	return nil
 }

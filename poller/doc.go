@@ -64,6 +64,27 @@
 // [Config.SingleSnapshotDeletes] trades that safety for one cycle of
 // latency.
 //
+// # Delete guard
+//
+// A vendor that suddenly lists much less (revoked permissions, a filter
+// bug) must not turn into mass DELETED events. When one snapshot would
+// delete more than [Config.DeleteGuardShare] of a resource's remembered
+// records (default half) and more than [Config.DeleteGuardCount] (default
+// 20), the poller holds those deletes: it publishes nothing for them,
+// keeps the records, logs one warning, calls [Config.OnDeletesHeld] and
+// publishes a DeletesHeld instance status ([events.Status]; off with
+// [Config.NoStatusNotifications]), once per hold. [Result.Held] counts
+// them. The held deletes go out when [Config.DeleteGuardSnapshots] more
+// complete snapshots (default 2) still miss the same records; records
+// that come back are not deleted, and a Recovered status follows once
+// none is held. The host can end a hold at once:
+//
+//	n, err := p.ConfirmDeletes(ctx, "customers") // publish the held deletes now
+//	n, err = p.DropDeletes(ctx, "customers")     // forget them; the records stay
+//
+// The hold lives in [ResourceState].Missing, so it is kept wherever the
+// rest of the state is.
+//
 // # Windows and clocks
 //
 // A cycle's window starts at the previous cycle's watermark less pollDelay
@@ -88,4 +109,20 @@
 // The window start and the state advance only after the Sink accepted the
 // events, so a failed cycle is simply done again; event ids are
 // deterministic, so a consumer can drop the repeats.
+//
+// # Backfill
+//
+// [Poller.Backfill] runs one cycle of a resource from a given time, with
+// no lookback before it, to fill a gap such as a webhook subscription
+// that was down:
+//
+//	res := p.Backfill(ctx, "customers", lastWebhook)
+//
+// It judges changes against the remembered state, so a change a cycle
+// already reported is not reported again, and one that reaches the
+// consumer by both paths has one event id. It never reports DELETED,
+// never moves the watermark backwards, and waits for a running cycle of
+// the resource. A webhook instance, which has no
+// event.poller.configuration, is polled with its element definition's
+// default resources (those of event.objects, or all).
 package poller

@@ -97,7 +97,7 @@ func (p *Poller) Poll(ctx context.Context) []Result {
 		}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			results[i] = p.cycle(ctx, r)
+			results[i] = p.cycle(ctx, r, nil)
 			if p.cfg.OnCycle != nil {
 				p.cfg.OnCycle(results[i])
 			}
