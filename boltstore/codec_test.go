@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/a12b7632/elementevents/notify"
+	"github.com/a12b7632/elementevents/vendorauth"
 	"github.com/google/go-cmp/cmp"
 	"github.com/stretchr/testify/require"
 )
@@ -148,4 +149,42 @@ func BenchmarkCodec(b *testing.B) {
 		}
 		b.ReportMetric(float64(len(raw)), "bytes/record")
 	})
+}
+
+// FuzzDecodeToken feeds arbitrary bytes to the token decoder: it must
+// return an error or a token, never panic; what it accepts encodes back
+// to a token that decodes the same, and its errors never quote the bytes
+// (they hold secrets).
+func FuzzDecodeToken(f *testing.F) {
+	f.Add(encodeToken(vendorauth.Token{AccessToken: "a", RefreshToken: "r", TokenType: "Bearer", Seed: "s", Expiry: time.Date(2026, 12, 7, 12, 0, 0, 123456789, time.UTC)}))
+	f.Add(encodeToken(vendorauth.Token{}))
+	f.Add([]byte{})
+	f.Add([]byte{tokenFormat, 3, 'x', 'y'})
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		got, err := decodeToken(raw)
+		if err != nil {
+			if len(raw) > 4 {
+				require.NotContains(t, err.Error(), string(raw[1:]))
+			}
+			return
+		}
+		again, err := decodeToken(encodeToken(got))
+		require.NoError(t, err)
+		require.Equal(t, got.Expiry.IsZero(), again.Expiry.IsZero())
+		require.True(t, got.Expiry.Equal(again.Expiry))
+		got.Expiry, again.Expiry = time.Time{}, time.Time{}
+		require.Equal(t, got, again)
+	})
+}
+
+func TestTokenEncodingKeepsTheZeroExpiry(t *testing.T) {
+	t.Parallel()
+	for _, exp := range []time.Time{{}, time.Unix(0, 0).UTC(), time.Date(2026, 1, 2, 3, 4, 5, 6, time.FixedZone("X", 3600))} {
+		got, err := decodeToken(encodeToken(vendorauth.Token{AccessToken: "a", Expiry: exp}))
+		require.NoError(t, err)
+		require.Equal(t, exp.IsZero(), got.Expiry.IsZero(), "%v", exp)
+		require.True(t, exp.Equal(got.Expiry), "%v: got %v", exp, got.Expiry)
+	}
+	_, err := decodeToken([]byte{tokenFormat + 1})
+	require.ErrorContains(t, err, "token format 2, want 1")
 }

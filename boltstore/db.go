@@ -16,6 +16,7 @@ import (
 
 	"github.com/a12b7632/elementevents/notify"
 	"github.com/a12b7632/elementevents/poller"
+	"github.com/a12b7632/elementevents/vendorauth"
 	"github.com/a12b7632/elementevents/webhook"
 )
 
@@ -60,9 +61,10 @@ type Options struct {
 	Mode os.FileMode
 }
 
-// DB is an open store file. Its Outbox, PollerState and Deduper are views
-// of the one file and may be used concurrently; every call is one bbolt
-// transaction, committed with fsync before it returns.
+// DB is an open store file. Its Outbox, PollerState, Deduper and Tokens
+// are views of the one file and may be used concurrently; every write is
+// one bbolt transaction, committed with fsync before the call returns
+// (Tokens' Update reads in one and writes in another, see Tokens).
 type DB struct {
 	bolt  *bolt.DB
 	path  string
@@ -71,6 +73,7 @@ type DB struct {
 	outbox *outbox
 	state  *pollerState
 	dedupe *deduper
+	tokens *tokenStore
 
 	closeOnce sync.Once
 	closeErr  error
@@ -122,6 +125,7 @@ func Open(path string, opts Options) (*DB, error) {
 	db.outbox = &outbox{db: db}
 	db.state = &pollerState{db: db}
 	db.dedupe = &deduper{db: db}
+	db.tokens = &tokenStore{db: db, locks: make(map[string]chan struct{})}
 	if err := db.setup(opts); err != nil {
 		_ = bdb.Close()
 		return nil, err
@@ -219,6 +223,15 @@ func (db *DB) PollerState() poller.State { return db.state }
 // Mark also deletes a few of the oldest expired keys, which outpaces the
 // keys it adds, so the file does not grow with keys nobody can see.
 func (db *DB) Deduper() webhook.Deduper { return db.dedupe }
+
+// Tokens returns the store's [vendorauth.TokenStore]: give it to the
+// OAuth 2 configuration so that a refresh token the vendor rotated
+// survives a restart. Update holds a per-key lock of this process while
+// its fn calls the vendor, not a write transaction, so a slow token
+// endpoint never holds up the outbox or the poller; a bbolt file has one
+// process, so that lock excludes every other Update of the key. The
+// token is on disk before Update returns it.
+func (db *DB) Tokens() vendorauth.TokenStore { return db.tokens }
 
 // PurgeExpired deletes every expired dedupe key at once and reports how
 // many it deleted. Marks purge as they go, so a host calls it only to

@@ -1,10 +1,11 @@
 // Package boltstore is the embedded durable store of elementevents: the
-// notify.Outbox, the poller.State and the Deduper (for webhook and
-// receiver) of one process, in one bbolt file. With it, a notification
-// the Notifier accepted is delivered even if the process dies first, a
-// restarted poller goes on from its last committed cycle instead of taking
-// a new baseline, and a vendor's retry that arrives after a restart is
-// still recognised.
+// notify.Outbox, the poller.State, the Deduper (for webhook and receiver)
+// and the vendorauth.TokenStore of one process, in one bbolt file. With
+// it, a notification the Notifier accepted is delivered even if the
+// process dies first, a restarted poller goes on from its last committed
+// cycle instead of taking a new baseline, a vendor's retry that arrives
+// after a restart is still recognised, and an OAuth 2 refresh token the
+// vendor rotated is on disk before it is used.
 //
 // The shortest use:
 //
@@ -16,6 +17,7 @@
 //	n, err := notify.New(notify.Config{Outbox: db.Outbox()})
 //	p, err := poller.New(poller.Config{Instance: inst, Sink: n, State: db.PollerState()})
 //	h, err := webhook.New(webhook.Config{Instances: insts, Sink: n, Deduper: db.Deduper()})
+//	tokens := db.Tokens() // a vendorauth.TokenStore for OAuth 2 refresh
 //
 // For several replicas sharing the work, use the PostgreSQL store
 // instead: a bbolt file belongs to one process.
@@ -23,7 +25,7 @@
 // # Durability
 //
 // Every method is one bbolt transaction, committed with fsync before it
-// returns (bbolt writes the changed pages, syncs, then writes and syncs a
+// returns (but the token store's Update, below) (bbolt writes the changed pages, syncs, then writes and syncs a
 // meta page; it never overwrites a page the last commit uses). A crash at
 // any point leaves the file as of the last commit that returned. So
 // Notifier.Publish returns only once its notifications are on disk, and
@@ -38,6 +40,14 @@
 // again at once, not a lease later (the Notifier's lease is its timeout
 // plus 30 s). Each of them may reach its receiver twice, at most the
 // Notifier's Concurrency per endpoint.
+//
+// The token store's Update calls its fn (a request to the vendor's token
+// endpoint) between two transactions, a read and a write, under a lock
+// per key in the process rather than inside a write transaction, which
+// would hold up every other write for as long as the vendor takes. As the
+// file has one process, that lock excludes every other Update of the key.
+// fn's token is written, and synced, even when the caller's context ended
+// while fn ran: the vendor may already refuse the old refresh token.
 //
 // # Opening a damaged or foreign file
 //
@@ -59,10 +69,11 @@
 // [ErrCorrupt]; one written by a newer build is a [*SchemaError]
 // ([ErrSchemaVersion]); one with an older schema is migrated, in the
 // transaction that checks it, by the table of migrations from each
-// version to the next (empty while version 1 is the only one), or refused
-// with a *SchemaError naming the version.
+// version to the next (1 to 2 adds the tokens bucket), or refused with a
+// *SchemaError naming the version; a read-only Open refuses a file that
+// needs a migration.
 //
-// # File layout (schema version 1)
+// # File layout (schema version 2)
 //
 // Numbers in keys are big-endian, so that byte order is numeric order; a
 // time in a key is 12 bytes, seconds since 1970 with the sign bit flipped
@@ -76,6 +87,7 @@
 //	         sequence numbers deliveries (Seq) and endpoints
 //	poller   one nested bucket per poller.StateKey
 //	dedupe   two regions, below
+//	tokens   't' key -> an OAuth 2 token, below (added in version 2)
 //
 // The outbox regions. ep is an endpoint's 8-byte number, seq a delivery's
 // Seq, id its ID:
@@ -115,6 +127,12 @@
 //
 //	'k' h           -> expiry time
 //	'x' expiry h    -> nothing; expired keys are purged from its front
+//
+// A token is a format byte (1), then the access token, the refresh
+// token, the token type and the seed, each length-prefixed, as their
+// real values (the file holds credentials: Options.Mode defaults to
+// 0600), then 0 for no expiry or 1 and the expiry's seconds and
+// nanoseconds.
 //
 // # Costs
 //

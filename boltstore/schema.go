@@ -11,7 +11,7 @@ import (
 // SchemaVersion is the layout version this build writes (see the package
 // documentation). A store with a lower version is migrated at Open; one
 // with a higher version is refused.
-const SchemaVersion uint32 = 1
+const SchemaVersion uint32 = 2
 
 // appName marks the meta bucket of a file this package wrote.
 const appName = "github.com/a12b7632/elementevents/boltstore"
@@ -22,13 +22,14 @@ var (
 	bucketOutbox = []byte("outbox")
 	bucketPoller = []byte("poller")
 	bucketDedupe = []byte("dedupe")
+	bucketTokens = []byte("tokens")
 
 	keyApp    = []byte("app")
 	keySchema = []byte("schema")
 )
 
 // layout lists the top-level buckets of the current schema.
-var layout = [][]byte{bucketMeta, bucketOutbox, bucketPoller, bucketDedupe}
+var layout = [][]byte{bucketMeta, bucketOutbox, bucketPoller, bucketDedupe, bucketTokens}
 
 // migration upgrades a store from one schema version to the next, inside
 // the transaction that opens it: either the whole chain applies and the
@@ -40,9 +41,14 @@ type migration struct {
 }
 
 // migrations maps a schema version to the migration that takes it to the
-// next one. Version 1 is the first released layout, so it is empty; a
-// change of layout adds an entry here and bumps [SchemaVersion].
-var migrations = map[uint32]migration{}
+// next one. Version 1 is the first released layout; a change of layout
+// adds an entry here and bumps [SchemaVersion].
+var migrations = map[uint32]migration{
+	1: {name: "add the tokens bucket", apply: func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(bucketTokens)
+		return err
+	}},
+}
 
 // checkSchema recognises the file as this package's and brings it to
 // SchemaVersion, creating the layout in a new file. Read-only, it only

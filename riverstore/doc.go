@@ -13,6 +13,7 @@
 //	rep, err := riverstore.New(riverstore.Config{Pool: pool, Instances: insts})
 //	err = rep.Start(ctx) // on every replica
 //	err = rep.PublishTx(ctx, tx, batch) // webhook events, in the caller's transaction
+//	tokens, err := riverstore.NewTokenStore(pool, riverstore.StoreConfig{}) // OAuth 2 tokens
 //
 // # Polling
 //
@@ -74,8 +75,20 @@
 //
 // Migrate runs River's migrations and the package's own (Migrations, in
 // elementevents_migration), under an advisory lock. State is a
-// poller.State and Deduper a webhook.Deduper on the same database; both
-// pass their packages' tests. Tests of this package need a PostgreSQL
+// poller.State, Deduper a webhook.Deduper and NewTokenStore's store a
+// vendorauth.TokenStore (elementevents_token) on the same database; all
+// three pass their packages' conformance tests.
+//
+// # OAuth 2 tokens across replicas
+//
+// NewTokenStore keeps each instance's OAuth 2 token where every replica
+// reads it. Its Update is one transaction that takes a transaction-scoped
+// advisory lock on the key, reads the token, calls fn (the refresh at the
+// vendor), writes fn's token and commits: two replicas never refresh one
+// instance's token at once, a refresh token the vendor rotated is
+// committed before anyone uses it, and a replica that dies mid-refresh
+// frees the lock with its connection. The commit goes ahead even if the
+// caller's context ended while fn ran. Expiry is kept to the microsecond. Tests of this package need a PostgreSQL
 // server: DATABASE_URL, by default postgres://postgres@127.0.0.1:5432/test;
 // without one they skip, unless ELEMENTEVENTS_REQUIRE_POSTGRES=1.
 package riverstore
