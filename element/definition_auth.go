@@ -25,11 +25,23 @@ type Auth struct {
 	//   - "oauth1" signs every request with OAuth 1.0a, one-legged (no
 	//     token), with the consumer key and secret from ConsumerKeyKey and
 	//     ConsumerSecretKey: what WooCommerce requires over plain http.
-	Style string `json:"style,omitempty" validate:"omitempty,oneof=none basic bearer query header oauth1"`
+	//   - "oauth2-refresh" sends an OAuth 2 bearer token obtained at
+	//     TokenURL with the refresh_token grant, from the refresh token in
+	//     RefreshTokenKey and the client in ClientIDKey and
+	//     ClientSecretKey, renewed before it expires (SAP Concur).
+	//   - "oauth2-client" is the same with the client_credentials grant:
+	//     no refresh token.
+	Style string `json:"style,omitempty" validate:"omitempty,oneof=none basic bearer query header oauth1 oauth2-refresh oauth2-client"`
 
 	// UsernameKey is the configuration key holding the Basic user name
 	// ("oauth.api.key"). Required for basic; unused otherwise.
 	UsernameKey string `json:"usernameKey,omitempty"`
+
+	// UsernameParam and PasswordParam name the query parameters of basic
+	// with Placement "query" (WooCommerce over https takes its keys as
+	// consumer_key and consumer_secret, the defaults). Basic only.
+	UsernameParam string `json:"usernameParam,omitempty"`
+	PasswordParam string `json:"passwordParam,omitempty"`
 
 	// PasswordKey is the configuration key holding the Basic password
 	// ("oauth.api.secret"). Empty means an empty password, as APIs that
@@ -58,14 +70,48 @@ type Auth struct {
 	// (the default, when empty) or "HMAC-SHA1". oauth1 only.
 	SignatureMethod string `json:"signatureMethod,omitempty" validate:"omitempty,oneof=HMAC-SHA256 HMAC-SHA1"`
 
-	// Placement is where the oauth_* parameters go: "query" (the default,
-	// when empty; what WooCommerce reads) or "header" (Authorization:
-	// OAuth ...). oauth1 only.
-	Placement string `json:"placement,omitempty" validate:"omitempty,oneof=query header"`
+	// Placement is where the credentials go. oauth1: the oauth_*
+	// parameters in the "query" (the default; what WooCommerce reads) or
+	// the "header" (Authorization: OAuth ...). basic: the "header" (the
+	// default, HTTP Basic) or the "query" (UsernameParam and
+	// PasswordParam; send them only over https). oauth2-refresh and
+	// oauth2-client: the client id and secret of token requests in the
+	// "header" (HTTP Basic, the default) or the form "body" (Concur).
+	Placement string `json:"placement,omitempty" validate:"omitempty,oneof=query header body"`
 
 	// SendVersion sends oauth_version=1.0, for vendors that want it.
 	// Default: not sent. oauth1 only.
 	SendVersion bool `json:"sendVersion,omitempty"`
+
+	// TokenURL is the OAuth 2 token endpoint, a template filled from the
+	// configuration as BaseURL is ("{concur.base.url}/oauth2/v0/token").
+	// Required for oauth2-refresh and oauth2-client; see
+	// [Definition.ExpandTokenURL].
+	TokenURL string `json:"tokenUrl,omitempty"`
+
+	// ClientIDKey, ClientSecretKey and RefreshTokenKey are the
+	// configuration keys holding the OAuth 2 client id and secret and the
+	// refresh token ("oauth.api.key", "oauth.api.secret",
+	// "oauth.refresh.token"). The client keys are required for
+	// oauth2-refresh and oauth2-client, RefreshTokenKey for
+	// oauth2-refresh only.
+	ClientIDKey     string `json:"clientIdKey,omitempty"`
+	ClientSecretKey string `json:"clientSecretKey,omitempty"`
+	RefreshTokenKey string `json:"refreshTokenKey,omitempty"`
+
+	// Scopes are asked for in every token request; none by default.
+	// OAuth 2 only.
+	Scopes []string `json:"scopes,omitempty"`
+
+	// ForbiddenMeansExpired makes a 403 from the vendor API renew the
+	// access token and retry once, as a 401 does: SAP Concur's older
+	// documents answer 403 for an expired token. OAuth 2 only.
+	ForbiddenMeansExpired bool `json:"forbiddenMeansExpired,omitempty"`
+}
+
+// isOAuth2 reports whether a's style is one of the OAuth 2 grants.
+func (a Auth) isOAuth2() bool {
+	return a.Style == vocab.AuthOAuth2Refresh || a.Style == vocab.AuthOAuth2Client
 }
 
 // configKeys returns the configuration keys the auth style reads.
@@ -80,6 +126,10 @@ func (a Auth) configKeys() []string {
 		return []string{a.TokenKey}
 	case vocab.AuthOAuth1:
 		return []string{a.ConsumerKeyKey, a.ConsumerSecretKey}
+	case vocab.AuthOAuth2Refresh:
+		return []string{a.ClientIDKey, a.ClientSecretKey, a.RefreshTokenKey}
+	case vocab.AuthOAuth2Client:
+		return []string{a.ClientIDKey, a.ClientSecretKey}
 	}
 	return nil
 }
@@ -105,6 +155,15 @@ func (a *Auth) setDefaults() {
 		}
 		if a.Placement == "" {
 			a.Placement = vocab.OAuth1PlacementQuery
+		}
+	case vocab.AuthBasic:
+		if a.Placement == vocab.PlacementQuery {
+			if a.UsernameParam == "" {
+				a.UsernameParam = "consumer_key"
+			}
+			if a.PasswordParam == "" && a.PasswordKey != "" {
+				a.PasswordParam = "consumer_secret"
+			}
 		}
 	}
 }
