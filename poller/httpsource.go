@@ -146,7 +146,8 @@ type sourceAuth struct {
 	// basic credentials in the query, under these names (https only).
 	userParam, passwordParam string
 	oauth2                   *vendorauth.OAuth2
-	forbiddenExpired         bool // a 403 renews the OAuth 2 token as a 401 does
+	tokenURLKey              string // the configuration key the token URL is filled from, if any
+	forbiddenExpired         bool   // a 403 renews the OAuth 2 token as a 401 does
 }
 
 // NewHTTPSource returns a source for cfg's instance, with a plan compiled
@@ -306,6 +307,9 @@ func readCredentials(cfg HTTPConfig, def *element.Definition, base string) (sour
 		c.oauth1, err = newOAuth1(def.Key, a, get, clock)
 	case vocab.AuthOAuth2Refresh, vocab.AuthOAuth2Client:
 		c.oauth2, err = newOAuth2(cfg, def, a, get)
+		if rest, ok := strings.CutPrefix(a.TokenURL, "{"); ok {
+			c.tokenURLKey, _, _ = strings.Cut(rest, "}")
+		}
 	case "", vocab.AuthNone:
 		c.style = vocab.AuthNone
 	default:

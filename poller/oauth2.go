@@ -66,9 +66,10 @@ func (s *HTTPSource) authFailure(ctx context.Context, actx context.Context, c *f
 	case errors.Is(context.Cause(actx), errAttemptTimeout):
 		return nil, &retryable{reason: fmt.Sprintf("token request timed out after %s", s.timeout), retryAfter: -1}, nil
 	case errors.As(err, &te) && te.Retryable:
-		return nil, &retryable{reason: "token request failed", err: err, retryAfter: -1}, nil
+		return nil, &retryable{reason: fmt.Sprintf("instance %s: token request failed%s", quote.Cut(s.instanceID), s.tokenURLFrom(te)),
+			err: err, retryAfter: -1}, nil
 	case errors.As(err, &te):
-		err = fmt.Errorf("poller: instance %s: %s: %w: %w", quote.Cut(s.instanceID), c.resource, ErrUnauthorized, err)
+		err = fmt.Errorf("poller: instance %s: %s%s: %w: %w", quote.Cut(s.instanceID), c.resource, s.tokenURLFrom(te), ErrUnauthorized, err)
 		if s.onAuth != nil && !te.Reauthorize {
 			s.onAuth(c.resource, err)
 		}
@@ -93,4 +94,14 @@ func (s *HTTPSource) renew(ctx context.Context, c *fetchCall, resp *http.Respons
 		return page, fail, err, true
 	}
 	return nil, &retryable{reason: fmt.Sprintf("status %d: access token renewed", st), again: true}, nil, true
+}
+
+// tokenURLFrom names the configuration key the token URL comes from, for
+// a failure no credential key is to blame for (an endpoint answering
+// HTML, 500): the URL may be the one to fix.
+func (s *HTTPSource) tokenURLFrom(te *vendorauth.TokenError) string {
+	if te.ConfigKey != "" || s.auth.tokenURLKey == "" {
+		return ""
+	}
+	return " (token URL from configuration key " + s.auth.tokenURLKey + ")"
 }

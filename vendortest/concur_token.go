@@ -76,6 +76,15 @@ func (c *Concur) RevokeRefreshToken() {
 	c.auth.refresh = ""
 }
 
+// ExpireAccessTokens ends every access token issued so far before its
+// time, so that the next reports request is refused (401, or
+// ExpiredStatus) and the client must refresh.
+func (c *Concur) ExpireAccessTokens() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.auth.access)
+}
+
 // RefreshToken returns the one valid refresh token, or "" when revoked.
 func (c *Concur) RefreshToken() string {
 	c.mu.Lock()
