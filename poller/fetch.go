@@ -165,8 +165,8 @@ func (s *HTTPSource) attempt(ctx context.Context, c *fetchCall) (*Page, *retryab
 
 	if st := resp.StatusCode; st < 200 || st > 299 {
 		if st == http.StatusUnauthorized || st == http.StatusForbidden {
-			if page, fail, err, ok := s.renew(ctx, c, resp); ok {
-				return page, fail, err
+			if fail, err := s.renew(ctx, c, resp); fail != nil || err != nil {
+				return nil, fail, err
 			}
 		}
 		return s.statusFailure(c, resp)

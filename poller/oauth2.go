@@ -9,6 +9,7 @@ import (
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/internal/quote"
 	"github.com/a12b7632/elementevents/internal/vocab"
+	"github.com/a12b7632/elementevents/netguard"
 	"github.com/a12b7632/elementevents/vendorauth"
 )
 
@@ -60,15 +61,19 @@ func newOAuth2(cfg HTTPConfig, def *element.Definition, a element.Auth, get func
 // ErrUnauthorized), a token endpoint that may answer later is retried.
 func (s *HTTPSource) authFailure(ctx context.Context, actx context.Context, c *fetchCall, err error) (*Page, *retryable, error) {
 	var te *vendorauth.TokenError
+	isToken := errors.As(err, &te)
 	switch {
 	case ctx.Err() != nil:
 		return nil, nil, fmt.Errorf("poller: %s: GET %s: %w", c.resource, c.redacted, ctx.Err())
 	case errors.Is(context.Cause(actx), errAttemptTimeout):
 		return nil, &retryable{reason: fmt.Sprintf("token request timed out after %s", s.timeout), retryAfter: -1}, nil
-	case errors.As(err, &te) && te.Retryable:
+	case errors.Is(err, netguard.ErrRefused):
+		// Permanent, as a refused page URL is.
+		return nil, nil, fmt.Errorf("poller: instance %s: %s%s: %w: %w", quote.Cut(s.instanceID), c.resource, s.tokenURLFrom(te), ErrConfig, err)
+	case isToken && te.Retryable:
 		return nil, &retryable{reason: fmt.Sprintf("instance %s: token request failed%s", quote.Cut(s.instanceID), s.tokenURLFrom(te)),
 			err: err, retryAfter: -1}, nil
-	case errors.As(err, &te):
+	case isToken:
 		err = fmt.Errorf("poller: instance %s: %s%s: %w: %w", quote.Cut(s.instanceID), c.resource, s.tokenURLFrom(te), ErrUnauthorized, err)
 		if s.onAuth != nil && !te.Reauthorize {
 			s.onAuth(c.resource, err)
@@ -80,27 +85,27 @@ func (s *HTTPSource) authFailure(ctx context.Context, actx context.Context, c *f
 
 // renew answers a 401 (or a 403 where the definition says it means an
 // expired token) under OAuth 2: the first of a page request renews the
-// access token and asks for the page again at once; ok is false when
-// there is nothing to renew.
-func (s *HTTPSource) renew(ctx context.Context, c *fetchCall, resp *http.Response) (page *Page, fail *retryable, err error, ok bool) {
+// access token, and fail says to ask for the page again at once. Both
+// nil: there is nothing to renew.
+func (s *HTTPSource) renew(ctx context.Context, c *fetchCall, resp *http.Response) (*retryable, error) {
 	st := resp.StatusCode
 	if s.auth.oauth2 == nil || c.renewed || resp.Request == nil ||
 		(st == http.StatusForbidden && !s.auth.forbiddenExpired) {
-		return nil, nil, nil, false
+		return nil, nil
 	}
 	c.renewed = true
 	if err := s.auth.oauth2.Refresh(resp.Request); err != nil {
-		page, fail, err = s.authFailure(ctx, resp.Request.Context(), c, err)
-		return page, fail, err, true
+		_, fail, err := s.authFailure(ctx, resp.Request.Context(), c, err)
+		return fail, err
 	}
-	return nil, &retryable{reason: fmt.Sprintf("status %d: access token renewed", st), again: true}, nil, true
+	return &retryable{reason: fmt.Sprintf("status %d: access token renewed", st), again: true}, nil
 }
 
 // tokenURLFrom names the configuration key the token URL comes from, for
 // a failure no credential key is to blame for (an endpoint answering
 // HTML, 500): the URL may be the one to fix.
 func (s *HTTPSource) tokenURLFrom(te *vendorauth.TokenError) string {
-	if te.ConfigKey != "" || s.auth.tokenURLKey == "" {
+	if (te != nil && te.ConfigKey != "") || s.auth.tokenURLKey == "" {
 		return ""
 	}
 	return " (token URL from configuration key " + s.auth.tokenURLKey + ")"

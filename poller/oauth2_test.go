@@ -248,6 +248,26 @@ func TestPollerResumeAfterRefusal(t *testing.T) {
 	require.Equal(t, before, r.calls("token", 0), "a refused chain is not sent again")
 }
 
+func TestHTTPSourceTokenURLThroughGuard(t *testing.T) {
+	t.Parallel()
+	api := vendortest.ServeConcur(t, concurAuth(vendortest.ConcurConfig{}))
+	other := vendortest.ServeConcur(t, concurAuth(vendortest.ConcurConfig{}))
+	// Pages go to api, which the guard allows; the token URL, from
+	// concur.base.url, to other, which it does not.
+	inst, err := element.Parse([]byte(`{"id": "77", "element": {"key": "concur"}, "configuration": {
+	    "concur.base.url": "` + other.URL() + `", ` + concurCredentials + `, "event.vendor.type": "polling"}}`))
+	require.NoError(t, err)
+	src, err := poller.NewHTTPSource(poller.HTTPConfig{Instance: inst, BaseURL: api.URL() + "/api/v3.0",
+		Guard: allowServers(t, netguard.Guard{}, api.URL())})
+	require.NoError(t, err)
+	_, err = src.Fetch(t.Context(), poller.Request{Resource: "reports", Config: concurResource(t, 0), Since: since})
+	require.ErrorIs(t, err, netguard.ErrRefused)
+	require.ErrorIs(t, err, poller.ErrConfig)
+	require.ErrorContains(t, err, "concur.base.url")
+	require.Zero(t, other.Log().Len())
+	require.Zero(t, api.Log().Len())
+}
+
 func TestPollerOAuth2BadInput(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

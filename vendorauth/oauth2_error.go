@@ -13,6 +13,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/a12b7632/elementevents/internal/quote"
+	"github.com/a12b7632/elementevents/netguard"
 )
 
 // TokenError reports a token request that failed: the vendor refused it,
@@ -91,6 +92,10 @@ func (o *OAuth2) classify(err error, last *lastResponse, timedOut bool, rt Secre
 			e.Status = re.Response.StatusCode
 		}
 		e.Code = quote.CutN(o.scrub(re.ErrorCode, rt), 64)
+	case errors.Is(err, netguard.ErrRefused):
+		// Final: the address stays refused, whatever the try.
+		e.reason, e.cause = "refused by the SSRF guard", scrubURLError(err)
+		return e
 	case last.status == 0:
 		// No answer: x/oauth2 returns the client's error as is.
 		e.Retryable, e.reason, e.cause = true, "network error", scrubURLError(err)

@@ -356,6 +356,19 @@ func TestOAuth2NetworkErrorIsRetryable(t *testing.T) {
 	require.NotContains(t, err.Error(), testRefresh)
 }
 
+func TestOAuth2DialsThroughGuard(t *testing.T) {
+	t.Parallel()
+	r := setupToken(t)
+	o := r.oauth(t, func(c *vendorauth.OAuth2Config) { c.Guard = netguard.Guard{} }) // loopback refused
+	req, _ := http.NewRequest(http.MethodGet, "https://api.example/x", nil)
+	err := o.Authorize(req)
+	require.ErrorIs(t, err, netguard.ErrRefused)
+	var te *vendorauth.TokenError
+	require.ErrorAs(t, err, &te)
+	require.False(t, te.Retryable, "a refused address stays refused")
+	require.Zero(t, r.tokenCalls(0))
+}
+
 func TestNewOAuth2Config(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
