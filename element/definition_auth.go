@@ -1,6 +1,7 @@
 package element
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/a12b7632/elementevents/internal/vocab"
@@ -166,4 +167,135 @@ func (a *Auth) setDefaults() {
 			}
 		}
 	}
+}
+
+func (a Auth) check(ps *problemList, at string) {
+	need := func(field, value string) {
+		if value == "" {
+			ps.addf(at+"."+field, "required for auth style %s", a.Style)
+		}
+	}
+	// Every style names the fields it reads; the others must be empty.
+	uses := map[string]bool{}
+	switch a.Style {
+	case vocab.AuthBasic:
+		need("usernameKey", a.UsernameKey)
+		uses["usernameKey"], uses["passwordKey"], uses["placement"] = true, true, true
+		uses["usernameParam"], uses["passwordParam"] = true, true
+		if a.Placement != "" && a.Placement != vocab.PlacementHeader && a.Placement != vocab.PlacementQuery {
+			ps.addf(at+".placement", "must be header or query for auth style basic")
+		}
+		if a.Placement != vocab.PlacementQuery {
+			uses["usernameParam"], uses["passwordParam"] = false, false
+		}
+	case vocab.AuthBearer:
+		need("tokenKey", a.TokenKey)
+		uses["tokenKey"] = true
+	case vocab.AuthQuery:
+		need("tokenKey", a.TokenKey)
+		need("param", a.Param)
+		uses["tokenKey"], uses["param"] = true, true
+	case vocab.AuthHeader:
+		need("tokenKey", a.TokenKey)
+		need("param", a.Param)
+		uses["tokenKey"], uses["param"], uses["prefix"] = true, true, true
+		if a.Param != "" && !validHeaderName(a.Param) {
+			ps.addf(at+".param", "must be a valid header name")
+		}
+	case vocab.AuthOAuth1:
+		need("consumerKeyKey", a.ConsumerKeyKey)
+		need("consumerSecretKey", a.ConsumerSecretKey)
+		for _, f := range []string{"consumerKeyKey", "consumerSecretKey", "signatureMethod", "placement", "sendVersion"} {
+			uses[f] = true
+		}
+		if a.Placement == vocab.PlacementBody {
+			ps.addf(at+".placement", "must be query or header for auth style oauth1")
+		}
+	case vocab.AuthOAuth2Refresh, vocab.AuthOAuth2Client:
+		need("tokenUrl", a.TokenURL)
+		need("clientIdKey", a.ClientIDKey)
+		need("clientSecretKey", a.ClientSecretKey)
+		for _, f := range []string{"tokenUrl", "clientIdKey", "clientSecretKey", "scopes", "placement", "forbiddenMeansExpired"} {
+			uses[f] = true
+		}
+		if a.Style == vocab.AuthOAuth2Refresh {
+			need("refreshTokenKey", a.RefreshTokenKey)
+			uses["refreshTokenKey"] = true
+		}
+		if a.Placement == vocab.PlacementQuery {
+			ps.addf(at+".placement", "must be header or body for auth style %s", a.Style)
+		}
+		a.checkTokenURL(ps, at)
+	}
+	set := []struct {
+		field string
+		set   bool
+	}{
+		{"usernameKey", a.UsernameKey != ""}, {"passwordKey", a.PasswordKey != ""},
+		{"usernameParam", a.UsernameParam != ""}, {"passwordParam", a.PasswordParam != ""},
+		{"tokenKey", a.TokenKey != ""}, {"param", a.Param != ""}, {"prefix", a.Prefix != ""},
+		{"consumerKeyKey", a.ConsumerKeyKey != ""}, {"consumerSecretKey", a.ConsumerSecretKey != ""},
+		{"signatureMethod", a.SignatureMethod != ""}, {"placement", a.Placement != ""}, {"sendVersion", a.SendVersion},
+		{"tokenUrl", a.TokenURL != ""}, {"clientIdKey", a.ClientIDKey != ""}, {"clientSecretKey", a.ClientSecretKey != ""},
+		{"refreshTokenKey", a.RefreshTokenKey != ""}, {"scopes", len(a.Scopes) > 0},
+		{"forbiddenMeansExpired", a.ForbiddenMeansExpired},
+	}
+	for _, f := range set {
+		if f.set && !uses[f.field] {
+			ps.addf(at+"."+f.field, "not used by auth style %s", a.styleName())
+		}
+	}
+	for _, kv := range [][2]string{{"usernameKey", a.UsernameKey}, {"passwordKey", a.PasswordKey}, {"tokenKey", a.TokenKey},
+		{"consumerKeyKey", a.ConsumerKeyKey}, {"consumerSecretKey", a.ConsumerSecretKey},
+		{"clientIdKey", a.ClientIDKey}, {"clientSecretKey", a.ClientSecretKey}, {"refreshTokenKey", a.RefreshTokenKey}} {
+		if kv[1] != "" && !validRefName(kv[1]) {
+			ps.addf(at+"."+kv[0], "must be a configuration key made of letters, digits and '._-'")
+		}
+	}
+	for _, kv := range [][2]string{{"usernameParam", a.UsernameParam}, {"passwordParam", a.PasswordParam}} {
+		if kv[1] != "" && strings.ContainsAny(kv[1], "&=#? ") {
+			ps.addf(at+"."+kv[0], "must be a query parameter name without '&', '=', '#', '?' or spaces")
+		}
+	}
+	for i, sc := range a.Scopes {
+		if sc == "" || strings.ContainsAny(sc, " \"\\") {
+			ps.addf(fmt.Sprintf("%s.scopes[%d]", at, i), "must be one non-empty scope without spaces or quotes")
+		}
+	}
+}
+
+// checkTokenURL checks the token URL template as checkBaseURL checks the
+// base URL's.
+func (a Auth) checkTokenURL(ps *problemList, at string) {
+	if a.TokenURL == "" {
+		return
+	}
+	if strings.Contains(a.TokenURL, "${") {
+		ps.addf(at+".tokenUrl", "must not hold ${...} placeholders")
+		return
+	}
+	s := a.TokenURL
+	if strings.HasPrefix(s, "{") {
+		i := strings.IndexByte(s, '}')
+		if i < 0 {
+			ps.addf(at+".tokenUrl", "unterminated { in the template")
+			return
+		}
+		s = "https://example.invalid" + s[i+1:]
+	}
+	s, err := expandTemplate(s, func(string) (string, bool) { return "x", true })
+	if err != nil {
+		ps.wrap(at+".tokenUrl", err)
+		return
+	}
+	if err := checkAbsoluteHTTP(s); err != nil {
+		ps.addf(at+".tokenUrl", "%v", err)
+	}
+}
+
+func (a Auth) styleName() string {
+	if a.Style == "" {
+		return vocab.AuthNone
+	}
+	return a.Style
 }
