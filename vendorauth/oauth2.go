@@ -120,7 +120,7 @@ type OAuth2 struct {
 	seed     string
 	tokenURL string // redacted, for errors
 	client   *http.Client
-	secrets  []string // values scrubbed from vendor text put in errors
+	secrets  []Secret // values scrubbed from vendor text put in errors
 
 	mu      sync.Mutex
 	cur     Token
@@ -172,7 +172,7 @@ func NewOAuth2(cfg OAuth2Config) (*OAuth2, error) {
 	}
 	for _, s := range []Secret{cfg.ClientSecret, cfg.RefreshToken} {
 		if s != "" {
-			o.secrets = append(o.secrets, string(s))
+			o.secrets = append(o.secrets, s)
 		}
 	}
 	return o, nil

@@ -139,9 +139,9 @@ func (o *OAuth2) describe(e *TokenError, re *oauth2.RetrieveError, last *lastRes
 // scrub replaces the secrets o knows in text from the vendor, which may
 // echo what it was sent.
 func (o *OAuth2) scrub(s string, rt Secret) string {
-	for _, v := range append(o.secrets, string(rt)) {
+	for _, v := range append(o.secrets, rt) {
 		if v != "" {
-			s = strings.ReplaceAll(s, v, redacted)
+			s = strings.ReplaceAll(s, string(v), redacted)
 		}
 	}
 	return s

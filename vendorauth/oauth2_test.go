@@ -18,6 +18,7 @@ import (
 	"github.com/jonboulle/clockwork"
 	"github.com/stretchr/testify/require"
 
+	"github.com/a12b7632/elementevents/internal/printcheck"
 	"github.com/a12b7632/elementevents/netguard"
 	"github.com/a12b7632/elementevents/vendorauth"
 	"github.com/a12b7632/elementevents/vendortest"
@@ -367,6 +368,21 @@ func TestOAuth2DialsThroughGuard(t *testing.T) {
 	require.ErrorAs(t, err, &te)
 	require.False(t, te.Retryable, "a refused address stays refused")
 	require.Zero(t, r.tokenCalls(0))
+}
+
+func TestOAuth2PrintsNoSecret(t *testing.T) {
+	t.Parallel()
+	r := setupToken(t)
+	o := r.oauth(t)
+	req := r.authorize(t, o)
+	access := strings.TrimPrefix(req.Header.Get("Authorization"), "Bearer ")
+	cfg := r.config(t)
+	secrets := []string{testClientSecret, testRefresh, access, r.concur.RefreshToken()}
+	printcheck.NoSecret(t, "OAuth2", printcheck.Forms(o), secrets...)
+	printcheck.NoSecret(t, "OAuth2Config", printcheck.Forms(cfg), secrets...)
+	tok, err := r.store.Load(t.Context(), "concur/42")
+	require.NoError(t, err)
+	printcheck.NoSecret(t, "Token", printcheck.Forms(tok), secrets...)
 }
 
 func TestNewOAuth2Config(t *testing.T) {
