@@ -2,6 +2,7 @@ package poller_test
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -34,6 +35,9 @@ type oauthRig struct {
 	logs    *syncBuffer
 	reauths atomic.Int32
 	p       *poller.Poller
+	// resources, when set, is the instance's event.poller.configuration
+	// member, with its leading comma.
+	resources string
 }
 
 type syncBuffer struct {
@@ -71,7 +75,7 @@ func (r *oauthRig) poller(t *testing.T, rt string, def *element.Definition, edit
 	    "concur.base.url": "` + r.api.URL() + `", "oauth.api.key": "` + concurClientID + `",
 	    "oauth.api.secret": "` + concurClientSecret + `", "oauth.refresh.token": "` + rt + `",
 	    "event.notification.enabled": true, "event.vendor.type": "polling",
-	    "event.notification.callback.url": "https://app.example.com/cb"}}`))
+	    "event.notification.callback.url": "https://app.example.com/cb"` + r.resources + `}}`))
 	require.NoError(t, err)
 	cfg := poller.Config{Instance: inst, Definition: def, Sink: r.sink, Clock: r.clock, State: r.state, Tokens: r.tokens,
 		Logger:        slog.New(slog.NewTextHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
@@ -91,7 +95,10 @@ func (r *oauthRig) poll(t *testing.T, p *poller.Poller) poller.Result {
 	t.Helper()
 	r.clock.Advance(vocab.DefaultRefreshInterval)
 	res, _ := r.clock.drive(t, p)
-	require.Len(t, res, 1)
+	require.NotEmpty(t, res)
+	for _, x := range res[1:] {
+		require.Equal(t, errors.Is(res[0].Err, vendorauth.ErrReauthorize), errors.Is(x.Err, vendorauth.ErrReauthorize), "every resource alike")
+	}
 	return res[0]
 }
 
@@ -193,6 +200,12 @@ func TestPollerRenewsTokenOnceAfterAuthFailure(t *testing.T) {
 func TestPollerStopsWhenAuthorisationIsRefused(t *testing.T) {
 	t.Parallel()
 	r := newOAuthRig(t, vendortest.ConcurConfig{})
+	// Two resources: both stop.
+	r.resources = `, "event.poller.configuration": {
+	    "reports": {"url": "/hubs/expense/reports?user=ALL", "idField": "ID"},
+	    "submitted": {"url": "/hubs/expense/reports?user=ALL&approvalStatusCode=A_PEND", "idField": "ID"}}`
+	r.p = r.poller(t, concurRefresh, nil)
+	require.Equal(t, []string{"reports", "submitted"}, r.p.Resources())
 	require.NoError(t, r.poll(t, r.p).Err)
 	r.api.RevokeRefreshToken()
 	r.clock.Advance(time.Hour)
