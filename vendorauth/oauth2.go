@@ -251,10 +251,41 @@ var errKeep = errors.New("vendorauth: keep the stored token")
 // this process or another sharing the store) renewed it since this caller
 // saw seen, else a new one from the vendor, stored before it is returned.
 // force renews even an unexpired token, unless it is not seen.
+//
+// A refresh token the vendor refuses is not given up at once: the stored
+// token is read again, outside the store's lock (a store may not allow a
+// read inside its write), and if another replica rotated the chain
+// meanwhile, its refresh token is tried once. Only then is the chain
+// marked as refused.
 func (o *OAuth2) obtain(ctx context.Context, seen Secret, force bool) (Token, error) {
+	t, refused, err := o.update(ctx, seen, force, nil)
+	if refused == "" {
+		return t, err
+	}
+	var alt Secret
+	if again, lerr := o.cfg.Store.Load(ctx, o.cfg.Key); lerr == nil && again.Seed == o.seed &&
+		again.TokenType != reauthMarker && again.RefreshToken != refused {
+		alt = again.RefreshToken
+	}
+	t, _, err = o.update(ctx, seen, force, &lastTry{refused: refused, alt: alt})
+	return t, err
+}
+
+// lastTry is the second Update of obtain, after the vendor refused a
+// refresh token.
+type lastTry struct {
+	refused Secret // the refresh token refused
+	alt     Secret // the one read back from the store, if it differs
+}
+
+// update runs one Update of the store. On the first try (last nil), a
+// refused refresh token stores nothing and is returned as refused; on the
+// last, it marks the chain.
+func (o *OAuth2) update(ctx context.Context, seen Secret, force bool, last *lastTry) (Token, Secret, error) {
 	var (
 		kept       Token
 		refusal    *TokenError
+		refusedRT  Secret
 		recovering bool
 	)
 	next, err := o.cfg.Store.Update(ctx, o.cfg.Key, func(stored Token, found bool) (Token, error) {
@@ -267,7 +298,7 @@ func (o *OAuth2) obtain(ctx context.Context, seen Secret, force bool) (Token, er
 		o.mu.Unlock()
 		same := found && stored.Seed == o.seed
 		if same && stored.TokenType == reauthMarker {
-			refusal = o.reauthError(nil, "the stored authorisation was refused earlier")
+			refusal = o.reauthError(nil, "the authorisation was refused earlier (invalid_grant); set a new refresh token")
 			return Token{}, refusal
 		}
 		if same && o.usable(stored) && (!force || stored.AccessToken != seen) {
@@ -279,19 +310,20 @@ func (o *OAuth2) obtain(ctx context.Context, seen Secret, force bool) (Token, er
 		if same && stored.RefreshToken != "" {
 			rt = stored.RefreshToken
 		}
+		if last != nil && rt == last.refused {
+			if last.alt == "" {
+				// Nobody rotated the chain: asking again is refused again.
+				return Token{Seed: o.seed, TokenType: reauthMarker}, nil
+			}
+			rt = last.alt
+		}
 		t, err := o.fetch(ctx, rt)
 		var te *TokenError
 		if errors.As(err, &te) && te.Reauthorize {
-			// Another replica sharing a store whose lock it did not take
-			// may have rotated the token meanwhile: its chain is live.
-			again, lerr := o.cfg.Store.Load(ctx, o.cfg.Key)
-			if lerr == nil && again.Seed == o.seed && again.TokenType != reauthMarker &&
-				again.RefreshToken != "" && again.RefreshToken != rt {
-				rt = again.RefreshToken
-				t, err = o.fetch(ctx, rt)
+			if last == nil {
+				refusedRT = rt
+				return Token{}, errRefused
 			}
-		}
-		if errors.As(err, &te) && te.Reauthorize {
 			refusal = te
 			return Token{Seed: o.seed, TokenType: reauthMarker}, nil
 		}
@@ -304,14 +336,19 @@ func (o *OAuth2) obtain(ctx context.Context, seen Secret, force bool) (Token, er
 		return t, nil
 	})
 	switch {
+	case errors.Is(err, errRefused):
+		return Token{}, refusedRT, nil
 	case errors.Is(err, errKeep):
 		o.keep(kept, false)
-		return kept, nil
-	case refusal != nil:
+		return kept, "", nil
+	case refusal != nil || next.TokenType == reauthMarker:
+		if refusal == nil {
+			refusal = o.reauthError(nil, "the refresh token was refused (invalid_grant: expired, revoked or already used); re-authorise and set a new one")
+		}
 		o.mu.Lock()
 		o.cur, o.unsaved, o.reauth = Token{}, false, true
 		o.mu.Unlock()
-		return Token{}, refusal
+		return Token{}, "", refusal
 	case err != nil && next.AccessToken != "":
 		// The vendor rotated the refresh token but the store did not
 		// keep it: use it from memory, and store it at the next refresh.
@@ -319,7 +356,7 @@ func (o *OAuth2) obtain(ctx context.Context, seen Secret, force bool) (Token, er
 			"key", o.cfg.Key, "err", err)
 		o.keep(next, true)
 	case err != nil:
-		return Token{}, err
+		return Token{}, "", err
 	default:
 		o.keep(next, false)
 	}
@@ -331,8 +368,11 @@ func (o *OAuth2) obtain(ctx context.Context, seen Secret, force bool) (Token, er
 			o.cfg.OnRecovered()
 		}
 	}
-	return next, nil
+	return next, "", nil
 }
+
+// errRefused ends the first Update whose refresh token was refused.
+var errRefused = errors.New("vendorauth: refresh token refused")
 
 func (o *OAuth2) keep(t Token, unsaved bool) {
 	o.mu.Lock()
