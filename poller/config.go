@@ -150,10 +150,11 @@ type Config struct {
 	// made with a new refresh token. It must not block.
 	OnReauthorize func(err error)
 
-	// DisableStatus stops the instance status notifications sent to
-	// Sink: NEEDS_REAUTHORIZATION when the authorisation is refused, and
-	// RECOVERED when polling works again. Default false: they are sent.
-	DisableStatus bool
+	// NoStatusNotifications turns off the instance status notifications
+	// the poller publishes to the Sink: NEEDS_REAUTHORIZATION when the
+	// authorisation is refused, and RECOVERED when polling works again.
+	// Default false: they are published.
+	NoStatusNotifications bool
 
 	// recovered is set when the token chain works again after a refusal.
 	recovered *atomic.Bool

@@ -46,7 +46,8 @@
 // status to the Sink naming the configuration key to set
 // (oauth.refresh.token). A Poller made with the new refresh token, or
 // [Poller.Resume] once the store holds a working one, polls again and
-// publishes RECOVERED once. [Config.DisableStatus] turns the statuses off.
+// publishes RECOVERED once. [Config.NoStatusNotifications] turns the
+// statuses off.
 //
 // Every request dials through the SSRF guard of [HTTPConfig.Guard] (or
 // [Config.Guard]): store.url, resource URLs, redirects and next-page links

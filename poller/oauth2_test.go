@@ -119,7 +119,7 @@ func (r *oauthRig) calls(resource string, status int) int {
 }
 
 // statuses returns the states of the status notifications published.
-func statuses(bs []events.Batch) []events.StatusState {
+func statusStates(bs []events.Batch) []events.StatusState {
 	var out []events.StatusState
 	for _, b := range bs {
 		if b.Status != nil {
@@ -216,7 +216,7 @@ func TestPollerStopsWhenAuthorisationIsRefused(t *testing.T) {
 	require.ErrorContains(t, res.Err, "oauth.refresh.token")
 	require.ErrorContains(t, res.Err, "instance 77")
 	batches := r.sink.Take()
-	require.Equal(t, []events.StatusState{events.NeedsReauthorization}, statuses(batches))
+	require.Equal(t, []events.StatusState{events.NeedsReauthorization}, statusStates(batches))
 	require.Equal(t, "oauth.refresh.token", batches[0].Status.ConfigKey)
 	require.Equal(t, "77", batches[0].Instance.ID)
 	require.Equal(t, int32(1), r.reauths.Load())
@@ -238,21 +238,21 @@ func TestPollerStopsWhenAuthorisationIsRefused(t *testing.T) {
 	r.api.SetRefreshToken("TOPSECRET-concur-refresh-2")
 	fresh := r.poller(t, "TOPSECRET-concur-refresh-2", nil)
 	require.NoError(t, r.poll(t, fresh).Err)
-	require.Equal(t, []events.StatusState{events.Recovered}, statuses(r.sink.Take()))
+	require.Equal(t, []events.StatusState{events.Recovered}, statusStates(r.sink.Take()))
 	require.NoError(t, r.poll(t, fresh).Err)
-	require.Empty(t, statuses(r.sink.Take()), "Recovered once")
+	require.Empty(t, statusStates(r.sink.Take()), "Recovered once")
 }
 
 func TestPollerResumeAfterRefusal(t *testing.T) {
 	t.Parallel()
 	r := newOAuthRig(t, vendortest.ConcurConfig{})
-	p := r.poller(t, concurRefresh, nil, func(c *poller.Config) { c.DisableStatus = true })
+	p := r.poller(t, concurRefresh, nil, func(c *poller.Config) { c.NoStatusNotifications = true })
 	require.NoError(t, r.poll(t, p).Err)
 	r.api.ExpireAccessTokens()
 	// Another process holding the old chain spends the refresh token.
 	r.api.SetRefreshToken("TOPSECRET-elsewhere")
 	require.ErrorIs(t, r.poll(t, p).Err, vendorauth.ErrReauthorize)
-	require.Empty(t, r.sink.Take(), "DisableStatus")
+	require.Empty(t, r.sink.Take(), "NoStatusNotifications")
 
 	// Resume asks the store again; its chain is still refused.
 	p.Resume("reports")

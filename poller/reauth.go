@@ -55,9 +55,9 @@ func (p *Poller) stopRefused(ctx context.Context, err error) {
 		Reason: "the vendor refused the refresh token (invalid_grant: expired, revoked or already used); authorise the application again and set a new " + key})
 }
 
-// status publishes an instance status, unless Config.DisableStatus.
+// status publishes an instance status, unless Config.NoStatusNotifications.
 func (p *Poller) status(ctx context.Context, s *events.Status) {
-	if p.cfg.DisableStatus {
+	if p.cfg.NoStatusNotifications {
 		return
 	}
 	s.Date = p.cfg.Clock.Now()
