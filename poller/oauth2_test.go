@@ -384,3 +384,29 @@ func requireNoSecrets(t *testing.T, text string, _ *oauthRig, more ...string) {
 		}
 	}
 }
+
+// Three pollers of one instance (three replicas, here sharing one
+// process's token store) poll a day of hourly tokens at once: one refresh
+// an hour between them, and the rotating refresh token is never spent
+// twice.
+func TestPollersShareTokenChain(t *testing.T) {
+	t.Parallel()
+	r := newOAuthRig(t, vendortest.ConcurConfig{})
+	ps := []*poller.Poller{r.p, r.poller(t, concurRefresh, nil), r.poller(t, concurRefresh, nil)}
+	for range 24 * 4 {
+		r.clock.Advance(vocab.DefaultRefreshInterval)
+		var wg sync.WaitGroup
+		for _, p := range ps {
+			wg.Go(func() {
+				for _, res := range p.Poll(t.Context()) {
+					if res.Err != nil {
+						t.Error(res.Err) // not require: this is not the test's goroutine
+					}
+				}
+			})
+		}
+		wg.Wait()
+	}
+	require.Zero(t, r.calls("token", http.StatusBadRequest), "no refresh token used twice")
+	require.InDelta(t, 24, r.calls("token", http.StatusOK), 1)
+}
