@@ -120,9 +120,18 @@ func (d *Definition) ConfigKeys() []string {
 			keys = append(keys, k)
 		}
 	}
-	keys = append(keys, d.Auth.configKeys()...)
+	auths := []Auth{d.Auth}
 	for _, a := range d.AuthByScheme {
+		auths = append(auths, a)
+	}
+	for _, a := range auths {
 		keys = append(keys, a.configKeys()...)
+		refs, _ := templateKeys(a.TokenURL)
+		for _, k := range refs {
+			if _, ok := d.Defaults[k]; !ok {
+				keys = append(keys, k)
+			}
+		}
 	}
 	slices.Sort(keys)
 	return slices.Compact(keys)

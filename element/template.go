@@ -98,7 +98,19 @@ func validRefName(s string) bool {
 // [*ValidationError] naming the configuration key (the first the template
 // refers to); a malformed template is an error wrapping [ErrPlaceholder].
 func (d *Definition) ExpandBaseURL(lookup func(key string) (string, bool)) (string, error) {
-	s, err := expandTemplate(d.BaseURL, func(key string) (string, bool) {
+	return d.expandURL(d.BaseURL, "baseUrl", "base URL", lookup)
+}
+
+// ExpandTokenURL fills a's OAuth 2 token URL template as
+// [Definition.ExpandBaseURL] fills the base URL, with the same errors.
+func (d *Definition) ExpandTokenURL(a Auth, lookup func(key string) (string, bool)) (string, error) {
+	return d.expandURL(a.TokenURL, "auth.tokenUrl", "token URL", lookup)
+}
+
+// expandURL fills the URL template tmpl, the definition's field (named
+// what in messages).
+func (d *Definition) expandURL(tmpl, field, what string, lookup func(key string) (string, bool)) (string, error) {
+	s, err := expandTemplate(tmpl, func(key string) (string, bool) {
 		if v, ok := lookup(key); ok && strings.TrimSpace(v) != "" {
 			return v, true
 		}
@@ -109,12 +121,12 @@ func (d *Definition) ExpandBaseURL(lookup func(key string) (string, bool)) (stri
 		return "", err
 	}
 	if err := checkAbsoluteHTTP(s); err != nil {
-		path := "baseUrl"
-		if keys, _ := templateKeys(d.BaseURL); len(keys) > 0 {
+		path := field
+		if keys, _ := templateKeys(tmpl); len(keys) > 0 {
 			path = keys[0]
 		}
 		return "", problemList{{Path: path, Err: err,
-			Message: fmt.Sprintf("%v: the %s base URL would be %s", err, d.Key, quote(s))}}.err("")
+			Message: fmt.Sprintf("%v: the %s %s would be %s", err, d.Key, what, quote(s))}}.err("")
 	}
 	return strings.TrimRight(s, "/"), nil
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/jonboulle/clockwork"
@@ -12,6 +13,7 @@ import (
 	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/internal/vocab"
 	"github.com/a12b7632/elementevents/netguard"
+	"github.com/a12b7632/elementevents/vendorauth"
 )
 
 // DefaultRefreshInterval is the interval between cycles when neither
@@ -153,11 +155,28 @@ type Config struct {
 	// would wait for the cycle forever; start them elsewhere.
 	OnDeletesHeld func(resource string, held int)
 
+	// Tokens keeps the instance's OAuth 2 tokens for the default Source:
+	// see [HTTPConfig.Tokens]. Share one durable store between the
+	// replicas that poll an instance. Default: a new memory store.
+	Tokens vendorauth.TokenStore
+
+	// OnReauthorize, if set, is called once when the vendor refuses the
+	// instance's OAuth 2 authorisation (invalid_grant: the refresh token
+	// expired, was revoked or was already used). The error matches
+	// vendorauth.ErrReauthorize and names the configuration key to set.
+	// Every resource is then stopped until Resume, or until a Poller is
+	// made with a new refresh token. It must not block.
+	OnReauthorize func(err error)
+
 	// NoStatusNotifications turns off the instance status notifications
-	// the poller publishes to the Sink: DeletesHeld when the delete guard
-	// starts holding, Recovered when the held records come back. Default
-	// false: they are published.
+	// the poller publishes to the Sink: NEEDS_REAUTHORIZATION when the
+	// authorisation is refused, DELETES_HELD when the delete guard
+	// starts holding, and RECOVERED when either is over. The log lines
+	// and hooks remain. Default false: they are published.
 	NoStatusNotifications bool
+
+	// recovered is set when the token chain works again after a refusal.
+	recovered *atomic.Bool
 }
 
 // Result reports one cycle of one resource.
@@ -238,9 +257,11 @@ func (cfg Config) withDefaults() (Config, error) {
 	if len(ev.Resources) == 0 {
 		return cfg, fmt.Errorf("%w: instance %q has no resources to poll (%s)", ErrConfig, inst.ID, vocab.KeyPollerConfiguration)
 	}
+	cfg.recovered = new(atomic.Bool)
 	if cfg.Source == nil {
+		recovered := cfg.recovered
 		src, err := NewHTTPSource(HTTPConfig{Instance: inst, Definition: cfg.Definition, Guard: cfg.Guard, Clock: cfg.Clock,
-			OnAuthError: cfg.OnAuthError})
+			OnAuthError: cfg.OnAuthError, Tokens: cfg.Tokens, logger: cfg.Logger, onRecovered: func() { recovered.Store(true) }})
 		if err != nil {
 			return cfg, err
 		}

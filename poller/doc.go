@@ -31,6 +31,24 @@
 // are retried with exponential backoff on the injected clock; 401 and 403
 // stop the resource ([ErrUnauthorized]) until [Poller.Resume].
 //
+// # OAuth 2
+//
+// The oauth2-refresh and oauth2-client auth styles (SAP Concur) send a
+// bearer token from a [vendorauth.OAuth2], kept in [Config.Tokens] under
+// the element key + "/" + the instance id; share one durable store
+// between replicas. The token is renewed a minute before it expires; a
+// 401 (or a 403, where the definition says forbiddenMeansExpired) renews
+// it once and asks for the page again. A token endpoint that answers 5xx
+// or cannot be reached is retried like a page. When the vendor refuses
+// the refresh token (invalid_grant: expired, revoked, used twice), every
+// resource of the instance stops at once, without a request: one Warn
+// line, [Config.OnReauthorize], and a NEEDS_REAUTHORIZATION instance
+// status to the Sink naming the configuration key to set
+// (oauth.refresh.token). A Poller made with the new refresh token, or
+// [Poller.Resume] once the store holds a working one, polls again and
+// publishes RECOVERED once. [Config.NoStatusNotifications] turns the
+// statuses off.
+//
 // Every request dials through the SSRF guard of [HTTPConfig.Guard] (or
 // [Config.Guard]): store.url, resource URLs, redirects and next-page links
 // never reach loopback, private or metadata addresses unless allowed, and

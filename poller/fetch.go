@@ -46,8 +46,14 @@ func (s *HTTPSource) Fetch(ctx context.Context, req Request) (*Page, error) {
 		return nil, fmt.Errorf("poller: %s: %w: %w", req.Resource, ErrConfig, err)
 	}
 	target := s.pageURL(first, cur, p.size)
-	if s.auth.style == vocab.AuthQuery {
+	switch {
+	case s.auth.style == vocab.AuthQuery:
 		target.RawQuery = setQueryParam(target.RawQuery, s.auth.param, string(s.auth.token))
+	case s.auth.userParam != "":
+		target.RawQuery = setQueryParam(target.RawQuery, s.auth.userParam, string(s.auth.user))
+		if s.auth.password != "" {
+			target.RawQuery = setQueryParam(target.RawQuery, s.auth.passwordParam, string(s.auth.password))
+		}
 	}
 	c := &fetchCall{resource: req.Resource, from: p.from, url: target, redacted: s.redact(target), cursor: cur,
 		size: p.size, first: first, plan: p}
@@ -60,6 +66,10 @@ func (s *HTTPSource) Fetch(ctx context.Context, req Request) (*Page, error) {
 		page, fail, err := s.attempt(ctx, c)
 		if err != nil || fail == nil {
 			return page, err
+		}
+		if fail.again {
+			try-- // the renewed token's try is not one of the retries
+			continue
 		}
 		if try >= s.retry.Tries {
 			return nil, retriesExhausted(c, fail, try)
@@ -84,6 +94,7 @@ type fetchCall struct {
 	size     int // the page size sent, 0 if none was
 	first    *url.URL
 	plan     *fetchPlan
+	renewed  bool // the OAuth 2 access token was renewed after a 401
 }
 
 // retryable is a failure that another try may cure.
@@ -91,6 +102,7 @@ type retryable struct {
 	reason     string        // "status 503", "timed out after 1m0s", ...
 	err        error         // the cause, scrubbed of the URL; may be nil
 	retryAfter time.Duration // the vendor's Retry-After, or -1
+	again      bool          // try again at once, not counted: the access token was renewed
 }
 
 // retriesExhausted is the error after the last try failed.
@@ -132,7 +144,7 @@ func (s *HTTPSource) attempt(ctx context.Context, c *fetchCall) (*Page, *retryab
 	hreq.Header.Set("Accept", "application/json")
 	hreq.Header.Set("User-Agent", sourceUserAgent)
 	if err := s.authorize(hreq); err != nil {
-		return nil, nil, fmt.Errorf("poller: %s: GET %s: %w: %w", c.resource, c.redacted, ErrConfig, err)
+		return s.authFailure(ctx, actx, c, err)
 	}
 	resp, err := s.client.Do(hreq)
 	switch {
@@ -152,6 +164,11 @@ func (s *HTTPSource) attempt(ctx context.Context, c *fetchCall) (*Page, *retryab
 	defer drainBody(resp.Body)
 
 	if st := resp.StatusCode; st < 200 || st > 299 {
+		if st == http.StatusUnauthorized || st == http.StatusForbidden {
+			if fail, err := s.renew(ctx, c, resp); fail != nil || err != nil {
+				return nil, fail, err
+			}
+		}
 		return s.statusFailure(c, resp)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, s.maxBytes+1))
@@ -234,8 +251,12 @@ func (s *HTTPSource) authorize(r *http.Request) error {
 	switch a.style {
 	case vocab.AuthOAuth1:
 		return a.oauth1.Sign(r)
+	case vocab.AuthOAuth2Refresh, vocab.AuthOAuth2Client:
+		return a.oauth2.Authorize(r)
 	case vocab.AuthBasic:
-		r.SetBasicAuth(string(a.user), string(a.password))
+		if a.userParam == "" {
+			r.SetBasicAuth(string(a.user), string(a.password))
+		}
 	case vocab.AuthBearer:
 		r.Header.Set("Authorization", "Bearer "+string(a.token))
 	case vocab.AuthHeader:
@@ -258,6 +279,8 @@ func (s *HTTPSource) isAuthParam(name string) bool {
 	switch s.auth.style {
 	case vocab.AuthQuery:
 		return name == s.auth.param
+	case vocab.AuthBasic:
+		return s.auth.userParam != "" && (name == s.auth.userParam || name == s.auth.passwordParam)
 	case vocab.AuthOAuth1:
 		return strings.HasPrefix(name, "oauth_")
 	}
@@ -272,6 +295,10 @@ func (s *HTTPSource) dropAuthParams(rawQuery string) string {
 	case vocab.AuthQuery:
 		if hasQueryParam(rawQuery, s.auth.param) {
 			return deleteQueryParam(rawQuery, s.auth.param)
+		}
+	case vocab.AuthBasic:
+		if s.auth.userParam != "" {
+			return deleteQueryParams(rawQuery, func(name string) bool { return name == s.auth.userParam || name == s.auth.passwordParam })
 		}
 	case vocab.AuthOAuth1:
 		return deleteQueryParams(rawQuery, func(name string) bool { return strings.HasPrefix(name, "oauth_") })

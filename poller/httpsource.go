@@ -1,7 +1,9 @@
 package poller
 
 import (
+	"cmp"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -10,6 +12,7 @@ import (
 	"time"
 
 	"github.com/a12b7632/elementevents/element"
+	"github.com/a12b7632/elementevents/internal/quote"
 	"github.com/a12b7632/elementevents/internal/vocab"
 	"github.com/a12b7632/elementevents/netguard"
 	"github.com/a12b7632/elementevents/vendorauth"
@@ -83,9 +86,23 @@ type HTTPConfig struct {
 	MaxPageBytes int64
 
 	// OnAuthError, if set, is called with the resource name and the error
-	// when the vendor answers 401 or 403, so the host can flag the instance
-	// for new credentials. It must not block.
+	// when the vendor answers 401 or 403 (after the one renewal of an OAuth
+	// 2 access token), or refuses the OAuth 2 client, so the host can flag
+	// the instance for new credentials. It must not block.
 	OnAuthError func(resource string, err error)
+
+	// Tokens keeps the OAuth 2 tokens of the oauth2-refresh and
+	// oauth2-client auth styles, under the definition's key + "/" + the
+	// instance id, so that a rotated refresh token survives a restart and
+	// is shared by every replica. Default: a new
+	// [vendorauth.NewMemoryTokenStore], which forgets on restart.
+	Tokens vendorauth.TokenStore
+
+	// logger and onRecovered are set by a Poller: where a token store's
+	// failure is logged, and what to call when a refused authorisation
+	// works again.
+	logger      *slog.Logger
+	onRecovered func()
 }
 
 // HTTPSource is the [Source] of a vendor's REST API, driven by an element
@@ -126,6 +143,11 @@ type sourceAuth struct {
 	token          vendorauth.Secret // bearer, query, header
 	param, prefix  string            // query parameter or header name; header prefix
 	oauth1         *vendorauth.OAuth1
+	// basic credentials in the query, under these names (https only).
+	userParam, passwordParam string
+	oauth2                   *vendorauth.OAuth2
+	tokenURLKey              string // the configuration key the token URL is filled from, if any
+	forbiddenExpired         bool   // a 403 renews the OAuth 2 token as a 401 does
 }
 
 // NewHTTPSource returns a source for cfg's instance, with a plan compiled
@@ -160,7 +182,7 @@ func NewHTTPSource(cfg HTTPConfig) (*HTTPSource, error) {
 	if s.base, err = sourceBaseURL(cfg, def); err != nil {
 		return nil, err
 	}
-	if s.auth, err = readCredentials(def, s.base, inst.Configuration, cfg.Clock); err != nil {
+	if s.auth, err = readCredentials(cfg, def, s.base); err != nil {
 		return nil, err
 	}
 	s.client = s.newClient(cfg)
@@ -204,6 +226,12 @@ func (cfg HTTPConfig) withDefaults() (HTTPConfig, error) {
 	if cfg.MaxPageBytes <= 0 {
 		cfg.MaxPageBytes = defaultMaxPageBytes
 	}
+	if cfg.Tokens == nil {
+		cfg.Tokens = vendorauth.NewMemoryTokenStore()
+	}
+	if cfg.logger == nil {
+		cfg.logger = slog.Default()
+	}
 	return cfg, nil
 }
 
@@ -245,10 +273,11 @@ func sourceBaseURL(cfg HTTPConfig, def *element.Definition) (string, error) {
 
 // readCredentials reads the configuration keys the auth style names: the
 // definition's auth for the base URL's scheme.
-func readCredentials(def *element.Definition, base string, conf element.Configuration, clock clockwork.Clock) (sourceAuth, error) {
+func readCredentials(cfg HTTPConfig, def *element.Definition, base string) (sourceAuth, error) {
+	conf, clock := cfg.Instance.Configuration, cfg.Clock
 	scheme, _, _ := strings.Cut(base, ":")
 	a := def.AuthFor(scheme)
-	c := sourceAuth{style: a.Style, param: a.Param, prefix: a.Prefix}
+	c := sourceAuth{style: a.Style, param: a.Param, prefix: a.Prefix, forbiddenExpired: a.ForbiddenMeansExpired}
 	get := func(key string) (vendorauth.Secret, error) {
 		v, ok := conf.Get(key)
 		if !ok || strings.TrimSpace(v) == "" {
@@ -265,10 +294,22 @@ func readCredentials(def *element.Definition, base string, conf element.Configur
 		if a.PasswordKey != "" {
 			c.password, err = get(a.PasswordKey)
 		}
+		if a.Placement == vocab.PlacementQuery {
+			c.userParam, c.passwordParam = cmp.Or(a.UsernameParam, "consumer_key"), cmp.Or(a.PasswordParam, "consumer_secret")
+			if !strings.EqualFold(scheme, "https") {
+				// The keys would cross the network in the clear.
+				return c, fmt.Errorf("poller: %s auth: basic credentials in the query need an https base URL, not %s: %w", def.Key, quote.Cut(scheme), ErrConfig)
+			}
+		}
 	case vocab.AuthBearer, vocab.AuthQuery, vocab.AuthHeader:
 		c.token, err = get(a.TokenKey)
 	case vocab.AuthOAuth1:
 		c.oauth1, err = newOAuth1(def.Key, a, get, clock)
+	case vocab.AuthOAuth2Refresh, vocab.AuthOAuth2Client:
+		c.oauth2, err = newOAuth2(cfg, def, a, get)
+		if rest, ok := strings.CutPrefix(a.TokenURL, "{"); ok {
+			c.tokenURLKey, _, _ = strings.Cut(rest, "}")
+		}
 	case "", vocab.AuthNone:
 		c.style = vocab.AuthNone
 	default:

@@ -105,13 +105,31 @@ func wooResource(t *testing.T, name string, pageSize int) element.Resource {
 	return res
 }
 
-const concurToken = "eyJ0eXAiOiJKV1Qi.concur.token"
+// The OAuth 2 client and first refresh token of the Concur test
+// instances, which the fake's token endpoint knows.
+const (
+	concurClientID     = "5f1c9d2e-concur-client"
+	concurClientSecret = "TOPSECRET-concur-client-secret"
+	concurRefresh      = "TOPSECRET-concur-refresh-token"
+)
+
+// concurCredentials is the configuration members of concurClientID's
+// instance, for an instance body.
+const concurCredentials = `"oauth.api.key": "` + concurClientID + `", "oauth.api.secret": "` + concurClientSecret +
+	`", "oauth.refresh.token": "` + concurRefresh + `"`
+
+// concurAuth is the ConcurConfig of a fake whose token endpoint serves
+// concurCredentials.
+func concurAuth(cfg vendortest.ConcurConfig) vendortest.ConcurConfig {
+	cfg.ClientID, cfg.ClientSecret, cfg.RefreshToken = concurClientID, concurClientSecret, concurRefresh
+	return cfg
+}
 
 // newConcurAPI serves a Concur with reports RPT0000 to RPT<n-1>, modified
 // after since.
 func newConcurAPI(t *testing.T, n int) *vendortest.Concur {
 	t.Helper()
-	api := vendortest.ServeConcur(t, vendortest.ConcurConfig{Token: concurToken})
+	api := vendortest.ServeConcur(t, concurAuth(vendortest.ConcurConfig{}))
 	for i := range n {
 		api.PutReport(vendortest.Report{ID: fmt.Sprintf("RPT%04d", i), Name: fmt.Sprintf("Trip %d", i), Total: 12.5,
 			Created: since.Add(-96 * time.Hour).Add(time.Duration(i) * time.Minute), Modified: since.Add(30 * time.Minute)})
@@ -122,7 +140,7 @@ func newConcurAPI(t *testing.T, n int) *vendortest.Concur {
 func concurSource(t *testing.T, baseURL string, cfg poller.HTTPConfig) *poller.HTTPSource {
 	t.Helper()
 	inst, err := element.Parse([]byte(`{"element": {"key": "concur"}, "name": "expenses",
-		"configuration": {"concur.base.url": "` + baseURL + `", "oauth.access.token": "` + concurToken + `",
+		"configuration": {"concur.base.url": "` + baseURL + `", ` + concurCredentials + `,
 		"event.vendor.type": "polling"}}`))
 	require.NoError(t, err)
 	cfg.Instance = inst

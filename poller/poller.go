@@ -3,6 +3,7 @@ package poller
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"math/rand/v2"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/vendorauth"
 )
 
 // Poller polls the resources of one instance and publishes what changed.
@@ -21,6 +23,12 @@ type Poller struct {
 	endpoint  events.Endpoint
 	resources map[string]*resource
 	running   atomic.Bool
+
+	// refused holds the error that stopped every resource because the
+	// vendor refused the authorisation, until Resume.
+	refused atomic.Pointer[error]
+	// recovering: a Recovered status is owed once a cycle succeeds.
+	recovering atomic.Bool
 }
 
 // resource is one polled resource: its plan, and what the poller keeps of
@@ -67,11 +75,15 @@ func New(cfg Config) (*Poller, error) {
 // Resources returns the names of the polled resources, sorted.
 func (p *Poller) Resources() []string { return slices.Sorted(maps.Keys(p.resources)) }
 
-// Resume restarts a resource stopped by an authentication error.
+// Resume restarts a resource stopped by an authentication error, and the
+// whole instance when the vendor refused its authorisation: its next
+// cycle asks the vendor again (a refused authorisation is asked again
+// only once the token store holds a new one; see vendorauth.OAuth2).
 func (p *Poller) Resume(resource string) {
 	if r, ok := p.resources[resource]; ok {
 		r.stopped.Store(false)
 	}
+	p.refused.Store(nil)
 }
 
 // Poll runs one cycle of every resource that is not stopped, up to
@@ -81,6 +93,12 @@ func (p *Poller) Resume(resource string) {
 func (p *Poller) Poll(ctx context.Context) []Result {
 	names := p.Resources()
 	results := make([]Result, len(names))
+	if e := p.refused.Load(); e != nil {
+		for i, name := range names {
+			results[i] = Result{Resource: name, Err: fmt.Errorf("poller: instance %s is stopped until re-authorised: %w", p.instance.ID, *e)}
+		}
+		return results
+	}
 	sem := make(chan struct{}, p.cfg.Parallelism)
 	var wg sync.WaitGroup
 	for i, name := range names {
@@ -104,6 +122,7 @@ func (p *Poller) Poll(ctx context.Context) []Result {
 		})
 	}
 	wg.Wait()
+	p.checkAuthorisation(ctx, results)
 	return results
 }
 
@@ -119,7 +138,7 @@ func (p *Poller) Run(ctx context.Context) error {
 	for {
 		start := clock.Now()
 		for _, res := range p.Poll(ctx) {
-			if res.Err != nil && ctx.Err() == nil {
+			if res.Err != nil && ctx.Err() == nil && !errors.Is(res.Err, vendorauth.ErrReauthorize) {
 				p.cfg.Logger.Warn("poller: cycle failed", "instance", p.instance.ID, "resource", res.Resource, "err", res.Err)
 			}
 		}

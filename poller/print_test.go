@@ -29,13 +29,14 @@ func TestSecretsNeverPrint(t *testing.T) {
 		"oauth.api.secret": "cs_TOPSECRET-password", "event.vendor.type": "polling", "event.objects": "customers"}}`))
 	require.NoError(t, err)
 	bearer, err := element.Parse([]byte(`{"id": "43", "element": {"key": "concur"}, "configuration": {
-		"concur.base.url": "https://us.api.concursolutions.com", "oauth.access.token": "TOPSECRET-bearer",
+		"concur.base.url": "https://us.api.concursolutions.com", "oauth.api.key": "concur-client", "oauth.api.secret": "TOPSECRET-client-secret",
+		"oauth.refresh.token": "TOPSECRET-refresh",
 		"event.vendor.type": "polling"}}`))
 	require.NoError(t, err)
 	sources := map[string]poller.HTTPConfig{
 		"basic":  {Instance: basic},
 		"oauth1": {Instance: oauth1},
-		"bearer": {Instance: bearer},
+		"oauth2": {Instance: bearer},
 		"query": {Instance: &element.Instance{ID: "44", Element: element.Element{Key: "q"}}, Definition: &element.Definition{
 			Key: "q", Hub: "general", BaseURL: "https://api.example.com?api_key={api.key}",
 			Auth: element.Auth{Style: vocab.AuthQuery, TokenKey: "api.key", Param: "api_key"}}},

@@ -66,3 +66,14 @@ func (s *memoryTokenStore) Delete(_ context.Context, key string) error {
 	delete(s.tokens, key)
 	return nil
 }
+
+// String describes the store without its tokens: fmt would print the
+// map's Secrets in the clear, since they sit in an unexported field.
+func (s *memoryTokenStore) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return fmt.Sprintf("vendorauth.memoryTokenStore{%d tokens}", len(s.tokens))
+}
+
+// Format prints the store as String does, in every verb.
+func (s *memoryTokenStore) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(s.String())) }

@@ -2,7 +2,6 @@ package vendortest
 
 import (
 	"cmp"
-	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -30,9 +29,22 @@ const concurDateLayout = "2006-01-02T15:04:05.999"
 // ConcurConfig configures a [Concur] fake. Zero values are documented
 // defaults.
 type ConcurConfig struct {
-	// Token is the OAuth 2 access token accepted as "Authorization:
-	// Bearer <Token>". Required.
+	// Token is an OAuth 2 access token accepted as "Authorization:
+	// Bearer <Token>" until [Concur.SetToken] changes it; it never
+	// expires. Required unless the token endpoint is served.
 	Token string
+
+	// ClientID, ClientSecret and RefreshToken, all set, serve the token
+	// endpoint (see [ConcurTokenPath]); RefreshToken is the one refresh
+	// token valid at the start.
+	ClientID, ClientSecret, RefreshToken string
+	// TokenLifetime is the lifetime of the access tokens the endpoint
+	// issues, on the fake's clock. Default one hour, as Concur's.
+	TokenLifetime time.Duration
+	// ExpiredStatus is the status the reports API answers for an unknown
+	// or expired access token: 401 (the default), or 403 as Concur's
+	// older documents say.
+	ExpiredStatus int
 	// Clock dates the Date header; Delay faults wait on it. Default: the
 	// real clock.
 	Clock clockwork.Clock
@@ -63,6 +75,7 @@ type Concur struct {
 	mu      sync.Mutex
 	token   string
 	reports map[string]Report
+	auth    concurAuth
 }
 
 // Report is an expense report, as the reports list serves it.
@@ -102,10 +115,18 @@ type Report struct {
 }
 
 // NewConcur returns a fake with no reports. It returns an error wrapping
-// [ErrConfig] if cfg lacks Token or has a negative MaxLimit.
+// [ErrConfig] if cfg lacks both Token and the token endpoint's client and
+// refresh token, or has a negative MaxLimit or TokenLifetime.
 func NewConcur(cfg ConcurConfig) (*Concur, error) {
-	if cfg.Token == "" {
-		return nil, fmt.Errorf("%w: ConcurConfig.Token is required", ErrConfig)
+	endpoint := cfg.ClientID != "" && cfg.ClientSecret != "" && cfg.RefreshToken != ""
+	if cfg.Token == "" && !endpoint {
+		return nil, fmt.Errorf("%w: ConcurConfig.Token is required, or ClientID, ClientSecret and RefreshToken", ErrConfig)
+	}
+	if cfg.TokenLifetime < 0 {
+		return nil, fmt.Errorf("%w: ConcurConfig.TokenLifetime is negative", ErrConfig)
+	}
+	if st := cfg.ExpiredStatus; st != 0 && st != http.StatusUnauthorized && st != http.StatusForbidden {
+		return nil, fmt.Errorf("%w: ConcurConfig.ExpiredStatus is %d, want 401 or 403", ErrConfig, st)
 	}
 	if cfg.MaxLimit < 0 {
 		return nil, fmt.Errorf("%w: ConcurConfig.MaxLimit is negative", ErrConfig)
@@ -113,6 +134,11 @@ func NewConcur(cfg ConcurConfig) (*Concur, error) {
 	c := &Concur{
 		maxLimit: min(cmp.Or(cfg.MaxLimit, 100), 100), onRequest: cfg.OnRequest,
 		token: cfg.Token, reports: make(map[string]Report),
+		auth: concurAuth{
+			endpoint: endpoint, clientID: cfg.ClientID, clientSecret: cfg.ClientSecret,
+			lifetime: cmp.Or(cfg.TokenLifetime, time.Hour), expired: cmp.Or(cfg.ExpiredStatus, http.StatusUnauthorized),
+			refresh: cfg.RefreshToken, used: make(map[string]bool), access: make(map[string]time.Time),
+		},
 	}
 	c.init(cfg.Clock, "https://us.api.concursolutions.com", nil)
 	return c, nil
@@ -276,11 +302,13 @@ func (c *Concur) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Concur) serve(w http.ResponseWriter, r *http.Request, entry *LoggedRequest) {
-	c.mu.Lock()
-	token := c.token
-	c.mu.Unlock()
-	if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte("Bearer "+token)) != 1 {
-		c.fail(w, http.StatusUnauthorized, "Authorization has been denied for this request.")
+	if r.URL.Path == ConcurTokenPath && c.auth.endpoint {
+		entry.Resource = "token"
+		c.serveToken(w, r, entry)
+		return
+	}
+	if !c.authorized(r.Header.Get("Authorization")) {
+		c.fail(w, c.auth.expired, "Authorization has been denied for this request.")
 		return
 	}
 	if r.Method != http.MethodGet || r.URL.Path != ConcurReportsPath {

@@ -1,7 +1,8 @@
 // Package vendortest runs fake vendors for tests and examples: a
 // WooCommerce store ([WooCommerce]: REST API v3 customers and orders, and
 // the signed webhooks it sends) and an SAP Concur Expense v3 reports API
-// ([Concur]). Each is an [http.Handler] on an injected clock, logs every
+// ([Concur]) with its OAuth 2 token endpoint, which issues one-hour access
+// tokens and rotates the refresh token on every refresh. Each is an [http.Handler] on an injected clock, logs every
 // request and misbehaves on demand; what they share is their embedded
 // [Fake].
 //

@@ -51,6 +51,9 @@ type Fault struct {
 	// Cut announces the whole body's Content-Length, sends half of it
 	// and closes the connection.
 	Cut bool
+	// HTML answers 200 with an HTML page (a login or maintenance page)
+	// instead of JSON. Concur's token endpoint only.
+	HTML bool
 }
 
 // faults holds a fake's pending faults. The zero value is ready to use.
@@ -82,11 +85,15 @@ func (fs *faults) take() []Fault {
 
 // match returns a copy of the fault that answers a request for page of
 // resource, and uses it, or nil if none matches.
-func (fs *faults) match(resource string, page int) *Fault {
+func (fs *faults) match(resource string, page int) *Fault { return fs.matchOf(resource, page, false) }
+
+// matchOf is match; named matches only faults that name the resource,
+// for an endpoint that faults meant for every list must not reach.
+func (fs *faults) matchOf(resource string, page int, named bool) *Fault {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	for i, f := range fs.pending {
-		if (f.Resource != "" && f.Resource != resource) || (f.Page != 0 && f.Page != page) {
+		if (f.Resource != "" && f.Resource != resource) || (named && f.Resource == "") || (f.Page != 0 && f.Page != page) {
 			continue
 		}
 		used := *f

@@ -35,6 +35,18 @@ const (
 	AuthQuery  = "query"
 	AuthHeader = "header"
 	AuthOAuth1 = "oauth1"
+	// OAuth 2: the refresh_token and client_credentials grants.
+	AuthOAuth2Refresh = "oauth2-refresh"
+	AuthOAuth2Client  = "oauth2-client"
+)
+
+// Where credentials go: Definition.Auth.Placement. OAuth 1.0a takes
+// query (its default) or header; basic header (its default) or query;
+// OAuth 2 client credentials header (their default) or body.
+const (
+	PlacementHeader = "header"
+	PlacementQuery  = "query"
+	PlacementBody   = "body"
 )
 
 // OAuth 1.0a settings: Definition.Auth.SignatureMethod and Placement.
