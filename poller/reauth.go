@@ -32,7 +32,7 @@ func (p *Poller) checkAuthorisation(ctx context.Context, results []Result) {
 	if ok && (p.recovering.Load() || p.cfg.recovered.Load()) {
 		p.recovering.Store(false)
 		p.cfg.recovered.Store(false)
-		p.status(ctx, &events.Status{State: events.Recovered, Cause: events.NeedsReauthorization,
+		p.publishStatus(ctx, events.Status{Date: p.cfg.Clock.Now(), State: events.Recovered, Cause: events.NeedsReauthorization,
 			Reason: "the vendor accepts the instance's authorisation again; polling resumed"})
 	}
 }
@@ -51,18 +51,6 @@ func (p *Poller) stopRefused(ctx context.Context, err error) {
 	if p.cfg.OnReauthorize != nil {
 		p.cfg.OnReauthorize(err)
 	}
-	p.status(ctx, &events.Status{State: events.NeedsReauthorization, ConfigKey: key,
+	p.publishStatus(ctx, events.Status{Date: p.cfg.Clock.Now(), State: events.NeedsReauthorization, ConfigKey: key,
 		Reason: "the vendor refused the refresh token (invalid_grant: expired, revoked or already used); authorise the application again and set a new " + key})
-}
-
-// status publishes an instance status, unless Config.NoStatusNotifications.
-func (p *Poller) status(ctx context.Context, s *events.Status) {
-	if p.cfg.NoStatusNotifications {
-		return
-	}
-	s.Date = p.cfg.Clock.Now()
-	b := events.Batch{Instance: p.instance, Endpoint: p.endpoint, Source: events.FromPolling, Status: s}
-	if err := p.cfg.Sink.Publish(ctx, b); err != nil {
-		p.cfg.Logger.Warn("poller: publishing the instance status failed", "instance", p.instance.ID, "state", s.State, "err", err)
-	}
 }
