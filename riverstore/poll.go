@@ -88,8 +88,15 @@ func (r *Replica) addInstances(insts []*element.Instance) ([]*river.PeriodicJob,
 		pc := r.cfg.Poller(inst)
 		p.interval = cmp.Or(pc.Interval, ev.RefreshInterval, poller.DefaultRefreshInterval)
 		if pc.Source == nil {
+			// The replicas share the instance's OAuth 2 tokens through
+			// PostgreSQL, so that a rotated refresh token is used by all
+			// and refreshed by one at a time.
+			tokens := pc.Tokens
+			if tokens == nil {
+				tokens = r.tokens
+			}
 			src, err := poller.NewHTTPSource(poller.HTTPConfig{Instance: inst, Definition: pc.Definition, Guard: pc.Guard, Clock: r.cfg.Clock,
-				OnAuthError: pc.OnAuthError})
+				OnAuthError: pc.OnAuthError, Tokens: tokens})
 			if err != nil {
 				return nil, fmt.Errorf("riverstore: instance %q: %w", inst.ID, err)
 			}

@@ -17,6 +17,7 @@ import (
 	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/notify"
 	"github.com/a12b7632/elementevents/poller"
+	"github.com/a12b7632/elementevents/vendorauth"
 )
 
 // The River queues the Replica works.
@@ -120,9 +121,12 @@ type Config struct {
 	Instances []*element.Instance
 
 	// Poller returns the poller configuration of an instance: its Source,
-	// Interval, Lookback, FirstRun and so on. The Replica sets Instance
-	// (narrowed to the polled resource), Sink, State, Clock and, if nil,
-	// Logger. Default: the zero poller.Config.
+	// Interval, Lookback, FirstRun, Tokens and so on. The Replica sets
+	// Instance (narrowed to the polled resource), Sink, State, Clock and,
+	// if nil, Logger. Default: the zero poller.Config. A nil Tokens is
+	// the PostgreSQL store of [NewTokenStore] on Pool and Schema, so that
+	// the replicas share each instance's rotating refresh token and
+	// refresh it one at a time.
 	Poller func(inst *element.Instance) poller.Config
 
 	// PollWorkers is the number of polls this replica runs at once.
@@ -142,7 +146,8 @@ type Replica struct {
 	t         tables
 	client    *river.Client[pgx.Tx]
 	state     *State
-	instances map[string]*polled // by instance id
+	tokens    vendorauth.TokenStore // the instances' OAuth 2 tokens, unless Config.Poller gives a store
+	instances map[string]*polled    // by instance id
 	maxEvents map[events.Origin]int
 
 	mu       sync.Mutex
@@ -172,6 +177,7 @@ func New(cfg Config) (*Replica, error) {
 		pool:      cfg.Pool,
 		t:         newTables(cfg.Schema),
 		state:     &State{pool: cfg.Pool, t: newTables(cfg.Schema)},
+		tokens:    &tokenStore{pool: cfg.Pool, t: newTables(cfg.Schema), schema: cfg.Schema},
 		instances: make(map[string]*polled),
 		maxEvents: map[events.Origin]int{events.FromPolling: cfg.Policy.PollingBatchSize, events.FromWebhook: cfg.Policy.WebhookBatchSize},
 		inflight:  make(map[string]int),

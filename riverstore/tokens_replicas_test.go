@@ -1,0 +1,97 @@
+package riverstore_test
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/a12b7632/elementevents/element"
+	"github.com/a12b7632/elementevents/poller"
+	"github.com/a12b7632/elementevents/riverstore"
+	"github.com/a12b7632/elementevents/vendorauth"
+	"github.com/a12b7632/elementevents/vendortest"
+)
+
+// TestReplicasShareConcurTokens runs three replicas, each on its own pool,
+// polling one Concur instance whose token endpoint rotates the refresh
+// token on every refresh and refuses any refresh token used twice. Its
+// access tokens expire at once (a lifetime shorter than the refresh skew),
+// so every page request of every replica refreshes: a refresh token is
+// used twice, and the instance is lost, unless the replicas take turns
+// through PostgreSQL and each uses the token the last one stored.
+func TestReplicasShareConcurTokens(t *testing.T) {
+	t.Parallel()
+	const interval = 250 * time.Millisecond
+	pool, schema := setup(t, 8)
+	concur := vendortest.ServeConcur(t, vendortest.ConcurConfig{
+		ClientID: "client-7", ClientSecret: "client-secret-7", RefreshToken: "refresh-0",
+		TokenLifetime: time.Second,
+	})
+	rc := newReceiver(t)
+	body := fmt.Sprintf(`{"id": "c1", "name": "expenses", "element": {"key": "concur"},
+	  "configuration": {
+	    "concur.base.url": %q, "oauth.api.key": "client-7", "oauth.api.secret": "client-secret-7",
+	    "oauth.refresh.token": "refresh-0",
+	    "event.notification.enabled": true, "event.vendor.type": "polling",
+	    "event.notification.callback.url": %q, "event.notification.signature.key": %q}}`,
+		concur.URL(), rc.srv.URL+"/events", testKey)
+	inst, err := element.Parse([]byte(body))
+	require.NoError(t, err)
+	require.NoError(t, inst.Validate())
+
+	var (
+		mu      sync.Mutex
+		refused []error
+	)
+	var log pollLog
+	cfg := func(*element.Instance) poller.Config {
+		return poller.Config{Interval: interval, FirstRun: poller.EmitAll, Logger: quiet,
+			OnReauthorize: func(err error) { mu.Lock(); refused = append(refused, err); mu.Unlock() }}
+	}
+	for i := range 3 {
+		p := pool
+		if i > 0 {
+			p = connect(t, schema, 8)
+		}
+		startReplica(t, p, riverstore.Config{Instances: []*element.Instance{inst}, Poller: cfg, OnPoll: log.add})
+	}
+
+	// Reports keep changing while the replicas poll.
+	const reports = 12
+	for i := range reports {
+		concur.PutReport(vendortest.Report{ID: "r" + strconv.Itoa(i), Name: "trip " + strconv.Itoa(i)})
+		time.Sleep(interval / 2)
+	}
+	eventually(t, 20*time.Second, func() bool { return len(rc.eventCounts()) >= reports }, "every report delivered")
+
+	ok := 0
+	for _, info := range log.snapshot() {
+		if info.Result.Err == nil && !info.Skipped {
+			ok++
+		}
+		require.False(t, errors.Is(info.Result.Err, vendorauth.ErrReauthorize), "poll refused: %v", info.Result.Err)
+	}
+	require.GreaterOrEqual(t, ok, 5, "polls succeeded")
+	mu.Lock()
+	require.Empty(t, refused, "OnReauthorize was called")
+	mu.Unlock()
+
+	refreshes := 0
+	for _, r := range concur.Log().Since(0) {
+		if r.Path == vendortest.ConcurTokenPath {
+			require.NotEqual(t, 400, r.Status, "the token endpoint refused a refresh")
+			refreshes++
+		}
+	}
+	require.GreaterOrEqual(t, refreshes, 3, "tokens were refreshed")
+	stored, err := riverstore.NewTokenStore(pool, riverstore.StoreConfig{Schema: schema})
+	require.NoError(t, err)
+	tok, err := stored.Load(t.Context(), "concur/c1")
+	require.NoError(t, err)
+	require.Equal(t, concur.RefreshToken(), string(tok.RefreshToken), "the store holds the one valid refresh token")
+}
