@@ -32,7 +32,7 @@ func newApp(o options, insts []instance, st stores, logger *slog.Logger) (*app, 
 	if err != nil {
 		return nil, err
 	}
-	ps, err := newPollers(insts, n, st, logger)
+	ps, err := newPollers(o, insts, n, st, logger)
 	if err != nil {
 		return nil, err
 	}

@@ -11,15 +11,12 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/netguard"
-	"github.com/a12b7632/elementevents/poller"
 )
 
 // instance is one instance file, parsed, validated and ready to run.
 type instance struct {
 	file string
 	inst *element.Instance
-	// source fetches the vendor's pages; polling instances only.
-	source *poller.HTTPSource
 }
 
 // webhookPath is where a webhook instance is served.
@@ -41,8 +38,8 @@ func (e *inputError) add(file string, format string, args ...any) {
 	e.problems = append(e.problems, file+": "+fmt.Sprintf(format, args...))
 }
 
-// loadInstances reads and parses every instance file, gives each its id,
-// and builds the vendor source of the polling ones. It reports every
+// loadInstances reads and parses every instance file and gives each its id.
+// It reports every
 // problem of every file at once, as an *inputError. Files whose events are
 // disabled are not run; their names, with why when a warning says, are
 // returned second.
@@ -88,14 +85,6 @@ func loadInstances(o options) ([]instance, []string, error) {
 			}
 		}
 		in := instance{file: file, inst: inst}
-		if ev.VendorType == "polling" {
-			src, err := poller.NewHTTPSource(poller.HTTPConfig{Instance: inst, BaseURL: o.baseURLs[inst.Element.Key], Guard: guard})
-			if err != nil {
-				bad.add(file, "%v%s", err, o.guardHint(err))
-				continue
-			}
-			in.source = src
-		}
 		out = append(out, in)
 	}
 	if len(bad.problems) == 0 && len(out) == 0 {

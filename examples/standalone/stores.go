@@ -9,12 +9,13 @@ import (
 	"github.com/a12b7632/elementevents/boltstore"
 	"github.com/a12b7632/elementevents/notify"
 	"github.com/a12b7632/elementevents/poller"
+	"github.com/a12b7632/elementevents/vendorauth"
 	"github.com/a12b7632/elementevents/webhook"
 )
 
 // stateFlagHelp is the -h text of -state. It lives here, next to
 // openStores, so that both change together.
-const stateFlagHelp = "`DIR` of the embedded durable store (outbox, poll state, webhook dedupe),\n" +
+const stateFlagHelp = "`DIR` of the embedded durable store (outbox, poll state, webhook dedupe, OAuth 2 tokens),\n" +
 	"kept in DIR/" + stateFile + " (created if missing). Without it, state is kept in memory:\n" +
 	"notifications not delivered at exit are lost and polling takes a new baseline after a restart"
 
@@ -27,6 +28,9 @@ type stores struct {
 	Outbox      notify.Outbox
 	PollerState poller.State
 	Deduper     webhook.Deduper
+	// Tokens keeps the instances' OAuth 2 tokens: a refresh token the
+	// vendor rotated must outlive the process.
+	Tokens vendorauth.TokenStore
 	// Durable reports whether the stores survive a restart.
 	Durable bool
 }
@@ -41,6 +45,7 @@ func openStores(dir string, logger *slog.Logger) (stores, func() error, error) {
 			Outbox:      notify.NewMemoryOutbox(),
 			PollerState: poller.NewMemoryState(),
 			Deduper:     webhook.NewMemoryDeduper(nil),
+			Tokens:      vendorauth.NewMemoryTokenStore(),
 		}
 		return st, func() error { return nil }, nil
 	}
@@ -53,6 +58,6 @@ func openStores(dir string, logger *slog.Logger) (stores, func() error, error) {
 		return stores{}, nil, fmt.Errorf("-state %s: %w", dir, err)
 	}
 	logger.Info("state is kept in the durable store", "state", path)
-	st := stores{Outbox: db.Outbox(), PollerState: db.PollerState(), Deduper: db.Deduper(), Durable: true}
+	st := stores{Outbox: db.Outbox(), PollerState: db.PollerState(), Deduper: db.Deduper(), Tokens: db.Tokens(), Durable: true}
 	return st, db.Close, nil
 }
