@@ -38,11 +38,10 @@ func (e *inputError) add(file string, format string, args ...any) {
 	e.problems = append(e.problems, file+": "+fmt.Sprintf(format, args...))
 }
 
-// loadInstances reads and parses every instance file and gives each its id.
-// It reports every
-// problem of every file at once, as an *inputError. Files whose events are
-// disabled are not run; their names, with why when a warning says, are
-// returned second.
+// loadInstances reads and parses every instance file and gives each its
+// id. It reports every problem of every file at once, as an *inputError.
+// Files whose events are disabled are not run; their names, with why when
+// a warning says, are returned second.
 func loadInstances(o options) ([]instance, []string, error) {
 	var (
 		bad      inputError
