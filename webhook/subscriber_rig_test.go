@@ -256,4 +256,6 @@ func eventsOf(bs []events.Batch) []events.Event {
 	return out
 }
 
-func newSubscriber(cfg webhook.SubscriberConfig) (*webhook.Subscriber, error) { return webhook.NewSubscriber(cfg) }
+func newSubscriber(cfg webhook.SubscriberConfig) (*webhook.Subscriber, error) {
+	return webhook.NewSubscriber(cfg)
+}
