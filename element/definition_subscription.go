@@ -15,7 +15,8 @@ import (
 // sent to a delivery URL and signed with a secret.
 //
 // The webhooks are a collection under BaseURL at Path: listed with GET
-// (paged as Pagination says, "page" or "none"), created with POST Path,
+// (page after page when Pagination's style is "page", else in one
+// request of PageSize), created with POST Path,
 // changed with UpdateMethod Path/{id} and deleted with DELETE
 // Path/{id}?DeleteQuery. Bodies are JSON objects whose fields are named by
 // the *Field settings. The zero Subscription (no Path) means the element
@@ -127,10 +128,5 @@ func (d *Definition) checkSubscription(ps *problemList) {
 	}
 	if d.Webhook.SignatureScheme != vocab.SignatureHMACSHA256 {
 		ps.addf("webhook.signatureScheme", "must be hmac-sha256 with a subscription section: the library signs up with a secret it generates")
-	}
-	switch d.Pagination.Style {
-	case "", vocab.PaginationNone, vocab.PaginationPage:
-	default:
-		ps.addf(at+"path", "webhooks are listed with pagination style page or none, not %s", d.Pagination.Style)
 	}
 }

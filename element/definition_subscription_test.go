@@ -48,10 +48,6 @@ func TestSubscriptionValidation(t *testing.T) {
 		{name: "no topic header", body: withFields(`"webhook": {"signatureScheme": "hmac-sha256", "signatureHeader": "X-Sig", "secretKey": "s",
 			"topics": {"actions": {"created": "CREATED"}}, "subscription": {"path": "/webhooks", "actions": ["created"]}}`),
 			wantMsgs: []string{"webhook.topicHeader: required with a subscription section"}},
-		{name: "cursor pagination", body: withFields(`"pagination": {"style": "next-url", "nextField": "next"},
-			"webhook": {"signatureScheme": "hmac-sha256", "signatureHeader": "X-Sig", "secretKey": "s", "topicHeader": "X-Topic",
-			"topics": {"actions": {"created": "CREATED"}}, "subscription": {"path": "/webhooks", "actions": ["created"]}}`),
-			wantMsgs: []string{"pagination style page or none"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
