@@ -179,6 +179,11 @@ func (s *Subscriber) Reconcile(ctx context.Context, inst *element.Instance) (*el
 	sub := s.track(inst)
 	sub.busy.Lock()
 	defer sub.busy.Unlock()
+	return s.reconcileLocked(ctx, sub, inst, def)
+}
+
+// reconcileLocked is Reconcile of a tracked instance; sub.busy is held.
+func (s *Subscriber) reconcileLocked(ctx context.Context, sub *subscription, inst *element.Instance, def *element.Definition) (*element.Instance, error) {
 	inst, err := s.withSecret(sub, inst, def)
 	if err != nil {
 		return inst, err
@@ -237,10 +242,8 @@ func (s *Subscriber) Remove(ctx context.Context, inst *element.Instance) error {
 func (s *Subscriber) Run(ctx context.Context) error {
 	for {
 		due, wait := s.due()
-		for _, inst := range due {
-			if _, err := s.Reconcile(ctx, inst); err != nil {
-				s.log.DebugContext(ctx, "webhook: reconcile failed", "instance", inst.ID, "error", err)
-			}
+		for _, sub := range due {
+			s.reconcileDue(ctx, sub)
 		}
 		if len(due) > 0 {
 			continue
@@ -258,17 +261,38 @@ func (s *Subscriber) Run(ctx context.Context) error {
 	}
 }
 
+// reconcileDue reconciles a tracked instance for Run, unless it was
+// removed meanwhile: Run must not bring back the webhooks Remove deleted.
+func (s *Subscriber) reconcileDue(ctx context.Context, sub *subscription) {
+	sub.busy.Lock()
+	defer sub.busy.Unlock()
+	s.mu.Lock()
+	inst := sub.inst
+	tracked := s.subs[inst.ID] == sub
+	s.mu.Unlock()
+	if !tracked {
+		return
+	}
+	def, ok := s.definition(inst.Element.Key)
+	if !ok || def == nil {
+		return
+	}
+	if _, err := s.reconcileLocked(ctx, sub, inst, def); err != nil {
+		s.log.DebugContext(ctx, "webhook: reconcile failed", "instance", inst.ID, "error", err)
+	}
+}
+
 // due returns the instances whose reconcile is due, and else how long
 // until the next is (0 for none).
-func (s *Subscriber) due() ([]*element.Instance, time.Duration) {
+func (s *Subscriber) due() ([]*subscription, time.Duration) {
 	now := s.clock.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var due []*element.Instance
+	var due []*subscription
 	var wait time.Duration
 	for _, sub := range s.subs {
 		if d := sub.next.Sub(now); d <= 0 {
-			due = append(due, sub.inst)
+			due = append(due, sub)
 			sub.next = now.Add(s.intervalOf(sub.inst))
 		} else if wait == 0 || d < wait {
 			wait = d

@@ -199,3 +199,24 @@ func TestNewSubscriberPublicURL(t *testing.T) {
 	_, err := webhook.NewSubscriber(webhook.SubscriberConfig{PublicURL: "https://hooks.example.com/base/"})
 	require.NoError(t, err)
 }
+
+// TestSubscriberRunAfterRemove checks that Run forgets a removed instance
+// and does not bring its webhooks back.
+func TestSubscriberRunAfterRemove(t *testing.T) {
+	t.Parallel()
+	r := newSubRig(t, func(c *webhook.SubscriberConfig) { c.Interval = time.Minute })
+	require.NoError(t, r.reconcile(t))
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- r.sub.Run(ctx) }()
+	require.NoError(t, r.clock.BlockUntilContext(ctx, 1))
+	require.NoError(t, r.sub.Remove(t.Context(), r.inst))
+	require.Empty(t, r.ours())
+	from := r.store.Log().Len()
+	r.clock.Advance(time.Minute)
+	require.Never(t, func() bool { return r.store.Log().Len() > from }, 300*time.Millisecond, 10*time.Millisecond,
+		"no request for a removed instance")
+	cancel()
+	require.ErrorIs(t, <-done, context.Canceled)
+	require.Empty(t, r.ours())
+}
