@@ -101,6 +101,8 @@ func TestSubscriberBadRequest(t *testing.T) {
 	require.Equal(t, "woocommerce_rest_shop_webhook_invalid_topic", se.Code)
 	require.Equal(t, "Webhook topic is required and must be valid.", se.Message)
 	require.Equal(t, "create widgets.created", se.Op)
+	require.Equal(t, "event.objects", se.ConfigKey)
+	require.Contains(t, err.Error(), `instance "42"`)
 	require.Contains(t, err.Error(), "create widgets.deleted")
 	require.Equal(t, map[string]int{"GET": 1, "POST": 3}, r.requests(from), "a 400 is not retried")
 	_, statuses, _ := r.summary()

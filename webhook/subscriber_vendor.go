@@ -297,6 +297,10 @@ func (c *vendorClient) once(ctx context.Context, op, method, target, query strin
 		e.ConfigKey = c.authKeys
 	case resp.StatusCode == http.StatusNotFound && op == "list":
 		e.ConfigKey = c.baseKey()
+	case resp.StatusCode == http.StatusBadRequest && op != "list":
+		// What a vendor refuses in a webhook is its topic, made of the
+		// objects the instance asks for.
+		e.ConfigKey = "event.objects"
 	}
 	retry := resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusRequestTimeout
 	if resp.StatusCode == http.StatusNotImplemented {
