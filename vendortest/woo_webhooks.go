@@ -89,7 +89,7 @@ func (s *WooCommerce) AddWebhook(ctx context.Context, topic, deliveryURL, secret
 	s.lastWebhook = max(s.lastWebhook, id)
 	now := s.clock.Now()
 	s.webhooks = append(s.webhooks, wooWebhook{id: id, name: "Webhook created on " + now.In(s.site).Format("January 2, 2006 @ 03:04 PM"),
-		topic: topic, deliveryURL: deliveryURL, secret: secret, status: WooWebhookActive, created: now, modified: now})
+		topic: topic, deliveryURL: deliveryURL, secret: secret, status: wooWebhookActive, created: now, modified: now})
 	return id, nil
 }
 
@@ -103,7 +103,7 @@ func (s *WooCommerce) deliver(ctx context.Context, resource, event string, paylo
 	s.mu.Lock()
 	var hooks []wooWebhook
 	for _, h := range s.webhooks {
-		if h.topic == topic && h.status == WooWebhookActive {
+		if h.topic == topic && h.status == wooWebhookActive {
 			hooks = append(hooks, h)
 		}
 	}

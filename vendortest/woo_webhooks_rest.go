@@ -17,9 +17,9 @@ import (
 // by the admin; disabled is set by the store after wooMaxFailures
 // deliveries in a row were not answered 2xx.
 const (
-	WooWebhookActive   = "active"
-	WooWebhookPaused   = "paused"
-	WooWebhookDisabled = "disabled"
+	wooWebhookActive   = "active"
+	wooWebhookPaused   = "paused"
+	wooWebhookDisabled = "disabled"
 )
 
 // wooMaxFailures is how many failed deliveries in a row disable a
@@ -98,7 +98,7 @@ func (s *WooCommerce) delivered(id int, err error) {
 		return
 	}
 	if h.failures++; h.failures >= wooMaxFailures {
-		h.status, h.modified = WooWebhookDisabled, s.clock.Now()
+		h.status, h.modified = wooWebhookDisabled, s.clock.Now()
 	}
 }
 
@@ -186,7 +186,7 @@ func (s *WooCommerce) createWebhook(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, *e)
 		return
 	}
-	h := wooWebhook{status: WooWebhookActive}
+	h := wooWebhook{status: wooWebhookActive}
 	if e := h.apply(body, true); e != nil {
 		s.fail(w, *e)
 		return
@@ -300,7 +300,7 @@ func (h *wooWebhook) apply(b wooWebhookBody, create bool) *wpError {
 	}
 	if b.Status != nil {
 		switch *b.Status {
-		case WooWebhookActive, WooWebhookPaused, WooWebhookDisabled:
+		case wooWebhookActive, wooWebhookPaused, wooWebhookDisabled:
 			h.status = *b.Status
 		default:
 			return invalidParam("status", "status is not one of active, paused, and disabled.")

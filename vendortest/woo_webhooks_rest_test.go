@@ -174,10 +174,10 @@ func TestWooCommerceWebhookDisabled(t *testing.T) {
 	}
 	count := func() int { mu.Lock(); defer mu.Unlock(); return got }
 
-	require.NoError(t, s.SetWebhookStatus(id, vendortest.WooWebhookPaused))
+	require.NoError(t, s.SetWebhookStatus(id, "paused"))
 	require.NoError(t, touch())
 	require.Equal(t, 0, count(), "a paused webhook is not delivered")
-	require.NoError(t, s.SetWebhookStatus(id, vendortest.WooWebhookActive))
+	require.NoError(t, s.SetWebhookStatus(id, "active"))
 	require.NoError(t, touch())
 	require.Equal(t, 1, count())
 
@@ -186,9 +186,9 @@ func TestWooCommerceWebhookDisabled(t *testing.T) {
 	mu.Unlock()
 	for i := range 5 {
 		require.ErrorIs(t, touch(), vendortest.ErrWebhookRefused)
-		want := vendortest.WooWebhookActive
+		want := "active"
 		if i == 4 {
-			want = vendortest.WooWebhookDisabled
+			want = "disabled"
 		}
 		require.Equal(t, want, s.Webhooks()[0].Status, "after %d failures", i+1)
 	}

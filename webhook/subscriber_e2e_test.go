@@ -188,7 +188,7 @@ func TestSubscriberDrift(t *testing.T) {
 
 	r.clock.Advance(10 * time.Minute)
 	for _, h := range r.store.Webhooks() {
-		require.NoError(t, r.store.SetWebhookStatus(h.ID, vendortest.WooWebhookDisabled))
+		require.NoError(t, r.store.SetWebhookStatus(h.ID, "disabled"))
 	}
 	r.clock.Advance(time.Minute)
 	b, err := r.store.CreateCustomer(t.Context(), vendortest.Customer{FirstName: "Bob", Email: "bob@example.com"})

@@ -153,7 +153,7 @@ func TestSubscriberRun(t *testing.T) {
 	r := newSubRig(t, nil)
 	require.NoError(t, r.reconcile(t))
 	for _, h := range r.store.Webhooks() {
-		require.NoError(t, r.store.SetWebhookStatus(h.ID, vendortest.WooWebhookPaused))
+		require.NoError(t, r.store.SetWebhookStatus(h.ID, "paused"))
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
@@ -175,7 +175,7 @@ func TestSubscriberBackfillRetried(t *testing.T) {
 	t.Parallel()
 	r := newSubRig(t, nil)
 	require.NoError(t, r.reconcile(t))
-	require.NoError(t, r.store.SetWebhookStatus(1, vendortest.WooWebhookDisabled))
+	require.NoError(t, r.store.SetWebhookStatus(1, "disabled"))
 	r.backMu.Lock()
 	r.backErr = errors.New("poller busy")
 	r.backMu.Unlock()
