@@ -105,6 +105,7 @@ func (d *Definition) clone() *Definition {
 	c.Webhook.Methods = slices.Clone(d.Webhook.Methods)
 	c.Webhook.Topics.Objects = maps.Clone(d.Webhook.Topics.Objects)
 	c.Webhook.Topics.Actions = maps.Clone(d.Webhook.Topics.Actions)
+	c.Webhook.Subscription.Actions = slices.Clone(d.Webhook.Subscription.Actions)
 	return &c
 }
 
@@ -176,4 +177,5 @@ func (d *Definition) setDefaults() {
 	if w.Topics.Separator == "" {
 		w.Topics.Separator = "."
 	}
+	w.Subscription.setDefaults(d.DefaultPageSize)
 }

@@ -46,6 +46,7 @@ func (d *Definition) problems() problemList {
 	d.checkPaths(&ps)
 	d.checkResources(&ps)
 	d.Webhook.check(&ps)
+	d.checkSubscription(&ps)
 	return ps
 }
 

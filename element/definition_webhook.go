@@ -97,4 +97,8 @@ type Webhook struct {
 	// request whose form body has it and that carries no signature is
 	// answered 2xx and yields no change. Empty means no such request.
 	PingField string `json:"pingField,omitempty"`
+
+	// Subscription says how the vendor's webhooks are registered for an
+	// instance. The zero value means they are set up by hand.
+	Subscription Subscription `json:"subscription,omitzero"`
 }

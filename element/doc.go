@@ -60,7 +60,8 @@
 // (none, basic, bearer, query, header or oauth1; chosen by the base URL's
 // scheme where AuthByScheme says, see [Definition.AuthFor]: WooCommerce
 // wants OAuth 1.0a over http and Basic over https), pagination, records
-// path, paths and inbound webhook scheme. The built-in
+// path, paths, inbound webhook scheme, and how to register webhooks at
+// the vendor ([Subscription]). The built-in
 // definitions are woocommercerest, concur and generic, in the default
 // catalogue, [Default], which Parse reads. Add your own there with
 // [ParseDefinition] and [Catalogue.Register], and find them with

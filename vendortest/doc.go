@@ -36,6 +36,13 @@
 // for a test of a handler, [WooWebhookHeader] and [WooSignature] their
 // headers.
 //
+// The store also serves its REST webhooks resource, /webhooks, as a
+// client that subscribes by itself (webhook.Subscriber) uses it: list,
+// create, update and delete with force=true. Only active webhooks are
+// delivered to; five failed deliveries in a row disable one, and
+// [WooCommerce.SetWebhookStatus] and [WooCommerce.DeleteWebhook] do what
+// the store or its admin would; [WooCommerce.Webhooks] shows them.
+//
 // # Faults
 //
 // [Fake.Inject] adds [Fault]s: a status with Retry-After, a hang, a delay,

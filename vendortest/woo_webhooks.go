@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // What WooCommerce sends with a webhook delivery that a handler's test
@@ -55,8 +56,10 @@ const (
 // wooWebhook is a webhook configured in the store (WooCommerce > Settings
 // > Advanced > Webhooks).
 type wooWebhook struct {
-	id                         int
-	topic, deliveryURL, secret string
+	id                                       int
+	name, topic, deliveryURL, secret, status string
+	failures                                 int // deliveries in a row not answered 2xx
+	created, modified                        time.Time
 }
 
 // AddWebhook saves a webhook as the store's admin does: topic is
@@ -74,36 +77,33 @@ func (s *WooCommerce) AddWebhook(ctx context.Context, topic, deliveryURL, secret
 		return 0, fmt.Errorf("%w: webhook topic %q is not resource.event", ErrConfig, topic)
 	}
 	s.mu.Lock()
-	id := len(s.webhooks) + 1
+	id := s.lastWebhook + 1
 	s.mu.Unlock()
 
-	ping := wooPingField + "=" + strconv.Itoa(id)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, deliveryURL, strings.NewReader(ping))
-	if err != nil {
-		return 0, fmt.Errorf("vendortest: webhook %s: %w", topic, err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("User-Agent", wooUserAgent)
-	if err := s.send(req); err != nil {
+	if err := s.ping(ctx, id, deliveryURL); err != nil {
 		return 0, fmt.Errorf("vendortest: webhook %s not saved: the delivery URL did not accept the ping: %w", topic, err)
 	}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.webhooks = append(s.webhooks, wooWebhook{id: id, topic: topic, deliveryURL: deliveryURL, secret: secret})
+	s.lastWebhook = max(s.lastWebhook, id)
+	now := s.clock.Now()
+	s.webhooks = append(s.webhooks, wooWebhook{id: id, name: "Webhook created on " + now.In(s.site).Format("January 2, 2006 @ 03:04 PM"),
+		topic: topic, deliveryURL: deliveryURL, secret: secret, status: wooWebhookActive, created: now, modified: now})
 	return id, nil
 }
 
-// deliver posts payload to every webhook of resource's topic event, each
-// signed with its own secret, and returns the errors of those that
-// failed.
+// deliver posts payload to every active webhook of resource's topic
+// event, each signed with its own secret, and returns the errors of those
+// that failed. A webhook whose deliveries failed 5 times in a row is
+// disabled, as WooCommerce does.
 func (s *WooCommerce) deliver(ctx context.Context, resource, event string, payload any) error {
 	topic := wooResources[resource].topic + "." + event
 	home := s.URL() + "/"
 	s.mu.Lock()
 	var hooks []wooWebhook
 	for _, h := range s.webhooks {
-		if h.topic == topic {
+		if h.topic == topic && h.status == wooWebhookActive {
 			hooks = append(hooks, h)
 		}
 	}
@@ -123,7 +123,9 @@ func (s *WooCommerce) deliver(ctx context.Context, resource, event string, paylo
 			continue
 		}
 		setWooHeaders(req.Header, home, h.id, topic, h.secret, body)
-		if err := s.send(req); err != nil {
+		err = s.send(req)
+		s.delivered(h.id, err)
+		if err != nil {
 			errs = append(errs, fmt.Errorf("vendortest: webhook %d (%s): %w", h.id, topic, err))
 		}
 	}

@@ -75,6 +75,17 @@ type WooConfig struct {
 // {"code","message","data":{"status"}}. A page past the last is empty for
 // customers and an error for orders, as in WooCommerce.
 //
+// It also serves the webhooks resource: GET /webhooks (page, per_page,
+// status; newest first; X-WP-Total and X-WP-TotalPages), POST /webhooks
+// (name, topic, delivery_url, secret, status; answered 201, the new
+// webhook's URL pinged with webhook_id=N), GET, PUT and DELETE
+// /webhooks/{id} (DELETE only with force=true, else 501
+// woocommerce_rest_trash_not_supported), with WooCommerce's field names,
+// ids and error codes; the secret is write-only. Every change to a
+// customer or order is then delivered, signed, to each active webhook of
+// its topic; five failed deliveries in a row disable a webhook (see
+// [WooCommerce.SetWebhookStatus] to do it at once).
+//
 // Every request is logged (see [Fake.Log]) and may be answered by an
 // injected [Fault]. Its methods are safe for concurrent use.
 type WooCommerce struct {
@@ -90,6 +101,7 @@ type WooCommerce struct {
 	records     map[string]map[int]wooRecord
 	lastID      map[string]int
 	webhooks    []wooWebhook
+	lastWebhook int // the last webhook id given
 }
 
 // NewWooCommerce returns an empty store. It returns an error wrapping
@@ -153,6 +165,10 @@ func (s *WooCommerce) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // serve answers r and fills in its log entry.
 func (s *WooCommerce) serve(w http.ResponseWriter, r *http.Request, entry *LoggedRequest) {
 	name, _ := strings.CutPrefix(r.URL.Path, WooAPIPath+"/")
+	if rest, ok := strings.CutPrefix(name, "webhooks"); ok && (rest == "" || rest[0] == '/') {
+		s.serveWebhooks(w, r, entry, strings.TrimPrefix(rest, "/"))
+		return
+	}
 	res, ok := wooResources[name]
 	if !ok || r.Method != http.MethodGet {
 		s.fail(w, wpError{http.StatusNotFound, "rest_no_route", "No route was found matching the URL and request method.", nil})

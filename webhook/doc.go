@@ -18,6 +18,9 @@
 // are bounded (1 MiB, 413); other refusals are 405, 404, 401 and 400, and a
 // failing Sink is 503 so the vendor retries.
 //
+// [Subscriber] registers the vendor's webhooks for webhook-type instances
+// and keeps them in place (see "Subscriptions" below).
+//
 // The consumer's side, verifying the notifications the Notifier sends, is
 // package receiver.
 //
@@ -101,4 +104,51 @@
 // accepted it, so a request answered 503 can be retried. Two copies of a
 // delivery arriving at the same moment may both be published; event ids
 // let consumers drop the second.
+//
+// # Subscriptions
+//
+// For an element whose definition has a Webhook.Subscription section
+// (woocommercerest does: POST /webhooks with name, topic, delivery_url,
+// secret and status), a [Subscriber] creates the vendor's webhooks itself:
+//
+//	sub, err := webhook.NewSubscriber(webhook.SubscriberConfig{
+//		PublicURL: "https://hooks.example.com", Sink: notifier, Backfill: backfill})
+//	inst, err = sub.Reconcile(ctx, inst) // persist inst: it holds the webhook secret
+//	h, err := webhook.New(webhook.Config{Resolve: resolve, Sink: notifier, Subscriber: sub})
+//	go sub.Run(ctx)
+//
+// Reconcile registers one vendor webhook per topic of the instance's
+// objects (event.objects, else the element's resources) and subscribed
+// action: for WooCommerce customers, customer.created, customer.updated
+// and customer.deleted. Each is named "elementevents {instanceID} {topic}",
+// by which the Subscriber knows its own and never touches others', and
+// delivers to PublicURL + "/events/{elementKey}/{instanceID}", signed with
+// a secret the Subscriber generates (32 random bytes) unless the instance
+// already has one under the definition's Webhook.SecretKey. The secret is
+// returned in a copy of the instance; the host persists that copy and
+// serves it to the Handler, which verifies with it. A secret changed in
+// the instance's configuration is sent to the vendor at the next
+// reconcile.
+//
+// Each Reconcile lists the vendor's webhooks and creates the missing,
+// updates those whose delivery URL, topic or secret is out of date or that
+// are not active (WooCommerce disables a webhook after five failed
+// deliveries; its admin can pause or delete one), and deletes ours no
+// longer configured; when nothing changed it sends no write. Run repeats
+// it for every instance at the refresh interval on the injected clock.
+// Removing an instance (Remove, or Reconcile of one whose events are
+// disabled or polled) deletes ours.
+//
+// A webhook found down and repaired leaves a gap: SubscriberConfig.Backfill
+// is called for its object with the time of the last webhook the Handler
+// accepted for the instance (the Handler tells the Subscriber set in its
+// Config), else of the last healthy reconcile, so that the changes made
+// meanwhile are polled once; deterministic event ids make a change seen
+// both ways one event. When the webhooks cannot be set up or repaired,
+// the instance's callback receives one SubscriptionFailing status and
+// one warning is logged, then one Recovered status and one warning once
+// they are back. Errors are [*SubscriptionError]s, naming the instance,
+// the vendor's answer and the configuration key to fix, never a secret;
+// only 5xx, 408, 429 and network errors are retried (twice, after 1 s and
+// 5 s). Every request dials through SubscriberConfig.Guard.
 package webhook

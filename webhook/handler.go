@@ -85,6 +85,12 @@ type Config struct {
 	// in both directions. Default signature.DefaultTolerance (5 minutes);
 	// negative disables the check.
 	SignatureTolerance time.Duration
+
+	// Subscriber, when set, is told the time of every webhook accepted
+	// for an instance, so that it can fill the gap a broken vendor
+	// subscription leaves from the last webhook that arrived. Nil means
+	// it fills gaps from its last healthy reconcile.
+	Subscriber *Subscriber
 }
 
 // Handler is the http.Handler for inbound vendor webhooks, for one
@@ -102,6 +108,7 @@ type Handler struct {
 	dedupe     Deduper
 	ttl        time.Duration
 	tolerance  time.Duration
+	subscriber *Subscriber
 
 	tooLarge string // the 413 reason, built once
 
@@ -137,6 +144,7 @@ func New(cfg Config) (*Handler, error) {
 		dedupe:     cfg.Deduper,
 		ttl:        cfg.DedupeTTL,
 		tolerance:  cfg.SignatureTolerance,
+		subscriber: cfg.Subscriber,
 	}
 	if h.definition == nil {
 		h.definition = element.Default().Lookup
@@ -259,6 +267,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.markAccepted(ctx, delivery, evs)
+	if h.subscriber != nil {
+		h.subscriber.received(id, now)
+	}
 	h.answer(w, http.StatusOK, "ok")
 }
 

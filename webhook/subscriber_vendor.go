@@ -1,0 +1,341 @@
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"github.com/a12b7632/elementevents/element"
+	"github.com/a12b7632/elementevents/internal/quote"
+	"github.com/a12b7632/elementevents/internal/vocab"
+	"github.com/a12b7632/elementevents/netguard"
+	"github.com/a12b7632/elementevents/vendorauth"
+)
+
+// maxVendorBody bounds what is read of a vendor's answer: a page of
+// webhooks is a few kilobytes.
+const maxVendorBody = 4 << 20
+
+// retryDelays are the waits before the second and third attempt of a
+// request that failed in a way a retry can mend (5xx, 429, network).
+var retryDelays = [...]time.Duration{time.Second, 5 * time.Second}
+
+// vendorHook is a vendor's webhook as listed.
+type vendorHook struct {
+	id, name, topic, deliveryURL, status string
+}
+
+// vendorClient talks to one instance's webhooks collection.
+type vendorClient struct {
+	instanceID, element string
+	base                string // the collection's URL, no trailing slash
+	sub                 element.Subscription
+	pagination          element.Pagination
+	client              *http.Client
+	clock               clockwork.Clock
+	authKeys            string // the configuration keys of the credentials, for errors
+	urlKey              string // the configuration keys of the base URL, for errors
+
+	style          string
+	user, password vendorauth.Secret
+	token          vendorauth.Secret
+	param, prefix  string
+	oauth1         *vendorauth.OAuth1
+}
+
+// newVendorClient reads the instance's base URL and credentials as its
+// definition says. Errors name the configuration key at fault.
+//
+// It reads the credentials as poller.HTTPSource does; the two are kept
+// apart while the poller's auth grows OAuth 2, and belong in vendorauth
+// once it settles.
+func newVendorClient(inst *element.Instance, def *element.Definition, hc *http.Client, clock clockwork.Clock) (*vendorClient, error) {
+	base, err := def.ExpandBaseURL(inst.Configuration.Get)
+	if err != nil {
+		return nil, &SubscriptionError{Instance: inst.ID, Element: def.Key, Op: "configure", ConfigKey: urlKeyOf(def), Err: err}
+	}
+	scheme, _, _ := strings.Cut(base, ":")
+	a := def.AuthFor(scheme)
+	c := &vendorClient{
+		instanceID: inst.ID, element: def.Key, base: base + def.Webhook.Subscription.Path,
+		sub: def.Webhook.Subscription, pagination: def.Pagination, client: hc, clock: clock,
+		style: a.Style, param: a.Param, prefix: a.Prefix, urlKey: urlKeyOf(def),
+	}
+	get := func(key string) (vendorauth.Secret, error) {
+		v, ok := inst.Configuration.Get(key)
+		if !ok || strings.TrimSpace(v) == "" {
+			return "", &SubscriptionError{Instance: inst.ID, Element: def.Key, Op: "configure", ConfigKey: key,
+				Err: errors.New("the credential is missing")}
+		}
+		return vendorauth.Secret(v), nil
+	}
+	switch a.Style {
+	case vocab.AuthBasic:
+		c.authKeys = strings.Trim(a.UsernameKey+", "+a.PasswordKey, ", ")
+		if c.user, err = get(a.UsernameKey); err == nil && a.PasswordKey != "" {
+			c.password, err = get(a.PasswordKey)
+		}
+	case vocab.AuthBearer, vocab.AuthQuery, vocab.AuthHeader:
+		c.authKeys = a.TokenKey
+		c.token, err = get(a.TokenKey)
+	case vocab.AuthOAuth1:
+		c.authKeys = a.ConsumerKeyKey + ", " + a.ConsumerSecretKey
+		var key, secret vendorauth.Secret
+		if key, err = get(a.ConsumerKeyKey); err == nil {
+			secret, err = get(a.ConsumerSecretKey)
+		}
+		if err == nil {
+			c.oauth1, err = vendorauth.NewOAuth1(vendorauth.OAuth1Config{
+				ConsumerKey: string(key), ConsumerSecret: secret, SignatureMethod: a.SignatureMethod,
+				Placement: a.Placement, SendVersion: a.SendVersion, Clock: clock,
+			})
+		}
+	case "", vocab.AuthNone:
+	default:
+		err = &SubscriptionError{Instance: inst.ID, Element: def.Key, Op: "configure",
+			Err: fmt.Errorf("auth style %s is not supported for webhook subscriptions", quote.String(a.Style))}
+	}
+	if err != nil {
+		if _, ok := errors.AsType[*SubscriptionError](err); !ok {
+			err = &SubscriptionError{Instance: inst.ID, Element: def.Key, Op: "configure", ConfigKey: c.authKeys, Err: err}
+		}
+		return nil, err
+	}
+	return c, nil
+}
+
+// authorize adds the credentials to req.
+func (c *vendorClient) authorize(req *http.Request) error {
+	switch c.style {
+	case vocab.AuthBasic:
+		req.SetBasicAuth(string(c.user), string(c.password))
+	case vocab.AuthBearer:
+		req.Header.Set("Authorization", "Bearer "+string(c.token))
+	case vocab.AuthHeader:
+		req.Header.Set(c.param, c.prefix+string(c.token))
+	case vocab.AuthQuery:
+		q := req.URL.Query()
+		q.Set(c.param, string(c.token))
+		req.URL.RawQuery = q.Encode()
+	case vocab.AuthOAuth1:
+		return c.oauth1.Sign(req)
+	}
+	return nil
+}
+
+// list returns every webhook in the collection, page after page.
+func (c *vendorClient) list(ctx context.Context) ([]vendorHook, error) {
+	var all []vendorHook
+	p := c.pagination
+	for page := p.FirstPage; ; page++ {
+		q := url.Values{}
+		paged := p.Style == vocab.PaginationPage
+		if paged {
+			q.Set(p.PageParam, strconv.Itoa(page))
+			if c.sub.PageSize > 0 && p.SizeParam != "" {
+				q.Set(p.SizeParam, strconv.Itoa(c.sub.PageSize))
+			}
+		}
+		body, header, err := c.do(ctx, "list", http.MethodGet, c.base, q.Encode(), nil)
+		if err != nil {
+			return nil, err
+		}
+		hooks, err := c.decodeList(body)
+		if err != nil {
+			return nil, &SubscriptionError{Instance: c.instanceID, Element: c.element, Op: "list", Err: err}
+		}
+		all = append(all, hooks...)
+		if !paged || len(hooks) == 0 {
+			return all, nil
+		}
+		if p.TotalPagesHeader != "" {
+			if n, err := strconv.Atoi(header.Get(p.TotalPagesHeader)); err == nil {
+				if page-p.FirstPage+1 >= n {
+					return all, nil
+				}
+				continue
+			}
+		}
+		if c.sub.PageSize > 0 && len(hooks) < c.sub.PageSize {
+			return all, nil
+		}
+		if page-p.FirstPage >= 1000 {
+			return nil, &SubscriptionError{Instance: c.instanceID, Element: c.element, Op: "list", Err: errors.New("more than 1000 pages of webhooks")}
+		}
+	}
+}
+
+// decodeList reads a page: a JSON array of webhooks.
+func (c *vendorClient) decodeList(body []byte) ([]vendorHook, error) {
+	var raw []map[string]json.RawMessage
+	if err := json.Unmarshal(body, &raw); err != nil {
+		return nil, fmt.Errorf("the list of webhooks is not a JSON array of objects: %w", err)
+	}
+	hooks := make([]vendorHook, 0, len(raw))
+	for _, m := range raw {
+		hooks = append(hooks, c.hookOf(m))
+	}
+	return hooks, nil
+}
+
+// hookOf reads the fields of one webhook; an id may be a number or a
+// string.
+func (c *vendorClient) hookOf(m map[string]json.RawMessage) vendorHook {
+	field := func(name string) string {
+		raw := m[name]
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			return s
+		}
+		return string(bytes.TrimSpace(raw))
+	}
+	return vendorHook{
+		id: field(c.sub.IDField), name: field(c.sub.NameField), topic: field(c.sub.TopicField),
+		deliveryURL: field(c.sub.DeliveryURLField), status: field(c.sub.StatusField),
+	}
+}
+
+// create registers a webhook; secret is sent, never logged.
+func (c *vendorClient) create(ctx context.Context, h vendorHook, secret vendorauth.Secret) error {
+	_, _, err := c.do(ctx, "create "+h.topic, http.MethodPost, c.base, "", c.body(h, secret))
+	return err
+}
+
+// update sets every field of webhook id to h's.
+func (c *vendorClient) update(ctx context.Context, id string, h vendorHook, secret vendorauth.Secret) error {
+	_, _, err := c.do(ctx, "update "+h.topic, c.sub.UpdateMethod, c.base+"/"+url.PathEscape(id), "", c.body(h, secret))
+	return err
+}
+
+// remove deletes webhook id.
+func (c *vendorClient) remove(ctx context.Context, h vendorHook) error {
+	_, _, err := c.do(ctx, "delete "+h.topic, http.MethodDelete, c.base+"/"+url.PathEscape(h.id), c.sub.DeleteQuery, nil)
+	return err
+}
+
+func (c *vendorClient) body(h vendorHook, secret vendorauth.Secret) []byte {
+	b, _ := json.Marshal(map[string]string{
+		c.sub.NameField: h.name, c.sub.TopicField: h.topic, c.sub.DeliveryURLField: h.deliveryURL,
+		c.sub.SecretField: string(secret), c.sub.StatusField: c.sub.ActiveStatus,
+	})
+	return b
+}
+
+// do sends one request, retrying what a retry can mend, and returns the
+// body of a 2xx answer. Errors are [*SubscriptionError]s.
+func (c *vendorClient) do(ctx context.Context, op, method, target, query string, body []byte) ([]byte, http.Header, error) {
+	var last error
+	for attempt := 0; ; attempt++ {
+		b, h, err, retry := c.once(ctx, op, method, target, query, body)
+		if err == nil || !retry || attempt >= len(retryDelays) {
+			return b, h, err
+		}
+		last = err
+		select {
+		case <-ctx.Done():
+			return nil, nil, fmt.Errorf("%w (after %w)", ctx.Err(), last)
+		case <-c.clock.After(retryDelays[attempt]):
+		}
+	}
+}
+
+// once sends one request and says whether a failure is worth a retry.
+func (c *vendorClient) once(ctx context.Context, op, method, target, query string, body []byte) ([]byte, http.Header, error, bool) {
+	fail := func(status int, err error) *SubscriptionError {
+		return &SubscriptionError{Instance: c.instanceID, Element: c.element, Op: op, StatusCode: status, Err: err}
+	}
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target, rd)
+	if err != nil {
+		return nil, nil, fail(0, err), false
+	}
+	req.URL.RawQuery = query
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if err := c.authorize(req); err != nil {
+		return nil, nil, fail(0, err), false
+	}
+	resp, err := c.client.Do(req)
+	if err != nil {
+		// The URL of a url.Error carries the query, which may hold a
+		// signature or a token: name the endpoint without it.
+		if ue, ok := errors.AsType[*url.Error](err); ok {
+			err = fmt.Errorf("%s %s: %w", ue.Op, quote.Cut(target), ue.Err)
+		}
+		e := fail(0, err)
+		e.ConfigKey = c.baseKey()
+		// The guard's refusal stands however often it is asked.
+		return nil, nil, e, ctx.Err() == nil && !errors.Is(err, netguard.ErrRefused)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxVendorBody))
+	if err != nil {
+		return nil, nil, fail(resp.StatusCode, fmt.Errorf("reading the answer: %w", err)), true
+	}
+	if resp.StatusCode/100 == 2 {
+		return data, resp.Header, nil, false
+	}
+	e := fail(resp.StatusCode, errors.New(http.StatusText(resp.StatusCode)))
+	e.Code, e.Message = vendorError(data)
+	switch {
+	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
+		e.ConfigKey = c.authKeys
+	case resp.StatusCode == http.StatusNotFound && op == "list":
+		e.ConfigKey = c.baseKey()
+	case resp.StatusCode == http.StatusBadRequest && op != "list":
+		// What a vendor refuses in a webhook is its topic, made of the
+		// objects the instance asks for.
+		e.ConfigKey = "event.objects"
+	}
+	retry := resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusRequestTimeout
+	if resp.StatusCode == http.StatusNotImplemented {
+		retry = false // a route the vendor does not have
+	}
+	return nil, nil, e, retry
+}
+
+// baseKey is the configuration key of the vendor's address.
+func (c *vendorClient) baseKey() string { return c.urlKey }
+
+// urlKeyOf returns the configuration keys the definition's base URL is
+// made of ("store.url").
+func urlKeyOf(def *element.Definition) string {
+	var keys []string
+	for _, k := range def.ConfigKeys() {
+		if strings.Contains(def.BaseURL, "{"+k+"}") {
+			keys = append(keys, k)
+		}
+	}
+	return strings.Join(keys, ", ")
+}
+
+// vendorError reads a WordPress-style error body, {"code","message"}, and
+// returns its code and message cut short; "" when the body is not one.
+func vendorError(body []byte) (code, message string) {
+	var e struct {
+		Code    any    `json:"code"`
+		Message string `json:"message"`
+	}
+	if json.Unmarshal(body, &e) != nil {
+		return "", ""
+	}
+	if e.Code != nil {
+		code = fmt.Sprint(e.Code)
+	}
+	return quote.CutN(code, 128), quote.CutN(e.Message, 256)
+}
