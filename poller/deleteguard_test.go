@@ -1,7 +1,6 @@
 package poller_test
 
 import (
-	"bytes"
 	"cmp"
 	"log/slog"
 	"slices"
@@ -10,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/a12b7632/elementevents/internal/logbuf"
 
 	"github.com/stretchr/testify/require"
 
@@ -31,7 +32,7 @@ type guardRig struct {
 	*e2eWooRig
 	mu    sync.Mutex
 	holds []int // OnDeletesHeld's counts
-	log   bytes.Buffer
+	log   logbuf.Buffer
 	saved map[int]vendortest.Customer
 }
 
@@ -39,7 +40,7 @@ func newGuardRig(t *testing.T, n int, mod func(*poller.Config)) *guardRig {
 	t.Helper()
 	g := &guardRig{saved: map[int]vendortest.Customer{}}
 	g.e2eWooRig = newE2EWooRig(t, guardCustomers, func(c *poller.Config) {
-		c.Logger = slog.New(slog.NewTextHandler(lockedWriter{&g.mu, &g.log}, nil))
+		c.Logger = slog.New(slog.NewTextHandler(&g.log, nil))
 		c.OnDeletesHeld = func(resource string, held int) {
 			require.Equal(t, "customers", resource)
 			g.mu.Lock()
@@ -55,17 +56,6 @@ func newGuardRig(t *testing.T, n int, mod func(*poller.Config)) *guardRig {
 	require.NoError(t, c.res.Err)
 	require.Empty(t, c.batches)
 	return g
-}
-
-type lockedWriter struct {
-	mu *sync.Mutex
-	w  *bytes.Buffer
-}
-
-func (l lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
 
 // remove deletes customers from..to at the store, keeping them to restore.

@@ -1,7 +1,6 @@
 package poller_test
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -11,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/a12b7632/elementevents/internal/logbuf"
 
 	"github.com/stretchr/testify/require"
 
@@ -32,7 +33,7 @@ type oauthRig struct {
 	sink    *eventstest.Recorder
 	state   poller.State
 	tokens  vendorauth.TokenStore
-	logs    *syncBuffer
+	logs    *logbuf.Buffer
 	reauths atomic.Int32
 	p       *poller.Poller
 	// resources, when set, is the instance's event.poller.configuration
@@ -40,29 +41,12 @@ type oauthRig struct {
 	resources string
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func newOAuthRig(t *testing.T, cfg vendortest.ConcurConfig) *oauthRig {
 	t.Helper()
 	clock := newE2EClock()
 	cfg.Clock = clock
 	r := &oauthRig{clock: clock, api: vendortest.ServeConcur(t, concurAuth(cfg)), sink: &eventstest.Recorder{},
-		state: poller.NewMemoryState(), tokens: vendorauth.NewMemoryTokenStore(), logs: &syncBuffer{}}
+		state: poller.NewMemoryState(), tokens: vendorauth.NewMemoryTokenStore(), logs: &logbuf.Buffer{}}
 	r.p = r.poller(t, concurRefresh, nil)
 	return r
 }

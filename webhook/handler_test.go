@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/a12b7632/elementevents/internal/logbuf"
+
 	"github.com/jonboulle/clockwork"
 	"github.com/stretchr/testify/require"
 
@@ -150,31 +152,13 @@ func (s *handlerSink) fail(err error) { s.Err = err }
 // got returns the batches accepted.
 func (s *handlerSink) got() []events.Batch { return s.Batches() }
 
-// handlerLogs is a concurrency-safe buffer for a slog.TextHandler.
-type handlerLogs struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *handlerLogs) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *handlerLogs) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
 // handlerFixture is a Handler behind a loopback server.
 type handlerFixture struct {
 	h     *webhook.Handler
 	srv   *httptest.Server
 	sink  *handlerSink
 	clock *clockwork.FakeClock
-	logs  *handlerLogs
+	logs  *logbuf.Buffer
 }
 
 // setupHandler starts a Handler configured by cfg, filled with the test
@@ -184,7 +168,7 @@ type handlerFixture struct {
 // 405 itself).
 func setupHandler(t *testing.T, cfg webhook.Config, mount func(http.Handler) http.Handler) *handlerFixture {
 	t.Helper()
-	f := &handlerFixture{sink: &handlerSink{}, clock: clockwork.NewFakeClockAt(handlerT0), logs: &handlerLogs{}}
+	f := &handlerFixture{sink: &handlerSink{}, clock: clockwork.NewFakeClockAt(handlerT0), logs: &logbuf.Buffer{}}
 	if cfg.Resolve == nil && cfg.Instances == nil {
 		cfg.Instances = handlerInstances(t)
 	}

@@ -1,7 +1,6 @@
 package webhook_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -14,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/a12b7632/elementevents/internal/logbuf"
 
 	"github.com/jonboulle/clockwork"
 	"github.com/stretchr/testify/require"
@@ -43,7 +44,7 @@ type subRig struct {
 	clock   *clockwork.FakeClock
 	store   *vendortest.WooCommerce
 	rec     *eventstest.Recorder
-	logs    *syncBuffer
+	logs    *logbuf.Buffer
 	public  *httptest.Server
 	sub     *webhook.Subscriber
 	cfg     webhook.SubscriberConfig
@@ -53,24 +54,6 @@ type subRig struct {
 
 	mu   sync.Mutex
 	inst *element.Instance // the instance the host keeps, as Reconcile returned it
-}
-
-// syncBuffer is a log sink safe for concurrent use.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // subInstanceBody is the documented webhook instance body, with the
@@ -95,7 +78,7 @@ func subInstanceBody(storeURL, vendorType, objects string) string {
 
 func newSubRig(t *testing.T, mod func(*webhook.SubscriberConfig)) *subRig {
 	t.Helper()
-	r := &subRig{clock: clockwork.NewFakeClockAt(subT0), rec: &eventstest.Recorder{}, logs: &syncBuffer{}}
+	r := &subRig{clock: clockwork.NewFakeClockAt(subT0), rec: &eventstest.Recorder{}, logs: &logbuf.Buffer{}}
 	r.store = vendortest.ServeWooCommerce(t, vendortest.WooConfig{Key: subKey, Secret: subSecret, Clock: r.clock})
 	logger := slog.New(slog.NewTextHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	// The public server exists before the Handler: the Subscriber needs

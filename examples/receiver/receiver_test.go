@@ -11,9 +11,10 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/a12b7632/elementevents/internal/logbuf"
 
 	"github.com/stretchr/testify/require"
 
@@ -168,28 +169,10 @@ func TestHelp(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestRun starts the program on a free port, delivers a notification to
 // it over HTTP, stops it as a signal would and checks a clean exit.
 func TestRun(t *testing.T) {
-	var stdout, stderr syncBuffer
+	var stdout, stderr logbuf.Buffer
 	ctx, stop := context.WithCancel(t.Context())
 	defer stop()
 	done := make(chan int, 1)

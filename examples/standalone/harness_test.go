@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,10 +11,11 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/a12b7632/elementevents/internal/logbuf"
 
 	"github.com/stretchr/testify/require"
 
@@ -153,7 +153,7 @@ func writeFile(t *testing.T, dir, name, body string) string {
 // program is the standalone program under test, run in process or as a
 // subprocess.
 type program struct {
-	logs *logBuffer
+	logs *logbuf.Buffer
 	stop func() // the signal
 	done chan struct{}
 	code int // valid once done is closed
@@ -163,7 +163,7 @@ type program struct {
 // the signal does in main.
 func startInProcess(t *testing.T, args []string) *program {
 	ctx, cancel := context.WithCancelCause(context.Background())
-	p := &program{logs: &logBuffer{}, done: make(chan struct{})}
+	p := &program{logs: &logbuf.Buffer{}, done: make(chan struct{})}
 	p.stop = func() { cancel(errors.New("test stop")) }
 	go func() {
 		defer close(p.done)
@@ -179,7 +179,7 @@ func startInProcess(t *testing.T, args []string) *program {
 // startProcess starts the built binary; stop sends it SIGTERM.
 func startProcess(t *testing.T, bin string, args []string) *program {
 	cmd := exec.Command(bin, args...)
-	p := &program{logs: &logBuffer{}, done: make(chan struct{})}
+	p := &program{logs: &logbuf.Buffer{}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.logs, p.logs
 	require.NoError(t, cmd.Start())
 	p.stop = func() { require.NoError(t, cmd.Process.Signal(syscall.SIGTERM)) }
@@ -260,23 +260,4 @@ func (p *program) exit(t *testing.T, within time.Duration) int {
 		t.Fatalf("the program did not exit within %v; logs:\n%s", within, p.logs)
 		return -1
 	}
-}
-
-// logBuffer is a bytes.Buffer safe for the concurrent writes of the
-// program and reads of the test.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

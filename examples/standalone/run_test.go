@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/a12b7632/elementevents/internal/logbuf"
+
 	"github.com/stretchr/testify/require"
 )
 
@@ -94,7 +96,7 @@ func TestRunBadInput(t *testing.T) {
 			// until this context ends, and exit 0.
 			ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 			defer cancel()
-			var stdout, stderr logBuffer
+			var stdout, stderr logbuf.Buffer
 			args := append([]string{"-listen", "127.0.0.1:0"}, tt.args...)
 			code := run(ctx, args, &stdout, &stderr)
 			require.Equal(t, exitUsage, code, "stderr:\n%s", &stderr)
@@ -111,7 +113,7 @@ func TestRunBadInput(t *testing.T) {
 // and says that state is in memory.
 func TestRunHelp(t *testing.T) {
 	t.Parallel()
-	var stdout, stderr logBuffer
+	var stdout, stderr logbuf.Buffer
 	require.Equal(t, exitOK, run(t.Context(), []string{"-h"}, &stdout, &stderr))
 	help := stdout.String()
 	require.Empty(t, stderr.String())
@@ -134,7 +136,7 @@ func TestRunListenTaken(t *testing.T) {
 	require.NoError(t, err)
 	defer ln.Close()
 	ok := writeFile(t, t.TempDir(), "ok.json", instanceBody)
-	var stdout, stderr logBuffer
+	var stdout, stderr logbuf.Buffer
 	code := run(t.Context(), []string{"-instance", ok, "-listen", ln.Addr().String()}, &stdout, &stderr)
 	require.Equal(t, exitFailure, code, "stderr:\n%s", &stderr)
 	require.Contains(t, stderr.String(), "cannot listen")
