@@ -132,10 +132,15 @@ func newSubRig(t *testing.T, mod func(*webhook.SubscriberConfig)) *subRig {
 	return r
 }
 
-// backfill is the Backfill of the rig: a stand-in for the poller's own
-// Backfill (branch guard has none yet), a polling twin of the instance
-// polled once with FirstRun EmitSince.
+// backfill is the Backfill of the rig, as a host wires it: the poller's
+// Backfill, on a poller made for the webhook instance (with its
+// definition's default resources) the first time and kept, so that what it
+// remembers spans the gap fills.
 func (r *subRig) backfill(t *testing.T) func(ctx context.Context, inst *element.Instance, object string, since time.Time) error {
+	var (
+		mu sync.Mutex
+		p  *poller.Poller
+	)
 	return func(ctx context.Context, inst *element.Instance, object string, since time.Time) error {
 		r.backMu.Lock()
 		r.backs = append(r.backs, object+" "+since.UTC().Format(time.RFC3339))
@@ -144,26 +149,19 @@ func (r *subRig) backfill(t *testing.T) func(ctx context.Context, inst *element.
 		if err != nil {
 			return err
 		}
-		store, _ := inst.Configuration.Get("store.url")
-		twin, err := element.Parse([]byte(subInstanceBody(store, "polling", object)))
-		if err != nil {
-			return err
-		}
-		twin.ID = inst.ID
-		p, err := poller.New(poller.Config{
-			Instance: twin, Sink: r.rec, Clock: r.clock, Logger: slog.New(slog.DiscardHandler),
-			Guard:    netguard.Guard{AllowAddrPorts: []netip.AddrPort{addrOf(t, store)}},
-			FirstRun: poller.EmitSince, Since: since,
-		})
-		if err != nil {
-			return err
-		}
-		for _, res := range p.Poll(ctx) {
-			if res.Err != nil {
-				return res.Err
+		mu.Lock()
+		defer mu.Unlock()
+		if p == nil {
+			store, _ := inst.Configuration.Get("store.url")
+			p, err = poller.New(poller.Config{
+				Instance: inst, Sink: r.rec, Clock: r.clock, Logger: slog.New(slog.DiscardHandler),
+				Guard: netguard.Guard{AllowAddrPorts: []netip.AddrPort{addrOf(t, store)}},
+			})
+			if err != nil {
+				return err
 			}
 		}
-		return nil
+		return p.Backfill(ctx, object, since).Err
 	}
 }
 
