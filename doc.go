@@ -64,6 +64,18 @@
 // them into the same events. Both write to any events.Sink: the
 // notify.Notifier, or an in-process channel.
 //
+// Talking to the real vendors: the poller signs WooCommerce requests over
+// http with OAuth 1.0a and refreshes Concur's one-hour OAuth 2 tokens
+// itself, persisting each rotated refresh token in a
+// vendorauth.TokenStore before using it; a refused authorisation stops
+// the instance (no retry storm) until it is authorised again. A
+// webhook.Subscriber registers the vendor's webhooks for webhook-type
+// instances, repairs the ones the vendor disabled or a user deleted, and
+// fills the gap with the poller's Backfill. A vendor that suddenly lists
+// far fewer records has the deletes held by the poller's delete guard.
+// Each of these conditions reaches the instance's callback as a signed
+// instance status notification (events.Status), and its end too.
+//
 // # Consumers: receiver
 //
 // At the other end, receiver.Receiver is a net/http handler (or
@@ -77,10 +89,11 @@
 //
 // # State that survives restarts
 //
-// The Notifier's Outbox, the poller's State and the Deduper are
-// interfaces with in-memory defaults and conformance suites
-// (notify/notifytest, poller/statetest, webhook/dedupetest). Package
-// boltstore keeps all three in one file for a single process; the
+// The Notifier's Outbox, the poller's State, the Deduper and the OAuth 2
+// TokenStore are interfaces with in-memory defaults and conformance suites
+// (notify/notifytest, poller/statetest, webhook/dedupetest,
+// vendorauth/tokentest). Package boltstore keeps all four in one file for
+// a single process; the
 // riverstore module runs polling and delivery on PostgreSQL through River
 // for several replicas, so the core module never depends on a database
 // driver.
