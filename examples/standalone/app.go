@@ -23,6 +23,7 @@ type app struct {
 	st       stores
 	notifier *notify.Notifier
 	pollers  []*poller.Poller
+	subs     *subscriptions // nil without -public-url
 	server   *http.Server
 }
 
@@ -36,11 +37,16 @@ func newApp(o options, insts []instance, st stores, logger *slog.Logger) (*app, 
 	if err != nil {
 		return nil, err
 	}
-	srv, err := newServer(o, insts, n, st, logger)
+	h := newHooks(insts)
+	subs, err := newSubscriptions(o, h, n, st, logger)
 	if err != nil {
 		return nil, err
 	}
-	return &app{opts: o, log: logger, insts: insts, st: st, notifier: n, pollers: ps, server: srv}, nil
+	srv, err := newServer(o, h, subs, n, st, logger)
+	if err != nil {
+		return nil, err
+	}
+	return &app{opts: o, log: logger, insts: insts, st: st, notifier: n, pollers: ps, subs: subs, server: srv}, nil
 }
 
 // serve runs everything until ctx ends or the server fails, then shuts
@@ -74,6 +80,15 @@ func (a *app) serve(ctx context.Context, ln net.Listener, closeStores func() err
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- a.server.Serve(ln) }()
+
+	// Subscriptions start once the server serves: a vendor may call the
+	// delivery URL as the webhook is created. They stop with the pollers.
+	if a.subs != nil {
+		polling.Go(func() {
+			a.subs.reconcile(pollCtx)
+			_ = a.subs.sub.Run(pollCtx) // returns when pollCtx ends
+		})
+	}
 
 	code := exitOK
 	select {

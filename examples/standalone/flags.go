@@ -21,6 +21,7 @@ type options struct {
 	instances          []string
 	listen             string
 	statePath          string
+	publicURL          string
 	allowPrivate       bool
 	baseURLs           map[string]string // element key -> vendor API base URL
 	signatureTolerance time.Duration
@@ -101,6 +102,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 		"`ADDR` to serve the webhook instances on, at /events/{elementKey}/{instanceID};\n"+
 			"port 0 picks a free port, and the bound address is logged (msg=listening addr=...)")
 	fs.StringVar(&o.statePath, "state", "", stateFlagHelp)
+	fs.StringVar(&o.publicURL, "public-url", "", publicURLFlagHelp)
 	fs.BoolVar(&o.allowPrivate, "allow-private", false,
 		"allow vendor and callback URLs on private, loopback and link-local addresses (the SSRF\n"+
 			"guard refuses them by default, for polling and delivery); for tests and private deployments")
@@ -138,6 +140,9 @@ func (o *options) check(rest []string) error {
 	}
 	if o.logFormat != "text" && o.logFormat != "json" {
 		errs = append(errs, fmt.Errorf("-log-format: %q is neither text nor json", o.logFormat))
+	}
+	if err := checkPublicURL(o.publicURL); err != nil {
+		errs = append(errs, err)
 	}
 	if o.shutdownTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("-shutdown-timeout: must be positive, got %v", o.shutdownTimeout))

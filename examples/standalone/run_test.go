@@ -124,7 +124,7 @@ func TestRunHelp(t *testing.T) {
 		n++
 		require.Regexp(t, `\n  -`+f.Name+`[ \n]`, help, "flag -%s is not documented", f.Name)
 	})
-	require.Equal(t, 9, n, "a flag was added or removed: update this test and the README")
+	require.Equal(t, 10, n, "a flag was added or removed: update this test and the README")
 	require.Contains(t, help, "state is kept in memory")
 }
 

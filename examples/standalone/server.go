@@ -6,38 +6,35 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/webhook"
 )
 
 // newServer returns the HTTP server: the vendor webhooks of the webhook
 // instances at /events/{elementKey}/{instanceID}, and GET /healthz.
-func newServer(o options, insts []instance, sink events.Sink, st stores, logger *slog.Logger) (*http.Server, error) {
+func newServer(o options, h *hooks, subs *subscriptions, sink events.Sink, st stores, logger *slog.Logger) (*http.Server, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte("ok\n"))
 	})
-	var hooks []*element.Instance
-	for _, in := range insts {
-		if in.inst.Configuration.Events.VendorType == "webhook" {
-			hooks = append(hooks, in.inst)
-		}
-	}
-	if len(hooks) > 0 {
-		h, err := webhook.New(webhook.Config{
-			Instances:          hooks,
+	if len(h.order) > 0 {
+		cfg := webhook.Config{
+			Resolve:            h.resolve,
 			Sink:               sink,
 			Logger:             logger.With("component", "webhook"),
 			Deduper:            st.Deduper,
 			SignatureTolerance: o.signatureTolerance,
-		})
+		}
+		if subs != nil {
+			cfg.Subscriber = subs.sub // it learns when webhooks arrive, for the gap fill
+		}
+		wh, err := webhook.New(cfg)
 		if err != nil {
 			return nil, fmt.Errorf("webhook handler: %w", err)
 		}
 		// No method in the pattern: the handler answers 405 itself, by the
 		// methods each element's definition accepts.
-		mux.Handle("/events/{elementKey}/{instanceID}", h)
+		mux.Handle("/events/{elementKey}/{instanceID}", wh)
 	}
 	return &http.Server{
 		Handler:           accessLog(mux, logger.With("component", "http")),
