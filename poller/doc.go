@@ -19,8 +19,9 @@
 //
 // A [Source] fetches one page of a resource for a window. [HTTPSource]
 // builds it from the element definition: the base URL template filled from
-// the configuration, hub paths mapped to vendor paths, auth (the
-// definition's for the base URL's scheme; oauth1 signs every request of
+// the configuration, hub paths mapped to vendor paths, auth (read by
+// [vendorauth.Credentials] from the definition's auth for the base URL's
+// scheme, as the webhook Subscriber reads it; oauth1 signs every request of
 // every page afresh through [vendorauth.OAuth1], and drops the oauth_*
 // parameters a next-page link echoes), ${...}
 // placeholders expanded for the window start, the page size capped by the

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/a12b7632/elementevents/internal/quote"
@@ -46,14 +45,11 @@ func (s *HTTPSource) Fetch(ctx context.Context, req Request) (*Page, error) {
 		return nil, fmt.Errorf("poller: %s: %w: %w", req.Resource, ErrConfig, err)
 	}
 	target := s.pageURL(first, cur, p.size)
-	switch {
-	case s.auth.style == vocab.AuthQuery:
-		target.RawQuery = setQueryParam(target.RawQuery, s.auth.param, string(s.auth.token))
-	case s.auth.userParam != "":
-		target.RawQuery = setQueryParam(target.RawQuery, s.auth.userParam, string(s.auth.user))
-		if s.auth.password != "" {
-			target.RawQuery = setQueryParam(target.RawQuery, s.auth.passwordParam, string(s.auth.password))
-		}
+	if st := s.creds.Style(); st == vocab.AuthQuery || st == vocab.AuthBasic {
+		// Credentials in the query go into the URL here, so that errors
+		// and Page.URL show where they go (redacted). These styles send
+		// no request and cannot fail; Authorize sets them again in place.
+		_ = s.creds.Authorize(&http.Request{URL: target, Header: http.Header{}})
 	}
 	c := &fetchCall{resource: req.Resource, from: p.from, url: target, redacted: s.redact(target), cursor: cur,
 		size: p.size, first: first, plan: p}
@@ -143,7 +139,7 @@ func (s *HTTPSource) attempt(ctx context.Context, c *fetchCall) (*Page, *retryab
 	}
 	hreq.Header.Set("Accept", "application/json")
 	hreq.Header.Set("User-Agent", sourceUserAgent)
-	if err := s.authorize(hreq); err != nil {
+	if err := s.creds.Authorize(hreq); err != nil {
 		return s.authFailure(ctx, actx, c, err)
 	}
 	resp, err := s.client.Do(hreq)
@@ -243,28 +239,6 @@ func (s *HTTPSource) readPage(c *fetchCall, resp *http.Response, body []byte) (*
 	return page, nil
 }
 
-// authorize adds the header credentials, or signs r afresh for oauth1
-// (every attempt of every page: a nonce is good once); query credentials
-// are in the URL already.
-func (s *HTTPSource) authorize(r *http.Request) error {
-	a := s.auth
-	switch a.style {
-	case vocab.AuthOAuth1:
-		return a.oauth1.Sign(r)
-	case vocab.AuthOAuth2Refresh, vocab.AuthOAuth2Client:
-		return a.oauth2.Authorize(r)
-	case vocab.AuthBasic:
-		if a.userParam == "" {
-			r.SetBasicAuth(string(a.user), string(a.password))
-		}
-	case vocab.AuthBearer:
-		r.Header.Set("Authorization", "Bearer "+string(a.token))
-	case vocab.AuthHeader:
-		r.Header.Set(a.param, a.prefix+string(a.token))
-	}
-	return nil
-}
-
 // redact returns u for errors and Page.URL: without user info or
 // fragment, and with the values of the query-auth parameter and of
 // parameters whose names look secret replaced (see [netguard.RedactURL]),
@@ -273,37 +247,15 @@ func (s *HTTPSource) redact(u *url.URL) string {
 	return redact.URL(u, s.isAuthParam)
 }
 
-// isAuthParam reports whether name is the query-auth parameter, or, for
-// oauth1, an oauth_* parameter.
-func (s *HTTPSource) isAuthParam(name string) bool {
-	switch s.auth.style {
-	case vocab.AuthQuery:
-		return name == s.auth.param
-	case vocab.AuthBasic:
-		return s.auth.userParam != "" && (name == s.auth.userParam || name == s.auth.passwordParam)
-	case vocab.AuthOAuth1:
-		return strings.HasPrefix(name, "oauth_")
-	}
-	return false
-}
+// isAuthParam reports whether the query parameter name carries a
+// credential.
+func (s *HTTPSource) isAuthParam(name string) bool { return s.creds.IsAuthParam(name) }
 
-// dropAuthParams removes from a raw query the query-auth parameter, or,
-// for oauth1, the oauth_* parameters, which WooCommerce's next-page links
+// dropAuthParams removes from a raw query the parameters that carry
+// credentials (for oauth1, every oauth_* parameter), which WooCommerce's next-page links
 // echo from the request before: Fetch adds them back, signed afresh.
 func (s *HTTPSource) dropAuthParams(rawQuery string) string {
-	switch s.auth.style {
-	case vocab.AuthQuery:
-		if hasQueryParam(rawQuery, s.auth.param) {
-			return deleteQueryParam(rawQuery, s.auth.param)
-		}
-	case vocab.AuthBasic:
-		if s.auth.userParam != "" {
-			return deleteQueryParams(rawQuery, func(name string) bool { return name == s.auth.userParam || name == s.auth.passwordParam })
-		}
-	case vocab.AuthOAuth1:
-		return deleteQueryParams(rawQuery, func(name string) bool { return strings.HasPrefix(name, "oauth_") })
-	}
-	return rawQuery
+	return deleteQueryParams(rawQuery, s.creds.IsAuthParam)
 }
 
 // scrubURLError drops the URL a *url.Error carries, which may hold the

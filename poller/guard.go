@@ -48,8 +48,8 @@ func (s *HTTPSource) newClient(cfg HTTPConfig) *http.Client {
 		// A redirected request is a new request: under OAuth 1.0a it
 		// needs a nonce and a signature of its own, over its own URL (the
 		// client would otherwise resend the used ones).
-		if s.auth.style == vocab.AuthOAuth1 {
-			return s.auth.oauth1.Sign(req)
+		if s.creds.Style() == vocab.AuthOAuth1 {
+			return s.creds.Authorize(req)
 		}
 		return nil
 	}

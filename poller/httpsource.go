@@ -1,7 +1,6 @@
 package poller
 
 import (
-	"cmp"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/internal/quote"
-	"github.com/a12b7632/elementevents/internal/vocab"
 	"github.com/a12b7632/elementevents/netguard"
 	"github.com/a12b7632/elementevents/vendorauth"
 	"github.com/jonboulle/clockwork"
@@ -113,7 +111,7 @@ type HTTPSource struct {
 	pag      element.Pagination // with its defaults filled
 	pages    pageReader         // reads page bodies as pag says
 	base     string
-	auth     sourceAuth
+	creds    *vendorauth.Credentials
 	client   *http.Client
 	clock    clockwork.Clock
 	retry    RetryPolicy
@@ -134,21 +132,6 @@ type HTTPSource struct {
 }
 
 var _ Source = (*HTTPSource)(nil)
-
-// sourceAuth holds the credentials the definition's auth style sends.
-// They are Secrets so that printing an HTTPSource cannot show them.
-type sourceAuth struct {
-	style          string
-	user, password vendorauth.Secret // basic
-	token          vendorauth.Secret // bearer, query, header
-	param, prefix  string            // query parameter or header name; header prefix
-	oauth1         *vendorauth.OAuth1
-	// basic credentials in the query, under these names (https only).
-	userParam, passwordParam string
-	oauth2                   *vendorauth.OAuth2
-	tokenURLKey              string // the configuration key the token URL is filled from, if any
-	forbiddenExpired         bool   // a 403 renews the OAuth 2 token as a 401 does
-}
 
 // NewHTTPSource returns a source for cfg's instance, with a plan compiled
 // for each of its resources (URL template, page size, records path, id
@@ -182,7 +165,7 @@ func NewHTTPSource(cfg HTTPConfig) (*HTTPSource, error) {
 	if s.base, err = sourceBaseURL(cfg, def); err != nil {
 		return nil, err
 	}
-	if s.auth, err = readCredentials(cfg, def, s.base); err != nil {
+	if s.creds, err = newCredentials(cfg, s.base); err != nil {
 		return nil, err
 	}
 	s.client = s.newClient(cfg)
@@ -271,69 +254,20 @@ func sourceBaseURL(cfg HTTPConfig, def *element.Definition) (string, error) {
 	return base, nil
 }
 
-// readCredentials reads the configuration keys the auth style names: the
-// definition's auth for the base URL's scheme.
-func readCredentials(cfg HTTPConfig, def *element.Definition, base string) (sourceAuth, error) {
-	conf, clock := cfg.Instance.Configuration, cfg.Clock
-	scheme, _, _ := strings.Cut(base, ":")
-	a := def.AuthFor(scheme)
-	c := sourceAuth{style: a.Style, param: a.Param, prefix: a.Prefix, forbiddenExpired: a.ForbiddenMeansExpired}
-	get := func(key string) (vendorauth.Secret, error) {
-		v, ok := conf.Get(key)
-		if !ok || strings.TrimSpace(v) == "" {
-			return "", fmt.Errorf("poller: %s auth: configuration key %q is missing: %w", def.Key, key, ErrConfig)
-		}
-		return vendorauth.Secret(v), nil
+// newCredentials reads the credentials of cfg's instance for base, whose
+// scheme picks the definition's auth.
+func newCredentials(cfg HTTPConfig, base string) (*vendorauth.Credentials, error) {
+	transport := cfg.Transport
+	if cfg.Client != nil {
+		transport = cfg.Client.Transport
 	}
-	var err error
-	switch a.Style {
-	case vocab.AuthBasic:
-		if c.user, err = get(a.UsernameKey); err != nil {
-			return c, err
-		}
-		if a.PasswordKey != "" {
-			c.password, err = get(a.PasswordKey)
-		}
-		if a.Placement == vocab.PlacementQuery {
-			c.userParam, c.passwordParam = cmp.Or(a.UsernameParam, "consumer_key"), cmp.Or(a.PasswordParam, "consumer_secret")
-			if !strings.EqualFold(scheme, "https") {
-				// The keys would cross the network in the clear.
-				return c, fmt.Errorf("poller: %s auth: basic credentials in the query need an https base URL, not %s: %w", def.Key, quote.Cut(scheme), ErrConfig)
-			}
-		}
-	case vocab.AuthBearer, vocab.AuthQuery, vocab.AuthHeader:
-		c.token, err = get(a.TokenKey)
-	case vocab.AuthOAuth1:
-		c.oauth1, err = newOAuth1(def.Key, a, get, clock)
-	case vocab.AuthOAuth2Refresh, vocab.AuthOAuth2Client:
-		c.oauth2, err = newOAuth2(cfg, def, a, get)
-		if rest, ok := strings.CutPrefix(a.TokenURL, "{"); ok {
-			c.tokenURLKey, _, _ = strings.Cut(rest, "}")
-		}
-	case "", vocab.AuthNone:
-		c.style = vocab.AuthNone
-	default:
-		err = fmt.Errorf("poller: %s: unknown auth style %q: %w", def.Key, a.Style, ErrConfig)
-	}
-	return c, err
-}
-
-// newOAuth1 returns the OAuth 1.0a signer of auth a.
-func newOAuth1(element string, a element.Auth, get func(string) (vendorauth.Secret, error), clock clockwork.Clock) (*vendorauth.OAuth1, error) {
-	key, err := get(a.ConsumerKeyKey)
-	if err != nil {
-		return nil, err
-	}
-	secret, err := get(a.ConsumerSecretKey)
-	if err != nil {
-		return nil, err
-	}
-	o, err := vendorauth.NewOAuth1(vendorauth.OAuth1Config{
-		ConsumerKey: string(key), ConsumerSecret: secret,
-		SignatureMethod: a.SignatureMethod, Placement: a.Placement, SendVersion: a.SendVersion, Clock: clock,
+	c, err := vendorauth.NewCredentials(vendorauth.CredentialsConfig{
+		Instance: cfg.Instance, Definition: cfg.Definition, BaseURL: base,
+		Clock: cfg.Clock, Guard: cfg.Guard, Transport: transport, Tokens: cfg.Tokens,
+		Logger: cfg.logger, OnRecovered: cfg.onRecovered,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("poller: %s auth: %w: %w", element, ErrConfig, err)
+		return nil, fmt.Errorf("poller: instance %s: %w: %w", quote.Cut(cfg.Instance.ID), ErrConfig, err)
 	}
-	return o, nil
+	return c, nil
 }

@@ -25,7 +25,7 @@ func (s *HTTPSource) GoString() string {
 		return "(*poller.HTTPSource)(nil)"
 	}
 	return fmt.Sprintf("&poller.HTTPSource{Instance: %q, Element: %q, BaseURL: %q, Auth: %q}",
-		s.instanceID, s.def.Key, s.redactedBase(), s.auth.style)
+		s.instanceID, s.def.Key, s.redactedBase(), s.creds.Style())
 }
 
 // LogValue is what Format prints, as attributes.
@@ -37,7 +37,7 @@ func (s *HTTPSource) LogValue() slog.Value {
 		slog.String("instance", s.instanceID),
 		slog.String("element", s.def.Key),
 		slog.String("base_url", s.redactedBase()),
-		slog.String("auth", string(s.auth.style)),
+		slog.String("auth", string(s.creds.Style())),
 	)
 }
 

@@ -2,6 +2,22 @@
 // vendor APIs: OAuth 1.0a one-legged signing, and OAuth 2 bearer tokens
 // kept fresh through a [TokenStore].
 //
+// # An instance's credentials
+//
+// [Credentials] read an element instance's credentials once, as its
+// definition's auth for the base URL's scheme says (basic, bearer, query,
+// header, oauth1, oauth2-refresh, oauth2-client), and put them on each
+// request; the poller and the webhook Subscriber both use them.
+//
+//	creds, err := vendorauth.NewCredentials(vendorauth.CredentialsConfig{
+//		Instance: inst, Definition: def, BaseURL: base, Guard: guard, Tokens: store})
+//	if err != nil { return err } // a *ConfigError naming the key
+//	if err := creds.Authorize(req); err != nil { return err }
+//	// after a 401: if ok, err := creds.Renew(req, 401); ok { send req once more }
+//
+// IsAuthParam names the query parameters to redact from URLs shown, and
+// ConfigKeys the configuration keys to fix when the vendor refuses.
+//
 // # OAuth 1.0a
 //
 // WooCommerce requires RFC 5849 signing without a token of REST API

@@ -151,4 +151,12 @@
 // the vendor's answer and the configuration key to fix, never a secret;
 // only 5xx, 408, 429 and network errors are retried (twice, after 1 s and
 // 5 s). Every request dials through SubscriberConfig.Guard.
+//
+// The Subscriber authenticates to the vendor as the poller does, through
+// [vendorauth.Credentials]: every auth style of the definition for the
+// store URL's scheme (OAuth 1.0a over http, Basic or the consumer_key and
+// consumer_secret query parameters over https, OAuth 2 with the token
+// chain in SubscriberConfig.Tokens, which the instance's poller should
+// share). A 401 under OAuth 2 renews the access token once and sends the
+// request again.
 package webhook

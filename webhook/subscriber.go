@@ -17,6 +17,7 @@ import (
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/netguard"
+	"github.com/a12b7632/elementevents/vendorauth"
 )
 
 // Defaults of [SubscriberConfig].
@@ -74,6 +75,13 @@ type SubscriberConfig struct {
 
 	// Timeout bounds each request to the vendor. Default 30 s.
 	Timeout time.Duration
+
+	// Tokens keeps the OAuth 2 tokens of instances whose element
+	// authenticates with oauth2-refresh or oauth2-client, under the
+	// element key + "/" + the instance id. Give it the store the poller
+	// of the same instances uses: a rotated refresh token is good once.
+	// Default: a new [vendorauth.NewMemoryTokenStore].
+	Tokens vendorauth.TokenStore
 }
 
 // Subscriber registers the vendor webhooks of webhook-type instances and
@@ -88,6 +96,8 @@ type Subscriber struct {
 	log        *slog.Logger
 	interval   time.Duration
 	client     *http.Client
+	guard      netguard.Guard
+	tokens     vendorauth.TokenStore
 
 	wake chan struct{} // tells Run an instance was added
 
@@ -128,12 +138,17 @@ func NewSubscriber(cfg SubscriberConfig) (*Subscriber, error) {
 		clock:      cmp.Or[clockwork.Clock](cfg.Clock, clockwork.NewRealClock()),
 		log:        cmp.Or(cfg.Logger, slog.Default()),
 		interval:   cfg.Interval,
+		guard:      cfg.Guard,
+		tokens:     cfg.Tokens,
 		wake:       make(chan struct{}, 1),
 		subs:       make(map[string]*subscription),
 		lastSeen:   make(map[string]time.Time),
 	}
 	if s.definition == nil {
 		s.definition = element.Default().Lookup
+	}
+	if s.tokens == nil {
+		s.tokens = vendorauth.NewMemoryTokenStore()
 	}
 	s.client = &http.Client{
 		Transport: cfg.Guard.RoundTripper(nil),
@@ -218,7 +233,7 @@ func (s *Subscriber) Remove(ctx context.Context, inst *element.Instance) error {
 	if !ok || def == nil || !def.Webhook.Subscription.Enabled() {
 		return nil
 	}
-	vc, err := newVendorClient(inst, def, s.client, s.clock)
+	vc, err := newVendorClient(s, inst, def)
 	if err != nil {
 		return err
 	}

@@ -107,7 +107,7 @@ func withConfig(inst *element.Instance, key, value string) (*element.Instance, e
 // notes a gap to fill for each object whose webhook it found not active,
 // or gone after they were in place.
 func (s *Subscriber) reconcile(ctx context.Context, sub *subscription, inst *element.Instance, def *element.Definition) error {
-	vc, err := newVendorClient(inst, def, s.client, s.clock)
+	vc, err := newVendorClient(s, inst, def)
 	if err != nil {
 		return err
 	}

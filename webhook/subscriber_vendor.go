@@ -43,94 +43,35 @@ type vendorClient struct {
 	pagination          element.Pagination
 	client              *http.Client
 	clock               clockwork.Clock
-	authKeys            string // the configuration keys of the credentials, for errors
+	creds               *vendorauth.Credentials
 	urlKey              string // the configuration keys of the base URL, for errors
-
-	style          string
-	user, password vendorauth.Secret
-	token          vendorauth.Secret
-	param, prefix  string
-	oauth1         *vendorauth.OAuth1
 }
 
 // newVendorClient reads the instance's base URL and credentials as its
 // definition says. Errors name the configuration key at fault.
-//
-// It reads the credentials as poller.HTTPSource does; the two are kept
-// apart while the poller's auth grows OAuth 2, and belong in vendorauth
-// once it settles.
-func newVendorClient(inst *element.Instance, def *element.Definition, hc *http.Client, clock clockwork.Clock) (*vendorClient, error) {
+func newVendorClient(s *Subscriber, inst *element.Instance, def *element.Definition) (*vendorClient, error) {
 	base, err := def.ExpandBaseURL(inst.Configuration.Get)
 	if err != nil {
 		return nil, &SubscriptionError{Instance: inst.ID, Element: def.Key, Op: "configure", ConfigKey: urlKeyOf(def), Err: err}
 	}
-	scheme, _, _ := strings.Cut(base, ":")
-	a := def.AuthFor(scheme)
-	c := &vendorClient{
-		instanceID: inst.ID, element: def.Key, base: base + def.Webhook.Subscription.Path,
-		sub: def.Webhook.Subscription, pagination: def.Pagination, client: hc, clock: clock,
-		style: a.Style, param: a.Param, prefix: a.Prefix, urlKey: urlKeyOf(def),
-	}
-	get := func(key string) (vendorauth.Secret, error) {
-		v, ok := inst.Configuration.Get(key)
-		if !ok || strings.TrimSpace(v) == "" {
-			return "", &SubscriptionError{Instance: inst.ID, Element: def.Key, Op: "configure", ConfigKey: key,
-				Err: errors.New("the credential is missing")}
-		}
-		return vendorauth.Secret(v), nil
-	}
-	switch a.Style {
-	case vocab.AuthBasic:
-		c.authKeys = strings.Trim(a.UsernameKey+", "+a.PasswordKey, ", ")
-		if c.user, err = get(a.UsernameKey); err == nil && a.PasswordKey != "" {
-			c.password, err = get(a.PasswordKey)
-		}
-	case vocab.AuthBearer, vocab.AuthQuery, vocab.AuthHeader:
-		c.authKeys = a.TokenKey
-		c.token, err = get(a.TokenKey)
-	case vocab.AuthOAuth1:
-		c.authKeys = a.ConsumerKeyKey + ", " + a.ConsumerSecretKey
-		var key, secret vendorauth.Secret
-		if key, err = get(a.ConsumerKeyKey); err == nil {
-			secret, err = get(a.ConsumerSecretKey)
-		}
-		if err == nil {
-			c.oauth1, err = vendorauth.NewOAuth1(vendorauth.OAuth1Config{
-				ConsumerKey: string(key), ConsumerSecret: secret, SignatureMethod: a.SignatureMethod,
-				Placement: a.Placement, SendVersion: a.SendVersion, Clock: clock,
-			})
-		}
-	case "", vocab.AuthNone:
-	default:
-		err = &SubscriptionError{Instance: inst.ID, Element: def.Key, Op: "configure",
-			Err: fmt.Errorf("auth style %s is not supported for webhook subscriptions", quote.String(a.Style))}
-	}
+	creds, err := vendorauth.NewCredentials(vendorauth.CredentialsConfig{
+		Instance: inst, Definition: def, BaseURL: base, Clock: s.clock,
+		// Token requests go through the vendor client's guarded
+		// transport, with its timeout and none of its redirects.
+		Guard: s.guard, Transport: s.client.Transport, Tokens: s.tokens, Logger: s.log,
+	})
 	if err != nil {
-		if _, ok := errors.AsType[*SubscriptionError](err); !ok {
-			err = &SubscriptionError{Instance: inst.ID, Element: def.Key, Op: "configure", ConfigKey: c.authKeys, Err: err}
+		key := ""
+		if ce, ok := errors.AsType[*vendorauth.ConfigError](err); ok {
+			key = ce.Key
 		}
-		return nil, err
+		return nil, &SubscriptionError{Instance: inst.ID, Element: def.Key, Op: "configure", ConfigKey: key, Err: err}
 	}
-	return c, nil
-}
-
-// authorize adds the credentials to req.
-func (c *vendorClient) authorize(req *http.Request) error {
-	switch c.style {
-	case vocab.AuthBasic:
-		req.SetBasicAuth(string(c.user), string(c.password))
-	case vocab.AuthBearer:
-		req.Header.Set("Authorization", "Bearer "+string(c.token))
-	case vocab.AuthHeader:
-		req.Header.Set(c.param, c.prefix+string(c.token))
-	case vocab.AuthQuery:
-		q := req.URL.Query()
-		q.Set(c.param, string(c.token))
-		req.URL.RawQuery = q.Encode()
-	case vocab.AuthOAuth1:
-		return c.oauth1.Sign(req)
-	}
-	return nil
+	return &vendorClient{
+		instanceID: inst.ID, element: def.Key, base: base + def.Webhook.Subscription.Path,
+		sub: def.Webhook.Subscription, pagination: def.Pagination, client: s.client, clock: s.clock,
+		creds: creds, urlKey: urlKeyOf(def),
+	}, nil
 }
 
 // list returns every webhook in the collection, page after page.
@@ -235,8 +176,13 @@ func (c *vendorClient) body(h vendorHook, secret vendorauth.Secret) []byte {
 // body of a 2xx answer. Errors are [*SubscriptionError]s.
 func (c *vendorClient) do(ctx context.Context, op, method, target, query string, body []byte) ([]byte, http.Header, error) {
 	var last error
+	renewed := false
 	for attempt := 0; ; attempt++ {
-		b, h, err, retry := c.once(ctx, op, method, target, query, body)
+		b, h, err, retry := c.once(ctx, op, method, target, query, body, &renewed)
+		if err == errRenewed {
+			attempt-- // the renewed token's try is not one of the retries
+			continue
+		}
 		if err == nil || !retry || attempt >= len(retryDelays) {
 			return b, h, err
 		}
@@ -249,8 +195,14 @@ func (c *vendorClient) do(ctx context.Context, op, method, target, query string,
 	}
 }
 
+// errRenewed tells do to send the request again at once: the vendor
+// refused an OAuth 2 access token, and a new one was obtained.
+var errRenewed = errors.New("access token renewed")
+
 // once sends one request and says whether a failure is worth a retry.
-func (c *vendorClient) once(ctx context.Context, op, method, target, query string, body []byte) ([]byte, http.Header, error, bool) {
+// The first 401 (or 403 meaning an expired token) of a request renews an
+// OAuth 2 access token, setting *renewed, and answers errRenewed.
+func (c *vendorClient) once(ctx context.Context, op, method, target, query string, body []byte, renewed *bool) ([]byte, http.Header, error, bool) {
 	fail := func(status int, err error) *SubscriptionError {
 		return &SubscriptionError{Instance: c.instanceID, Element: c.element, Op: op, StatusCode: status, Err: err}
 	}
@@ -267,8 +219,8 @@ func (c *vendorClient) once(ctx context.Context, op, method, target, query strin
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if err := c.authorize(req); err != nil {
-		return nil, nil, fail(0, err), false
+	if err := c.creds.Authorize(req); err != nil {
+		return nil, nil, c.authFailure(fail(0, err)), c.retryAuth(ctx, err)
 	}
 	resp, err := c.client.Do(req)
 	if err != nil {
@@ -290,11 +242,21 @@ func (c *vendorClient) once(ctx context.Context, op, method, target, query strin
 	if resp.StatusCode/100 == 2 {
 		return data, resp.Header, nil, false
 	}
+	if st := resp.StatusCode; (st == http.StatusUnauthorized || st == http.StatusForbidden) && !*renewed {
+		*renewed = true
+		ok, err := c.creds.Renew(req, st)
+		if err != nil {
+			return nil, nil, c.authFailure(fail(0, err)), c.retryAuth(ctx, err)
+		}
+		if ok {
+			return nil, nil, errRenewed, true
+		}
+	}
 	e := fail(resp.StatusCode, errors.New(http.StatusText(resp.StatusCode)))
 	e.Code, e.Message = vendorError(data)
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
-		e.ConfigKey = c.authKeys
+		e.ConfigKey = c.creds.ConfigKeys(nil)
 	case resp.StatusCode == http.StatusNotFound && op == "list":
 		e.ConfigKey = c.baseKey()
 	case resp.StatusCode == http.StatusBadRequest && op != "list":
@@ -307,6 +269,20 @@ func (c *vendorClient) once(ctx context.Context, op, method, target, query strin
 		retry = false // a route the vendor does not have
 	}
 	return nil, nil, e, retry
+}
+
+// authFailure names in e, a failure to authorise a request, the
+// configuration key to fix.
+func (c *vendorClient) authFailure(e *SubscriptionError) *SubscriptionError {
+	e.ConfigKey = c.creds.ConfigKeys(e.Err)
+	return e
+}
+
+// retryAuth reports whether a failure to authorise may pass on another
+// try: a token endpoint that answered 5xx or 429, or could not be reached.
+func (c *vendorClient) retryAuth(ctx context.Context, err error) bool {
+	te, ok := errors.AsType[*vendorauth.TokenError](err)
+	return ok && te.Retryable && ctx.Err() == nil
 }
 
 // baseKey is the configuration key of the vendor's address.
