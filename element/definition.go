@@ -138,6 +138,15 @@ func (d *Definition) ConfigKeys() []string {
 	return slices.Compact(keys)
 }
 
+// BaseURLKeys returns the configuration keys BaseURL refers to, in the
+// order written ("store.url"): the keys to name when the vendor's address
+// is wrong. Keys that Defaults covers are included, since an instance may
+// set them too.
+func (d *Definition) BaseURLKeys() []string {
+	keys, _ := templateKeys(d.BaseURL)
+	return keys
+}
+
 // setDefaults fills the zero values that have a documented default, so
 // that consumers of a registered definition need not know them. It only
 // fills fields that the chosen styles use, so a defaulted definition still

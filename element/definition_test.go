@@ -439,3 +439,18 @@ func TestConfigKeys(t *testing.T) {
 		})
 	}
 }
+
+func TestDefinitionBaseURLKeys(t *testing.T) {
+	t.Parallel()
+	for key, want := range map[string][]string{
+		"woocommercerest": {"store.url"},
+		"concur":          {"concur.base.url"}, // it has a default, and is named all the same
+		"generic":         {"base.url"},
+	} {
+		def, ok := element.Default().Lookup(key)
+		require.True(t, ok, key)
+		require.Equal(t, want, def.BaseURLKeys(), key)
+	}
+	require.Empty(t, (&element.Definition{BaseURL: "https://api.example.com/v1"}).BaseURLKeys())
+	require.Equal(t, []string{"host", "version"}, (&element.Definition{BaseURL: "https://{host}/api/{version}"}).BaseURLKeys())
+}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/a12b7632/elementevents/internal/quote"
+	"github.com/a12b7632/elementevents/internal/rawquery"
 	"github.com/a12b7632/elementevents/internal/redact"
 	"github.com/a12b7632/elementevents/internal/vocab"
 	"github.com/a12b7632/elementevents/netguard"
@@ -255,7 +256,7 @@ func (s *HTTPSource) isAuthParam(name string) bool { return s.creds.IsAuthParam(
 // credentials (for oauth1, every oauth_* parameter), which WooCommerce's next-page links
 // echo from the request before: Fetch adds them back, signed afresh.
 func (s *HTTPSource) dropAuthParams(rawQuery string) string {
-	return deleteQueryParams(rawQuery, s.creds.IsAuthParam)
+	return rawquery.DeleteFunc(rawQuery, s.creds.IsAuthParam)
 }
 
 // scrubURLError drops the URL a *url.Error carries, which may hold the

@@ -133,15 +133,6 @@ func TestRetryPolicyBackoff(t *testing.T) {
 		RetryPolicy{Tries: 1}.withDefaults(), "zero Jitter in a set policy means none")
 }
 
-func TestQueryParams(t *testing.T) {
-	t.Parallel()
-	require.Equal(t, "a=1&page=2&b=%3A", setQueryParam("a=1&page=1&b=%3A&page=7", "page", "2"))
-	require.Equal(t, "a=1&per_page=10", setQueryParam("a=1", "per_page", "10"))
-	require.Equal(t, "x=a+b", setQueryParam("", "x", "a b"))
-	require.Equal(t, "a=1", deleteQueryParam("api%5Fkey=s&a=1&api_key=t", "api_key"))
-	require.True(t, hasQueryParam("a&b=1", "a"))
-}
-
 func FuzzParseLinkHeader(f *testing.F) {
 	for _, s := range []string{
 		`<https://api.example.com/r?page=2>; rel="next", <https://api.example.com/r?page=5>; rel="last"`,

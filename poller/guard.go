@@ -139,19 +139,7 @@ func baseURLKey(cfg HTTPConfig, def *element.Definition) string {
 	if cfg.BaseURL != "" {
 		return "HTTPConfig.BaseURL"
 	}
-	var keys []string
-	for rest := def.BaseURL; ; {
-		_, after, ok := strings.Cut(rest, "{")
-		if !ok {
-			break
-		}
-		key, tail, ok := strings.Cut(after, "}")
-		if !ok {
-			break
-		}
-		keys = append(keys, key)
-		rest = tail
-	}
+	keys := def.BaseURLKeys()
 	if len(keys) == 0 {
 		return def.Key + " baseUrl"
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/a12b7632/elementevents/internal/jsonscan"
 	"github.com/a12b7632/elementevents/internal/quote"
+	"github.com/a12b7632/elementevents/internal/rawquery"
 	"github.com/a12b7632/elementevents/internal/vocab"
 )
 
@@ -78,12 +79,12 @@ func (s *HTTPSource) pageURL(first *url.URL, c pageCursor, size int) *url.URL {
 	p := s.pag
 	switch p.Style {
 	case vocab.PaginationPage:
-		u.RawQuery = setQueryParam(u.RawQuery, p.PageParam, strconv.Itoa(c.page))
+		u.RawQuery = rawquery.Set(u.RawQuery, p.PageParam, strconv.Itoa(c.page))
 	case vocab.PaginationOffset:
-		u.RawQuery = setQueryParam(u.RawQuery, p.OffsetParam, strconv.Itoa(c.offset))
+		u.RawQuery = rawquery.Set(u.RawQuery, p.OffsetParam, strconv.Itoa(c.offset))
 	}
 	if size > 0 && p.SizeParam != "" {
-		u.RawQuery = setQueryParam(u.RawQuery, p.SizeParam, strconv.Itoa(size))
+		u.RawQuery = rawquery.Set(u.RawQuery, p.SizeParam, strconv.Itoa(size))
 	}
 	return &u
 }

@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/jonboulle/clockwork"
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/internal/quote"
+	"github.com/a12b7632/elementevents/internal/rawquery"
 	"github.com/a12b7632/elementevents/internal/vocab"
 	"github.com/a12b7632/elementevents/netguard"
 )
@@ -138,7 +138,7 @@ func NewCredentials(cfg CredentialsConfig) (*Credentials, error) {
 			c.userParam, c.passwordParam = cmp.Or(a.UsernameParam, "consumer_key"), cmp.Or(a.PasswordParam, "consumer_secret")
 			if !strings.EqualFold(scheme, "https") {
 				// The keys would cross the network in the clear.
-				return fail(baseURLKeys(def), fmt.Errorf("basic credentials in the query need an https base URL, not %s", quote.Cut(scheme)))
+				return fail(strings.Join(def.BaseURLKeys(), ", "), fmt.Errorf("basic credentials in the query need an https base URL, not %s", quote.Cut(scheme)))
 			}
 		}
 	case vocab.AuthBearer, vocab.AuthQuery, vocab.AuthHeader:
@@ -220,18 +220,6 @@ func newOAuth2(cfg CredentialsConfig, a element.Auth, get func(string) (Secret, 
 	return o, nil
 }
 
-// baseURLKeys returns the configuration keys def's base URL is made of
-// ("store.url").
-func baseURLKeys(def *element.Definition) string {
-	var keys []string
-	for _, k := range def.ConfigKeys() {
-		if strings.Contains(def.BaseURL, "{"+k+"}") {
-			keys = append(keys, k)
-		}
-	}
-	return strings.Join(keys, ", ")
-}
-
 // Style returns the auth style in use ("oauth1", "basic", ..., "none").
 func (c *Credentials) Style() string { return c.style }
 
@@ -252,12 +240,12 @@ func (c *Credentials) Authorize(r *http.Request) error {
 			r.SetBasicAuth(string(c.user), string(c.password))
 			return nil
 		}
-		r.URL.RawQuery = setQueryParam(r.URL.RawQuery, c.userParam, string(c.user))
+		r.URL.RawQuery = rawquery.Set(r.URL.RawQuery, c.userParam, string(c.user))
 		if c.password != "" {
-			r.URL.RawQuery = setQueryParam(r.URL.RawQuery, c.passwordParam, string(c.password))
+			r.URL.RawQuery = rawquery.Set(r.URL.RawQuery, c.passwordParam, string(c.password))
 		}
 	case vocab.AuthQuery:
-		r.URL.RawQuery = setQueryParam(r.URL.RawQuery, c.param, string(c.token))
+		r.URL.RawQuery = rawquery.Set(r.URL.RawQuery, c.param, string(c.token))
 	case vocab.AuthBearer:
 		r.Header.Set("Authorization", "Bearer "+string(c.token))
 	case vocab.AuthHeader:
@@ -334,34 +322,4 @@ func (c *Credentials) LogValue() slog.Value {
 		return slog.StringValue("<nil>")
 	}
 	return slog.GroupValue(slog.String("style", c.style))
-}
-
-// setQueryParam sets name to value in the raw query q, as text: in place
-// of its first occurrence, dropping any others, or at the end. url.Values
-// would sort the query and re-escape what the vendor or the configuration
-// wrote, and an OAuth 1.0a vendor would see another URL than was signed.
-func setQueryParam(q, name, value string) string {
-	pair := url.QueryEscape(name) + "=" + url.QueryEscape(value)
-	var out []string
-	set := false
-	if q != "" {
-		for _, p := range strings.Split(q, "&") {
-			n, _, _ := strings.Cut(p, "=")
-			if u, err := url.QueryUnescape(n); err == nil {
-				n = u
-			}
-			if n == name {
-				if !set {
-					out = append(out, pair)
-					set = true
-				}
-				continue
-			}
-			out = append(out, p)
-		}
-	}
-	if !set {
-		out = append(out, pair)
-	}
-	return strings.Join(out, "&")
 }

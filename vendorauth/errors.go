@@ -14,7 +14,13 @@ var (
 	// that does not decode, or a form body, whose parameters the signer
 	// does not cover.
 	ErrRequest = errors.New("vendorauth: request cannot be signed")
-)
 
-// ErrNoToken is returned by [TokenStore.Load] for a key with no token.
-var ErrNoToken = errors.New("vendorauth: no token stored")
+	// ErrNoToken is returned by [TokenStore.Load] for a key with no
+	// token.
+	ErrNoToken = errors.New("vendorauth: no token stored")
+
+	// ErrReauthorize is matched by a [*TokenError] whose Reauthorize is
+	// set: the vendor refused the refresh token (invalid_grant), and the
+	// instance needs a new one.
+	ErrReauthorize = errors.New("vendorauth: the vendor refused the authorisation; re-authorise")
+)

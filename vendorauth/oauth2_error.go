@@ -45,10 +45,8 @@ type TokenError struct {
 	cause  error // a network error, never the vendor's body
 }
 
-// ErrReauthorize is matched (errors.Is) by a [*TokenError] whose
-// Reauthorize is set: the instance needs a new refresh token.
-var ErrReauthorize = errors.New("vendorauth: the vendor refused the authorisation; re-authorise")
-
+// Error says what the token endpoint answered and which configuration
+// key fixes it; never a credential.
 func (e *TokenError) Error() string {
 	var b strings.Builder
 	b.WriteString("vendorauth: token request to ")

@@ -54,6 +54,8 @@ type SubscriptionError struct {
 	Err error
 }
 
+// Error names the instance, the step, the vendor's answer and the
+// configuration key to fix; never a credential.
 func (e *SubscriptionError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "webhook: instance %s (%s): subscription %s: ", quote.String(e.Instance), e.Element, e.Op)

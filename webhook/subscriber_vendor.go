@@ -52,7 +52,7 @@ type vendorClient struct {
 func newVendorClient(s *Subscriber, inst *element.Instance, def *element.Definition) (*vendorClient, error) {
 	base, err := def.ExpandBaseURL(inst.Configuration.Get)
 	if err != nil {
-		return nil, &SubscriptionError{Instance: inst.ID, Element: def.Key, Op: "configure", ConfigKey: urlKeyOf(def), Err: err}
+		return nil, &SubscriptionError{Instance: inst.ID, Element: def.Key, Op: "configure", ConfigKey: strings.Join(def.BaseURLKeys(), ", "), Err: err}
 	}
 	creds, err := vendorauth.NewCredentials(vendorauth.CredentialsConfig{
 		Instance: inst, Definition: def, BaseURL: base, Clock: s.clock,
@@ -70,7 +70,7 @@ func newVendorClient(s *Subscriber, inst *element.Instance, def *element.Definit
 	return &vendorClient{
 		instanceID: inst.ID, element: def.Key, base: base + def.Webhook.Subscription.Path,
 		sub: def.Webhook.Subscription, pagination: def.Pagination, client: s.client, clock: s.clock,
-		creds: creds, urlKey: urlKeyOf(def),
+		creds: creds, urlKey: strings.Join(def.BaseURLKeys(), ", "),
 	}, nil
 }
 
@@ -287,18 +287,6 @@ func (c *vendorClient) retryAuth(ctx context.Context, err error) bool {
 
 // baseKey is the configuration key of the vendor's address.
 func (c *vendorClient) baseKey() string { return c.urlKey }
-
-// urlKeyOf returns the configuration keys the definition's base URL is
-// made of ("store.url").
-func urlKeyOf(def *element.Definition) string {
-	var keys []string
-	for _, k := range def.ConfigKeys() {
-		if strings.Contains(def.BaseURL, "{"+k+"}") {
-			keys = append(keys, k)
-		}
-	}
-	return strings.Join(keys, ", ")
-}
 
 // vendorError reads a WordPress-style error body, {"code","message"}, and
 // returns its code and message cut short; "" when the body is not one.

@@ -1,18 +1,20 @@
-package poller
+// Package rawquery edits raw URL query strings as text, pair by pair,
+// rather than through url.Values: Encode would sort the parameters and
+// re-escape the values that ${...} placeholders and vendors wrote, and the
+// vendor (an OAuth 1.0a one above all, which signs the URL) would see
+// another URL than the one configured.
+//
+//	u.RawQuery = rawquery.Set(u.RawQuery, "page", "2")
+package rawquery
 
 import (
 	"net/url"
 	"strings"
 )
 
-// Query strings are edited as text, pair by pair, rather than through
-// url.Values: Encode would sort the parameters and re-escape the values
-// that ${...} placeholders and vendors wrote, and the vendor would see a
-// different URL from the one configured.
-
-// setQueryParam sets name to value in the raw query q: in place of its
+// Set sets name to value in the raw query q: in place of its
 // first occurrence, dropping any others, or at the end.
-func setQueryParam(q, name, value string) string {
+func Set(q, name, value string) string {
 	pair := url.QueryEscape(name) + "=" + url.QueryEscape(value)
 	var out []string
 	set := false
@@ -32,20 +34,9 @@ func setQueryParam(q, name, value string) string {
 	return strings.Join(out, "&")
 }
 
-// deleteQueryParam removes every occurrence of name from the raw query q.
-func deleteQueryParam(q, name string) string {
-	var out []string
-	for _, p := range splitQuery(q) {
-		if queryName(p) != name {
-			out = append(out, p)
-		}
-	}
-	return strings.Join(out, "&")
-}
-
-// deleteQueryParams removes the pairs whose names drop reports, and
+// DeleteFunc removes the pairs whose names drop reports, and
 // returns q unchanged when there are none.
-func deleteQueryParams(q string, drop func(name string) bool) string {
+func DeleteFunc(q string, drop func(name string) bool) string {
 	pairs := splitQuery(q)
 	out := pairs[:0:0]
 	for _, p := range pairs {
@@ -57,15 +48,6 @@ func deleteQueryParams(q string, drop func(name string) bool) string {
 		return q
 	}
 	return strings.Join(out, "&")
-}
-
-func hasQueryParam(q, name string) bool {
-	for _, p := range splitQuery(q) {
-		if queryName(p) == name {
-			return true
-		}
-	}
-	return false
 }
 
 func splitQuery(q string) []string {
