@@ -85,6 +85,7 @@ type ConfigError struct {
 	Err error
 }
 
+// Error names the element and the configuration key.
 func (e *ConfigError) Error() string {
 	switch {
 	case e.Key == "":
