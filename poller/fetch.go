@@ -13,6 +13,7 @@ import (
 	"github.com/a12b7632/elementevents/internal/quote"
 	"github.com/a12b7632/elementevents/internal/rawquery"
 	"github.com/a12b7632/elementevents/internal/redact"
+	"github.com/a12b7632/elementevents/internal/vendorerr"
 	"github.com/a12b7632/elementevents/internal/vocab"
 	"github.com/a12b7632/elementevents/netguard"
 )
@@ -186,6 +187,9 @@ func (s *HTTPSource) attempt(ctx context.Context, c *fetchCall) (*Page, *retryab
 	return page, nil, nil
 }
 
+// maxErrorBody bounds what is read of a refusal's body for its reason.
+const maxErrorBody = 8 << 10
+
 // statusFailure classifies a non-2xx answer.
 func (s *HTTPSource) statusFailure(c *fetchCall, resp *http.Response) (*Page, *retryable, error) {
 	st := resp.StatusCode
@@ -193,8 +197,21 @@ func (s *HTTPSource) statusFailure(c *fetchCall, resp *http.Response) (*Page, *r
 	switch {
 	case st == http.StatusUnauthorized || st == http.StatusForbidden:
 		// Retrying would only hammer the vendor with credentials it
-		// refuses, and may lock the account.
-		err := fmt.Errorf("poller: %s: GET %s: %s: %w", c.resource, c.redacted, reason, ErrUnauthorized)
+		// refuses, and may lock the account. The vendor's own reason
+		// ("Invalid timestamp.", "Consumer secret is invalid.") tells
+		// which key, or the host's clock, is wrong.
+		if body, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody)); err == nil {
+			if code, message := vendorerr.Read(body); code != "" || message != "" {
+				reason += " " + s.creds.Scrub(code)
+				if message != "" {
+					reason += " " + quote.String(s.creds.Scrub(message))
+				}
+			}
+		}
+		if keys := s.creds.ConfigKeys(nil); keys != "" {
+			reason += " (check configuration keys " + keys + ")"
+		}
+		err := fmt.Errorf("poller: instance %s: %s: GET %s: %s: %w", quote.Cut(s.instanceID), c.resource, c.redacted, reason, ErrUnauthorized)
 		if s.onAuth != nil {
 			s.onAuth(c.resource, err)
 		}

@@ -308,6 +308,25 @@ func (c *Credentials) ConfigKeys(err error) string {
 	return ""
 }
 
+// Scrub returns s, text from the vendor bound for an error or a log
+// line, with every credential of c in it replaced by [REDACTED]: a vendor
+// may echo what it was sent.
+func (c *Credentials) Scrub(s string) string {
+	vals := []Secret{c.user, c.password, c.token}
+	if c.oauth1 != nil {
+		vals = append(vals, c.oauth1.secret)
+	}
+	for _, v := range vals {
+		if v != "" {
+			s = strings.ReplaceAll(s, string(v), redacted)
+		}
+	}
+	if c.oauth2 != nil {
+		s = c.oauth2.scrub(s, "")
+	}
+	return s
+}
+
 // Format prints the style only, in every verb: never a credential.
 func (c *Credentials) Format(f fmt.State, _ rune) {
 	if c == nil {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/internal/quote"
+	"github.com/a12b7632/elementevents/internal/vendorerr"
 	"github.com/a12b7632/elementevents/internal/vocab"
 	"github.com/a12b7632/elementevents/netguard"
 	"github.com/a12b7632/elementevents/vendorauth"
@@ -253,7 +254,8 @@ func (c *vendorClient) once(ctx context.Context, op, method, target, query strin
 		}
 	}
 	e := fail(resp.StatusCode, errors.New(http.StatusText(resp.StatusCode)))
-	e.Code, e.Message = vendorError(data)
+	code, message := vendorerr.Read(data)
+	e.Code, e.Message = c.creds.Scrub(code), c.creds.Scrub(message)
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
 		e.ConfigKey = c.creds.ConfigKeys(nil)
@@ -287,19 +289,3 @@ func (c *vendorClient) retryAuth(ctx context.Context, err error) bool {
 
 // baseKey is the configuration key of the vendor's address.
 func (c *vendorClient) baseKey() string { return c.urlKey }
-
-// vendorError reads a WordPress-style error body, {"code","message"}, and
-// returns its code and message cut short; "" when the body is not one.
-func vendorError(body []byte) (code, message string) {
-	var e struct {
-		Code    any    `json:"code"`
-		Message string `json:"message"`
-	}
-	if json.Unmarshal(body, &e) != nil {
-		return "", ""
-	}
-	if e.Code != nil {
-		code = fmt.Sprint(e.Code)
-	}
-	return quote.CutN(code, 128), quote.CutN(e.Message, 256)
-}
