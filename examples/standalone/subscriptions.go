@@ -87,7 +87,7 @@ func newSubscriptions(o options, h *hooks, sink events.Sink, st stores, logger *
 	s := &subscriptions{hooks: h, log: logger.With("component", "subscriptions"), pollers: map[string]*poller.Poller{}}
 	guard := netguard.Guard{AllowPrivate: o.allowPrivate}
 	sub, err := webhook.NewSubscriber(webhook.SubscriberConfig{
-		PublicURL: o.publicURL, Guard: guard, Sink: sink, Logger: s.log,
+		PublicURL: o.publicURL, Guard: guard, Sink: sink, Logger: s.log, Tokens: st.Tokens,
 		Backfill: func(ctx context.Context, inst *element.Instance, object string, since time.Time) error {
 			p, err := s.poller(inst, sink, st, guard)
 			if err != nil {
