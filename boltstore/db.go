@@ -125,7 +125,7 @@ func Open(path string, opts Options) (*DB, error) {
 	db.outbox = &outbox{db: db}
 	db.state = &pollerState{db: db}
 	db.dedupe = &deduper{db: db}
-	db.tokens = &tokenStore{db: db, locks: make(map[string]chan struct{})}
+	db.tokens = &tokenStore{db: db}
 	if err := db.setup(opts); err != nil {
 		_ = bdb.Close()
 		return nil, err

@@ -3,10 +3,10 @@ package boltstore
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/a12b7632/elementevents/internal/keylock"
 	"github.com/a12b7632/elementevents/vendorauth"
 )
 
@@ -24,8 +24,7 @@ import (
 type tokenStore struct {
 	db *DB
 
-	mu    sync.Mutex
-	locks map[string]chan struct{} // a key's lock: a 1-slot channel, so a wait can end with ctx
+	locks keylock.Set
 }
 
 var _ vendorauth.TokenStore = (*tokenStore)(nil)
@@ -125,27 +124,6 @@ func (s *tokenStore) Load(ctx context.Context, key string) (vendorauth.Token, er
 	return t, nil
 }
 
-// lock takes key's lock, or fails when ctx ends first; the returned
-// function releases it.
-func (s *tokenStore) lock(ctx context.Context, key string) (func(), error) {
-	if err := ctx.Err(); err != nil { // a select would pick at random between two ready cases
-		return nil, err
-	}
-	s.mu.Lock()
-	l, ok := s.locks[key]
-	if !ok {
-		l = make(chan struct{}, 1)
-		s.locks[key] = l
-	}
-	s.mu.Unlock()
-	select {
-	case l <- struct{}{}:
-		return func() { <-l }, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-}
-
 // Update implements [vendorauth.TokenStore.Update]; see tokenStore for
 // why the lock is a process lock and not a bbolt transaction.
 func (s *tokenStore) Update(ctx context.Context, key string, fn func(vendorauth.Token, bool) (vendorauth.Token, error)) (vendorauth.Token, error) {
@@ -157,7 +135,7 @@ func (s *tokenStore) Update(ctx context.Context, key string, fn func(vendorauth.
 		// cannot keep it would leave the only valid one in memory.
 		return vendorauth.Token{}, fmt.Errorf("%w: %s: update token %q", ErrReadOnly, s.db.path, key)
 	}
-	unlock, err := s.lock(ctx, key)
+	unlock, err := s.locks.Lock(ctx, key)
 	if err != nil {
 		return vendorauth.Token{}, fmt.Errorf("boltstore: lock token %q: %w", key, err)
 	}
@@ -197,7 +175,7 @@ func (s *tokenStore) Delete(ctx context.Context, key string) error {
 	if err := checkTokenKey(key); err != nil {
 		return err
 	}
-	unlock, err := s.lock(ctx, key)
+	unlock, err := s.locks.Lock(ctx, key)
 	if err != nil {
 		return fmt.Errorf("boltstore: lock token %q: %w", key, err)
 	}

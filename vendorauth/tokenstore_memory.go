@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"sync"
+
+	"github.com/a12b7632/elementevents/internal/keylock"
 )
 
 // NewMemoryTokenStore returns a [TokenStore] that keeps tokens in process
@@ -11,13 +13,13 @@ import (
 // tests and for vendors that do not rotate them. Its lock is a mutex per
 // key, which excludes Updates of this process only.
 func NewMemoryTokenStore() TokenStore {
-	return &memoryTokenStore{tokens: make(map[string]Token), locks: make(map[string]chan struct{})}
+	return &memoryTokenStore{tokens: make(map[string]Token)}
 }
 
 type memoryTokenStore struct {
 	mu     sync.Mutex
 	tokens map[string]Token
-	locks  map[string]chan struct{} // a key's lock: a 1-slot channel, so a wait can end with ctx
+	locks  keylock.Set
 }
 
 var _ TokenStore = (*memoryTokenStore)(nil)
@@ -33,19 +35,11 @@ func (s *memoryTokenStore) Load(_ context.Context, key string) (Token, error) {
 }
 
 func (s *memoryTokenStore) Update(ctx context.Context, key string, fn func(Token, bool) (Token, error)) (Token, error) {
-	s.mu.Lock()
-	lock, ok := s.locks[key]
-	if !ok {
-		lock = make(chan struct{}, 1)
-		s.locks[key] = lock
+	unlock, err := s.locks.Lock(ctx, key)
+	if err != nil {
+		return Token{}, fmt.Errorf("vendorauth: lock token %q: %w", key, err)
 	}
-	s.mu.Unlock()
-	select {
-	case lock <- struct{}{}:
-	case <-ctx.Done():
-		return Token{}, fmt.Errorf("vendorauth: lock token %q: %w", key, ctx.Err())
-	}
-	defer func() { <-lock }()
+	defer unlock()
 
 	s.mu.Lock()
 	cur, found := s.tokens[key]
