@@ -41,16 +41,21 @@ func (p *Poller) checkAuthorisation(ctx context.Context, results []Result) {
 // stopped by p.refused.
 func (p *Poller) stopRefused(ctx context.Context, err error) {
 	p.recovering.Store(true)
-	key := ""
+	key, at := "", p.cfg.Clock.Now()
 	var te *vendorauth.TokenError
 	if errors.As(err, &te) {
 		key = te.ConfigKey
+		if !te.Refused.IsZero() {
+			// Dated by the refusal the store records, the status has one
+			// id whichever replica or poller publishes it.
+			at = te.Refused
+		}
 	}
 	p.cfg.Logger.Warn("poller: the vendor refused the instance's authorisation; every resource is stopped until it is re-authorised",
 		"instance", p.instance.ID, "configKey", key, "err", err)
 	if p.cfg.OnReauthorize != nil {
 		p.cfg.OnReauthorize(err)
 	}
-	p.publishStatus(ctx, events.Status{Date: p.cfg.Clock.Now(), State: events.NeedsReauthorization, ConfigKey: key,
+	p.publishStatus(ctx, events.Status{Date: at, State: events.NeedsReauthorization, ConfigKey: key,
 		Reason: "the vendor refused the refresh token (invalid_grant: expired, revoked or already used); authorise the application again and set a new " + key})
 }

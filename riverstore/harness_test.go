@@ -86,6 +86,7 @@ type receiver struct {
 	requests map[string]int                                          // by notification id
 	accepted map[string]int                                          // 2xx answers, by notification id
 	events   map[string]int                                          // accepted events, by event id
+	statuses map[string]events.Status                                // accepted status notifications, by notification id
 	inflight int
 	maxIn    int
 	hold     chan struct{} // when set, each request waits for it
@@ -99,7 +100,7 @@ func (noDedupe) Mark(context.Context, string, time.Duration) error { return nil 
 
 func newReceiver(t testing.TB) *receiver {
 	t.Helper()
-	rc := &receiver{requests: map[string]int{}, accepted: map[string]int{}, events: map[string]int{}}
+	rc := &receiver{requests: map[string]int{}, accepted: map[string]int{}, events: map[string]int{}, statuses: map[string]events.Status{}}
 	verify, err := consumer.New(consumer.Config{Keys: []signature.Key{testKey}, Deduper: noDedupe{}, Logger: quiet})
 	require.NoError(t, err)
 	verifyOnly := verify.Middleware(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
@@ -151,6 +152,9 @@ func newReceiver(t testing.TB) *receiver {
 		rc.mu.Lock()
 		defer rc.mu.Unlock()
 		rc.accepted[id]++
+		if st := n2.Message.Status; st != nil {
+			rc.statuses[id] = *st
+		}
 		for _, e := range n2.Message.Events {
 			rc.events[events.NewID(n2.Message.InstanceID, e.ObjectType, e.ObjectID, e.EventType, e.Date)]++
 		}
@@ -175,6 +179,20 @@ func (rc *receiver) requestCount(id string) int {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	return rc.requests[id]
+}
+
+// statusesOf returns the ids of the accepted status notifications of
+// state.
+func (rc *receiver) statusesOf(state events.StatusState) []string {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	var ids []string
+	for id, st := range rc.statuses {
+		if st.State == state {
+			ids = append(ids, id)
+		}
+	}
+	return ids
 }
 
 // eventCounts returns a copy of the accepted events by id.

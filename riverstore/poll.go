@@ -283,7 +283,14 @@ type txSink struct {
 	tx pgx.Tx
 }
 
+// Publish puts events in the poll's transaction, committed with the
+// poller state or not at all. An instance status is published in a
+// transaction of its own: it reports on the instance, such as a refused
+// authorisation, after which the poll's transaction is rolled back.
 func (s txSink) Publish(ctx context.Context, batch events.Batch) error {
+	if batch.Status != nil {
+		return s.r.Publish(ctx, batch)
+	}
 	return s.r.PublishTx(ctx, s.tx, batch)
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/a12b7632/elementevents/element"
+	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/poller"
 	"github.com/a12b7632/elementevents/riverstore"
 	"github.com/a12b7632/elementevents/vendorauth"
@@ -94,4 +95,71 @@ func TestReplicasShareConcurTokens(t *testing.T) {
 	tok, err := stored.Load(t.Context(), "concur/c1")
 	require.NoError(t, err)
 	require.Equal(t, concur.RefreshToken(), string(tok.RefreshToken), "the store holds the one valid refresh token")
+}
+
+// TestReplicasReportARefusalOnce revokes the refresh token while three
+// replicas poll a Concur instance: the first refresh after it is refused
+// (invalid_grant), the chain is marked refused in PostgreSQL, and from
+// then on no replica asks the token endpoint again. Every poll job that
+// finds the refusal publishes the instance's NEEDS_REAUTHORIZATION status,
+// dated by the refusal the store records, so the callback receives it
+// once.
+func TestReplicasReportARefusalOnce(t *testing.T) {
+	t.Parallel()
+	const interval = 200 * time.Millisecond
+	pool, schema := setup(t, 8)
+	concur := vendortest.ServeConcur(t, vendortest.ConcurConfig{
+		ClientID: "client-8", ClientSecret: "client-secret-8", RefreshToken: "refresh-8",
+		TokenLifetime: time.Second, // every request refreshes
+	})
+	rc := newReceiver(t)
+	body := fmt.Sprintf(`{"id": "c2", "name": "expenses", "element": {"key": "concur"},
+	  "configuration": {
+	    "concur.base.url": %q, "oauth.api.key": "client-8", "oauth.api.secret": "client-secret-8",
+	    "oauth.refresh.token": "refresh-8",
+	    "event.notification.enabled": true, "event.vendor.type": "polling",
+	    "event.notification.callback.url": %q, "event.notification.signature.key": %q}}`,
+		concur.URL(), rc.srv.URL+"/events", testKey)
+	inst, err := element.Parse([]byte(body))
+	require.NoError(t, err)
+	var log pollLog
+	cfg := func(*element.Instance) poller.Config {
+		return poller.Config{Interval: interval, Logger: quiet}
+	}
+	for i := range 3 {
+		p := pool
+		if i > 0 {
+			p = connect(t, schema, 8)
+		}
+		startReplica(t, p, riverstore.Config{Instances: []*element.Instance{inst}, Poller: cfg, OnPoll: log.add})
+	}
+	tokenRequests := func() (all, refused int) {
+		for _, r := range concur.Log().Since(0) {
+			if r.Path == vendortest.ConcurTokenPath {
+				all++
+				if r.Status == 400 {
+					refused++
+				}
+			}
+		}
+		return all, refused
+	}
+	eventually(t, 10*time.Second, func() bool { all, _ := tokenRequests(); return all >= 2 }, "polls refresh tokens")
+	concur.RevokeRefreshToken()
+
+	refusals := func() int {
+		n := 0
+		for _, i := range log.snapshot() {
+			if errors.Is(i.Result.Err, vendorauth.ErrReauthorize) {
+				n++
+			}
+		}
+		return n
+	}
+	eventually(t, 10*time.Second, func() bool { return refusals() >= 6 }, "poll jobs find the refusal")
+	eventually(t, 10*time.Second, func() bool { return len(rc.statusesOf(events.NeedsReauthorization)) > 0 }, "the status is delivered")
+	time.Sleep(3 * interval) // room for a second status, if there were one
+	require.Len(t, rc.statusesOf(events.NeedsReauthorization), 1, "one status for the refusal, whichever replica and job found it")
+	all, refused := tokenRequests()
+	require.LessOrEqual(t, refused, 2, "the refused chain is not asked for again (%d token requests)", all)
 }

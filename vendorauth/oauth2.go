@@ -33,6 +33,14 @@ const (
 	grantClientCredentials = "client_credentials"
 )
 
+// refusalMarker is the token stored for a refused chain: its Expiry
+// records when the refusal was found, the same for every replica. It is
+// cut to the millisecond, which every store keeps, so that the time read
+// back equals the time written.
+func (o *OAuth2) refusalMarker() Token {
+	return Token{Seed: o.seed, TokenType: reauthMarker, Expiry: o.cfg.Clock.Now().Truncate(time.Millisecond)}
+}
+
 // reauthMarker is the TokenType of a stored token that stands for "the
 // vendor refused this chain": every replica then answers ErrReauthorize
 // without asking the vendor again, until a new refresh token is
@@ -299,6 +307,7 @@ func (o *OAuth2) update(ctx context.Context, seen Secret, force bool, last *last
 		same := found && stored.Seed == o.seed
 		if same && stored.TokenType == reauthMarker {
 			refusal = o.reauthError(nil, "the authorisation was refused earlier (invalid_grant); set a new refresh token")
+			refusal.Refused = stored.Expiry
 			return Token{}, refusal
 		}
 		if same && o.usable(stored) && (!force || stored.AccessToken != seen) {
@@ -313,7 +322,7 @@ func (o *OAuth2) update(ctx context.Context, seen Secret, force bool, last *last
 		if last != nil && rt == last.refused {
 			if last.alt == "" {
 				// Nobody rotated the chain: asking again is refused again.
-				return Token{Seed: o.seed, TokenType: reauthMarker}, nil
+				return o.refusalMarker(), nil
 			}
 			rt = last.alt
 		}
@@ -325,7 +334,7 @@ func (o *OAuth2) update(ctx context.Context, seen Secret, force bool, last *last
 				return Token{}, errRefused
 			}
 			refusal = te
-			return Token{Seed: o.seed, TokenType: reauthMarker}, nil
+			return o.refusalMarker(), nil
 		}
 		if err != nil {
 			return Token{}, err
@@ -344,6 +353,9 @@ func (o *OAuth2) update(ctx context.Context, seen Secret, force bool, last *last
 	case refusal != nil || next.TokenType == reauthMarker:
 		if refusal == nil {
 			refusal = o.reauthError(nil, "the refresh token was refused (invalid_grant: expired, revoked or already used); re-authorise and set a new one")
+		}
+		if refusal.Refused.IsZero() {
+			refusal.Refused = next.Expiry
 		}
 		o.mu.Lock()
 		o.cur, o.unsaved, o.reauth = Token{}, false, true

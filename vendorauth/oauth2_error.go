@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/oauth2"
 
@@ -40,6 +41,11 @@ type TokenError struct {
 	// Retryable reports a failure another try may cure: a 5xx or 429
 	// answer, a timeout, a network error.
 	Retryable bool
+	// Refused is when the chain was first found refused, as the token
+	// store records it (set with Reauthorize): the same for every replica
+	// and every later try, so that what is derived from it, such as the
+	// id of a status notification, is too.
+	Refused time.Time
 
 	reason string
 	cause  error // a network error, never the vendor's body
