@@ -4,10 +4,12 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"maps"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -18,6 +20,7 @@ import (
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/poller"
+	"github.com/a12b7632/elementevents/vendorauth"
 )
 
 // kindPoll is the River job kind of one poll of one resource.
@@ -67,6 +70,9 @@ type polled struct {
 	// source is the instance's HTTPSource, shared by its polls (and
 	// their connections kept alive), unless Config.Poller gives one.
 	source poller.Source
+	// refused is the error of the first poll that found the instance's
+	// authorisation refused; the polls after it do not run.
+	refused atomic.Pointer[error]
 }
 
 // addInstances checks the instances and returns a periodic job for each
@@ -195,6 +201,15 @@ func (w *pollWorker) Work(ctx context.Context, job *river.Job[pollArgs]) error {
 			r.cfg.OnPoll(info)
 		}
 	}
+	if refused := p.refused.Load(); refused != nil {
+		// The vendor refused the instance's authorisation: a poll that
+		// found it logged it, called OnReauthorize and published the
+		// status. The instances of a Replica are fixed, so only a new
+		// Replica, with a new refresh token, polls the instance again.
+		info.Result = poller.Result{Resource: a.Resource, Err: *refused}
+		report()
+		return nil
+	}
 
 	conn, err := r.pool.Acquire(ctx)
 	if err != nil {
@@ -233,6 +248,9 @@ func (w *pollWorker) Work(ctx context.Context, job *river.Job[pollArgs]) error {
 		return river.JobCancel(err) // the configuration cannot poll
 	}
 	info.Result = pl.Poll(ctx)[0]
+	if err := info.Result.Err; errors.Is(err, vendorauth.ErrReauthorize) {
+		p.refused.CompareAndSwap(nil, &err)
+	}
 	if err := info.Result.Err; err != nil {
 		if ctx.Err() != nil {
 			return err // interrupted: River runs the job again

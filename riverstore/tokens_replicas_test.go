@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -103,7 +104,8 @@ func TestReplicasShareConcurTokens(t *testing.T) {
 // then on no replica asks the token endpoint again. Every poll job that
 // finds the refusal publishes the instance's NEEDS_REAUTHORIZATION status,
 // dated by the refusal the store records, so the callback receives it
-// once.
+// once; and each replica stops polling the instance after its first
+// refusal, so OnReauthorize (and its log line) comes once a replica.
 func TestReplicasReportARefusalOnce(t *testing.T) {
 	t.Parallel()
 	const interval = 200 * time.Millisecond
@@ -123,8 +125,9 @@ func TestReplicasReportARefusalOnce(t *testing.T) {
 	inst, err := element.Parse([]byte(body))
 	require.NoError(t, err)
 	var log pollLog
+	var hooks atomic.Int32
 	cfg := func(*element.Instance) poller.Config {
-		return poller.Config{Interval: interval, Logger: quiet}
+		return poller.Config{Interval: interval, Logger: quiet, OnReauthorize: func(error) { hooks.Add(1) }}
 	}
 	for i := range 3 {
 		p := pool
@@ -162,4 +165,5 @@ func TestReplicasReportARefusalOnce(t *testing.T) {
 	require.Len(t, rc.statusesOf(events.NeedsReauthorization), 1, "one status for the refusal, whichever replica and job found it")
 	all, refused := tokenRequests()
 	require.LessOrEqual(t, refused, 2, "the refused chain is not asked for again (%d token requests)", all)
+	require.LessOrEqual(t, hooks.Load(), int32(3), "OnReauthorize is called once by each replica at most, not by every poll job")
 }
