@@ -41,7 +41,7 @@ func run(ctx context.Context, w io.Writer) (sum summary, err error) {
 
 	interval := d.polling.Configuration.Events.RefreshInterval
 	fmt.Fprintf(out, "A fake WooCommerce store, two instances of it and a consumer, all on 127.0.0.1.\n"+
-		"%s polls the store's customers every %v; %s gets its customer.* webhooks.\n"+
+		"%s polls the store's customers every %v; %s registered the store's customer.* webhooks and gets them.\n"+
 		"Store time is a fake clock: the %v between polls pass in an instant.\n\n",
 		d.polling.Name, interval, d.hooked.Name, interval)
 

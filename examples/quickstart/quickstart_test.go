@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -76,12 +77,24 @@ func TestQuickstart(t *testing.T) {
 		require.ErrorIs(t, other.Verify(req.Body, h), signature.ErrNoMatch)
 	}
 
-	// The store is on http, so the poller signed every page request with
-	// OAuth 1.0a, and the store, checking as WooCommerce does, took each.
-	require.Len(t, sum.StoreRequests, 9, "2 pages at 12:15, 12:30, 12:45 and 13:00, 1 at 12:00")
+	// The store is on http, so the Subscriber and the poller signed every
+	// request with OAuth 1.0a, and the store, checking as WooCommerce
+	// does, took each: the webhooks registered, then the pages.
+	var calls []string
+	pages := 0
+	for _, r := range sum.StoreRequests {
+		if r.Resource == "customers" {
+			pages++
+			continue
+		}
+		calls = append(calls, r.Method+" "+r.Resource+" "+strconv.Itoa(r.Status))
+	}
+	require.Equal(t, []string{"GET webhooks 200", "POST webhooks 201", "POST webhooks 201", "POST webhooks 201"}, calls,
+		"one list, one webhook created a customer.* topic")
+	require.Equal(t, 9, pages, "2 pages at 12:15, 12:30, 12:45 and 13:00, 1 at 12:00")
 	nonces := map[string]bool{}
 	for _, r := range sum.StoreRequests {
-		require.Equal(t, http.StatusOK, r.Status)
+		require.Contains(t, []int{http.StatusOK, http.StatusCreated}, r.Status)
 		require.Equal(t, "HMAC-SHA256", r.Query.Get("oauth_signature_method"))
 		require.NotEmpty(t, r.Query.Get("oauth_signature"))
 		require.Empty(t, r.Header.Get("Authorization"), "no Basic over http")
@@ -97,7 +110,7 @@ func TestQuickstart(t *testing.T) {
 // wantOutput is the quickstart's output, which must be the same on every
 // run.
 const wantOutput = `A fake WooCommerce store, two instances of it and a consumer, all on 127.0.0.1.
-API_POLLING polls the store's customers every 15m0s; API_WEBHOOK gets its customer.* webhooks.
+API_POLLING polls the store's customers every 15m0s; API_WEBHOOK registered the store's customer.* webhooks and gets them.
 Store time is a fake clock: the 15m0s between polls pass in an instant.
 
 12:00  API_POLLING polls the store: 2 customers in 1 page, its baseline (no events)

@@ -23,6 +23,7 @@ import (
 // webhook Handler, mounted on your mux, serves every webhook instance.
 type service struct {
 	notifier *notify.Notifier
+	guard    netguard.Guard // of every request to the store and the consumer
 	pollers  []*poller.Poller
 	polled   []*element.Instance // the instance of each poller
 
@@ -40,6 +41,7 @@ func newService(insts []*element.Instance, mux *http.ServeMux, vendorClock clock
 	// that, to both the pollers and the Notifier. A service whose vendor
 	// and callback URLs are public leaves Guard zero.
 	guard := netguard.Guard{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}
+	s.guard = guard
 	n, err := notify.New(notify.Config{
 		Policy: notify.DeliveryPolicy{
 			Guard:    guard,

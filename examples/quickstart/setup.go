@@ -15,6 +15,7 @@ import (
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/signature"
 	"github.com/a12b7632/elementevents/vendortest"
+	"github.com/a12b7632/elementevents/webhook"
 )
 
 // demo holds the three parties of the quickstart, running: the store,
@@ -117,14 +118,21 @@ func setUp(ctx context.Context, out io.Writer) (d *demo, err error) {
 	}
 	d.stops = append(d.stops, d.svc.start())
 
-	// The store's admin adds the webhooks (WooCommerce > Settings >
-	// Advanced > Webhooks), pointing at the webhook instance's URL on
-	// your service; the store pings each one.
-	hookURL := serviceSrv.URL + "/events/" + d.hooked.Element.Key + "/" + d.hooked.ID
-	for _, topic := range []string{"customer.created", "customer.updated", "customer.deleted"} {
-		if _, err := d.shop.AddWebhook(ctx, topic, hookURL, webhookSecret); err != nil {
-			return d, err
-		}
+	// The library registers the webhooks at the store itself, as its
+	// REST API allows: one per customer.* topic (the instance's
+	// event.objects), delivered to the webhook instance's URL on your
+	// service and signed with its webhook.secret; the store pings each
+	// one. Without it, the store's admin adds them by hand (WooCommerce >
+	// Settings > Advanced > Webhooks). Call Reconcile again when the
+	// instance changes, and run sub.Run to repair what the store disables.
+	sub, err := webhook.NewSubscriber(webhook.SubscriberConfig{
+		PublicURL: serviceSrv.URL, Guard: d.svc.guard, Sink: d.svc.notifier, Clock: d.clock, Logger: logger,
+	})
+	if err != nil {
+		return d, err
+	}
+	if _, err := sub.Reconcile(ctx, d.hooked); err != nil {
+		return d, err
 	}
 	return d, nil
 }
