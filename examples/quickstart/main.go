@@ -12,14 +12,15 @@
 // The files, in the order to read them:
 //
 //	flow.go       the story: create, update and delete customers, poll, print
-//	setup.go      starts the store, your service and the consumer, and connects them
+//	setup.go      starts the store, your service and the consumer; registers the webhooks
 //	service.go    your service: Notifier, Poller and webhook Handler, wired up
 //	instances.go  the instances, from polling.json and webhook.json
 //	receiver.go   the consumer at the callback URL, with receiver.Receiver
 //	loopback.go   an HTTP server per party, on a loopback port
 //
-// The store is package vendortest's fake WooCommerce: the customers of its
-// REST API v3, and the signed webhooks it sends when they change.
+// The store is package vendortest's fake WooCommerce: the customers and
+// the webhooks of its REST API v3, and the signed webhooks it sends when
+// customers change.
 //
 // # Time
 //
