@@ -30,21 +30,8 @@ func TestReplicasShareConcurTokens(t *testing.T) {
 	t.Parallel()
 	const interval = 250 * time.Millisecond
 	pool, schema := setup(t, 8)
-	concur := vendortest.ServeConcur(t, vendortest.ConcurConfig{
-		ClientID: "client-7", ClientSecret: "client-secret-7", RefreshToken: "refresh-0",
-		TokenLifetime: time.Second,
-	})
 	rc := newReceiver(t)
-	body := fmt.Sprintf(`{"id": "c1", "name": "expenses", "element": {"key": "concur"},
-	  "configuration": {
-	    "concur.base.url": %q, "oauth.api.key": "client-7", "oauth.api.secret": "client-secret-7",
-	    "oauth.refresh.token": "refresh-0",
-	    "event.notification.enabled": true, "event.vendor.type": "polling",
-	    "event.notification.callback.url": %q, "event.notification.signature.key": %q}}`,
-		concur.URL(), rc.srv.URL+"/events", testKey)
-	inst, err := element.Parse([]byte(body))
-	require.NoError(t, err)
-	require.NoError(t, inst.Validate())
+	concur, inst := concurRig(t, "c1", rc)
 
 	var (
 		mu      sync.Mutex
@@ -110,20 +97,8 @@ func TestReplicasReportARefusalOnce(t *testing.T) {
 	t.Parallel()
 	const interval = 200 * time.Millisecond
 	pool, schema := setup(t, 8)
-	concur := vendortest.ServeConcur(t, vendortest.ConcurConfig{
-		ClientID: "client-8", ClientSecret: "client-secret-8", RefreshToken: "refresh-8",
-		TokenLifetime: time.Second, // every request refreshes
-	})
 	rc := newReceiver(t)
-	body := fmt.Sprintf(`{"id": "c2", "name": "expenses", "element": {"key": "concur"},
-	  "configuration": {
-	    "concur.base.url": %q, "oauth.api.key": "client-8", "oauth.api.secret": "client-secret-8",
-	    "oauth.refresh.token": "refresh-8",
-	    "event.notification.enabled": true, "event.vendor.type": "polling",
-	    "event.notification.callback.url": %q, "event.notification.signature.key": %q}}`,
-		concur.URL(), rc.srv.URL+"/events", testKey)
-	inst, err := element.Parse([]byte(body))
-	require.NoError(t, err)
+	concur, inst := concurRig(t, "c2", rc)
 	var log pollLog
 	var hooks atomic.Int32
 	cfg := func(*element.Instance) poller.Config {
@@ -166,4 +141,27 @@ func TestReplicasReportARefusalOnce(t *testing.T) {
 	all, refused := tokenRequests()
 	require.LessOrEqual(t, refused, 2, "the refused chain is not asked for again (%d token requests)", all)
 	require.LessOrEqual(t, hooks.Load(), int32(3), "OnReauthorize is called once by each replica at most, not by every poll job")
+}
+
+// concurRig serves a fake Concur whose token endpoint rotates the refresh
+// token on every use and refuses one used twice, with access tokens that
+// expire within the refresh skew, so that every request refreshes; and
+// returns it with a polling instance id of it, delivering to rc.
+func concurRig(t *testing.T, id string, rc *receiver) (*vendortest.Concur, *element.Instance) {
+	t.Helper()
+	concur := vendortest.ServeConcur(t, vendortest.ConcurConfig{
+		ClientID: "client-" + id, ClientSecret: "client-secret-" + id, RefreshToken: "refresh-" + id,
+		TokenLifetime: time.Second,
+	})
+	body := fmt.Sprintf(`{"id": %q, "name": "expenses", "element": {"key": "concur"},
+	  "configuration": {
+	    "concur.base.url": %q, "oauth.api.key": "client-%s", "oauth.api.secret": "client-secret-%s",
+	    "oauth.refresh.token": "refresh-%s",
+	    "event.notification.enabled": true, "event.vendor.type": "polling",
+	    "event.notification.callback.url": %q, "event.notification.signature.key": %q}}`,
+		id, concur.URL(), id, id, id, rc.srv.URL+"/events", testKey)
+	inst, err := element.Parse([]byte(body))
+	require.NoError(t, err)
+	require.NoError(t, inst.Validate())
+	return concur, inst
 }

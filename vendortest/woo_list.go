@@ -207,14 +207,11 @@ func (s *WooCommerce) list(w http.ResponseWriter, r *http.Request, entry *Logged
 	}
 	s.mu.Unlock()
 
-	body, err := wpJSON(items)
-	if err != nil {
-		s.fail(w, wpError{http.StatusInternalServerError, "internal_server_error", err.Error(), nil})
+	body := s.encodeJSON(w, items)
+	if body == nil {
 		return
 	}
 	h := w.Header()
-	h.Set("Date", s.clock.Now().UTC().Format(http.TimeFormat))
-	h.Set("Content-Type", "application/json; charset=UTF-8")
 	if f == nil || !f.NoTotals {
 		h.Set(wooHeaderTotal, strconv.Itoa(total))
 		h.Set(wooHeaderTotalPages, strconv.Itoa(pages))

@@ -358,16 +358,27 @@ func (h wooWebhook) wire(home string, site *time.Location) any {
 
 // answerJSON answers v as WordPress does.
 func (s *WooCommerce) answerJSON(w http.ResponseWriter, status int, v any) {
+	body := s.encodeJSON(w, v)
+	if body == nil {
+		return
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// encodeJSON returns v as WordPress writes it, with the Date and
+// Content-Type of a JSON answer set on w; when v does not encode, it
+// answers 500 and returns nil.
+func (s *WooCommerce) encodeJSON(w http.ResponseWriter, v any) []byte {
 	body, err := wpJSON(v)
 	if err != nil {
 		s.fail(w, wpError{http.StatusInternalServerError, "internal_server_error", err.Error(), nil})
-		return
+		return nil
 	}
 	h := w.Header()
 	h.Set("Date", s.clock.Now().UTC().Format(http.TimeFormat))
 	h.Set("Content-Type", "application/json; charset=UTF-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
+	return body
 }
 
 // ping posts webhook_id=N to a new webhook's delivery URL, as WooCommerce
