@@ -200,3 +200,21 @@ func TestInstanceUpdateAndDeleteOfOneVersion(t *testing.T) {
 		require.True(t, errors.Is(lost, engine.ErrConflict) || errors.Is(lost, engine.ErrNotFound), "%v", lost)
 	}
 }
+
+// BenchmarkInstanceList lists a page of 100 of one tenant's instances,
+// from a cursor in the middle, in a store of 10,000 instances of 10
+// tenants (the goal: p99 under 5 ms over 10,000 instances).
+func BenchmarkInstanceList(b *testing.B) {
+	s := openInMemory(b, boltstore.Options{}).Instances()
+	for i := range 10_000 {
+		rec := sampleInstance(fmt.Sprintf("tenant-%d", i%10), fmt.Sprintf("inst-%05d", i))
+		require.NoError(b, s.Create(b.Context(), rec))
+	}
+	f := engine.Filter{Tenant: "tenant-3", After: "inst-05000", Limit: 100}
+	for b.Loop() {
+		page, err := s.List(b.Context(), f)
+		if err != nil || len(page) != 100 {
+			b.Fatalf("List: %d records, %v", len(page), err)
+		}
+	}
+}
