@@ -14,6 +14,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 
+	"github.com/a12b7632/elementevents/engine"
 	"github.com/a12b7632/elementevents/notify"
 	"github.com/a12b7632/elementevents/poller"
 	"github.com/a12b7632/elementevents/vendorauth"
@@ -61,10 +62,11 @@ type Options struct {
 	Mode os.FileMode
 }
 
-// DB is an open store file. Its Outbox, PollerState, Deduper and Tokens
-// are views of the one file and may be used concurrently; every write is
-// one bbolt transaction, committed with fsync before the call returns
-// (Tokens' Update reads in one and writes in another, see Tokens).
+// DB is an open store file. Its Outbox, PollerState, Deduper, Tokens and
+// Instances are views of the one file and may be used concurrently;
+// every write is one bbolt transaction, committed with fsync before the
+// call returns (Tokens' Update reads in one and writes in another, see
+// Tokens).
 type DB struct {
 	bolt  *bolt.DB
 	path  string
@@ -74,6 +76,7 @@ type DB struct {
 	state  *pollerState
 	dedupe *deduper
 	tokens *tokenStore
+	insts  *instanceStore
 
 	closeOnce sync.Once
 	closeErr  error
@@ -126,6 +129,7 @@ func Open(path string, opts Options) (*DB, error) {
 	db.state = &pollerState{db: db}
 	db.dedupe = &deduper{db: db}
 	db.tokens = &tokenStore{db: db}
+	db.insts = &instanceStore{db: db}
 	if err := db.setup(opts); err != nil {
 		_ = bdb.Close()
 		return nil, err
@@ -232,6 +236,13 @@ func (db *DB) Deduper() webhook.Deduper { return db.dedupe }
 // process, so that lock excludes every other Update of the key. The
 // token is on disk before Update returns it.
 func (db *DB) Tokens() vendorauth.TokenStore { return db.tokens }
+
+// Instances returns the store's [engine.InstanceStore]: the instances of
+// every tenant, each body kept byte for byte (its secrets included: the
+// file is created 0600). Update and Delete check the version and write
+// in one transaction, so of concurrent writers of one version exactly
+// one wins. List walks the ids from the cursor and stops at the limit.
+func (db *DB) Instances() engine.InstanceStore { return db.insts }
 
 // PurgeExpired deletes every expired dedupe key at once and reports how
 // many it deleted. Marks purge as they go, so a host calls it only to

@@ -1,11 +1,12 @@
 // Package boltstore is the embedded durable store of elementevents: the
-// notify.Outbox, the poller.State, the Deduper (for webhook and receiver)
-// and the vendorauth.TokenStore of one process, in one bbolt file. With
-// it, a notification the Notifier accepted is delivered even if the
-// process dies first, a restarted poller goes on from its last committed
-// cycle instead of taking a new baseline, a vendor's retry that arrives
-// after a restart is still recognised, and an OAuth 2 refresh token the
-// vendor rotated is on disk before it is used.
+// notify.Outbox, the poller.State, the Deduper (for webhook and receiver),
+// the vendorauth.TokenStore and the engine.InstanceStore of one process,
+// in one bbolt file. With it, a notification the Notifier accepted is
+// delivered even if the process dies first, a restarted poller goes on
+// from its last committed cycle instead of taking a new baseline, a
+// vendor's retry that arrives after a restart is still recognised, an
+// OAuth 2 refresh token the vendor rotated is on disk before it is used,
+// and the instances created at run time are there after a restart.
 //
 // The shortest use:
 //
@@ -18,6 +19,7 @@
 //	p, err := poller.New(poller.Config{Instance: inst, Sink: n, State: db.PollerState()})
 //	h, err := webhook.New(webhook.Config{Instances: insts, Sink: n, Deduper: db.Deduper()})
 //	tokens := db.Tokens() // a vendorauth.TokenStore for OAuth 2 refresh
+//	insts := db.Instances() // an engine.InstanceStore
 //
 // For several replicas sharing the work, use the PostgreSQL store
 // instead: a bbolt file belongs to one process.
@@ -69,11 +71,11 @@
 // [ErrCorrupt]; one written by a newer build is a [*SchemaError]
 // ([ErrSchemaVersion]); one with an older schema is migrated, in the
 // transaction that checks it, by the table of migrations from each
-// version to the next (1 to 2 adds the tokens bucket), or refused with a
-// *SchemaError naming the version; a read-only Open refuses a file that
-// needs a migration.
+// version to the next (1 to 2 adds the tokens bucket, 2 to 3 the
+// instances bucket), or refused with a *SchemaError naming the version;
+// a read-only Open refuses a file that needs a migration.
 //
-// # File layout (schema version 2)
+// # File layout (schema version 3)
 //
 // Numbers in keys are big-endian, so that byte order is numeric order; a
 // time in a key is 12 bytes, seconds since 1970 with the sign bit flipped
@@ -88,6 +90,7 @@
 //	poller   one nested bucket per poller.StateKey
 //	dedupe   two regions, below
 //	tokens   't' key -> an OAuth 2 token, below (added in version 2)
+//	instances 'i' id -> an engine.Record, below (added in version 3)
 //
 // The outbox regions. ep is an endpoint's 8-byte number, seq a delivery's
 // Seq, id its ID:
@@ -133,6 +136,18 @@
 // real values (the file holds credentials: Options.Mode defaults to
 // 0600), then 0 for no expiry or 1 and the expiry's seconds and
 // nanoseconds.
+//
+// An instance is keyed by its id alone (ids are unique across tenants),
+// so key order is List's order: a page is a Seek to the cursor and a walk
+// that skips other tenants' instances, having read only their tenant, and
+// stops at the limit; there is no other index. The value is a format byte
+// (1), the tenant, the version, the element key, the vendor type, the
+// tags (0 for nil, or 1, their count and each tag: an empty list stays
+// empty), 1 or 0 for enabled, Created and Updated as seconds and
+// nanoseconds, then the /instances body as its bytes, never re-encoded,
+// secrets included. Update and Delete read the stored version and write
+// in one transaction: of concurrent writers of one version, exactly one
+// wins and the others get an *engine.ConflictError.
 //
 // # Costs
 //

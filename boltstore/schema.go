@@ -11,25 +11,26 @@ import (
 // SchemaVersion is the layout version this build writes (see the package
 // documentation). A store with a lower version is migrated at Open; one
 // with a higher version is refused.
-const SchemaVersion uint32 = 2
+const SchemaVersion uint32 = 3
 
 // appName marks the meta bucket of a file this package wrote.
 const appName = "github.com/a12b7632/elementevents/boltstore"
 
 // Top-level buckets and the meta bucket's keys.
 var (
-	bucketMeta   = []byte("meta")
-	bucketOutbox = []byte("outbox")
-	bucketPoller = []byte("poller")
-	bucketDedupe = []byte("dedupe")
-	bucketTokens = []byte("tokens")
+	bucketMeta      = []byte("meta")
+	bucketOutbox    = []byte("outbox")
+	bucketPoller    = []byte("poller")
+	bucketDedupe    = []byte("dedupe")
+	bucketTokens    = []byte("tokens")
+	bucketInstances = []byte("instances")
 
 	keyApp    = []byte("app")
 	keySchema = []byte("schema")
 )
 
 // layout lists the top-level buckets of the current schema.
-var layout = [][]byte{bucketMeta, bucketOutbox, bucketPoller, bucketDedupe, bucketTokens}
+var layout = [][]byte{bucketMeta, bucketOutbox, bucketPoller, bucketDedupe, bucketTokens, bucketInstances}
 
 // migration upgrades a store from one schema version to the next, inside
 // the transaction that opens it: either the whole chain applies and the
@@ -46,6 +47,10 @@ type migration struct {
 var migrations = map[uint32]migration{
 	1: {name: "add the tokens bucket", apply: func(tx *bolt.Tx) error {
 		_, err := tx.CreateBucketIfNotExists(bucketTokens)
+		return err
+	}},
+	2: {name: "add the instances bucket", apply: func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(bucketInstances)
 		return err
 	}},
 }

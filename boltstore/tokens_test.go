@@ -155,15 +155,18 @@ func TestTokenErrors(t *testing.T) {
 	require.ErrorIs(t, err, boltstore.ErrClosed)
 }
 
-// A store of schema version 1, before tokens, is migrated at Open: the
-// tokens bucket is added and the rest kept.
+// A store of schema version 1, before tokens and instances, is migrated
+// at Open through every later version: the buckets are added and the rest
+// kept.
 func TestMigrationAddsTheTokensBucket(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "store.db")
 	populate(t, path)
 	writeBolt(t, path, func(tx *bolt.Tx) error {
-		if err := tx.DeleteBucket([]byte("tokens")); err != nil {
-			return err
+		for _, name := range []string{"tokens", "instances"} {
+			if err := tx.DeleteBucket([]byte(name)); err != nil {
+				return err
+			}
 		}
 		return tx.Bucket([]byte("meta")).Put([]byte("schema"), schema(1))
 	})
@@ -173,9 +176,10 @@ func TestMigrationAddsTheTokensBucket(t *testing.T) {
 
 	db := openAt(t, path, boltstore.Options{})
 	putToken(t, db.Tokens(), "inst-1", sampleToken)
+	require.NoError(t, db.Instances().Create(t.Context(), sampleInstance("tenant", "inst-1")))
 	ds, err := db.Outbox().List(t.Context(), notify.Filter{})
 	require.NoError(t, err)
 	require.Len(t, ds, 60, "the migration kept the data")
 	require.NoError(t, db.Close())
-	require.Equal(t, uint32(2), readSchema(t, path))
+	require.Equal(t, uint32(3), readSchema(t, path))
 }
