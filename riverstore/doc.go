@@ -14,6 +14,7 @@
 //	err = rep.Start(ctx) // on every replica
 //	err = rep.PublishTx(ctx, tx, batch) // webhook events, in the caller's transaction
 //	tokens, err := riverstore.NewTokenStore(pool, riverstore.StoreConfig{}) // OAuth 2 tokens
+//	insts, err := riverstore.NewInstanceStore(pool, riverstore.StoreConfig{}) // the instances
 //
 // # Polling
 //
@@ -75,9 +76,21 @@
 //
 // Migrate runs River's migrations and the package's own (Migrations, in
 // elementevents_migration), under an advisory lock. State is a
-// poller.State, Deduper a webhook.Deduper and NewTokenStore's store a
-// vendorauth.TokenStore (elementevents_token) on the same database; all
-// three pass their packages' conformance tests.
+// poller.State, Deduper a webhook.Deduper, NewTokenStore's store a
+// vendorauth.TokenStore (elementevents_token) and NewInstanceStore's an
+// engine.InstanceStore (elementevents_instance) on the same database; all
+// four pass their packages' conformance tests.
+//
+// # Instances
+//
+// NewInstanceStore keeps the instances where every replica reads them:
+// the body as bytea, byte for byte as written (secrets included: guard the
+// database as the credentials), and columns for what List filters on. List
+// is one query that walks the tenant's ids in byte order from the cursor
+// and stops at the limit. Update and Delete read the row FOR UPDATE, check
+// its tenant and version and write it in one transaction, so of concurrent
+// writers of one version, on any replicas, exactly one wins; the others get
+// an engine.ConflictError. Times are kept to the microsecond.
 //
 // # OAuth 2 tokens across replicas
 //
