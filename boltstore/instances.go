@@ -127,11 +127,8 @@ func ownBody(r engine.Record) engine.Record {
 // checkInstance refuses what engine's memory store refuses, and an id
 // longer than a bbolt key.
 func checkInstance(r engine.Record) error {
-	switch {
-	case r.Tenant == "":
-		return fmt.Errorf("%w: Record.Tenant is required", engine.ErrInvalid)
-	case r.ID == "":
-		return fmt.Errorf("%w: Record.ID is required", engine.ErrInvalid)
+	if err := r.Check(); err != nil {
+		return err
 	}
 	return checkInstanceID(r.ID)
 }
@@ -210,7 +207,7 @@ func (s *instanceStore) Get(ctx context.Context, tenant, id string) (engine.Reco
 // decodes the rest and filters them with [engine.Filter.Match], copying
 // the bodies it keeps; it stops at the limit.
 func (s *instanceStore) List(ctx context.Context, f engine.Filter) ([]engine.Record, error) {
-	limit, err := listLimit(f)
+	limit, err := f.PageSize()
 	if err != nil {
 		return nil, err
 	}
@@ -239,20 +236,6 @@ func (s *instanceStore) List(ctx context.Context, f engine.Filter) ([]engine.Rec
 		return nil, fmt.Errorf("boltstore: list instances of tenant %q: %w", f.Tenant, err)
 	}
 	return out, nil
-}
-
-// listLimit returns the page size f asks for, as engine's memory store
-// reads it.
-func listLimit(f engine.Filter) (int, error) {
-	switch {
-	case f.Tenant == "":
-		return 0, fmt.Errorf("%w: Filter.Tenant is required", engine.ErrInvalid)
-	case f.Limit < 0:
-		return 0, fmt.Errorf("%w: Filter.Limit is %d", engine.ErrInvalid, f.Limit)
-	case f.Limit == 0:
-		return engine.DefaultListLimit, nil
-	}
-	return min(f.Limit, engine.MaxListLimit), nil
 }
 
 // Update implements [engine.InstanceStore.Update]: the version check and

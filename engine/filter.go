@@ -16,8 +16,10 @@ func (f Filter) Match(r Record) bool {
 		(f.Enabled == nil || r.Enabled == *f.Enabled)
 }
 
-// checkFilter returns the page size f asks for, or ErrInvalid.
-func checkFilter(f Filter) (int, error) {
+// PageSize returns the number of records f asks for (Limit, with its
+// default and cap applied), or [ErrInvalid] for a filter without a tenant
+// or with a negative limit. Every store checks a filter with it.
+func (f Filter) PageSize() (int, error) {
 	switch {
 	case f.Tenant == "":
 		return 0, fmt.Errorf("%w: Filter.Tenant is required", ErrInvalid)
@@ -29,8 +31,10 @@ func checkFilter(f Filter) (int, error) {
 	return min(f.Limit, MaxListLimit), nil
 }
 
-// checkRecord refuses a record without a tenant or an id.
-func checkRecord(r Record) error {
+// Check returns [ErrInvalid] for a record without a tenant or an id.
+// Every store checks a record with it before writing, and may refuse more
+// (what its keys or columns cannot hold).
+func (r Record) Check() error {
 	switch {
 	case r.Tenant == "":
 		return fmt.Errorf("%w: Record.Tenant is required", ErrInvalid)

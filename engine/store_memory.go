@@ -23,7 +23,7 @@ type memoryStore struct {
 var _ InstanceStore = (*memoryStore)(nil)
 
 func (s *memoryStore) Create(_ context.Context, r Record) error {
-	if err := checkRecord(r); err != nil {
+	if err := r.Check(); err != nil {
 		return err
 	}
 	if r.Version != 1 {
@@ -51,7 +51,7 @@ func (s *memoryStore) Get(_ context.Context, tenant, id string) (Record, error) 
 }
 
 func (s *memoryStore) List(_ context.Context, f Filter) ([]Record, error) {
-	limit, err := checkFilter(f)
+	limit, err := f.PageSize()
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +71,7 @@ func (s *memoryStore) List(_ context.Context, f Filter) ([]Record, error) {
 }
 
 func (s *memoryStore) Update(_ context.Context, r Record) error {
-	if err := checkRecord(r); err != nil {
+	if err := r.Check(); err != nil {
 		return err
 	}
 	s.mu.Lock()

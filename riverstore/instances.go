@@ -189,11 +189,8 @@ func scanInstance(row rowScanner) (engine.Record, error) {
 // checkInstance refuses what the memory store refuses, and the strings
 // PostgreSQL text cannot hold.
 func checkInstance(r engine.Record) error {
-	switch {
-	case r.Tenant == "":
-		return fmt.Errorf("%w: Record.Tenant is required", engine.ErrInvalid)
-	case r.ID == "":
-		return fmt.Errorf("%w: Record.ID is required", engine.ErrInvalid)
+	if err := r.Check(); err != nil {
+		return err
 	}
 	for _, f := range []struct{ name, v string }{
 		{"Record.Tenant", r.Tenant}, {"Record.ID", r.ID},
@@ -211,14 +208,12 @@ func checkInstance(r engine.Record) error {
 	return nil
 }
 
-// checkFilter returns the page size f asks for, as the memory store
-// does, or [engine.ErrInvalid].
+// checkFilter returns the page size f asks for (engine.Filter.PageSize),
+// or [engine.ErrInvalid] for what PostgreSQL text cannot hold.
 func checkFilter(f engine.Filter) (int, error) {
-	switch {
-	case f.Tenant == "":
-		return 0, fmt.Errorf("%w: Filter.Tenant is required", engine.ErrInvalid)
-	case f.Limit < 0:
-		return 0, fmt.Errorf("%w: Filter.Limit is %d", engine.ErrInvalid, f.Limit)
+	size, err := f.PageSize()
+	if err != nil {
+		return 0, err
 	}
 	for _, fld := range []struct{ name, v string }{
 		{"Filter.Tenant", f.Tenant}, {"Filter.After", f.After}, {"Filter.ElementKey", f.ElementKey},
@@ -228,10 +223,7 @@ func checkFilter(f engine.Filter) (int, error) {
 			return 0, err
 		}
 	}
-	if f.Limit == 0 {
-		return engine.DefaultListLimit, nil
-	}
-	return min(f.Limit, engine.MaxListLimit), nil
+	return size, nil
 }
 
 // checkText refuses a string PostgreSQL text cannot hold. The value is
