@@ -273,3 +273,19 @@ func eventually(t testing.TB, d time.Duration, cond func() bool, msg string, arg
 }
 
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+
+// replicaStores returns n stores that open makes on one fresh schema,
+// each on a pool of its own of maxConns connections, as n replicas would
+// hold them.
+func replicaStores[S any](t *testing.T, open func(*pgxpool.Pool, riverstore.StoreConfig) (S, error), maxConns int32, n int) []S {
+	t.Helper()
+	admin := connect(t, "", 2)
+	schema := newSchema(t, admin)
+	stores := make([]S, n)
+	for i := range stores {
+		s, err := open(connect(t, schema, maxConns), riverstore.StoreConfig{Schema: schema})
+		require.NoError(t, err)
+		stores[i] = s
+	}
+	return stores
+}

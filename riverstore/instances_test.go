@@ -16,21 +16,6 @@ import (
 	"github.com/a12b7632/elementevents/riverstore"
 )
 
-// replicaInstanceStores returns n instance stores on one fresh schema,
-// each with a pool of its own, as n replicas would hold them.
-func replicaInstanceStores(t *testing.T, n int) []engine.InstanceStore {
-	t.Helper()
-	admin := connect(t, "", 2)
-	schema := newSchema(t, admin)
-	stores := make([]engine.InstanceStore, n)
-	for i := range stores {
-		s, err := riverstore.NewInstanceStore(connect(t, schema, 10), riverstore.StoreConfig{Schema: schema})
-		require.NoError(t, err)
-		stores[i] = s
-	}
-	return stores
-}
-
 func TestInstanceStore(t *testing.T) {
 	t.Parallel()
 	// Every case uses tenants and ids of its own, so they share one
@@ -40,7 +25,7 @@ func TestInstanceStore(t *testing.T) {
 		store engine.InstanceStore
 	)
 	instancetest.Run(t, func(*testing.T) engine.InstanceStore {
-		once.Do(func() { store = replicaInstanceStores(t, 1)[0] })
+		once.Do(func() { store = replicaStores(t, riverstore.NewInstanceStore, 10, 1)[0] })
 		return store
 	})
 }
@@ -50,7 +35,7 @@ func TestInstanceStore(t *testing.T) {
 // at once: the version check is PostgreSQL's, so exactly one wins.
 func TestInstanceWritersAcrossReplicas(t *testing.T) {
 	t.Parallel()
-	stores := replicaInstanceStores(t, 3)
+	stores := replicaStores(t, riverstore.NewInstanceStore, 10, 3)
 	ctx := t.Context()
 	t0 := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
 	for round := range 5 {

@@ -16,21 +16,6 @@ import (
 	"github.com/a12b7632/elementevents/vendorauth/tokentest"
 )
 
-// replicaTokenStores returns n token stores on one fresh schema, each
-// with a pool of its own, as n replicas would hold them.
-func replicaTokenStores(t *testing.T, n int) []vendorauth.TokenStore {
-	t.Helper()
-	admin := connect(t, "", 2)
-	schema := newSchema(t, admin)
-	stores := make([]vendorauth.TokenStore, n)
-	for i := range stores {
-		s, err := riverstore.NewTokenStore(connect(t, schema, 6), riverstore.StoreConfig{Schema: schema})
-		require.NoError(t, err)
-		stores[i] = s
-	}
-	return stores
-}
-
 func TestTokenStore(t *testing.T) {
 	t.Parallel()
 	// Every case uses keys of its own, so they share the schema and the
@@ -40,7 +25,7 @@ func TestTokenStore(t *testing.T) {
 		stores []vendorauth.TokenStore
 	)
 	tokentest.Run(t, func(_ *testing.T, n int) []vendorauth.TokenStore {
-		once.Do(func() { stores = replicaTokenStores(t, n) })
+		once.Do(func() { stores = replicaStores(t, riverstore.NewTokenStore, 6, n) })
 		return stores[:n]
 	})
 }
@@ -78,7 +63,7 @@ func (v *rotatingVendor) refresh(rt vendorauth.Secret) (vendorauth.Token, error)
 func TestTokenRefreshAcrossReplicas(t *testing.T) {
 	t.Parallel()
 	const replicas, workers, rounds = 3, 4, 8
-	stores := replicaTokenStores(t, replicas)
+	stores := replicaStores(t, riverstore.NewTokenStore, 6, replicas)
 	v := &rotatingVendor{t: t, used: map[string]bool{}}
 	const key = "concur/inst-1"
 	_, err := stores[0].Update(t.Context(), key, func(vendorauth.Token, bool) (vendorauth.Token, error) {
