@@ -184,17 +184,9 @@ func (w *walker) object(b []byte, i, depth, level int, active uint64, rec bool) 
 			return i, err
 		}
 
-		i = skipSpace(b, i)
-		if i >= len(b) {
-			return i, errorAt(i, "unexpected end of input in object")
-		}
-		switch b[i] {
-		case ',':
-			i = skipSpace(b, i+1)
-		case '}':
-			return i + 1, nil
-		default:
-			return i, errorAt(i, "expected ',' or '}' in object, found %q", b[i])
+		var done bool
+		if i, done, err = afterMember(b, i, '}'); done || err != nil {
+			return i, err
 		}
 	}
 }

@@ -187,18 +187,12 @@ func (r *recordsWalk) split(b []byte, i, depth int) (int, error) {
 				return end, err
 			}
 		}
-		i = skipSpace(b, end)
-		if i >= len(b) {
-			return i, errorAt(i, "unexpected end of input in array")
-		}
-		switch b[i] {
-		case ',':
-			i = skipSpace(b, i+1)
-		case ']':
+		var done bool
+		if i, done, err = afterMember(b, end, ']'); err != nil {
+			return i, err
+		} else if done {
 			r.recs = recs
-			return i + 1, nil
-		default:
-			return i, errorAt(i, "expected ',' or ']' in array, found %q", b[i])
+			return i, nil
 		}
 	}
 }
@@ -247,20 +241,14 @@ func Elements(arr []byte) ([][]byte, error) {
 			return nil, err
 		}
 		out = append(out, arr[i:end:end])
-		i = skipSpace(arr, end)
-		if i >= len(arr) {
-			return nil, errorAt(i, "unexpected end of input in array")
-		}
-		switch arr[i] {
-		case ',':
-			i = skipSpace(arr, i+1)
-		case ']':
-			if err := checkEnd(arr, i+1); err != nil {
+		var done bool
+		if i, done, err = afterMember(arr, end, ']'); err != nil {
+			return nil, err
+		} else if done {
+			if err := checkEnd(arr, i); err != nil {
 				return nil, err
 			}
 			return out, nil
-		default:
-			return nil, errorAt(i, "expected ',' or ']' in array, found %q", arr[i])
 		}
 	}
 }

@@ -53,17 +53,9 @@ func scanObject(b []byte, i, depth int) (int, error) {
 		if i, err = scanValue(b, i, depth); err != nil {
 			return i, err
 		}
-		i = skipSpace(b, i)
-		if i >= len(b) {
-			return i, errorAt(i, "unexpected end of input in object")
-		}
-		switch b[i] {
-		case ',':
-			i = skipSpace(b, i+1)
-		case '}':
-			return i + 1, nil
-		default:
-			return i, errorAt(i, "expected ',' or '}' in object, found %q", b[i])
+		var done bool
+		if i, done, err = afterMember(b, i, '}'); done || err != nil {
+			return i, err
 		}
 	}
 }
@@ -108,17 +100,9 @@ func scanArray(b []byte, i, depth int) (int, error) {
 		if i, err = scanValue(b, i, depth); err != nil {
 			return i, err
 		}
-		i = skipSpace(b, i)
-		if i >= len(b) {
-			return i, errorAt(i, "unexpected end of input in array")
-		}
-		switch b[i] {
-		case ',':
-			i = skipSpace(b, i+1)
-		case ']':
-			return i + 1, nil
-		default:
-			return i, errorAt(i, "expected ',' or ']' in array, found %q", b[i])
+		var done bool
+		if i, done, err = afterMember(b, i, ']'); done || err != nil {
+			return i, err
 		}
 	}
 }
@@ -261,4 +245,25 @@ func escapeLen(s []byte) int {
 		return 6
 	}
 	return 0
+}
+
+// afterMember reads what follows a member of an object (close '}') or an
+// element of an array (close ']'): a ',' gives the start of the next one,
+// the close gives done and the index past it.
+func afterMember(b []byte, i int, close byte) (next int, done bool, err error) {
+	in := "object"
+	if close == ']' {
+		in = "array"
+	}
+	i = skipSpace(b, i)
+	if i >= len(b) {
+		return i, false, errorAt(i, "unexpected end of input in %s", in)
+	}
+	switch b[i] {
+	case ',':
+		return skipSpace(b, i+1), false, nil
+	case close:
+		return i + 1, true, nil
+	}
+	return i, false, errorAt(i, "expected ',' or %q in %s, found %q", close, in, b[i])
 }
