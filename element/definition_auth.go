@@ -110,11 +110,6 @@ type Auth struct {
 	ForbiddenMeansExpired bool `json:"forbiddenMeansExpired,omitempty"`
 }
 
-// isOAuth2 reports whether a's style is one of the OAuth 2 grants.
-func (a Auth) isOAuth2() bool {
-	return a.Style == vocab.AuthOAuth2Refresh || a.Style == vocab.AuthOAuth2Client
-}
-
 // configKeys returns the configuration keys the auth style reads.
 func (a Auth) configKeys() []string {
 	switch a.Style {
