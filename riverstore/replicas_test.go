@@ -190,7 +190,8 @@ func (p *polls) add(i riverstore.PollInfo) {
 // process, each with its own pool) polling 50 instances for a simulated
 // day, and stops the leader with its jobs cancelled half way. Each
 // interval of each instance must be polled exactly once, but for those of
-// the failover (at most two, while River elects a new leader), and every
+// the elections (at most two, while River elects a leader at the start
+// and after the stop), and every
 // change the vendor made delivered, none twice but for the attempts cut
 // short by the stop.
 //
@@ -275,31 +276,37 @@ func TestReplicasPollADay(t *testing.T) {
 		defer p.mu.Unlock()
 		return p.count[inst][k]
 	}
-	// While River elects a new leader, nobody enqueues the periodic
-	// jobs: the intervals between the stop and the first poll after it
-	// pass unpolled, the next poll's window covering them (every change is
-	// still delivered, checked above). On this compressed clock that
-	// failover, a fixed real time, spans an interval or two; it must not
-	// span more.
-	resumed := last
-	for k := stopAt + 1; k < last && resumed == last; k++ {
-		for _, inst := range insts {
-			if polled(inst.ID, k) > 0 {
-				resumed = k
-				break
+	// firstPolled is the first interval from k in which any instance was
+	// polled.
+	firstPolled := func(k int64) int64 {
+		for ; k < last; k++ {
+			for _, inst := range insts {
+				if polled(inst.ID, k) > 0 {
+					return k
+				}
 			}
 		}
+		return last
 	}
+	// Until River has elected a leader, at the start and after the
+	// leader stopped, nobody enqueues the periodic jobs: the intervals
+	// before the first poll pass unpolled, and the interval it falls in
+	// only partly polled, the next poll's window covering them (every
+	// change is still delivered, checked above). On this compressed clock
+	// an election, a fixed real time, spans an interval or two; it must
+	// not span more.
+	started, resumed := firstPolled(first), firstPolled(stopAt+1)
+	require.LessOrEqual(t, started-first, int64(2), "polling started %d intervals after the replicas", started-first)
 	require.LessOrEqual(t, resumed-stopAt, int64(3), "polling resumed %d intervals after the leader stopped", resumed-stopAt)
-	t.Logf("polling resumed in interval %d, %d after the leader stopped", resumed-first, resumed-stopAt)
-	failover := func(k int64) bool { return k > stopAt && k < resumed }
+	t.Logf("polling started in interval %d and resumed in interval %d, %d after the leader stopped", started-first, resumed-first, resumed-stopAt)
+	election := func(k int64) bool { return k <= started || (k > stopAt && k < resumed) }
 	var missing []string
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		missing = missing[:0]
 		for _, inst := range insts {
 			for k := first + 1; k < last; k++ {
-				if polled(inst.ID, k) == 0 && !failover(k) {
+				if polled(inst.ID, k) == 0 && !election(k) {
 					missing = append(missing, fmt.Sprintf("%s/%d", inst.ID, k-first))
 				}
 			}
@@ -335,7 +342,7 @@ func TestReplicasPollADay(t *testing.T) {
 	for _, inst := range insts {
 		counts := count[inst.ID]
 		for k := first + 1; k < last; k++ {
-			if !failover(k) && !raceEnabled {
+			if !election(k) && !raceEnabled {
 				require.Equal(t, 1, counts[k], "instance %s, interval %d of the day (leader stopped in %d): polls", inst.ID, k-first, stopAt-first)
 			}
 		}
