@@ -219,7 +219,7 @@ func (s *instanceStore) List(ctx context.Context, f engine.Filter) ([]engine.Rec
 			k, v = c.Next()
 		}
 		for ; k != nil && len(out) < limit; k, v = c.Next() {
-			if otherTenant(v, f.Tenant) {
+			if !f.AllTenants && otherTenant(v, f.Tenant) {
 				continue
 			}
 			r, err := decodeInstance(string(k), v)

@@ -9,7 +9,7 @@ import (
 // cursor nor the limit). Stores that cannot filter in their query filter
 // with it.
 func (f Filter) Match(r Record) bool {
-	return r.Tenant == f.Tenant &&
+	return (f.AllTenants || r.Tenant == f.Tenant) &&
 		(f.ElementKey == "" || r.ElementKey == f.ElementKey) &&
 		(f.VendorType == "" || r.VendorType == f.VendorType) &&
 		(f.Tag == "" || slices.Contains(r.Tags, f.Tag)) &&
@@ -18,11 +18,13 @@ func (f Filter) Match(r Record) bool {
 
 // PageSize returns the number of records f asks for (Limit, with its
 // default and cap applied), or [ErrInvalid] for a filter without a tenant
-// or with a negative limit. Every store checks a filter with it.
+// (or with both a tenant and AllTenants) or with a negative limit. Every store checks a filter with it.
 func (f Filter) PageSize() (int, error) {
 	switch {
-	case f.Tenant == "":
+	case f.Tenant == "" && !f.AllTenants:
 		return 0, fmt.Errorf("%w: Filter.Tenant is required", ErrInvalid)
+	case f.Tenant != "" && f.AllTenants:
+		return 0, fmt.Errorf("%w: Filter.Tenant is set with Filter.AllTenants", ErrInvalid)
 	case f.Limit < 0:
 		return 0, fmt.Errorf("%w: Filter.Limit is %d", ErrInvalid, f.Limit)
 	case f.Limit == 0:

@@ -41,8 +41,13 @@ type Record struct {
 
 // Filter selects the instances [InstanceStore.List] returns.
 type Filter struct {
-	// Tenant whose instances are listed. Required.
+	// Tenant whose instances are listed. Required unless AllTenants.
 	Tenant string
+
+	// AllTenants lists the instances of every tenant, for the engine
+	// that runs them all; never set it from a tenant's request. Tenant
+	// must then be empty.
+	AllTenants bool
 
 	// ElementKey, VendorType and Tag, when set, keep the instances with
 	// that element key, vendor type, or among their tags.

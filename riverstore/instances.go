@@ -87,13 +87,13 @@ func (s *instanceStore) List(ctx context.Context, f engine.Filter) ([]engine.Rec
 		return nil, fmt.Errorf("riverstore: list instances: %w", err)
 	}
 	rows, err := s.pool.Query(ctx, "SELECT "+instanceColumns+" FROM "+s.t.instance+`
-		WHERE tenant = $1 AND id > $2
+		WHERE ($8 OR tenant = $1) AND id > $2
 			AND ($3 = '' OR element_key = $3)
 			AND ($4 = '' OR vendor_type = $4)
 			AND ($5 = '' OR $5 = ANY (tags))
 			AND ($6::boolean IS NULL OR enabled = $6)
 		ORDER BY id LIMIT $7`,
-		f.Tenant, f.After, f.ElementKey, f.VendorType, f.Tag, f.Enabled, limit)
+		f.Tenant, f.After, f.ElementKey, f.VendorType, f.Tag, f.Enabled, limit, f.AllTenants)
 	if err != nil {
 		return nil, fmt.Errorf("riverstore: list instances of tenant %q: %w", f.Tenant, ctxErr(ctx, err))
 	}

@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -281,6 +282,33 @@ var groups = []suite.Group[*rig]{
 				require.NoError(t, err, name)
 				require.Equal(t, tt.want, ids(page), name) // ids of no record is empty, not nil
 			}
+		}},
+		{Name: "AllTenants", Test: func(t *testing.T, r *rig) {
+			want := []string{r.id("1"), r.id("2"), r.id("3")}
+			r.create(r.record("t", "1"))
+			r.create(r.record("u", "2"))
+			r.create(r.record("v", "3"))
+			// Other cases' instances may share the store: walk from this
+			// case's prefix and stop past it.
+			var got []string
+			after := r.prefix
+			for pages := 0; ; pages++ {
+				require.Less(t, pages, 10)
+				page, err := r.s.List(t.Context(), engine.Filter{AllTenants: true, After: after, Limit: 2})
+				require.NoError(t, err)
+				for _, rec := range page {
+					if strings.HasPrefix(rec.ID, r.prefix) {
+						got = append(got, rec.ID)
+					}
+				}
+				if len(page) < 2 || !strings.HasPrefix(page[len(page)-1].ID, r.prefix) {
+					break
+				}
+				after = page[len(page)-1].ID
+			}
+			require.Equal(t, want, got)
+			_, err := r.s.List(t.Context(), engine.Filter{AllTenants: true, Tenant: r.tenant("t")})
+			require.ErrorIs(t, err, engine.ErrInvalid, "a tenant and AllTenants")
 		}},
 		{Name: "ReturnsFullRecords", Test: func(t *testing.T, r *rig) {
 			rec := r.record("t", "1")
