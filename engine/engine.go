@@ -1,0 +1,98 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"sync/atomic"
+
+	"github.com/a12b7632/elementevents/element"
+	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/notify"
+	"github.com/a12b7632/elementevents/webhook"
+)
+
+// Engine runs the instances of a Store: it polls the polling ones on their
+// schedules, serves the webhooks of the others, and delivers every
+// notification through its Notifier, logging each into its EventLog. Its
+// writes (Create, Update, Patch, Delete, Enable, Disable) go to the Store
+// and take effect at once, without a restart. It is safe for concurrent
+// use.
+type Engine struct {
+	cfg      Config
+	notifier *notify.Notifier
+	webhooks *webhook.Handler
+	sink     events.Sink
+
+	mu      sync.Mutex
+	slots   map[string]*slot  // by instance id
+	tokens  map[string]string // instance token -> id
+	sched   schedule
+	gen     uint64 // counts installs
+	wake    chan struct{} // a slot became due earlier, or a worker is free
+	running atomic.Bool
+}
+
+// New returns an Engine for cfg, with defaults filled in. Nothing runs
+// until Run; writes may come before it. An error wraps [ErrConfig] and
+// names the field at fault.
+func New(cfg Config) (*Engine, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{
+		cfg:    cfg,
+		slots:  make(map[string]*slot),
+		tokens: make(map[string]string),
+		wake:   make(chan struct{}, 1),
+	}
+	ncfg := cfg.Notify
+	e.notifier, err = notify.New(ncfg)
+	if err != nil {
+		return nil, fmt.Errorf("%w: Notify: %w", ErrConfig, err)
+	}
+	e.sink = e.notifier
+	wcfg := cfg.Webhook
+	wcfg.Resolve = e.resolveWebhook
+	wcfg.Instances = nil
+	wcfg.Sink = e.sink
+	e.webhooks, err = webhook.New(wcfg)
+	if err != nil {
+		return nil, fmt.Errorf("%w: Webhook: %w", ErrConfig, err)
+	}
+	return e, nil
+}
+
+// Notifier returns the Notifier that delivers the engine's notifications:
+// its Outbox lists what is pending or dead. Run runs it.
+func (e *Engine) Notifier() *notify.Notifier { return e.notifier }
+
+// Webhooks returns the handler of the webhook instances' inbound vendor
+// webhooks. Mount it as /events/{elementKey}/{instanceID} (no method in
+// the pattern: it answers 405 itself). It serves an instance from the
+// moment it is created or enabled, and refuses it (404) once it is
+// deleted or disabled.
+func (e *Engine) Webhooks() http.Handler { return e.webhooks }
+
+// resolveWebhook is the webhook handler's Resolve: the enabled webhook
+// instances, by id.
+func (e *Engine) resolveWebhook(_ context.Context, elementKey, id string) (*element.Instance, error) {
+	e.mu.Lock()
+	s := e.slots[id]
+	e.mu.Unlock()
+	switch {
+	case s == nil, elementKey != "" && s.rec.ElementKey != elementKey:
+		return nil, fmt.Errorf("%w: %q", webhook.ErrUnknownInstance, id)
+	case !s.rec.Enabled:
+		return nil, fmt.Errorf("%w: instance %q is disabled", webhook.ErrEventsDisabled, id)
+	case s.inst.Configuration.Events.VendorType != "webhook":
+		return nil, fmt.Errorf("%w: instance %q polls its vendor and takes no webhooks", webhook.ErrUnknownInstance, id)
+	}
+	return s.inst, nil
+}
+
+// errRunning reports a second Run.
+var errRunning = errors.New("engine: Run is already active")

@@ -1,0 +1,206 @@
+package engine
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/a12b7632/elementevents/element"
+	"github.com/a12b7632/elementevents/poller"
+)
+
+// slot is one running instance: what it runs now, built from one version
+// of its record. An update builds a new slot and puts it in the old one's
+// place; the two share run.
+type slot struct {
+	rec    Record // Body dropped: the store has it
+	inst   *element.Instance
+	token  [sha256.Size]byte // the hash of the instance token
+	poller *poller.Poller    // nil when the instance polls nothing
+	// interval is the time between the starts of two cycles.
+	interval time.Duration
+
+	gen   uint64    // Engine.gen when installed
+	due   time.Time // next cycle, while on the schedule
+	index int       // in Engine.sched; -1 when not on it
+	run   *runner
+}
+
+// runner is what the versions of one instance's slot share: whether a
+// cycle is in flight, and what to do when it ends. Guarded by Engine.mu.
+type runner struct {
+	busy    bool     // a cycle is in flight
+	again   bool     // PollNow during a cycle: the next one starts at once
+	dropped bool     // deleted: forget resets when the cycle ends
+	resets  []string // resources to forget before the next cycle
+}
+
+// take returns the resources to forget and clears them.
+func (r *runner) take() []string {
+	out := r.resets
+	r.resets = nil
+	return out
+}
+
+// reset adds resources to forget, once each.
+func (r *runner) reset(resources ...string) {
+	for _, res := range resources {
+		if !slices.Contains(r.resets, res) {
+			r.resets = append(r.resets, res)
+		}
+	}
+}
+
+// build parses rec into the slot that runs it. rec's derived fields
+// (ElementKey, VendorType, Tags, Enabled) are set from its Body. A body
+// that is not a valid instance, or a polling instance whose resources
+// cannot be compiled, is an error wrapping [ErrInvalid] and the element
+// package's error.
+func (e *Engine) build(rec *Record) (*slot, error) {
+	inst, err := element.Parse(rec.Body)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	b, err := decodeBody(rec.Body)
+	if err != nil {
+		return nil, err
+	}
+	if inst.ID == "" {
+		inst.ID = rec.ID
+	}
+	ev := inst.Configuration.Events
+	rec.ElementKey, rec.VendorType, rec.Tags = inst.Element.Key, ev.VendorType, slices.Clone(inst.Tags)
+	rec.Enabled = !b.disabled()
+	s := &slot{inst: inst, index: -1}
+	if tok := b.str(keyToken); tok != "" {
+		s.token = sha256.Sum256([]byte(tok))
+	}
+	if rec.Enabled && ev.Enabled && ev.VendorType == "polling" {
+		pc := e.cfg.Poller(inst)
+		pc.Instance, pc.Sink, pc.State, pc.Clock = inst, e.sink, e.cfg.State, e.cfg.Clock
+		if pc.Tokens == nil {
+			pc.Tokens = e.cfg.Tokens
+		}
+		if pc.Logger == nil {
+			pc.Logger = e.cfg.Logger.With("component", "poller")
+		}
+		s.interval = pc.Interval
+		if s.interval <= 0 {
+			s.interval = ev.RefreshInterval
+		}
+		if s.interval <= 0 {
+			s.interval = poller.DefaultRefreshInterval
+		}
+		if s.poller, err = poller.New(pc); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+		}
+	}
+	s.rec = *rec
+	s.rec.Body = nil
+	return s, nil
+}
+
+// install puts s in place of the instance's running slot, unless the
+// running one is of a later version (a concurrent write that installed
+// first). Polling starts, continues or stops with the new plan: a new
+// poller is due at once; an updated one keeps its schedule, brought
+// forward if its interval shrank; resources whose URL or idField changed,
+// or that were removed, are forgotten before the next cycle, so that it
+// takes a new baseline of them.
+func (e *Engine) install(s *slot) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	id := s.rec.ID
+	old := e.slots[id]
+	if old != nil && old.rec.Version >= s.rec.Version {
+		return
+	}
+	now := e.cfg.Clock.Now()
+	due := now
+	if old != nil {
+		s.run = old.run
+		e.unschedule(old)
+		delete(e.tokens, tokenKey(old.token))
+		if old.poller != nil && s.poller != nil && !old.due.IsZero() {
+			due = old.due
+			if s.interval < old.interval {
+				due = minTime(due, now.Add(s.interval))
+			}
+		}
+		s.run.reset(changedResources(old.inst, s.inst)...)
+	} else {
+		s.run = &runner{}
+	}
+	e.gen++
+	s.gen = e.gen
+	e.slots[id] = s
+	if s.token != ([sha256.Size]byte{}) {
+		e.tokens[tokenKey(s.token)] = id
+	}
+	if s.poller != nil && !s.run.busy { // a busy one is put back when its cycle ends
+		e.put(s, due)
+	}
+}
+
+// remove stops the instance id and forgets its pollers' state (at once,
+// or when its cycle in flight ends).
+func (e *Engine) remove(ctx context.Context, id string, forget bool) {
+	e.mu.Lock()
+	s := e.slots[id]
+	if s == nil {
+		e.mu.Unlock()
+		return
+	}
+	delete(e.slots, id)
+	delete(e.tokens, tokenKey(s.token))
+	e.unschedule(s)
+	var resets []string
+	if forget {
+		s.run.reset(resourceNames(s.inst)...)
+		if s.run.busy {
+			s.run.dropped = true
+		} else {
+			resets = s.run.take()
+		}
+	}
+	e.mu.Unlock()
+	e.forget(ctx, id, resets)
+	if forget {
+		if err := e.cfg.Tokens.Delete(ctx, s.rec.ElementKey+"/"+id); err != nil {
+			e.cfg.Logger.Error("could not delete the instance's OAuth 2 token", "instance", id, "err", err)
+		}
+	}
+}
+
+// tokenKey is the map key of a token hash.
+func tokenKey(h [sha256.Size]byte) string { return string(h[:]) }
+
+// changedResources returns the resources of old that new polls from
+// another URL or by another idField, or no longer polls.
+func changedResources(old, new *element.Instance) []string {
+	var out []string
+	now := new.Configuration.Events.Resources
+	for name, r := range old.Configuration.Events.Resources {
+		n, ok := now[name]
+		if !ok || n.URL != r.URL || n.IDField != r.IDField {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// resourceNames returns the instance's resources, sorted.
+func resourceNames(inst *element.Instance) []string {
+	return slices.Sorted(maps.Keys(inst.Configuration.Events.Resources))
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
