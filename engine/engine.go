@@ -30,7 +30,7 @@ type Engine struct {
 	slots   map[string]*slot  // by instance id
 	tokens  map[string]string // instance token -> id
 	sched   schedule
-	gen     uint64 // counts installs
+	gen     uint64        // counts installs
 	wake    chan struct{} // a slot became due earlier, or a worker is free
 	running atomic.Bool
 }
