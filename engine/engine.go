@@ -87,7 +87,7 @@ func (e *Engine) resolveWebhook(_ context.Context, elementKey, id string) (*elem
 	case s == nil, elementKey != "" && s.rec.ElementKey != elementKey:
 		return nil, fmt.Errorf("%w: %q", webhook.ErrUnknownInstance, id)
 	case !s.rec.Enabled:
-		return nil, fmt.Errorf("%w: instance %q is disabled", webhook.ErrEventsDisabled, id)
+		return nil, fmt.Errorf("%w: %w: instance %q is disabled", webhook.ErrUnknownInstance, webhook.ErrEventsDisabled, id)
 	case s.inst.Configuration.Events.VendorType != "webhook":
 		return nil, fmt.Errorf("%w: instance %q polls its vendor and takes no webhooks", webhook.ErrUnknownInstance, id)
 	}
