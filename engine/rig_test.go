@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -77,6 +79,7 @@ func (r *rig) run() {
 		select {
 		case err := <-done:
 			require.NoError(r.t, err)
+			requireNoLeak(r.t)
 		case <-time.After(10 * time.Second):
 			r.t.Fatal("Run did not return after its context ended")
 		}
@@ -201,3 +204,20 @@ func (rc *receiver) setStatus(code int) {
 }
 
 func newRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
+
+// requireNoLeak fails the test if a goroutine of an Engine (or of its
+// Notifier) outlives Run. The tests of this package do not run in
+// parallel, so any such goroutine is the one that just stopped.
+func requireNoLeak(t *testing.T) {
+	t.Helper()
+	var stacks string
+	for range 200 {
+		buf := make([]byte, 1<<20)
+		stacks = string(buf[:runtime.Stack(buf, true)])
+		if !strings.Contains(stacks, "engine.(*Engine)") && !strings.Contains(stacks, "notify.(*Notifier).Run") {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Errorf("goroutine leak: the engine's goroutines outlive Run\n%s", stacks)
+}
