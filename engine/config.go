@@ -68,6 +68,13 @@ type Config struct {
 	// when nil, Logger.
 	Webhook webhook.Config
 
+	// Claimer, when set, shares the polling with other replicas running
+	// the same Store: each replica schedules every instance at the start
+	// of each interval (counted from the Unix epoch, plus up to a tenth of
+	// it at random) and polls only the intervals it claims. Default nil:
+	// this process polls every instance it runs.
+	Claimer Claimer
+
 	// Workers is the number of instances polled at once. Default 16.
 	Workers int
 

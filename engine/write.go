@@ -53,7 +53,7 @@ func (e *Engine) Create(ctx context.Context, tenant string, data []byte) (*Insta
 	if err := e.cfg.Store.Create(ctx, rec); err != nil {
 		return nil, err
 	}
-	e.install(s)
+	e.install(s, true)
 	return &Instance{Record: rec, Token: token, Config: s.inst}, nil
 }
 
@@ -189,7 +189,7 @@ func (e *Engine) write(ctx context.Context, tenant, id string, version int64, ch
 		if err != nil {
 			return nil, err
 		}
-		e.install(s)
+		e.forget(ctx, id, e.install(s, true))
 		return &Instance{Record: rec, Token: token, Config: s.inst}, nil
 	}
 }
