@@ -113,9 +113,10 @@ func (e *Engine) build(rec *Record) (*slot, error) {
 //
 // For a write of this engine (written true), the resources whose URL or
 // idField changed, or that were removed, are forgotten, so that their
-// next cycle takes a new baseline: install returns them to be forgotten
-// at once, or leaves them to the end of the cycle in flight. An instance
-// reloaded from the store was forgotten by its writer.
+// next cycle takes a new baseline: install returns them, with the
+// instance marked busy, for the caller to forget and then release; or,
+// while a cycle is in flight, leaves them to be forgotten before the next.
+// An instance reloaded from the store was forgotten by its writer.
 func (e *Engine) install(s *slot, written bool) (forgetNow []string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -148,13 +149,20 @@ func (e *Engine) install(s *slot, written bool) (forgetNow []string) {
 	if s.token != ([sha256.Size]byte{}) {
 		e.tokens[tokenKey(s.token)] = id
 	}
+	s.due = due
 	if s.run.busy { // put back, and forgotten, when its cycle ends
 		return nil
+	}
+	if resets := s.run.take(); len(resets) > 0 {
+		// Off the schedule until the caller has forgotten them and
+		// released the instance.
+		s.run.busy = true
+		return resets
 	}
 	if s.poller != nil {
 		e.put(s, due)
 	}
-	return s.run.take()
+	return nil
 }
 
 // remove stops the instance id and forgets its pollers' state (at once,

@@ -141,21 +141,28 @@ func (e *Engine) cycle(ctx context.Context, s *slot, resets []string) {
 	if e.claim(ctx, s, start) {
 		e.pollerOf(s).Poll(ctx)
 	}
+	e.release(ctx, s.rec.ID, s.run, func(cur *slot) time.Time { return e.next(start, cur.interval) })
+}
+
+// release ends what kept the instance id busy (a cycle, or forgetting
+// resources after a write) and puts its current slot back on the
+// schedule at due(slot), or at once after a PollNow. A deleted instance's
+// resources are forgotten instead.
+func (e *Engine) release(ctx context.Context, id string, r *runner, due func(*slot) time.Time) {
 	e.mu.Lock()
-	r := s.run
 	r.busy = false
-	if r.dropped { // deleted while polling: forget it now
+	if r.dropped {
 		resets := r.take()
 		e.mu.Unlock()
-		e.forget(context.WithoutCancel(ctx), s.rec.ID, resets)
+		e.forget(context.WithoutCancel(ctx), id, resets)
 		return
 	}
 	defer e.mu.Unlock()
-	cur := e.slots[s.rec.ID]
-	if cur == nil || cur.poller == nil || ctx.Err() != nil {
+	cur := e.slots[id]
+	if cur == nil || cur.run != r || cur.poller == nil || ctx.Err() != nil {
 		return
 	}
-	next := e.next(start, cur.interval)
+	next := due(cur)
 	if r.again {
 		r.again = false
 		next = e.cfg.Clock.Now()
