@@ -2,6 +2,7 @@ package poller_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/poller"
+	"github.com/a12b7632/elementevents/vendorauth"
 )
 
 // resync runs Poller.Resync of resource on the rig's fake clock.
@@ -299,4 +301,62 @@ func TestResyncWaitsForTheRunningCycle(t *testing.T) {
 	require.NoError(t, (<-done)[0].Err)
 	require.Equal(t, int32(1), src.most.Load(), "fetches overlapped")
 	require.Equal(t, []string{"CREATED 1"}, r.sink.take(), "the cycle's baseline, then the resync's report")
+}
+
+// refusingSource answers every Fetch with a refused authorisation while
+// refuse is set, and counts the fetches.
+type refusingSource struct {
+	poller.Source
+	refuse  atomic.Bool
+	fetches atomic.Int32
+}
+
+func (s *refusingSource) Fetch(ctx context.Context, req poller.Request) (*poller.Page, error) {
+	s.fetches.Add(1)
+	if s.refuse.Load() {
+		return nil, fmt.Errorf("token refresh: %w", vendorauth.ErrReauthorize)
+	}
+	return s.Source.Fetch(ctx, req)
+}
+
+// A refused authorisation stops Resync as it stops Poll, and one that a
+// Resync meets stops the instance's cycles too.
+func TestResyncRefusedAuthorisation(t *testing.T) {
+	t.Parallel()
+	resync := func(p *poller.Poller) []poller.Result {
+		return p.Resync(context.Background(), "", poller.ResyncFull)
+	}
+	poll := func(p *poller.Poller) []poller.Result { return p.Poll(context.Background()) }
+	tests := []struct {
+		name         string
+		first, later func(*poller.Poller) []poller.Result
+	}{
+		{name: "a cycle refused, then a resync", first: poll, later: resync},
+		{name: "a resync refused, then a cycle", first: resync, later: poll},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := newRig(t, customersResource, nil)
+			r.store.put(1, "one@example.com", t0.Add(-time.Hour), t0.Add(-time.Hour))
+			src := &refusingSource{Source: r.store}
+			var reauth atomic.Int32
+			p := r.poller(t, customersResource, func(c *poller.Config) {
+				c.Source = src
+				c.OnReauthorize = func(error) { reauth.Add(1) }
+			})
+			src.refuse.Store(true)
+			res := tt.first(p)
+			require.ErrorIs(t, res[0].Err, vendorauth.ErrReauthorize)
+			require.EqualValues(t, 1, reauth.Load(), "the refusal stops the instance")
+
+			src.refuse.Store(false)
+			fetches := src.fetches.Load()
+			res = tt.later(p)
+			require.Len(t, res, 1)
+			require.ErrorIs(t, res[0].Err, vendorauth.ErrReauthorize)
+			require.ErrorContains(t, res[0].Err, "stopped until re-authorised")
+			require.Equal(t, fetches, src.fetches.Load(), "nothing fetched while refused")
+		})
+	}
 }
