@@ -44,8 +44,8 @@ type Config struct {
 	// notifications: its Outbox (default in memory), Policy (SSRF guard,
 	// retries, timeouts), Concurrency and hooks. The engine logs every
 	// delivery into Events on the way, and sends each attempt to the
-	// instance's current callback URL and key. Its Clock and Logger
-	// default to the engine's.
+	// instance's current callback URL and key (the engine sets its
+	// Endpoint). Its Clock and Logger default to the engine's.
 	Notify notify.Config
 
 	// State remembers what the pollers saw. Default: poller.NewMemoryState.

@@ -175,7 +175,7 @@ func (e *Engine) release(ctx context.Context, id string, r *runner, due func(*sl
 // events reported again, not lost.
 func (e *Engine) forget(ctx context.Context, id string, resources []string) {
 	for _, res := range resources {
-		if err := resetState(ctx, e.cfg.State, poller.StateKey{Instance: id, Resource: res}); err != nil {
+		if err := poller.ResetState(ctx, e.cfg.State, poller.StateKey{Instance: id, Resource: res}); err != nil {
 			e.cfg.Logger.Error("could not forget a resource's state", "instance", id, "resource", res, "err", err)
 		}
 	}
