@@ -8,6 +8,13 @@
 // cursor. [NewMemoryInstanceStore] is the in-memory one; package
 // instancetest is the conformance suite every implementation runs.
 //
+// An [EventLog] keeps every notification with its status (NEW,
+// DISPATCHED, NOTIFIED, FAILED, DEAD) and its delivery attempts, per
+// tenant and instance, for a retention time ([DefaultRetention], pruned
+// by the host), listed newest first with filters and a cursor.
+// [NewMemoryEventLog] is the bounded in-memory one; package eventlogtest
+// is its conformance suite.
+//
 //	store := engine.NewMemoryInstanceStore()
 //	err := store.Create(ctx, engine.Record{Tenant: "acme", ID: "42", Version: 1, Body: body})
 //	rec, err := store.Get(ctx, "acme", "42")
