@@ -222,7 +222,7 @@ var updateCases = []suite.Case[*rig]{
 		e := r.event("t", "inst-1", "1", at(0))
 		r.append(e)
 		a1, a2 := attempt(1, 503, at(2)), attempt(2, 404, at(70))
-		for i, step := range []struct {
+		for _, step := range []struct {
 			u    engine.EventUpdate
 			want func(*engine.LoggedEvent)
 		}{
@@ -241,7 +241,6 @@ var updateCases = []suite.Case[*rig]{
 			r.update(step.u)
 			e.Status, e.Updated = step.u.Status, step.u.At
 			step.want(&e)
-			t.Logf("step %d: %s", i, step.u.Status)
 			requireEvent(t, e, r.get(e))
 		}
 	}},
