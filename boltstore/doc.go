@@ -151,13 +151,14 @@
 // in one transaction: of concurrent writers of one version, exactly one
 // wins and the others get an *engine.ConflictError.
 //
-// The event log's regions, with a time in the key as above and t, n
-// strings each preceded by its length as a uvarint:
+// The event log's regions; in a key, a time is as above and a tenant or
+// an instance is preceded by its length as a uvarint, so that one never
+// runs into the next:
 //
 //	'e' id                        -> the engine.LoggedEvent
-//	'i' t(tenant) t(instance) created id
+//	'i' tenant instance created id
 //	                              -> status, object type, event types
-//	't' t(tenant) created id      -> the same
+//	't' tenant created id         -> the same
 //	'c' created id                -> nothing: Prune walks it from its start
 //
 // List walks 'i' (one instance) or 't' (every instance of a tenant)
