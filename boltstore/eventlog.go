@@ -233,11 +233,13 @@ func (l *eventLog) List(ctx context.Context, f engine.EventFilter) ([]engine.Log
 				return l.corrupt(string(k), errShort)
 			}
 			id := k[len(prefix)+timeKeyLen:]
-			cand := engine.LoggedEvent{Tenant: f.Tenant, Instance: f.Instance, Created: getTimeKey(k[len(prefix):])}
-			if err := decodeLoggedIndex(v, &cand); err != nil {
+			// The key holds the tenant, instance and time; the value the
+			// rest of what f filters on.
+			match, err := matchLoggedIndex(v, f)
+			if err != nil {
 				return l.corrupt(string(id), err)
 			}
-			if !f.Match(cand) {
+			if !match {
 				continue
 			}
 			raw := rg.Get(id)

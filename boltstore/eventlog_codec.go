@@ -140,6 +140,29 @@ func encodeLoggedIndex(e engine.LoggedEvent) []byte {
 	return w.b
 }
 
+// matchLoggedIndex reports whether the index value v passes f's status,
+// object type and event type filters, reading it in place: List runs it
+// on every entry it walks past, so it allocates nothing.
+func matchLoggedIndex(v []byte, f engine.EventFilter) (bool, error) {
+	d := dec{b: v}
+	status, objectType := d.raw(), d.raw()
+	n := d.int()
+	match := len(f.Statuses) == 0
+	for _, s := range f.Statuses {
+		match = match || string(status) == string(s)
+	}
+	match = match && (f.ObjectType == "" || string(objectType) == f.ObjectType)
+	found := f.EventType == ""
+	for range n {
+		t := d.raw()
+		found = found || string(t) == f.EventType
+	}
+	if err := d.end(); err != nil {
+		return false, err
+	}
+	return match && found, nil
+}
+
 // decodeLoggedIndex reads an index value into e's Status, ObjectType and
 // EventTypes.
 func decodeLoggedIndex(b []byte, e *engine.LoggedEvent) error {

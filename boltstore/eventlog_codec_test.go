@@ -41,6 +41,19 @@ func FuzzDecodeLogged(f *testing.F) {
 			var again engine.LoggedEvent
 			require.NoError(t, decodeLoggedIndex(encodeLoggedIndex(e), &again))
 			require.Equal(t, e, again)
+			// List's in-place matcher agrees with the decoder and Match.
+			for _, f := range []engine.EventFilter{
+				{}, {Statuses: []engine.EventStatus{e.Status}}, {Statuses: []engine.EventStatus{e.Status + "x", e.Status}},
+				{Statuses: []engine.EventStatus{e.Status + "x"}}, {ObjectType: e.ObjectType}, {ObjectType: e.ObjectType + "x"},
+				{EventType: "CREATED"}, {EventType: "UPDATED", ObjectType: e.ObjectType},
+			} {
+				match, err := matchLoggedIndex(raw, f)
+				require.NoError(t, err)
+				require.Equal(t, f.Match(e), match, "%+v", f)
+			}
+		} else {
+			_, err := matchLoggedIndex(raw, engine.EventFilter{})
+			require.Error(t, err, "the matcher refuses what the decoder refuses")
 		}
 	})
 }
