@@ -105,6 +105,12 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Store == nil {
 		c.Store = NewMemoryInstanceStore()
 	}
+	if c.Events == nil {
+		c.Events = NewMemoryEventLog(MemoryEventLogConfig{})
+	}
+	if c.Notify.Outbox == nil {
+		c.Notify.Outbox = notify.NewMemoryOutbox()
+	}
 	if c.Retention == 0 {
 		c.Retention = DefaultRetention
 	}

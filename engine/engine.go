@@ -51,6 +51,9 @@ func New(cfg Config) (*Engine, error) {
 	}
 	ncfg := cfg.Notify
 	ncfg.Endpoint = e.endpoint
+	ncfg.Outbox = newLoggingOutbox(ncfg.Outbox, cfg.Events, e.tenantOf, func(err error) {
+		cfg.Logger.Error("could not log a delivery in the event log", "err", err)
+	})
 	e.notifier, err = notify.New(ncfg)
 	if err != nil {
 		return nil, fmt.Errorf("%w: Notify: %w", ErrConfig, err)
@@ -93,6 +96,17 @@ func (e *Engine) endpoint(id string) (events.Endpoint, bool) {
 		return events.Endpoint{}, false
 	}
 	return events.Endpoint{URL: ev.CallbackURL, Key: ev.SignatureKey}, true
+}
+
+// tenantOf names the tenant of a running instance, for the event log;
+// "" for one deleted.
+func (e *Engine) tenantOf(id string) string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if s := e.slots[id]; s != nil {
+		return s.rec.Tenant
+	}
+	return ""
 }
 
 // resolveWebhook is the webhook handler's Resolve: the enabled webhook

@@ -67,7 +67,12 @@ func (e *Engine) resend(ctx context.Context, ev LoggedEvent) error {
 	if d.Endpoint == "" {
 		return fmt.Errorf("engine: replay %q: instance %q is not running, so it has no callback URL: %w", ev.ID, ev.Instance, ErrNotFound)
 	}
-	return e.notifier.Outbox().Enqueue(ctx, e.cfg.Clock.Now(), d)
+	now := e.cfg.Clock.Now()
+	if err := e.notifier.Resend(ctx, d); err != nil {
+		return err
+	}
+	// The log holds it already, so Enqueue did not log it: it is NEW again.
+	return e.cfg.Events.Update(ctx, EventUpdate{ID: ev.ID, Status: StatusNew, At: now})
 }
 
 // ReplayAll replays every notification f selects, as [Engine.Replay]

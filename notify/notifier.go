@@ -119,6 +119,19 @@ func (n *Notifier) Replay(ctx context.Context, id string) error {
 	return nil
 }
 
+// Resend stores d in the outbox, due now, and wakes Run: a notification
+// delivered before is sent again with its id (a host's replay of a
+// delivered notification, which the outbox no longer holds). A delivery
+// whose ID the outbox holds is left as it is, as Publish leaves one.
+func (n *Notifier) Resend(ctx context.Context, d Delivery) error {
+	d.NextAttempt, d.Attempts, d.State, d.DeadReason = time.Time{}, nil, "", ""
+	if err := n.cfg.Outbox.Enqueue(ctx, n.cfg.Clock.Now(), d); err != nil {
+		return fmt.Errorf("notify: resend %s: %w", d.ID, err)
+	}
+	n.poke()
+	return nil
+}
+
 // Enable re-enables an endpoint that was disabled (after a 410 Gone); its
 // pending notifications are delivered again.
 func (n *Notifier) Enable(ctx context.Context, endpoint string) error {
