@@ -76,3 +76,21 @@ func TestEventLogAndReplay(t *testing.T) {
 	r.until(10*time.Second, func() bool { return len(r.recv.events()) == 3 }, "the dead notification was not replayed")
 	r.until(5*time.Second, func() bool { return status(dead[0].ID) == engine.StatusNotified }, "not NOTIFIED after ReplayAll")
 }
+
+func TestRunPrunesTheEventLog(t *testing.T) {
+	r := newRig(t, func(c *engine.Config) { c.Retention = 2 * time.Hour })
+	r.run()
+	inst, err := r.eng.Create(t.Context(), "acme", r.body("7", 60, ""))
+	require.NoError(t, err)
+	r.until(5*time.Second, func() bool { return r.polls() == 1 }, "not polled at once")
+	r.customer(1)
+	require.NoError(t, r.eng.PollNow(t.Context(), "acme", inst.ID))
+	count := func() int {
+		evs, err := r.eng.Events(t.Context(), engine.EventFilter{Tenant: "acme"})
+		require.NoError(t, err)
+		return len(evs)
+	}
+	r.until(10*time.Second, func() bool { return count() == 1 }, "nothing logged")
+	r.clock.Advance(2 * time.Hour) // older than the retention, and past a prune
+	r.until(time.Hour+time.Minute, func() bool { return count() == 0 }, "the log was not pruned")
+}
