@@ -138,4 +138,3 @@ func (h *Handler) resync(w http.ResponseWriter, r *request) error {
 	writeJSON(w, http.StatusOK, rr)
 	return nil
 }
-
