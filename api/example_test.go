@@ -52,10 +52,9 @@ func ExampleNew() {
 	defer res.Body.Close()
 	body, _ := io.ReadAll(res.Body)
 	var inst struct {
-		ID            string            `json:"id"`
-		Version       int               `json:"version"`
-		Configuration map[string]any    `json:"configuration"`
-		Unknown       map[string]string `json:"-"`
+		ID            string         `json:"id"`
+		Version       int            `json:"version"`
+		Configuration map[string]any `json:"configuration"`
 	}
 	_ = json.Unmarshal(body, &inst)
 	fmt.Println(res.Status, res.Header.Get("Location"), res.Header.Get("ETag"))
