@@ -23,20 +23,37 @@ var ErrConfig = errors.New("api: bad configuration")
 // (engine.ErrNotFound, engine.ErrConflict, ...), which the handler maps
 // to statuses.
 type Backend interface {
+	// Create stores and starts a new instance of tenant from a body.
 	Create(ctx context.Context, tenant string, data []byte) (*engine.Instance, error)
+	// Get returns the instance id of tenant, or engine.ErrNotFound.
 	Get(ctx context.Context, tenant, id string) (*engine.Instance, error)
+	// List returns a page of the tenant's instances, in id order.
 	List(ctx context.Context, f engine.Filter) ([]engine.Record, error)
+	// Update replaces an instance's body, at version (0: any).
 	Update(ctx context.Context, tenant, id string, version int64, data []byte) (*engine.Instance, error)
+	// Patch merges a JSON merge patch into an instance, at version (0: any).
 	Patch(ctx context.Context, tenant, id string, version int64, data []byte) (*engine.Instance, error)
+	// SetEnabled enables or disables an instance.
 	SetEnabled(ctx context.Context, tenant, id string, enabled bool) (*engine.Instance, error)
+	// Delete removes an instance, at version (0: any).
 	Delete(ctx context.Context, tenant, id string, version int64) error
+	// ByToken returns the instance of an instance token, whatever its
+	// tenant.
 	ByToken(ctx context.Context, token string) (*engine.Instance, error)
+	// PollNow starts a cycle of a polling instance soon.
 	PollNow(ctx context.Context, tenant, id string) error
+	// Resync resyncs one resource of an instance, or all, and returns
+	// when done.
 	Resync(ctx context.Context, tenant, id, resource string, mode engine.ResyncMode) error
+	// Events returns a page of the tenant's logged notifications.
 	Events(ctx context.Context, f engine.EventFilter) ([]engine.LoggedEvent, error)
+	// Event returns one logged notification, or engine.ErrEventNotFound.
 	Event(ctx context.Context, tenant, id string) (engine.LoggedEvent, error)
+	// Replay sends a notification again with the same id.
 	Replay(ctx context.Context, tenant, eventID string) error
+	// ReplayAll replays every notification f selects and counts them.
 	ReplayAll(ctx context.Context, f engine.EventFilter) (int, error)
+	// EnableEndpoint re-enables an instance's callback URL after a 410.
 	EnableEndpoint(ctx context.Context, tenant, id string) error
 }
 
