@@ -62,8 +62,8 @@ type Options struct {
 	Mode os.FileMode
 }
 
-// DB is an open store file. Its Outbox, PollerState, Deduper, Tokens and
-// Instances are views of the one file and may be used concurrently;
+// DB is an open store file. Its Outbox, PollerState, Deduper, Tokens,
+// Instances and EventLog are views of the one file and may be used concurrently;
 // every write is one bbolt transaction, committed with fsync before the
 // call returns (Tokens' Update reads in one and writes in another, see
 // Tokens).
@@ -77,6 +77,7 @@ type DB struct {
 	dedupe *deduper
 	tokens *tokenStore
 	insts  *instanceStore
+	evlog  *eventLog
 
 	closeOnce sync.Once
 	closeErr  error
@@ -130,6 +131,7 @@ func Open(path string, opts Options) (*DB, error) {
 	db.dedupe = &deduper{db: db}
 	db.tokens = &tokenStore{db: db}
 	db.insts = &instanceStore{db: db}
+	db.evlog = &eventLog{db: db}
 	if err := db.setup(opts); err != nil {
 		_ = bdb.Close()
 		return nil, err
@@ -243,6 +245,14 @@ func (db *DB) Tokens() vendorauth.TokenStore { return db.tokens }
 // in one transaction, so of concurrent writers of one version exactly
 // one wins. List walks the ids from the cursor and stops at the limit.
 func (db *DB) Instances() engine.InstanceStore { return db.insts }
+
+// EventLog returns the store's [engine.EventLog]: every notification
+// with its status and attempts, per tenant and instance. A page of one
+// instance's notifications, newest first, is one Seek in an index of that
+// instance and a walk that stops at the limit, whatever the log holds
+// besides. Nothing is removed but by Prune, which the host calls with
+// the end of its retention (engine.DefaultRetention).
+func (db *DB) EventLog() engine.EventLog { return db.evlog }
 
 // PurgeExpired deletes every expired dedupe key at once and reports how
 // many it deleted. Marks purge as they go, so a host calls it only to

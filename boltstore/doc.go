@@ -1,7 +1,7 @@
 // Package boltstore is the embedded durable store of elementevents: the
 // notify.Outbox, the poller.State, the Deduper (for webhook and receiver),
-// the vendorauth.TokenStore and the engine.InstanceStore of one process,
-// in one bbolt file. With it, a notification the Notifier accepted is
+// the vendorauth.TokenStore, the engine.InstanceStore and the
+// engine.EventLog of one process, in one bbolt file. With it, a notification the Notifier accepted is
 // delivered even if the process dies first, a restarted poller goes on
 // from its last committed cycle instead of taking a new baseline, a
 // vendor's retry that arrives after a restart is still recognised, an
@@ -20,6 +20,7 @@
 //	h, err := webhook.New(webhook.Config{Instances: insts, Sink: n, Deduper: db.Deduper()})
 //	tokens := db.Tokens() // a vendorauth.TokenStore for OAuth 2 refresh
 //	insts := db.Instances() // an engine.InstanceStore
+//	log := db.EventLog()    // an engine.EventLog
 //
 // For several replicas sharing the work, use the PostgreSQL store
 // instead: a bbolt file belongs to one process.
@@ -72,10 +73,10 @@
 // ([ErrSchemaVersion]); one with an older schema is migrated, in the
 // transaction that checks it, by the table of migrations from each
 // version to the next (1 to 2 adds the tokens bucket, 2 to 3 the
-// instances bucket), or refused with a *SchemaError naming the version;
+// instances bucket, 3 to 4 the eventlog bucket), or refused with a *SchemaError naming the version;
 // a read-only Open refuses a file that needs a migration.
 //
-// # File layout (schema version 3)
+// # File layout (schema version 4)
 //
 // Numbers in keys are big-endian, so that byte order is numeric order; a
 // time in a key is 12 bytes, seconds since 1970 with the sign bit flipped
@@ -91,6 +92,7 @@
 //	dedupe   two regions, below
 //	tokens   't' key -> an OAuth 2 token, below (added in version 2)
 //	instances 'i' id -> an engine.Record, below (added in version 3)
+//	eventlog four regions, below (added in version 4)
 //
 // The outbox regions. ep is an endpoint's 8-byte number, seq a delivery's
 // Seq, id its ID:
@@ -148,6 +150,27 @@
 // secrets included. Update and Delete read the stored version and write
 // in one transaction: of concurrent writers of one version, exactly one
 // wins and the others get an *engine.ConflictError.
+//
+// The event log's regions; in a key, a time is as above and a tenant or
+// an instance is preceded by its length as a uvarint, so that one never
+// runs into the next:
+//
+//	'e' id                        -> the engine.LoggedEvent
+//	'i' tenant instance created id
+//	                              -> status, object type, event types
+//	't' tenant created id         -> the same
+//	'c' created id                -> nothing: Prune walks it from its start
+//
+// List walks 'i' (one instance) or 't' (every instance of a tenant)
+// backwards from the earlier of its cursor and Until, so a page is a Seek
+// and a walk of the index entries it skips and keeps: Since ends the
+// walk, and the other filters read the index value, so only the
+// notifications kept are read from 'e'. A logged notification is a format
+// byte (1), the tenant, the instance and Created first (what Prune and a
+// cursor read), then the status, object type, event types, event count,
+// Updated, reason, attempts and the body as its bytes. Update rewrites it
+// and its two index values; Prune removes its four entries, 10,000
+// notifications a transaction.
 //
 // # Costs
 //

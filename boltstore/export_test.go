@@ -40,3 +40,19 @@ const PurgeBatch = purgeBatch
 // DedupeLen returns the number of dedupe keys held, expired ones not yet
 // purged included.
 func (db *DB) DedupeLen(ctx context.Context) (int, error) { return db.dedupe.len(ctx) }
+
+// ReadRawEvents reads n values of the event log's by-id region from the
+// first id at or after from, copying each as a page would: the floor
+// under a List of n notifications, for its benchmark.
+func (db *DB) ReadRawEvents(from string, n int) (read int, err error) {
+	err = db.bolt.View(func(tx *bolt.Tx) error {
+		c := loggedEvents(tx).Cursor()
+		var keep [][]byte
+		for k, v := c.Seek([]byte(from)); k != nil && len(keep) < n; k, v = c.Next() {
+			keep = append(keep, append([]byte(nil), v...))
+		}
+		read = len(keep)
+		return nil
+	})
+	return read, err
+}

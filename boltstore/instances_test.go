@@ -175,7 +175,7 @@ func TestMigrationAddsTheInstancesBucket(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, ds, 60, "the migration kept the data")
 	require.NoError(t, db.Close())
-	require.Equal(t, uint32(3), readSchema(t, path))
+	require.Equal(t, boltstore.SchemaVersion, readSchema(t, path))
 }
 
 // An Update and a Delete of one version race: exactly one of them wins.

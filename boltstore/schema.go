@@ -11,7 +11,7 @@ import (
 // SchemaVersion is the layout version this build writes (see the package
 // documentation). A store with a lower version is migrated at Open; one
 // with a higher version is refused.
-const SchemaVersion uint32 = 3
+const SchemaVersion uint32 = 4
 
 // appName marks the meta bucket of a file this package wrote.
 const appName = "github.com/a12b7632/elementevents/boltstore"
@@ -24,13 +24,14 @@ var (
 	bucketDedupe    = []byte("dedupe")
 	bucketTokens    = []byte("tokens")
 	bucketInstances = []byte("instances")
+	bucketEventLog  = []byte("eventlog")
 
 	keyApp    = []byte("app")
 	keySchema = []byte("schema")
 )
 
 // layout lists the top-level buckets of the current schema.
-var layout = [][]byte{bucketMeta, bucketOutbox, bucketPoller, bucketDedupe, bucketTokens, bucketInstances}
+var layout = [][]byte{bucketMeta, bucketOutbox, bucketPoller, bucketDedupe, bucketTokens, bucketInstances, bucketEventLog}
 
 // migration upgrades a store from one schema version to the next, inside
 // the transaction that opens it: either the whole chain applies and the
@@ -51,6 +52,10 @@ var migrations = map[uint32]migration{
 	}},
 	2: {name: "add the instances bucket", apply: func(tx *bolt.Tx) error {
 		_, err := tx.CreateBucketIfNotExists(bucketInstances)
+		return err
+	}},
+	3: {name: "add the eventlog bucket", apply: func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(bucketEventLog)
 		return err
 	}},
 }

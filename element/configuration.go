@@ -120,12 +120,12 @@ func (c Configuration) Keys() []string {
 	return slices.Sorted(maps.Keys(c.values))
 }
 
-// isSecretKey reports whether a configuration key holds a credential, so
-// that its value is redacted when a [Configuration] is printed: any key
-// with a dot-separated part such as key, secret, password, token or
-// credentials (oauth.api.key, oauth.api.secret,
-// event.notification.signature.key).
-func isSecretKey(key string) bool {
+// IsSecretKey reports whether a configuration key holds a credential, so
+// that its value is redacted when a [Configuration] is printed, and the
+// /instances API shows it as "***": any key with a dot-separated part such
+// as key, secret, password, token or credentials (oauth.api.key,
+// oauth.api.secret, event.notification.signature.key). Case is ignored.
+func IsSecretKey(key string) bool {
 	for part := range strings.SplitSeq(strings.ToLower(key), ".") {
 		switch part {
 		case "key", "secret", "password", "passwd", "token", "credentials",
@@ -150,7 +150,7 @@ func (c Configuration) String() string {
 		}
 		b.WriteString(k)
 		b.WriteString(":")
-		if isSecretKey(k) {
+		if IsSecretKey(k) {
 			b.WriteString(redacted)
 			continue
 		}
@@ -170,7 +170,7 @@ func (c Configuration) LogValue() slog.Value {
 	attrs := make([]slog.Attr, 0, len(c.values))
 	for _, k := range c.Keys() {
 		v := redacted
-		if !isSecretKey(k) {
+		if !IsSecretKey(k) {
 			v = c.printable(k)
 		}
 		attrs = append(attrs, slog.String(k, v))

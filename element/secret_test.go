@@ -63,3 +63,40 @@ func TestConfigurationRedactsSecretKeys(t *testing.T) {
 	}
 	require.Contains(t, fmt.Sprintf("%v", inst.Configuration), "store.url:https://shop.example.com", "other keys print")
 }
+
+// TestIsSecretKey: keys holding credentials, by any dot-separated part
+// and in any case, and keys that do not.
+func TestIsSecretKey(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		key  string
+		want bool
+	}{
+		{"oauth.api.key", true},
+		{"oauth.api.secret", true},
+		{"event.notification.signature.key", true},
+		{"user.password", true},
+		{"db.passwd", true},
+		{"access_token", true},
+		{"client.credentials", true},
+		{"vendor.apikey", true},
+		{"vendor.api_key", true},
+		{"ssh.private", true},
+		{"client_secret", true},
+		{"OAuth.API.Secret", true},
+		{"refresh.Token", true},
+		{"store.url", false},
+		{"event.notification.callback.url", false},
+		{"filter.response.nulls", false},
+		{"event.poller.refresh_interval", false},
+		{"keyboard.layout", false},
+		{"monkey", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.key, func(t *testing.T) {
+			t.Parallel()
+			require.Equal(t, tt.want, element.IsSecretKey(tt.key))
+		})
+	}
+}

@@ -44,8 +44,8 @@ type Config struct {
 	// notifications: its Outbox (default in memory), Policy (SSRF guard,
 	// retries, timeouts), Concurrency and hooks. The engine logs every
 	// delivery into Events on the way, and sends each attempt to the
-	// instance's current callback URL and key. Its Clock and Logger
-	// default to the engine's.
+	// instance's current callback URL and key (the engine sets its
+	// Endpoint). Its Clock and Logger default to the engine's.
 	Notify notify.Config
 
 	// State remembers what the pollers saw. Default: poller.NewMemoryState.
@@ -67,6 +67,13 @@ type Config struct {
 	// Subscriber, Definition. The engine sets Resolve, Sink, Clock and,
 	// when nil, Logger.
 	Webhook webhook.Config
+
+	// Claimer, when set, shares the polling with other replicas running
+	// the same Store: each replica schedules every instance at the start
+	// of each interval (counted from the Unix epoch, plus up to a tenth of
+	// it at random) and polls only the intervals it claims. Default nil:
+	// this process polls every instance it runs.
+	Claimer Claimer
 
 	// Workers is the number of instances polled at once. Default 16.
 	Workers int

@@ -1,14 +1,80 @@
-// Package engine owns the running set of instances of one process or
-// replica: it will create, change and remove instances live, starting and
-// stopping their pollers and webhook routes (issue 17, in progress).
+// Package engine runs element instances live: an [Engine] keeps the
+// instances of an [InstanceStore], polls the polling ones on their
+// schedules, serves the webhooks of the others, delivers every
+// notification through its Notifier and logs each, with its status and
+// attempts, in an [EventLog]. Instances are created, changed, disabled
+// and deleted while it runs, and each change takes effect at once,
+// without a restart. Package api serves it over HTTP as the /instances
+// API; a host may also call it directly.
 //
-// Today it holds the storage contract the rest is built on: an
-// [InstanceStore] keeps each instance's /instances body as written, per
-// tenant, with a version for optimistic concurrency, and lists them by
-// cursor. [NewMemoryInstanceStore] is the in-memory one; package
-// instancetest is the conformance suite every implementation runs.
+//	eng, err := engine.New(engine.Config{Store: db.Instances(), Events: db.EventLog(),
+//		State: db.PollerState(), Tokens: db.Tokens(), Notify: notify.Config{Outbox: db.Outbox()}})
+//	go eng.Run(ctx)
+//	mux.Handle("/events/{elementKey}/{instanceID}", eng.Webhooks())
+//	inst, err := eng.Create(ctx, "acme", body) // an /instances body
+//	inst, err = eng.Patch(ctx, "acme", inst.ID, inst.Version,
+//		[]byte(`{"configuration":{"event.poller.refresh_interval":"5"}}`))
 //
-//	store := engine.NewMemoryInstanceStore()
-//	err := store.Create(ctx, engine.Record{Tenant: "acme", ID: "42", Version: 1, Body: body})
-//	rec, err := store.Get(ctx, "acme", "42")
+// # Instances
+//
+// An instance is its /instances body, stored as written with three keys
+// the engine owns: "id" (the body's, or Config.NewID's), "token" (the
+// instance token, assigned at Create) and "disabled". Every write is
+// parsed and validated first (element.Parse, and the poller's plan for a
+// polling instance): an invalid body or patch changes nothing, and its
+// error wraps [ErrInvalid] and the element package's *SyntaxError or
+// *ValidationError, which name the offending key. Writes are versioned: a
+// write that names a version other than the stored one fails with a
+// [*ConflictError]; a write with version 0 rereads and retries, so that
+// concurrent patches of one instance lose no update. Every read and write
+// names a tenant, and an instance of another tenant is [ErrNotFound], as
+// if it did not exist.
+//
+// # What a change does
+//
+//   - Create: a polling instance is polled at once (its first cycle takes
+//     a baseline and reports nothing); a webhook instance is served at
+//     once.
+//   - Update and Patch: the new configuration applies from the next
+//     cycle. The schedule is kept (brought forward if the refresh interval
+//     shrank) and so is what the pollers remember, except for a resource
+//     whose url or idField changed, or that was removed: it is forgotten,
+//     and its next cycle takes a new baseline. A new callback URL or
+//     signature key applies to the notifications not yet delivered.
+//   - Disable: nothing is polled, webhooks are refused (404), the
+//     configuration and what the pollers remember are kept; Enable polls
+//     at once and carries on from there.
+//   - Delete: the instance stops at once; what its pollers remembered and
+//     its OAuth 2 token are forgotten. Its notifications already accepted
+//     are still delivered, to the callback URL they were published for,
+//     or dead-lettered as any other, and stay in the event log until it is
+//     pruned.
+//
+// # Scheduling
+//
+// One dispatcher runs every polling instance's cycles on Config.Workers
+// goroutines, each an interval (±10%) after the previous one started; a
+// cycle never overlaps the next of the same instance. Run spreads the
+// instances it loads at start over their first interval. Several
+// replicas share one Store through a [Claimer] (riverstore has one): each
+// interval of each instance is then polled by the one replica that claims
+// it, at the version it claims it for, so a replica that has not yet
+// reloaded a change never polls with the old plan.
+//
+// # Event log
+//
+// Every notification is logged as it moves through the outbox: NEW when
+// published, DISPATCHED while an attempt is in flight, NOTIFIED when
+// delivered, FAILED when an attempt failed and another is due, DEAD when
+// given up, with every attempt (time, status code, latency, error and the
+// start of the answer). Run prunes the log every hour of what is older
+// than Config.Retention (7 days by default). [Engine.Replay] sends a dead
+// or delivered notification again with the same id.
+//
+// # Stores
+//
+// NewMemoryInstanceStore and NewMemoryEventLog keep everything in memory;
+// boltstore keeps it in one file, riverstore in PostgreSQL. Packages
+// instancetest and eventlogtest are the conformance suites each
+// implementation runs.
 package engine

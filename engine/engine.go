@@ -50,6 +50,7 @@ func New(cfg Config) (*Engine, error) {
 		wake:   make(chan struct{}, 1),
 	}
 	ncfg := cfg.Notify
+	ncfg.Endpoint = e.endpoint
 	e.notifier, err = notify.New(ncfg)
 	if err != nil {
 		return nil, fmt.Errorf("%w: Notify: %w", ErrConfig, err)
@@ -77,6 +78,23 @@ func (e *Engine) Notifier() *notify.Notifier { return e.notifier }
 // deleted or disabled.
 func (e *Engine) Webhooks() http.Handler { return e.webhooks }
 
+// endpoint is the Notifier's Endpoint: the instance's callback URL and
+// signature key as configured now, so that a change applies to what is
+// not delivered yet. A deleted instance's notifications keep theirs.
+func (e *Engine) endpoint(id string) (events.Endpoint, bool) {
+	e.mu.Lock()
+	s := e.slots[id]
+	e.mu.Unlock()
+	if s == nil {
+		return events.Endpoint{}, false
+	}
+	ev := s.inst.Configuration.Events
+	if ev.CallbackURL == "" {
+		return events.Endpoint{}, false
+	}
+	return events.Endpoint{URL: ev.CallbackURL, Key: ev.SignatureKey}, true
+}
+
 // resolveWebhook is the webhook handler's Resolve: the enabled webhook
 // instances, by id.
 func (e *Engine) resolveWebhook(_ context.Context, elementKey, id string) (*element.Instance, error) {
@@ -87,7 +105,7 @@ func (e *Engine) resolveWebhook(_ context.Context, elementKey, id string) (*elem
 	case s == nil, elementKey != "" && s.rec.ElementKey != elementKey:
 		return nil, fmt.Errorf("%w: %q", webhook.ErrUnknownInstance, id)
 	case !s.rec.Enabled:
-		return nil, fmt.Errorf("%w: instance %q is disabled", webhook.ErrEventsDisabled, id)
+		return nil, fmt.Errorf("%w: %w: instance %q is disabled", webhook.ErrUnknownInstance, webhook.ErrEventsDisabled, id)
 	case s.inst.Configuration.Events.VendorType != "webhook":
 		return nil, fmt.Errorf("%w: instance %q polls its vendor and takes no webhooks", webhook.ErrUnknownInstance, id)
 	}

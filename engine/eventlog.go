@@ -76,7 +76,9 @@ type EventFilter struct {
 	// after Since and before Until.
 	Since, Until time.Time
 	// After is the cursor: the ID of the last notification of the previous
-	// page. Lists run newest first (by Created, then ID, descending).
+	// page. Lists run newest first (by Created, then ID, descending). An
+	// ID the tenant has no notification of (pruned since that page, say)
+	// is [ErrInvalid], not an empty page, which would read as the end.
 	After string
 	// Limit is the most returned: zero means DefaultListLimit, more than
 	// MaxListLimit means MaxListLimit, negative is [ErrInvalid].

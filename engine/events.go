@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/a12b7632/elementevents/notify"
+	"github.com/a12b7632/elementevents/poller"
 )
 
 // Events returns the tenant's logged notifications that f selects,
@@ -133,12 +135,14 @@ const (
 	ResyncFull ResyncMode = "full"
 )
 
-// errResyncPending stands in until the poller can resync.
-var errResyncPending = errors.New("engine: resync is not available yet")
-
 // Resync runs a resync of one resource of the instance id of tenant, or
 // of every resource when resource is "", now, as mode says, and returns
-// when it is done.
+// when it is done: ResyncBaseline forgets what was remembered and takes a
+// new baseline, reporting nothing; ResyncFull reports every current
+// record once, as CREATED or UPDATED by its dates. A full resync's events
+// keep their ids (ids derive from the record and its date), so a
+// receiver that dedupes by event id may drop those it already had. A
+// resource the instance does not poll, or another mode, is [ErrInvalid].
 func (e *Engine) Resync(ctx context.Context, tenant, id, resource string, mode ResyncMode) error {
 	e.mu.Lock()
 	s := e.slots[id]
@@ -149,5 +153,26 @@ func (e *Engine) Resync(ctx context.Context, tenant, id, resource string, mode R
 	case s.poller == nil:
 		return fmt.Errorf("engine: resync %q: %w", id, ErrNotPolling)
 	}
-	return errResyncPending
+	var pm poller.ResyncMode
+	switch mode {
+	case ResyncBaseline:
+		pm = poller.ResyncBaseline
+	case ResyncFull:
+		pm = poller.ResyncFull
+	default:
+		return fmt.Errorf("%w: resync mode %q: want %q or %q", ErrInvalid, mode, ResyncBaseline, ResyncFull)
+	}
+	if resource != "" && !slices.Contains(s.poller.Resources(), resource) {
+		return fmt.Errorf("%w: resync: instance %q polls no resource %q", ErrInvalid, id, resource)
+	}
+	var errs []error
+	for _, r := range e.pollerOf(s).Resync(ctx, resource, pm) {
+		if r.Err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", r.Resource, r.Err))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("engine: resync %q: %w", id, err)
+	}
+	return nil
 }

@@ -20,6 +20,7 @@ type slot struct {
 	inst   *element.Instance
 	token  [sha256.Size]byte // the hash of the instance token
 	poller *poller.Poller    // nil when the instance polls nothing
+	pc     poller.Config     // what poller was made of
 	// interval is the time between the starts of two cycles.
 	interval time.Duration
 
@@ -94,6 +95,7 @@ func (e *Engine) build(rec *Record) (*slot, error) {
 		if s.interval <= 0 {
 			s.interval = poller.DefaultRefreshInterval
 		}
+		s.pc = pc
 		if s.poller, err = poller.New(pc); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 		}
@@ -107,16 +109,21 @@ func (e *Engine) build(rec *Record) (*slot, error) {
 // running one is of a later version (a concurrent write that installed
 // first). Polling starts, continues or stops with the new plan: a new
 // poller is due at once; an updated one keeps its schedule, brought
-// forward if its interval shrank; resources whose URL or idField changed,
-// or that were removed, are forgotten before the next cycle, so that it
-// takes a new baseline of them.
-func (e *Engine) install(s *slot) {
+// forward if its interval shrank.
+//
+// For a write of this engine (written true), the resources whose URL or
+// idField changed, or that were removed, are forgotten, so that their
+// next cycle takes a new baseline: install returns them, with the
+// instance marked busy, for the caller to forget and then release; or,
+// while a cycle is in flight, leaves them to be forgotten before the next.
+// An instance reloaded from the store was forgotten by its writer.
+func (e *Engine) install(s *slot, written bool) (forgetNow []string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	id := s.rec.ID
 	old := e.slots[id]
 	if old != nil && old.rec.Version >= s.rec.Version {
-		return
+		return nil
 	}
 	now := e.cfg.Clock.Now()
 	due := now
@@ -130,7 +137,9 @@ func (e *Engine) install(s *slot) {
 				due = minTime(due, now.Add(s.interval))
 			}
 		}
-		s.run.reset(changedResources(old.inst, s.inst)...)
+		if written {
+			s.run.reset(changedResources(old.inst, s.inst)...)
+		}
 	} else {
 		s.run = &runner{}
 	}
@@ -140,9 +149,20 @@ func (e *Engine) install(s *slot) {
 	if s.token != ([sha256.Size]byte{}) {
 		e.tokens[tokenKey(s.token)] = id
 	}
-	if s.poller != nil && !s.run.busy { // a busy one is put back when its cycle ends
+	s.due = due
+	if s.run.busy { // put back, and forgotten, when its cycle ends
+		return nil
+	}
+	if resets := s.run.take(); len(resets) > 0 {
+		// Off the schedule until the caller has forgotten them and
+		// released the instance.
+		s.run.busy = true
+		return resets
+	}
+	if s.poller != nil {
 		e.put(s, due)
 	}
+	return nil
 }
 
 // remove stops the instance id and forgets its pollers' state (at once,

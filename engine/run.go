@@ -117,7 +117,7 @@ func (e *Engine) reload(ctx context.Context, start bool) error {
 				e.cfg.Logger.Error("a stored instance does not parse; it is not run", "instance", rec.ID, "tenant", rec.Tenant, "err", err)
 				continue
 			}
-			e.install(s)
+			e.install(s, false)
 			if start {
 				e.spread(s)
 			}
@@ -157,6 +157,11 @@ func (e *Engine) spread(s *slot) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if s.index >= 0 && e.slots[s.rec.ID] == s {
-		e.put(s, e.cfg.Clock.Now().Add(rand.N(s.interval)))
+		now := e.cfg.Clock.Now()
+		if e.cfg.Claimer != nil {
+			e.put(s, window(now, s.interval).Add(rand.N(s.interval/10+1)))
+			return
+		}
+		e.put(s, now.Add(rand.N(s.interval)))
 	}
 }

@@ -58,10 +58,32 @@ func (e *Engine) signal() {
 	}
 }
 
-// jittered returns d varied by up to ±10%, as poller.Run varies its
-// intervals, so that instances created together drift apart.
-func jittered(d time.Duration) time.Duration {
-	return d + time.Duration((rand.Float64()*0.2-0.1)*float64(d))
+// next returns when the cycle after one that started at start is due:
+// an interval later, varied by up to ±10% (as poller.Run varies its
+// intervals, so that instances created together drift apart); with a
+// Claimer, early in the next interval, as every replica computes it.
+func (e *Engine) next(start time.Time, every time.Duration) time.Time {
+	if e.cfg.Claimer != nil {
+		return window(start, every).Add(every + rand.N(every/10+1))
+	}
+	return start.Add(every + time.Duration((rand.Float64()*0.2-0.1)*float64(every)))
+}
+
+// claim reports whether this engine polls s in the interval that holds
+// start: always without a Claimer. A Claimer that fails is logged and
+// the interval is not polled here.
+func (e *Engine) claim(ctx context.Context, s *slot, start time.Time) bool {
+	if e.cfg.Claimer == nil {
+		return true
+	}
+	ok, err := e.cfg.Claimer.Claim(ctx, s.rec.ID, s.rec.Version, window(start, s.interval))
+	if err != nil {
+		if ctx.Err() == nil {
+			e.cfg.Logger.Error("could not claim a poll", "instance", s.rec.ID, "err", err)
+		}
+		return false
+	}
+	return ok
 }
 
 // dispatch runs the polling schedule until ctx ends: each due instance's
@@ -116,22 +138,31 @@ func (e *Engine) dispatch(ctx context.Context) {
 func (e *Engine) cycle(ctx context.Context, s *slot, resets []string) {
 	e.forget(ctx, s.rec.ID, resets)
 	start := e.cfg.Clock.Now()
-	s.poller.Poll(ctx)
+	if e.claim(ctx, s, start) {
+		e.pollerOf(s).Poll(ctx)
+	}
+	e.release(ctx, s.rec.ID, s.run, func(cur *slot) time.Time { return e.next(start, cur.interval) })
+}
+
+// release ends what kept the instance id busy (a cycle, or forgetting
+// resources after a write) and puts its current slot back on the
+// schedule at due(slot), or at once after a PollNow. A deleted instance's
+// resources are forgotten instead.
+func (e *Engine) release(ctx context.Context, id string, r *runner, due func(*slot) time.Time) {
 	e.mu.Lock()
-	r := s.run
 	r.busy = false
-	if r.dropped { // deleted while polling: forget it now
+	if r.dropped {
 		resets := r.take()
 		e.mu.Unlock()
-		e.forget(context.WithoutCancel(ctx), s.rec.ID, resets)
+		e.forget(context.WithoutCancel(ctx), id, resets)
 		return
 	}
 	defer e.mu.Unlock()
-	cur := e.slots[s.rec.ID]
-	if cur == nil || cur.poller == nil || ctx.Err() != nil {
+	cur := e.slots[id]
+	if cur == nil || cur.run != r || cur.poller == nil || ctx.Err() != nil {
 		return
 	}
-	next := start.Add(jittered(cur.interval))
+	next := due(cur)
 	if r.again {
 		r.again = false
 		next = e.cfg.Clock.Now()
@@ -144,8 +175,22 @@ func (e *Engine) cycle(ctx context.Context, s *slot, resets []string) {
 // events reported again, not lost.
 func (e *Engine) forget(ctx context.Context, id string, resources []string) {
 	for _, res := range resources {
-		if err := resetState(ctx, e.cfg.State, poller.StateKey{Instance: id, Resource: res}); err != nil {
+		if err := poller.ResetState(ctx, e.cfg.State, poller.StateKey{Instance: id, Resource: res}); err != nil {
 			e.cfg.Logger.Error("could not forget a resource's state", "instance", id, "resource", res, "err", err)
 		}
 	}
+}
+
+// pollerOf returns the poller of s for one cycle: its own, or with a
+// Claimer a new one on the same configuration, which reads what the
+// replicas' shared State remembers afresh (a poller keeps what it loaded,
+// and the other replicas' cycles changed it since).
+func (e *Engine) pollerOf(s *slot) *poller.Poller {
+	if e.cfg.Claimer == nil {
+		return s.poller
+	}
+	if p, err := poller.New(s.pc); err == nil {
+		return p
+	}
+	return s.poller // New accepted the same configuration when s was built
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // maxRetries bounds the rereads of a write without a version that keeps
@@ -53,7 +54,7 @@ func (e *Engine) Create(ctx context.Context, tenant string, data []byte) (*Insta
 	if err := e.cfg.Store.Create(ctx, rec); err != nil {
 		return nil, err
 	}
-	e.install(s)
+	e.install(s, true)
 	return &Instance{Record: rec, Token: token, Config: s.inst}, nil
 }
 
@@ -189,7 +190,11 @@ func (e *Engine) write(ctx context.Context, tenant, id string, version int64, ch
 		if err != nil {
 			return nil, err
 		}
-		e.install(s)
+		if resets := e.install(s, true); resets != nil {
+			ctx := context.WithoutCancel(ctx)
+			e.forget(ctx, id, resets)
+			e.release(ctx, id, s.run, func(cur *slot) time.Time { return cur.due })
+		}
 		return &Instance{Record: rec, Token: token, Config: s.inst}, nil
 	}
 }

@@ -13,13 +13,18 @@ import (
 // outcome with rec, a context that a stop does not cancel (so recording is
 // never cut short).
 func (n *Notifier) attempt(rec context.Context, dl *deadline, d Delivery) {
-	r := n.sender.send(dl, d)
+	sent := n.current(d)
+	r := n.sender.send(dl, sent)
 	a, outcome, reason := r.Attempt, r.Outcome, r.Reason
-	info := AttemptInfo{DeliveryID: d.ID, Endpoint: d.Endpoint, Number: len(d.Attempts) + 1, Attempt: a, Outcome: outcome}
+	info := AttemptInfo{DeliveryID: d.ID, Endpoint: sent.Endpoint, Number: len(d.Attempts) + 1, Attempt: a, Outcome: outcome}
 
 	// Built only when something is logged: the success path logs at debug.
 	log := func() *slog.Logger {
-		return n.cfg.Logger.With("delivery", d.ID, "endpoint", netguard.RedactURL(d.Endpoint), "attempt", info.Number, "status", a.Status, "latency", a.Latency)
+		l := n.cfg.Logger.With("delivery", d.ID, "endpoint", netguard.RedactURL(sent.Endpoint), "attempt", info.Number, "status", a.Status, "latency", a.Latency)
+		if sent.Endpoint != d.Endpoint {
+			l = l.With("stored_endpoint", netguard.RedactURL(d.Endpoint))
+		}
+		return l
 	}
 	var recErr error
 	switch outcome {
@@ -79,6 +84,25 @@ func (n *Notifier) attempt(rec context.Context, dl *deadline, d Delivery) {
 	if n.cfg.OnAttempt != nil {
 		n.cfg.OnAttempt(info)
 	}
+}
+
+// current returns d as its attempt sends it: to the endpoint and with the
+// key Config.Endpoint gives for d's instance, or as stored. Everything
+// else (the outbox, the per-endpoint accounting) goes by d.
+func (n *Notifier) current(d Delivery) Delivery {
+	if n.cfg.Endpoint == nil {
+		return d
+	}
+	inst := DeliveryInstance(d)
+	if inst == "" {
+		return d
+	}
+	ep, ok := n.cfg.Endpoint(inst)
+	if !ok {
+		return d
+	}
+	d.Endpoint, d.Key = ep.URL, ep.Key
+	return d
 }
 
 func (n *Notifier) setFailures(endpoint string, v int) {

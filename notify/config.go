@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/jonboulle/clockwork"
+
+	"github.com/a12b7632/elementevents/events"
 )
 
 // Defaults of [Config], as its fields document them.
@@ -33,6 +35,23 @@ type Config struct {
 	// rest; each of its fields documents its default.
 	Policy DeliveryPolicy
 
+	// Endpoint, if set, gives the current endpoint of an instance: each
+	// attempt of a delivery goes to the URL it returns for the delivery's
+	// instance (see [DeliveryInstance]), signed with its Key (unsigned
+	// when the Key is empty); false keeps the endpoint and key stored with
+	// the delivery. This is how a change of an instance's callback URL or
+	// signature key applies to the notifications not yet sent. The URL
+	// meets the same rules as a stored one: the SSRF guard refuses it at
+	// dial time, and one that is not an absolute http(s) URL is
+	// dead-lettered. Claiming, the per-endpoint Concurrency, the failure
+	// count and the disabling of an endpoint (410) still go by the stored
+	// endpoint, as do the endpoint names passed to OnFailing and
+	// OnDisabled; AttemptInfo.Endpoint is the URL attempted. It is called
+	// once per attempt, from several goroutines at once, and must be fast
+	// and safe for concurrent use. Default: nil, every delivery goes where
+	// it was stored.
+	Endpoint func(instanceID string) (events.Endpoint, bool)
+
 	// Concurrency is the number of attempts in flight per endpoint.
 	// Default 4.
 	Concurrency int
@@ -58,7 +77,8 @@ type Config struct {
 type AttemptInfo struct {
 	// DeliveryID is the notification id.
 	DeliveryID string
-	// Endpoint is the callback URL.
+	// Endpoint is the callback URL attempted: the delivery's, or the one
+	// Config.Endpoint returned for it.
 	Endpoint string
 	// Number counts attempts of this delivery from 1.
 	Number int

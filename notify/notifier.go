@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -95,7 +96,7 @@ func (n *Notifier) Publish(ctx context.Context, b events.Batch) error {
 		ds = append(ds, Delivery{
 			ID:       note.Message.EventID,
 			Endpoint: b.Endpoint.URL,
-			OrderKey: b.Instance.ID + "\x00" + orderObject(note),
+			OrderKey: orderKey(b.Instance.ID, orderObject(note)),
 			Key:      b.Endpoint.Key,
 			Body:     body,
 			Events:   len(note.Message.Events),
@@ -272,6 +273,21 @@ func (n *Notifier) work(ctx, attemptCtx context.Context, d Delivery) {
 func (n *Notifier) lease() time.Duration { return n.cfg.Policy.Timeout + 30*time.Second }
 
 var _ events.Sink = (*Notifier)(nil)
+
+// orderKey is the OrderKey of the notifications of an instance about
+// object: the instance id, NUL, the object type.
+func orderKey(instanceID, object string) string { return instanceID + "\x00" + object }
+
+// DeliveryInstance returns the id of the instance a delivery that
+// [Notifier.Publish] stored is about, read from its OrderKey; "" for a
+// delivery whose OrderKey names no instance (one stored by other means).
+func DeliveryInstance(d Delivery) string {
+	inst, _, ok := strings.Cut(d.OrderKey, "\x00")
+	if !ok {
+		return ""
+	}
+	return inst
+}
 
 // orderObject is the object type a notification is ordered by: its
 // events' type, or the empty one for a status notification, which is

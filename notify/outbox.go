@@ -49,7 +49,8 @@ type Delivery struct {
 	// Endpoint is the callback URL.
 	Endpoint string
 	// OrderKey groups deliveries that must arrive in order (instance and
-	// object type); empty means no order.
+	// object type); empty means no order. [DeliveryInstance] reads the
+	// instance from it.
 	OrderKey string
 	// Key is the signing key, empty for unsigned notifications. It prints
 	// as [REDACTED]; so does Endpoint's user info and secret query

@@ -9,12 +9,21 @@ import (
 	"github.com/a12b7632/elementevents/events"
 )
 
+// cycleKind says which cycle runs: a scheduled one (the zero value), a
+// backfill or a resync.
+type cycleKind struct {
+	// backfill, when set, starts the window there: the cycle is never a
+	// snapshot and never moves the watermark (see [Poller.Backfill]).
+	backfill *time.Time
+	// resync, when set, makes the cycle a snapshot of the whole list in
+	// that mode (see [Poller.Resync]).
+	resync *ResyncMode
+}
+
 // cycle polls one resource once: fetch every page of the window, decide
 // what changed against the remembered state, publish, and only then
-// commit the new state. With backfill set, the window starts there and
-// the cycle is never a snapshot and never moves the watermark (see
-// [Poller.Backfill]).
-func (p *Poller) cycle(ctx context.Context, r *resource, backfill *time.Time) (res Result) {
+// commit the new state.
+func (p *Poller) cycle(ctx context.Context, r *resource, kind cycleKind) (res Result) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	clock := p.cfg.Clock
@@ -43,8 +52,13 @@ func (p *Poller) cycle(ctx context.Context, r *resource, backfill *time.Time) (r
 	pending := len(st.Missing) > 0
 	snapshot := first || r.snapshots || pending || (p.cfg.SnapshotEvery > 0 && (st.Cycles+1)%int64(p.cfg.SnapshotEvery) == 0)
 	silent := first && p.cfg.FirstRun == Baseline
+	backfill := kind.backfill
 	if backfill != nil {
 		since, snapshot, silent = *backfill, false, false
+	}
+	baseline := kind.resync != nil && *kind.resync == ResyncBaseline
+	if kind.resync != nil {
+		since, snapshot, silent = time.Time{}, true, baseline
 	}
 	fetchSince := since
 	if snapshot {
@@ -60,6 +74,12 @@ func (p *Poller) cycle(ctx context.Context, r *resource, backfill *time.Time) (r
 	if r.cfg.FilterByCurrentDate {
 		d.until = start
 	}
+	if baseline {
+		// Judged against nothing remembered, every record it sees is
+		// remembered anew, and those it does not see are forgotten below.
+		d.st = &ResourceState{}
+	}
+	d.all = kind.resync != nil && *kind.resync == ResyncFull
 	// The largest totals any page announced: a list that shrank while it
 	// was paged shifted records past the cursor, so the walk must have
 	// seen at least the most the vendor ever claimed.
@@ -128,10 +148,13 @@ func (p *Poller) cycle(ctx context.Context, r *resource, backfill *time.Time) (r
 	// when missing from two complete snapshots in a row.
 	complete := snapshot && !first && !partial && d.bad == 0 && (total < 0 || total == len(d.seen))
 	res.Snapshot = complete
-	var deletes []string
+	var deletes, forget []string
 	var missing map[string]int
 	var guard guardOutcome
-	if complete {
+	switch {
+	case baseline:
+		forget, missing = forgotten(st, d.upserts), map[string]int{}
+	case complete:
 		deletes, missing = d.deletions(confirm)
 		deletes, guard = p.guard(&d, deletes, missing)
 	}
@@ -163,7 +186,7 @@ func (p *Poller) cycle(ctx context.Context, r *resource, backfill *time.Time) (r
 	for _, e := range evs {
 		res.Events[e.Type]++
 	}
-	change := Change{Watermark: watermark, Cycles: cycles, Upsert: d.upserts, Delete: deletes, Missing: missing}
+	change := Change{Watermark: watermark, Cycles: cycles, Upsert: d.upserts, Delete: append(deletes, forget...), Missing: missing}
 	if err := p.cfg.State.Commit(ctx, StateKey{Instance: p.instance.ID, Resource: r.name}, change); err != nil {
 		// The events went out; the next cycle re-emits them with the same
 		// ids, which consumers deduplicate. Nothing is lost.

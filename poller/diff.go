@@ -19,6 +19,7 @@ type decider struct {
 	until    time.Time // window end when FilterByCurrentDate, else zero
 	pollDate time.Time
 	silent   bool // first-run baseline: remember, report nothing
+	all      bool // full resync: report every record, changed or not
 
 	seen     map[string]struct{}
 	upserts  map[string]Record
@@ -65,16 +66,20 @@ func (d *decider) record(rec json.RawMessage, found *[numFields]jsonscan.Value) 
 	}
 
 	prev, known := d.st.Records.Get(f.ID)
-	if known && prev == rec2 {
+	if known && prev == rec2 && !d.all {
 		return // already reported: the lookback overlap, or no change
 	}
-	d.upserts[f.ID] = rec2
+	if !known || prev != rec2 {
+		d.upserts[f.ID] = rec2
+	}
 	if d.silent {
 		return
 	}
 
 	var typ events.Type
 	switch {
+	case d.all:
+		typ = d.r.resyncType(dates, known)
 	case known && prev.Updated == rec2.Updated:
 		// Same date, other bytes: a change the vendor did not date.
 		typ = events.Updated

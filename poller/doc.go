@@ -144,4 +144,18 @@
 // the resource. A webhook instance, which has no
 // event.poller.configuration, is polled with its element definition's
 // default resources (those of event.objects, or all).
+//
+// # Resync and reset
+//
+// [Poller.Resync] lists a resource whole, now, whatever its URL's date
+// filter, and moves the window as a cycle does. [ResyncBaseline] forgets
+// what was remembered and takes a new baseline, reporting nothing;
+// [ResyncFull] reports every record once, CREATED or UPDATED by its
+// dates, and remembers them all:
+//
+//	p.Resync(ctx, "", poller.ResyncFull) // every resource
+//
+// [ResetState] forgets, in a [State], everything of one resource of one
+// instance, so that a new Poller's next cycle of it is a first run: for a
+// resource whose URL or idField changed, or an instance deleted.
 package poller

@@ -5,6 +5,7 @@ package poller_test
 // the checks of the events published.
 
 import (
+	"context"
 	"log/slog"
 	"slices"
 	"testing"
@@ -48,8 +49,14 @@ func (c *e2eClock) NewTimer(d time.Duration) clockwork.Timer {
 // results and the waits in the order they were started.
 func (c *e2eClock) drive(t *testing.T, p *poller.Poller) ([]poller.Result, []time.Duration) {
 	t.Helper()
+	return c.driveFunc(t, p.Poll)
+}
+
+// driveFunc is drive for any call that polls, such as Poller.Resync.
+func (c *e2eClock) driveFunc(t *testing.T, poll func(context.Context) []poller.Result) ([]poller.Result, []time.Duration) {
+	t.Helper()
 	done := make(chan []poller.Result, 1)
-	go func() { done <- p.Poll(t.Context()) }()
+	go func() { done <- poll(t.Context()) }()
 	var waits []time.Duration
 	hung := time.NewTimer(30 * time.Second) // real time: a stuck poll fails rather than hangs
 	defer hung.Stop()

@@ -91,7 +91,13 @@ func (p *Poller) Resume(resource string) {
 // resource whose cycle failed keeps its state as it was; the error is in
 // its Result.
 func (p *Poller) Poll(ctx context.Context) []Result {
-	names := p.Resources()
+	return p.each(ctx, p.Resources(), cycleKind{})
+}
+
+// each runs a cycle of kind of every named resource that is not stopped,
+// up to Parallelism at a time, and returns their results in the order of
+// names.
+func (p *Poller) each(ctx context.Context, names []string, kind cycleKind) []Result {
 	results := make([]Result, len(names))
 	if e := p.refused.Load(); e != nil {
 		for i, name := range names {
@@ -115,7 +121,7 @@ func (p *Poller) Poll(ctx context.Context) []Result {
 		}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			results[i] = p.cycle(ctx, r, nil)
+			results[i] = p.cycle(ctx, r, kind)
 			if p.cfg.OnCycle != nil {
 				p.cfg.OnCycle(results[i])
 			}

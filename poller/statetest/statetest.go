@@ -73,6 +73,7 @@ var groups = []suite.Group[poller.State]{
 	{Name: "Apply", Cases: applyCases},
 	{Name: "Concurrency", Cases: concurrencyCases},
 	{Name: "Volume", Cases: volumeCases},
+	{Name: "Reset", Cases: resetCases},
 }
 
 // RequireState fails t unless got holds what want holds. It compares the
