@@ -50,6 +50,7 @@ func TestBadInput(t *testing.T) {
 		{name: "wrong method", method: "POST", path: "/instances/" + id, body: "{}", want: 405},
 		{name: "wrong method on a sub-resource", method: "GET", path: "/instances/" + id + "/poll", want: 405},
 		{name: "bad resync mode", method: "POST", path: "/instances/" + id + "/resync", body: `{"mode":"half"}`, want: 400, wantIn: []string{"mode"}},
+		{name: "unknown resync resource", method: "POST", path: "/instances/" + id + "/resync", body: `{"resource":"nope","mode":"full"}`, want: 400, wantIn: []string{"nope"}},
 		{name: "unknown resync field", method: "POST", path: "/instances/" + id + "/resync", body: `{"mode":"full","x":1}`, want: 400},
 		{name: "bad time", method: "GET", path: "/instances/" + id + "/events?from=yesterday", want: 400, wantIn: []string{"from"}},
 		{name: "bad status", method: "GET", path: "/instances/" + id + "/deliveries?status=notified", want: 400, wantIn: []string{"status"}},

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 
+	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/engine"
 )
 
@@ -87,7 +88,7 @@ func (h *Handler) patchConfigurationKey(w http.ResponseWriter, r *request) error
 	if err != nil {
 		return err
 	}
-	if isSecretKey(key) && string(bytes.TrimSpace(p.PropertyValue)) == `"`+redacted+`"` {
+	if element.IsSecretKey(key) && string(bytes.TrimSpace(p.PropertyValue)) == `"`+redacted+`"` {
 		// The value as a GET shows it: nothing to change.
 		inst, err := h.cfg.Engine.Get(r.Context(), r.tenant.ID, id)
 		if err != nil {
@@ -152,7 +153,7 @@ func editConfiguration(data []byte, edit func(key string, c map[string]json.RawM
 		return data, nil
 	}
 	for k, v := range c {
-		if isSecretKey(k) && string(bytes.TrimSpace(v)) == `"`+redacted+`"` {
+		if element.IsSecretKey(k) && string(bytes.TrimSpace(v)) == `"`+redacted+`"` {
 			edit(k, c)
 		}
 	}

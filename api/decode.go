@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/a12b7632/elementevents/element"
 )
 
 // readBody reads the request body, which must be JSON (Content-Type
@@ -82,7 +84,7 @@ func bodySecrets(data []byte) []string {
 		}
 	}
 	for k, v := range b.Configuration {
-		if isSecretKey(k) {
+		if element.IsSecretKey(k) {
 			add(v)
 		}
 	}

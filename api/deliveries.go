@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/a12b7632/elementevents/engine"
@@ -113,7 +114,9 @@ type resyncRequest struct {
 }
 
 // resync is POST /instances/{id}/resync: it returns when the resync is
-// done, 200 with the request as applied.
+// done, 200 with the request as applied; 400 for a resource the instance
+// does not poll, 409 for an instance that polls nothing, 502 when the
+// vendor failed.
 func (h *Handler) resync(w http.ResponseWriter, r *request) error {
 	data, err := readOptionalBody(r)
 	if err != nil {
@@ -132,8 +135,15 @@ func (h *Handler) resync(w http.ResponseWriter, r *request) error {
 	default:
 		return badRequest("mode: " + quote(string(rr.Mode)) + " is not baseline or full")
 	}
-	if err := h.cfg.Engine.Resync(r.Context(), r.tenant.ID, r.PathValue("id"), rr.Resource, rr.Mode); err != nil {
+	err = h.cfg.Engine.Resync(r.Context(), r.tenant.ID, r.PathValue("id"), rr.Resource, rr.Mode)
+	switch {
+	case err == nil:
+	case errors.Is(err, engine.ErrNotFound), errors.Is(err, engine.ErrNotPolling), errors.Is(err, engine.ErrInvalid):
 		return err
+	default:
+		// The vendor failed: not the API's fault, nor the caller's.
+		h.cfg.Logger.ErrorContext(r.Context(), "api: resync failed", "instance", r.PathValue("id"), "err", err)
+		return &Problem{Status: http.StatusBadGateway, Detail: "the resync could not complete: the vendor failed; the server's log has the cause"}
 	}
 	writeJSON(w, http.StatusOK, rr)
 	return nil

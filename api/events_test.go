@@ -22,10 +22,8 @@ import (
 // returns its id.
 func (r *rig) logEvent(instance, id, status string) string {
 	r.t.Helper()
-	r.log.mu.Lock()
-	n := len(r.log.evs)
-	r.log.mu.Unlock()
-	at := r.clock.Now().Add(time.Duration(n) * time.Second)
+	at := r.clock.Now().Add(time.Duration(r.logged) * time.Second)
+	r.logged++
 	require.NoError(r.t, r.log.Append(r.t.Context(), engine.LoggedEvent{
 		ID: id, Tenant: "acme", Instance: instance, ObjectType: "customers", EventTypes: []string{"CREATED"},
 		Events: 1, Body: json.RawMessage(`{"message":{"eventId":"` + id + `"}}`), Status: engine.EventStatus(status),

@@ -1,12 +1,10 @@
 package api_test
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -71,11 +69,12 @@ const webhookBody = `{
 // rig is one test's API: an engine over a memory store on a fake clock,
 // its handler mounted under /api/v2 of an httptest server.
 type rig struct {
-	t     *testing.T
-	eng   *engine.Engine
-	log   *fakeLog
-	clock *clockwork.FakeClock
-	srv   *httptest.Server
+	t      *testing.T
+	eng    *engine.Engine
+	log    engine.EventLog
+	logged int
+	clock  *clockwork.FakeClock
+	srv    *httptest.Server
 	// seen collects every response body, for the secrets check.
 	mu   sync.Mutex
 	seen []string
@@ -84,7 +83,7 @@ type rig struct {
 // setup returns a rig whose handler wraps backend(eng) when wrap is set.
 func setup(t *testing.T, wrap ...func(*engine.Engine) api.Backend) *rig {
 	t.Helper()
-	r := &rig{t: t, log: &fakeLog{}, clock: clockwork.NewFakeClockAt(time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC))}
+	r := &rig{t: t, log: engine.NewMemoryEventLog(engine.MemoryEventLogConfig{}), clock: clockwork.NewFakeClockAt(time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC))}
 	n := 0
 	var err error
 	r.eng, err = engine.New(engine.Config{Events: r.log, Clock: r.clock, NewID: func() string {
@@ -196,90 +195,3 @@ func (r *rig) create(body ...string) string {
 	require.Equal(r.t, http.StatusCreated, res.status, res.body)
 	return res.json(r.t)["id"].(string)
 }
-
-// fakeLog is an engine.EventLog in memory, newest first by Created then
-// ID, as the contract says.
-type fakeLog struct {
-	mu  sync.Mutex
-	evs []engine.LoggedEvent
-}
-
-var _ engine.EventLog = (*fakeLog)(nil)
-
-func (l *fakeLog) Append(_ context.Context, evs ...engine.LoggedEvent) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, ev := range evs {
-		if !slices.ContainsFunc(l.evs, func(e engine.LoggedEvent) bool { return e.ID == ev.ID }) {
-			l.evs = append(l.evs, ev)
-		}
-	}
-	slices.SortFunc(l.evs, func(a, b engine.LoggedEvent) int {
-		if c := b.Created.Compare(a.Created); c != 0 {
-			return c
-		}
-		return strings.Compare(b.ID, a.ID)
-	})
-	return nil
-}
-
-func (l *fakeLog) Update(_ context.Context, us ...engine.EventUpdate) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, u := range us {
-		for i := range l.evs {
-			if l.evs[i].ID == u.ID {
-				l.evs[i].Status, l.evs[i].Updated, l.evs[i].Reason = u.Status, u.At, u.Reason
-				if u.Attempt != nil {
-					l.evs[i].Attempts = append(l.evs[i].Attempts, *u.Attempt)
-				}
-			}
-		}
-	}
-	return nil
-}
-
-func (l *fakeLog) Get(_ context.Context, tenant, id string) (engine.LoggedEvent, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, ev := range l.evs {
-		if ev.ID == id && ev.Tenant == tenant {
-			return ev, nil
-		}
-	}
-	return engine.LoggedEvent{}, engine.ErrEventNotFound
-}
-
-func (l *fakeLog) List(_ context.Context, f engine.EventFilter) ([]engine.LoggedEvent, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	limit := f.Limit
-	if limit == 0 {
-		limit = engine.DefaultListLimit
-	}
-	limit = min(limit, engine.MaxListLimit)
-	out := []engine.LoggedEvent{}
-	past := f.After == ""
-	for _, ev := range l.evs {
-		if !past {
-			past = ev.ID == f.After
-			continue
-		}
-		switch {
-		case ev.Tenant != f.Tenant, f.Instance != "" && ev.Instance != f.Instance,
-			len(f.Statuses) > 0 && !slices.Contains(f.Statuses, ev.Status),
-			f.ObjectType != "" && ev.ObjectType != f.ObjectType,
-			f.EventType != "" && !slices.Contains(ev.EventTypes, f.EventType),
-			!f.Since.IsZero() && ev.Created.Before(f.Since),
-			!f.Until.IsZero() && !ev.Created.Before(f.Until):
-			continue
-		}
-		if len(out) == limit {
-			break
-		}
-		out = append(out, ev)
-	}
-	return out, nil
-}
-
-func (l *fakeLog) Prune(context.Context, time.Time) (int, error) { return 0, nil }

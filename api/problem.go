@@ -61,6 +61,7 @@ var problemTypes = map[int]string{
 	http.StatusUnsupportedMediaType:  "unsupported-media-type",
 	http.StatusUnprocessableEntity:   "validation",
 	http.StatusInternalServerError:   "internal",
+	http.StatusBadGateway:            "vendor",
 }
 
 // toProblem maps an error of a route to its problem; the causes of 5xx

@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/engine"
 )
 
@@ -59,7 +60,7 @@ func redactConfiguration(raw json.RawMessage) json.RawMessage {
 		return raw
 	}
 	for k := range c {
-		if isSecretKey(k) {
+		if element.IsSecretKey(k) {
 			c[k] = json.RawMessage(`"` + redacted + `"`)
 		}
 	}
@@ -152,22 +153,4 @@ func excerpt(b []byte) string {
 		s += "…"
 	}
 	return s
-}
-
-// isSecretKey reports whether a configuration key holds a credential.
-// It has the rule of element's isSecretKey.
-// TODO: use element.IsSecretKey once it is exported on this branch.
-func isSecretKey(key string) bool {
-	for part := range strings.SplitSeq(strings.ToLower(key), ".") {
-		switch part {
-		case "key", "secret", "password", "passwd", "token", "credentials",
-			"apikey", "api_key", "private":
-			return true
-		}
-		if strings.HasSuffix(part, "secret") || strings.HasSuffix(part, "token") ||
-			strings.HasSuffix(part, "password") {
-			return true
-		}
-	}
-	return false
 }
