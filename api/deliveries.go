@@ -142,7 +142,11 @@ func (h *Handler) resync(w http.ResponseWriter, r *request) error {
 		return err
 	default:
 		// The vendor failed: not the API's fault, nor the caller's.
-		h.cfg.Logger.ErrorContext(r.Context(), "api: resync failed", "instance", r.PathValue("id"), "err", err)
+		msg := err.Error()
+		if inst, gerr := h.cfg.Engine.Get(r.Context(), r.tenant.ID, r.PathValue("id")); gerr == nil {
+			msg = scrub(msg, bodySecrets(inst.Body)) // the poller redacts; this is a second guard
+		}
+		h.cfg.Logger.ErrorContext(r.Context(), "api: resync failed", "instance", r.PathValue("id"), "err", msg)
 		return &Problem{Status: http.StatusBadGateway, Detail: "the resync could not complete: the vendor failed; the server's log has the cause"}
 	}
 	writeJSON(w, http.StatusOK, rr)

@@ -45,6 +45,10 @@
 // credentials 401; an unknown id 404; an existing id, or a write that met
 // another without If-Match, 409; a stale If-Match 412; a poll or resync
 // of an instance that polls nothing 409; a body over Config.MaxBodyBytes
-// 413; a body that is not JSON 415; a wrong method 405. No answer holds
-// the value of a secret.
+// 413; a body that is not JSON 415; a wrong method 405; a resync the
+// vendor failed 502. No answer holds the value of a secret.
+//
+// GET /instances/events/{eventId} takes precedence over an instance's GET
+// sub-resources: an instance whose id is "events" cannot list its events,
+// configuration or deliveries over the API.
 package api

@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -140,6 +141,7 @@ func TestPollEndpointResync(t *testing.T) {
 		{"POST", "/instances/" + id + "/resync", `{"resource":"customers","mode":"full"}`, http.StatusOK},
 		{"POST", "/instances/" + id + "/resync", "", http.StatusOK},
 		{"POST", "/instances/" + hook + "/resync", "", http.StatusConflict},
+		{"POST", "/instances/" + id + "/resync", `{"resource":"boom"}`, http.StatusBadGateway},
 	}
 	for _, tt := range tests {
 		res := r.do(tt.method, tt.path, authAcme, tt.body)
@@ -160,6 +162,9 @@ func (rr *resyncRecorder) Resync(ctx context.Context, tenant, id, resource strin
 	}
 	if err := rr.Engine.PollNow(ctx, tenant, id); err != nil {
 		return err
+	}
+	if resource == "boom" {
+		return errors.New("customers: 500 from https://shop.example.com/?consumer_key=ck_SECRET_CONSUMER_KEY")
 	}
 	*rr.calls = append(*rr.calls, id+"/"+resource+"/"+string(mode))
 	return nil
