@@ -60,6 +60,9 @@ func (o *memoryOutbox) delivery(s slot, owned bool) Delivery {
 // get returns the slot of delivery id if it is in state want, and the
 // hash of id, for an unindex to follow without hashing it again.
 func (o *memoryOutbox) get(id string, want DeliveryState) (slot, uint64, error) {
+	if o.byHash == nil { // nothing enqueued yet: the seed is not made
+		return 0, 0, fmt.Errorf("%w: %q", ErrNotFound, id)
+	}
 	h := o.hash(id)
 	s, ok := o.lookup(h, id)
 	if !ok {

@@ -188,3 +188,21 @@ func BenchmarkMemoryOutbox(b *testing.B) {
 		}
 	}
 }
+
+// TestMemoryOutboxEmpty checks that a new outbox answers ErrNotFound to
+// every call naming a delivery, before anything was enqueued (it used to
+// panic on its unseeded hash).
+func TestMemoryOutboxEmpty(t *testing.T) {
+	t.Parallel()
+	o := notify.NewMemoryOutbox()
+	now := time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC)
+	for name, err := range map[string]error{
+		"ack":         o.Ack(t.Context(), "x", notify.Attempt{}),
+		"retry":       o.Retry(t.Context(), "x", notify.Attempt{}, now),
+		"release":     o.Release(t.Context(), "x", now),
+		"dead letter": o.DeadLetter(t.Context(), "x", notify.Attempt{}, "r"),
+		"replay":      o.Replay(t.Context(), "x", now),
+	} {
+		require.ErrorIs(t, err, notify.ErrNotFound, name)
+	}
+}

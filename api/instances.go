@@ -1,0 +1,251 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/a12b7632/elementevents/engine"
+)
+
+// createInstance is POST /instances: 201 with the instance, its ETag and
+// Location.
+func (h *Handler) createInstance(w http.ResponseWriter, r *request) error {
+	data, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	inst, err := h.cfg.Engine.Create(r.Context(), r.tenant.ID, data)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", requestPath(r.Request)+"/"+url.PathEscape(inst.ID))
+	writeInstance(w, http.StatusCreated, inst)
+	return nil
+}
+
+// listInstances is GET /instances: a page of the tenant's instances, in
+// id order. Query: element, tag, enabled, vendorType, after, limit. When
+// more may follow, the answer has X-Next-Cursor (the after of the next
+// page) and a Link rel="next" header.
+func (h *Handler) listInstances(w http.ResponseWriter, r *request) error {
+	q := r.URL.Query()
+	f := engine.Filter{Tenant: r.tenant.ID, ElementKey: q.Get("element"), Tag: q.Get("tag"),
+		VendorType: q.Get("vendorType"), After: q.Get("after")}
+	if s := q.Get("enabled"); s != "" {
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return badRequest("enabled: " + strconv.Quote(s) + " is not true or false")
+		}
+		f.Enabled = &b
+	}
+	limit, err := parseLimit(q.Get("limit"))
+	if err != nil {
+		return err
+	}
+	f.Limit = limit + 1 // one more tells whether a next page exists
+	recs, err := h.cfg.Engine.List(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	out := make([]json.RawMessage, 0, min(len(recs), limit))
+	for i, rec := range recs {
+		if i == limit {
+			setNext(w, r, recs[i-1].ID)
+			break
+		}
+		out = append(out, renderInstance(rec, tokenOf(rec)))
+	}
+	if len(recs) == limit && limit == engine.MaxListLimit {
+		// The store caps a page at MaxListLimit: the extra record was not
+		// asked for, so a full page may have a next one.
+		setNext(w, r, recs[limit-1].ID)
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// tokenOf returns the token kept in a stored body.
+func tokenOf(rec engine.Record) string {
+	var b struct {
+		Token string `json:"token"`
+	}
+	_ = json.Unmarshal(rec.Body, &b) // a stored body is an object
+	return b.Token
+}
+
+// parseLimit reads the limit query parameter: default
+// engine.DefaultListLimit, at most engine.MaxListLimit.
+func parseLimit(s string) (int, error) {
+	if s == "" {
+		return engine.DefaultListLimit, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > engine.MaxListLimit {
+		return 0, badRequest("limit: " + strconv.Quote(s) + " is not a number from 1 to " + strconv.Itoa(engine.MaxListLimit))
+	}
+	return n, nil
+}
+
+// setNext sets the X-Next-Cursor and Link rel="next" headers of a page
+// whose last item is last.
+func setNext(w http.ResponseWriter, r *request, last string) {
+	u, err := url.ParseRequestURI(r.RequestURI)
+	if err != nil || r.RequestURI == "" {
+		u = &url.URL{Path: r.URL.Path, RawQuery: r.URL.RawQuery}
+	}
+	q := u.Query()
+	q.Set("after", last)
+	u.RawQuery = q.Encode()
+	w.Header().Set("X-Next-Cursor", last)
+	w.Header().Set("Link", "<"+u.RequestURI()+`>; rel="next"`)
+}
+
+// getInstance is GET /instances/{id}.
+func (h *Handler) getInstance(w http.ResponseWriter, r *request) error {
+	inst, err := h.cfg.Engine.Get(r.Context(), r.tenant.ID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeInstance(w, http.StatusOK, inst)
+	return nil
+}
+
+// replaceInstance is PUT /instances/{id}: the body replaces the instance.
+// A secret configuration value written "***" (as a GET shows it) keeps
+// the stored one.
+func (h *Handler) replaceInstance(w http.ResponseWriter, r *request) error {
+	id := r.PathValue("id")
+	data, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	version, err := h.ifMatch(r, id)
+	if err != nil {
+		return err
+	}
+	if hasRedacted(data) {
+		cur, err := h.cfg.Engine.Get(r.Context(), r.tenant.ID, id)
+		if err != nil {
+			return err
+		}
+		if version == 0 {
+			version = cur.Version // the secrets kept are this version's
+		}
+		if data, err = keepSecrets(data, cur.Body); err != nil {
+			return err
+		}
+	}
+	inst, err := h.cfg.Engine.Update(r.Context(), r.tenant.ID, id, version, data)
+	if err != nil {
+		return err
+	}
+	writeInstance(w, http.StatusOK, inst)
+	return nil
+}
+
+// patchInstance is PATCH /instances/{id}: a JSON merge patch (RFC 7396)
+// of the body. A secret written "***" is left out of the patch (kept).
+func (h *Handler) patchInstance(w http.ResponseWriter, r *request) error {
+	id := r.PathValue("id")
+	data, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	version, err := h.ifMatch(r, id)
+	if err != nil {
+		return err
+	}
+	if hasRedacted(data) {
+		if data, err = dropRedacted(data); err != nil {
+			return err
+		}
+	}
+	inst, err := h.cfg.Engine.Patch(r.Context(), r.tenant.ID, id, version, data)
+	if err != nil {
+		return err
+	}
+	writeInstance(w, http.StatusOK, inst)
+	return nil
+}
+
+// deleteInstance is DELETE /instances/{id}: 204.
+func (h *Handler) deleteInstance(w http.ResponseWriter, r *request) error {
+	id := r.PathValue("id")
+	version, err := h.ifMatch(r, id)
+	if err != nil {
+		return err
+	}
+	if err := h.cfg.Engine.Delete(r.Context(), r.tenant.ID, id, version); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// ifMatch returns the version the request's If-Match names (0: any).
+func (h *Handler) ifMatch(r *request, id string) (int64, error) {
+	return ifMatch(r, func() (int64, error) {
+		inst, err := h.cfg.Engine.Get(r.Context(), r.tenant.ID, id)
+		if err != nil {
+			return 0, err
+		}
+		return inst.Version, nil
+	})
+}
+
+// enable is PUT /instances/{id}/enabled.
+func (h *Handler) enable(w http.ResponseWriter, r *request) error {
+	return h.setEnabled(w, r, r.PathValue("id"), true)
+}
+
+// disable is DELETE /instances/{id}/enabled.
+func (h *Handler) disable(w http.ResponseWriter, r *request) error {
+	return h.setEnabled(w, r, r.PathValue("id"), false)
+}
+
+// enableByToken is PUT /instances/enabled, the instance named by the
+// Element token of the Authorization header.
+func (h *Handler) enableByToken(w http.ResponseWriter, r *request) error {
+	id, err := h.byToken(r)
+	if err != nil {
+		return err
+	}
+	return h.setEnabled(w, r, id, true)
+}
+
+// disableByToken is DELETE /instances/enabled.
+func (h *Handler) disableByToken(w http.ResponseWriter, r *request) error {
+	id, err := h.byToken(r)
+	if err != nil {
+		return err
+	}
+	return h.setEnabled(w, r, id, false)
+}
+
+// byToken returns the id of the caller's instance whose token the request
+// carries: 400 without one, 404 when no instance of the caller has it.
+func (h *Handler) byToken(r *request) (string, error) {
+	if r.tenant.ElementToken == "" {
+		return "", badRequest(`this route needs the instance token: "Authorization: User <secret>, Organization <secret>, Element <token>"`)
+	}
+	inst, err := h.cfg.Engine.ByToken(r.Context(), r.tenant.ElementToken)
+	if err != nil {
+		return "", err
+	}
+	if inst.Tenant != r.tenant.ID {
+		return "", engine.ErrNotFound
+	}
+	return inst.ID, nil
+}
+
+// setEnabled enables or disables an instance and writes it.
+func (h *Handler) setEnabled(w http.ResponseWriter, r *request, id string, enabled bool) error {
+	inst, err := h.cfg.Engine.SetEnabled(r.Context(), r.tenant.ID, id, enabled)
+	if err != nil {
+		return err
+	}
+	writeInstance(w, http.StatusOK, inst)
+	return nil
+}
