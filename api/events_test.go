@@ -113,7 +113,7 @@ func TestReplay(t *testing.T) {
 
 	res = r.do("POST", "/deliveries/replay?instance="+id, authAcme, "")
 	require.Equal(t, http.StatusOK, res.status, res.body)
-	assert.Equal(t, float64(2), res.json(t)["replayed"], "d1 and d2 are still DEAD in the log")
+	assert.Equal(t, float64(1), res.json(t)["replayed"], "d2 is still DEAD; d1 is NEW again since its replay")
 
 	res = r.do("POST", "/deliveries/replay", authAcme, `{"status":"notified","instance":"`+id+`"}`)
 	require.Equal(t, http.StatusOK, res.status, res.body)
