@@ -18,19 +18,24 @@ import (
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/engine"
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/netguard"
 	"github.com/a12b7632/elementevents/poller"
+	"github.com/a12b7632/elementevents/vendortest"
 )
 
 // The benchmarks of issue 17's scale goals run benchInstances polling
 // instances, each with one resource of three customers polled every
 // minute, on a fake clock. The vendor is benchSource, a poller.Source
 // stub set through Config.Poller: over HTTP, every instance's poller
-// would keep a connection pool of its own (poller.Config has no shared
-// transport), 10,000 connections that the process's file limit does not
-// allow, and the benchmarks would measure loopback HTTP.
+// keeps a connection pool of its own (poller.Config has no shared
+// transport), and 10,000 loopback connections, client and server side,
+// pass the usual limit of open files. The -http sub-benchmarks measure
+// that default path, against the fake WooCommerce store, with
+// benchHTTPInstances instances.
 const (
-	benchInstances = 10_000
-	benchTenant    = "acme"
+	benchInstances     = 10_000
+	benchHTTPInstances = 1_000
+	benchTenant        = "acme"
 	// benchWorkers is engine.Config.Workers' default, and the size of the
 	// baselines' worker pool.
 	benchWorkers = 16
@@ -69,12 +74,15 @@ func (s *benchSource) Fetch(context.Context, poller.Request) (*poller.Page, erro
 	return &poller.Page{Records: recs, Total: len(recs), TotalPages: 1}, nil
 }
 
-// benchBody returns the body of polling instance id: the customers of a
-// WooCommerce store every minute.
-func benchBody(id string) []byte {
+// benchStore is the store URL of the instances polled through benchSource.
+const benchStore = "https://shop.example.com"
+
+// benchBody returns the body of polling instance id: the customers of the
+// WooCommerce store at storeURL every minute.
+func benchBody(id, storeURL string) []byte {
 	return []byte(`{"id": "` + id + `", "name": "shop ` + id + `", "element": {"key": "woocommercerest"}, "tags": ["shop"],
 	  "configuration": {
-	    "store.url": "https://shop.example.com",
+	    "store.url": "` + storeURL + `",
 	    "oauth.api.key": "` + wooKey + `", "oauth.api.secret": "` + wooSecret + `",
 	    "event.notification.enabled": "true", "event.vendor.type": "polling",
 	    "event.notification.callback.url": "https://hooks.example.com/cb",
@@ -124,8 +132,30 @@ func (c *cycleCounter) waitFor(b *testing.B, n int64) {
 	}
 }
 
-// benchEngine is an engine of benchInstances instances on a fake clock,
-// each polled once (its baseline taken).
+// benchVendor is what the instances poll: benchSource, or over HTTP the
+// fake WooCommerce store with three customers.
+type benchVendor struct {
+	storeURL string
+	// config is the base poller configuration of an instance.
+	config poller.Config
+}
+
+func newBenchVendor(b *testing.B, clock clockwork.Clock, overHTTP bool) benchVendor {
+	b.Helper()
+	if !overHTTP {
+		return benchVendor{storeURL: benchStore, config: poller.Config{Source: newBenchSource()}}
+	}
+	woo := vendortest.ServeWooCommerce(b, vendortest.WooConfig{Key: wooKey, Secret: wooSecret, Clock: clock})
+	for id := 1; id <= 3; id++ {
+		at := t0.Add(-time.Hour)
+		woo.PutCustomer(vendortest.Customer{ID: id, Email: fmt.Sprintf("c%d@example.com", id), FirstName: "C", LastName: "D",
+			Username: fmt.Sprint("c", id), Created: at, Modified: at})
+	}
+	return benchVendor{storeURL: woo.URL(), config: poller.Config{Guard: netguard.Guard{AllowPrivate: true}}}
+}
+
+// benchEngine is an engine of polling instances on a fake clock, each
+// polled once (its baseline taken).
 type benchEngine struct {
 	clock  *clockwork.FakeClock
 	eng    *engine.Engine
@@ -133,20 +163,24 @@ type benchEngine struct {
 	stop   func()
 }
 
-// newBenchEngine creates benchInstances instances in a new engine, running
-// it first when run is set (then each instance takes its baseline before
+// newBenchEngine creates n instances in a new engine, running it first
+// when run is set (then each instance takes its baseline before
 // newBenchEngine returns).
-func newBenchEngine(b *testing.B, run bool) *benchEngine {
+func newBenchEngine(b *testing.B, n int, run, overHTTP bool) *benchEngine {
 	b.Helper()
-	src := newBenchSource()
 	be := &benchEngine{clock: clockwork.NewFakeClockAt(t0), cycles: &cycleCounter{}, stop: func() {}}
-	eng, err := engine.New(engine.Config{
+	vendor := newBenchVendor(b, be.clock, overHTTP)
+	cfg := engine.Config{
 		Clock:  be.clock,
 		Logger: benchLogger(),
 		Poller: func(*element.Instance) poller.Config {
-			return poller.Config{Source: src, OnCycle: be.cycles.onCycle}
+			pc := vendor.config
+			pc.OnCycle = be.cycles.onCycle
+			return pc
 		},
-	})
+	}
+	cfg.Notify.Policy.Guard = netguard.Guard{AllowPrivate: true}
+	eng, err := engine.New(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -163,13 +197,13 @@ func newBenchEngine(b *testing.B, run bool) *benchEngine {
 		}
 	}
 	ctx := context.Background()
-	for i := range benchInstances {
-		if _, err := eng.Create(ctx, benchTenant, benchBody(benchID(i))); err != nil {
+	for i := range n {
+		if _, err := eng.Create(ctx, benchTenant, benchBody(benchID(i), vendor.storeURL)); err != nil {
 			b.Fatal(err)
 		}
 	}
 	if run {
-		be.cycles.waitFor(b, benchInstances)
+		be.cycles.waitFor(b, int64(n))
 	}
 	return be
 }
@@ -183,29 +217,29 @@ type barePollers struct {
 	cycles  *cycleCounter
 }
 
-// newBarePollers makes benchInstances pollers and polls each once (its
-// baseline).
-func newBarePollers(b *testing.B) *barePollers {
+// newBarePollers makes n pollers and polls each once (its baseline).
+func newBarePollers(b *testing.B, n int, overHTTP bool) *barePollers {
 	b.Helper()
-	src := newBenchSource()
 	bp := &barePollers{clock: clockwork.NewFakeClockAt(t0), cycles: &cycleCounter{}}
+	vendor := newBenchVendor(b, bp.clock, overHTTP)
 	state := poller.NewMemoryState()
 	logger := benchLogger()
 	var sink discardSink
-	for i := range benchInstances {
-		inst, err := element.Parse(benchBody(benchID(i)))
+	for i := range n {
+		inst, err := element.Parse(benchBody(benchID(i), vendor.storeURL))
 		if err != nil {
 			b.Fatal(err)
 		}
-		p, err := poller.New(poller.Config{Instance: inst, Source: src, Sink: sink, State: state,
-			Clock: bp.clock, Logger: logger, OnCycle: bp.cycles.onCycle})
+		pc := vendor.config
+		pc.Instance, pc.Sink, pc.State, pc.Clock, pc.Logger, pc.OnCycle = inst, sink, state, bp.clock, logger, bp.cycles.onCycle
+		p, err := poller.New(pc)
 		if err != nil {
 			b.Fatal(err)
 		}
 		bp.pollers = append(bp.pollers, p)
 	}
 	bp.pollAll()
-	bp.cycles.waitFor(b, benchInstances)
+	bp.cycles.waitFor(b, int64(n))
 	return bp
 }
 
@@ -241,34 +275,46 @@ func heapAlloc() uint64 {
 	return ms.HeapAlloc
 }
 
-// BenchmarkIdleInstances measures the heap that benchInstances idle
-// polling instances keep, each after its baseline: in a running engine
-// (store, schedule, parsed instance, poller, state), and as bare pollers
-// (parsed instance, poller, state), so that the engine's own share reads
-// off the difference. Goal (issue 17): 16 KiB an instance.
+// BenchmarkIdleInstances measures the heap that idle polling instances
+// keep, each after its baseline: in a running engine (store, schedule,
+// parsed instance, poller, state), and as bare pollers (parsed instance,
+// poller, state), so that the engine's own share reads off the
+// difference. Goal (issue 17): 16 KiB an instance, with benchInstances
+// of them. The -http pair polls the fake WooCommerce store over loopback
+// with the default HTTP source (benchHTTPInstances instances; the store's
+// request log and the connections' server side count too).
 func BenchmarkIdleInstances(b *testing.B) {
-	report := func(b *testing.B, retained int64) {
-		b.ReportMetric(float64(retained)/benchInstances, "B/instance")
+	for _, c := range []struct {
+		name     string
+		n        int
+		overHTTP bool
+	}{
+		{"", benchInstances, false},
+		{"-http", benchHTTPInstances, true},
+	} {
+		report := func(b *testing.B, before, after uint64) {
+			b.ReportMetric((float64(after)-float64(before))/float64(c.n), "B/instance")
+		}
+		b.Run("engine"+c.name, func(b *testing.B) {
+			for b.Loop() {
+				before := heapAlloc()
+				be := newBenchEngine(b, c.n, true, c.overHTTP)
+				after := heapAlloc()
+				runtime.KeepAlive(be.eng)
+				be.stop()
+				report(b, before, after)
+			}
+		})
+		b.Run("bare-poller"+c.name, func(b *testing.B) {
+			for b.Loop() {
+				before := heapAlloc()
+				bp := newBarePollers(b, c.n, c.overHTTP)
+				after := heapAlloc()
+				runtime.KeepAlive(bp.pollers)
+				report(b, before, after)
+			}
+		})
 	}
-	b.Run("engine", func(b *testing.B) {
-		for b.Loop() {
-			before := heapAlloc()
-			be := newBenchEngine(b, true)
-			after := heapAlloc()
-			runtime.KeepAlive(be.eng)
-			be.stop()
-			report(b, int64(after)-int64(before))
-		}
-	})
-	b.Run("bare-poller", func(b *testing.B) {
-		for b.Loop() {
-			before := heapAlloc()
-			bp := newBarePollers(b)
-			after := heapAlloc()
-			runtime.KeepAlive(bp.pollers)
-			report(b, int64(after)-int64(before))
-		}
-	})
 }
 
 // BenchmarkSchedulingMinute measures the real time a running engine of
@@ -277,48 +323,59 @@ func BenchmarkIdleInstances(b *testing.B) {
 // to 10%), so every instance is due, and the time runs until each has
 // ended its cycle. Below 60 s an engine keeps up. The baseline makes the
 // same poller.Poll calls from a plain pool of benchWorkers goroutines
-// (engine.Config.Workers' default).
+// (engine.Config.Workers' default). The -http pair polls the fake
+// WooCommerce store over loopback with benchHTTPInstances instances: its
+// s/minute is for that many, its cycles/s compares.
 func BenchmarkSchedulingMinute(b *testing.B) {
 	const minute = 66 * time.Second
-	report := func(b *testing.B, start time.Time, minutes int) {
-		took := time.Since(start).Seconds()
-		b.ReportMetric(took/float64(minutes), "s/minute")
-		b.ReportMetric(float64(minutes*benchInstances)/took, "cycles/s")
+	for _, c := range []struct {
+		name     string
+		n        int
+		overHTTP bool
+	}{
+		{"", benchInstances, false},
+		{"-http", benchHTTPInstances, true},
+	} {
+		report := func(b *testing.B, start time.Time, minutes int) {
+			took := time.Since(start).Seconds()
+			b.ReportMetric(took/float64(minutes), "s/minute")
+			b.ReportMetric(float64(minutes*c.n)/took, "cycles/s")
+		}
+		b.Run("engine"+c.name, func(b *testing.B) {
+			be := newBenchEngine(b, c.n, true, c.overHTTP)
+			defer be.stop()
+			want := be.cycles.n.Load()
+			minutes := 0
+			start := time.Now()
+			for b.Loop() {
+				if minutes == 0 {
+					start = time.Now() // b.Loop reset the timer
+				}
+				want += int64(c.n)
+				minutes++
+				be.clock.Advance(minute)
+				be.cycles.waitFor(b, want)
+			}
+			report(b, start, minutes)
+		})
+		b.Run("worker-pool"+c.name, func(b *testing.B) {
+			bp := newBarePollers(b, c.n, c.overHTTP)
+			want := bp.cycles.n.Load()
+			minutes := 0
+			start := time.Now()
+			for b.Loop() {
+				if minutes == 0 {
+					start = time.Now()
+				}
+				want += int64(c.n)
+				minutes++
+				bp.clock.Advance(minute)
+				bp.pollAll()
+				bp.cycles.waitFor(b, want)
+			}
+			report(b, start, minutes)
+		})
 	}
-	b.Run("engine", func(b *testing.B) {
-		be := newBenchEngine(b, true)
-		defer be.stop()
-		want := be.cycles.n.Load()
-		minutes := 0
-		start := time.Now()
-		for b.Loop() {
-			if minutes == 0 {
-				start = time.Now() // b.Loop reset the timer
-			}
-			want += benchInstances
-			minutes++
-			be.clock.Advance(minute)
-			be.cycles.waitFor(b, want)
-		}
-		report(b, start, minutes)
-	})
-	b.Run("worker-pool", func(b *testing.B) {
-		bp := newBarePollers(b)
-		want := bp.cycles.n.Load()
-		minutes := 0
-		start := time.Now()
-		for b.Loop() {
-			if minutes == 0 {
-				start = time.Now()
-			}
-			want += benchInstances
-			minutes++
-			bp.clock.Advance(minute)
-			bp.pollAll()
-			bp.cycles.waitFor(b, want)
-		}
-		report(b, start, minutes)
-	})
 }
 
 // BenchmarkCreate measures Engine.Create of one polling instance into an
@@ -327,11 +384,11 @@ func BenchmarkSchedulingMinute(b *testing.B) {
 // InstanceStore.Create of its record alone.
 func BenchmarkCreate(b *testing.B) {
 	b.Run("engine", func(b *testing.B) {
-		be := newBenchEngine(b, false)
+		be := newBenchEngine(b, benchInstances, false, false)
 		ctx := context.Background()
 		i := benchInstances
 		for b.Loop() {
-			if _, err := be.eng.Create(ctx, benchTenant, benchBody(benchID(i))); err != nil {
+			if _, err := be.eng.Create(ctx, benchTenant, benchBody(benchID(i), benchStore)); err != nil {
 				b.Fatal(err)
 			}
 			i++
@@ -342,7 +399,7 @@ func BenchmarkCreate(b *testing.B) {
 		ctx := context.Background()
 		now := t0
 		rec := func(i int) engine.Record {
-			return engine.Record{Tenant: benchTenant, ID: benchID(i), Version: 1, Body: benchBody(benchID(i)),
+			return engine.Record{Tenant: benchTenant, ID: benchID(i), Version: 1, Body: benchBody(benchID(i), benchStore),
 				ElementKey: "woocommercerest", VendorType: "polling", Tags: []string{"shop"}, Enabled: true,
 				Created: now, Updated: now}
 		}
