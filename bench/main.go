@@ -22,6 +22,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -43,6 +44,10 @@ type job struct {
 	// bench is the -test.bench pattern; quick, when not "", replaces it
 	// in -quick runs.
 	bench, quick string
+	// benchtime, when not "", is the job's -test.benchtime in every run,
+	// in place of the -benchtime flag: a fixed count (such as "1x") for
+	// a benchmark whose iteration is a whole experiment.
+	benchtime string
 }
 
 // jobs run in this order in every round; the long scaling run comes last.
@@ -53,6 +58,11 @@ var jobs = []job{
 	{pkg: "interop", bench: "^BenchmarkVerifyStandard$"},
 	{pkg: "notify", bench: "^BenchmarkDelivery$"},
 	{pkg: "webhook", bench: "^BenchmarkHandlerThroughput$"},
+	// One iteration builds 10,000 instances and measures them.
+	{pkg: "engine", bench: "^BenchmarkIdleInstances$", benchtime: "1x"},
+	{pkg: "engine", bench: "^BenchmarkSchedulingMinute$"},
+	// 1,000 creates: the engine grows from 10,000 instances to 11,000.
+	{pkg: "engine", bench: "^BenchmarkCreate$", benchtime: "1000x"},
 	{pkg: "poller", bench: "^BenchmarkPollScale$", quick: "^BenchmarkPollScale$/^records=(1000|10000)$"},
 }
 
@@ -179,7 +189,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 				pattern = j.quick
 			}
 			fmt.Fprintf(stderr, "bench: round %d/%d: %s %s\n", round, o.count, j.pkg, pattern)
-			out, err := runJob(ctx, root, bin, j.pkg, pattern, o)
+			out, err := runJob(ctx, root, bin, j, pattern, o)
 			all.Write(out)
 			if err != nil {
 				return fmt.Errorf("bench: round %d, %s -test.bench %s: %w\n%s", round, j.pkg, pattern, err, tail(out, 40))
@@ -208,13 +218,13 @@ func run(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// runJob runs one benchmark pattern of pkg's test binary once and returns
+// runJob runs one benchmark pattern of j's test binary once and returns
 // its output.
-func runJob(ctx context.Context, root, bin, pkg, pattern string, o options) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, testBinary(bin, pkg),
+func runJob(ctx context.Context, root, bin string, j job, pattern string, o options) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, testBinary(bin, j.pkg),
 		"-test.run=^$", "-test.bench="+pattern, "-test.count=1", "-test.benchmem",
-		"-test.benchtime="+o.benchtime, "-test.timeout="+o.timeout.String())
-	cmd.Dir = filepath.Join(root, pkg)
+		"-test.benchtime="+cmp.Or(j.benchtime, o.benchtime), "-test.timeout="+o.timeout.String())
+	cmd.Dir = filepath.Join(root, j.pkg)
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	cmd.Stderr = &out

@@ -91,6 +91,20 @@ var pairs = []pair{
 	{Title: "Webhook `Handler` req/s with dedupe off vs a bare handler",
 		Ours: "HandlerThroughput/handler-nodedupe", Base: "HandlerThroughput/bare", Unit: "req/s",
 		Kind: rateRatio},
+	{Title: "Heap per idle polling instance, 10,000 in a running `engine.Engine` (one resource of 3 records each, vendor stubbed as a `poller.Source`)",
+		Ours: "IdleInstances/engine", Unit: "B/instance", Kind: single, Goal: 16 << 10, Issue: "#17"},
+	{Title: "Heap per idle polling instance: the engine vs bare `element.Parse` + `poller.New` (same stub): the engine's share",
+		Ours: "IdleInstances/engine", Base: "IdleInstances/bare-poller", Unit: "B/instance", Kind: costRatio},
+	{Title: "Heap per idle polling instance over loopback HTTP to the fake WooCommerce (1,000 instances, the default HTTP source, the store's side included): engine vs bare pollers",
+		Ours: "IdleInstances/engine-http", Base: "IdleInstances/bare-poller-http", Unit: "B/instance", Kind: costRatio},
+	{Title: "One scheduling minute of 10,000 instances polled every minute (stub vendor): real time until every instance polled",
+		Ours: "SchedulingMinute/engine", Unit: "s/minute", Kind: single, Goal: 60, Issue: "#17"},
+	{Title: "Scheduling minute, cycles/s: the engine vs the same `Poll` calls from a plain pool of 16 workers (stub vendor)",
+		Ours: "SchedulingMinute/engine", Base: "SchedulingMinute/worker-pool", Unit: "cycles/s", Kind: rateRatio},
+	{Title: "Scheduling minute over loopback HTTP to the fake WooCommerce (1,000 instances), cycles/s: the engine vs the plain pool",
+		Ours: "SchedulingMinute/engine-http", Base: "SchedulingMinute/worker-pool-http", Unit: "cycles/s", Kind: rateRatio},
+	{Title: "`Engine.Create` of one polling instance into an engine holding 10,000 vs `InstanceStore.Create` of its record alone (memory store)",
+		Ours: "Create/engine", Base: "Create/store", Unit: "sec/op", Kind: costRatio},
 }
 
 // verdict says whether a goal was met.

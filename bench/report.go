@@ -150,7 +150,13 @@ func writeStats(p func(string, ...any), res *Results, rows []row) {
 func writeMethod(p func(string, ...any), m Meta, rounds string) {
 	p("## How it was measured\n\n")
 	p("- `go run ./bench` compiles each package's tests once (`go test -c`), then runs %d %s; ", m.Rounds, rounds)
-	p("each round runs every benchmark once (`-test.count=1 -test.benchtime=%s -test.benchmem`) in a fresh test process. ", m.Benchtime)
+	p("each round runs every benchmark once (`-test.count=1 -test.benchtime=%s -test.benchmem`) in a fresh test process", m.Benchtime)
+	for _, j := range jobs {
+		if j.benchtime != "" {
+			p("; `%s.%s` with `-test.benchtime=%s`", j.pkg, strings.Trim(j.bench, "^$"), j.benchtime)
+		}
+	}
+	p(". ")
 	p("The two sides of a pair are sub-benchmarks of one benchmark, so they run back to back in every round and machine noise ")
 	p("hits both alike. (`go test -count N` would not interleave them: it runs all N samples of one sub-benchmark before the next.)\n")
 	p("- Statistics: `golang.org/x/perf/benchfmt` and `benchmath` %s, the library behind `benchstat`: ", version(m, modPerf))
@@ -159,7 +165,8 @@ func writeMethod(p func(string, ...any), m Meta, rounds string) {
 		version(m, modStandardWebhooks), version(m, modSvix))
 	p("`encoding/json` and `time` from the Go release below, `net/http` for the bare client and handler.\n")
 	p("- Benchmarks: `javatime.BenchmarkLayoutParse`, `poller.BenchmarkPollCycle`, `poller.BenchmarkStateBytesPerRecord`, ")
-	p("`poller.BenchmarkPollScale`, `signature.BenchmarkVerifyStandard`, `notify.BenchmarkDelivery`, `webhook.BenchmarkHandlerThroughput`; ")
+	p("`poller.BenchmarkPollScale`, `signature.BenchmarkVerifyStandard`, `notify.BenchmarkDelivery`, `webhook.BenchmarkHandlerThroughput`, ")
+	p("`engine.BenchmarkIdleInstances`, `engine.BenchmarkSchedulingMinute`, `engine.BenchmarkCreate`; ")
 	p("their doc comments say exactly what each side does.\n\n")
 }
 
@@ -223,6 +230,9 @@ func ratioCell(r row) string {
 	if strings.HasPrefix(r.Unit, "cpu-") {
 		return fmt.Sprintf("%.2f× the CPU", r.ratio)
 	}
+	if strings.HasPrefix(r.Unit, "B/") {
+		return fmt.Sprintf("%.2f× the memory", r.ratio)
+	}
 	return fmt.Sprintf("%.2f× the time", r.ratio)
 }
 
@@ -231,12 +241,14 @@ func goalCell(r row) string {
 		return "—"
 	}
 	var g string
-	switch r.Kind {
-	case single:
+	switch {
+	case r.Kind == single && strings.HasPrefix(r.Unit, "B/") && r.Goal >= 1<<10:
+		g = "≤ " + format(r.Goal, r.Unit) // ≤ 16.0 KiB/instance
+	case r.Kind == single:
 		g = fmt.Sprintf("≤ %g %s", r.Goal, r.Unit)
-	case speedup:
+	case r.Kind == speedup:
 		g = fmt.Sprintf("≥ %g× faster", r.Goal)
-	case rateRatio:
+	case r.Kind == rateRatio:
 		g = fmt.Sprintf("≥ %g× the rate", r.Goal)
 	default:
 		g = fmt.Sprintf("≤ %g× the time", r.Goal)
@@ -284,13 +296,15 @@ func format(v float64, unit string) string {
 		return bytesString(v)
 	case "B/record", "state-B/record":
 		return bytesString(v) + "/record"
+	case "B/instance":
+		return bytesString(v) + "/instance"
 	case "B/s":
 		return bytesString(v) + "/s"
 	case "allocs/op":
 		return allocsString(v)
 	case "cpu-µs/delivery":
 		return sig3(v) + " µs"
-	case "deliveries/s", "req/s":
+	case "deliveries/s", "req/s", "cycles/s":
 		return thousands(v) + " " + unit
 	}
 	return sig3(v) + " " + unit

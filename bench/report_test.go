@@ -34,7 +34,7 @@ func TestParseResults(t *testing.T) {
 	assert.Equal(t, "2", res.Procs)
 	assert.Equal(t, "LayoutParse/ours", res.Order[0])
 	assert.Equal(t, "PollScale/records=100000", res.Order[len(res.Order)-1])
-	assert.Len(t, res.Order, 22)
+	assert.Len(t, res.Order, 32)
 	for _, k := range res.Order {
 		for u, vals := range res.Values[k] {
 			assert.Len(t, vals, 6, "%s %s", k, u)
@@ -84,6 +84,9 @@ func TestEvaluate(t *testing.T) {
 		{"Delivery/notifier Delivery/bare-client deliveries/s", 13900.0 / 18050, notMet},
 		{"Delivery/notifier Delivery/bare-client cpu-µs/delivery", 60.5 / 45.1, noGoal},
 		{"HandlerThroughput/handler HandlerThroughput/bare req/s", 15670.0 / 17040, met},
+		{"IdleInstances/engine IdleInstances/bare-poller B/instance", 12330.0 / 10100, noGoal},
+		{"SchedulingMinute/engine SchedulingMinute/worker-pool cycles/s", 70000.0 / 119000, noGoal},
+		{"Create/engine Create/store sec/op", 78000.0 / 2200, noGoal},
 	} {
 		r, ok := byTitle[tc.key]
 		require.True(t, ok, tc.key)
@@ -95,6 +98,25 @@ func TestEvaluate(t *testing.T) {
 	r := byTitle["VerifyStandard/1KiB/ours VerifyStandard/1KiB/standard-webhooks sec/op"]
 	assert.Equal(t, 6, r.cmp.N1)
 	assert.Less(t, r.cmp.P, 0.01)
+	// A single figure's ratio is the figure: the median of six rounds.
+	r = byTitle["IdleInstances/engine  B/instance"]
+	assert.Equal(t, met, r.verdict)
+	assert.InDelta(t, 12330*(1+1.0133)/2, r.ratio, 2)
+	r = byTitle["SchedulingMinute/engine  s/minute"]
+	assert.Equal(t, met, r.verdict)
+	assert.InDelta(t, 0.143*(1+1.0133)/2, r.ratio, 0.001)
+}
+
+// singleOf returns the single figure of ours in unit.
+func singleOf(t *testing.T, ours, unit string) pair {
+	t.Helper()
+	for _, p := range pairs {
+		if p.Ours == ours && p.Unit == unit && p.Kind == single {
+			return p
+		}
+	}
+	t.Fatalf("no single figure of %s in %s", ours, unit)
+	return pair{}
 }
 
 func TestJudge(t *testing.T) {
@@ -114,6 +136,10 @@ func TestJudge(t *testing.T) {
 		{"cost above goal", row{pair: pairs[1], ratio: 1.01}, notMet},
 		{"rate below goal", row{pair: pairs[9], ratio: 0.89}, notMet},
 		{"no goal", row{pair: pairs[2], ratio: 5}, noGoal},
+		{"heap per instance at the goal", row{pair: singleOf(t, "IdleInstances/engine", "B/instance"), ratio: 16 << 10}, met},
+		{"heap per instance above the goal", row{pair: singleOf(t, "IdleInstances/engine", "B/instance"), ratio: 16<<10 + 1}, notMet},
+		{"falling behind", row{pair: singleOf(t, "SchedulingMinute/engine", "s/minute"), ratio: 61}, notMet},
+		{"scheduling minute not run", row{pair: singleOf(t, "SchedulingMinute/engine", "s/minute"), ratio: math.NaN()}, unknown},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			assert.Equal(t, tc.expect, judge(tc.r))
@@ -143,6 +169,11 @@ func TestWriteReport(t *testing.T) {
 		"| 13,830 deliveries/s | 17,960 deliveries/s | 0.77× the rate | ≥ 0.9× the rate (#3) | **not met** |",
 		"| 60.2 µs | 44.9 µs | 1.34× the CPU | — |  |",
 		"| 15,590 req/s | 16,955 req/s | 0.92× the rate | ≥ 0.9× the rate (#5) | met |",
+		"| 12.1 KiB/instance | — | — | ≤ 16.0 KiB/instance (#17) | met |",
+		"| 12.1 KiB/instance | 9.93 KiB/instance | 1.22× the memory | — |  |",
+		"| 0.144 s/minute | — | — | ≤ 60 s/minute (#17) | met |",
+		"| 69,540 cycles/s | 118,217 cycles/s | 0.59× the rate | — |  |",
+		"| 78.5 µs, 389 allocs | 2.21 µs, 10 allocs | 35.46× the time | — |  |",
 		// Scaling table: 1M was not run.
 		"| 1,000 | 8.04 ms | 8.04 µs | 1.00× | 1.33 MiB | 1.36 KiB | 2,057 | 129 B |",
 		"| 100,000 | 804 ms | 8.04 µs | 1.00× | 133 MiB | 1.36 KiB | 200,057 | 60.0 B |",
@@ -153,6 +184,7 @@ func TestWriteReport(t *testing.T) {
 		// Method, versions, machine, command.
 		"runs 6 rounds",
 		"`-test.count=1 -test.benchtime=1s -test.benchmem`",
+		"; `engine.BenchmarkIdleInstances` with `-test.benchtime=1x`; `engine.BenchmarkCreate` with `-test.benchtime=1000x`.",
 		"Svix Go library `github.com/svix/svix-webhooks/go` v1.45.0",
 		"`benchmath` v0.0.0-20260908200009-22c9c6c9d4da",
 		"| CPU | AMD EPYC 7B13 |",
@@ -214,6 +246,9 @@ func TestFormat(t *testing.T) {
 		{13899.6, "deliveries/s", "13,900 deliveries/s"},
 		{60.54, "cpu-µs/delivery", "60.5 µs"},
 		{0.5, "widgets/op", "0.5 widgets/op"},
+		{12331, "B/instance", "12.0 KiB/instance"},
+		{70052.4, "cycles/s", "70,052 cycles/s"},
+		{0.1428, "s/minute", "0.143 s/minute"},
 	} {
 		assert.Equal(t, tc.want, format(tc.v, tc.unit), "%v %s", tc.v, tc.unit)
 	}

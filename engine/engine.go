@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -25,6 +26,10 @@ type Engine struct {
 	notifier *notify.Notifier
 	webhooks *webhook.Handler
 	sink     events.Sink
+	// pollerLogger is the pollers' logger when Config.Poller sets none:
+	// one for all, since a logger With attributes costs each instance
+	// a copy of its handler.
+	pollerLogger *slog.Logger
 
 	mu      sync.Mutex
 	slots   map[string]*slot  // by instance id
@@ -48,6 +53,8 @@ func New(cfg Config) (*Engine, error) {
 		slots:  make(map[string]*slot),
 		tokens: make(map[string]string),
 		wake:   make(chan struct{}, 1),
+
+		pollerLogger: cfg.Logger.With("component", "poller"),
 	}
 	ncfg := cfg.Notify
 	ncfg.Endpoint = e.endpoint

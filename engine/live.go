@@ -20,7 +20,9 @@ type slot struct {
 	inst   *element.Instance
 	token  [sha256.Size]byte // the hash of the instance token
 	poller *poller.Poller    // nil when the instance polls nothing
-	pc     poller.Config     // what poller was made of
+	// pc is what poller was made of, kept only with a Claimer, which
+	// makes a poller of it every cycle (see pollerOf).
+	pc *poller.Config
 	// interval is the time between the starts of two cycles.
 	interval time.Duration
 
@@ -86,7 +88,7 @@ func (e *Engine) build(rec *Record) (*slot, error) {
 			pc.Tokens = e.cfg.Tokens
 		}
 		if pc.Logger == nil {
-			pc.Logger = e.cfg.Logger.With("component", "poller")
+			pc.Logger = e.pollerLogger
 		}
 		s.interval = pc.Interval
 		if s.interval <= 0 {
@@ -95,7 +97,9 @@ func (e *Engine) build(rec *Record) (*slot, error) {
 		if s.interval <= 0 {
 			s.interval = poller.DefaultRefreshInterval
 		}
-		s.pc = pc
+		if e.cfg.Claimer != nil {
+			s.pc = &pc
+		}
 		if s.poller, err = poller.New(pc); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 		}

@@ -189,7 +189,7 @@ func (e *Engine) pollerOf(s *slot) *poller.Poller {
 	if e.cfg.Claimer == nil {
 		return s.poller
 	}
-	if p, err := poller.New(s.pc); err == nil {
+	if p, err := poller.New(*s.pc); err == nil {
 		return p
 	}
 	return s.poller // New accepted the same configuration when s was built
