@@ -11,6 +11,7 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/netguard"
 	"github.com/a12b7632/elementevents/notify"
 	"github.com/a12b7632/elementevents/webhook"
 )
@@ -30,6 +31,14 @@ type Engine struct {
 	// one for all, since a logger With attributes costs each instance
 	// a copy of its handler.
 	pollerLogger *slog.Logger
+
+	// transports are the pollers' shared round trippers, one per SSRF
+	// guard, so that 10,000 instances of one vendor share a few
+	// connections instead of holding a pool each. Guarded by mu.
+	transports map[string]http.RoundTripper
+
+	defMu sync.Mutex
+	defs  map[string]*element.Definition // by key, shared by the pollers
 
 	mu      sync.Mutex
 	slots   map[string]*slot  // by instance id
@@ -103,6 +112,26 @@ func (e *Engine) endpoint(id string) (events.Endpoint, bool) {
 		return events.Endpoint{}, false
 	}
 	return events.Endpoint{URL: ev.CallbackURL, Key: ev.SignatureKey}, true
+}
+
+// transport returns the round tripper shared by every poller under
+// guard: one transport that dials through it. (Its result is not an
+// *http.Transport, so a poller does not clone it.) Connections carry no
+// credentials, which go on each request, so instances of different
+// tenants may share them.
+func (e *Engine) transport(guard netguard.Guard) http.RoundTripper {
+	key := fmt.Sprint(guard.AllowPrivate, guard.HTTPSOnly, guard.Allow, guard.AllowAddrPorts)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.transports == nil {
+		e.transports = make(map[string]http.RoundTripper)
+	}
+	rt, ok := e.transports[key]
+	if !ok {
+		rt = guard.RoundTripper(nil)
+		e.transports[key] = rt
+	}
+	return rt
 }
 
 // tenantOf names the tenant of a running instance, for the event log;

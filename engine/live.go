@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"time"
 
@@ -89,6 +90,14 @@ func (e *Engine) build(rec *Record) (*slot, error) {
 		}
 		if pc.Logger == nil {
 			pc.Logger = e.pollerLogger
+		}
+		if pc.Definition == nil {
+			if pc.Definition, err = e.definition(inst.Element.Key); err != nil {
+				return nil, err
+			}
+		}
+		if pc.Source == nil && pc.Transport == nil {
+			pc.Transport = e.transport(pc.Guard)
 		}
 		s.interval = pc.Interval
 		if s.interval <= 0 {
@@ -227,4 +236,25 @@ func minTime(a, b time.Time) time.Time {
 		return b
 	}
 	return a
+}
+
+// definition returns the element definition of key, one copy shared by
+// every poller of the element: a poller only reads it. It is looked up
+// again at each build, so a definition the catalogue replaced applies to
+// the instances built after (the copy kept is replaced, never changed).
+func (e *Engine) definition(key string) (*element.Definition, error) {
+	fresh, ok := element.Default().Lookup(key)
+	if !ok {
+		return nil, fmt.Errorf("%w: element %q: %w", ErrInvalid, key, element.ErrUnknownElement)
+	}
+	e.defMu.Lock()
+	defer e.defMu.Unlock()
+	if cur := e.defs[key]; cur != nil && reflect.DeepEqual(cur, fresh) {
+		return cur, nil
+	}
+	if e.defs == nil {
+		e.defs = make(map[string]*element.Definition)
+	}
+	e.defs[key] = fresh
+	return fresh, nil
 }

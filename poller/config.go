@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"sync/atomic"
 	"time"
 
@@ -50,8 +51,10 @@ type Config struct {
 	// interval and callback details come from its configuration.
 	Instance *element.Instance
 
-	// Definition is the element definition. Default:
-	// element.Default().Lookup(Instance.Element.Key).
+	// Definition is the element definition. The Poller keeps it and
+	// only reads it: pollers of one element may share one, which must not
+	// be changed after New. Default: element.Default().Lookup of the
+	// instance's element key (a copy of the Poller's own).
 	Definition *element.Definition
 
 	// Source fetches pages. Default: an [HTTPSource] for the instance.
@@ -61,6 +64,13 @@ type Config struct {
 	// [HTTPConfig.Guard]. The zero value refuses loopback, private and
 	// other non-public addresses. Unused when Source is set.
 	Guard netguard.Guard
+
+	// Transport is the round tripper of the default Source: see
+	// [HTTPConfig.Transport]. Give many pollers one (not an
+	// *http.Transport, which each would clone: Guard.RoundTripper's
+	// result, say) so that they share its connections. Default: a new
+	// guarded transport per poller. Unused when Source is set.
+	Transport http.RoundTripper
 
 	// Sink receives the events, one batch per resource and cycle;
 	// required. It is usually a *notify.Notifier.
@@ -219,7 +229,9 @@ func (cfg Config) withDefaults() (Config, error) {
 		if !ok {
 			return cfg, fmt.Errorf("%w: no element definition for %q", ErrConfig, inst.Element.Key)
 		}
-		cfg.Definition = def
+		cfg.Definition = def // a copy of our own
+	} else if err := cfg.Definition.Validate(); err != nil {
+		return cfg, fmt.Errorf("%w: Config.Definition %s: %w", ErrConfig, cfg.Definition.Key, err)
 	}
 	cfg.Instance = withDefinitionResources(inst, cfg.Definition)
 	inst = cfg.Instance
@@ -260,7 +272,7 @@ func (cfg Config) withDefaults() (Config, error) {
 	cfg.recovered = new(atomic.Bool)
 	if cfg.Source == nil {
 		recovered := cfg.recovered
-		src, err := NewHTTPSource(HTTPConfig{Instance: inst, Definition: cfg.Definition, Guard: cfg.Guard, Clock: cfg.Clock,
+		src, err := NewHTTPSource(HTTPConfig{Instance: inst, Definition: cfg.Definition, Guard: cfg.Guard, Transport: cfg.Transport, Clock: cfg.Clock, ownDefinition: true,
 			OnAuthError: cfg.OnAuthError, Tokens: cfg.Tokens, logger: cfg.Logger, onRecovered: func() { recovered.Store(true) }})
 		if err != nil {
 			return cfg, err

@@ -101,6 +101,9 @@ type HTTPConfig struct {
 	// works again.
 	logger      *slog.Logger
 	onRecovered func()
+	// ownDefinition is set by a Poller whose Definition is its own copy,
+	// already valid: the source shares it instead of copying it again.
+	ownDefinition bool
 }
 
 // HTTPSource is the [Source] of a vendor's REST API, driven by an element
@@ -220,6 +223,9 @@ func (cfg HTTPConfig) withDefaults() (HTTPConfig, error) {
 
 // sourceDefinition returns cfg's definition, or the catalogue's.
 func sourceDefinition(cfg HTTPConfig) (*element.Definition, error) {
+	if cfg.Definition != nil && cfg.ownDefinition {
+		return cfg.Definition, nil
+	}
 	if cfg.Definition != nil {
 		// A catalogue of its own validates the definition and keeps a
 		// copy, so that the caller changing its definition later does not
