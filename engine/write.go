@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/a12b7632/elementevents/element"
 )
 
 // maxRetries bounds the rereads of a write without a version that keeps
@@ -69,12 +71,18 @@ func (e *Engine) Get(ctx context.Context, tenant, id string) (*Instance, error) 
 
 // instance parses rec.
 func (e *Engine) instance(rec Record) (*Instance, error) {
-	s, err := e.build(&rec)
+	inst, err := element.Parse(rec.Body)
 	if err != nil {
 		return nil, fmt.Errorf("engine: stored instance %q no longer parses: %w", rec.ID, err)
 	}
-	b, _ := decodeBody(rec.Body) // build read it
-	return &Instance{Record: rec, Token: b.str(keyToken), Config: s.inst}, nil
+	if inst.ID == "" {
+		inst.ID = rec.ID
+	}
+	b, err := decodeBody(rec.Body)
+	if err != nil {
+		return nil, fmt.Errorf("engine: stored instance %q no longer parses: %w", rec.ID, err)
+	}
+	return &Instance{Record: rec, Token: b.str(keyToken), Config: inst}, nil
 }
 
 // List returns the records of f's tenant that f selects, as
