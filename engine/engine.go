@@ -11,6 +11,7 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/internal/keylock"
 	"github.com/a12b7632/elementevents/netguard"
 	"github.com/a12b7632/elementevents/notify"
 	"github.com/a12b7632/elementevents/webhook"
@@ -36,6 +37,8 @@ type Engine struct {
 	// guard, so that 10,000 instances of one vendor share a few
 	// connections instead of holding a pool each. Guarded by mu.
 	transports map[string]http.RoundTripper
+
+	writing keylock.Set // one write at a time per instance id
 
 	defMu sync.Mutex
 	defs  map[string]*element.Definition // by key, shared by the pollers

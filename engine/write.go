@@ -159,6 +159,14 @@ func (e *Engine) SetEnabled(ctx context.Context, tenant, id string, enabled bool
 // body, at version (zero: any, rereading after a concurrent write), and
 // installs it.
 func (e *Engine) write(ctx context.Context, tenant, id string, version int64, change func(cur body) (body, error)) (*Instance, error) {
+	// Writes of one instance in this process go one at a time, so that
+	// they never make each other retry; the version check covers writers
+	// in other processes.
+	unlock, err := e.writing.Lock(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("engine: write %q: %w", id, err)
+	}
+	defer unlock()
 	for attempt := 0; ; attempt++ {
 		cur, err := e.cfg.Store.Get(ctx, tenant, id)
 		if err != nil {
@@ -213,6 +221,11 @@ func (e *Engine) write(ctx context.Context, tenant, id string, version int64, ch
 // delivered to the callback URL they were published for (or
 // dead-lettered as any other), and stay in the event log until pruned.
 func (e *Engine) Delete(ctx context.Context, tenant, id string, version int64) error {
+	unlock, err := e.writing.Lock(ctx, id)
+	if err != nil {
+		return fmt.Errorf("engine: delete %q: %w", id, err)
+	}
+	defer unlock()
 	for attempt := 0; ; attempt++ {
 		cur, err := e.cfg.Store.Get(ctx, tenant, id)
 		if err != nil {
