@@ -13,12 +13,19 @@ import (
 	"sync"
 )
 
-// Set holds a lock per key, made on first use and kept: a key is an
-// instance, and they are few. The zero value is ready. It is safe for
-// concurrent use.
+// Set holds a lock per key while someone holds or waits for it; a key
+// nobody holds nor waits for takes no memory. The zero value is ready. It
+// is safe for concurrent use.
 type Set struct {
 	mu    sync.Mutex
-	locks map[string]chan struct{} // a 1-slot channel: a wait can end with ctx
+	locks map[string]*lock
+}
+
+// lock is one key's: a 1-slot channel, so that a wait can end with ctx,
+// and the number of holders and waiters.
+type lock struct {
+	ch   chan struct{}
+	refs int
 }
 
 // Lock takes key's lock and returns the function that releases it, or
@@ -29,18 +36,32 @@ func (s *Set) Lock(ctx context.Context, key string) (unlock func(), err error) {
 	}
 	s.mu.Lock()
 	if s.locks == nil {
-		s.locks = make(map[string]chan struct{})
+		s.locks = make(map[string]*lock)
 	}
 	l, ok := s.locks[key]
 	if !ok {
-		l = make(chan struct{}, 1)
+		l = &lock{ch: make(chan struct{}, 1)}
 		s.locks[key] = l
 	}
+	l.refs++
 	s.mu.Unlock()
 	select {
-	case l <- struct{}{}:
-		return func() { <-l }, nil
+	case l.ch <- struct{}{}:
+		return func() {
+			<-l.ch
+			s.release(key, l)
+		}, nil
 	case <-ctx.Done():
+		s.release(key, l)
 		return nil, ctx.Err()
+	}
+}
+
+// release drops a holder or waiter of l, and l when it was the last.
+func (s *Set) release(key string, l *lock) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if l.refs--; l.refs == 0 {
+		delete(s.locks, key)
 	}
 }
