@@ -14,8 +14,10 @@ import (
 
 const (
 	// claimKeep is how much older than the window being claimed a claim
-	// may be before a Claim prunes it: far longer than any refresh
-	// interval, so no replica asks for a pruned window again.
+	// may be before a Claim prunes it: far longer than a cycle's delay, so
+	// no replica asks for a pruned window again. An instance's newest
+	// claim is kept whatever its age (its interval may be longer than
+	// this) while the instance exists.
 	claimKeep = 24 * time.Hour
 	// claimPruneEvery is how often, at most, one Claimer prunes.
 	claimPruneEvery = time.Minute
@@ -49,8 +51,10 @@ var _ engine.Claimer = (*claimer)(nil)
 // each (id, window), and none once the instance was deleted, disabled or
 // changed. At most once a minute (on cfg.Clock) a Claimer's Claim also
 // deletes, in the same statement, claims whose window is more than a day
-// older than the window it claims (up to 50,000 of them, skipping rows
-// another replica's prune holds, so prunes never wait for each other).
+// older than the window it claims, except an instance's newest claim
+// while the instance exists (its interval may be longer than a day): up
+// to 50,000 of them, skipping rows another replica's prune holds, so
+// prunes never wait for each other.
 // Ids are PostgreSQL text: one with a NUL byte or invalid UTF-8 is
 // [engine.ErrInvalid]. Errors name the instance.
 func NewClaimer(pool *pgxpool.Pool, cfg StoreConfig) (engine.Claimer, error) {
@@ -77,9 +81,11 @@ func (c *claimer) Claim(ctx context.Context, id string, version int64, window ti
 	var ok bool
 	err := c.pool.QueryRow(ctx, `WITH pruned AS (
 			DELETE FROM `+c.t.claim+` WHERE (instance, window_start) IN (
-				SELECT instance, window_start FROM `+c.t.claim+`
-				WHERE $4 AND window_start < $5
-				ORDER BY window_start LIMIT $6 FOR UPDATE SKIP LOCKED))
+				SELECT o.instance, o.window_start FROM `+c.t.claim+` o
+				WHERE $4 AND o.window_start < $5
+					AND (EXISTS (SELECT 1 FROM `+c.t.claim+` n WHERE n.instance = o.instance AND n.window_start > o.window_start)
+						OR NOT EXISTS (SELECT 1 FROM `+c.t.instance+` i WHERE i.id = o.instance))
+				ORDER BY o.window_start LIMIT $6 FOR UPDATE OF o SKIP LOCKED))
 		INSERT INTO `+c.t.claim+` (instance, window_start, claimed_at)
 		SELECT $1, $2, $7 WHERE EXISTS (
 			SELECT 1 FROM `+c.t.instance+` WHERE id = $1 AND version = $3 AND enabled)

@@ -118,7 +118,9 @@
 // refused until they reload it (engine.Config.Reload, by default every
 // minute), so a patch applies, and a disable or a delete stops the
 // polling everywhere, at once; within one Reload the others run the new
-// version or nothing. Claims are pruned a day after their interval.
+// version or nothing. A claim is pruned a day after its interval began,
+// an instance's newest only once a newer one is claimed or the instance
+// is deleted.
 //
 // The engine does not use Replica: each replica's engine delivers through
 // its own notify.Notifier and keeps its own event log (engine.Config's
