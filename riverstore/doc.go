@@ -15,6 +15,7 @@
 //	err = rep.PublishTx(ctx, tx, batch) // webhook events, in the caller's transaction
 //	tokens, err := riverstore.NewTokenStore(pool, riverstore.StoreConfig{}) // OAuth 2 tokens
 //	insts, err := riverstore.NewInstanceStore(pool, riverstore.StoreConfig{}) // the instances
+//	claims, err := riverstore.NewClaimer(pool, riverstore.StoreConfig{}) // engines share the polling
 //
 // # Polling
 //
@@ -77,9 +78,11 @@
 // Migrate runs River's migrations and the package's own (Migrations, in
 // elementevents_migration), under an advisory lock. State is a
 // poller.State, Deduper a webhook.Deduper, NewTokenStore's store a
-// vendorauth.TokenStore (elementevents_token) and NewInstanceStore's an
-// engine.InstanceStore (elementevents_instance) on the same database; all
-// four pass their packages' conformance tests.
+// vendorauth.TokenStore (elementevents_token), NewInstanceStore's an
+// engine.InstanceStore (elementevents_instance) and NewClaimer's an
+// engine.Claimer (elementevents_claim) on the same database; all but the
+// Claimer, for which package engine has no suite, pass their packages'
+// conformance tests.
 //
 // # Instances
 //
@@ -91,6 +94,41 @@
 // its tenant and version and write it in one transaction, so of concurrent
 // writers of one version, on any replicas, exactly one wins; the others get
 // an engine.ConflictError. Times are kept to the microsecond.
+//
+// # The engine on PostgreSQL
+//
+// A host that runs package engine (instances created, changed and removed
+// at run time) on several replicas gives every replica's engine.Config
+// the same database's stores, each replica its own pool:
+//
+//	sc := riverstore.StoreConfig{}
+//	store, _ := riverstore.NewInstanceStore(pool, sc) // the instances, shared
+//	claims, _ := riverstore.NewClaimer(pool, sc)      // each interval polled once
+//	state, _ := riverstore.NewState(pool, sc)         // what the pollers remember
+//	tokens, _ := riverstore.NewTokenStore(pool, sc)   // OAuth 2 tokens, refreshed once
+//	eng, _ := engine.New(engine.Config{Store: store, Claimer: claims, State: state, Tokens: tokens})
+//	err := eng.Run(ctx)
+//
+// Every replica schedules every polling instance at the start of each of
+// its intervals (counted from the Unix epoch) and asks the Claimer; the
+// first to claim the (instance, interval) polls it, with the State the
+// replicas share, so a record is reported once whichever replica saw it.
+// A claim is granted only to a replica that runs the version the store
+// holds, enabled: after a write through one replica, the others are
+// refused until they reload it (engine.Config.Reload, by default every
+// minute), so a patch applies, and a disable or a delete stops the
+// polling everywhere, at once; within one Reload the others run the new
+// version or nothing. A claim is pruned a day after its interval began,
+// an instance's newest only once a newer one is claimed or the instance
+// is deleted.
+//
+// The engine does not use Replica: each replica's engine delivers through
+// its own notify.Notifier and keeps its own event log (engine.Config's
+// Notify.Outbox and Events, in memory by default, so a replica that stops
+// drops what it had not delivered, and lists only the events it
+// published); this package has no PostgreSQL notify.Outbox or
+// engine.EventLog yet. Inbound webhooks reach any replica: each serves
+// every instance it has loaded (engine.Engine.Webhooks).
 //
 // # OAuth 2 tokens across replicas
 //

@@ -25,6 +25,7 @@ type StoreConfig struct {
 	Schema string
 
 	// Clock tells the Deduper the time; its expiry times are written from
+	// it. NewClaimer's Claimer times its prunes and dates its claims on
 	// it. Default: the real clock. The State reads no clock.
 	Clock clockwork.Clock
 }
