@@ -87,8 +87,8 @@ func start(ctx context.Context, o options, tenantList string, clock clockwork.Cl
 	guard := netguard.Guard{AllowPrivate: o.allowPrivate}
 	p.eng, err = engine.New(engine.Config{
 		Store: st.instances, Events: st.events, Retention: o.retention,
-		Notify:  notify.Config{Outbox: st.outbox, Policy: notify.DeliveryPolicy{Guard: guard}},
-		State:   st.state, Tokens: st.tokens, Claimer: st.claimer,
+		Notify: notify.Config{Outbox: st.outbox, Policy: notify.DeliveryPolicy{Guard: guard}},
+		State:  st.state, Tokens: st.tokens, Claimer: st.claimer,
 		Poller:  func(*element.Instance) poller.Config { return poller.Config{Guard: guard} },
 		Webhook: webhook.Config{Deduper: st.dedupe},
 		Clock:   clock, Logger: logger,
