@@ -26,6 +26,7 @@ type Engine struct {
 	cfg      Config
 	notifier *notify.Notifier
 	webhooks *webhook.Handler
+	subs     *subscriptions // nil when Config.Subscriptions is off
 	sink     events.Sink
 	// pollerLogger is the pollers' logger when Config.Poller sets none:
 	// one for all, since a logger With attributes costs each instance
@@ -75,7 +76,13 @@ func New(cfg Config) (*Engine, error) {
 		return nil, fmt.Errorf("%w: Notify: %w", ErrConfig, err)
 	}
 	e.sink = e.notifier
+	if e.subs, err = e.newSubscriptions(); err != nil {
+		return nil, fmt.Errorf("%w: Subscriptions: %w", ErrConfig, err)
+	}
 	wcfg := cfg.Webhook
+	if wcfg.Subscriber == nil && e.subs != nil {
+		wcfg.Subscriber = e.subs.sub
+	}
 	wcfg.Resolve = e.resolveWebhook
 	wcfg.Instances = nil
 	wcfg.Sink = e.sink

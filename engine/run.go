@@ -47,6 +47,9 @@ func (e *Engine) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { e.dispatch(ctx) })
 	wg.Go(func() { e.maintain(ctx) })
+	if e.subs != nil {
+		wg.Go(func() { e.runSubscriptions(ctx) })
+	}
 	wg.Wait()
 	return nil
 }
