@@ -76,7 +76,7 @@ func (r *rig) run() {
 	running.Add(1)
 	done := make(chan error, 1)
 	go func() { done <- r.eng.Run(ctx) }()
-	r.stop = func() {
+	r.stop = sync.OnceFunc(func() { // idempotent: a test may stop it before its cleanup
 		cancel()
 		select {
 		case err := <-done:
@@ -87,7 +87,7 @@ func (r *rig) run() {
 		case <-time.After(10 * time.Second):
 			r.t.Fatal("Run did not return after its context ended")
 		}
-	}
+	})
 	r.t.Cleanup(r.stop)
 }
 

@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -80,16 +81,18 @@ func (r *subsRig) webhookBody(id, extra string) []byte {
 }
 
 // hooks returns the store's webhooks of instance id as "topic status",
-// sorted, after checking each is delivered to the engine's handler.
+// sorted; one not named as ours or not delivered to the engine's handler
+// shows as "unexpected".
 func (r *subsRig) hooks(id string) []string {
-	r.t.Helper()
 	var out []string
 	for _, h := range r.woo.Webhooks() {
 		if !strings.HasPrefix(h.Name, "elementevents "+id+" ") {
 			continue
 		}
-		require.Equal(r.t, r.public.URL+"/events/woocommercerest/"+id, h.DeliveryURL)
-		require.Equal(r.t, "elementevents "+id+" "+h.Topic, h.Name)
+		if h.DeliveryURL != r.public.URL+"/events/woocommercerest/"+id || h.Name != "elementevents "+id+" "+h.Topic {
+			out = append(out, "unexpected "+h.Name+" to "+h.DeliveryURL)
+			continue
+		}
 		out = append(out, h.Topic+" "+h.Status)
 	}
 	slices.Sort(out)
@@ -207,4 +210,182 @@ func TestSubscriptionsOwnSecret(t *testing.T) {
 	require.Equal(t, "whsec-own", r.secretOf("78"))
 	_, err = r.woo.CreateCustomer(t.Context(), vendortest.Customer{FirstName: "Bo", Email: "bo@example.com"})
 	require.NoError(t, err, "delivered signed with the instance's own secret")
+}
+
+// TestSubscriptionsFailures checks that what the store refuses is tried
+// again: a registration at the Subscriber's next repair, a removal at the
+// engine's next retry (both every Subscriptions.Interval, a minute here).
+func TestSubscriptionsFailures(t *testing.T) {
+	r := newSubsRig(t, nil)
+	r.run()
+	ctx := t.Context()
+	down := vendortest.Fault{Resource: "webhooks", Status: http.StatusInternalServerError, Times: -1}
+
+	r.woo.Inject(down)
+	_, err := r.eng.Create(ctx, "acme", r.webhookBody("79", ""))
+	require.NoError(t, err, "the API request does not wait for the vendor")
+	r.until(30*time.Second, func() bool {
+		return strings.Contains(r.logs.String(), "could not set up the instance's vendor webhooks")
+	}, "the failure is logged")
+	require.Empty(t, r.hooks("79"))
+	require.NotEmpty(t, r.secretOf("79"), "the generated secret is kept even when the vendor fails: a retry registers it")
+	r.woo.TakeFaults()
+	r.until(2*time.Minute, func() bool { return slices.Equal(allTopics, r.hooks("79")) }, "registered at the next repair")
+	_, err = r.woo.CreateCustomer(ctx, vendortest.Customer{FirstName: "Cy", Email: "cy@example.com"})
+	require.NoError(t, err, "the repair registered the stored secret")
+
+	r.woo.Inject(down)
+	require.NoError(t, r.eng.Delete(ctx, "acme", "79", 0))
+	r.until(30*time.Second, func() bool {
+		return strings.Contains(r.logs.String(), "could not remove the instance's vendor webhooks")
+	}, "the failure is logged")
+	require.Equal(t, allTopics, r.hooks("79"))
+	r.woo.TakeFaults()
+	r.until(2*time.Minute, func() bool { return len(r.hooks("79")) == 0 }, "removed at the next retry")
+}
+
+// TestSubscriptionsBackfill checks the gap filler: a webhook the store
+// disabled is re-activated at the next repair, and the change it missed
+// is polled once, through a poller the engine makes of the instance, and
+// delivered.
+func TestSubscriptionsBackfill(t *testing.T) {
+	r := newSubsRig(t, nil)
+	r.run()
+	ctx := t.Context()
+	_, err := r.eng.Create(ctx, "acme", r.webhookBody("80", ""))
+	require.NoError(t, err)
+	r.eventually(func() bool { return r.secretOf("80") != "" }, "subscribed")
+	first, err := r.woo.CreateCustomer(ctx, vendortest.Customer{FirstName: "Di", Email: "di@example.com"})
+	require.NoError(t, err)
+	r.until(time.Minute, func() bool { return len(r.recv.events()) == 1 }, "the first customer arrives by webhook")
+
+	for _, h := range r.woo.Webhooks() {
+		if h.Topic == "customer.created" {
+			require.NoError(t, r.woo.SetWebhookStatus(h.ID, "disabled"))
+		}
+	}
+	r.clock.Advance(time.Second)
+	missed, err := r.woo.CreateCustomer(ctx, vendortest.Customer{FirstName: "Ed", Email: "ed@example.com"})
+	require.NoError(t, err)
+	want := fmt.Sprintf("CREATED customers/%d", missed.ID)
+	r.during(5 * time.Second)
+	require.NotContains(t, r.recv.events(), want, "the disabled webhook sent nothing")
+
+	r.until(3*time.Minute, func() bool { return slices.Contains(r.recv.events(), want) }, "the missed customer is polled once the webhook is repaired")
+	require.Equal(t, allTopics, r.hooks("80"))
+	require.Equal(t, 1, strings.Count(strings.Join(r.recv.events(), "\n"), fmt.Sprintf("customers/%d", first.ID)), "the first customer is not reported again")
+}
+
+// TestSubscriptionsRestart checks that an engine started on a store
+// holding a subscribed instance reconciles it at start with the stored
+// secret: nothing to write at the vendor, and deliveries verify.
+func TestSubscriptionsRestart(t *testing.T) {
+	store := engine.NewMemoryInstanceStore()
+	r := newSubsRig(t, func(c *engine.Config) { c.Store = store })
+	r.run()
+	_, err := r.eng.Create(t.Context(), "acme", r.webhookBody("81", ""))
+	require.NoError(t, err)
+	r.eventually(func() bool { return r.secretOf("81") != "" }, "subscribed")
+	r.stop()
+
+	again, err := engine.New(r.cfg)
+	require.NoError(t, err)
+	r.eng = again
+	mux := http.NewServeMux()
+	mux.Handle("/events/{elementKey}/{instanceID}", again.Webhooks())
+	r.public.Config.Handler = mux
+	from := r.woo.Log().Len()
+	r.run()
+	r.eventually(func() bool {
+		for _, q := range r.woo.Log().Since(from) {
+			if q.Resource == "webhooks" {
+				return true
+			}
+		}
+		return false
+	}, "reconciled at start")
+	r.during(2 * time.Second)
+	require.Empty(t, r.webhookWrites(from), "the stored secret is the one the store has")
+	_, err = r.woo.CreateCustomer(t.Context(), vendortest.Customer{FirstName: "Fy", Email: "fy@example.com"})
+	require.NoError(t, err)
+}
+
+// racingStore is an InstanceStore in which another writer updates the
+// instance just before the engine stores a generated webhook secret.
+type racingStore struct {
+	engine.InstanceStore
+
+	mu   sync.Mutex
+	race func(ctx context.Context, cur engine.Record) engine.Record // the other writer's change
+}
+
+func (s *racingStore) Update(ctx context.Context, rec engine.Record) error {
+	s.mu.Lock()
+	race := s.race
+	if race != nil && strings.Contains(string(rec.Body), `"webhook.secret"`) {
+		s.race = nil
+	} else {
+		race = nil
+	}
+	s.mu.Unlock()
+	if race != nil {
+		cur, err := s.InstanceStore.Get(ctx, rec.Tenant, rec.ID)
+		if err != nil {
+			return err
+		}
+		other := race(ctx, cur)
+		other.Version = cur.Version + 1
+		if err := s.InstanceStore.Update(ctx, other); err != nil {
+			return err
+		}
+	}
+	return s.InstanceStore.Update(ctx, rec)
+}
+
+// TestSubscriptionsSecretConflict checks the versioned write of a
+// generated secret when another write came first: retried on the new
+// version when it changed nothing the vendor webhooks depend on; else
+// left to the reconcile of the new version (here, once the engine
+// reloads the store), which stores the secret then.
+func TestSubscriptionsSecretConflict(t *testing.T) {
+	tests := []struct {
+		name        string
+		from, to    string
+		wantVersion int64
+		wantHooks   []string
+		wantName    string
+		atOnce      bool // stored by the first reconcile
+	}{
+		{"renamed: retried", `"name":"hooked"`, `"name":"renamed"`, 3, allTopics, "renamed", true},
+		{"objects changed: reconciled again", `"event.objects":"customers"`, `"event.objects":"customers,orders"`, 3,
+			append(slices.Clone(allTopics), "order.created active", "order.deleted active", "order.updated active"), "hooked", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			store := &racingStore{InstanceStore: engine.NewMemoryInstanceStore()}
+			store.race = func(_ context.Context, cur engine.Record) engine.Record {
+				require.Contains(t, string(cur.Body), tt.from)
+				cur.Body = []byte(strings.Replace(string(cur.Body), tt.from, tt.to, 1))
+				return cur
+			}
+			r := newSubsRig(t, func(c *engine.Config) { c.Store = store })
+			r.run()
+			_, err := r.eng.Create(t.Context(), "acme", r.webhookBody("82", ""))
+			require.NoError(t, err)
+			r.eventually(func() bool { return strings.Contains(r.logs.String(), "vendor webhooks are in place") }, "the first reconcile ends")
+			if tt.atOnce {
+				require.NotEmpty(t, r.secretOf("82"), "the secret is stored by the first reconcile")
+			} else {
+				require.Empty(t, r.secretOf("82"), "not stored on a version the first reconcile did not see")
+			}
+			r.until(2*time.Minute, func() bool { return r.secretOf("82") != "" && slices.Equal(tt.wantHooks, r.hooks("82")) },
+				"the secret is stored and the webhooks are in place")
+			inst, err := r.eng.Get(t.Context(), "acme", "82")
+			require.NoError(t, err)
+			require.Equal(t, tt.wantVersion, inst.Version)
+			require.Equal(t, tt.wantName, inst.Config.Name)
+			_, err = r.woo.CreateCustomer(t.Context(), vendortest.Customer{FirstName: "Gi", Email: "gi@example.com"})
+			require.NoError(t, err, "the stored secret is the store's")
+		})
+	}
 }
