@@ -46,6 +46,9 @@ type subscriptions struct {
 	order  []string                     // queued ids, first queued first
 	busy   map[string]bool              // ids a worker is syncing
 	failed map[string]*element.Instance // removals to try again
+	// reconciled is the instance last given to Reconcile, by id, until
+	// its webhooks are removed: the vendor has its webhooks.
+	reconciled map[string]*element.Instance
 	// skip holds, by id, the version the engine wrote to keep a
 	// generated secret: its webhooks are already in place.
 	skip    map[string]int64
@@ -60,13 +63,14 @@ func (e *Engine) newSubscriptions() (*subscriptions, error) {
 		return nil, nil
 	}
 	q := &subscriptions{
-		retry:   sc.Interval,
-		wake:    make(chan struct{}, 1),
-		queued:  make(map[string]*element.Instance),
-		busy:    make(map[string]bool),
-		failed:  make(map[string]*element.Instance),
-		skip:    make(map[string]int64),
-		fillers: make(map[string]*poller.Poller),
+		retry:      sc.Interval,
+		wake:       make(chan struct{}, 1),
+		queued:     make(map[string]*element.Instance),
+		busy:       make(map[string]bool),
+		failed:     make(map[string]*element.Instance),
+		reconciled: make(map[string]*element.Instance),
+		skip:       make(map[string]int64),
+		fillers:    make(map[string]*poller.Poller),
 	}
 	if q.retry <= 0 {
 		q.retry = defaultRemoveRetry
@@ -110,21 +114,27 @@ func (e *Engine) subscriptionChanged(id string, old, now *slot) {
 	e.subs.enqueue(id, was)
 }
 
-// enqueue queues id, remembering was (when not nil) as the instance as it
-// was subscribed, and drops its gap filler: it was made of an older
-// version.
+// enqueue queues id, with was (when not nil) the instance as it was
+// subscribed, and drops its gap filler: it was made of an older version.
 func (q *subscriptions) enqueue(id string, was *element.Instance) {
 	q.mu.Lock()
+	q.requeueLocked(id, was)
+	delete(q.fillers, id)
+	q.mu.Unlock()
+}
+
+// requeueLocked queues id, keeping the first was since it was last
+// taken: the instance whose webhooks the vendor has. The caller holds
+// q.mu.
+func (q *subscriptions) requeueLocked(id string, was *element.Instance) {
 	prev, ok := q.queued[id]
 	if !ok {
 		q.order = append(q.order, id)
 	}
-	if was == nil {
+	if prev != nil {
 		was = prev
 	}
 	q.queued[id] = was
-	delete(q.fillers, id)
-	q.mu.Unlock()
 	q.signal()
 }
 
@@ -216,16 +226,25 @@ func (e *Engine) subscribeWorker(ctx context.Context) {
 }
 
 // syncSubscription makes the vendor webhooks of instance id what it is
-// now: reconciled while it is subscribed (the Subscriber then repairs
-// them every interval, and retries a failure), removed otherwise, with
-// was (the instance as it was subscribed) or its current version. A
-// removal that fails is tried again every subscriptions.retry. Work cut
-// short by ctx is queued again for the next Run.
+// now. While it is subscribed, it is reconciled (the Subscriber then
+// repairs its webhooks every interval, and retries a failure), after its
+// webhooks at another vendor address (a changed store URL), if any, are
+// removed. Otherwise its webhooks are removed, through the instance last
+// reconciled (else was, the instance as it was subscribed, else its
+// current version): a removal that fails is tried again every
+// subscriptions.retry. Work cut short by ctx is queued again for the
+// next Run.
 func (e *Engine) syncSubscription(ctx context.Context, id string, was *element.Instance) {
 	q := e.subs
 	e.mu.Lock()
 	s := e.slots[id]
 	e.mu.Unlock()
+	q.mu.Lock()
+	last := q.reconciled[id]
+	if last == nil {
+		last = was
+	}
+	q.mu.Unlock()
 	if subscribed(s) {
 		q.mu.Lock()
 		delete(q.failed, id)
@@ -235,6 +254,15 @@ func (e *Engine) syncSubscription(ctx context.Context, id string, was *element.I
 		if skip {
 			return
 		}
+		if last != nil && e.moved(last, s.inst) {
+			if err := q.sub.Remove(ctx, last); err != nil && ctx.Err() == nil {
+				e.cfg.Logger.Error("could not remove the instance's vendor webhooks at its former address; they are left there",
+					"instance", id, "err", err)
+			}
+		}
+		q.mu.Lock()
+		q.reconciled[id] = s.inst
+		q.mu.Unlock()
 		got, err := q.sub.Reconcile(ctx, s.inst)
 		if got != nil && got != s.inst {
 			e.keepSecret(context.WithoutCancel(ctx), s, got)
@@ -250,7 +278,7 @@ func (e *Engine) syncSubscription(ctx context.Context, id string, was *element.I
 		}
 		return
 	}
-	inst := was
+	inst := last
 	if inst == nil && s != nil {
 		inst = s.inst
 	}
@@ -261,21 +289,35 @@ func (e *Engine) syncSubscription(ctx context.Context, id string, was *element.I
 	delete(q.skip, id)
 	q.mu.Unlock()
 	err := q.sub.Remove(ctx, inst)
+	q.mu.Lock()
+	defer q.mu.Unlock()
 	switch {
 	case err != nil && ctx.Err() != nil:
-		q.enqueue(id, inst)
+		q.requeueLocked(id, inst)
 	case err != nil:
 		e.cfg.Logger.Error("could not remove the instance's vendor webhooks; tried again later",
 			"instance", id, "retry", q.retry, "err", err)
-		q.mu.Lock()
 		q.failed[id] = inst
-		q.mu.Unlock()
 	default:
-		q.mu.Lock()
 		delete(q.failed, id)
-		q.mu.Unlock()
+		delete(q.reconciled, id)
 		e.cfg.Logger.Debug("removed the instance's vendor webhooks", "instance", id)
 	}
+}
+
+// moved reports whether the vendor address of now (its element's base
+// URL: the store URL, say) is not that of old, whose webhooks are there.
+func (e *Engine) moved(old, now *element.Instance) bool {
+	if old.Element.Key != now.Element.Key {
+		return true
+	}
+	def, err := e.definition(now.Element.Key)
+	if err != nil {
+		return false
+	}
+	a, errA := def.ExpandBaseURL(old.Configuration.Get)
+	b, errB := def.ExpandBaseURL(now.Configuration.Get)
+	return errA == nil && errB == nil && a != b
 }
 
 // keepSecret stores the webhook secret the Subscriber generated for the
@@ -380,6 +422,12 @@ func (e *Engine) filler(inst *element.Instance) (*poller.Poller, error) {
 	}
 	if p, err = poller.New(pc); err != nil {
 		return nil, err
+	}
+	e.mu.Lock()
+	_, live := e.slots[inst.ID]
+	e.mu.Unlock()
+	if !live { // deleted meanwhile: not kept
+		return p, nil
 	}
 	q.mu.Lock()
 	defer q.mu.Unlock()

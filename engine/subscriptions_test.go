@@ -389,3 +389,24 @@ func TestSubscriptionsSecretConflict(t *testing.T) {
 		})
 	}
 }
+
+// TestSubscriptionsStoreMoved checks that an instance whose store URL
+// changes has its webhooks removed from the old store and registered at
+// the new one.
+func TestSubscriptionsStoreMoved(t *testing.T) {
+	r := newSubsRig(t, nil)
+	r.run()
+	ctx := t.Context()
+	_, err := r.eng.Create(ctx, "acme", r.webhookBody("83", ""))
+	require.NoError(t, err)
+	r.eventually(func() bool { return slices.Equal(allTopics, r.hooks("83")) }, "registered at the first store")
+
+	old := r.woo
+	r.woo = vendortest.ServeWooCommerce(t, vendortest.WooConfig{Key: wooKey, Secret: wooSecret, Clock: r.clock})
+	_, err = r.eng.Patch(ctx, "acme", "83", 0, []byte(`{"configuration":{"store.url":"`+r.woo.URL()+`"}}`))
+	require.NoError(t, err)
+	r.eventually(func() bool { return slices.Equal(allTopics, r.hooks("83")) }, "registered at the new store")
+	require.Empty(t, old.Webhooks(), "removed from the old store")
+	_, err = r.woo.CreateCustomer(ctx, vendortest.Customer{FirstName: "Hu", Email: "hu@example.com"})
+	require.NoError(t, err, "the new store's webhooks carry the stored secret")
+}
