@@ -209,7 +209,7 @@ func (e *Engine) runSubscriptions(ctx context.Context) {
 // ends. An instance is synced by one worker at a time.
 func (e *Engine) subscribeWorker(ctx context.Context) {
 	q := e.subs
-	for {
+	for ctx.Err() == nil { // what ctx cut short is queued again: not taken until the next Run
 		id, was, ok := q.take()
 		if !ok {
 			select {
