@@ -101,7 +101,8 @@ func (e *Engine) Notifier() *notify.Notifier { return e.notifier }
 // webhooks. Mount it as /events/{elementKey}/{instanceID} (no method in
 // the pattern: it answers 405 itself). It serves an instance from the
 // moment it is created or enabled, and refuses it (404) once it is
-// deleted or disabled.
+// deleted or disabled. With Config.Subscriptions on, the engine also
+// registers the vendor's webhooks to it.
 func (e *Engine) Webhooks() http.Handler { return e.webhooks }
 
 // endpoint is the Notifier's Endpoint: the instance's callback URL and

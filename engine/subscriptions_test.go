@@ -99,6 +99,19 @@ func (r *subsRig) hooks(id string) []string {
 	return out
 }
 
+// statuses returns the states of the status notifications received.
+func (r *subsRig) statuses() []string {
+	r.recv.mu.Lock()
+	defer r.recv.mu.Unlock()
+	var out []string
+	for _, n := range r.recv.got {
+		if n.Message.Status != nil {
+			out = append(out, string(n.Message.Status.State))
+		}
+	}
+	return out
+}
+
 // eventually waits, in real time, for cond: the subscriptions are synced
 // off the engine's writes, by Run's workers.
 func (r *subsRig) eventually(cond func() bool, msg string) {
@@ -229,8 +242,10 @@ func TestSubscriptionsFailures(t *testing.T) {
 	}, "the failure is logged")
 	require.Empty(t, r.hooks("79"))
 	require.NotEmpty(t, r.secretOf("79"), "the generated secret is kept even when the vendor fails: a retry registers it")
+	r.until(time.Minute, func() bool { return slices.Contains(r.statuses(), "SUBSCRIPTION_FAILING") }, "the callback is told")
 	r.woo.TakeFaults()
 	r.until(2*time.Minute, func() bool { return slices.Equal(allTopics, r.hooks("79")) }, "registered at the next repair")
+	r.until(time.Minute, func() bool { return slices.Contains(r.statuses(), "RECOVERED") }, "the callback is told")
 	_, err = r.woo.CreateCustomer(ctx, vendortest.Customer{FirstName: "Cy", Email: "cy@example.com"})
 	require.NoError(t, err, "the repair registered the stored secret")
 
