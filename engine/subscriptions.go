@@ -351,6 +351,9 @@ func (e *Engine) keepSecret(ctx context.Context, s *slot, got *element.Instance)
 			e.cfg.Logger.Info("stored the generated vendor webhook secret in the instance", "instance", id, "key", key, "version", inst.Version)
 			return
 		}
+		if errors.Is(err, ErrNotFound) { // deleted meanwhile: its removal is queued
+			return
+		}
 		if !errors.Is(err, ErrConflict) {
 			e.cfg.Logger.Error("could not store the generated vendor webhook secret in the instance", "instance", id, "key", key, "err", err)
 			return

@@ -425,3 +425,27 @@ func TestSubscriptionsStoreMoved(t *testing.T) {
 	_, err = r.woo.CreateCustomer(ctx, vendortest.Customer{FirstName: "Hu", Email: "hu@example.com"})
 	require.NoError(t, err, "the new store's webhooks carry the stored secret")
 }
+
+// TestSubscriptionsConfig checks that a PublicURL the Subscriber cannot
+// use is refused by New, naming the field, and that none turns them off.
+func TestSubscriptionsConfig(t *testing.T) {
+	tests := []struct {
+		name      string
+		publicURL string
+		wantErr   error
+	}{
+		{"off", "", nil},
+		{"https", "https://hooks.example.com", nil},
+		{"relative", "hooks.example.com/events", engine.ErrConfig},
+		{"with query", "https://hooks.example.com/?a=b", engine.ErrConfig},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := engine.New(engine.Config{Subscriptions: webhook.SubscriberConfig{PublicURL: tt.publicURL}})
+			require.ErrorIs(t, err, tt.wantErr)
+			if tt.wantErr != nil {
+				require.ErrorContains(t, err, "Subscriptions")
+			}
+		})
+	}
+}
