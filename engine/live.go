@@ -207,7 +207,7 @@ func (e *Engine) remove(ctx context.Context, id string, forget bool) {
 	e.subscriptionChanged(id, s, nil)
 	var resets []string
 	if forget {
-		s.run.reset(resourceNames(s.inst)...)
+		s.run.reset(e.stateResources(s.inst)...)
 		if s.run.busy {
 			s.run.dropped = true
 		} else {
@@ -239,6 +239,20 @@ func changedResources(old, new *element.Instance) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// stateResources returns the resources whose state a deleted instance
+// leaves: its own, or for one without (a webhook instance, whose gap
+// filler polls them) its element's.
+func (e *Engine) stateResources(inst *element.Instance) []string {
+	if names := resourceNames(inst); len(names) > 0 {
+		return names
+	}
+	def, err := e.definition(inst.Element.Key)
+	if err != nil {
+		return nil
+	}
+	return slices.Sorted(maps.Keys(def.Resources))
 }
 
 // resourceNames returns the instance's resources, sorted.

@@ -17,6 +17,7 @@ import (
 	"github.com/a12b7632/elementevents/engine"
 	"github.com/a12b7632/elementevents/internal/logbuf"
 	"github.com/a12b7632/elementevents/netguard"
+	"github.com/a12b7632/elementevents/poller"
 	"github.com/a12b7632/elementevents/vendortest"
 	"github.com/a12b7632/elementevents/webhook"
 )
@@ -264,7 +265,8 @@ func TestSubscriptionsFailures(t *testing.T) {
 // is polled once, through a poller the engine makes of the instance, and
 // delivered.
 func TestSubscriptionsBackfill(t *testing.T) {
-	r := newSubsRig(t, nil)
+	state := poller.NewMemoryState()
+	r := newSubsRig(t, func(c *engine.Config) { c.State = state })
 	r.run()
 	ctx := t.Context()
 	_, err := r.eng.Create(ctx, "acme", r.webhookBody("80", ""))
@@ -289,6 +291,17 @@ func TestSubscriptionsBackfill(t *testing.T) {
 	r.until(3*time.Minute, func() bool { return slices.Contains(r.recv.events(), want) }, "the missed customer is polled once the webhook is repaired")
 	require.Equal(t, allTopics, r.hooks("80"))
 	require.Equal(t, 1, strings.Count(strings.Join(r.recv.events(), "\n"), fmt.Sprintf("customers/%d", first.ID)), "the first customer is not reported again")
+
+	// What the gap filler remembered goes with the instance.
+	key := poller.StateKey{Instance: "80", Resource: "customers"}
+	st, err := state.Load(ctx, key)
+	require.NoError(t, err)
+	require.Positive(t, st.Records.Len(), "the gap filler remembers what it saw")
+	require.NoError(t, r.eng.Delete(ctx, "acme", "80", 0))
+	st, err = state.Load(ctx, key)
+	require.NoError(t, err)
+	require.Zero(t, st.Records.Len())
+	require.True(t, st.Watermark.IsZero())
 }
 
 // TestSubscriptionsRestart checks that an engine started on a store
