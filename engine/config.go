@@ -68,6 +68,18 @@ type Config struct {
 	// when nil, Logger.
 	Webhook webhook.Config
 
+	// Subscriptions turns on the registration of the webhook instances'
+	// vendor webhooks when its PublicURL is set (the public base URL where
+	// vendors reach [Engine.Webhooks]; see webhook.SubscriberConfig):
+	// every webhook instance that is created, changed or enabled is
+	// reconciled with its vendor in the background (WooCommerce: one
+	// webhook per topic, delivered to PublicURL/events/{elementKey}/{id}),
+	// repaired every Interval while Run runs, and removed there when it is
+	// deleted or disabled. Set its Guard (the SSRF guard of the vendor
+	// calls), and Interval and Timeout as needed. The engine sets Sink,
+	// Clock, Tokens and Backfill, and Logger when nil. Default: off.
+	Subscriptions webhook.SubscriberConfig
+
 	// Claimer, when set, shares the polling with other replicas running
 	// the same Store: each replica schedules every instance at the start
 	// of each interval (counted from the Unix epoch, plus up to a tenth of

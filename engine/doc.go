@@ -34,7 +34,8 @@
 //
 //   - Create: a polling instance is polled at once (its first cycle takes
 //     a baseline and reports nothing); a webhook instance is served at
-//     once.
+//     once, and its vendor webhooks are registered in the background
+//     (see "Vendor webhook subscriptions").
 //   - Update and Patch: the new configuration applies from the next
 //     cycle. The schedule is kept (brought forward if the refresh interval
 //     shrank) and so is what the pollers remember, except for a resource
@@ -49,6 +50,37 @@
 //     are still delivered, to the callback URL they were published for,
 //     or dead-lettered as any other, and stay in the event log until it is
 //     pruned.
+//
+// # Vendor webhook subscriptions
+//
+// With Config.Subscriptions.PublicURL set (the public base URL where
+// vendors reach [Engine.Webhooks]), the engine registers the webhook
+// instances' webhooks at their vendor itself, through a
+// webhook.Subscriber: for WooCommerce, one webhook per topic of
+// event.objects, delivered to PublicURL/events/{elementKey}/{id}.
+//
+//	eng, err := engine.New(engine.Config{Subscriptions: webhook.SubscriberConfig{
+//		PublicURL: "https://hooks.example.com"}})
+//
+// A write never waits for the vendor: creating, changing or enabling a
+// webhook instance queues it, and Run's workers reconcile it with the
+// vendor (creating, updating or re-activating what is missing); deleting
+// or disabling it, or making it a polling instance, queues the removal
+// of its webhooks; a changed store URL removes them from the old store.
+// While Run runs, the Subscriber repairs every reconciled instance each
+// Subscriptions.Interval (default: the instance's refresh interval), and
+// polls once, through a poller made as the polling instances' are, what a
+// webhook found disabled or deleted missed meanwhile. A failed
+// registration is logged and tried again at that repair, a failed removal
+// every Interval (default 15 minutes); the instance's callback gets a
+// SUBSCRIPTION_FAILING status, then RECOVERED. Run reconciles every
+// webhook instance it loads at start.
+//
+// An instance without a webhook secret (webhook.secret for WooCommerce)
+// gets a generated one, which the engine stores in its body with a
+// versioned write, so that the handler verifies the vendor's deliveries
+// with it and a restart keeps it. The secret is never logged, and the
+// /instances API masks it as any secret.
 //
 // # Scheduling
 //

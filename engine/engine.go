@@ -27,6 +27,7 @@ type Engine struct {
 	cfg      Config
 	notifier *notify.Notifier
 	webhooks *webhook.Handler
+	subs     *subscriptions // nil when Config.Subscriptions is off
 	sink     events.Sink
 	// pollerLogger is the pollers' logger when Config.Poller sets none:
 	// one for all, since a logger With attributes costs each instance
@@ -78,7 +79,13 @@ func New(cfg Config) (*Engine, error) {
 		return nil, fmt.Errorf("%w: Notify: %w", ErrConfig, err)
 	}
 	e.sink = e.notifier
+	if e.subs, err = e.newSubscriptions(); err != nil {
+		return nil, fmt.Errorf("%w: Subscriptions: %w", ErrConfig, err)
+	}
 	wcfg := cfg.Webhook
+	if wcfg.Subscriber == nil && e.subs != nil {
+		wcfg.Subscriber = e.subs.sub
+	}
 	wcfg.Resolve = e.resolveWebhook
 	wcfg.Instances = nil
 	wcfg.Sink = e.sink
@@ -97,7 +104,8 @@ func (e *Engine) Notifier() *notify.Notifier { return e.notifier }
 // webhooks. Mount it as /events/{elementKey}/{instanceID} (no method in
 // the pattern: it answers 405 itself). It serves an instance from the
 // moment it is created or enabled, and refuses it (404) once it is
-// deleted or disabled.
+// deleted or disabled. With Config.Subscriptions on, the engine also
+// registers the vendor's webhooks to it.
 func (e *Engine) Webhooks() http.Handler { return e.webhooks }
 
 // endpoint is the Notifier's Endpoint: the instance's callback URL and

@@ -83,21 +83,9 @@ func (e *Engine) build(rec *Record) (*slot, error) {
 		s.token = sha256.Sum256([]byte(tok))
 	}
 	if rec.Enabled && ev.Enabled && ev.VendorType == "polling" {
-		pc := e.cfg.Poller(inst)
-		pc.Instance, pc.Sink, pc.State, pc.Clock = inst, e.sink, e.cfg.State, e.cfg.Clock
-		if pc.Tokens == nil {
-			pc.Tokens = e.cfg.Tokens
-		}
-		if pc.Logger == nil {
-			pc.Logger = e.pollerLogger
-		}
-		if pc.Definition == nil {
-			if pc.Definition, err = e.definition(inst.Element.Key); err != nil {
-				return nil, err
-			}
-		}
-		if pc.Source == nil && pc.Transport == nil {
-			pc.Transport = e.transport(pc.Guard)
+		pc, err := e.pollerConfig(inst)
+		if err != nil {
+			return nil, err
 		}
 		s.interval = pc.Interval
 		if s.interval <= 0 {
@@ -116,6 +104,31 @@ func (e *Engine) build(rec *Record) (*slot, error) {
 	s.rec = *rec
 	s.rec.Body = nil
 	return s, nil
+}
+
+// pollerConfig returns the configuration of a poller of inst: Config.Poller's,
+// with the engine's Sink, State, Clock and (unless set) Tokens, Logger,
+// shared definition and shared transport. The polling instances' pollers
+// and the webhook instances' gap fillers are made of it.
+func (e *Engine) pollerConfig(inst *element.Instance) (poller.Config, error) {
+	pc := e.cfg.Poller(inst)
+	pc.Instance, pc.Sink, pc.State, pc.Clock = inst, e.sink, e.cfg.State, e.cfg.Clock
+	if pc.Tokens == nil {
+		pc.Tokens = e.cfg.Tokens
+	}
+	if pc.Logger == nil {
+		pc.Logger = e.pollerLogger
+	}
+	if pc.Definition == nil {
+		var err error
+		if pc.Definition, err = e.definition(inst.Element.Key); err != nil {
+			return pc, err
+		}
+	}
+	if pc.Source == nil && pc.Transport == nil {
+		pc.Transport = e.transport(pc.Guard)
+	}
+	return pc, nil
 }
 
 // install puts s in place of the instance's running slot, unless the
@@ -138,6 +151,7 @@ func (e *Engine) install(s *slot, written bool) (forgetNow []string) {
 	if old != nil && old.rec.Version >= s.rec.Version {
 		return nil
 	}
+	e.subscriptionChanged(id, old, s)
 	now := e.cfg.Clock.Now()
 	due := now
 	if old != nil {
@@ -190,9 +204,10 @@ func (e *Engine) remove(ctx context.Context, id string, forget bool) {
 	delete(e.slots, id)
 	delete(e.tokens, tokenKey(s.token))
 	e.unschedule(s)
+	e.subscriptionChanged(id, s, nil)
 	var resets []string
 	if forget {
-		s.run.reset(resourceNames(s.inst)...)
+		s.run.reset(e.stateResources(s.inst)...)
 		if s.run.busy {
 			s.run.dropped = true
 		} else {
@@ -224,6 +239,20 @@ func changedResources(old, new *element.Instance) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// stateResources returns the resources whose state a deleted instance
+// leaves: its own, or for one without (a webhook instance, whose gap
+// filler polls them) its element's.
+func (e *Engine) stateResources(inst *element.Instance) []string {
+	if names := resourceNames(inst); len(names) > 0 {
+		return names
+	}
+	def, err := e.definition(inst.Element.Key)
+	if err != nil {
+		return nil
+	}
+	return slices.Sorted(maps.Keys(def.Resources))
 }
 
 // resourceNames returns the instance's resources, sorted.

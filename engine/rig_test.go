@@ -76,7 +76,8 @@ func (r *rig) run() {
 	running.Add(1)
 	done := make(chan error, 1)
 	go func() { done <- r.eng.Run(ctx) }()
-	r.stop = func() {
+	var once sync.Once // a test may stop it before its cleanup
+	stop := func() {
 		cancel()
 		select {
 		case err := <-done:
@@ -88,6 +89,7 @@ func (r *rig) run() {
 			r.t.Fatal("Run did not return after its context ended")
 		}
 	}
+	r.stop = func() { once.Do(stop) }
 	r.t.Cleanup(r.stop)
 }
 

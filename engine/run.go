@@ -14,7 +14,9 @@ const pruneEvery = time.Hour
 // Run loads every instance of the Store and runs them until ctx ends: it
 // polls the polling instances on their schedules (Workers at a time),
 // delivers notifications, reloads the Store every Config.Reload for
-// instances other processes wrote, and prunes the event log. Instances
+// instances other processes wrote, and prunes the event log. With
+// Config.Subscriptions on, it also registers, repairs and removes the
+// webhook instances' vendor webhooks (see the package documentation). Instances
 // loaded at start have their next cycle spread over their interval, so
 // that a restart does not poll them all at once.
 //
@@ -47,6 +49,9 @@ func (e *Engine) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { e.dispatch(ctx) })
 	wg.Go(func() { e.maintain(ctx) })
+	if e.subs != nil {
+		wg.Go(func() { e.runSubscriptions(ctx) })
+	}
 	wg.Wait()
 	return nil
 }

@@ -216,8 +216,10 @@ func (e *Engine) write(ctx context.Context, tenant, id string, version int64, ch
 }
 
 // Delete removes the instance id of tenant, provided it is at version
-// (zero: any), stops it at once, and forgets what its pollers remembered
-// and its OAuth 2 token. Its notifications already accepted are still
+// (zero: any), stops it at once, and forgets what its pollers (or, for a
+// webhook instance, its gap filler) remembered and its OAuth 2 token;
+// with Config.Subscriptions on, its vendor webhooks are removed in the
+// background. Its notifications already accepted are still
 // delivered to the callback URL they were published for (or
 // dead-lettered as any other), and stay in the event log until pruned.
 func (e *Engine) Delete(ctx context.Context, tenant, id string, version int64) error {
