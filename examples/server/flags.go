@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"strings"
 	"time"
 
@@ -20,6 +21,7 @@ type options struct {
 	seeds           []string
 	seedTenant      string
 	allowPrivate    bool
+	publicURL       string
 	demo            bool
 	retention       time.Duration
 	logFormat       string
@@ -73,6 +75,10 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 	fs.StringVar(&opts.seedTenant, "seed-tenant", "default", "`TENANT` that owns the -seed instances")
 	fs.BoolVar(&opts.allowPrivate, "allow-private", false,
 		"allow vendor and callback URLs on loopback and private addresses (the SSRF guard refuses them by default)")
+	fs.StringVar(&opts.publicURL, "public-url", "",
+		"public base `URL` where the vendors reach this server (https://hooks.example.com): with it, the\n"+
+			"webhook instances' webhooks are registered at the vendor (WooCommerce: one per topic, delivered to\n"+
+			"URL/events/{elementKey}/{instanceID}), repaired every refresh interval, and what they missed is polled")
 	fs.BoolVar(&opts.demo, "demo", false,
 		"serve a fake WooCommerce store at /demo/woocommerce, a receiver at /demo/receiver (and one that\n"+
 			"fails at /demo/broken) and the demo tenant; implies -allow-private")
@@ -97,6 +103,9 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 	}
 	if opts.logFormat != "text" && opts.logFormat != "json" {
 		problems = append(problems, fmt.Sprintf("-log-format %q: want text or json", opts.logFormat))
+	}
+	if u, err := url.Parse(opts.publicURL); opts.publicURL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "") {
+		problems = append(problems, fmt.Sprintf("-public-url %q: want an absolute http(s) URL without query", opts.publicURL))
 	}
 	if opts.seedTenant == "" {
 		problems = append(problems, "-seed-tenant: must not be empty")

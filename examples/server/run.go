@@ -89,9 +89,10 @@ func start(ctx context.Context, o options, tenantList string, clock clockwork.Cl
 		Store: st.instances, Events: st.events, Retention: o.retention,
 		Notify: notify.Config{Outbox: st.outbox, Policy: notify.DeliveryPolicy{Guard: guard}},
 		State:  st.state, Tokens: st.tokens, Claimer: st.claimer,
-		Poller:  func(*element.Instance) poller.Config { return poller.Config{Guard: guard} },
-		Webhook: webhook.Config{Deduper: st.dedupe},
-		Clock:   clock, Logger: logger,
+		Poller:        func(*element.Instance) poller.Config { return poller.Config{Guard: guard} },
+		Webhook:       webhook.Config{Deduper: st.dedupe},
+		Subscriptions: webhook.SubscriberConfig{PublicURL: o.publicURL, Guard: guard},
+		Clock:         clock, Logger: logger,
 	})
 	if err != nil {
 		return fail(exitFailure, "cannot start the engine", err)

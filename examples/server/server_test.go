@@ -18,7 +18,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// rig is the server on a loopback port and a fake clock, with -demo.
+// rig is the server on a loopback port and a fake clock, with -demo and
+// -public-url its own URL (the demo store delivers webhooks to it).
 type rig struct {
 	t     *testing.T
 	clock *clockwork.FakeClock
@@ -28,14 +29,22 @@ type rig struct {
 	stop  context.CancelFunc
 }
 
+// t0 is where the rigs' clocks start.
+var t0 = time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+
 func newRig(t *testing.T, args ...string) *rig {
 	t.Helper()
-	opts, code, done := parseFlags(append([]string{"-listen", "127.0.0.1:0", "-demo",
-		"-state", filepath.Join(t.TempDir(), "server.db"), "-log-level", "error"}, args...), io.Discard, io.Discard)
-	require.False(t, done, "flags: exit %d", code)
-	ln, err := net.Listen("tcp", opts.listen)
+	return startRig(t, clockwork.NewFakeClockAt(t0), filepath.Join(t.TempDir(), "server.db"), args...)
+}
+
+// startRig starts a server on clock keeping its state in statePath.
+func startRig(t *testing.T, clock *clockwork.FakeClock, statePath string, args ...string) *rig {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	clock := clockwork.NewFakeClockAt(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))
+	opts, code, done := parseFlags(append([]string{"-listen", ln.Addr().String(), "-demo", "-public-url", baseURL(ln),
+		"-state", statePath, "-log-level", "error"}, args...), io.Discard, io.Discard)
+	require.False(t, done, "flags: exit %d", code)
 	var stderr bytes.Buffer
 	p, code := start(t.Context(), opts, "", clock, ln, slog.New(slog.DiscardHandler), &stderr)
 	require.NotNil(t, p, "start: exit %d: %s", code, stderr.String())
