@@ -152,3 +152,19 @@ func postgresSchema(t *testing.T) string {
 	}
 	return base + sep + "search_path=" + schema
 }
+
+func TestSeedCreatesOnce(t *testing.T) {
+	dir := t.TempDir()
+	seed := filepath.Join(dir, "shop.json")
+	require.NoError(t, os.WriteFile(seed, []byte(`{"id": "shop", "element": {"key": "woocommercerest"}, "name": "shop",
+	  "configuration": {"store.url": "https://shop.example.com", "oauth.api.key": "ck", "oauth.api.secret": "cs",
+	    "event.notification.enabled": "false"}}`), 0o600))
+	state := filepath.Join(dir, "server.db")
+	for run := range 2 { // the second run finds it stored and leaves it
+		r := startRig(t, newClock(), state, "-seed", seed, "-seed-tenant", demoTenant)
+		var got map[string]any
+		require.Equal(t, http.StatusOK, r.call("GET", apiPrefix+"/instances/shop", "", &got), "run %d", run+1)
+		require.Equal(t, float64(1), got["version"], "run %d", run+1)
+		r.shutdown()
+	}
+}

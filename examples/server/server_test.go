@@ -40,13 +40,19 @@ func newRig(t *testing.T, args ...string) *rig {
 // startRig starts a server on clock keeping its state in statePath.
 func startRig(t *testing.T, clock *clockwork.FakeClock, statePath string, args ...string) *rig {
 	t.Helper()
+	return startLogged(t, clock, statePath, slog.New(slog.DiscardHandler), args...)
+}
+
+// startLogged is startRig logging to logger.
+func startLogged(t *testing.T, clock *clockwork.FakeClock, statePath string, logger *slog.Logger, args ...string) *rig {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	opts, code, done := parseFlags(append([]string{"-listen", ln.Addr().String(), "-demo", "-public-url", baseURL(ln),
 		"-state", statePath, "-log-level", "error"}, args...), io.Discard, io.Discard)
 	require.False(t, done, "flags: exit %d", code)
 	var stderr bytes.Buffer
-	p, code := start(t.Context(), opts, "", clock, ln, slog.New(slog.DiscardHandler), &stderr)
+	p, code := start(t.Context(), opts, "", clock, ln, logger, &stderr)
 	require.NotNil(t, p, "start: exit %d: %s", code, stderr.String())
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &rig{t: t, clock: clock, base: baseURL(ln), p: p, code: make(chan int, 1), stop: cancel}
