@@ -28,8 +28,9 @@ func (e *Engine) Event(ctx context.Context, tenant, id string) (LoggedEvent, err
 // Replay sends the notification eventID of tenant again, with the same
 // id, to its instance's current callback URL: a dead one is made pending
 // and due now; one already delivered is enqueued again (its receiver sees
-// the same eventId a second time and may dedupe it); one still pending is
-// left as it is. A notification the log no longer holds is
+// the same eventId a second time and may dedupe it); one pending (NEW or
+// FAILED, waiting for its next attempt) is attempted now, unless an
+// attempt is in flight. A notification the log no longer holds is
 // [ErrEventNotFound].
 func (e *Engine) Replay(ctx context.Context, tenant, eventID string) error {
 	ev, err := e.cfg.Events.Get(ctx, tenant, eventID)
@@ -44,8 +45,12 @@ func (e *Engine) Replay(ctx context.Context, tenant, eventID string) error {
 		}
 		// Pruned from the outbox: enqueue it again from the log.
 	case StatusNotified:
-	default:
-		return nil // pending: it is being delivered
+	default: // pending: its next attempt is brought forward to now
+		err := e.notifier.RetryNow(ctx, eventID)
+		if !errors.Is(err, notify.ErrNotFound) {
+			return err
+		}
+		// The log lags the outbox (or the outbox lost it): send it again.
 	}
 	return e.resend(ctx, ev)
 }

@@ -94,3 +94,24 @@ func TestRunPrunesTheEventLog(t *testing.T) {
 	r.clock.Advance(2 * time.Hour) // older than the retention, and past a prune
 	r.until(time.Hour+time.Minute, func() bool { return count() == 0 }, "the log was not pruned")
 }
+
+func TestReplayOfAFailedNotificationAttemptsItNow(t *testing.T) {
+	r := newRig(t, nil)
+	r.recv.setStatus(http.StatusServiceUnavailable)
+	r.run()
+	inst, err := r.eng.Create(t.Context(), "acme", r.body("7", 60, ""))
+	require.NoError(t, err)
+	r.until(5*time.Second, func() bool { return r.polls() == 1 }, "not polled at once")
+	r.customer(1)
+	require.NoError(t, r.eng.PollNow(t.Context(), "acme", inst.ID))
+	var failed []engine.LoggedEvent
+	require.Eventually(t, func() bool {
+		failed, err = r.eng.Events(t.Context(), engine.EventFilter{Tenant: "acme", Statuses: []engine.EventStatus{engine.StatusFailed}})
+		require.NoError(t, err)
+		return len(failed) == 1
+	}, 5*time.Second, time.Millisecond, "no FAILED notification")
+	r.recv.setStatus(0)
+	require.NoError(t, r.eng.Replay(t.Context(), "acme", failed[0].ID))
+	require.Eventually(t, func() bool { return len(r.recv.events()) == 1 }, 5*time.Second, time.Millisecond,
+		"the replay did not attempt at once (the fake clock did not move)")
+}

@@ -32,10 +32,16 @@ type Notifier struct {
 	running atomic.Bool
 	stats   stats
 
-	mu       sync.Mutex
-	inflight map[string]int // attempts in flight per endpoint
-	failures map[string]int // consecutive failed attempts per endpoint
-	disabled map[string]bool
+	// claiming is held shared around each Claim and the marking of what
+	// it claimed, and exclusively by RetryNow, so that RetryNow never
+	// ends the lease of a delivery being attempted.
+	claiming sync.RWMutex
+
+	mu         sync.Mutex
+	attempting map[string]bool // ids claimed and not yet recorded
+	inflight   map[string]int  // attempts in flight per endpoint
+	failures   map[string]int  // consecutive failed attempts per endpoint
+	disabled   map[string]bool
 	// dispatches counts dispatch passes and dispatching marks one under
 	// way (until the next wake-up is armed), so tests can tell when the
 	// notifier is idle.
@@ -53,12 +59,13 @@ func New(cfg Config) (*Notifier, error) {
 	}
 	cfg.Policy = sender.policy
 	return &Notifier{
-		cfg:      cfg,
-		sender:   sender,
-		wake:     make(chan struct{}, 1),
-		inflight: make(map[string]int),
-		failures: make(map[string]int),
-		disabled: make(map[string]bool),
+		cfg:        cfg,
+		sender:     sender,
+		wake:       make(chan struct{}, 1),
+		inflight:   make(map[string]int),
+		attempting: make(map[string]bool),
+		failures:   make(map[string]int),
+		disabled:   make(map[string]bool),
 	}, nil
 }
 
@@ -244,7 +251,7 @@ func (n *Notifier) dispatch(ctx, attemptCtx context.Context, wg *sync.WaitGroup)
 		if free <= 0 {
 			continue // a finishing attempt pokes us
 		}
-		ds, err := n.cfg.Outbox.Claim(ctx, ep.URL, now, n.lease(), free)
+		ds, err := n.claim(ctx, ep.URL, now, free)
 		if err != nil {
 			return time.Time{}, err
 		}
@@ -266,10 +273,13 @@ func (n *Notifier) work(ctx, attemptCtx context.Context, d Delivery) {
 	defer dl.close()
 	for {
 		n.attempt(attemptCtx, dl, d)
+		n.mu.Lock()
+		delete(n.attempting, d.ID)
+		n.mu.Unlock()
 		if ctx.Err() != nil {
 			break
 		}
-		next, err := n.cfg.Outbox.Claim(ctx, d.Endpoint, n.cfg.Clock.Now(), n.lease(), 1)
+		next, err := n.claim(ctx, d.Endpoint, n.cfg.Clock.Now(), 1)
 		if err != nil || len(next) == 0 {
 			break
 		}
@@ -279,6 +289,40 @@ func (n *Notifier) work(ctx, attemptCtx context.Context, d Delivery) {
 	n.inflight[d.Endpoint]--
 	n.mu.Unlock()
 	n.poke()
+}
+
+// claim claims up to max due deliveries of endpoint and marks them as
+// being attempted, under claiming.
+func (n *Notifier) claim(ctx context.Context, endpoint string, now time.Time, max int) ([]Delivery, error) {
+	n.claiming.RLock()
+	defer n.claiming.RUnlock()
+	ds, err := n.cfg.Outbox.Claim(ctx, endpoint, now, n.lease(), max)
+	n.mu.Lock()
+	for _, d := range ds {
+		n.attempting[d.ID] = true
+	}
+	n.mu.Unlock()
+	return ds, err
+}
+
+// RetryNow makes a pending notification that waits for its next attempt
+// due now, and wakes Run: a host's replay of a notification that failed
+// and is not dead yet. One being attempted is left to its attempt.
+// [ErrNotFound] when the outbox holds no pending notification id.
+func (n *Notifier) RetryNow(ctx context.Context, id string) error {
+	n.claiming.Lock()
+	defer n.claiming.Unlock()
+	n.mu.Lock()
+	busy := n.attempting[id]
+	n.mu.Unlock()
+	if busy {
+		return nil
+	}
+	if err := n.cfg.Outbox.Release(ctx, id, n.cfg.Clock.Now()); err != nil {
+		return fmt.Errorf("notify: retry %s now: %w", id, err)
+	}
+	n.poke()
+	return nil
 }
 
 // lease is how long a claimed delivery is held: the attempt's timeout with
