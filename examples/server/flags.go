@@ -81,7 +81,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 			"URL/events/{elementKey}/{instanceID}), repaired every refresh interval, and what they missed is polled")
 	fs.BoolVar(&opts.demo, "demo", false,
 		"serve a fake WooCommerce store at /demo/woocommerce, a receiver at /demo/receiver (and one that\n"+
-			"fails at /demo/broken) and the demo tenant; implies -allow-private")
+			"fails at /demo/broken) and the demo tenant; implies -allow-private, and -state \"\" unless -state is given")
 	fs.DurationVar(&opts.retention, "retention", engine.DefaultRetention, "how long the event log keeps a notification")
 	fs.StringVar(&opts.logFormat, "log-format", "text", "log `FORMAT` on stderr: text or json")
 	fs.TextVar(&opts.logLevel, "log-level", slog.LevelInfo, "lowest `LEVEL` logged: debug, info, warn or error")
@@ -116,6 +116,11 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 	}
 	if opts.demo {
 		opts.allowPrivate = true
+		stateSet := false
+		fs.Visit(func(f *flag.Flag) { stateSet = stateSet || f.Name == "state" })
+		if !stateSet { // a demo starts afresh every time
+			opts.statePath = ""
+		}
 	}
 	return opts, 0, false
 }

@@ -118,7 +118,7 @@ func (r *rig) until(cond func() bool, msg string) {
 // walkthroughInstance is the README's instance: the documented WooCommerce
 // polling body, pointed at the demo store and receiver.
 func (r *rig) walkthroughInstance() string {
-	body, err := os.ReadFile("testdata/walkthrough.json")
+	body, err := os.ReadFile("walkthrough.json")
 	require.NoError(r.t, err)
 	return strings.ReplaceAll(string(body), "http://127.0.0.1:8080", r.base)
 }
