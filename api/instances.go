@@ -50,7 +50,11 @@ func (h *Handler) listInstances(w http.ResponseWriter, r *request) error {
 	}
 	// The page is written as the bodies are rendered: a hundred of them
 	// through encoding/json would be re-validated and compacted again.
-	out := make([]byte, 0, 1+len(recs)*(2<<10))
+	size := 2
+	for _, rec := range recs {
+		size += len(rec.Body) + 256 // the members the record sets
+	}
+	out := make([]byte, 0, size)
 	out = append(out, '[')
 	for i, rec := range recs {
 		if i == limit {

@@ -22,10 +22,21 @@ var redactedJSON = []byte(`"` + redacted + `"`)
 var ownKeys = [6][]byte{[]byte(fieldID), []byte(fieldToken), []byte(fieldDisabled),
 	[]byte(fieldVersion), []byte(fieldCreated), []byte(fieldUpdated)}
 
+// renderScratch is appendInstanceFast's working memory, pooled: a page
+// renders a hundred instances, and memory on the stack would escape.
+type renderScratch struct {
+	config [32]member
+	own    [160]byte
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(renderScratch) }}
+
 // member is one member of an object being rendered: its key as written
-// between quotes (no escapes), and its value as JSON.
+// between quotes (no escapes), and its value as JSON, or, when object is
+// not nil, the object of those members.
 type member struct {
 	key, value []byte
+	object     []member
 }
 
 // appendInstance appends renderInstance's JSON of rec to dst. A list of
@@ -48,13 +59,18 @@ func appendInstanceFast(dst []byte, rec engine.Record, token string) (_ []byte, 
 		return dst, false
 	}
 	var arr [16]member
+	sc := scratchPool.Get().(*renderScratch)
+	defer func() {
+		clear(sc.config[:]) // hold no body in the pool
+		scratchPool.Put(sc)
+	}()
+	config := sc.config[:] // rendered in place, not in a buffer of its own
 	body, ok := members(arr[:0], rec.Body)
 	if !ok {
 		return dst, false
 	}
 	// The record's own values: the members it sets replace the body's.
-	var scratch [160]byte
-	own := appendJSONString(scratch[:0], rec.ID)
+	own := appendJSONString(sc.own[:0], rec.ID)
 	ends := [6]int{len(own)}
 	if token != "" {
 		own = appendJSONString(own, token)
@@ -79,7 +95,7 @@ func appendInstanceFast(dst []byte, rec engine.Record, token string) (_ []byte, 
 				continue
 			}
 		case "configuration":
-			if m.value, ok = redactedConfig(m.value); !ok {
+			if m.object, ok = redactedConfig(config[:0], m.value); !ok {
 				return dst, false
 			}
 		}
@@ -109,7 +125,11 @@ func appendObject(dst []byte, ms []member) []byte {
 		dst = append(dst, '"')
 		dst = append(dst, m.key...)
 		dst = append(dst, '"', ':')
-		dst = append(dst, m.value...)
+		if m.object != nil {
+			dst = appendObject(dst, m.object)
+		} else {
+			dst = append(dst, m.value...)
+		}
 	}
 	return append(dst, '}')
 }
@@ -139,25 +159,26 @@ func members(ms []member, obj []byte) (_ []member, ok bool) {
 	return ms, true
 }
 
-// redactedConfig returns redactConfiguration's JSON of a configuration
-// object: its members in key order, every secret one's value "***". A
-// value that is not an object is returned as is; ok is false when a key
-// is one members refuses.
-func redactedConfig(raw []byte) (_ []byte, ok bool) {
+// redactedConfig appends to ms the members of a configuration object as
+// redactConfiguration writes them: in key order, every secret one's
+// value "***". A value that is not an object gives nil (it is written as
+// is); ok is false when a key is one members refuses.
+func redactedConfig(ms []member, raw []byte) (_ []member, ok bool) {
 	if len(raw) == 0 || raw[0] != '{' {
-		return raw, true
+		return nil, true
 	}
-	var arr [32]member
-	ms, ok := members(arr[:0], raw)
-	if !ok {
+	if ms, ok = members(ms, raw); !ok {
 		return nil, false
+	}
+	if ms == nil {
+		ms = []member{} // {}: an object, empty
 	}
 	for i, m := range ms {
 		if secretKey(m.key) {
 			ms[i].value = redactedJSON
 		}
 	}
-	return appendObject(make([]byte, 0, len(raw)), ms), true
+	return ms, true
 }
 
 // ascii reports whether b is printable ASCII.

@@ -37,6 +37,7 @@ func TestAppendInstance(t *testing.T) {
 		{name: "empty object", fast: true, body: `{}`},
 		{name: "configuration not an object", fast: true, body: `{"configuration":"a.key=1"}`},
 		{name: "configuration null", fast: true, body: `{"configuration":null}`},
+		{name: "configuration empty", fast: true, body: `{"configuration":{},"name":"n"}`},
 		{name: "configuration keys unsorted", fast: true, body: `{"configuration":{"z":1,"a.token":"t","m":[1,{"b":2,"a":1}]}}`},
 		{name: "escaped key", body: `{"\u0069d":"x","name":"n"}`},
 		{name: "escaped configuration key", body: `{"configuration":{"oauth.api.\u006bey":"ck"}}`},
