@@ -50,12 +50,9 @@ func (h *Handler) listInstances(w http.ResponseWriter, r *request) error {
 	}
 	// The page is written as the bodies are rendered: a hundred of them
 	// through encoding/json would be re-validated and compacted again.
-	size := 2
-	for _, rec := range recs {
-		size += len(rec.Body) + 256 // the members the record sets
-	}
-	out := make([]byte, 0, size)
-	out = append(out, '[')
+	buf := getPage()
+	defer putPage(buf)
+	out := append((*buf)[:0], '[')
 	for i, rec := range recs {
 		if i == limit {
 			setNext(w, r, recs[i-1].ID)
@@ -73,6 +70,7 @@ func (h *Handler) listInstances(w http.ResponseWriter, r *request) error {
 		setNext(w, r, recs[limit-1].ID)
 	}
 	writeRaw(w, http.StatusOK, out)
+	*buf = out // the grown buffer goes back to the pool
 	return nil
 }
 

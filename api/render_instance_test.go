@@ -1,6 +1,8 @@
 package api
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -20,6 +22,17 @@ func renderRecord(body string) engine.Record {
 // hands to encoding/json.
 func TestAppendInstance(t *testing.T) {
 	t.Parallel()
+	many := func(n int) string { // an object of n members, "k000": 0, ...
+		var b strings.Builder
+		b.WriteString("{")
+		for i := range n {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			fmt.Fprintf(&b, `"k%03d":%d`, n-i, i) // written in reverse key order
+		}
+		return b.String() + "}"
+	}
 	tests := []struct {
 		name  string
 		body  string
@@ -39,6 +52,10 @@ func TestAppendInstance(t *testing.T) {
 		{name: "configuration null", fast: true, body: `{"configuration":null}`},
 		{name: "configuration empty", fast: true, body: `{"configuration":{},"name":"n"}`},
 		{name: "configuration keys unsorted", fast: true, body: `{"configuration":{"z":1,"a.token":"t","m":[1,{"b":2,"a":1}]}}`},
+		{name: "256 members", fast: true, body: many(256)},
+		{name: "257 members", body: many(257)},
+		{name: "256 configuration members", fast: true, body: `{"configuration":` + many(256) + `}`},
+		{name: "257 configuration members", body: `{"configuration":` + many(257) + `}`},
 		{name: "escaped key", body: `{"\u0069d":"x","name":"n"}`},
 		{name: "escaped configuration key", body: `{"configuration":{"oauth.api.\u006bey":"ck"}}`},
 		{name: "repeated key", body: `{"name":"a","name":"b"}`},
