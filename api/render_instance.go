@@ -17,8 +17,8 @@ import (
 // redactedJSON is a secret's value in an answer.
 var redactedJSON = []byte(`"` + redacted + `"`)
 
-// renderScratch is appendInstanceFast's working memory, pooled: a page renders a hundred instances, and memory on
-// the stack would escape.
+// renderScratch is appendInstanceFast's working memory, pooled: a page
+// renders a hundred instances, and memory on the stack would escape.
 type renderScratch struct {
 	config []member
 	order  [maxMembers]uint8
