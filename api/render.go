@@ -30,8 +30,16 @@ const maxExcerpt = 1024
 
 // renderInstance returns the JSON of an instance: its stored body, every
 // secret configuration value as "***", with id, token, disabled, version,
-// createdDate and updatedDate set from the record.
+// createdDate and updatedDate set from the record; the token, when empty,
+// is the body's. Members are in key order, as encoding/json writes a map.
 func renderInstance(rec engine.Record, token string) json.RawMessage {
+	return appendInstance(nil, rec, token)
+}
+
+// renderInstanceMap is renderInstance through encoding/json's maps: the
+// path of a body appendInstance does not copy as written, and the
+// reference its tests hold it to.
+func renderInstanceMap(rec engine.Record, token string) json.RawMessage {
 	var b map[string]json.RawMessage
 	if json.Unmarshal(rec.Body, &b) != nil || b == nil {
 		b = map[string]json.RawMessage{}
@@ -82,6 +90,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(marshal(v))
+}
+
+// writeRaw writes b, JSON the handler built, as the answer.
+func writeRaw(w http.ResponseWriter, status int, b []byte) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
 }
 
 // writeInstance writes an instance with its ETag.

@@ -105,6 +105,18 @@ var pairs = []pair{
 		Ours: "SchedulingMinute/engine-http", Base: "SchedulingMinute/worker-pool-http", Unit: "cycles/s", Kind: rateRatio},
 	{Title: "`Engine.Create` of one polling instance into an engine holding 10,000 vs `InstanceStore.Create` of its record alone (memory store)",
 		Ours: "Create/engine", Base: "Create/store", Unit: "sec/op", Kind: costRatio},
+	{Title: "`GET /instances?limit=100` over 10,000 instances of one tenant in a bbolt file, through `api.Handler`: p99 of a request",
+		Ours: "ListInstances/handler", Unit: "p99-us", Kind: single, Goal: 5000, Issue: "#17"},
+	{Title: "`GET /instances?limit=100&after=` the 9,000th id, same store: p99 of a request",
+		Ours: "ListInstances/handler-deep", Unit: "p99-us", Kind: single, Goal: 5000, Issue: "#17"},
+	{Title: "`GET /instances?limit=100`, p50: the handler vs `InstanceStore.List` of the same page from the same file",
+		Ours: "ListInstances/handler", Base: "ListInstances/store", Unit: "p50-us", Kind: costRatio},
+	{Title: "`GET /instances/{id}/events?limit=100`, the newest page of one of 100 instances, over 1,000,000 notifications in a bbolt file: p99 of a request",
+		Ours: "ListEvents/handler", Unit: "p99-us", Kind: single, Goal: 10000, Issue: "#17"},
+	{Title: "`GET /instances/{id}/events?limit=100` from a cursor 9,000 notifications deep, same log: p99 of a request",
+		Ours: "ListEvents/handler-deep", Unit: "p99-us", Kind: single, Goal: 10000, Issue: "#17"},
+	{Title: "`GET /instances/{id}/events?limit=100`, p50: the handler vs `EventLog.List` of the same page from the same file",
+		Ours: "ListEvents/handler", Base: "ListEvents/store", Unit: "p50-us", Kind: costRatio},
 }
 
 // verdict says whether a goal was met.

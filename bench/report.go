@@ -166,7 +166,9 @@ func writeMethod(p func(string, ...any), m Meta, rounds string) {
 	p("`encoding/json` and `time` from the Go release below, `net/http` for the bare client and handler.\n")
 	p("- Benchmarks: `javatime.BenchmarkLayoutParse`, `poller.BenchmarkPollCycle`, `poller.BenchmarkStateBytesPerRecord`, ")
 	p("`poller.BenchmarkPollScale`, `signature.BenchmarkVerifyStandard`, `notify.BenchmarkDelivery`, `webhook.BenchmarkHandlerThroughput`, ")
-	p("`engine.BenchmarkIdleInstances`, `engine.BenchmarkSchedulingMinute`, `engine.BenchmarkCreate`; ")
+	p("`engine.BenchmarkIdleInstances`, `engine.BenchmarkSchedulingMinute`, `engine.BenchmarkCreate`, ")
+	p("`api.BenchmarkListInstances`, `api.BenchmarkListEvents` (p50 and p99 of each request's time, over bbolt files ")
+	p("that `internal/benchdata` builds once a run, in `$%s` when set, where they are kept for later runs); ", benchCacheEnv)
 	p("their doc comments say exactly what each side does.\n\n")
 }
 
@@ -244,6 +246,8 @@ func goalCell(r row) string {
 	switch {
 	case r.Kind == single && strings.HasPrefix(r.Unit, "B/") && r.Goal >= 1<<10:
 		g = "≤ " + format(r.Goal, r.Unit) // ≤ 16.0 KiB/instance
+	case r.Kind == single && isPercentile(r.Unit):
+		g = "≤ " + format(r.Goal, r.Unit) // ≤ 5.00 ms p99
 	case r.Kind == single:
 		g = fmt.Sprintf("≤ %g %s", r.Goal, r.Unit)
 	case r.Kind == speedup:
@@ -307,7 +311,21 @@ func format(v float64, unit string) string {
 	case "deliveries/s", "req/s", "cycles/s":
 		return thousands(v) + " " + unit
 	}
+	if isPercentile(unit) {
+		return duration(v/1e6) + " " + strings.TrimSuffix(unit, "-us")
+	}
 	return sig3(v) + " " + unit
+}
+
+// isPercentile reports whether unit is a percentile of times in µs, as
+// "p99-us".
+func isPercentile(unit string) bool {
+	n, ok := strings.CutSuffix(unit, "-us")
+	if !ok || len(n) < 2 || n[0] != 'p' {
+		return false
+	}
+	_, err := strconv.ParseFloat(n[1:], 64)
+	return err == nil
 }
 
 // duration writes seconds with three significant digits.

@@ -34,7 +34,7 @@ func TestParseResults(t *testing.T) {
 	assert.Equal(t, "2", res.Procs)
 	assert.Equal(t, "LayoutParse/ours", res.Order[0])
 	assert.Equal(t, "PollScale/records=100000", res.Order[len(res.Order)-1])
-	assert.Len(t, res.Order, 32)
+	assert.Len(t, res.Order, 40)
 	for _, k := range res.Order {
 		for u, vals := range res.Values[k] {
 			assert.Len(t, vals, 6, "%s %s", k, u)
@@ -87,6 +87,10 @@ func TestEvaluate(t *testing.T) {
 		{"IdleInstances/engine IdleInstances/bare-poller B/instance", 12330.0 / 10100, noGoal},
 		{"SchedulingMinute/engine SchedulingMinute/worker-pool cycles/s", 70000.0 / 119000, noGoal},
 		{"Create/engine Create/store sec/op", 78000.0 / 2200, noGoal},
+		{"ListInstances/handler ListInstances/store p50-us", 360.0 / 44, noGoal},
+		{"ListEvents/handler ListEvents/store p50-us", 570.0 / 136, noGoal},
+		{"ListInstances/handler  p99-us", 980 * (1 + 1.0133) / 2, met},
+		{"ListEvents/handler-deep  p99-us", 1990 * (1 + 1.0133) / 2, met},
 	} {
 		r, ok := byTitle[tc.key]
 		require.True(t, ok, tc.key)
@@ -140,6 +144,12 @@ func TestJudge(t *testing.T) {
 		{"heap per instance above the goal", row{pair: singleOf(t, "IdleInstances/engine", "B/instance"), ratio: 16<<10 + 1}, notMet},
 		{"falling behind", row{pair: singleOf(t, "SchedulingMinute/engine", "s/minute"), ratio: 61}, notMet},
 		{"scheduling minute not run", row{pair: singleOf(t, "SchedulingMinute/engine", "s/minute"), ratio: math.NaN()}, unknown},
+		{"instances p99 at 5 ms", row{pair: singleOf(t, "ListInstances/handler", "p99-us"), ratio: 5000}, met},
+		{"instances p99 above 5 ms", row{pair: singleOf(t, "ListInstances/handler", "p99-us"), ratio: 5001}, notMet},
+		{"instances deep p99 above 5 ms", row{pair: singleOf(t, "ListInstances/handler-deep", "p99-us"), ratio: 5001}, notMet},
+		{"events p99 under 10 ms", row{pair: singleOf(t, "ListEvents/handler", "p99-us"), ratio: 9999}, met},
+		{"events p99 above 10 ms", row{pair: singleOf(t, "ListEvents/handler", "p99-us"), ratio: 10001}, notMet},
+		{"events deep p99 above 10 ms", row{pair: singleOf(t, "ListEvents/handler-deep", "p99-us"), ratio: 10001}, notMet},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			assert.Equal(t, tc.expect, judge(tc.r))
@@ -174,6 +184,9 @@ func TestWriteReport(t *testing.T) {
 		"| 0.144 s/minute | — | — | ≤ 60 s/minute (#17) | met |",
 		"| 69,540 cycles/s | 118,217 cycles/s | 0.59× the rate | — |  |",
 		"| 78.5 µs, 389 allocs | 2.21 µs, 10 allocs | 35.46× the time | — |  |",
+		"| 987 µs p99 | — | — | ≤ 5.00 ms p99 (#17) | met |",
+		"| 574 µs p50 | 137 µs p50 | 4.19× the time | — |  |",
+		"| 3.00 ms p99 | — | — | ≤ 10.0 ms p99 (#17) | met |",
 		// Scaling table: 1M was not run.
 		"| 1,000 | 8.04 ms | 8.04 µs | 1.00× | 1.33 MiB | 1.36 KiB | 2,057 | 129 B |",
 		"| 100,000 | 804 ms | 8.04 µs | 1.00× | 133 MiB | 1.36 KiB | 200,057 | 60.0 B |",
@@ -184,6 +197,7 @@ func TestWriteReport(t *testing.T) {
 		// Method, versions, machine, command.
 		"runs 6 rounds",
 		"`-test.count=1 -test.benchtime=1s -test.benchmem`",
+		"`api.BenchmarkListInstances`, `api.BenchmarkListEvents` (p50 and p99",
 		"; `engine.BenchmarkIdleInstances` with `-test.benchtime=1x`; `engine.BenchmarkCreate` with `-test.benchtime=1000x`.",
 		"Svix Go library `github.com/svix/svix-webhooks/go` v1.45.0",
 		"`benchmath` v0.0.0-20260908200009-22c9c6c9d4da",
@@ -249,6 +263,11 @@ func TestFormat(t *testing.T) {
 		{12331, "B/instance", "12.0 KiB/instance"},
 		{70052.4, "cycles/s", "70,052 cycles/s"},
 		{0.1428, "s/minute", "0.143 s/minute"},
+		{986.5, "p99-us", "987 µs p99"},
+		{5000, "p99-us", "5.00 ms p99"},
+		{43.55, "p50-us", "43.5 µs p50"},
+		{12.5, "p99.9-us", "12.5 µs p99.9"},
+		{3, "pages-us", "3.00 pages-us"},
 	} {
 		assert.Equal(t, tc.want, format(tc.v, tc.unit), "%v %s", tc.v, tc.unit)
 	}

@@ -12,8 +12,9 @@ import (
 )
 
 // FuzzValid holds Valid to json.Valid, and, on what is valid, Find to
-// encoding/json's reading of an object's members, Elements to its reading
-// of an array, and AppendUnquoted to its decoding of a string.
+// encoding/json's reading of an object's members, and Members too,
+// Elements to its reading of an array, and AppendUnquoted to its decoding
+// of a string.
 func FuzzValid(f *testing.F) {
 	for _, s := range []string{
 		`{}`, `[]`, `{"a":1,"a":[2,{"b":"}"}]}`, `[1,2.5e3,-0,"x\u00e9\n",true,false,null]`, `01`, `1.`,
@@ -38,6 +39,7 @@ func FuzzValid(f *testing.F) {
 			// The skipping walkers must stay in bounds on anything.
 			_ = Compile("a", "a.b").Find(v, make([]Value, 2))
 			_, _ = Elements(v)
+			_ = Members(v, func([]byte, bool, []byte) bool { return true })
 			return
 		}
 		switch v[0] {
@@ -64,6 +66,23 @@ func FuzzValid(f *testing.F) {
 			for i, k := range keys {
 				if got := vals[i].Raw(v); k != "" && !sameJSON(got, want[k]) {
 					t.Fatalf("key %q: Find %q, encoding/json %q", k, got, want[k])
+				}
+			}
+			members := map[string]json.RawMessage{} // the last of a key wins, as in encoding/json
+			err := Members(v, func(key []byte, _ bool, value []byte) bool {
+				k, ok := AppendUnquoted(nil, key)
+				if !ok {
+					t.Fatalf("Members: key %q does not unquote, in %q", key, v)
+				}
+				members[string(k)] = value
+				return true
+			})
+			if err != nil || len(members) != len(want) {
+				t.Fatalf("Members found %d (%v), encoding/json %d, in %q", len(members), err, len(want), v)
+			}
+			for k, w := range want {
+				if !sameJSON(members[k], w) {
+					t.Fatalf("member %q: %q, encoding/json %q", k, members[k], w)
 				}
 			}
 		case '[':

@@ -196,3 +196,54 @@ func TestNeedsUnquote(t *testing.T) {
 	}
 	require.False(t, needsUnquote(nil))
 }
+
+func TestMembers(t *testing.T) {
+	t.Parallel()
+	type member struct {
+		key   string
+		esc   bool
+		value string
+	}
+	tests := []struct {
+		name string
+		obj  string
+		want []member
+		// stop, when set, is the member after which fn returns false.
+		stop    int
+		wantErr bool
+	}{
+		{name: "empty", obj: ` { } `, want: nil},
+		{name: "members in order", obj: ` { "b" : 1 , "a":"x,}" ,"c":{"d":[1,{"e":2}]},"n":null} `,
+			want: []member{{"b", false, "1"}, {"a", false, `"x,}"`}, {"c", false, `{"d":[1,{"e":2}]}`}, {"n", false, "null"}}},
+		{name: "escaped key kept as written", obj: `{"\u0069d":"x","q\"":true}`,
+			want: []member{{`\u0069d`, true, `"x"`}, {`q\"`, true, "true"}}},
+		{name: "duplicates both given", obj: `{"a":1,"a":2}`, want: []member{{"a", false, "1"}, {"a", false, "2"}}},
+		{name: "stop", obj: `{"a":1,"b":2,"c":3}`, stop: 2, want: []member{{"a", false, "1"}, {"b", false, "2"}}},
+		{name: "array", obj: `[1]`, wantErr: true},
+		{name: "empty input", obj: ``, wantErr: true},
+		{name: "unterminated", obj: `{"a":1`, wantErr: true},
+		{name: "unterminated key", obj: `{"a`, wantErr: true},
+		{name: "no colon", obj: `{"a" 1}`, wantErr: true},
+		{name: "no value", obj: `{"a":}`, wantErr: true},
+		{name: "key not a string", obj: `{a:1}`, wantErr: true},
+		{name: "trailing comma", obj: `{"a":1,}`, wantErr: true},
+		{name: "after the object", obj: `{"a":1}x`, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var got []member
+			err := Members([]byte(tt.obj), func(key []byte, esc bool, value []byte) bool {
+				got = append(got, member{string(key), esc, string(value)})
+				return len(got) != tt.stop
+			})
+			if tt.wantErr {
+				var se *Error
+				require.ErrorAs(t, err, &se)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tt.want, got)
+		})
+	}
+}

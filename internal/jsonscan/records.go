@@ -252,3 +252,50 @@ func Elements(arr []byte) ([][]byte, error) {
 		}
 	}
 }
+
+// Members calls fn with each member of the JSON object obj, in order:
+// key is the key as written between its quotes (escapes left as they
+// are, esc reporting whether it has any), value the member's value,
+// both sub-slices of obj. It stops when fn returns false. Like
+// [Elements] it trusts obj to have been validated, skipping each value
+// without validating it, and on any input stays in bounds and fails with
+// an [*Error] rather than panic.
+func Members(obj []byte, fn func(key []byte, esc bool, value []byte) bool) error {
+	i := skipSpace(obj, 0)
+	if i >= len(obj) || obj[i] != '{' {
+		return errorAt(i, "expected an object")
+	}
+	i = skipSpace(obj, i+1)
+	if i < len(obj) && obj[i] == '}' {
+		return checkEnd(obj, i+1)
+	}
+	for {
+		if i >= len(obj) || obj[i] != '"' {
+			return errorAt(i, "expected a string key")
+		}
+		end, esc := skipKey(obj, i+1)
+		if end < 0 {
+			return errorAt(i, "unterminated string")
+		}
+		key := obj[i+1 : end-1 : end-1]
+		var err error
+		if i, err = afterKey(obj, end); err != nil {
+			return err
+		}
+		if i >= len(obj) {
+			return errorAt(i, "unexpected end of input in object")
+		}
+		if end, err = skipValue(obj, i); err != nil {
+			return err
+		}
+		if !fn(key, esc, obj[i:end:end]) {
+			return nil
+		}
+		var done bool
+		if i, done, err = afterMember(obj, end, '}'); err != nil {
+			return err
+		} else if done {
+			return checkEnd(obj, i)
+		}
+	}
+}
