@@ -26,15 +26,12 @@ import (
 // The benchmarks of issue 17's scale goals run benchInstances polling
 // instances, each with one resource of three customers polled every
 // minute, on a fake clock. The vendor is benchSource, a poller.Source
-// stub set through Config.Poller: over HTTP, every instance's poller
-// keeps a connection pool of its own (poller.Config has no shared
-// transport), and 10,000 loopback connections, client and server side,
-// pass the usual limit of open files. The -http sub-benchmarks measure
-// that default path, against the fake WooCommerce store, with
+// stub set through Config.Poller, or (the -http sub-benchmarks) the fake
+// WooCommerce store over loopback through the default HTTP source, with
 // benchHTTPInstances instances.
 const (
 	benchInstances     = 10_000
-	benchHTTPInstances = 1_000
+	benchHTTPInstances = 10_000
 	benchTenant        = "acme"
 	// benchWorkers is engine.Config.Workers' default, and the size of the
 	// baselines' worker pool.
@@ -225,6 +222,12 @@ func newBarePollers(b *testing.B, n int, overHTTP bool) *barePollers {
 	state := poller.NewMemoryState()
 	logger := benchLogger()
 	var sink discardSink
+	if overHTTP {
+		// One transport for all, as the engine's pollers share one: a
+		// transport each would hold a connection each (and past a few
+		// thousand instances, more files than a process may open).
+		vendor.config.Transport = vendor.config.Guard.RoundTripper(nil)
+	}
 	for i := range n {
 		inst, err := element.Parse(benchBody(benchID(i), vendor.storeURL))
 		if err != nil {
