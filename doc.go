@@ -10,7 +10,8 @@
 // # Run it
 //
 //	go run ./examples/quickstart   # a fake WooCommerce store, end to end, in seconds
-//	go test ./... ./riverstore/... ./interop/... ./bench/...
+//	go run ./examples/server -demo # the /instances API, live instances, a fake store
+//	go test ./... ./riverstore/... ./interop/... ./bench/... ./examples/server/...
 //
 // # Instances: element and javatime
 //
@@ -87,13 +88,27 @@
 // catalogue. receiver/receivertest signs requests for the consumer's
 // tests.
 //
+// # Instances at runtime: engine and api
+//
+// A host that lets its users manage instances mounts the optional layers.
+// An engine.Engine runs the instances of an engine.InstanceStore live:
+// Create, Patch, Disable and Delete take effect at once (pollers start,
+// change plan or stop; webhook routes follow; a new callback URL applies
+// to what is not delivered yet), every write is validated first and
+// versioned, and every notification is logged with its status and
+// attempts in an engine.EventLog for a retention time. Package api serves
+// it as the /instances REST API (an http.Handler mounted under any
+// prefix, per tenant, with RFC 9457 problems, ETags and an OpenAPI 3.1
+// document); examples/server runs both as a service.
+//
 // # State that survives restarts
 //
-// The Notifier's Outbox, the poller's State, the Deduper and the OAuth 2
-// TokenStore are interfaces with in-memory defaults and conformance suites
-// (notify/notifytest, poller/statetest, webhook/dedupetest,
-// vendorauth/tokentest). Package boltstore keeps all four in one file for
-// a single process; the
+// The Notifier's Outbox, the poller's State, the Deduper, the OAuth 2
+// TokenStore, the engine's InstanceStore and EventLog are interfaces with
+// in-memory defaults and conformance suites (notify/notifytest,
+// poller/statetest, webhook/dedupetest, vendorauth/tokentest,
+// engine/instancetest, engine/eventlogtest). Package boltstore keeps them
+// all in one file for a single process; the
 // riverstore module runs polling and delivery on PostgreSQL through River
 // for several replicas, so the core module never depends on a database
 // driver.
