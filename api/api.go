@@ -57,19 +57,6 @@ type Backend interface {
 	EnableEndpoint(ctx context.Context, tenant, id string) error
 }
 
-// Tenant is the caller a request was authenticated as: it sees and
-// changes only its own instances, events and deliveries.
-type Tenant struct {
-	// ID names the tenant; it is the engine's tenant of every instance
-	// the caller creates. Required.
-	ID string
-
-	// ElementToken is the instance token the request carried
-	// ("Authorization: ..., Element <token>"), empty when none: the
-	// /instances/enabled routes address the instance by it.
-	ElementToken string
-}
-
 // Config configures a [Handler].
 type Config struct {
 	// Engine runs the instances; usually an *engine.Engine. Required.
@@ -79,7 +66,7 @@ type Config struct {
 	// when it carries no valid credentials (the request is then answered
 	// 401 with a WWW-Authenticate header, and the error is not shown).
 	// [ElementsAuth] builds one for the documented header form. Required.
-	Authenticate func(*http.Request) (Tenant, error)
+	Authenticate func(*http.Request) (engine.Tenant, error)
 
 	// MaxBodyBytes bounds a request body; a longer one is answered 413.
 	// Default [DefaultMaxBodyBytes] (1 MiB).
@@ -178,7 +165,7 @@ func (s *statusRecorder) WriteHeader(code int)        { s.status = code }
 // the secrets of its body (kept out of every answer).
 type request struct {
 	*http.Request
-	tenant  Tenant
+	tenant  engine.Tenant
 	secrets []string
 }
 

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+
+	"github.com/a12b7632/elementevents/engine"
 )
 
 // ErrUnauthenticated reports a request without valid credentials; the
@@ -40,7 +42,7 @@ type ElementsAuthConfig struct {
 // time over their SHA-256 hashes (so that neither their contents nor their
 // lengths leak through timing), against every tenant. An error wraps
 // [ErrUnauthenticated] and never holds a secret.
-func ElementsAuth(cfg ElementsAuthConfig) func(*http.Request) (Tenant, error) {
+func ElementsAuth(cfg ElementsAuthConfig) func(*http.Request) (engine.Tenant, error) {
 	type entry struct {
 		id        string
 		user, org [sha256.Size]byte
@@ -52,10 +54,10 @@ func ElementsAuth(cfg ElementsAuthConfig) func(*http.Request) (Tenant, error) {
 		}
 		entries = append(entries, entry{t.ID, sha256.Sum256([]byte(t.UserSecret)), sha256.Sum256([]byte(t.OrgSecret))})
 	}
-	return func(r *http.Request) (Tenant, error) {
+	return func(r *http.Request) (engine.Tenant, error) {
 		user, org, elem, ok := parseElementsAuth(r.Header.Get("Authorization"))
 		if !ok {
-			return Tenant{}, ErrUnauthenticated
+			return engine.Tenant{}, ErrUnauthenticated
 		}
 		u, o := sha256.Sum256([]byte(user)), sha256.Sum256([]byte(org))
 		found := -1
@@ -66,9 +68,9 @@ func ElementsAuth(cfg ElementsAuthConfig) func(*http.Request) (Tenant, error) {
 			}
 		}
 		if found < 0 {
-			return Tenant{}, ErrUnauthenticated
+			return engine.Tenant{}, ErrUnauthenticated
 		}
-		return Tenant{ID: entries[found].id, ElementToken: elem}, nil
+		return engine.Tenant{ID: entries[found].id, ElementToken: elem}, nil
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/a12b7632/elementevents/api"
+	"github.com/a12b7632/elementevents/engine"
 )
 
 func TestElementsAuth(t *testing.T) {
@@ -21,19 +22,19 @@ func TestElementsAuth(t *testing.T) {
 	}})
 	tests := []struct {
 		header  string
-		want    api.Tenant
+		want    engine.Tenant
 		wantErr error
 	}{
-		{"User u1, Organization o1", api.Tenant{ID: "first"}, nil},
-		{"User u4, Organization o4, Element tok", api.Tenant{ID: "second", ElementToken: "tok"}, nil},
-		{"Element tok,User u4,  Organization o4", api.Tenant{ID: "second", ElementToken: "tok"}, nil},
-		{"User u1, Organization o4", api.Tenant{}, api.ErrUnauthenticated},
-		{"User u2, Organization ", api.Tenant{}, api.ErrUnauthenticated},
-		{"User u3, Organization o3", api.Tenant{}, api.ErrUnauthenticated},
-		{"User u1", api.Tenant{}, api.ErrUnauthenticated},
-		{"User u1, Organization o1, Element", api.Tenant{}, api.ErrUnauthenticated},
-		{"Basic dTE6bzE=", api.Tenant{}, api.ErrUnauthenticated},
-		{"", api.Tenant{}, api.ErrUnauthenticated},
+		{"User u1, Organization o1", engine.Tenant{ID: "first"}, nil},
+		{"User u4, Organization o4, Element tok", engine.Tenant{ID: "second", ElementToken: "tok"}, nil},
+		{"Element tok,User u4,  Organization o4", engine.Tenant{ID: "second", ElementToken: "tok"}, nil},
+		{"User u1, Organization o4", engine.Tenant{}, api.ErrUnauthenticated},
+		{"User u2, Organization ", engine.Tenant{}, api.ErrUnauthenticated},
+		{"User u3, Organization o3", engine.Tenant{}, api.ErrUnauthenticated},
+		{"User u1", engine.Tenant{}, api.ErrUnauthenticated},
+		{"User u1, Organization o1, Element", engine.Tenant{}, api.ErrUnauthenticated},
+		{"Basic dTE6bzE=", engine.Tenant{}, api.ErrUnauthenticated},
+		{"", engine.Tenant{}, api.ErrUnauthenticated},
 	}
 	for _, tt := range tests {
 		r, _ := http.NewRequest("GET", "/", nil)
@@ -49,7 +50,7 @@ func TestElementsAuth(t *testing.T) {
 
 func TestNewConfig(t *testing.T) {
 	t.Parallel()
-	authOK := func(*http.Request) (api.Tenant, error) { return api.Tenant{ID: "t"}, nil }
+	authOK := func(*http.Request) (engine.Tenant, error) { return engine.Tenant{ID: "t"}, nil }
 	tests := []struct {
 		name string
 		cfg  api.Config

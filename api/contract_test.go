@@ -86,8 +86,8 @@ func documentedOps(t *testing.T, doc []byte) []string {
 // operation (answering neither 405 nor its no-route 404).
 func TestContractRoutesDocumented(t *testing.T) {
 	t.Parallel()
-	h, err := New(Config{Engine: notFound{}, Authenticate: func(*http.Request) (Tenant, error) {
-		return Tenant{ID: "t", ElementToken: "tok"}, nil
+	h, err := New(Config{Engine: notFound{}, Authenticate: func(*http.Request) (engine.Tenant, error) {
+		return engine.Tenant{ID: "t", ElementToken: "tok"}, nil
 	}})
 	require.NoError(t, err)
 

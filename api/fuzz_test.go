@@ -28,7 +28,7 @@ func FuzzHandler(f *testing.F) {
 	require.NoError(f, err)
 	var resyncs []string // the engine's resync would poll the vendor
 	h, err := api.New(api.Config{Engine: &resyncRecorder{Engine: eng, calls: &resyncs}, MaxBodyBytes: 16 << 10,
-		Authenticate: func(*http.Request) (api.Tenant, error) { return api.Tenant{ID: "acme"}, nil }})
+		Authenticate: func(*http.Request) (engine.Tenant, error) { return engine.Tenant{ID: "acme"}, nil }})
 	require.NoError(f, err)
 	inst, err := eng.Create(f.Context(), "acme", []byte(instanceBody))
 	require.NoError(f, err)

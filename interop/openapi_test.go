@@ -37,8 +37,8 @@ func TestOpenAPIDocument(t *testing.T) {
 	t.Parallel()
 	eng, err := engine.New(engine.Config{})
 	require.NoError(t, err)
-	h, err := api.New(api.Config{Engine: eng, Authenticate: func(*http.Request) (api.Tenant, error) {
-		return api.Tenant{ID: "acme"}, nil
+	h, err := api.New(api.Config{Engine: eng, Authenticate: func(*http.Request) (engine.Tenant, error) {
+		return engine.Tenant{ID: "acme"}, nil
 	}})
 	require.NoError(t, err)
 
