@@ -20,6 +20,8 @@ func (h *Handler) register() {
 	h.mux.HandleFunc("POST /login", h.login)
 	h.mux.HandleFunc("POST /logout", h.logout)
 	h.mux.Handle("GET /instances", h.signedIn(h.listInstances))
+	h.registerInstances()
+	h.registerEvents()
 }
 
 // signedIn runs next with the request's tenant, or sends the browser to
