@@ -211,19 +211,25 @@ func (tb *tab) clearErrors() {
 	tb.errs = nil
 }
 
-// screenshot writes a PNG of the whole page to docs/name (from the module
-// root) when ELEMENTEVENTS_SCREENSHOTS=1; otherwise it does nothing.
+// screenshot writes a PNG of the whole page, 1200 pixels wide and as tall
+// as its content, to docs/name (from the module root) when
+// ELEMENTEVENTS_SCREENSHOTS=1; otherwise it does nothing.
 func (tb *tab) screenshot(name string) {
 	tb.t.Helper()
 	if os.Getenv(screenshotsEnv) != "1" {
 		return
 	}
+	const width = 1200
+	tb.do(chromedp.EmulateViewport(width, 200))
+	height := eval[int64](tb, `document.documentElement.scrollHeight`)
+	tb.do(chromedp.EmulateViewport(width, height))
 	png, err := chromedp.Run(tb.ctx, chromedp.FullScreenshot(100))
 	require.NoError(tb.t, err)
+	tb.do(chromedp.ResetViewport())
 	path := filepath.Join("..", "docs", name)
 	require.NoError(tb.t, os.MkdirAll(filepath.Dir(path), 0o755))
 	require.NoError(tb.t, os.WriteFile(path, png, 0o644))
-	tb.t.Logf("wrote %s (%d KiB)", path, len(png)/1024)
+	tb.t.Logf("wrote %s (%d KiB, %dx%d)", path, len(png)/1024, width, height)
 }
 
 // focusedControl is what a keyboard user has focused: its tag, id and
