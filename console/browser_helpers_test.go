@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -72,6 +73,7 @@ type tab struct {
 	mu      sync.Mutex
 	dialogs []string
 	errs    []string
+	status  int64 // of the last page (document) loaded
 }
 
 // newTab starts a headless browser for this test (a window of 1280 by
@@ -102,6 +104,10 @@ func newTab(t *testing.T, base string) *tab {
 			select {
 			case dialogs <- struct{}{}:
 			default:
+			}
+		case *network.EventResponseReceived:
+			if ev.Type == network.ResourceTypeDocument && ev.Response != nil {
+				tb.status = ev.Response.Status
 			}
 		case *runtime.EventExceptionThrown:
 			tb.errs = append(tb.errs, "exception: "+ev.ExceptionDetails.Text)
@@ -196,6 +202,13 @@ func (tb *tab) Dialogs() []string {
 	return append([]string(nil), tb.dialogs...)
 }
 
+// Status returns the HTTP status of the last page loaded.
+func (tb *tab) Status() int {
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	return int(tb.status)
+}
+
 // Errors returns the errors the pages logged so far.
 func (tb *tab) Errors() []string {
 	tb.mu.Lock()
@@ -250,13 +263,14 @@ const accessibleNameJS = `function name(el) {
   const aria = (el.getAttribute('aria-label') || '').trim();
   if (aria) return aria;
   if (el.labels && el.labels.length) return Array.from(el.labels).map(l => l.textContent).join(' ').trim();
-  if (el.tagName === 'A' || el.tagName === 'BUTTON') return (el.textContent || '').trim();
+  if (['A', 'BUTTON', 'SUMMARY'].includes(el.tagName)) return (el.textContent || '').trim();
   if (el.tagName === 'INPUT' && ['submit', 'button', 'reset'].includes(el.type)) return (el.value || '').trim();
   return (el.getAttribute('title') || '').trim();
 }`
 
 // tabThrough presses Tab until the focus comes back to where it started
-// (at most limit presses) and returns each control focused, in order.
+// (at most limit presses) and returns each control focused, in order, a
+// control focused several times in a row (the parts of a date) once.
 func (tb *tab) tabThrough(limit int) []focusedControl {
 	tb.t.Helper()
 	tb.do(chromedp.Evaluate[chromedp.Void](`document.activeElement && document.activeElement.blur(), window.scrollTo(0, 0)`))
@@ -277,6 +291,9 @@ func (tb *tab) tabThrough(limit int) []focusedControl {
 		if first == "" {
 			first = key
 		}
+		if n := len(seen); n > 0 && seen[n-1] == c {
+			continue // a control with parts, as a date's day, month and year
+		}
 		seen = append(seen, c)
 	}
 	return seen
@@ -287,15 +304,26 @@ func (tb *tab) tabThrough(limit int) []focusedControl {
 func (tb *tab) unnamedControls() []string {
 	tb.t.Helper()
 	return eval[[]string](tb, `(() => { `+accessibleNameJS+`
-  return Array.from(document.querySelectorAll('input:not([type=hidden]),select,textarea,button,a[href]'))
+  return Array.from(document.querySelectorAll('input:not([type=hidden]),select,textarea,button,a[href],summary'))
     .filter(el => !name(el)).map(el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '.' + el.className));
 })()`)
 }
 
-// focusableCount returns how many controls of the page a keyboard can
-// reach (visible, enabled, not tabindex=-1).
+// focusableCount returns how many stops Tab makes on the page: the
+// visible, enabled controls that are not tabindex=-1, a group of radio
+// buttons counting once (the arrow keys move within it).
 func (tb *tab) focusableCount() int {
 	tb.t.Helper()
-	return eval[int](tb, `Array.from(document.querySelectorAll('input:not([type=hidden]),select,textarea,button,a[href]'))
-  .filter(el => !el.disabled && el.tabIndex >= 0 && el.getClientRects().length > 0).length`)
+	return eval[int](tb, `(() => {
+  const groups = new Set();
+  return Array.from(document.querySelectorAll('input:not([type=hidden]),select,textarea,button,a[href],summary'))
+    .filter(el => !el.disabled && el.tabIndex >= 0 && el.checkVisibility({visibilityProperty: true}))
+    .filter(el => {
+      if (el.type !== 'radio') return true;
+      const key = (el.form ? el.form.id + '/' : '') + el.name;
+      if (groups.has(key)) return false;
+      groups.add(key);
+      return true;
+    }).length;
+})()`)
 }
