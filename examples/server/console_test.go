@@ -36,7 +36,7 @@ func TestConsoleMounted(t *testing.T) {
 	res.Body.Close()
 	require.Equal(t, http.StatusOK, res.StatusCode)
 	require.Equal(t, "/console/instances", res.Request.URL.Path, "signed in: the instance list")
-	require.Contains(t, string(body), demoTenant)
+	require.Contains(t, string(body), `<span class="tenant">`+demoTenant+`</span>`, "signed in as the demo tenant")
 	require.NotContains(t, string(body), demoOrgSecret)
 }
 
