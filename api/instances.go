@@ -115,12 +115,7 @@ func (h *Handler) getInstance(w http.ResponseWriter, r *request) error {
 // A secret configuration value written "***" (as a GET shows it) keeps
 // the stored one.
 func (h *Handler) replaceInstance(w http.ResponseWriter, r *request) error {
-	id := r.PathValue("id")
-	data, err := readBody(r)
-	if err != nil {
-		return err
-	}
-	version, err := h.ifMatch(r, id)
+	id, data, version, err := h.readWrite(r)
 	if err != nil {
 		return err
 	}
@@ -147,12 +142,7 @@ func (h *Handler) replaceInstance(w http.ResponseWriter, r *request) error {
 // patchInstance is PATCH /instances/{id}: a JSON merge patch (RFC 7396)
 // of the body. A secret written "***" is left out of the patch (kept).
 func (h *Handler) patchInstance(w http.ResponseWriter, r *request) error {
-	id := r.PathValue("id")
-	data, err := readBody(r)
-	if err != nil {
-		return err
-	}
-	version, err := h.ifMatch(r, id)
+	id, data, version, err := h.readWrite(r)
 	if err != nil {
 		return err
 	}
@@ -167,6 +157,19 @@ func (h *Handler) patchInstance(w http.ResponseWriter, r *request) error {
 	}
 	writeInstance(w, http.StatusOK, inst)
 	return nil
+}
+
+// readWrite reads what a PUT or PATCH of /instances/{id} names: the id,
+// the body, and the version If-Match asks for (0: any).
+func (h *Handler) readWrite(r *request) (id string, data []byte, version int64, err error) {
+	id = r.PathValue("id")
+	if data, err = readBody(r); err != nil {
+		return "", nil, 0, err
+	}
+	if version, err = h.ifMatch(r, id); err != nil {
+		return "", nil, 0, err
+	}
+	return id, data, version, nil
 }
 
 // deleteInstance is DELETE /instances/{id}: 204.
