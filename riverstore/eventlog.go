@@ -190,16 +190,22 @@ func (l *eventLog) List(ctx context.Context, f engine.EventFilter) ([]engine.Log
 	if f.Instance != "" {
 		q.add("instance = $%d", f.Instance)
 	}
-	switch len(f.Statuses) {
-	case 0:
-	case 1: // an equality: the (tenant, instance, status, ...) index serves it in order
-		q.add("status = $%d", string(f.Statuses[0]))
-	default:
-		ss := make([]string, len(f.Statuses))
-		for i, s := range f.Statuses {
-			ss[i] = string(s)
-		}
-		q.add("status = ANY ($%d)", ss)
+	statuses := make([]string, len(f.Statuses))
+	for i, st := range f.Statuses {
+		statuses[i] = string(st)
+	}
+	slices.Sort(statuses)
+	statuses = slices.Compact(statuses)
+	// With an instance and several statuses, each status is its own
+	// ordered read of the (tenant, instance, status, created, id) index,
+	// merged (see the query below); otherwise one status is an equality
+	// that index serves in order, and several a filter.
+	perStatus := f.Instance != "" && len(statuses) > 1
+	switch {
+	case len(statuses) == 1:
+		q.add("status = $%d", statuses[0])
+	case len(statuses) > 1 && !perStatus:
+		q.add("status = ANY ($%d)", statuses)
 	}
 	if f.EventType != "" {
 		q.add("$%d = ANY (event_types)", f.EventType)
@@ -214,8 +220,22 @@ func (l *eventLog) List(ctx context.Context, f engine.EventFilter) ([]engine.Log
 		q.add("created < $%d", f.Until)
 	}
 	q.args = append(q.args, limit)
-	sql := "SELECT " + loggedColumns + " FROM " + l.t.eventLog + " WHERE " + strings.Join(q.where, " AND ") +
-		" ORDER BY created DESC, id DESC LIMIT $" + strconv.Itoa(len(q.args))
+	order := " ORDER BY created DESC, id DESC LIMIT $" + strconv.Itoa(len(q.args))
+	where := strings.Join(q.where, " AND ")
+	sql := "SELECT " + loggedColumns + " FROM " + l.t.eventLog + " WHERE " + where + order
+	if perStatus {
+		// A page of each status, newest first, merged (PostgreSQL's Merge
+		// Append over the index reads): a page costs what its rows do,
+		// however rare the statuses are among the instance's
+		// notifications.
+		parts := make([]string, len(statuses))
+		for i, st := range statuses {
+			q.args = append(q.args, st)
+			parts[i] = "(SELECT " + loggedColumns + " FROM " + l.t.eventLog + " WHERE " + where +
+				" AND status = $" + strconv.Itoa(len(q.args)) + order + ")"
+		}
+		sql = "SELECT " + loggedColumns + " FROM (" + strings.Join(parts, " UNION ALL ") + ") page" + order
+	}
 	rows, err := l.pool.Query(ctx, sql, q.args...)
 	if err != nil {
 		return nil, fmt.Errorf("riverstore: list logged events of tenant %q: %w", f.Tenant, ctxErr(ctx, err))

@@ -20,7 +20,8 @@ const (
 	// benchEvents notifications over benchInstances instances of one
 	// tenant: notification i is of instance i % benchInstances, created
 	// i seconds after logT0, FAILED when its rank in its instance is a
-	// multiple of ten, NOTIFIED otherwise.
+	// multiple of ten, DEAD when it is 5 more than a multiple of 100,
+	// NOTIFIED otherwise.
 	benchEvents    = 200_000
 	benchInstances = 100
 )
@@ -28,8 +29,11 @@ const (
 func benchEventID(i int) string  { return fmt.Sprintf("ev-%07d", i) }
 func benchInstance(i int) string { return fmt.Sprintf("inst-%03d", i%benchInstances) }
 func benchStatus(i int) engine.EventStatus {
-	if (i/benchInstances)%10 == 0 {
+	switch rank := i / benchInstances; {
+	case rank%10 == 0:
 		return engine.StatusFailed
+	case rank%100 == 5:
+		return engine.StatusDead
 	}
 	return engine.StatusNotified
 }
@@ -48,7 +52,8 @@ func benchAttempts(a notify.Attempt) string {
 // BenchmarkEventLogList lists a page of 100 of one instance's
 // notifications, newest first, from a log of 200,000 notifications over
 // 100 instances (loaded with COPY): the newest page, the newest FAILED
-// (one in ten), a page from a cursor 1,800 notifications deep into the
+// (one in ten), the newest FAILED or DEAD (what GET
+// /instances/{id}/deliveries lists), a page from a cursor 1,800 notifications deep into the
 // instance's 2,000, and the tenant's newest. Each reports its p50 and
 // p99 per page, the round trips to PostgreSQL on loopback included.
 func BenchmarkEventLogList(b *testing.B) {
@@ -61,7 +66,7 @@ func BenchmarkEventLogList(b *testing.B) {
 		created := logT0.Add(time.Duration(i) * time.Second)
 		status := benchStatus(i)
 		a := notify.Attempt{At: created.Add(time.Second), Status: 200, Latency: 12 * time.Millisecond}
-		if status == engine.StatusFailed {
+		if status != engine.StatusNotified {
 			a = notify.Attempt{At: created.Add(time.Second), Status: 503, Latency: 40 * time.Millisecond, Error: "HTTP 503", Response: []byte(`{"error":"unavailable"}`)}
 		}
 		rows[i] = []any{id, "t", inst, "customers", []string{"UPDATED"}, int32(1),
@@ -88,6 +93,7 @@ func BenchmarkEventLogList(b *testing.B) {
 	}{
 		{"Newest", engine.EventFilter{Tenant: "t", Instance: instance, Limit: 100}},
 		{"NewestFailed", engine.EventFilter{Tenant: "t", Instance: instance, Limit: 100, Statuses: []engine.EventStatus{engine.StatusFailed}}},
+		{"NewestFailedOrDead", engine.EventFilter{Tenant: "t", Instance: instance, Limit: 100, Statuses: []engine.EventStatus{engine.StatusFailed, engine.StatusDead}}},
 		{"DeepCursor", engine.EventFilter{Tenant: "t", Instance: instance, Limit: 100, After: deep}},
 		{"TenantNewest", engine.EventFilter{Tenant: "t", Limit: 100}},
 	} {

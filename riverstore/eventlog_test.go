@@ -3,6 +3,7 @@ package riverstore_test
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -177,4 +178,51 @@ func TestEventLogListUsesTheIndexes(t *testing.T) {
 	page, err := l.List(t.Context(), engine.EventFilter{Tenant: "t", Instance: "inst-0", Statuses: []engine.EventStatus{engine.StatusDead}, Limit: 3})
 	require.NoError(t, err)
 	require.Equal(t, []string{"idx-07992", "idx-07984", "idx-07976"}, []string{page[0].ID, page[1].ID, page[2].ID})
+}
+
+// Several statuses of one instance are read status by status and merged:
+// pages still run newest first, then by id, with no gap or duplicate,
+// whatever the cursor's status, and a status named twice counts once.
+func TestEventLogListSeveralStatusesOfAnInstance(t *testing.T) {
+	t.Parallel()
+	pool, _ := setup(t, 4)
+	l := newEventLog(t, pool, "")
+	statuses := []engine.EventStatus{engine.StatusDead, engine.StatusNotified, engine.StatusFailed, engine.StatusNew}
+	var evs []engine.LoggedEvent
+	var want []string
+	for i := range 60 {
+		// a's notifications (every third) in every status, two of them
+		// per Created, ids not in creation order.
+		e := loggedAt(fmt.Sprintf("several-%02d", (i*7)%60), []string{"a", "b", "b"}[i%3], logT0.Add(time.Duration(i/6)*time.Second))
+		e.Status = statuses[i%4]
+		evs = append(evs, e)
+	}
+	require.NoError(t, l.Append(t.Context(), evs...))
+	slices.SortFunc(evs, func(x, y engine.LoggedEvent) int {
+		if c := y.Created.Compare(x.Created); c != 0 {
+			return c
+		}
+		return strings.Compare(y.ID, x.ID)
+	})
+	for _, e := range evs {
+		if e.Instance == "a" && (e.Status == engine.StatusDead || e.Status == engine.StatusFailed) {
+			want = append(want, e.ID)
+		}
+	}
+	require.Len(t, want, 10, "half of a's 20 are DEAD or FAILED")
+	f := engine.EventFilter{Tenant: "t", Instance: "a", Limit: 4,
+		Statuses: []engine.EventStatus{engine.StatusFailed, engine.StatusDead, engine.StatusFailed}}
+	var got []string
+	for pages := 0; pages < 20; pages++ {
+		page, err := l.List(t.Context(), f)
+		require.NoError(t, err)
+		for _, e := range page {
+			got = append(got, e.ID)
+		}
+		if len(page) < f.Limit {
+			break
+		}
+		f.After = page[len(page)-1].ID
+	}
+	require.Equal(t, want, got)
 }
