@@ -367,3 +367,20 @@ func TestInstanceListShowsStatus(t *testing.T) {
 	_, body = get(t, c, r.srv.URL+"/console/instances")
 	require.Contains(t, body, `1 pending, 0 dead <span class="pill bad">endpoint disabled</span>`)
 }
+
+func TestEventPageOfAnUnsignedInstanceListsNoSignature(t *testing.T) {
+	r := newEventRig(t)
+	_, err := r.eng.Create(t.Context(), "acme", []byte(`{"id": "plain", "element": {"key": "woocommercerest"},
+	  "configuration": {"store.url": "https://shop.example.com", "oauth.api.key": "ck", "oauth.api.secret": "cs",
+	    "event.notification.enabled": "true", "event.vendor.type": "webhook",
+	    "event.notification.callback.url": "https://receiver.example.com/cb"}}`))
+	require.NoError(t, err)
+	ev := notification("acme", "plain", 1, engine.StatusNew, "42", 0)
+	r.add(ev)
+	res, body := get(t, r.browser("acme-user", "acme-org"), r.srv.URL+"/console/events/"+ev.ID)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Contains(t, body, `<td class="mono">webhook-timestamp</td><td class="mono">(the time of each attempt)</td>`)
+	require.NotContains(t, body, "Signature")
+	require.NotContains(t, body, "webhook-signature")
+	require.Contains(t, body, "No attempt yet.")
+}
