@@ -23,7 +23,7 @@ func TestStatusFollowsPollsAndTheEndpoint(t *testing.T) {
 		}
 	})
 	r.customer(1)
-	inst, err := r.eng.Create(t.Context(), "acme", r.body("s1", 1, ""))
+	inst, err := r.eng.Create(t.Context(), "acme", r.body("s1", 1))
 	require.NoError(t, err)
 
 	st, err := r.eng.Status(t.Context(), "acme", inst.ID)
@@ -71,7 +71,7 @@ func TestStatusFollowsPollsAndTheEndpoint(t *testing.T) {
 
 func TestStatusOfAnotherTenantIsNotFound(t *testing.T) {
 	r := newRig(t, nil)
-	inst, err := r.eng.Create(t.Context(), "acme", r.body("s2", 15, ""))
+	inst, err := r.eng.Create(t.Context(), "acme", r.body("s2", 15))
 	require.NoError(t, err)
 	for _, tt := range []struct{ name, tenant, id string }{
 		{"another tenant", "other", inst.ID},
