@@ -402,3 +402,37 @@ func TestDatePattern(t *testing.T) {
 	res, _ := get(t, r.browser("", ""), r.srv.URL+"/console/datepattern?pattern=yyyy")
 	assert.Equal(t, http.StatusSeeOther, res.StatusCode, "signed out")
 }
+
+func TestProblemsGoToTheirFields(t *testing.T) {
+	r := newRig(t)
+	c := r.browser("acme-user", "acme-org")
+	for _, tc := range []struct {
+		name      string
+		set       map[string]string
+		errorID   string // the id of the message by the field
+		describes string // the control the message describes
+	}{
+		{"callback URL", map[string]string{"cfg.event.notification.callback.url": "ftp://x"}, "f-event_notification_callback_url-error", `id="f-event_notification_callback_url"`},
+		{"refresh interval", map[string]string{"cfg.event.poller.refresh_interval": "soon"}, "f-event_poller_refresh_interval-error", `id="f-event_poller_refresh_interval"`},
+		{"updated date zone", map[string]string{"poller.customers.updatedDateTimezone": "Mars/Olympus"}, "o-customers-updatedDateTimezone-error", `id="o-customers-updatedDateTimezone"`},
+		{"created date format", map[string]string{"poller.customers.createdDateFormat": "yyyy-MM-dd'T"}, "o-customers-createdDateFormat-error", `id="o-customers-createdDateFormat"`},
+		{"id field", map[string]string{"poller.customers.idField": ""}, "o-customers-idField-error", `id="o-customers-idField"`},
+		{"resource url", map[string]string{"poller.customers.url": "/x?since=${nope:1}"}, "o-customers-url-error", `id="o-customers-url"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, _ := newForm(t, r, c, "woocommercerest")
+			fillDocumentedPolling(f)
+			for k, v := range tc.set {
+				f.Set(k, v)
+			}
+			res, page := post(t, c, r.srv.URL+"/console/instances", f)
+			require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
+			assert.Regexp(t, `<p class="field-error" id="`+tc.errorID+`">[^<]+</p>`, page)
+			assert.Regexp(t, regexp.QuoteMeta(tc.describes)+`[^>]*aria-describedby="`+tc.errorID, page)
+			assert.NotContains(t, page, `<ul class="alert"`, "no problem is left without its field")
+		})
+	}
+	recs, err := r.eng.List(context.Background(), engine.Filter{Tenant: "acme"})
+	require.NoError(t, err)
+	assert.Empty(t, recs, "nothing stored")
+}

@@ -163,6 +163,11 @@ func (h *Handler) saveFailed(w http.ResponseWriter, r *http.Request, tenant, id 
 		return
 	}
 	ps, syntax, ok := problemsOf(err)
+	if !ok && jsonMode && (errors.Is(err, engine.ErrInvalid) || errors.Is(err, engine.ErrExists)) {
+		// The body names an id taken, or changes the instance's id: the
+		// engine's message says which, and holds no secret.
+		ps, ok = problems{"": bodyMessage(err)}, true
+	}
 	if !ok {
 		h.fail(w, r, err)
 		return
@@ -239,4 +244,17 @@ func instanceTitle(b body, id string) string {
 		return n
 	}
 	return id
+}
+
+// bodyMessage says what the engine refused in a body, without the
+// package prefixes.
+func bodyMessage(err error) string {
+	if errors.Is(err, engine.ErrExists) {
+		return "id: an instance with this id already exists."
+	}
+	msg := err.Error()
+	if _, rest, ok := strings.Cut(msg, engine.ErrInvalid.Error()+": "); ok {
+		return rest
+	}
+	return msg
 }

@@ -170,3 +170,29 @@ func TestCreateFromJSON(t *testing.T) {
 	assert.NotContains(t, cfg, "oauth.api.secret", `"***" with nothing stored is left out`)
 	assert.NotEqual(t, "mine", body["token"], "the engine assigns the token")
 }
+
+func TestJSONBodyTheEngineRefuses(t *testing.T) {
+	r := newRig(t)
+	c := r.browser("acme-user", "acme-org")
+	inst := createWoo(t, r, "Shop")
+	for _, tc := range []struct {
+		name, path, text, want string
+	}{
+		{"an id taken", "/console/instances", `{"id": "` + inst.ID + `", "element": {"key": "generic"}, "configuration": {"base.url": "https://x.example.com"}}`, "already exists"},
+		{"another id", "/console/instances/" + inst.ID, `{"id": "other", "element": {"key": "generic"}, "configuration": {"base.url": "https://x.example.com"}}`, "ids do not change"},
+		{"not an object", "/console/instances/" + inst.ID, `[1, 2]`, "Line 1, column 2: "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, _ := newForm(t, r, c, "woocommercerest")
+			f.Set("version", "1")
+			f.Set("mode", "json")
+			f.Set("json", tc.text)
+			res, page := post(t, c, r.srv.URL+tc.path, f)
+			require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode, page)
+			assert.Regexp(t, `id="f-json-error">[^<]*`+tc.want, page)
+		})
+	}
+	got, err := r.eng.Get(context.Background(), "acme", inst.ID)
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), got.Version, "nothing changed")
+}
