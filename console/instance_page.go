@@ -170,9 +170,16 @@ func (h *Handler) datePattern(w http.ResponseWriter, r *http.Request, _ string) 
 		Now   string `json:"now,omitempty"`
 		Error string `json:"error,omitempty"`
 	}
-	l, err := javatime.NewLayout(r.URL.Query().Get("pattern"), r.URL.Query().Get("zone"))
+	q := r.URL.Query()
+	_, err := javatime.LoadLocation(q.Get("zone"))
+	var l *javatime.Layout
+	if err == nil {
+		l, err = javatime.NewLayout(q.Get("pattern"), q.Get("zone"))
+	}
 	if err != nil {
-		out.Error = err.Error()
+		// The sentinels' "javatime: ..." prefixes say nothing to a user.
+		out.Error = strings.TrimPrefix(err.Error(), javatime.ErrPattern.Error()+": ")
+		out.Error = strings.TrimPrefix(out.Error, "javatime: ")
 	} else {
 		out.Now = l.Format(h.cfg.Clock.Now())
 	}

@@ -42,6 +42,12 @@
     function later() { clearTimeout(timer); timer = setTimeout(check, 250); }
     input.addEventListener("input", later);
     if (zone) { zone.addEventListener("input", later); }
-    check();
+    // Checked when its pencil opens, not for every object at load.
+    var pencil = input.closest("details");
+    if (pencil && !pencil.open) {
+      pencil.addEventListener("toggle", function () { if (pencil.open && out.textContent === "") { check(); } });
+    } else {
+      check();
+    }
   });
 })();
