@@ -226,6 +226,7 @@ func TestCreateShowsProblemsByField(t *testing.T) {
 	assert.Regexp(t, `<details class="optional" open>`, page, "the optional fields open on their problem")
 	assert.Regexp(t, `<details class="pencil" open>\s*<summary aria-label="Configure polling of customers">`, page)
 	assert.Contains(t, page, `value="not a url"`, "what was typed is shown again")
+	assert.NotContains(t, page, "stored; leave empty", "a secret typed into a failed create is not stored")
 	for _, s := range liveSecrets {
 		assert.NotContains(t, page, s, "secrets are not rendered back")
 	}

@@ -30,7 +30,7 @@ func (h *Handler) newInstance(w http.ResponseWriter, r *http.Request, tenant str
 		h.renderPicker(w, r, tenant, http.StatusNotFound, fmt.Sprintf("There is no element %q.", key))
 		return
 	}
-	v := newFormView(def, body{}, 0, problems{})
+	v := newFormView(def, body{}, body{}, 0, problems{})
 	h.renderForm(w, r, tenant, http.StatusOK, "New "+elementName(def)+" instance", "", v)
 }
 
@@ -75,10 +75,10 @@ func (h *Handler) createInstance(w http.ResponseWriter, r *http.Request, tenant 
 		h.renderPicker(w, r, tenant, http.StatusUnprocessableEntity, "Pick an element first.")
 		return
 	}
-	data, b, jsonMode := submitted(r, def, body{})
-	inst, err := h.cfg.Engine.Create(r.Context(), tenant, data)
+	s := submitted(r, def, body{})
+	inst, err := h.cfg.Engine.Create(r.Context(), tenant, s.data)
 	if err != nil {
-		h.saveFailed(w, r, tenant, "", 0, def, b, jsonMode, r.PostForm.Get("json"), err)
+		h.saveFailed(w, r, tenant, s, err)
 		return
 	}
 	http.Redirect(w, r, h.cfg.Prefix+"/instances/"+url.PathEscape(inst.ID), http.StatusSeeOther)
@@ -94,7 +94,7 @@ func (h *Handler) editInstance(w http.ResponseWriter, r *http.Request, tenant st
 	}
 	b := parseBody(inst.Body)
 	def := definitionOf(b)
-	v := newFormView(def, b, inst.Version, problems{})
+	v := newFormView(def, b, b, inst.Version, problems{})
 	h.renderForm(w, r, tenant, http.StatusOK, "Edit "+instanceTitle(b, inst.ID), inst.ID, v)
 }
 
@@ -119,9 +119,10 @@ func (h *Handler) saveInstance(w http.ResponseWriter, r *http.Request, tenant st
 	}
 	stored := parseBody(inst.Body)
 	def := definitionOf(stored)
-	data, b, jsonMode := submitted(r, def, stored)
-	if _, err := h.cfg.Engine.Update(r.Context(), tenant, id, version, data); err != nil {
-		h.saveFailed(w, r, tenant, id, version, def, b, jsonMode, r.PostForm.Get("json"), err)
+	s := submitted(r, def, stored)
+	s.id, s.version = id, version
+	if _, err := h.cfg.Engine.Update(r.Context(), tenant, id, version, s.data); err != nil {
+		h.saveFailed(w, r, tenant, s, err)
 		return
 	}
 	http.Redirect(w, r, h.cfg.Prefix+"/instances/"+url.PathEscape(id), http.StatusSeeOther)
@@ -130,23 +131,39 @@ func (h *Handler) saveInstance(w http.ResponseWriter, r *http.Request, tenant st
 // errBadVersion reports a save without the version its form was opened at.
 var errBadVersion = errors.New("no version")
 
-// submitted returns the body a save writes, and the body to show again
-// if it fails: the JSON view's text (its "***" secrets kept from stored)
-// when its button was pressed, else the fields over stored.
-func submitted(r *http.Request, def *element.Definition, stored body) (data []byte, b body, jsonMode bool) {
+// saveAttempt is one save of the form: what it writes, and what to show
+// again if it fails.
+type saveAttempt struct {
+	id       string // "" for a create
+	version  int64  // the version the form was opened at; 0 for a create
+	def      *element.Definition
+	stored   body   // the stored body; empty for a create
+	data     []byte // the body written
+	b        body   // data as members, to render the form again
+	jsonMode bool   // the JSON view was saved
+	text     string // the JSON view's text as posted
+}
+
+// submitted returns the save the request asks for: the JSON view's text
+// (its "***" secrets kept from stored) when its button was pressed, else
+// the fields over stored.
+func submitted(r *http.Request, def *element.Definition, stored body) saveAttempt {
+	s := saveAttempt{def: def, stored: stored, text: r.PostForm.Get("json")}
 	if r.PostForm.Get("mode") == "json" {
-		text := bytes.ReplaceAll([]byte(r.PostForm.Get("json")), []byte("\r\n"), []byte("\n"))
-		data = keepSecrets(text, stored)
-		return data, parseBody(data), true
+		s.jsonMode = true
+		s.data = keepSecrets(bytes.ReplaceAll([]byte(s.text), []byte("\r\n"), []byte("\n")), stored)
+		s.b = parseBody(s.data)
+		return s
 	}
-	b = fromForm(r.PostForm, stored, def)
-	return b.encode(), b, false
+	s.b = fromForm(r.PostForm, stored, def)
+	s.data = s.b.encode()
+	return s
 }
 
 // saveFailed answers a refused save: the form again with each problem by
 // its field (422), a stale version (409), or a failure to log (500).
-func (h *Handler) saveFailed(w http.ResponseWriter, r *http.Request, tenant, id string, version int64,
-	def *element.Definition, b body, jsonMode bool, text string, err error) {
+func (h *Handler) saveFailed(w http.ResponseWriter, r *http.Request, tenant string, s saveAttempt, err error) {
+	id, version, def, b, jsonMode, text := s.id, s.version, s.def, s.b, s.jsonMode, s.text
 	title := "New " + elementName(def) + " instance"
 	if id != "" {
 		title = "Edit " + instanceTitle(b, id)
@@ -156,7 +173,7 @@ func (h *Handler) saveFailed(w http.ResponseWriter, r *http.Request, tenant, id 
 		return
 	}
 	if errors.Is(err, engine.ErrConflict) {
-		v := newFormView(def, b, version, problems{})
+		v := newFormView(def, b, s.stored, version, problems{})
 		v.Problems = []string{"This instance was changed since you opened it, and nothing was saved. " +
 			"Open it again to edit the stored version."}
 		h.renderForm(w, r, tenant, http.StatusConflict, title, id, v)
@@ -178,7 +195,7 @@ func (h *Handler) saveFailed(w http.ResponseWriter, r *http.Request, tenant, id 
 				def = d
 			}
 		}
-		v := newFormView(def, b, version, problems{})
+		v := newFormView(def, b, s.stored, version, problems{})
 		v.JSONOpen = true
 		if syntax != nil {
 			v.JSON.Value = text // it does not parse: shown as written, to be fixed
@@ -193,7 +210,7 @@ func (h *Handler) saveFailed(w http.ResponseWriter, r *http.Request, tenant, id 
 		h.fail(w, r, err)
 		return
 	}
-	h.renderForm(w, r, tenant, http.StatusUnprocessableEntity, title, id, newFormView(def, b, version, ps))
+	h.renderForm(w, r, tenant, http.StatusUnprocessableEntity, title, id, newFormView(def, b, s.stored, version, ps))
 }
 
 // badForm answers a form that cannot be read.

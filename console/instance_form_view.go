@@ -64,14 +64,17 @@ func (p problems) take(path string) string {
 }
 
 // newFormView builds the form for body b of def, with the problems of
-// its last save. Secrets are never put in a value.
-func newFormView(def *element.Definition, b body, version int64, ps problems) formView {
+// its last save; stored is the stored body (empty for a new instance),
+// which says which secrets an empty field keeps. Secrets are never put in
+// a value.
+func newFormView(def *element.Definition, b, stored body, version int64, ps problems) formView {
 	cfg := b.object("configuration")
+	storedCfg := stored.object("configuration")
 	field := func(key, label string) formField {
 		f := formField{ID: fieldID(key), Name: fieldName(key), Label: label, Error: ps.take(key)}
 		if element.IsSecretKey(key) {
 			f.Password = true
-			_, f.Stored = cfg[key]
+			_, f.Stored = storedCfg[key]
 		} else {
 			f.Value = cfg.str(key)
 		}
