@@ -366,6 +366,11 @@ func TestInstanceListShowsStatus(t *testing.T) {
 	require.Equal(t, int32(1), r.received.Load())
 	_, body = get(t, c, r.srv.URL+"/console/instances")
 	require.Contains(t, body, `1 pending, 0 dead <span class="pill bad">endpoint disabled</span>`)
+	// The instance page says so, beside its Enable endpoint button.
+	_, body = get(t, c, r.srv.URL+"/console/instances/shop-1")
+	require.Contains(t, body, `<span class="pill bad">endpoint disabled</span>`)
+	require.Contains(t, body, `<dd>1 pending, 0 dead</dd>`)
+	require.Contains(t, body, `class="primary" aria-describedby="endpoint-hint">Enable endpoint</button>`)
 }
 
 func TestEventPageOfAnUnsignedInstanceListsNoSignature(t *testing.T) {

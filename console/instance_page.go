@@ -44,6 +44,9 @@ type instanceView struct {
 	Config            []configRow
 	Notice            string
 	ConfirmError      string
+	// Status is what the engine knows of the instance at run time; nil
+	// when it is not running in this process.
+	Status *engine.InstanceStatus
 }
 
 // showInstance is GET /instances/{id}: the instance's configuration
@@ -66,6 +69,9 @@ func (h *Handler) renderInstance(w http.ResponseWriter, r *http.Request, tenant 
 		VendorType: inst.VendorType, Enabled: inst.Enabled, Version: inst.Version,
 		Created: inst.Created.UTC().Format("2006-01-02 15:04:05 UTC"), Updated: inst.Updated.UTC().Format("2006-01-02 15:04:05 UTC"),
 		Notice: notice, ConfirmError: confirmErr}
+	if st, err := h.cfg.Engine.Status(r.Context(), tenant, inst.ID); err == nil {
+		v.Status = &st
+	}
 	for _, k := range slices.Sorted(maps.Keys(cfg)) {
 		row := configRow{Key: k, Secret: element.IsSecretKey(k)}
 		if row.Secret {
