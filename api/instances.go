@@ -1,6 +1,8 @@
 package api
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -13,6 +15,9 @@ import (
 func (h *Handler) createInstance(w http.ResponseWriter, r *request) error {
 	data, err := readBody(r)
 	if err != nil {
+		return err
+	}
+	if data, err = dropReadOnly(data); err != nil {
 		return err
 	}
 	inst, err := h.cfg.Engine.Create(r.Context(), r.tenant.ID, data)
@@ -115,12 +120,7 @@ func (h *Handler) getInstance(w http.ResponseWriter, r *request) error {
 // A secret configuration value written "***" (as a GET shows it) keeps
 // the stored one.
 func (h *Handler) replaceInstance(w http.ResponseWriter, r *request) error {
-	id := r.PathValue("id")
-	data, err := readBody(r)
-	if err != nil {
-		return err
-	}
-	version, err := h.ifMatch(r, id)
+	id, data, version, err := h.readWrite(r)
 	if err != nil {
 		return err
 	}
@@ -147,12 +147,7 @@ func (h *Handler) replaceInstance(w http.ResponseWriter, r *request) error {
 // patchInstance is PATCH /instances/{id}: a JSON merge patch (RFC 7396)
 // of the body. A secret written "***" is left out of the patch (kept).
 func (h *Handler) patchInstance(w http.ResponseWriter, r *request) error {
-	id := r.PathValue("id")
-	data, err := readBody(r)
-	if err != nil {
-		return err
-	}
-	version, err := h.ifMatch(r, id)
+	id, data, version, err := h.readWrite(r)
 	if err != nil {
 		return err
 	}
@@ -167,6 +162,22 @@ func (h *Handler) patchInstance(w http.ResponseWriter, r *request) error {
 	}
 	writeInstance(w, http.StatusOK, inst)
 	return nil
+}
+
+// readWrite reads what a PUT or PATCH of /instances/{id} names: the id,
+// the body, and the version If-Match asks for (0: any).
+func (h *Handler) readWrite(r *request) (id string, data []byte, version int64, err error) {
+	id = r.PathValue("id")
+	if data, err = readBody(r); err != nil {
+		return "", nil, 0, err
+	}
+	if data, err = dropReadOnly(data); err != nil {
+		return "", nil, 0, err
+	}
+	if version, err = h.ifMatch(r, id); err != nil {
+		return "", nil, 0, err
+	}
+	return id, data, version, nil
 }
 
 // deleteInstance is DELETE /instances/{id}: 204.
@@ -247,4 +258,22 @@ func (h *Handler) setEnabled(w http.ResponseWriter, r *request, id string, enabl
 	}
 	writeInstance(w, http.StatusOK, inst)
 	return nil
+}
+
+// dropReadOnly removes from a written body the keys an answer sets from
+// the record (version, createdDate, updatedDate), so that a body read
+// with GET can be written back without storing stale copies of them.
+func dropReadOnly(data []byte) ([]byte, error) {
+	if !bytes.Contains(data, []byte(`"`+fieldVersion+`"`)) && !bytes.Contains(data, []byte(`"`+fieldCreated+`"`)) &&
+		!bytes.Contains(data, []byte(`"`+fieldUpdated+`"`)) {
+		return data, nil
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(data, &top); err != nil || top == nil {
+		return data, nil // not an object: the engine says why, with the offset
+	}
+	delete(top, fieldVersion)
+	delete(top, fieldCreated)
+	delete(top, fieldUpdated)
+	return json.Marshal(top)
 }

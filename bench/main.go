@@ -67,6 +67,7 @@ var jobs = []job{
 	// benchCacheEnv).
 	{pkg: "api", bench: "^BenchmarkListInstances$"},
 	{pkg: "api", bench: "^BenchmarkListEvents$"},
+	{pkg: "console", bench: "^BenchmarkEventLogPage$"},
 	{pkg: "poller", bench: "^BenchmarkPollScale$", quick: "^BenchmarkPollScale$/^records=(1000|10000)$"},
 }
 

@@ -121,6 +121,14 @@ var pairs = []pair{
 		Ours: "ListEvents/handler-deep", Unit: "p99-us", Kind: single, Goal: 10000, Issue: "#17"},
 	{Title: "`GET /instances/{id}/events?limit=100`, p50: the handler vs `EventLog.List` of the same page from the same file",
 		Ours: "ListEvents/handler", Base: "ListEvents/store", Unit: "p50-us", Kind: costRatio},
+	{Title: "Console event log page (`GET /console/events`, the newest 100 of 1,000,000 notifications in a bbolt file, through `console.Handler`): p99 server time",
+		Ours: "EventLogPage/handler", Unit: "p99-us", Kind: single, Goal: 20000, Issue: "#18"},
+	{Title: "Console event log page: its size",
+		Ours: "EventLogPage/handler", Unit: "B/page", Kind: single, Goal: 50 << 10, Issue: "#18"},
+	{Title: "Console event log page filtered to DEAD (one in ten), same log: p99 server time",
+		Ours: "EventLogPage/handler-dead", Unit: "p99-us", Kind: single, Goal: 20000, Issue: "#18"},
+	{Title: "Console event log page, p50: the handler vs `Engine.Events` of the same 100 notifications",
+		Ours: "EventLogPage/handler", Base: "EventLogPage/engine", Unit: "p50-us", Kind: costRatio},
 }
 
 // verdict says whether a goal was met.

@@ -302,6 +302,8 @@ func format(v float64, unit string) string {
 		return bytesString(v) + "/record"
 	case "B/instance":
 		return bytesString(v) + "/instance"
+	case "B/page":
+		return bytesString(v) + "/page"
 	case "B/s":
 		return bytesString(v) + "/s"
 	case "allocs/op":

@@ -31,6 +31,7 @@ type Backend interface {
 	Event(ctx context.Context, tenant, id string) (engine.LoggedEvent, error)
 	Replay(ctx context.Context, tenant, eventID string) error
 	EnableEndpoint(ctx context.Context, tenant, id string) error
+	Status(ctx context.Context, tenant, id string) (engine.InstanceStatus, error)
 }
 
 // Config configures a [Handler]. Engine and Authenticate are required;

@@ -14,6 +14,9 @@ type instanceRow struct {
 	Enabled                       bool
 	Tags                          []string
 	Updated                       string
+	// Status is the instance's last poll and deliveries; zero when the
+	// engine does not run it.
+	Status engine.InstanceStatus
 }
 
 // listInstances is GET /instances: the tenant's instances, filtered by
@@ -33,7 +36,8 @@ func (h *Handler) listInstances(w http.ResponseWriter, r *http.Request, tenant s
 	rows := make([]instanceRow, 0, len(recs))
 	for _, rec := range recs {
 		rows = append(rows, instanceRow{ID: rec.ID, Name: recordName(rec), Element: rec.ElementKey,
-			VendorType: rec.VendorType, Enabled: rec.Enabled, Tags: rec.Tags, Updated: rec.Updated.UTC().Format("2006-01-02 15:04")})
+			VendorType: rec.VendorType, Enabled: rec.Enabled, Tags: rec.Tags, Updated: rec.Updated.UTC().Format("2006-01-02 15:04"),
+			Status: h.instanceStatus(r, tenant, rec.ID)})
 	}
 	next := ""
 	if len(recs) == f.Limit {
@@ -50,4 +54,14 @@ func recordName(rec engine.Record) string {
 	}
 	_ = json.Unmarshal(rec.Body, &b) // a stored body parses; a name that is not a string shows as none
 	return b.Name
+}
+
+// instanceStatus returns the status of the instance id, zero when it is
+// not running here; an outbox that cannot be read is logged.
+func (h *Handler) instanceStatus(r *http.Request, tenant, id string) engine.InstanceStatus {
+	st, err := h.cfg.Engine.Status(r.Context(), tenant, id)
+	if err != nil && !isNotFound(err) {
+		h.cfg.Logger.Error("console: instance status", "instance", id, "err", err)
+	}
+	return st
 }

@@ -77,19 +77,8 @@ const benchStore = "https://shop.example.com"
 // benchBody returns the body of polling instance id: the customers of the
 // WooCommerce store at storeURL every minute.
 func benchBody(id, storeURL string) []byte {
-	return []byte(`{"id": "` + id + `", "name": "shop ` + id + `", "element": {"key": "woocommercerest"}, "tags": ["shop"],
-	  "configuration": {
-	    "store.url": "` + storeURL + `",
-	    "oauth.api.key": "` + wooKey + `", "oauth.api.secret": "` + wooSecret + `",
-	    "event.notification.enabled": "true", "event.vendor.type": "polling",
-	    "event.notification.callback.url": "https://hooks.example.com/cb",
-	    "event.notification.signature.key": "whsec-engine",
-	    "event.poller.refresh_interval": "1",
-	    "event.poller.configuration": {"customers": {
-	      "url": "/hubs/ecommerce/customers?orderby=id&order=asc", "idField": "id",
-	      "datesConfiguration": {
-	        "updatedDateField": "date_modified_gmt", "updatedDateFormat": "yyyy-MM-dd'T'HH:mm:ss", "updatedDateTimezone": "GMT",
-	        "createdDateField": "date_created_gmt", "createdDateFormat": "yyyy-MM-dd'T'HH:mm:ss", "createdDateTimezone": "GMT"}}}}}`)
+	return vendortest.WooPollingBody(vendortest.WooInstance{ID: id, Name: "shop " + id, StoreURL: storeURL,
+		Key: wooKey, Secret: wooSecret, CallbackURL: "https://hooks.example.com/cb", SignatureKey: "whsec-engine"})
 }
 
 func benchID(i int) string { return fmt.Sprintf("inst-%05d", i) }

@@ -67,7 +67,7 @@ func TestReplicasPollEachIntervalOnce(t *testing.T) {
 		other.eng = eng
 		other.run()
 	}
-	inst, err := r.eng.Create(t.Context(), "acme", r.body("7", 1, ""))
+	inst, err := r.eng.Create(t.Context(), "acme", r.body("7", 1))
 	require.NoError(t, err)
 	r.until(5*time.Second, func() bool { return r.polls() == 1 }, "not polled at once")
 	r.during(10 * time.Minute)

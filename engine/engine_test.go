@@ -19,7 +19,7 @@ func TestCreatePollsAtOnceThenEveryInterval(t *testing.T) {
 	r := newRig(t, nil)
 	r.customer(1)
 	r.run()
-	inst, err := r.eng.Create(t.Context(), "acme", r.body("", 1, ""))
+	inst, err := r.eng.Create(t.Context(), "acme", r.body("", 1))
 	require.NoError(t, err)
 	require.NotEmpty(t, inst.ID)
 	require.NotEmpty(t, inst.Token)
@@ -37,7 +37,7 @@ func TestCreatePollsAtOnceThenEveryInterval(t *testing.T) {
 func TestPatchAppliesAtTheNextCycle(t *testing.T) {
 	r := newRig(t, nil)
 	r.run()
-	inst, err := r.eng.Create(t.Context(), "acme", r.body("7", 15, ""))
+	inst, err := r.eng.Create(t.Context(), "acme", r.body("7", 15))
 	require.NoError(t, err)
 	r.until(5*time.Second, func() bool { return r.polls() == 1 }, "not polled at once")
 
@@ -61,7 +61,7 @@ func TestPatchAppliesAtTheNextCycle(t *testing.T) {
 
 func TestInvalidWritesChangeNothing(t *testing.T) {
 	r := newRig(t, nil)
-	inst, err := r.eng.Create(t.Context(), "acme", r.body("7", 15, ""))
+	inst, err := r.eng.Create(t.Context(), "acme", r.body("7", 15))
 	require.NoError(t, err)
 	for name, patch := range map[string]string{
 		"bad interval":  `{"configuration": {"event.poller.refresh_interval": "often"}}`,
@@ -91,9 +91,9 @@ func TestInvalidWritesChangeNothing(t *testing.T) {
 
 func TestVersionsAndTenants(t *testing.T) {
 	r := newRig(t, nil)
-	inst, err := r.eng.Create(t.Context(), "acme", r.body("7", 15, ""))
+	inst, err := r.eng.Create(t.Context(), "acme", r.body("7", 15))
 	require.NoError(t, err)
-	_, err = r.eng.Create(t.Context(), "other", r.body("7", 15, ""))
+	_, err = r.eng.Create(t.Context(), "other", r.body("7", 15))
 	require.ErrorIs(t, err, engine.ErrExists)
 
 	_, err = r.eng.Patch(t.Context(), "acme", inst.ID, 5, []byte(`{"name": "x"}`))
@@ -105,7 +105,7 @@ func TestVersionsAndTenants(t *testing.T) {
 	for name, call := range map[string]func() error{
 		"get":     func() error { _, err := r.eng.Get(t.Context(), "other", inst.ID); return err },
 		"patch":   func() error { _, err := r.eng.Patch(t.Context(), "other", inst.ID, 0, []byte(`{}`)); return err },
-		"update":  func() error { _, err := r.eng.Update(t.Context(), "other", inst.ID, 0, r.body("7", 1, "")); return err },
+		"update":  func() error { _, err := r.eng.Update(t.Context(), "other", inst.ID, 0, r.body("7", 1)); return err },
 		"delete":  func() error { return r.eng.Delete(t.Context(), "other", inst.ID, 0) },
 		"disable": func() error { _, err := r.eng.SetEnabled(t.Context(), "other", inst.ID, false); return err },
 		"poll":    func() error { return r.eng.PollNow(t.Context(), "other", inst.ID) },
@@ -129,7 +129,7 @@ func TestVersionsAndTenants(t *testing.T) {
 
 func TestConcurrentPatchesLoseNoUpdate(t *testing.T) {
 	r := newRig(t, nil)
-	inst, err := r.eng.Create(t.Context(), "acme", r.body("7", 15, ""))
+	inst, err := r.eng.Create(t.Context(), "acme", r.body("7", 15))
 	require.NoError(t, err)
 	const n = 20
 	var wg sync.WaitGroup
@@ -152,7 +152,7 @@ func TestConcurrentPatchesLoseNoUpdate(t *testing.T) {
 func TestDisableDeleteStopPolling(t *testing.T) {
 	r := newRig(t, nil)
 	r.run()
-	inst, err := r.eng.Create(t.Context(), "acme", r.body("7", 1, ""))
+	inst, err := r.eng.Create(t.Context(), "acme", r.body("7", 1))
 	require.NoError(t, err)
 	r.until(5*time.Second, func() bool { return r.polls() == 1 }, "not polled at once")
 
@@ -183,7 +183,7 @@ func TestDisableDeleteStopPolling(t *testing.T) {
 	// Created again with the same id, it starts from a new baseline: the
 	// state of the deleted one was forgotten.
 	r.customer(6)
-	_, err = r.eng.Create(t.Context(), "acme", r.body("7", 1, ""))
+	_, err = r.eng.Create(t.Context(), "acme", r.body("7", 1))
 	require.NoError(t, err)
 	r.until(5*time.Second, func() bool { return r.polls() == polls+1 }, "not polled at once")
 	r.during(2 * time.Minute)
@@ -193,7 +193,7 @@ func TestDisableDeleteStopPolling(t *testing.T) {
 func TestPollNow(t *testing.T) {
 	r := newRig(t, nil)
 	r.run()
-	inst, err := r.eng.Create(t.Context(), "acme", r.body("7", 60, ""))
+	inst, err := r.eng.Create(t.Context(), "acme", r.body("7", 60))
 	require.NoError(t, err)
 	r.until(5*time.Second, func() bool { return r.polls() == 1 }, "not polled at once")
 	r.customer(9)
@@ -238,7 +238,7 @@ func TestReloadPicksUpOtherWriters(t *testing.T) {
 	other, err := engine.New(engine.Config{Store: store, Clock: r.clock, Reload: -1, Poller: r.cfg.Poller})
 	require.NoError(t, err)
 	r.run()
-	inst, err := other.Create(t.Context(), "acme", r.body("7", 1, ""))
+	inst, err := other.Create(t.Context(), "acme", r.body("7", 1))
 	require.NoError(t, err)
 	r.until(2*time.Minute, func() bool { return r.polls() >= 1 }, "the other writer's instance was not loaded")
 	require.NoError(t, other.Delete(t.Context(), "acme", inst.ID, 0))
@@ -252,7 +252,7 @@ func TestRunLoadsTheStoreAndStops(t *testing.T) {
 	store := engine.NewMemoryInstanceStore()
 	r := newRig(t, func(c *engine.Config) { c.Store = store })
 	for i := range 5 {
-		_, err := r.eng.Create(t.Context(), "acme", r.body(fmt.Sprint(i), 1, ""))
+		_, err := r.eng.Create(t.Context(), "acme", r.body(fmt.Sprint(i), 1))
 		require.NoError(t, err)
 	}
 	// A second engine on the same store, as after a restart.

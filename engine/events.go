@@ -72,12 +72,18 @@ func (e *Engine) resend(ctx context.Context, ev LoggedEvent) error {
 	if d.Endpoint == "" {
 		return fmt.Errorf("engine: replay %q: instance %q is not running, so it has no callback URL: %w", ev.ID, ev.Instance, ErrNotFound)
 	}
-	now := e.cfg.Clock.Now()
-	if err := e.notifier.Resend(ctx, d); err != nil {
+	// The log holds it already, so the outbox's Enqueue will not log it:
+	// it is NEW again, written before it is enqueued so that a delivery
+	// that ends at once is not put back to NEW after it.
+	if err := e.cfg.Events.Update(ctx, EventUpdate{ID: ev.ID, Status: StatusNew, At: e.cfg.Clock.Now()}); err != nil {
 		return err
 	}
-	// The log holds it already, so Enqueue did not log it: it is NEW again.
-	return e.cfg.Events.Update(ctx, EventUpdate{ID: ev.ID, Status: StatusNew, At: now})
+	if err := e.notifier.Resend(ctx, d); err != nil {
+		// Not enqueued: the log goes back to what it said.
+		_ = e.cfg.Events.Update(context.WithoutCancel(ctx), EventUpdate{ID: ev.ID, Status: ev.Status, At: e.cfg.Clock.Now(), Reason: ev.Reason})
+		return err
+	}
+	return nil
 }
 
 // ReplayAll replays every notification f selects, as [Engine.Replay]

@@ -24,7 +24,7 @@ func (rc *receiver) eventIDs() []string {
 func TestEventLogAndReplay(t *testing.T) {
 	r := newRig(t, nil)
 	r.run()
-	inst, err := r.eng.Create(t.Context(), "acme", r.body("7", 1, ""))
+	inst, err := r.eng.Create(t.Context(), "acme", r.body("7", 1))
 	require.NoError(t, err)
 	r.until(5*time.Second, func() bool { return r.polls() == 1 }, "not polled at once")
 	r.customer(1)
@@ -80,7 +80,7 @@ func TestEventLogAndReplay(t *testing.T) {
 func TestRunPrunesTheEventLog(t *testing.T) {
 	r := newRig(t, func(c *engine.Config) { c.Retention = 2 * time.Hour })
 	r.run()
-	inst, err := r.eng.Create(t.Context(), "acme", r.body("7", 60, ""))
+	inst, err := r.eng.Create(t.Context(), "acme", r.body("7", 60))
 	require.NoError(t, err)
 	r.until(5*time.Second, func() bool { return r.polls() == 1 }, "not polled at once")
 	r.customer(1)
@@ -99,7 +99,7 @@ func TestReplayOfAFailedNotificationAttemptsItNow(t *testing.T) {
 	r := newRig(t, nil)
 	r.recv.setStatus(http.StatusServiceUnavailable)
 	r.run()
-	inst, err := r.eng.Create(t.Context(), "acme", r.body("7", 60, ""))
+	inst, err := r.eng.Create(t.Context(), "acme", r.body("7", 60))
 	require.NoError(t, err)
 	r.until(5*time.Second, func() bool { return r.polls() == 1 }, "not polled at once")
 	r.customer(1)

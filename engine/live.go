@@ -26,6 +26,9 @@ type slot struct {
 	pc *poller.Config
 	// interval is the time between the starts of two cycles.
 	interval time.Duration
+	// polls keeps the latest cycles (nil when the instance polls
+	// nothing); the versions of an instance share it.
+	polls *pollLog
 
 	gen   uint64    // Engine.gen when installed
 	due   time.Time // next cycle, while on the schedule
@@ -87,6 +90,8 @@ func (e *Engine) build(rec *Record) (*slot, error) {
 		if err != nil {
 			return nil, err
 		}
+		s.polls = e.pollLogOf(rec.ID)
+		pc.OnCycle = observe(s.polls, pc.OnCycle)
 		s.interval = pc.Interval
 		if s.interval <= 0 {
 			s.interval = ev.RefreshInterval

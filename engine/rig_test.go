@@ -94,25 +94,10 @@ func (r *rig) run() {
 }
 
 // body returns a polling instance body of the rig's store, its customers
-// resource polled every interval minutes, with extra configuration keys.
-func (r *rig) body(id string, interval int, extra string) []byte {
-	idKey := ""
-	if id != "" {
-		idKey = fmt.Sprintf(`"id": %q, `, id)
-	}
-	return []byte(`{` + idKey + `"name": "shop", "element": {"key": "woocommercerest"}, "tags": ["shop"],
-	  "configuration": {
-	    "store.url": "` + r.woo.URL() + `",
-	    "oauth.api.key": "` + wooKey + `", "oauth.api.secret": "` + wooSecret + `",
-	    "event.notification.enabled": "true", "event.vendor.type": "polling",
-	    "event.notification.callback.url": "` + r.recv.srv.URL + `/cb",
-	    "event.notification.signature.key": "whsec-engine",
-	    "event.poller.refresh_interval": "` + fmt.Sprint(interval) + `",` + extra + `
-	    "event.poller.configuration": {"customers": {
-	      "url": "/hubs/ecommerce/customers?orderby=id&order=asc", "idField": "id",
-	      "datesConfiguration": {
-	        "updatedDateField": "date_modified_gmt", "updatedDateFormat": "yyyy-MM-dd'T'HH:mm:ss", "updatedDateTimezone": "GMT",
-	        "createdDateField": "date_created_gmt", "createdDateFormat": "yyyy-MM-dd'T'HH:mm:ss", "createdDateTimezone": "GMT"}}}}}`)
+// polled every interval minutes, notifying the rig's receiver.
+func (r *rig) body(id string, interval int) []byte {
+	return vendortest.WooPollingBody(vendortest.WooInstance{ID: id, StoreURL: r.woo.URL(), Key: wooKey, Secret: wooSecret,
+		CallbackURL: r.recv.srv.URL + "/cb", SignatureKey: "whsec-engine", RefreshMinutes: interval})
 }
 
 // customer adds a customer to the store, created now.

@@ -3,7 +3,6 @@ package riverstore_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -130,19 +129,8 @@ const (
 // body returns a polling instance of the fake store, its customers polled
 // every interval minutes, signed with testKey for the receiver.
 func (r *claimRig) body(id string, interval int) []byte {
-	return []byte(`{"id": "` + id + `", "name": "shop", "element": {"key": "woocommercerest"}, "tags": ["shop"],
-	  "configuration": {
-	    "store.url": "` + r.woo.URL() + `",
-	    "oauth.api.key": "` + wooKey + `", "oauth.api.secret": "` + wooSecret + `",
-	    "event.notification.enabled": "true", "event.vendor.type": "polling",
-	    "event.notification.callback.url": "` + r.recv.srv.URL + `/cb",
-	    "event.notification.signature.key": "` + string(testKey) + `",
-	    "event.poller.refresh_interval": "` + fmt.Sprint(interval) + `",
-	    "event.poller.configuration": {"customers": {
-	      "url": "/hubs/ecommerce/customers?orderby=id&order=asc", "idField": "id",
-	      "datesConfiguration": {
-	        "updatedDateField": "date_modified_gmt", "updatedDateFormat": "yyyy-MM-dd'T'HH:mm:ss", "updatedDateTimezone": "GMT",
-	        "createdDateField": "date_created_gmt", "createdDateFormat": "yyyy-MM-dd'T'HH:mm:ss", "createdDateTimezone": "GMT"}}}}}`)
+	return vendortest.WooPollingBody(vendortest.WooInstance{ID: id, StoreURL: r.woo.URL(), Key: wooKey, Secret: wooSecret,
+		CallbackURL: r.recv.srv.URL + "/cb", SignatureKey: string(testKey), RefreshMinutes: interval})
 }
 
 // step is the real time the replicas get after each fake second.

@@ -16,6 +16,7 @@
 //	tokens, err := riverstore.NewTokenStore(pool, riverstore.StoreConfig{}) // OAuth 2 tokens
 //	insts, err := riverstore.NewInstanceStore(pool, riverstore.StoreConfig{}) // the instances
 //	claims, err := riverstore.NewClaimer(pool, riverstore.StoreConfig{}) // engines share the polling
+//	log, err := riverstore.NewEventLog(pool, riverstore.StoreConfig{}) // and the event log
 //
 // # Polling
 //
@@ -79,10 +80,11 @@
 // elementevents_migration), under an advisory lock. State is a
 // poller.State, Deduper a webhook.Deduper, NewTokenStore's store a
 // vendorauth.TokenStore (elementevents_token), NewInstanceStore's an
-// engine.InstanceStore (elementevents_instance) and NewClaimer's an
-// engine.Claimer (elementevents_claim) on the same database; all but the
-// Claimer, for which package engine has no suite, pass their packages'
-// conformance tests.
+// engine.InstanceStore (elementevents_instance), NewClaimer's an
+// engine.Claimer (elementevents_claim) and NewEventLog's an
+// engine.EventLog (elementevents_event_log) on the same database; all but
+// the Claimer, for which package engine has no suite, pass their
+// packages' conformance tests.
 //
 // # Instances
 //
@@ -106,7 +108,8 @@
 //	claims, _ := riverstore.NewClaimer(pool, sc)      // each interval polled once
 //	state, _ := riverstore.NewState(pool, sc)         // what the pollers remember
 //	tokens, _ := riverstore.NewTokenStore(pool, sc)   // OAuth 2 tokens, refreshed once
-//	eng, _ := engine.New(engine.Config{Store: store, Claimer: claims, State: state, Tokens: tokens})
+//	log, _ := riverstore.NewEventLog(pool, sc)        // every replica's notifications
+//	eng, _ := engine.New(engine.Config{Store: store, Claimer: claims, State: state, Tokens: tokens, Events: log})
 //	err := eng.Run(ctx)
 //
 // Every replica schedules every polling instance at the start of each of
@@ -123,12 +126,28 @@
 // is deleted.
 //
 // The engine does not use Replica: each replica's engine delivers through
-// its own notify.Notifier and keeps its own event log (engine.Config's
-// Notify.Outbox and Events, in memory by default, so a replica that stops
-// drops what it had not delivered, and lists only the events it
-// published); this package has no PostgreSQL notify.Outbox or
-// engine.EventLog yet. Inbound webhooks reach any replica: each serves
-// every instance it has loaded (engine.Engine.Webhooks).
+// its own notify.Notifier (engine.Config's Notify.Outbox, in memory by
+// default, so a replica that stops drops what it had not delivered; this
+// package has no PostgreSQL notify.Outbox yet), and logs what it
+// published, and each attempt, in engine.Config.Events: with NewEventLog
+// there, the event log of every replica is one table, and any replica's
+// engine lists (engine.Engine.Events, GET /instances/{id}/events) what
+// every replica published. Inbound webhooks reach any replica: each
+// serves every instance it has loaded (engine.Engine.Webhooks).
+//
+// # The event log
+//
+// NewEventLog keeps one row per notification: the body as bytea, byte
+// for byte, the attempts as a jsonb array that an update appends to in
+// place (so concurrent updates lose none), and columns for what List
+// filters on. A page of one instance's notifications, newest first, is
+// one read of the (tenant, instance, created, id) index from the cursor,
+// stopped at the limit; with one status, of the (tenant, instance,
+// status, created, id) index; with several (FAILED or DEAD), one read
+// per status, merged. The suite of package eventlogtest passes; at
+// 200,000 notifications a page of 100 takes about 0.4 ms, round trip
+// included (README.md). Prune deletes the oldest in batches of 10,000,
+// skipping rows another replica's prune holds.
 //
 // # OAuth 2 tokens across replicas
 //

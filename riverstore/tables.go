@@ -5,7 +5,7 @@ import "github.com/jackc/pgx/v5"
 // tables holds the store's table names, qualified with the schema when one
 // is configured (otherwise the connection's search_path decides).
 type tables struct {
-	resource, record, dedupe, endpoint, signingKey, deadLetter, token, instance, claim string
+	resource, record, dedupe, endpoint, signingKey, deadLetter, token, instance, claim, eventLog string
 	// order is the delivery order; job is River's job table.
 	order, job string
 }
@@ -27,6 +27,7 @@ func newTables(schema string) tables {
 		token:      q("elementevents_token"),
 		instance:   q("elementevents_instance"),
 		claim:      q("elementevents_claim"),
+		eventLog:   q("elementevents_event_log"),
 		order:      q("elementevents_delivery_order"),
 		job:        q("river_job"),
 	}

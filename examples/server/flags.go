@@ -69,10 +69,11 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 	fs.StringVar(&opts.statePath, "state", "elementevents.db",
 		"`FILE` of the embedded store (bbolt): instances, event log, outbox, poll state, dedupe, OAuth 2 tokens;\n"+
 			"created if missing. Empty keeps everything in memory. With -postgres it keeps this replica's\n"+
-			"outbox, event log and dedupe")
+			"outbox and dedupe")
 	fs.StringVar(&opts.postgres, "postgres", "",
-		"PostgreSQL `URL`: instances, poll claims, poll state and OAuth 2 tokens are kept there and shared\n"+
-			"by every replica given the same URL; each interval of each instance is polled by one of them")
+		"PostgreSQL `URL`: instances, poll claims, poll state, OAuth 2 tokens and the event log are kept\n"+
+			"there and shared by every replica given the same URL; each interval of each instance is polled by\n"+
+			"one of them, and the events API of any replica lists what every replica delivered")
 	fs.Func("seed", "create the instance in `FILE` (an /instances body) at start, unless its id exists; repeatable", func(s string) error {
 		opts.seeds = append(opts.seeds, s)
 		return nil

@@ -102,7 +102,8 @@ func TestBadStartsExit2(t *testing.T) {
 
 // TestReplicasOnPostgres runs two servers on one PostgreSQL schema, each
 // with its own state file: an instance created through one is served by
-// the other.
+// the other, and a notification delivered through one is in the event
+// log the other's API lists.
 func TestReplicasOnPostgres(t *testing.T) {
 	url := postgresSchema(t)
 	clock := newClock()
@@ -114,6 +115,31 @@ func TestReplicasOnPostgres(t *testing.T) {
 	var got map[string]any
 	require.Equal(t, http.StatusOK, b.call("GET", apiPrefix+"/instances/"+id, "", &got))
 	require.Equal(t, inst["token"], got["token"])
+
+	// The instance polls A's demo store and notifies A's receiver; each
+	// interval is polled by whichever replica claims it, and delivered
+	// from that replica's outbox, so both APIs must list the notification
+	// (with an event log per replica, one of them would not).
+	a.until(func() bool { return a.p.demo.store.Log().Len() > 0 }, "the new instance was not polled")
+	require.Equal(t, http.StatusOK, a.call("POST", "/demo/customers", "", nil))
+	require.Equal(t, http.StatusAccepted, a.call("POST", apiPrefix+"/instances/"+id+"/poll", "", nil))
+	a.until(func() bool { return len(a.p.demo.received()) == 1 }, "the demo receiver got no event")
+	var eventID string
+	for _, r := range []*rig{a, b} {
+		var evs []map[string]any
+		r.until(func() bool {
+			require.Equal(t, http.StatusOK, r.call("GET", apiPrefix+"/instances/"+id+"/events", "", &evs))
+			return len(evs) == 1 && evs[0]["status"] == "NOTIFIED"
+		}, "a replica's API lists no NOTIFIED event")
+		if eventID == "" {
+			eventID = evs[0]["id"].(string)
+		}
+		require.Equal(t, eventID, evs[0]["id"], "one notification, listed by both")
+		var one map[string]any
+		require.Equal(t, http.StatusOK, r.call("GET", apiPrefix+"/instances/events/"+eventID, "", &one))
+		require.Equal(t, "NOTIFIED", one["status"])
+	}
+
 	require.Equal(t, http.StatusNoContent, b.call("DELETE", apiPrefix+"/instances/"+id, "", nil))
 	require.Equal(t, http.StatusNotFound, a.call("GET", apiPrefix+"/instances/"+id, "", nil))
 }

@@ -12,9 +12,11 @@ import (
 )
 
 // openPostgres connects to -postgres, migrates it, and keeps there what
-// the replicas share: the instances, the poll claims, the poll state and
-// the OAuth 2 tokens. The outbox, the event log and the webhook dedupe
-// stay in this replica's -state file (or memory).
+// the replicas share: the instances, the poll claims, the poll state, the
+// OAuth 2 tokens and the event log (so GET /instances/{id}/events on any
+// replica lists what every replica delivered). The outbox and the webhook
+// dedupe stay in this replica's -state file (or memory): a notification
+// is delivered by the replica that published it.
 func openPostgres(o options, st *stores, logger *slog.Logger) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -43,6 +45,9 @@ func openPostgres(o options, st *stores, logger *slog.Logger) error {
 	if st.tokens, err = riverstore.NewTokenStore(pool, cfg); err != nil {
 		return fmt.Errorf("-postgres: %w", err)
 	}
-	logger.Info("instances, poll claims, poll state and tokens are kept in PostgreSQL and shared by the replicas")
+	if st.events, err = riverstore.NewEventLog(pool, cfg); err != nil {
+		return fmt.Errorf("-postgres: %w", err)
+	}
+	logger.Info("instances, poll claims, poll state, tokens and the event log are kept in PostgreSQL and shared by the replicas")
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/a12b7632/elementevents/boltstore"
 	"github.com/a12b7632/elementevents/engine"
+	"github.com/a12b7632/elementevents/vendortest"
 )
 
 // Instances is the number of instances of [InstancesFile], all of
@@ -25,19 +26,9 @@ func InstanceID(i int) string { return fmt.Sprintf("inst-%05d", i) }
 // with its credentials and signature key.
 func InstanceBody(i int) []byte {
 	id := InstanceID(i)
-	return []byte(`{"id": "` + id + `", "name": "shop ` + id + `", "element": {"key": "woocommercerest"}, "tags": ["shop"],
-	  "configuration": {
-	    "store.url": "https://shop.example.com",
-	    "oauth.api.key": "ck_bench_consumer_key", "oauth.api.secret": "cs_bench_consumer_secret",
-	    "event.notification.enabled": "true", "event.vendor.type": "polling",
-	    "event.notification.callback.url": "https://hooks.example.com/cb",
-	    "event.notification.signature.key": "whsec-bench",
-	    "event.poller.refresh_interval": "1",
-	    "event.poller.configuration": {"customers": {
-	      "url": "/hubs/ecommerce/customers?orderby=id&order=asc", "idField": "id",
-	      "datesConfiguration": {
-	        "updatedDateField": "date_modified_gmt", "updatedDateFormat": "yyyy-MM-dd'T'HH:mm:ss", "updatedDateTimezone": "GMT",
-	        "createdDateField": "date_created_gmt", "createdDateFormat": "yyyy-MM-dd'T'HH:mm:ss", "createdDateTimezone": "GMT"}}}}}`)
+	return vendortest.WooPollingBody(vendortest.WooInstance{ID: id, Name: "shop " + id, StoreURL: "https://shop.example.com",
+		Key: "ck_bench_consumer_key", Secret: "cs_bench_consumer_secret",
+		CallbackURL: "https://hooks.example.com/cb", SignatureKey: "whsec-bench"})
 }
 
 // InstancesFile returns the path of a store file holding the Instances
