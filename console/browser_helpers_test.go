@@ -233,9 +233,14 @@ func (tb *tab) screenshot(name string) {
 		return
 	}
 	const width = 1200
-	tb.do(chromedp.EmulateViewport(width, 200))
+	// Nothing focused (no caret, no focus ring), and the page painted
+	// again at its full height before the capture.
+	painted := chromedp.Evaluate[chromedp.Void](`new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))`,
+		chromedp.EvalAwaitPromise)
+	tb.do(chromedp.Evaluate[chromedp.Void](`document.activeElement && document.activeElement.blur()`),
+		chromedp.EmulateViewport(width, 200), painted)
 	height := eval[int64](tb, `document.documentElement.scrollHeight`)
-	tb.do(chromedp.EmulateViewport(width, height))
+	tb.do(chromedp.EmulateViewport(width, height), painted)
 	png, err := chromedp.Run(tb.ctx, chromedp.FullScreenshot(100))
 	require.NoError(tb.t, err)
 	tb.do(chromedp.ResetViewport())

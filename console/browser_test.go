@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 )
 
@@ -78,28 +79,45 @@ func TestBrowserEscapesAndCSP(t *testing.T) {
 
 func TestBrowserKeyboard(t *testing.T) {
 	t.Parallel()
-	r := newRig(t)
+	r := newLiveRig(t)
+	r.customer(1, "John", "Doe")
 	for _, id := range []string{"one", "two"} {
-		_, err := r.eng.Create(context.Background(), "acme", []byte(`{"id": "`+id+`", "name": "Shop `+id+`",
-		  "element": {"key": "woocommercerest"},
-		  "configuration": {"store.url": "https://shop.example.com", "oauth.api.key": "ck", "oauth.api.secret": "cs"}}`))
+		_, err := r.eng.Create(context.Background(), "acme", r.instanceBody(id, "Shop "+id))
 		require.NoError(t, err)
 	}
+	r.waitFor(func() bool { return r.woo.Log().Len() >= 2 }, "the baselines")
+	r.customer(2, "Ada", "Lovelace")
+	require.NoError(t, r.eng.PollNow(context.Background(), "acme", "one"))
+	r.waitFor(func() bool { return len(r.events("acme")) == 1 }, "an event")
+	event := r.events("acme")[0].ID
 	tb := newTab(t, r.srv.URL)
 
 	for _, tc := range []struct {
 		name, path string
 		signIn     bool
+		prepare    string // JavaScript run before tabbing
 	}{
-		{"sign-in page", "/console/login", false},
-		{"instance list", "/console/instances", true},
+		{"sign-in page", "/console/login", false, ""},
+		{"instance list", "/console/instances", true, ""},
+		{"element picker", "/console/instances/new", false, ""},
+		{"instance form", "/console/instances/new?element=woocommercerest", false, ""},
+		{"instance form, every section open", "/console/instances/new?element=woocommercerest", false,
+			`document.querySelectorAll('details').forEach(d => d.open = true)`},
+		{"instance page", "/console/instances/one", false, ""},
+		{"instance edit form", "/console/instances/one/edit", false, ""},
+		{"event log", "/console/events", false, ""},
+		{"event page", "/console/events/" + event, false, ""},
 	} {
 		if tc.signIn {
 			tb.signIn("acme-user", "acme-org")
 		}
 		tb.open(tc.path)
+		require.Equal(t, 200, tb.Status(), tc.name)
+		if tc.prepare != "" {
+			tb.do(chromedp.Evaluate[chromedp.Void](tc.prepare))
+		}
 		require.Empty(t, tb.unnamedControls(), "%s: every control has an accessible name", tc.name)
-		reached := tb.tabThrough(100)
+		reached := tb.tabThrough(200)
 		require.Len(t, reached, tb.focusableCount(), "%s: Tab reaches every control once: %v", tc.name, reached)
 		for _, c := range reached {
 			require.NotEmpty(t, c.Name, "%s: %s#%s has an accessible name", tc.name, c.Tag, c.ID)
