@@ -9,6 +9,13 @@
 // Everything listens on 127.0.0.1, nothing is installed, and it exits with
 // status 0 within a second or so, or 1 with the reason.
 //
+// With -serve, after the story, it keeps running: an engine runs the same
+// two instances over a new fake store, with the /instances API and the web
+// console over it, and it prints the console's URL and how to sign in; it
+// serves until Ctrl-C (serve.go).
+//
+//	go run ./examples/quickstart -serve
+//
 // The files, in the order to read them:
 //
 //	flow.go       the story: create, update and delete customers, poll, print
@@ -17,6 +24,7 @@
 //	instances.go  the instances, from polling.json and webhook.json
 //	receiver.go   the consumer at the callback URL, with receiver.Receiver
 //	loopback.go   an HTTP server per party, on a loopback port
+//	serve.go      -serve: the engine, the API and the console over the same parties
 //
 // The store is package vendortest's fake WooCommerce: the customers and
 // the webhooks of its REST API v3, and the signed webhooks it sends when
@@ -35,6 +43,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"os/signal"
@@ -56,15 +65,23 @@ const (
 var storeStart = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 
 func main() {
+	serveFlag := flag.Bool("serve", false, "after the story, serve the web console and the API over an engine until Ctrl-C")
+	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	// It exits by itself well before this; the bound is for a machine in
 	// trouble, so that the quickstart never hangs.
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	story, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 
-	if _, err := run(ctx, os.Stdout); err != nil {
+	if _, err := run(story, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
 		os.Exit(1)
+	}
+	if *serveFlag {
+		if err := servePlayground(ctx, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "quickstart:", err)
+			os.Exit(1)
+		}
 	}
 }

@@ -27,6 +27,7 @@ type options struct {
 	logFormat       string
 	logLevel        slog.Level
 	shutdownTimeout time.Duration
+	consoleKey      string // hex, from ELEMENTEVENTS_CONSOLE_KEY; empty: random per start
 }
 
 // apiPrefix is where the /instances API is mounted: the documented
@@ -35,7 +36,8 @@ const apiPrefix = "/elements/api-v2"
 
 const usageIntro = `server runs elementevents as a service: the /instances REST API under
 ` + apiPrefix + `, the vendors' webhooks at /events/{elementKey}/{instanceID}, the
-OpenAPI document at ` + apiPrefix + `/openapi.json and GET /healthz.
+OpenAPI document at ` + apiPrefix + `/openapi.json, the web console at ` + consolePrefix + `/
+and GET /healthz.
 
 Usage:
   server [flags]
@@ -49,6 +51,9 @@ Callers authenticate as the documented platform's clients do:
   Authorization: User <secret>, Organization <secret>
 Tenants come from ELEMENTEVENTS_TENANTS, "id:userSecret:orgSecret" separated by
 ";" (or, with -demo, the tenant "demo" with secrets "demo-user" and "demo-org").
+The console signs in with the same two secrets and keeps the sign-in in a
+cookie signed with ELEMENTEVENTS_CONSOLE_KEY (hex, 32 bytes or more; without
+it a random key is picked at each start, and sessions end at restart).
 
 Flags:
 `

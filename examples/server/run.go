@@ -14,6 +14,7 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"github.com/a12b7632/elementevents/api"
+	"github.com/a12b7632/elementevents/console"
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/engine"
 	"github.com/a12b7632/elementevents/netguard"
@@ -42,6 +43,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		logger.Error("cannot listen", "addr", opts.listen, "err", err)
 		return exitFailure
 	}
+	opts.consoleKey = os.Getenv(consoleKeyEnv)
 	p, code := start(ctx, opts, os.Getenv(tenantsEnv), clockwork.NewRealClock(), ln, logger, stderr)
 	if p == nil {
 		_ = ln.Close()
@@ -73,6 +75,11 @@ func start(ctx context.Context, o options, tenantList string, clock clockwork.Cl
 		fmt.Fprintf(stderr, "server: %v\n", err)
 		return nil, exitUsage
 	}
+	sessionKey, err := consoleSessionKey(o.consoleKey, logger)
+	if err != nil {
+		fmt.Fprintf(stderr, "server: %v\n", err)
+		return nil, exitUsage
+	}
 	st, err := openStores(o, logger)
 	if err != nil {
 		logger.Error("cannot open the stores", "err", err)
@@ -97,19 +104,23 @@ func start(ctx context.Context, o options, tenantList string, clock clockwork.Cl
 	if err != nil {
 		return fail(exitFailure, "cannot start the engine", err)
 	}
-	apiHandler, err := api.New(api.Config{
-		Engine:       p.eng,
-		Authenticate: api.ElementsAuth(api.ElementsAuthConfig{Tenants: tenants}),
-		Logger:       logger.With("component", "api"),
-	})
+	// The API and the console take the same credentials.
+	auth := api.ElementsAuth(api.ElementsAuthConfig{Tenants: tenants})
+	apiHandler, err := api.New(api.Config{Engine: p.eng, Authenticate: auth, Logger: logger.With("component", "api")})
 	if err != nil {
 		return fail(exitFailure, "cannot start the API", err)
+	}
+	consoleHandler, err := console.New(console.Config{Engine: p.eng, Authenticate: auth, SessionKey: sessionKey,
+		Prefix: consolePrefix, Clock: clock, Logger: logger.With("component", "console")})
+	if err != nil {
+		return fail(exitFailure, "cannot start the console", err)
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
 	// No method in the pattern: the handler answers 405 itself.
 	mux.Handle("/events/{elementKey}/{instanceID}", p.eng.Webhooks())
 	mux.Handle(apiPrefix+"/", http.StripPrefix(apiPrefix, apiHandler))
+	mux.Handle(consolePrefix+"/", consoleHandler)
 	if o.demo {
 		if p.demo, err = newDemo(baseURL(ln), clock, logger); err != nil {
 			return fail(exitFailure, "cannot start the demo", err)
@@ -138,7 +149,8 @@ func start(ctx context.Context, o options, tenantList string, clock clockwork.Cl
 // the engine (polls in flight end, deliveries in flight finish), then the
 // stores. It returns the exit status.
 func (p *program) serve(ctx context.Context) int {
-	p.log.Info("listening", "addr", p.ln.Addr().String(), "api", baseURL(p.ln)+apiPrefix)
+	p.log.Info("listening", "addr", p.ln.Addr().String(), "api", baseURL(p.ln)+apiPrefix,
+		"console", baseURL(p.ln)+consolePrefix+"/")
 	engCtx, stopEngine := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopEngine()
 	engDone := make(chan error, 1)
