@@ -34,9 +34,9 @@ func ExampleNew() {
 	for _, path := range []string{"/console/login", "/console/instances"} {
 		rec := httptest.NewRecorder()
 		mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
-		fmt.Println(path, rec.Code, "location:", rec.Header().Get("Location"))
+		fmt.Printf("%s %d location=%q\n", path, rec.Code, rec.Header().Get("Location"))
 	}
 	// Output:
-	// /console/login 200 location:
-	// /console/instances 303 location: /console/login
+	// /console/login 200 location=""
+	// /console/instances 303 location="/console/login"
 }
