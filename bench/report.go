@@ -298,7 +298,7 @@ func format(v float64, unit string) string {
 		return duration(v) + "/record"
 	case "B/op":
 		return bytesString(v)
-	case "B/record", "state-B/record":
+	case "B/record", "state-B/record", "alloc-B/record":
 		return bytesString(v) + "/record"
 	case "B/instance":
 		return bytesString(v) + "/instance"
