@@ -26,14 +26,22 @@ var (
 )
 
 func (s pageSource) Fetch(context.Context, Request) (*Page, error) {
-	pb, err := pageSourceReader.read(s.body, jsonscan.Path{}, pageSourceFields)
+	return readSourcePage(s.body, nil)
+}
+
+// readSourcePage reads body as HTTPSource reads a page, into the memory
+// of a page the poller gave back; buf, when not nil, holds body.
+func readSourcePage(body []byte, buf *pageBuf) (*Page, error) {
+	if buf == nil {
+		buf = newPageBuf()
+	}
+	pb, err := pageSourceReader.read(body, jsonscan.Path{}, pageSourceFields, buf)
 	if err != nil {
+		buf.release()
 		return nil, err
 	}
-	p := &Page{Records: make([]json.RawMessage, len(pb.records)), Total: len(pb.records), TotalPages: 1, scanned: pb.scanned(pageSourceFields)}
-	for i, r := range pb.records {
-		p.Records[i] = r
-	}
+	p := buf.newPage(pb, pageSourceFields)
+	p.Total, p.TotalPages = len(pb.records), 1
 	return p, nil
 }
 

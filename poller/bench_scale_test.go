@@ -24,8 +24,9 @@ var scaleSizes = []int{1_000, 10_000, 100_000, 1_000_000}
 // pagedSource serves a resource of n WooCommerce customers in pages of
 // scalePageSize, as the vendor would, without holding the whole resource
 // in memory: every page is the same generated page with its ids rewritten
-// (1000 + the record's index in the resource), written into a new buffer as
-// an HTTP client would read a new body.
+// (1000 + the record's index in the resource), written into the memory of
+// a page the poller gave back and read from there, as HTTPSource reads a
+// body.
 type pagedSource struct {
 	n        int
 	template []byte
@@ -68,7 +69,8 @@ func (s *pagedSource) Fetch(_ context.Context, req Request) (*Page, error) {
 		}
 	}
 	count := min(scalePageSize, s.n-k*scalePageSize)
-	body := make([]byte, 0, len(s.template)+8*scalePageSize)
+	buf := newPageBuf()
+	body := buf.body[:0]
 	prev := 0
 	for i, at := range s.idAt[:count] {
 		body = append(body, s.template[prev:at[0]]...)
@@ -82,14 +84,12 @@ func (s *pagedSource) Fetch(_ context.Context, req Request) (*Page, error) {
 	} else {
 		body = append(body, s.template[prev:]...)
 	}
-	recs, err := splitRecords(body, "")
+	buf.body = body
+	p, err := readSourcePage(body, buf)
 	if err != nil {
 		return nil, err
 	}
-	p := &Page{Records: make([]json.RawMessage, len(recs)), Total: s.n, TotalPages: s.pages()}
-	for i, r := range recs {
-		p.Records[i] = r
-	}
+	p.Total, p.TotalPages = s.n, s.pages()
 	if k+1 < s.pages() {
 		p.Next = strconv.Itoa(k + 1)
 	}

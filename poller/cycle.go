@@ -105,19 +105,26 @@ func (p *Poller) cycle(ctx context.Context, r *resource, kind cycleKind) (res Re
 		}
 		total, totalPages = max(total, page.Total), max(totalPages, page.TotalPages)
 		res.Records += len(page.Records)
+		evs := len(d.events)
 		for i, rec := range page.Records {
 			d.record(rec, page.foundIn(i, r.x))
 		}
-		if page.Next == "" {
+		next := page.Next
+		if len(d.events) == evs {
+			// No event holds a record of the page: its memory can take
+			// the next page.
+			page.release()
+		}
+		if next == "" {
 			break
 		}
-		if err := walk.next(res.Pages, token, page.Next); err != nil {
+		if err := walk.next(res.Pages, token, next); err != nil {
 			// Nothing is published: the pages seen may be a part of the
 			// list, whose missing records must not be taken for deleted.
 			res.Err = err
 			return res
 		}
-		token = page.Next
+		token = next
 	}
 	if d.badDates > 0 {
 		p.cfg.Logger.Warn("poller: dates that do not match their pattern; those records were judged by content", "instance", p.instance.ID, "resource", r.name, "count", d.badDates,
