@@ -45,7 +45,7 @@ func readSourcePage(body []byte, buf *pageBuf) (*Page, error) {
 	return p, nil
 }
 
-func benchInstance(b *testing.B) *element.Instance {
+func benchInstance(b testing.TB) *element.Instance {
 	inst, err := element.Parse([]byte(`{"id": "bench", "element": {"key": "woocommercerest"},
 	  "configuration": {"store.url": "https://shop.example.com", "oauth.api.key": "ck", "oauth.api.secret": "cs",
 	    "event.notification.enabled": true, "event.vendor.type": "polling",

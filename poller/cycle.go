@@ -65,10 +65,11 @@ func (p *Poller) cycle(ctx context.Context, r *resource, kind cycleKind) (res Re
 		fetchSince = time.Time{}
 	}
 
+	r.seen.reset(st.Records.Len())
 	d := decider{
 		r: r, st: st, since: since, pollDate: start,
 		silent:  silent,
-		seen:    make(map[string]struct{}, st.Records.Len()),
+		seen:    &r.seen,
 		upserts: make(map[string]Record),
 	}
 	if r.cfg.FilterByCurrentDate {
@@ -140,7 +141,7 @@ func (p *Poller) cycle(ctx context.Context, r *resource, kind cycleKind) (res Re
 	// remembered, but the cycle does not count: the watermark and the
 	// cycle count stay, so the next cycle covers the same window again
 	// rather than taking a missed record for old news.
-	read := len(d.seen) + d.bad
+	read := d.seen.len() + d.bad
 	partial := (total >= 0 && read < total) || (totalPages >= 0 && res.Pages < totalPages)
 	res.Partial = partial
 	if partial {
@@ -153,7 +154,7 @@ func (p *Poller) cycle(ctx context.Context, r *resource, kind cycleKind) (res Re
 	// matches. Even then a record can have slipped past the cursor while
 	// another was added behind it, so by default an id is deleted only
 	// when missing from two complete snapshots in a row.
-	complete := snapshot && !first && !partial && d.bad == 0 && (total < 0 || total == len(d.seen))
+	complete := snapshot && !first && !partial && d.bad == 0 && (total < 0 || total == d.seen.len())
 	res.Snapshot = complete
 	var deletes, forget []string
 	var missing map[string]int
