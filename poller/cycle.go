@@ -65,7 +65,8 @@ func (p *Poller) cycle(ctx context.Context, r *resource, kind cycleKind) (res Re
 		fetchSince = time.Time{}
 	}
 
-	r.seen.reset(st.Records.Len())
+	r.seen.reset()
+	defer r.seen.trim()
 	d := decider{
 		r: r, st: st, since: since, pollDate: start,
 		silent:  silent,
