@@ -140,6 +140,12 @@ func (s *seenSet) len() int { return s.nums + len(s.str) }
 // order. Numeric ids are formatted only when unseen, so that a snapshot
 // that misses nothing formats none.
 func (s *seenSet) unseen(r *Records, fn func(id string)) {
+	r.dense.all(func(n uint64, _ Record) bool {
+		if !s.hasNum(n) {
+			fn(strconv.FormatUint(n, 10))
+		}
+		return true
+	})
 	for n := range r.num {
 		if !s.hasNum(n) {
 			fn(strconv.FormatUint(n, 10))
