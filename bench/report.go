@@ -95,7 +95,7 @@ func writeScale(p func(string, ...any), res *Results) {
 	p("A steady cycle (every page fetched, nothing changed, a complete snapshot checked for deletions) of a WooCommerce ")
 	p("customers resource served 100 records to a page, the largest page WooCommerce allows (`BenchmarkPollScale`). ")
 	p("Cost should grow linearly: time and bytes per record should stay flat as the resource grows. ")
-	p("B/op counts the page bodies the source hands over (about 1.1 KiB a record, as an HTTP client would read them); ")
+	p("B/op counts what the cycle allocates, page bodies included (the source reads each page into the memory of a page the poller is done with, as `HTTPSource` does); ")
 	p("state is the heap the poller keeps between cycles, its own state plus the default in-memory `State`'s copy.\n\n")
 	p("| records | cycle time | time per record | vs 1k | B/op | B/op per record | allocs/op | state per record |\n")
 	p("|---:|---:|---:|---:|---:|---:|---:|---:|\n")
@@ -298,7 +298,7 @@ func format(v float64, unit string) string {
 		return duration(v) + "/record"
 	case "B/op":
 		return bytesString(v)
-	case "B/record", "state-B/record":
+	case "B/record", "state-B/record", "alloc-B/record":
 		return bytesString(v) + "/record"
 	case "B/instance":
 		return bytesString(v) + "/instance"

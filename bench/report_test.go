@@ -124,8 +124,9 @@ func singleOf(t *testing.T, ours, unit string) pair {
 }
 
 func TestJudge(t *testing.T) {
-	verify := pairs[5]
+	verify := pairs[7]
 	require.Equal(t, "VerifyStandard/1KiB/ours", verify.Ours)
+	require.Equal(t, "PollScale/records=1000", pairs[6].Base)
 	for _, tc := range []struct {
 		name   string
 		r      row
@@ -138,7 +139,11 @@ func TestJudge(t *testing.T) {
 		{"exactly the goal", row{pair: verify, ratio: 2, haveAllocs: true}, met},
 		{"missing side", row{pair: verify, ratio: math.NaN(), haveAllocs: true}, unknown},
 		{"cost above goal", row{pair: pairs[1], ratio: 1.01}, notMet},
-		{"rate below goal", row{pair: pairs[9], ratio: 0.89}, notMet},
+		{"rate below goal", row{pair: pairs[11], ratio: 0.89}, notMet},
+		{"poll garbage at 64 B a record", row{pair: singleOf(t, "PollScale/records=1000000", "alloc-B/record"), ratio: 64}, met},
+		{"poll garbage above 64 B a record", row{pair: singleOf(t, "PollScale/records=1000000", "alloc-B/record"), ratio: 65}, notMet},
+		{"poll time per record 1.16x at 1M", row{pair: pairs[6], ratio: 1.16}, notMet},
+		{"poll time per record 1.15x at 1M", row{pair: pairs[6], ratio: 1.15}, met},
 		{"no goal", row{pair: pairs[2], ratio: 5}, noGoal},
 		{"heap per instance at the goal", row{pair: singleOf(t, "IdleInstances/engine", "B/instance"), ratio: 16 << 10}, met},
 		{"heap per instance above the goal", row{pair: singleOf(t, "IdleInstances/engine", "B/instance"), ratio: 16<<10 + 1}, notMet},

@@ -65,10 +65,12 @@ func (p *Poller) cycle(ctx context.Context, r *resource, kind cycleKind) (res Re
 		fetchSince = time.Time{}
 	}
 
+	r.seen.reset()
+	defer r.seen.trim()
 	d := decider{
 		r: r, st: st, since: since, pollDate: start,
 		silent:  silent,
-		seen:    make(map[string]struct{}, st.Records.Len()),
+		seen:    &r.seen,
 		upserts: make(map[string]Record),
 	}
 	if r.cfg.FilterByCurrentDate {
@@ -105,19 +107,26 @@ func (p *Poller) cycle(ctx context.Context, r *resource, kind cycleKind) (res Re
 		}
 		total, totalPages = max(total, page.Total), max(totalPages, page.TotalPages)
 		res.Records += len(page.Records)
+		evs := len(d.events)
 		for i, rec := range page.Records {
 			d.record(rec, page.foundIn(i, r.x))
 		}
-		if page.Next == "" {
+		next := page.Next
+		if len(d.events) == evs {
+			// No event holds a record of the page: its memory can take
+			// the next page.
+			page.release()
+		}
+		if next == "" {
 			break
 		}
-		if err := walk.next(res.Pages, token, page.Next); err != nil {
+		if err := walk.next(res.Pages, token, next); err != nil {
 			// Nothing is published: the pages seen may be a part of the
 			// list, whose missing records must not be taken for deleted.
 			res.Err = err
 			return res
 		}
-		token = page.Next
+		token = next
 	}
 	if d.badDates > 0 {
 		p.cfg.Logger.Warn("poller: dates that do not match their pattern; those records were judged by content", "instance", p.instance.ID, "resource", r.name, "count", d.badDates,
@@ -133,7 +142,7 @@ func (p *Poller) cycle(ctx context.Context, r *resource, kind cycleKind) (res Re
 	// remembered, but the cycle does not count: the watermark and the
 	// cycle count stay, so the next cycle covers the same window again
 	// rather than taking a missed record for old news.
-	read := len(d.seen) + d.bad
+	read := d.seen.len() + d.bad
 	partial := (total >= 0 && read < total) || (totalPages >= 0 && res.Pages < totalPages)
 	res.Partial = partial
 	if partial {
@@ -146,7 +155,7 @@ func (p *Poller) cycle(ctx context.Context, r *resource, kind cycleKind) (res Re
 	// matches. Even then a record can have slipped past the cursor while
 	// another was added behind it, so by default an id is deleted only
 	// when missing from two complete snapshots in a row.
-	complete := snapshot && !first && !partial && d.bad == 0 && (total < 0 || total == len(d.seen))
+	complete := snapshot && !first && !partial && d.bad == 0 && (total < 0 || total == d.seen.len())
 	res.Snapshot = complete
 	var deletes, forget []string
 	var missing map[string]int

@@ -71,7 +71,7 @@ func (p *Poller) guard(d *decider, deletes []string, missing map[string]int) ([]
 	need := p.need()
 	out := guardOutcome{remembered: d.st.Records.Len()}
 	for id, n := range d.st.Missing {
-		if _, back := d.seen[id]; back && n >= need {
+		if back := d.seen.has(id); back && n >= need {
 			out.returned++
 		}
 	}

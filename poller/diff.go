@@ -2,6 +2,7 @@ package poller
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/a12b7632/elementevents/events"
@@ -21,8 +22,11 @@ type decider struct {
 	silent   bool // first-run baseline: remember, report nothing
 	all      bool // full resync: report every record, changed or not
 
-	seen     map[string]struct{}
-	upserts  map[string]Record
+	seen    *seenSet // the resource's, emptied for the cycle
+	upserts map[string]Record
+	// scratch holds the fields of the record at hand (see
+	// extractor.fieldsIn); an id that is kept is cloned out of it.
+	scratch  []byte
 	events   []events.Event
 	bad      int
 	firstErr error
@@ -32,12 +36,16 @@ type decider struct {
 // record handles one raw record, with the values at the id and date
 // paths when the source found them (nil: read them here).
 func (d *decider) record(rec json.RawMessage, found *[numFields]jsonscan.Value) {
+	var vals [numFields]jsonscan.Value
+	err := error(nil)
+	if found == nil {
+		found, err = &vals, d.r.x.find(rec, &vals)
+	}
 	var f fields
-	var err error
-	if found != nil {
-		f, err = d.r.x.fieldsOf(rec, found)
-	} else {
-		f, err = d.r.x.extract(rec)
+	if err == nil {
+		// f's strings are in d.scratch, valid until the next record: an
+		// unchanged record, the steady case, allocates none.
+		f, err = d.r.x.fieldsIn(&d.scratch, rec, found)
 	}
 	if err != nil {
 		if d.bad == 0 {
@@ -46,10 +54,9 @@ func (d *decider) record(rec json.RawMessage, found *[numFields]jsonscan.Value) 
 		d.bad++
 		return
 	}
-	if _, dup := d.seen[f.ID]; dup {
+	if !d.seen.add(f.ID) {
 		return // the same record on two pages
 	}
-	d.seen[f.ID] = struct{}{}
 
 	dates := d.r.dates(f)
 	if dates.bad {
@@ -69,8 +76,9 @@ func (d *decider) record(rec json.RawMessage, found *[numFields]jsonscan.Value) 
 	if known && prev == rec2 && !d.all {
 		return // already reported: the lookback overlap, or no change
 	}
+	id := strings.Clone(f.ID) // kept: out of the scratch
 	if !known || prev != rec2 {
-		d.upserts[f.ID] = rec2
+		d.upserts[id] = rec2
 	}
 	if d.silent {
 		return
@@ -97,7 +105,7 @@ func (d *decider) record(rec json.RawMessage, found *[numFields]jsonscan.Value) 
 	if hasDate {
 		evDate = date
 	}
-	d.events = append(d.events, d.event(typ, f.ID, evDate, rec))
+	d.events = append(d.events, d.event(typ, id, evDate, rec))
 }
 
 func (d *decider) event(typ events.Type, id string, date time.Time, raw json.RawMessage) events.Event {
@@ -112,18 +120,15 @@ func (d *decider) event(typ events.Type, id string, date time.Time, raw json.Raw
 func (d *decider) deletions(confirm bool) ([]string, map[string]int) {
 	var deletes []string
 	missing := make(map[string]int)
-	for id := range d.st.Records.All() {
-		if _, ok := d.seen[id]; ok {
-			continue
-		}
+	d.seen.unseen(&d.st.Records, func(id string) {
 		if confirm {
 			n := d.st.Missing[id] + 1
 			if n < 2 {
 				missing[id] = n
-				continue
+				return
 			}
 		}
 		deletes = append(deletes, id)
-	}
+	})
 	return deletes, missing
 }

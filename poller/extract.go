@@ -3,6 +3,7 @@ package poller
 import (
 	"bytes"
 	"hash/crc32"
+	"unsafe"
 
 	"github.com/a12b7632/elementevents/internal/jsonscan"
 )
@@ -65,40 +66,81 @@ type fields struct {
 //
 // The three strings share one allocation; the hash needs none.
 func (x *extractor) extract(rec []byte) (fields, error) {
+	var vals [numFields]jsonscan.Value
+	if err := x.find(rec, &vals); err != nil {
+		return fields{}, err
+	}
+	return x.fieldsOf(rec, &vals)
+}
+
+// find sets vals to the values at the paths in rec, for fieldsOf.
+func (x *extractor) find(rec []byte, vals *[numFields]jsonscan.Value) error {
 	if x.full[fieldID] == "" {
-		return fields{}, malformedAt(0, "no id path configured")
+		return malformedAt(0, "no id path configured")
 	}
 	if len(rec) == 0 || rec[0] != '{' {
 		// splitRecords trims records; only other callers get here.
 		if i := len(rec) - len(bytes.TrimLeft(rec, " \t\r\n")); i >= len(rec) || rec[i] != '{' {
-			return fields{}, malformedAt(i, "records must be objects")
+			return malformedAt(i, "records must be objects")
 		}
 	}
-	var vals [numFields]jsonscan.Value
 	if err := x.paths.Find(rec, vals[:]); err != nil {
-		return fields{}, malformed(err)
+		return malformed(err)
 	}
-	return x.fieldsOf(rec, &vals)
+	return nil
 }
 
 // fieldsOf returns the fields of rec from the values found at the paths
 // (by extract, or by the source in the pass that split the page).
 func (x *extractor) fieldsOf(rec []byte, vals *[numFields]jsonscan.Value) (fields, error) {
+	// Copy the values into one string. The id outlives the page in the
+	// poller's state, so it must not alias the body. One allocation rather
+	// than an id of its own plus the dates halves the allocations of a
+	// page; see fields.ID for what that costs a caller that keeps the id.
+	var buf [96]byte
+	b, ends, err := x.appendFields(buf[:0], rec, vals)
+	if err != nil {
+		return fields{}, err
+	}
+	return fieldsFrom(string(b), &ends, rec), nil
+}
+
+// fieldsIn is fieldsOf with the three strings in *scratch, whose memory
+// it reuses: they are valid only until the next call with the same
+// scratch, so a caller that keeps one (an id it remembers) must clone it.
+// An unchanged record, whose id and dates are only looked up and parsed,
+// so costs no allocation. Nothing that reads them may keep them: map
+// lookups, numid.Parse and the date readers (whose times never hold the
+// text, and whose errors are dropped) do not.
+func (x *extractor) fieldsIn(scratch *[]byte, rec []byte, vals *[numFields]jsonscan.Value) (fields, error) {
+	b, ends, err := x.appendFields((*scratch)[:0], rec, vals)
+	*scratch = b
+	if err != nil {
+		return fields{}, err
+	}
+	return fieldsFrom(unsafe.String(unsafe.SliceData(b), len(b)), &ends, rec), nil
+}
+
+// fieldsFrom cuts s, the values appendFields wrote, at ends.
+func fieldsFrom(s string, ends *[numFields]int, rec []byte) fields {
+	return fields{
+		ID:      s[:ends[fieldID]],
+		Updated: s[ends[fieldID]:ends[fieldUpdated]],
+		Created: s[ends[fieldUpdated]:ends[fieldCreated]],
+		Hash:    recordHash(rec),
+	}
+}
+
+// appendFields appends the id and the dates of rec, from the values found
+// at the paths, to b, and returns where each ends in b.
+func (x *extractor) appendFields(b, rec []byte, vals *[numFields]jsonscan.Value) ([]byte, [numFields]int, error) {
+	var ends [numFields]int
 	if x.full[fieldID] == "" {
-		return fields{}, malformedAt(0, "no id path configured")
+		return b, ends, malformedAt(0, "no id path configured")
 	}
 	if k := vals[fieldID].Kind; k == jsonscan.Absent || k == jsonscan.Null {
-		return fields{}, malformedAt(0, "record has no id at %q (absent or null)", x.full[fieldID])
+		return b, ends, malformedAt(0, "record has no id at %q (absent or null)", x.full[fieldID])
 	}
-
-	// Copy the values into one string. The id outlives the page in the
-	// poller's state, so it must not alias the body (which rules out an
-	// unsafe zero-copy string too). One allocation rather than an id of its
-	// own plus the dates halves the allocations of a page; see fields.ID
-	// for what that costs a caller that keeps the id.
-	var buf [96]byte
-	b := buf[:0]
-	var ends [numFields]int
 	for f, v := range vals {
 		switch v.Kind {
 		case jsonscan.String:
@@ -109,22 +151,16 @@ func (x *extractor) fieldsOf(rec []byte, vals *[numFields]jsonscan.Value) (field
 			}
 			var ok bool
 			if b, ok = jsonscan.AppendUnquoted(b, s); !ok {
-				return fields{}, malformedAt(v.Start+1, "invalid string at %q", x.full[f])
+				return b, ends, malformedAt(v.Start+1, "invalid string at %q", x.full[f])
 			}
 		case jsonscan.Number:
 			b = append(b, rec[v.Start:v.End]...)
 		case jsonscan.Bool, jsonscan.Object, jsonscan.Array:
-			return fields{}, malformedAt(v.Start, "value at %q must be a string or a number", x.full[f])
+			return b, ends, malformedAt(v.Start, "value at %q must be a string or a number", x.full[f])
 		}
 		ends[f] = len(b)
 	}
-	s := string(b)
-	return fields{
-		ID:      s[:ends[fieldID]],
-		Updated: s[ends[fieldID]:ends[fieldUpdated]],
-		Created: s[ends[fieldUpdated]:ends[fieldCreated]],
-		Hash:    recordHash(rec),
-	}, nil
+	return b, ends, nil
 }
 
 // recordHashTable is the Castagnoli table; crc32 computes it with SSE4.2

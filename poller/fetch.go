@@ -2,12 +2,12 @@ package poller
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/a12b7632/elementevents/internal/quote"
@@ -169,15 +169,22 @@ func (s *HTTPSource) attempt(ctx context.Context, c *fetchCall) (*Page, *retryab
 		}
 		return s.statusFailure(c, resp)
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, s.maxBytes+1))
+	buf := newPageBuf()
+	body, err := readBody(buf.body[:0], resp, s.maxBytes)
+	buf.body = body
 	if err != nil {
+		buf.release()
 		return failed(err)
 	}
 	if int64(len(body)) > s.maxBytes {
+		buf.release()
 		return nil, nil, fmt.Errorf("poller: %s: GET %s: page too large: more than %d bytes: %w",
 			c.resource, c.redacted, s.maxBytes, ErrMalformedPage)
 	}
-	page, err := s.readPage(c, resp, body)
+	page, err := s.readPage(c, resp, buf)
+	if err != nil {
+		buf.release()
+	}
 	if errors.Is(err, netguard.ErrRefused) {
 		return nil, nil, s.refusedError(c, c.resource, err) // a next-page link
 	}
@@ -185,6 +192,28 @@ func (s *HTTPSource) attempt(ctx context.Context, c *fetchCall) (*Page, *retryab
 		return nil, nil, fmt.Errorf("poller: %s: GET %s: %w", c.resource, c.redacted, err)
 	}
 	return page, nil, nil
+}
+
+// readBody appends resp's body to dst, reading at most max+1 bytes so
+// that a body over max shows as longer than max.
+func readBody(dst []byte, resp *http.Response, max int64) ([]byte, error) {
+	if n := resp.ContentLength; n > 0 && n <= max {
+		dst = slices.Grow(dst, int(n)+1) // +1: reading on finds the end
+	}
+	lr := io.LimitedReader{R: resp.Body, N: max + 1}
+	for {
+		if len(dst) == cap(dst) {
+			dst = slices.Grow(dst, 512)
+		}
+		n, err := lr.Read(dst[len(dst):cap(dst)])
+		dst = dst[:len(dst)+n]
+		if err == io.EOF {
+			return dst, nil
+		}
+		if err != nil {
+			return dst, err
+		}
+	}
 }
 
 // maxErrorBody bounds what is read of a refusal's body for its reason.
@@ -229,17 +258,15 @@ func (s *HTTPSource) statusFailure(c *fetchCall, resp *http.Response) (*Page, *r
 	}
 }
 
-// readPage reads the records, totals and next token of a 2xx body.
-func (s *HTTPSource) readPage(c *fetchCall, resp *http.Response, body []byte) (*Page, error) {
-	pb, err := s.pages.read(body, c.plan.records, c.plan.x)
+// readPage reads the records, totals and next token of a 2xx body,
+// held by buf, into buf.
+func (s *HTTPSource) readPage(c *fetchCall, resp *http.Response, buf *pageBuf) (*Page, error) {
+	pb, err := s.pages.read(buf.body, c.plan.records, c.plan.x, buf)
 	if err != nil {
 		return nil, err
 	}
-	records := make([]json.RawMessage, len(pb.records))
-	for i, r := range pb.records {
-		records[i] = r // same bytes: RawMessage is a []byte
-	}
-	page := &Page{Records: records, URL: c.redacted, scanned: pb.scanned(c.plan.x)}
+	page := buf.newPage(pb, c.plan.x)
+	page.URL = c.redacted
 	page.Total, page.TotalPages = s.totals(resp.Header, pb)
 	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
 		page.Date = d

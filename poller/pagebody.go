@@ -1,10 +1,13 @@
 package poller
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/internal/jsonscan"
@@ -81,14 +84,69 @@ func (pb pageBody) scanned(x *extractor) *scanned {
 // fields and, found in the same pass, the values at the id and date paths
 // of x in each record, which spares the poll cycle a second walk over
 // every record. Errors wrap [ErrMalformedPage], as splitRecords' do.
-func (r pageReader) read(body []byte, recordsPath jsonscan.Path, x *extractor) (pageBody, error) {
+//
+// With buf, the records and values are written into its memory, and buf
+// must hold body until the page is released.
+func (r pageReader) read(body []byte, recordsPath jsonscan.Path, x *extractor, buf *pageBuf) (pageBody, error) {
 	pb := pageBody{bytes: body}
-	recs, found, err := r.fields.RecordsFind(body, recordsPath, pb.fields[:], x.paths, nil)
+	var recs [][]byte
+	var found []jsonscan.Value
+	if buf != nil {
+		recs, found = buf.recs, buf.found[:0]
+	}
+	recs, found, err := r.fields.RecordsFind(body, recordsPath, pb.fields[:], x.paths, found, recs)
 	if err != nil {
 		return pageBody{}, malformed(err)
 	}
 	pb.records, pb.found = recs, found
+	if buf != nil {
+		buf.recs, buf.found = recs, found
+	}
 	return pb, nil
+}
+
+// pageBuf is the memory of one page: its body and what reading it made,
+// the Page included. A source takes one from pageBufs for each page and
+// the poller puts it back once it is done with the page, so that a steady
+// poll cycle reads page after page into the same memory instead of
+// allocating about a page body per page. Its body is bounded as the body
+// read into it (HTTPConfig.MaxPageBytes).
+type pageBuf struct {
+	body    []byte
+	recs    [][]byte
+	found   []jsonscan.Value
+	records []json.RawMessage
+	page    Page
+	scanned scanned
+}
+
+// pageBufs holds the pageBufs of pages the poller is done with.
+var pageBufs = sync.Pool{New: func() any { return new(pageBuf) }}
+
+// newPageBuf returns a pageBuf from pageBufs.
+func newPageBuf() *pageBuf { return pageBufs.Get().(*pageBuf) }
+
+// newPage returns the Page of pb, read into buf: its records are those of
+// pb, and it gives buf back to pageBufs when released.
+func (buf *pageBuf) newPage(pb pageBody, x *extractor) *Page {
+	buf.records = slices.Grow(buf.records[:0], len(pb.records))[:len(pb.records)]
+	for i, r := range pb.records {
+		buf.records[i] = r // same bytes: RawMessage is a []byte
+	}
+	buf.scanned = scanned{paths: x.full, records: pb.records, values: pb.found}
+	buf.page = Page{Records: buf.records, scanned: &buf.scanned, buf: buf}
+	return &buf.page
+}
+
+// release gives buf back to pageBufs. Nothing may use its page, body or
+// records afterwards.
+func (buf *pageBuf) release() {
+	// Drop what points into the body, so that the pool holds no more than
+	// the memory itself.
+	clear(buf.recs)
+	clear(buf.records)
+	buf.page, buf.scanned = Page{}, scanned{}
+	pageBufs.Put(buf)
 }
 
 // totals reads the totals the vendor gives: Total from TotalHeader or

@@ -54,7 +54,7 @@ func TestPageReader(t *testing.T) {
 	}
 	for _, tt := range tests {
 		r := newPageReader(element.Pagination{Style: vocab.PaginationNextURL, NextField: tt.path, TotalField: tt.path})
-		pb, err := r.read(body, jsonscan.CompilePath("Items"), noFields)
+		pb, err := r.read(body, jsonscan.CompilePath("Items"), noFields, nil)
 		require.NoError(t, err, tt.path)
 		require.Len(t, pb.records, 2)
 		require.Equal(t, tt.want, string(pb.fields[pageNext].Raw(pb.bytes)), tt.path)
@@ -63,11 +63,11 @@ func TestPageReader(t *testing.T) {
 
 	// The next field is read only for the next-url style.
 	r := newPageReader(element.Pagination{Style: vocab.PaginationLink, NextField: "NextPage"})
-	pb, err := r.read([]byte(`{"r":[],"NextPage":"/2"}`), jsonscan.CompilePath("r"), noFields)
+	pb, err := r.read([]byte(`{"r":[],"NextPage":"/2"}`), jsonscan.CompilePath("r"), noFields, nil)
 	require.NoError(t, err)
 	require.Equal(t, jsonscan.Absent, pb.fields[pageNext].Kind)
 
-	_, err = r.read([]byte(`{"a":[1,`), jsonscan.CompilePath("a"), noFields)
+	_, err = r.read([]byte(`{"a":[1,`), jsonscan.CompilePath("a"), noFields, nil)
 	require.ErrorIs(t, err, ErrMalformedPage)
 	require.ErrorContains(t, err, "offset")
 }
@@ -82,7 +82,7 @@ func TestPageFound(t *testing.T) {
 	t.Parallel()
 	body := []byte(`{"items":[{"id":1,"d":"2026-11-24T12:00:00"},{"x":{"id":2},"id":"a\u00e9","d":null},{"d":5},{"id":{}}],"next":null}`)
 	x := newExtractor("id", "d", "")
-	pb, err := newPageReader(element.Pagination{}).read(body, jsonscan.CompilePath("items"), x)
+	pb, err := newPageReader(element.Pagination{}).read(body, jsonscan.CompilePath("items"), x, nil)
 	require.NoError(t, err)
 	require.Len(t, pb.found, numFields*len(pb.records))
 	page := &Page{scanned: pb.scanned(x)}

@@ -40,6 +40,9 @@ type resource struct {
 
 	mu    sync.Mutex // one cycle at a time
 	state *ResourceState
+	// seen holds the ids the last cycle saw; a cycle empties it and
+	// reuses its memory. Guarded by mu.
+	seen seenSet
 }
 
 // New returns a Poller for cfg, with every resource compiled: a cycle

@@ -11,16 +11,26 @@ import (
 
 // Records is what a [ResourceState] remembers, by record id. Ids written
 // as plain decimal integers, as most vendors' are, are kept as numbers,
-// which takes about half the memory of a string key. The zero value is
-// empty and ready to use.
+// which takes about half the memory of a string key; and once a thousand
+// or more of them fill at least half of their range, as ids numbered in
+// sequence do, in an array indexed by id (about 18 bytes a record). The
+// zero value is empty and ready to use.
 type Records struct {
-	num map[uint64]Record
-	str map[string]Record
+	// dense holds numeric ids in a range they mostly fill, num the other
+	// numeric ids; checkAt is the size of num from which Set considers
+	// moving them into dense (0: minDense).
+	dense   denseRecords
+	num     map[uint64]Record
+	checkAt int
+	str     map[string]Record
 }
 
 // Get returns the record remembered for id.
 func (r *Records) Get(id string) (Record, bool) {
 	if n, ok := numid.Parse(id); ok {
+		if rec, ok := r.dense.get(n); ok {
+			return rec, true
+		}
 		rec, ok := r.num[n]
 		return rec, ok
 	}
@@ -31,10 +41,16 @@ func (r *Records) Get(id string) (Record, bool) {
 // Set remembers rec for id.
 func (r *Records) Set(id string, rec Record) {
 	if n, ok := numid.Parse(id); ok {
+		if r.dense.set(n, rec) {
+			return
+		}
 		if r.num == nil {
 			r.num = make(map[uint64]Record)
 		}
 		r.num[n] = rec
+		if len(r.num) >= max(r.checkAt, minDense) {
+			r.checkAt = r.densify()
+		}
 		return
 	}
 	if r.str == nil {
@@ -50,18 +66,23 @@ func (r *Records) Set(id string, rec Record) {
 // Delete forgets id.
 func (r *Records) Delete(id string) {
 	if n, ok := numid.Parse(id); ok {
-		delete(r.num, n)
+		if !r.dense.del(n) {
+			delete(r.num, n)
+		}
 		return
 	}
 	delete(r.str, id)
 }
 
 // Len returns the number of records.
-func (r *Records) Len() int { return len(r.num) + len(r.str) }
+func (r *Records) Len() int { return r.dense.n + len(r.num) + len(r.str) }
 
 // All yields every id and record, in no particular order.
 func (r *Records) All() iter.Seq2[string, Record] {
 	return func(yield func(string, Record) bool) {
+		if !r.dense.all(func(n uint64, rec Record) bool { return yield(strconv.FormatUint(n, 10), rec) }) {
+			return
+		}
 		for n, rec := range r.num {
 			if !yield(strconv.FormatUint(n, 10), rec) {
 				return
@@ -77,5 +98,5 @@ func (r *Records) All() iter.Seq2[string, Record] {
 
 // Clone returns a copy that shares nothing with r.
 func (r *Records) Clone() Records {
-	return Records{num: maps.Clone(r.num), str: maps.Clone(r.str)}
+	return Records{dense: r.dense.clone(), num: maps.Clone(r.num), checkAt: r.checkAt, str: maps.Clone(r.str)}
 }

@@ -46,6 +46,12 @@ type Request struct {
 type Page struct {
 	// Records are the records of the page, each a sub-slice of the
 	// response body.
+	//
+	// HTTPSource reads a later page into the memory of a page the poller
+	// is done with (unless an event holds one of its records), so a
+	// Source that wraps HTTPSource and keeps records after handing the
+	// page to the poller must copy them. A page that HTTPSource.Fetch
+	// returns to any other caller is never reused.
 	Records []json.RawMessage
 
 	// Next is the token for the next page, "" on the last page. It is
@@ -72,6 +78,19 @@ type Page struct {
 	// scanned is what HTTPSource found in the records as it split the
 	// page; nil from other sources.
 	scanned *scanned
+
+	// buf, when not nil, is the memory the page was read into, which the
+	// poller gives back (see release) once it is done with the page.
+	buf *pageBuf
+}
+
+// release gives the memory of p back for a later page, when p has memory
+// of its own to give (HTTPSource's pages). The caller must not use p or
+// its records afterwards.
+func (p *Page) release() {
+	if p.buf != nil {
+		p.buf.release()
+	}
 }
 
 // scanned holds the values at the id and date paths of each record of a

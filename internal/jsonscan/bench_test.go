@@ -47,7 +47,7 @@ func BenchmarkRecords(b *testing.B) {
 		b.SetBytes(int64(len(woo)))
 		b.ReportAllocs()
 		for b.Loop() {
-			recs, f, err := Compile().RecordsFind(woo, Path{}, nil, each, found[:0])
+			recs, f, err := Compile().RecordsFind(woo, Path{}, nil, each, found[:0], nil)
 			if err != nil || len(recs) != 10_000 || len(f) != 30_000 {
 				b.Fatal(err, len(recs))
 			}

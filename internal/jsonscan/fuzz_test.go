@@ -156,7 +156,7 @@ func FuzzRecords(f *testing.F) {
 		// RecordsFind splits the same records and finds in each what Find
 		// finds in it alone.
 		each := Compile("id", "a.b", "")
-		frecs, found, ferr := Compile().RecordsFind(body, CompilePath(path), nil, each, nil)
+		frecs, found, ferr := Compile().RecordsFind(body, CompilePath(path), nil, each, nil, nil)
 		if (ferr == nil) != (err == nil) || len(frecs) != len(recs) || ferr == nil && len(found) != 3*len(recs) {
 			t.Fatalf("RecordsFind: %d records, %d values, %v; Records: %d records, %v", len(frecs), len(found), ferr, len(recs), err)
 		}

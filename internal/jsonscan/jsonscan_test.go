@@ -155,7 +155,7 @@ func TestRecordsFind(t *testing.T) {
 	for _, p := range pages {
 		prefix := []Value{{Kind: Number, Start: 1, End: 2}} // kept as given
 		require.Equal(t, p.path, CompilePath(p.path).String())
-		recs, found, err := Compile().RecordsFind([]byte(p.body), CompilePath(p.path), nil, each, prefix)
+		recs, found, err := Compile().RecordsFind([]byte(p.body), CompilePath(p.path), nil, each, prefix, nil)
 		require.NoError(t, err)
 		require.Len(t, recs, p.want)
 		require.Len(t, found, 1+each.Len()*len(recs))
@@ -167,8 +167,25 @@ func TestRecordsFind(t *testing.T) {
 		}
 	}
 
+	// Records written into the memory of an earlier page's are those of
+	// a fresh read, in that memory when it has room.
+	var reuse [][]byte
+	for _, p := range append(pages, pages...) {
+		fresh, _, err := Compile().RecordsFind([]byte(p.body), CompilePath(p.path), nil, each, nil, nil)
+		require.NoError(t, err)
+		reuse, _, err = Compile().RecordsFind([]byte(p.body), CompilePath(p.path), nil, each, nil, reuse) // after another page
+		require.NoError(t, err)
+		require.Equal(t, fresh, reuse)
+		again, _, err := Compile().RecordsFind([]byte(p.body), CompilePath(p.path), nil, each, nil, reuse)
+		require.NoError(t, err)
+		require.Equal(t, fresh, again)
+		if len(again) > 0 {
+			require.Same(t, &reuse[0], &again[0], "memory of the earlier records not reused")
+		}
+	}
+
 	// An error leaves found as it was given.
-	_, found, err := Compile().RecordsFind([]byte(`[{"id":1},{"id":tru}]`), Path{}, nil, each, nil)
+	_, found, err := Compile().RecordsFind([]byte(`[{"id":1},{"id":tru}]`), Path{}, nil, each, nil, nil)
 	require.Error(t, err)
 	require.Empty(t, found)
 }

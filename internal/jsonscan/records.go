@@ -22,7 +22,7 @@ func Records(body []byte, path string) ([][]byte, error) {
 // object, when the value at the path is not an array, and when an element
 // is not an object.
 func (ps *Paths) Records(body []byte, recordsPath string, vals []Value) ([][]byte, error) {
-	recs, _, err := ps.records(body, compilePath(recordsPath), vals, nil, nil)
+	recs, _, err := ps.records(body, compilePath(recordsPath), vals, nil, nil, nil)
 	return recs, err
 }
 
@@ -31,13 +31,17 @@ func (ps *Paths) Records(body []byte, recordsPath string, vals []Value) ([][]byt
 // appends each.Len() values a record to found, record after record, and
 // returns it. Their offsets are within the record, as [Paths.Find] on the
 // record would give them.
-func (ps *Paths) RecordsFind(body []byte, recordsPath Path, vals []Value, each *Paths, found []Value) ([][]byte, []Value, error) {
-	return ps.records(body, recordsPath.p, vals, each, found)
+//
+// The records are written into recs[:0] when it has room, so that a
+// caller reading page after page can reuse the memory of the previous
+// page's records; recs may be nil.
+func (ps *Paths) RecordsFind(body []byte, recordsPath Path, vals []Value, each *Paths, found []Value, recs [][]byte) ([][]byte, []Value, error) {
+	return ps.records(body, recordsPath.p, vals, each, found, recs[:0:cap(recs)])
 }
 
-func (ps *Paths) records(body []byte, rp path, vals []Value, each *Paths, found []Value) ([][]byte, []Value, error) {
+func (ps *Paths) records(body []byte, rp path, vals []Value, each *Paths, found []Value, recs [][]byte) ([][]byte, []Value, error) {
 	recordsPath := rp.full
-	r := recordsWalk{path: rp, each: each, found: found, found0: len(found)}
+	r := recordsWalk{path: rp, each: each, found: found, found0: len(found), dst: recs}
 	w := walker{paths: ps.paths, vals: vals, validate: true, recs: &r}
 	if len(vals) < len(ps.paths) {
 		return nil, found, errShortVals
@@ -100,6 +104,8 @@ type recordsWalk struct {
 	each   *Paths
 	found  []Value
 	found0 int
+	// dst, when not nil, is the memory the records are written into.
+	dst [][]byte
 }
 
 type recsState uint8
@@ -148,9 +154,13 @@ func (r *recordsWalk) split(b []byte, i, depth int) (int, error) {
 	i = skipSpace(b, i+1)
 	if i < len(b) && b[i] == ']' {
 		r.recs = [][]byte{}
+		if r.dst != nil {
+			r.recs = r.dst[:0]
+		}
 		return i + 1, nil
 	}
-	var recs [][]byte
+	recs := r.dst[:0:cap(r.dst)]
+	first := true
 	for {
 		if i >= len(b) {
 			return i, errorAt(i, "unexpected end of input in array")
@@ -166,14 +176,15 @@ func (r *recordsWalk) split(b []byte, i, depth int) (int, error) {
 			if err != nil {
 				return end, err
 			}
-			if recs == nil {
+			if first {
+				first = false
 				// Guess the count from the first record, with 1/8 slack for
 				// records of varying size, so a 10,000-record page costs one
 				// allocation instead of fifteen doublings. The guess assumes
 				// records of at least 64 bytes so a tiny first record cannot
 				// reserve more than a fraction of the body's size.
 				est := (len(b) - start) / max(end-i+1, 64)
-				recs = make([][]byte, 0, 1+est+est/8)
+				recs = slices.Grow(recs, 1+est+est/8)
 				if r.each != nil {
 					r.found = slices.Grow(r.found, (est+est/8)*len(r.each.paths))
 				}
