@@ -38,8 +38,18 @@ type entry struct {
 	exp int64
 }
 
+// hash returns the key of id. An id that fits is copied to the stack
+// first: a plain conversion would allocate for any id over 32 bytes, which
+// the handlers' namespaced keys are.
 func hash(id string) key {
-	sum := sha256.Sum256([]byte(id))
+	var buf [256]byte
+	b := buf[:0]
+	if len(id) <= len(buf) {
+		b = append(b, id...)
+	} else {
+		b = []byte(id)
+	}
+	sum := sha256.Sum256(b)
 	return key(sum[:16])
 }
 

@@ -3,6 +3,7 @@ package memdedupe_test
 import (
 	"context"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -36,4 +37,43 @@ func TestSetSweeps(t *testing.T) {
 		require.NoError(t, d.Mark(ctx, "new"+strconv.Itoa(i), time.Second))
 	}
 	require.LessOrEqual(t, d.Len(), 1024+1, "expired ids are swept")
+}
+
+// TestSetKeys checks ids of every length: each is told apart from one that
+// differs only in its last byte, and one of the length the handlers use
+// costs no allocation to look up. Not parallel: AllocsPerRun counts the
+// whole process.
+func TestSetKeys(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name       string
+		size       int
+		wantAllocs float64 // -1: not checked
+	}{
+		{"empty", 0, 0},
+		{"short", 8, 0},
+		{"namespaced delivery id", 40, 0},
+		{"at the stack buffer", 256, 0},
+		{"past the stack buffer", 257, -1},
+		{"long", 4096, -1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := memdedupe.New(clockwork.NewFakeClock())
+			id := strings.Repeat("a", tc.size)
+			require.NoError(t, d.Mark(ctx, id, time.Hour))
+			seen, err := d.Seen(ctx, id)
+			require.NoError(t, err)
+			require.True(t, seen, "the id marked")
+			if tc.size > 0 {
+				other := id[:tc.size-1] + "b"
+				seen, err = d.Seen(ctx, other)
+				require.NoError(t, err)
+				require.False(t, seen, "an id differing in its last byte")
+			}
+			if tc.wantAllocs >= 0 {
+				allocs := testing.AllocsPerRun(100, func() { _, _ = d.Seen(ctx, id) })
+				require.Equal(t, tc.wantAllocs, allocs, "allocations of Seen")
+			}
+		})
+	}
 }
