@@ -67,7 +67,8 @@ func NewID(instanceID, objectType, objectID string, t Type, date time.Time) stri
 		h.Write([]byte(f))
 	}
 	h.Write(strconv.AppendInt(buf[:0], date.UnixNano(), 10))
-	return uuidFromHash(h.Sum(nil))
+	var sum [sha256.Size]byte
+	return uuidFromHash(h.Sum(sum[:0]))
 }
 
 // uuidFromHash shapes the first 16 bytes of a hash as an RFC 9562

@@ -35,6 +35,16 @@ func TestNewIDIsDeterministic(t *testing.T) {
 	}
 }
 
+// TestNewIDAllocs checks that an id costs one allocation, its string, for
+// fields of the usual sizes. Not parallel: AllocsPerRun counts the whole
+// process.
+func TestNewIDAllocs(t *testing.T) {
+	allocs := testing.AllocsPerRun(100, func() {
+		_ = events.NewID("bench", "orders", "727", events.Updated, t0)
+	})
+	require.Equal(t, 1.0, allocs)
+}
+
 func evt(objType, id string, typ events.Type, raw string) events.Event {
 	e := events.Event{
 		ID: events.NewID("123", objType, id, typ, t0), Type: typ, ObjectType: objType, ObjectID: id,
