@@ -339,11 +339,16 @@ func (h *Handler) answer(w http.ResponseWriter, code int, reason string) {
 		http.Error(w, reason, code)
 		return
 	}
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header()["Content-Type"] = textPlain[:1:1]
 	w.WriteHeader(code)
 	_, _ = io.WriteString(w, reason)
 	_, _ = io.WriteString(w, "\n")
 }
+
+// textPlain is the Content-Type of the handler's answers, built once and
+// shared: header values are replaced or appended to (at capacity, so
+// copied), never written into.
+var textPlain = []string{"text/plain; charset=utf-8"}
 
 // firstHeader returns the first value of a header given in canonical form,
 // without the allocation of http.Header.Get's canonicalisation.
