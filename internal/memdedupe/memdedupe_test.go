@@ -77,3 +77,34 @@ func TestSetKeys(t *testing.T) {
 		})
 	}
 }
+
+// TestKeyOf checks that an id hashed from its parts is the id hashed whole,
+// on both sides of the stack buffer, so that SeenKey finds what Mark
+// remembered and Seen finds what MarkKey remembered.
+func TestKeyOf(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	long := strings.Repeat("x", 300)
+	for _, parts := range [][]string{
+		{},
+		{"one"},
+		{"webhook.Handler delivery", "\x00", "inst", "\x00", "d-1"},
+		{"", "a", "", "b"},
+		{long, "tail"},
+		{strings.Repeat("y", 250), strings.Repeat("z", 6)},
+		{strings.Repeat("y", 250), strings.Repeat("z", 7)},
+	} {
+		whole := strings.Join(parts, "")
+		require.Equal(t, memdedupe.KeyOf(whole), memdedupe.KeyOf(parts...), "%d bytes in %d parts", len(whole), len(parts))
+
+		d := memdedupe.New(clockwork.NewFakeClock())
+		require.NoError(t, d.Mark(ctx, whole, time.Hour))
+		require.True(t, d.SeenKey(memdedupe.KeyOf(parts...)))
+		d = memdedupe.New(clockwork.NewFakeClock())
+		d.MarkKey(memdedupe.KeyOf(parts...), time.Hour)
+		seen, err := d.Seen(ctx, whole)
+		require.NoError(t, err)
+		require.True(t, seen)
+	}
+	require.NotEqual(t, memdedupe.KeyOf("ab", "c"), memdedupe.KeyOf("a", "bd"))
+}
