@@ -137,7 +137,8 @@ func BenchmarkHandlerThroughput(b *testing.B) {
 
 // handlerBenchLoad posts the signed order b.N times from
 // handlerBenchClients goroutines, each delivery with its own id, and
-// reports requests/s.
+// reports requests/s and the process's CPU time per request (client and
+// server), which still compares on a machine busy with other work.
 func handlerBenchLoad(b *testing.B, srv *httptest.Server, sig string) {
 	b.Helper()
 	client := srv.Client()
@@ -148,6 +149,7 @@ func handlerBenchLoad(b *testing.B, srv *httptest.Server, sig string) {
 	b.SetBytes(int64(len(handlerBenchOrder)))
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := processCPU()
 	for range handlerBenchClients {
 		wg.Go(func() {
 			for {
@@ -179,8 +181,12 @@ func handlerBenchLoad(b *testing.B, srv *httptest.Server, sig string) {
 		})
 	}
 	wg.Wait()
+	used := processCPU() - cpu
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+	if used > 0 {
+		b.ReportMetric(float64(used.Microseconds())/float64(b.N), "cpu-µs/req")
+	}
 }
 
 // handlerBenchWriter is a ResponseWriter that keeps nothing.
