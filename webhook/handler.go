@@ -224,7 +224,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if p.isPing(in, r.Header) {
-		h.answer(w, http.StatusOK, "ok")
+		answerOK(w, okText)
 		return
 	}
 	if err := p.verify.verify(in.signed, r.Header); err != nil {
@@ -237,7 +237,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if d := firstHeader(r.Header, p.deliveryHeader); d != "" {
 			delivery = h.dedupeID("delivery", id, d)
 			if h.seen(ctx, delivery) {
-				h.answer(w, http.StatusOK, "duplicate delivery")
+				answerOK(w, duplicateText)
 				return
 			}
 		}
@@ -253,7 +253,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(evs) == 0 {
 		// Nothing new: a body without changes, or every event a repeat.
-		h.answer(w, http.StatusOK, "ok")
+		answerOK(w, okText)
 		return
 	}
 	b := events.Batch{
@@ -275,7 +275,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h.subscriber != nil {
 		h.subscriber.received(id, now)
 	}
-	h.answer(w, http.StatusOK, "ok")
+	answerOK(w, okText)
 }
 
 // dedupeID is one of the handler's keys in its Deduper: the namespaced
@@ -364,17 +364,24 @@ func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, code int, reaso
 	h.answer(w, code, reason)
 }
 
-// answer writes a short plain-text reason. Reasons never hold secrets or
-// echo request headers.
+// answer writes an error status with a short plain-text reason. Reasons
+// never hold secrets or echo request headers.
 func (h *Handler) answer(w http.ResponseWriter, code int, reason string) {
-	if code >= 400 {
-		http.Error(w, reason, code)
-		return
-	}
+	http.Error(w, reason, code)
+}
+
+// The 200 answers, each with its newline, so that it is written in one
+// piece.
+const (
+	okText        = "ok\n"
+	duplicateText = "duplicate delivery\n"
+)
+
+// answerOK writes a 200 with text, one of the constants above.
+func answerOK(w http.ResponseWriter, text string) {
 	w.Header()["Content-Type"] = textPlain[:1:1]
-	w.WriteHeader(code)
-	_, _ = io.WriteString(w, reason)
-	_, _ = io.WriteString(w, "\n")
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, text)
 }
 
 // textPlain is the Content-Type of the handler's answers, built once and
