@@ -18,6 +18,7 @@ import (
 
 	"github.com/a12b7632/elementevents/element"
 	"github.com/a12b7632/elementevents/events"
+	"github.com/a12b7632/elementevents/internal/memdedupe"
 	"github.com/a12b7632/elementevents/internal/quote"
 )
 
@@ -106,6 +107,7 @@ type Handler struct {
 	log        *slog.Logger
 	maxBody    int64
 	dedupe     Deduper
+	mem        *memdedupe.Set // dedupe's set when it is a memory deduper
 	ttl        time.Duration
 	tolerance  time.Duration
 	subscriber *Subscriber
@@ -164,6 +166,9 @@ func New(cfg Config) (*Handler, error) {
 	if h.dedupe == nil && h.ttl > 0 {
 		h.dedupe = NewMemoryDeduper(h.clock)
 	}
+	if md, ok := h.dedupe.(*memoryDeduper); ok && h.ttl > 0 {
+		h.mem = md.set
+	}
 	h.tooLarge = "body larger than " + strconv.FormatInt(h.maxBody, 10) + " bytes"
 	if cfg.Instances != nil {
 		if err := h.loadStatic(cfg.Instances); err != nil {
@@ -219,7 +224,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if p.isPing(in, r.Header) {
-		h.answer(w, http.StatusOK, "ok")
+		answerOK(w, okText)
 		return
 	}
 	if err := p.verify.verify(in.signed, r.Header); err != nil {
@@ -227,12 +232,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	delivery := ""
+	var delivery dedupeID
 	if p.deliveryHeader != "" && h.dedupe != nil {
 		if d := firstHeader(r.Header, p.deliveryHeader); d != "" {
-			delivery = dedupeKey("delivery", id, d)
+			delivery = h.dedupeID("delivery", id, d)
 			if h.seen(ctx, delivery) {
-				h.answer(w, http.StatusOK, "duplicate delivery")
+				answerOK(w, duplicateText)
 				return
 			}
 		}
@@ -243,12 +248,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, r, http.StatusBadRequest, badBodyReason(err), err)
 		return
 	}
-	if delivery == "" && h.dedupe != nil {
+	if !delivery.set && h.dedupe != nil {
 		evs = h.unseen(ctx, evs)
 	}
 	if len(evs) == 0 {
 		// Nothing new: a body without changes, or every event a repeat.
-		h.answer(w, http.StatusOK, "ok")
+		answerOK(w, okText)
 		return
 	}
 	b := events.Batch{
@@ -270,14 +275,34 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h.subscriber != nil {
 		h.subscriber.received(id, now)
 	}
-	h.answer(w, http.StatusOK, "ok")
+	answerOK(w, okText)
 }
 
-// seen asks the Deduper about key. A Deduper that fails is logged and taken
+// dedupeID is one of the handler's keys in its Deduper: the namespaced
+// string, or for the memory deduper its hash, made without building the
+// string.
+type dedupeID struct {
+	key string
+	mem memdedupe.Key
+	set bool
+}
+
+// dedupeID returns the key dedupeKey(kind, a, b) names.
+func (h *Handler) dedupeID(kind, a, b string) dedupeID {
+	if h.mem != nil {
+		return dedupeID{mem: memdedupe.KeyOf(dedupePrefix, kind, "\x00", a, "\x00", b), set: true}
+	}
+	return dedupeID{key: dedupeKey(kind, a, b), set: true}
+}
+
+// seen asks the Deduper about k. A Deduper that fails is logged and taken
 // as "not seen": a duplicate event is better than a lost one, and event ids
 // let consumers drop it.
-func (h *Handler) seen(ctx context.Context, key string) bool {
-	seen, err := h.dedupe.Seen(ctx, key)
+func (h *Handler) seen(ctx context.Context, k dedupeID) bool {
+	if h.mem != nil {
+		return h.mem.SeenKey(k.mem)
+	}
+	seen, err := h.dedupe.Seen(ctx, k.key)
 	if err != nil {
 		h.log.WarnContext(ctx, "webhook: deduper failed; handling the delivery", "error", err)
 		return false
@@ -290,7 +315,7 @@ func (h *Handler) seen(ctx context.Context, key string) bool {
 func (h *Handler) unseen(ctx context.Context, evs []events.Event) []events.Event {
 	out := evs[:0]
 	for _, e := range evs {
-		if !h.seen(ctx, dedupeKey("event", e.ID, "")) {
+		if !h.seen(ctx, h.dedupeID("event", e.ID, "")) {
 			out = append(out, e)
 		}
 	}
@@ -299,28 +324,35 @@ func (h *Handler) unseen(ctx context.Context, evs []events.Event) []events.Event
 
 // markAccepted remembers a delivery whose events the sink accepted: its
 // delivery id when it had one, else each event id.
-func (h *Handler) markAccepted(ctx context.Context, delivery string, evs []events.Event) {
+func (h *Handler) markAccepted(ctx context.Context, delivery dedupeID, evs []events.Event) {
 	if h.dedupe == nil {
 		return
 	}
-	mark := func(key string) {
-		if err := h.dedupe.Mark(ctx, key, h.ttl); err != nil {
+	mark := func(k dedupeID) {
+		if h.mem != nil {
+			h.mem.MarkKey(k.mem, h.ttl)
+			return
+		}
+		if err := h.dedupe.Mark(ctx, k.key, h.ttl); err != nil {
 			h.log.WarnContext(ctx, "webhook: deduper failed to remember a delivery", "error", err)
 		}
 	}
-	if delivery != "" {
+	if delivery.set {
 		mark(delivery)
 		return
 	}
 	for _, e := range evs {
-		mark(dedupeKey("event", e.ID, ""))
+		mark(h.dedupeID("event", e.ID, ""))
 	}
 }
+
+// dedupePrefix starts the handler's keys.
+const dedupePrefix = "webhook.Handler "
 
 // dedupeKey namespaces the handler's keys, so that a Deduper shared with a
 // Receiver, or between instances, cannot confuse them.
 func dedupeKey(kind, a, b string) string {
-	return "webhook.Handler " + kind + "\x00" + a + "\x00" + b
+	return dedupePrefix + kind + "\x00" + a + "\x00" + b
 }
 
 // refuse answers an error status, logging the cause at debug level: refusals
@@ -332,18 +364,30 @@ func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, code int, reaso
 	h.answer(w, code, reason)
 }
 
-// answer writes a short plain-text reason. Reasons never hold secrets or
-// echo request headers.
+// answer writes an error status with a short plain-text reason. Reasons
+// never hold secrets or echo request headers.
 func (h *Handler) answer(w http.ResponseWriter, code int, reason string) {
-	if code >= 400 {
-		http.Error(w, reason, code)
-		return
-	}
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.WriteHeader(code)
-	_, _ = io.WriteString(w, reason)
-	_, _ = io.WriteString(w, "\n")
+	http.Error(w, reason, code)
 }
+
+// The 200 answers, each with its newline, so that it is written in one
+// piece.
+const (
+	okText        = "ok\n"
+	duplicateText = "duplicate delivery\n"
+)
+
+// answerOK writes a 200 with text, one of the constants above.
+func answerOK(w http.ResponseWriter, text string) {
+	w.Header()["Content-Type"] = textPlain[:1:1]
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, text)
+}
+
+// textPlain is the Content-Type of the handler's answers, built once and
+// shared: header values are replaced or appended to (at capacity, so
+// copied), never written into.
+var textPlain = []string{"text/plain; charset=utf-8"}
 
 // firstHeader returns the first value of a header given in canonical form,
 // without the allocation of http.Header.Get's canonicalisation.

@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/jonboulle/clockwork"
 	"github.com/stretchr/testify/require"
 
+	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/webhook"
 )
 
@@ -115,4 +118,54 @@ func TestHandlerDeduperDown(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.status, "a duplicate is better than a lost event")
 	require.Len(t, f.sink.got(), 1)
 	require.Contains(t, f.logs.String(), "deduper down")
+}
+
+// TestHandlerMemoryDeduperKeys checks that the Handler finds in a shared
+// memory deduper the keys marked through the Deduper interface, and marks
+// the keys it is asked about there: the memory deduper's fast path, which
+// hashes the key without building it, names the same key.
+func TestHandlerMemoryDeduperKeys(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name     string
+		delivery string // "" for a vendor without delivery ids: event ids
+	}{
+		{"delivery id", "d-7"},
+		{"event id", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			d := webhook.NewMemoryDeduper(clockwork.NewFakeClockAt(handlerT0))
+			f := setupHandler(t, webhook.Config{Deduper: d, DedupeTTL: time.Hour}, nil)
+			body := []byte(`{"id":31,"date_modified_gmt":"2026-11-24T11:59:30"}`)
+			r := f.woo(t, "woo-1", "customer.updated", handlerWooSecret, tc.delivery, body)
+			require.Equal(t, http.StatusOK, r.status, r.body)
+			batches := f.sink.got()
+			require.Len(t, batches, 1)
+			key := webhook.DedupeKey("delivery", "woo-1", tc.delivery)
+			if tc.delivery == "" {
+				key = webhook.DedupeKey("event", batches[0].Events[0].ID, "")
+			}
+			seen, err := d.Seen(ctx, key)
+			require.NoError(t, err)
+			require.True(t, seen, "the Handler marked %q", key)
+
+			// A key marked through the interface is one the Handler sees.
+			other := []byte(`{"id":32,"date_modified_gmt":"2026-11-24T11:59:30"}`)
+			if tc.delivery != "" {
+				require.NoError(t, d.Mark(ctx, webhook.DedupeKey("delivery", "woo-1", "d-8"), time.Hour))
+			} else {
+				// The event id of the second change: the first's but for the
+				// object id.
+				e := batches[0].Events[0]
+				require.Equal(t, "31", e.ObjectID)
+				id := events.NewID(batches[0].Instance.ID, e.ObjectType, "32", e.Type, e.Date)
+				require.NoError(t, d.Mark(ctx, webhook.DedupeKey("event", id, ""), time.Hour))
+			}
+			r = f.woo(t, "woo-1", "customer.updated", handlerWooSecret, strings.Replace(tc.delivery, "7", "8", 1), other)
+			require.Equal(t, http.StatusOK, r.status, r.body)
+			require.Len(t, f.sink.got(), 1, "the second change was taken as a repeat")
+		})
+	}
 }

@@ -314,3 +314,31 @@ func TestHandlerConcurrent(t *testing.T) {
 	wg.Wait()
 	require.Len(t, f.sink.got(), 80)
 }
+
+// TestHandlerAnswerContentType checks that every answer is plain text with
+// one Content-Type, also when a middleware adds to the header after the
+// Handler: the value the Handler shares between answers is never changed.
+func TestHandlerAnswerContentType(t *testing.T) {
+	t.Parallel()
+	f := setupHandler(t, webhook.Config{}, func(h http.Handler) http.Handler {
+		mux := http.NewServeMux()
+		mux.Handle("/events/{elementKey}/{instanceID}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h.ServeHTTP(w, r)
+			w.Header().Add("Content-Type", "application/x-middleware")
+		}))
+		return mux
+	})
+	for i, tc := range []struct {
+		delivery string
+		wantBody string
+	}{
+		{"ct-1", "ok"},
+		{"ct-2", "ok"},
+		{"ct-1", "duplicate delivery"},
+	} {
+		r := f.woo(t, "woo-1", "order.updated", handlerWooSecret, tc.delivery, []byte(`{"id":`+strconv.Itoa(i)+`}`))
+		require.Equal(t, http.StatusOK, r.status, r.body)
+		require.Equal(t, tc.wantBody, r.body)
+		require.Equal(t, []string{"text/plain; charset=utf-8"}, r.header.Values("Content-Type"), "answer %d", i)
+	}
+}

@@ -13,6 +13,7 @@ package memdedupe
 import (
 	"context"
 	"crypto/sha256"
+	"io"
 	"sync"
 	"time"
 
@@ -26,21 +27,48 @@ type Set struct {
 	clock clockwork.Clock
 
 	mu      sync.Mutex
-	expires map[key]int64 // Unix nanoseconds
+	expires map[Key]int64 // Unix nanoseconds
 	queue   []entry       // in marking order, for expiry
 	head    int
 }
 
-type key [16]byte
+// Key is what an id is held by: the first 128 bits of its SHA-256.
+type Key [16]byte
 
 type entry struct {
-	key key
+	key Key
 	exp int64
 }
 
-func hash(id string) key {
-	sum := sha256.Sum256([]byte(id))
-	return key(sum[:16])
+// hash returns the key of id.
+func hash(id string) Key { return KeyOf(id) }
+
+// KeyOf returns the key of the id made of parts, joined without a
+// separator: KeyOf("a", "b") is the key of "ab". Callers that build an id
+// from pieces hash it without building it. Ids up to 256 bytes are
+// copied to the stack first: a plain conversion would allocate for any id
+// over 32 bytes, which the handlers' namespaced keys are.
+func KeyOf(parts ...string) Key {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	var sum [sha256.Size]byte
+	var buf [256]byte
+	if n <= len(buf) {
+		b := buf[:0]
+		for _, p := range parts {
+			b = append(b, p...)
+		}
+		sum = sha256.Sum256(b)
+	} else {
+		d := sha256.New()
+		for _, p := range parts {
+			_, _ = io.WriteString(d, p)
+		}
+		d.Sum(sum[:0])
+	}
+	return Key(sum[:16])
 }
 
 // New returns an empty Set on clock (nil: the real clock).
@@ -48,22 +76,31 @@ func New(clock clockwork.Clock) *Set {
 	if clock == nil {
 		clock = clockwork.NewRealClock()
 	}
-	return &Set{clock: clock, expires: make(map[key]int64)}
+	return &Set{clock: clock, expires: make(map[Key]int64)}
 }
 
 // Seen reports whether id was marked and its ttl has not run out. It never
 // fails; the error is there to match the Deduper interfaces.
 func (s *Set) Seen(_ context.Context, id string) (bool, error) {
-	k := hash(id)
+	return s.SeenKey(hash(id)), nil
+}
+
+// SeenKey is Seen of the id whose key ([KeyOf]) is k.
+func (s *Set) SeenKey(k Key) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	exp, ok := s.expires[k]
-	return ok && s.clock.Now().UnixNano() < exp, nil
+	return ok && s.clock.Now().UnixNano() < exp
 }
 
 // Mark remembers id for ttl. It never fails.
 func (s *Set) Mark(_ context.Context, id string, ttl time.Duration) error {
-	k := hash(id)
+	s.MarkKey(hash(id), ttl)
+	return nil
+}
+
+// MarkKey is Mark of the id whose key ([KeyOf]) is k.
+func (s *Set) MarkKey(k Key, ttl time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.clock.Now().UnixNano()
@@ -71,7 +108,6 @@ func (s *Set) Mark(_ context.Context, id string, ttl time.Duration) error {
 	exp := now + int64(ttl)
 	s.expires[k] = exp
 	s.queue = append(s.queue, entry{key: k, exp: exp})
-	return nil
 }
 
 // expire drops the ids at the front of the queue whose time has come; an
