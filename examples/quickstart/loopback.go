@@ -35,9 +35,14 @@ func serve(h http.Handler) (*server, error) {
 }
 
 // close stops the server, letting requests under way finish until ctx
-// ends, and waits for it to be gone.
+// ends, then cutting the connections still open (a client that began a
+// request and went quiet holds Shutdown until its header timeout), and
+// waits for it to be gone.
 func (s *server) close(ctx context.Context) error {
 	err := s.srv.Shutdown(ctx)
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		err = s.srv.Close()
+	}
 	if serveErr := <-s.done; !errors.Is(serveErr, http.ErrServerClosed) {
 		err = errors.Join(err, serveErr)
 	}

@@ -165,11 +165,13 @@ func startPlayground(ctx context.Context, out io.Writer) (pg *playground, err er
 
 // close stops everything, waiting up to 5 seconds for work under way.
 func (pg *playground) close(ctx context.Context) error {
-	wait, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
 	var err error
 	for i := len(pg.stops) - 1; i >= 0; i-- {
+		// Each part gets its own grace, so that one slow to stop does
+		// not leave the next none.
+		wait, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 		err = errors.Join(err, pg.stops[i](wait))
+		cancel()
 	}
 	pg.stops = nil
 	return err
