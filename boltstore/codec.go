@@ -5,6 +5,8 @@ import (
 	"errors"
 	"math"
 	"time"
+
+	"github.com/a12b7632/elementevents/notify"
 )
 
 // The records are written with a small hand-rolled binary encoding:
@@ -168,4 +170,47 @@ func getTimeKey(b []byte) time.Time {
 	sec := int64(binary.BigEndian.Uint64(b) ^ (1 << 63))
 	nsec := int64(binary.BigEndian.Uint32(b[8:]))
 	return time.Unix(sec, nsec%1e9).UTC()
+}
+
+// attemptsSize is about what attempts takes encoded, for a buffer's size.
+func attemptsSize(as []notify.Attempt) int {
+	n := 0
+	for _, a := range as {
+		n += 32 + len(a.Error) + len(a.Response)
+	}
+	return n
+}
+
+// attempts writes a count and each attempt: the delivery history the
+// outbox and the event log both keep.
+func (e *enc) attempts(as []notify.Attempt) {
+	e.uvarint(uint64(len(as)))
+	for _, a := range as {
+		e.time(a.At)
+		e.varint(int64(a.Status))
+		e.varint(int64(a.Latency))
+		e.str(a.Error)
+		e.bytes(a.Response)
+	}
+}
+
+// attempts reads what enc.attempts wrote; nil when the count is zero.
+func (d *dec) attempts() []notify.Attempt {
+	n := d.int()
+	if n > len(d.b) { // each attempt takes several bytes
+		d.fail()
+	}
+	if n <= 0 || d.err != nil {
+		return nil
+	}
+	as := make([]notify.Attempt, n)
+	for i := range as {
+		a := &as[i]
+		a.At = d.time()
+		a.Status = int(d.varint())
+		a.Latency = time.Duration(d.varint())
+		a.Error = d.str()
+		a.Response = d.bytes()
+	}
+	return as
 }

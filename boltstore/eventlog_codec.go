@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/a12b7632/elementevents/engine"
-	"github.com/a12b7632/elementevents/notify"
 )
 
 // The event log's regions of the eventlog bucket (see the package
@@ -28,9 +27,7 @@ func encodeLogged(e engine.LoggedEvent) []byte {
 	for _, t := range e.EventTypes {
 		size += 1 + len(t)
 	}
-	for _, a := range e.Attempts {
-		size += 32 + len(a.Error) + len(a.Response)
-	}
+	size += attemptsSize(e.Attempts)
 	w := enc{b: make([]byte, 0, size)}
 	w.byte1(loggedFormat)
 	w.str(e.Tenant)
@@ -45,14 +42,7 @@ func encodeLogged(e engine.LoggedEvent) []byte {
 	w.varint(int64(e.Events))
 	w.time(e.Updated)
 	w.str(e.Reason)
-	w.uvarint(uint64(len(e.Attempts)))
-	for _, a := range e.Attempts {
-		w.time(a.At)
-		w.varint(int64(a.Status))
-		w.varint(int64(a.Latency))
-		w.str(a.Error)
-		w.bytes(a.Response)
-	}
+	w.attempts(e.Attempts)
 	w.bytes(e.Body)
 	return w.b
 }
@@ -87,21 +77,7 @@ func decodeLogged(id string, b []byte) (engine.LoggedEvent, error) {
 	e.Events = int(d.varint())
 	e.Updated = d.time()
 	e.Reason = d.str()
-	n := d.int()
-	if n > len(d.b) { // each attempt takes several bytes
-		d.fail()
-	}
-	if n > 0 && d.err == nil {
-		e.Attempts = make([]notify.Attempt, n)
-		for i := range e.Attempts {
-			a := &e.Attempts[i]
-			a.At = d.time()
-			a.Status = int(d.varint())
-			a.Latency = time.Duration(d.varint())
-			a.Error = d.str()
-			a.Response = d.bytes()
-		}
-	}
+	e.Attempts = d.attempts()
 	e.Body = d.bytes()
 	if err := d.end(); err != nil {
 		return engine.LoggedEvent{}, err

@@ -96,9 +96,7 @@ func (o *obTx) saveEndpoint(ep *endpoint) error {
 // (in the leases bucket, so that a claim does not rewrite the body).
 func encodeDelivery(d *notify.Delivery) []byte {
 	size := 64 + len(d.Endpoint) + len(d.OrderKey) + len(d.Key) + len(d.Body) + len(d.DeadReason)
-	for _, a := range d.Attempts {
-		size += 32 + len(a.Error) + len(a.Response)
-	}
+	size += attemptsSize(d.Attempts)
 	e := enc{b: make([]byte, 0, size)}
 	e.str(d.Endpoint)
 	e.str(d.OrderKey)
@@ -114,14 +112,7 @@ func encodeDelivery(d *notify.Delivery) []byte {
 	}
 	e.time(d.NextAttempt)
 	e.str(d.DeadReason)
-	e.uvarint(uint64(len(d.Attempts)))
-	for _, a := range d.Attempts {
-		e.time(a.At)
-		e.varint(int64(a.Status))
-		e.varint(int64(a.Latency))
-		e.str(a.Error)
-		e.bytes(a.Response)
-	}
+	e.attempts(d.Attempts)
 	return e.b
 }
 
@@ -145,21 +136,7 @@ func decodeDelivery(id string, raw []byte) (notify.Delivery, error) {
 	}
 	out.NextAttempt = d.time()
 	out.DeadReason = d.str()
-	n := d.int()
-	if n > len(d.b) { // each attempt takes several bytes
-		d.fail()
-	}
-	if n > 0 && d.err == nil {
-		out.Attempts = make([]notify.Attempt, n)
-		for i := range out.Attempts {
-			a := &out.Attempts[i]
-			a.At = d.time()
-			a.Status = int(d.varint())
-			a.Latency = time.Duration(d.varint())
-			a.Error = d.str()
-			a.Response = d.bytes()
-		}
-	}
+	out.Attempts = d.attempts()
 	return out, d.end()
 }
 
