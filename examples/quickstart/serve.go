@@ -75,22 +75,11 @@ func startPlayground(ctx context.Context, out io.Writer) (pg *playground, err er
 		return pg, err
 	}
 	pg.stops = append(pg.stops, consumerSrv.close)
-	if pg.shop, err = vendortest.NewWooCommerce(vendortest.WooConfig{Key: consumerKey, Secret: consumerSecret}); err != nil {
-		return pg, err
-	}
-	storeSrv, err := serve(pg.shop)
+	var storeSrv *server
+	pg.shop, storeSrv, err = startStore(vendortest.WooConfig{Key: consumerKey, Secret: consumerSecret},
+		time.Now().UTC(), &pg.stops)
 	if err != nil {
 		return pg, err
-	}
-	pg.stops = append(pg.stops, storeSrv.close, func(context.Context) error { pg.shop.Close(); return nil })
-	pg.shop.SetURL(storeSrv.URL)
-	for i, cu := range []vendortest.Customer{
-		newCustomer("John", "Doe", "john.doe@example.com", "San Francisco"),
-		newCustomer("Jane", "Roe", "jane.roe@example.com", "San Jose"),
-	} {
-		cu.Created = time.Now().UTC().AddDate(0, 0, i-7)
-		cu.Modified = cu.Created
-		pg.shop.PutCustomer(cu)
 	}
 
 	mux := http.NewServeMux()

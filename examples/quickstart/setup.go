@@ -68,27 +68,12 @@ func setUp(ctx context.Context, out io.Writer) (d *demo, err error) {
 	if err != nil {
 		return d, err
 	}
-	if d.shop, err = vendortest.NewWooCommerce(vendortest.WooConfig{
+	var storeSrv *server
+	d.shop, storeSrv, err = startStore(vendortest.WooConfig{
 		Key: consumerKey, Secret: consumerSecret, Clock: d.clock, Site: site,
-	}); err != nil {
-		return d, err
-	}
-	storeSrv, err := serve(d.shop)
+	}, storeStart, &d.stops)
 	if err != nil {
 		return d, err
-	}
-	d.stops = append(d.stops, storeSrv.close, func(context.Context) error {
-		d.shop.Close() // the idle connections of its webhook client
-		return nil
-	})
-	d.shop.SetURL(storeSrv.URL)
-	for i, c := range []vendortest.Customer{
-		newCustomer("John", "Doe", "john.doe@example.com", "San Francisco"),
-		newCustomer("Jane", "Roe", "jane.roe@example.com", "San Jose"),
-	} {
-		c.Created = storeStart.AddDate(0, 0, i-7)
-		c.Modified = c.Created
-		d.shop.PutCustomer(c)
 	}
 
 	// Your service: the two instances, parsed from JSON, and the library
@@ -138,6 +123,34 @@ func setUp(ctx context.Context, out io.Writer) (d *demo, err error) {
 }
 
 // newCustomer returns a customer as the shop's sign-up form fills one in.
+// startStore starts the fake WooCommerce store of cfg on a loopback port,
+// with two customers who registered the week before now, and adds what
+// stops it to stops.
+func startStore(cfg vendortest.WooConfig, now time.Time, stops *[]func(context.Context) error) (*vendortest.WooCommerce, *server, error) {
+	shop, err := vendortest.NewWooCommerce(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	srv, err := serve(shop)
+	if err != nil {
+		return nil, nil, err
+	}
+	*stops = append(*stops, srv.close, func(context.Context) error {
+		shop.Close() // the idle connections of its webhook client
+		return nil
+	})
+	shop.SetURL(srv.URL)
+	for i, c := range []vendortest.Customer{
+		newCustomer("John", "Doe", "john.doe@example.com", "San Francisco"),
+		newCustomer("Jane", "Roe", "jane.roe@example.com", "San Jose"),
+	} {
+		c.Created = now.AddDate(0, 0, i-7)
+		c.Modified = c.Created
+		shop.PutCustomer(c)
+	}
+	return shop, srv, nil
+}
+
 func newCustomer(first, last, email, city string) vendortest.Customer {
 	addr := vendortest.Address{
 		FirstName: first, LastName: last, Address1: "969 Market", City: city,
