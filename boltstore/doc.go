@@ -73,10 +73,11 @@
 // ([ErrSchemaVersion]); one with an older schema is migrated, in the
 // transaction that checks it, by the table of migrations from each
 // version to the next (1 to 2 adds the tokens bucket, 2 to 3 the
-// instances bucket, 3 to 4 the eventlog bucket), or refused with a *SchemaError naming the version;
+// instances bucket, 3 to 4 the eventlog bucket, 4 to 5 lets a delivery
+// record end with a trace context and rewrites nothing), or refused with a *SchemaError naming the version;
 // a read-only Open refuses a file that needs a migration.
 //
-// # File layout (schema version 4)
+// # File layout (schema version 5)
 //
 // Numbers in keys are big-endian, so that byte order is numeric order; a
 // time in a key is 12 bytes, seconds since 1970 with the sign bit flipped
@@ -99,7 +100,9 @@
 //
 //	'd' id                      -> the delivery but its ID and lease: endpoint,
 //	                               OrderKey, key, body, events, Seq, created,
-//	                               state, next attempt, dead reason, attempts
+//	                               state, next attempt, dead reason, attempts,
+//	                               and, if it has one, its trace context
+//	                               (added in version 5)
 //	'e' URL                     -> ep, pending and dead counts, disabled, reason;
 //	                               deleted once empty and enabled
 //	's' ep state(1) seq         -> id; state 'p' pending or 'd' dead (List)

@@ -68,5 +68,5 @@ func TestMigrationAddsTheEventLogBucket(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, ds, 60, "the migration kept the data")
 	require.NoError(t, db.Close())
-	require.Equal(t, uint32(4), readSchema(t, path))
+	require.Equal(t, boltstore.SchemaVersion, readSchema(t, path))
 }

@@ -317,7 +317,7 @@ func (o *outbox) Endpoints(ctx context.Context) ([]notify.EndpointStatus, error)
 	err := o.db.view(ctx, func(tx *bolt.Tx) error {
 		out = out[:0]
 		ob := newObTx(tx, o.db.path)
-		dc := ob.due.Cursor()
+		dc, sc := ob.due.Cursor(), ob.byState.Cursor()
 		return ob.eps.ForEach(func(k, v []byte) error {
 			ep, err := decodeEndpoint(string(k), v, o.db.path)
 			if err != nil {
@@ -330,6 +330,17 @@ func (o *outbox) Endpoints(ctx context.Context) ([]notify.EndpointStatus, error)
 			prefix := epPrefix(ep.id)
 			if dk, _ := dc.Seek(prefix); dk != nil && bytes.HasPrefix(dk, prefix) && len(dk) >= 8+timeKeyLen {
 				s.NextDue = getTimeKey(dk[8:])
+			}
+			if ep.pending > 0 {
+				// The lowest Seq pending is the first of its 's' region.
+				sp := stateKey(ep.id, statePending, 0)[:9]
+				if sk, id := sc.Seek(sp); sk != nil && bytes.HasPrefix(sk, sp) {
+					d, err := decodeDelivery(string(id), ob.dels.Get(id))
+					if err != nil {
+						return fmt.Errorf("%w: %s: delivery %q: %w", ErrCorrupt, o.db.path, id, err)
+					}
+					s.Oldest = d.CreatedAt
+				}
 			}
 			out = append(out, s)
 			return nil

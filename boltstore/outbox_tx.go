@@ -95,7 +95,7 @@ func (o *obTx) saveEndpoint(ep *endpoint) error {
 // encodeDelivery writes every field of d but ID (the key) and LeaseUntil
 // (in the leases bucket, so that a claim does not rewrite the body).
 func encodeDelivery(d *notify.Delivery) []byte {
-	size := 64 + len(d.Endpoint) + len(d.OrderKey) + len(d.Key) + len(d.Body) + len(d.DeadReason)
+	size := 64 + len(d.Endpoint) + len(d.OrderKey) + len(d.Key) + len(d.Body) + len(d.DeadReason) + len(d.Trace)
 	size += attemptsSize(d.Attempts)
 	e := enc{b: make([]byte, 0, size)}
 	e.str(d.Endpoint)
@@ -113,6 +113,9 @@ func encodeDelivery(d *notify.Delivery) []byte {
 	e.time(d.NextAttempt)
 	e.str(d.DeadReason)
 	e.attempts(d.Attempts)
+	if d.Trace != "" {
+		e.str(d.Trace) // optional: absent, the record ends here
+	}
 	return e.b
 }
 
@@ -137,6 +140,9 @@ func decodeDelivery(id string, raw []byte) (notify.Delivery, error) {
 	out.NextAttempt = d.time()
 	out.DeadReason = d.str()
 	out.Attempts = d.attempts()
+	if d.err == nil && len(d.b) > 0 {
+		out.Trace = d.str()
+	}
 	return out, d.end()
 }
 

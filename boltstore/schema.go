@@ -11,7 +11,7 @@ import (
 // SchemaVersion is the layout version this build writes (see the package
 // documentation). A store with a lower version is migrated at Open; one
 // with a higher version is refused.
-const SchemaVersion uint32 = 4
+const SchemaVersion uint32 = 5
 
 // appName marks the meta bucket of a file this package wrote.
 const appName = "github.com/a12b7632/elementevents/boltstore"
@@ -58,6 +58,11 @@ var migrations = map[uint32]migration{
 		_, err := tx.CreateBucketIfNotExists(bucketEventLog)
 		return err
 	}},
+	// Version 5 lets a delivery record end with its trace context. The
+	// records of version 4 are valid as they are; the version is bumped so
+	// that an older build refuses the file instead of reading such a
+	// record as corrupt.
+	4: {name: "allow a trace context on deliveries", apply: func(*bolt.Tx) error { return nil }},
 }
 
 // checkSchema recognises the file as this package's and brings it to

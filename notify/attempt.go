@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 
 	"github.com/a12b7632/elementevents/netguard"
 )
@@ -14,9 +15,18 @@ import (
 // never cut short).
 func (n *Notifier) attempt(rec context.Context, dl *deadline, d Delivery) {
 	sent := n.current(d)
-	r := n.sender.send(dl, sent)
+	number := len(d.Attempts) + 1
+	var (
+		header http.Header
+		end    func(AttemptInfo)
+	)
+	if n.cfg.Tracer != nil {
+		header = make(http.Header, 2)
+		end = n.cfg.Tracer.StartAttempt(&sent, number, header)
+	}
+	r := n.sender.send(dl, sent, header)
 	a, outcome, reason := r.Attempt, r.Outcome, r.Reason
-	info := AttemptInfo{DeliveryID: d.ID, Endpoint: sent.Endpoint, Number: len(d.Attempts) + 1, Attempt: a, Outcome: outcome}
+	info := AttemptInfo{DeliveryID: d.ID, Endpoint: sent.Endpoint, Number: number, Attempt: a, Outcome: outcome}
 
 	// Built only when something is logged: the success path logs at debug.
 	log := func() *slog.Logger {
@@ -80,6 +90,9 @@ func (n *Notifier) attempt(rec context.Context, dl *deadline, d Delivery) {
 		// The delivery stays leased; when the lease ends it is attempted
 		// again, so nothing is lost.
 		log().Error("notify: could not record attempt", "err", recErr)
+	}
+	if end != nil {
+		end(info)
 	}
 	if n.cfg.OnAttempt != nil {
 		n.cfg.OnAttempt(info)

@@ -1,7 +1,9 @@
 package notify
 
 import (
+	"context"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/jonboulle/clockwork"
@@ -71,6 +73,31 @@ type Config struct {
 	// OnDisabled, if set, is called when an endpoint is disabled (it
 	// answered 410 Gone).
 	OnDisabled func(endpoint, reason string)
+
+	// Tracer, if set, follows every notification from the Publish call
+	// that stored it to each attempt to deliver it (the otel module's
+	// tracer does, with OpenTelemetry). Default nil: no tracing.
+	Tracer Tracer
+}
+
+// Tracer follows notifications through the outbox for a tracing system.
+// Its methods are called from several goroutines at once and must be
+// fast; the Notifier never waits on a trace.
+type Tracer interface {
+	// Capture returns the trace context of ctx, the context Publish was
+	// called with, to be stored with each delivery of the batch as
+	// Delivery.Trace (for W3C Trace Context, the traceparent value); ""
+	// when ctx carries none.
+	Capture(ctx context.Context) string
+
+	// StartAttempt is called before each attempt to deliver d, the
+	// number-th (from 1), and returns a function the Notifier calls with
+	// the attempt's outcome once it is recorded. The headers it sets on h
+	// are sent with the attempt's request (for W3C Trace Context,
+	// traceparent and tracestate), so that a receiver's trace continues
+	// the attempt's; the Notifier's own headers (signature, id,
+	// timestamp, content type) are set after them and win.
+	StartAttempt(d *Delivery, number int, h http.Header) (end func(AttemptInfo))
 }
 
 // AttemptInfo describes one attempt, for Config.OnAttempt.

@@ -38,12 +38,12 @@ type memoryOutbox struct {
 type slot uint32
 
 // memRecord is one delivery as a memoryOutbox holds it. data is the ID,
-// OrderKey, Key and Body back to back, ending at idEnd, orderEnd, keyEnd
-// and its end. It is never modified once stored, so slices of it can be
+// OrderKey, Key, Body and Trace back to back, ending at idEnd, orderEnd,
+// keyEnd, bodyEnd and its end. It is never modified once stored, so slices of it can be
 // handed out.
 type memRecord struct {
-	data                    []byte
-	idEnd, orderEnd, keyEnd uint32
+	data                             []byte
+	idEnd, orderEnd, keyEnd, bodyEnd uint32
 	ep                      uint32 // memEndpoint.index
 	seq                     uint64
 	events                  int
@@ -110,7 +110,8 @@ func NewMemoryOutbox() Outbox { return new(memoryOutbox) }
 func (r *memRecord) id() []byte       { return r.data[:r.idEnd:r.idEnd] }
 func (r *memRecord) orderKey() []byte { return r.data[r.idEnd:r.orderEnd:r.orderEnd] }
 func (r *memRecord) key() []byte      { return r.data[r.orderEnd:r.keyEnd:r.keyEnd] }
-func (r *memRecord) body() []byte     { return r.data[r.keyEnd:len(r.data):len(r.data)] }
+func (r *memRecord) body() []byte     { return r.data[r.keyEnd:r.bodyEnd:r.bodyEnd] }
+func (r *memRecord) trace() []byte    { return r.data[r.bodyEnd:len(r.data):len(r.data)] }
 
 func (o *memoryOutbox) endpointOf(s slot) *memEndpoint { return o.eps[o.records[s].ep] }
 
@@ -139,14 +140,15 @@ func (o *memoryOutbox) Enqueue(_ context.Context, now time.Time, ds ...Delivery)
 		if _, held := o.lookup(h, d.ID); held {
 			continue
 		}
-		data := make([]byte, 0, len(d.ID)+len(d.OrderKey)+len(d.Key)+len(d.Body))
-		data = append(append(append(append(data, d.ID...), d.OrderKey...), d.Key...), d.Body...)
+		data := make([]byte, 0, len(d.ID)+len(d.OrderKey)+len(d.Key)+len(d.Body)+len(d.Trace))
+		data = append(append(append(append(append(data, d.ID...), d.OrderKey...), d.Key...), d.Body...), d.Trace...)
 		idEnd := len(d.ID)
 		orderEnd := idEnd + len(d.OrderKey)
+		keyEnd := orderEnd + len(d.Key)
 		o.seq++
 		r := memRecord{
 			data:  data,
-			idEnd: uint32(idEnd), orderEnd: uint32(orderEnd), keyEnd: uint32(orderEnd + len(d.Key)),
+			idEnd: uint32(idEnd), orderEnd: uint32(orderEnd), keyEnd: uint32(keyEnd), bodyEnd: uint32(keyEnd + len(d.Body)),
 			ep: o.endpoint(d.Endpoint).index, seq: o.seq, events: d.Events,
 			created: at, next: toStamp(d.NextAttempt), lease: noTime, used: true,
 			// A fresh delivery is neither leased nor dead, whatever the
@@ -346,6 +348,8 @@ func (o *memoryOutbox) Endpoints(_ context.Context) ([]EndpointStatus, error) {
 		}
 		if len(ep.heads) > 0 {
 			s.NextDue = next.Time()
+			// The lowest Seq pending heads its queue: heads[0].
+			s.Oldest = o.records[ep.heads[0]].created.Time()
 		}
 		out = append(out, s)
 	}

@@ -25,6 +25,7 @@ func (o *memoryOutbox) delivery(s slot, owned bool) Delivery {
 		Key:         r.key(),
 		Body:        r.body(),
 		Events:      r.events,
+		Trace:       string(r.trace()),
 		Seq:         r.seq,
 		CreatedAt:   r.created.Time(),
 		State:       Pending,

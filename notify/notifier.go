@@ -94,6 +94,10 @@ func (n *Notifier) Publish(ctx context.Context, b events.Batch) error {
 		size = n.cfg.Policy.WebhookBatchSize
 	}
 	notes := events.Notifications(b, size)
+	var trace string
+	if n.cfg.Tracer != nil {
+		trace = n.cfg.Tracer.Capture(ctx)
+	}
 	ds := make([]Delivery, 0, len(notes))
 	for _, note := range notes {
 		body, err := json.Marshal(note)
@@ -107,6 +111,7 @@ func (n *Notifier) Publish(ctx context.Context, b events.Batch) error {
 			Key:      b.Endpoint.Key,
 			Body:     body,
 			Events:   len(note.Message.Events),
+			Trace:    trace,
 		})
 	}
 	if err := n.cfg.Outbox.Enqueue(ctx, n.cfg.Clock.Now(), ds...); err != nil {

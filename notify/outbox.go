@@ -60,6 +60,12 @@ type Delivery struct {
 	Body []byte
 	// Events is the number of events in Body.
 	Events int
+	// Trace is the trace context of the Publish call that stored the
+	// delivery, as Config.Tracer captured it (for W3C Trace Context, the
+	// traceparent value), so that every attempt can be linked to the poll
+	// cycle or webhook that produced it; empty when none was captured.
+	// Outboxes store it as they store Body.
+	Trace string
 
 	// Seq is set by the outbox on Enqueue and increases with every
 	// delivery enqueued; it orders deliveries of one OrderKey.
@@ -103,6 +109,9 @@ type EndpointStatus struct {
 	Reason string
 	// Pending and Dead count the endpoint's deliveries.
 	Pending, Dead int
+	// Oldest is when the pending delivery enqueued first (the lowest
+	// Seq) was enqueued: its CreatedAt. Zero when none is pending.
+	Oldest time.Time
 	// NextDue is the earliest time Claim can return a delivery of this
 	// endpoint. Only deliveries that no earlier one of their OrderKey
 	// blocks count (the head of each OrderKey, and every delivery without

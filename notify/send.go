@@ -106,14 +106,14 @@ type AttemptResult struct {
 func (s *Sender) Send(ctx context.Context, d Delivery) AttemptResult {
 	dl := deadline{parent: ctx, clock: s.clock, timeout: s.policy.Timeout}
 	defer dl.close()
-	return s.send(&dl, d)
+	return s.send(&dl, d, nil)
 }
 
 // send makes one attempt timed by dl, which a Notifier's worker reuses
-// from attempt to attempt.
-func (s *Sender) send(dl *deadline, d Delivery) AttemptResult {
+// from attempt to attempt, with the extra headers (a trace's) if any.
+func (s *Sender) send(dl *deadline, d Delivery, extra http.Header) AttemptResult {
 	start := s.clock.Now()
-	status, header, body, err := s.post(dl.start(), d, start)
+	status, header, body, err := s.post(dl.start(), d, start, extra)
 	dl.stop()
 	if err != nil && dl.timedOut() {
 		err = fmt.Errorf("%w after %v: %w", errAttemptTimeout, s.policy.Timeout, err)
@@ -130,10 +130,13 @@ func (s *Sender) send(dl *deadline, d Delivery) AttemptResult {
 
 // post sends the signed notification and reads at most maxResponseBody of
 // the answer.
-func (s *Sender) post(ctx context.Context, d Delivery, now time.Time) (int, http.Header, []byte, error) {
+func (s *Sender) post(ctx context.Context, d Delivery, now time.Time, extra http.Header) (int, http.Header, []byte, error) {
 	req, err := s.request(ctx, d)
 	if err != nil {
 		return 0, nil, nil, err
+	}
+	for k, v := range extra {
+		req.Header[k] = v
 	}
 	if len(d.Key) > 0 {
 		sg, err := s.signer(d.Key)

@@ -46,7 +46,8 @@ func testEnqueueSets(t *testing.T, o notify.Outbox) {
 func testEnqueueKeepsFields(t *testing.T, o notify.Outbox) {
 	in := NewDelivery("a1", epA, "inst-1/customers")
 	in.Events = 7
-	enqueue(t, o, t0, in)
+	in.Trace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+	enqueue(t, o, t0, in, NewDelivery("a2", epA, ""))
 
 	got := find(t, o, "a1")
 	require.Equal(t, in.Endpoint, got.Endpoint)
@@ -54,6 +55,9 @@ func testEnqueueKeepsFields(t *testing.T, o notify.Outbox) {
 	require.Equal(t, string(in.Key), string(got.Key))
 	require.Equal(t, string(in.Body), string(got.Body))
 	require.Equal(t, 7, got.Events)
+	require.Equal(t, in.Trace, got.Trace, "Trace")
+	require.Equal(t, in.Trace, requireClaim(t, o, epA, t0, 1, "a1")[0].Trace, "Trace of a claimed delivery")
+	require.Empty(t, find(t, o, "a2").Trace, "a delivery without a trace has none")
 }
 
 func testEnqueueKeepsNextAttempt(t *testing.T, o notify.Outbox) {

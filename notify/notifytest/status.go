@@ -21,6 +21,7 @@ var endpointsCases = []testCase{
 	{Name: "NextDueOfALeasedDeliveryIsTheLeaseEnd", Test: testEndpointsNextDueLeased},
 	{Name: "NextDueIsZeroWithNothingPending", Test: testEndpointsNextDueNone},
 	{Name: "NextDueIgnoresDeliveriesBlockedByOrderKey", Test: testEndpointsNextDueBlocked},
+	{Name: "OldestIsTheFirstPendingEnqueued", Test: testEndpointsOldest},
 	{Name: "DeliveredEndpointIsDropped", Test: testEndpointsDropped},
 	{Name: "DisabledEndpointWithoutDeliveriesIsReported", Test: testEndpointsDisabledEmpty},
 	{Name: "DisableAndEnableKeepTheDeliveries", Test: testEndpointsDisableEnable},
@@ -150,6 +151,29 @@ func testEndpointsNextDueBlocked(t *testing.T, o notify.Outbox) {
 	require.NoError(t, o.Retry(t.Context(), "k1", attempt(t0, 503), at(time.Hour)))
 
 	requireTime(t, at(time.Hour), status(t, o, epA).NextDue, "NextDue")
+}
+
+// testEndpointsOldest pins down Oldest: the CreatedAt of the pending
+// delivery enqueued first, whatever its NextAttempt, lease or OrderKey,
+// and zero once nothing is pending.
+func testEndpointsOldest(t *testing.T, o notify.Outbox) {
+	later := NewDelivery("a1", epA, "k")
+	later.NextAttempt = at(time.Hour)
+	enqueue(t, o, t0, later)
+	enqueue(t, o, at(time.Second), NewDelivery("a2", epA, "k"), NewDelivery("a3", epA, ""))
+	enqueue(t, o, at(2*time.Second), NewDelivery("b1", epB, ""))
+	requireTime(t, t0, status(t, o, epA).Oldest, "Oldest of A")
+	requireTime(t, at(2*time.Second), status(t, o, epB).Oldest, "Oldest of B")
+
+	requireClaim(t, o, epA, at(3*time.Second), 10, "a3")
+	require.NoError(t, o.Ack(t.Context(), "a3", attempt(at(3*time.Second), 200)))
+	requireTime(t, t0, status(t, o, epA).Oldest, "Oldest with the oldest not due")
+
+	require.NoError(t, o.DeadLetter(t.Context(), "a1", attempt(at(4*time.Second), 400), "400"))
+	requireTime(t, at(time.Second), status(t, o, epA).Oldest, "Oldest once the first is dead")
+
+	require.NoError(t, o.DeadLetter(t.Context(), "a2", attempt(at(5*time.Second), 400), "400"))
+	require.True(t, status(t, o, epA).Oldest.IsZero(), "Oldest with nothing pending")
 }
 
 func testEndpointsDropped(t *testing.T, o notify.Outbox) {
