@@ -33,7 +33,7 @@ func (p *Poller) Backfill(ctx context.Context, resource string, since time.Time)
 	if r.stopped.Load() {
 		return Result{Resource: resource, Err: fmt.Errorf("%w: resource %s is stopped until Resume", ErrUnauthorized, resource)}
 	}
-	return p.cycle(ctx, r, cycleKind{backfill: &since})
+	return p.traced(ctx, r, cycleKind{backfill: &since})
 }
 
 // backfillWatermark is the watermark after a backfill from since that

@@ -2,6 +2,7 @@ package poller
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -143,6 +144,13 @@ type Config struct {
 
 	// OnCycle, if set, is called after every resource's cycle.
 	OnCycle func(Result)
+	// StartCycle, if set, is called as each resource's cycle starts, for
+	// tracing (the otel module's tracer starts a span here). The context
+	// it returns is the cycle's: the cycle's vendor requests and the batch
+	// it publishes carry it. end is called with the cycle's Result when
+	// the cycle ends, before OnCycle. Both must be fast and must not
+	// block; they are called from several goroutines at once.
+	StartCycle func(ctx context.Context, resource string) (cycle context.Context, end func(Result))
 	// OnAuthError, if set, is called when the vendor refuses the
 	// credentials; the resource is stopped until Resume.
 	OnAuthError func(resource string, err error)

@@ -124,7 +124,7 @@ func (p *Poller) each(ctx context.Context, names []string, kind cycleKind) []Res
 		}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			results[i] = p.cycle(ctx, r, kind)
+			results[i] = p.traced(ctx, r, kind)
 			if p.cfg.OnCycle != nil {
 				p.cfg.OnCycle(results[i])
 			}
@@ -133,6 +133,20 @@ func (p *Poller) each(ctx context.Context, names []string, kind cycleKind) []Res
 	wg.Wait()
 	p.checkAuthorisation(ctx, results)
 	return results
+}
+
+// traced runs a cycle of r of kind in the context Config.StartCycle
+// gives it, if set.
+func (p *Poller) traced(ctx context.Context, r *resource, kind cycleKind) Result {
+	if p.cfg.StartCycle == nil {
+		return p.cycle(ctx, r, kind)
+	}
+	cctx, end := p.cfg.StartCycle(ctx, r.name)
+	res := p.cycle(cctx, r, kind)
+	if end != nil {
+		end(res)
+	}
+	return res
 }
 
 // Run polls every Interval (±10%) until ctx ends, then returns nil. A
