@@ -92,7 +92,57 @@ type Config struct {
 	// subscription leaves from the last webhook that arrived. Nil means
 	// it fills gaps from its last healthy reconcile.
 	Subscriber *Subscriber
+
+	// OnRequest, if set, is called after each request is answered, with
+	// the request's context and what became of it: for metrics and
+	// traces (the otel module counts requests by outcome). It must be
+	// fast; it runs on the request's goroutine.
+	OnRequest func(ctx context.Context, info RequestInfo)
 }
+
+// RequestInfo says what became of one inbound webhook request, for
+// Config.OnRequest.
+type RequestInfo struct {
+	// ElementKey and Instance name the instance the request was for, as
+	// resolved: both are empty when no instance was found (the path's
+	// element key is the sender's to choose, so it is not repeated here).
+	ElementKey, Instance string
+	// Outcome is what the Handler did with it.
+	Outcome Outcome
+	// Status is the HTTP status answered.
+	Status int
+	// Events counts the events published, for OutcomeAccepted.
+	Events int
+}
+
+// Outcome is what the [Handler] did with a request.
+type Outcome string
+
+// The outcomes of a request.
+const (
+	// OutcomeAccepted: new events were published (200).
+	OutcomeAccepted Outcome = "accepted"
+	// OutcomeDuplicate: a delivery already accepted, or a body with
+	// nothing new in it (200).
+	OutcomeDuplicate Outcome = "duplicate"
+	// OutcomePing: the vendor's test delivery (200).
+	OutcomePing Outcome = "ping"
+	// OutcomeUnknownInstance: no instance, an unknown one, or one whose
+	// events are disabled (404).
+	OutcomeUnknownInstance Outcome = "unknown_instance"
+	// OutcomeUnauthorized: the signature did not verify (401).
+	OutcomeUnauthorized Outcome = "unauthorized"
+	// OutcomeInvalid: a method not allowed (405), or a body that could
+	// not be read or understood (400).
+	OutcomeInvalid Outcome = "invalid"
+	// OutcomeTooLarge: a body over MaxBodyBytes (413).
+	OutcomeTooLarge Outcome = "too_large"
+	// OutcomeUnavailable: the instance lookup or the Sink failed; the
+	// vendor should retry (503).
+	OutcomeUnavailable Outcome = "unavailable"
+	// OutcomeError: the instance's element cannot receive webhooks (500).
+	OutcomeError Outcome = "error"
+)
 
 // Handler is the http.Handler for inbound vendor webhooks, for one
 // instance or many; it is safe for concurrent use. Mount it as
@@ -111,6 +161,7 @@ type Handler struct {
 	ttl        time.Duration
 	tolerance  time.Duration
 	subscriber *Subscriber
+	onRequest  func(context.Context, RequestInfo)
 
 	tooLarge string // the 413 reason, built once
 
@@ -147,6 +198,7 @@ func New(cfg Config) (*Handler, error) {
 		ttl:        cfg.DedupeTTL,
 		tolerance:  cfg.SignatureTolerance,
 		subscriber: cfg.Subscriber,
+		onRequest:  cfg.OnRequest,
 	}
 	if h.definition == nil {
 		h.definition = element.Default().Lookup
@@ -181,55 +233,70 @@ func New(cfg Config) (*Handler, error) {
 
 // ServeHTTP handles one webhook delivery; see [Handler].
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.onRequest == nil {
+		h.serve(w, r)
+		return
+	}
+	info := h.serve(w, r)
+	h.onRequest(r.Context(), info)
+}
+
+// serve handles one webhook delivery and says what became of it.
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request) RequestInfo {
 	ctx := r.Context()
 	elementKey, instanceID := routeOf(r)
 	if instanceID == "" {
 		h.refuse(w, r, http.StatusNotFound, "no instance named in the path or the "+HeaderElementInstances+" header", nil)
-		return
+		return RequestInfo{Outcome: OutcomeUnknownInstance, Status: http.StatusNotFound}
 	}
 	inst, id, err := h.findInstance(ctx, elementKey, instanceID)
 	switch {
 	case errors.Is(err, ErrUnknownInstance):
 		h.refuse(w, r, http.StatusNotFound, "unknown instance", err)
-		return
+		return RequestInfo{Outcome: OutcomeUnknownInstance, Status: http.StatusNotFound}
 	case err != nil:
 		h.log.ErrorContext(ctx, "webhook: instance lookup failed", "element", quote.Cut(elementKey), "error", err)
 		h.answer(w, http.StatusServiceUnavailable, "instance lookup failed; retry later")
-		return
+		return RequestInfo{Outcome: OutcomeUnavailable, Status: http.StatusServiceUnavailable}
+	}
+	info := RequestInfo{ElementKey: inst.Element.Key, Instance: id}
+	done := func(o Outcome, status int) RequestInfo {
+		info.Outcome, info.Status = o, status
+		return info
 	}
 	ev := &inst.Configuration.Events
 	if !ev.Enabled {
 		h.refuse(w, r, http.StatusNotFound, "events are disabled for this instance", ErrEventsDisabled)
-		return
+		return done(OutcomeUnknownInstance, http.StatusNotFound)
 	}
 	p, err := h.prepare(id, inst)
 	if err != nil {
 		h.log.ErrorContext(ctx, "webhook: instance cannot receive webhooks", "instance", id, "element", inst.Element.Key, "error", err)
 		h.answer(w, http.StatusInternalServerError, "the instance's element cannot receive webhooks")
-		return
+		return done(OutcomeError, http.StatusInternalServerError)
 	}
 	if !p.allows(r.Method) {
 		w.Header().Set("Allow", p.allow)
 		h.refuse(w, r, http.StatusMethodNotAllowed, "method not allowed", nil)
-		return
+		return done(OutcomeInvalid, http.StatusMethodNotAllowed)
 	}
 
 	in, err := h.read(w, r, p)
 	switch {
 	case errors.Is(err, ErrTooLarge):
 		h.refuse(w, r, http.StatusRequestEntityTooLarge, h.tooLarge, err)
-		return
+		return done(OutcomeTooLarge, http.StatusRequestEntityTooLarge)
 	case err != nil:
 		h.refuse(w, r, http.StatusBadRequest, "body could not be read", err)
-		return
+		return done(OutcomeInvalid, http.StatusBadRequest)
 	}
 	if p.isPing(in, r.Header) {
 		answerOK(w, okText)
-		return
+		return done(OutcomePing, http.StatusOK)
 	}
 	if err := p.verify.verify(in.signed, r.Header); err != nil {
 		h.refuse(w, r, http.StatusUnauthorized, signatureReason(err), err)
-		return
+		return done(OutcomeUnauthorized, http.StatusUnauthorized)
 	}
 
 	var delivery dedupeID
@@ -238,7 +305,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			delivery = h.dedupeID("delivery", id, d)
 			if h.seen(ctx, delivery) {
 				answerOK(w, duplicateText)
-				return
+				return done(OutcomeDuplicate, http.StatusOK)
 			}
 		}
 	}
@@ -246,7 +313,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	evs, raw, err := p.norm.normalize(in, firstHeader(r.Header, p.norm.topicHeader), now)
 	if err != nil {
 		h.refuse(w, r, http.StatusBadRequest, badBodyReason(err), err)
-		return
+		return done(OutcomeInvalid, http.StatusBadRequest)
 	}
 	if !delivery.set && h.dedupe != nil {
 		evs = h.unseen(ctx, evs)
@@ -254,7 +321,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if len(evs) == 0 {
 		// Nothing new: a body without changes, or every event a repeat.
 		answerOK(w, okText)
-		return
+		return done(OutcomeDuplicate, http.StatusOK)
 	}
 	b := events.Batch{
 		Instance: events.Instance{ID: id, Name: inst.Name, ElementKey: inst.Element.Key, Tags: inst.Tags},
@@ -269,13 +336,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err := h.sink.Publish(ctx, b); err != nil {
 		h.log.ErrorContext(ctx, "webhook: sink refused the events", "instance", id, "events", len(evs), "error", err)
 		h.answer(w, http.StatusServiceUnavailable, "events could not be accepted; retry later")
-		return
+		return done(OutcomeUnavailable, http.StatusServiceUnavailable)
 	}
 	h.markAccepted(ctx, delivery, evs)
 	if h.subscriber != nil {
 		h.subscriber.received(id, now)
 	}
 	answerOK(w, okText)
+	info.Events = len(evs)
+	return done(OutcomeAccepted, http.StatusOK)
 }
 
 // dedupeID is one of the handler's keys in its Deduper: the namespaced
