@@ -140,3 +140,73 @@ func (e *Engine) Status(ctx context.Context, tenant, id string) (InstanceStatus,
 	}
 	return st, nil
 }
+
+// InstanceState classifies an instance for [Engine.Counts].
+type InstanceState string
+
+// The states of [Engine.Counts].
+const (
+	// StatePolling: an enabled polling instance whose resources' latest
+	// cycles succeeded, or that has not polled yet.
+	StatePolling InstanceState = "polling"
+	// StateFailing: an enabled polling instance the latest cycle of one
+	// of whose resources failed.
+	StateFailing InstanceState = "failing"
+	// StateWebhook: an enabled instance that receives vendor webhooks.
+	StateWebhook InstanceState = "webhook"
+	// StateIdle: an enabled instance whose events are off
+	// (event.notification.enabled false) or that neither polls nor
+	// receives webhooks.
+	StateIdle InstanceState = "idle"
+	// StateDisabled: an instance disabled with [Engine.SetEnabled].
+	StateDisabled InstanceState = "disabled"
+)
+
+// InstanceStates lists every [InstanceState], in the order above.
+var InstanceStates = []InstanceState{StatePolling, StateFailing, StateWebhook, StateIdle, StateDisabled}
+
+// Counts returns how many instances this process runs in each state,
+// every state present (0 when none is in it). It reads memory only, not
+// the store, so metrics can call it at every collection.
+func (e *Engine) Counts() map[InstanceState]int {
+	out := make(map[InstanceState]int, len(InstanceStates))
+	for _, s := range InstanceStates {
+		out[s] = 0
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, s := range e.slots {
+		out[s.state()]++
+	}
+	return out
+}
+
+// state classifies s. The caller holds Engine.mu.
+func (s *slot) state() InstanceState {
+	ev := s.inst.Configuration.Events
+	switch {
+	case !s.rec.Enabled:
+		return StateDisabled
+	case s.poller != nil:
+		if s.polls != nil && s.polls.failing(s.poller.Resources()) {
+			return StateFailing
+		}
+		return StatePolling
+	case ev.Enabled && ev.VendorType == "webhook":
+		return StateWebhook
+	default:
+		return StateIdle
+	}
+}
+
+// failing reports whether the latest cycle of one of resources failed.
+func (l *pollLog) failing(resources []string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, res := range resources {
+		if l.last[res].err != "" {
+			return true
+		}
+	}
+	return false
+}
