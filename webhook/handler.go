@@ -111,8 +111,9 @@ type RequestInfo struct {
 	Outcome Outcome
 	// Status is the HTTP status answered.
 	Status int
-	// Events counts the events published, for OutcomeAccepted.
-	Events int
+	// Events counts the events published by type, for OutcomeAccepted;
+	// nil otherwise.
+	Events map[events.Type]int
 }
 
 // Outcome is what the [Handler] did with a request.
@@ -343,7 +344,12 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) RequestInfo {
 		h.subscriber.received(id, now)
 	}
 	answerOK(w, okText)
-	info.Events = len(evs)
+	if h.onRequest != nil {
+		info.Events = make(map[events.Type]int, 1)
+		for i := range evs {
+			info.Events[evs[i].Type]++
+		}
+	}
 	return done(OutcomeAccepted, http.StatusOK)
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/a12b7632/elementevents/events"
 	"github.com/a12b7632/elementevents/vendortest"
 	"github.com/a12b7632/elementevents/webhook"
 )
@@ -45,7 +46,7 @@ func TestHandlerOnRequest(t *testing.T) {
 		want    webhook.RequestInfo
 	}{
 		{"accepted", http.MethodPost, "/events/woocommercerest/woo-1", customer, signed, false,
-			webhook.RequestInfo{ElementKey: "woocommercerest", Instance: "woo-1", Outcome: webhook.OutcomeAccepted, Status: 200, Events: 1}},
+			webhook.RequestInfo{ElementKey: "woocommercerest", Instance: "woo-1", Outcome: webhook.OutcomeAccepted, Status: 200, Events: map[events.Type]int{events.Updated: 1}}},
 		{"duplicate delivery", http.MethodPost, "/events/woocommercerest/woo-1", customer, signed, false,
 			webhook.RequestInfo{ElementKey: "woocommercerest", Instance: "woo-1", Outcome: webhook.OutcomeDuplicate, Status: 200}},
 		{"ping", http.MethodPost, "/events/woocommercerest/woo-1", []byte("webhook_id=15"), []string{"Content-Type", "application/x-www-form-urlencoded"}, false,
