@@ -11,7 +11,7 @@
 //
 //	go run ./examples/quickstart   # a fake WooCommerce store, end to end, in seconds
 //	go run ./examples/server -demo # the /instances API, live instances, a fake store
-//	go test ./... ./riverstore/... ./interop/... ./bench/... ./examples/server/...
+//	go test ./... ./riverstore/... ./otel/... ./interop/... ./bench/... ./examples/server/...
 //
 // # Instances: element and javatime
 //

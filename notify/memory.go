@@ -44,11 +44,11 @@ type slot uint32
 type memRecord struct {
 	data                             []byte
 	idEnd, orderEnd, keyEnd, bodyEnd uint32
-	ep                      uint32 // memEndpoint.index
-	seq                     uint64
-	events                  int
-	created, next, lease    stamp
-	used, dead              bool
+	ep                               uint32 // memEndpoint.index
+	seq                              uint64
+	events                           int
+	created, next, lease             stamp
+	used, dead                       bool
 }
 
 // stamp is a time as a memoryOutbox keeps it: an instant without a
