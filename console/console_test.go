@@ -129,3 +129,20 @@ func TestConfigErrors(t *testing.T) {
 		require.ErrorIs(t, err, console.ErrConfig, name)
 	}
 }
+
+// TestSessionCookieIsRelative pins down that the sign-in cookie lives for
+// the session's TTL from when the browser gets it (Max-Age), not until an
+// instant of our clock (Expires): a browser whose clock differs from
+// ours, or a fake clock in a test, must not drop it at once.
+func TestSessionCookieIsRelative(t *testing.T) {
+	r := newRig(t)
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := c.PostForm(r.srv.URL+"/console/login", url.Values{"user": {"acme-user"}, "organization": {"acme-org"}})
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+	cookies := res.Cookies()
+	require.Len(t, cookies, 1)
+	require.Positive(t, cookies[0].MaxAge)
+	require.True(t, cookies[0].Expires.IsZero(), "no absolute expiry: %v", cookies[0].Expires)
+}

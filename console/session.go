@@ -75,12 +75,14 @@ func (h *Handler) mac(payload string) []byte {
 	return m.Sum(nil)
 }
 
-// setSession signs the browser in as tenant.
+// setSession signs the browser in as tenant. The cookie's lifetime is
+// relative (Max-Age), so a browser whose clock differs from ours keeps
+// it as long; the sealed expiry is what counts.
 func (h *Handler) setSession(w http.ResponseWriter, r *http.Request, tenant string) {
 	expires := h.cfg.Clock.Now().Add(h.cfg.SessionTTL)
 	http.SetCookie(w, &http.Cookie{
 		Name: sessionCookie, Value: h.sealSession(tenant, expires), Path: h.cfg.Prefix + "/",
-		Expires: expires, HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode,
+		MaxAge: int(h.cfg.SessionTTL / time.Second), HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode,
 	})
 }
 
