@@ -27,6 +27,7 @@ type options struct {
 	logFormat       string
 	logLevel        slog.Level
 	shutdownTimeout time.Duration
+	metricsListen   string
 	consoleKey      string // hex, from ELEMENTEVENTS_CONSOLE_KEY; empty: random per start
 }
 
@@ -37,7 +38,8 @@ const apiPrefix = "/elements/api-v2"
 const usageIntro = `server runs elementevents as a service: the /instances REST API under
 ` + apiPrefix + `, the vendors' webhooks at /events/{elementKey}/{instanceID}, the
 OpenAPI document at ` + apiPrefix + `/openapi.json, the web console at ` + consolePrefix + `/
-and GET /healthz.
+and GET /healthz; with -metrics-listen, Prometheus metrics at /metrics on a
+listener of their own.
 
 Usage:
   server [flags]
@@ -91,6 +93,10 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 	fs.DurationVar(&opts.retention, "retention", engine.DefaultRetention, "how long the event log keeps a notification")
 	fs.StringVar(&opts.logFormat, "log-format", "text", "log `FORMAT` on stderr: text or json")
 	fs.TextVar(&opts.logLevel, "log-level", slog.LevelInfo, "lowest `LEVEL` logged: debug, info, warn or error")
+	fs.StringVar(&opts.metricsListen, "metrics-listen", "",
+		"`ADDR` to serve Prometheus metrics on, at /metrics (the otel module's, through the OpenTelemetry\n"+
+			"Prometheus exporter), such as 127.0.0.1:9464. Keep it off the public listener: the metrics name\n"+
+			"every tenant's callback URLs. Empty: no metrics")
 	fs.DurationVar(&opts.shutdownTimeout, "shutdown-timeout", 20*time.Second,
 		"how long a shutdown may take; past it the program exits 1 and undelivered notifications stay in the outbox")
 	if err := fs.Parse(args); err != nil {

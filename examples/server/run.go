@@ -61,6 +61,9 @@ type program struct {
 	demo   *demo // nil without -demo
 	server *http.Server
 	ln     net.Listener
+	// metrics serves /metrics on its own listener; nil without
+	// -metrics-listen.
+	metrics *metrics
 }
 
 // start opens the stores, builds the engine, the API and the server on
@@ -88,11 +91,19 @@ func start(ctx context.Context, o options, tenantList string, clock clockwork.Cl
 	p := &program{opts: o, log: logger, st: st, ln: ln}
 	fail := func(code int, msg string, err error) (*program, int) {
 		logger.Error(msg, "err", err)
+		if p.metrics != nil {
+			p.metrics.close()
+		}
 		_ = st.close()
 		return nil, code
 	}
 	guard := netguard.Guard{AllowPrivate: o.allowPrivate}
-	p.eng, err = engine.New(engine.Config{
+	if o.metricsListen != "" {
+		if p.metrics, err = newMetrics(o.metricsListen, clock, logger); err != nil {
+			return fail(exitFailure, "cannot serve the metrics", err)
+		}
+	}
+	ecfg := engine.Config{
 		Store: st.instances, Events: st.events, Retention: o.retention,
 		Notify: notify.Config{Outbox: st.outbox, Policy: notify.DeliveryPolicy{Guard: guard}},
 		State:  st.state, Tokens: st.tokens, Claimer: st.claimer,
@@ -100,9 +111,20 @@ func start(ctx context.Context, o options, tenantList string, clock clockwork.Cl
 		Webhook:       webhook.Config{Deduper: st.dedupe},
 		Subscriptions: webhook.SubscriberConfig{PublicURL: o.publicURL, Guard: guard},
 		Clock:         clock, Logger: logger,
-	})
+	}
+	webhooks := func(e *engine.Engine) http.Handler { return e.Webhooks() }
+	if p.metrics != nil {
+		ecfg = p.metrics.ins.Engine(ecfg)
+		webhooks = func(e *engine.Engine) http.Handler { return p.metrics.ins.Handler(e.Webhooks()) }
+	}
+	p.eng, err = engine.New(ecfg)
 	if err != nil {
 		return fail(exitFailure, "cannot start the engine", err)
+	}
+	if p.metrics != nil {
+		if err := p.metrics.observe(p.eng); err != nil {
+			return fail(exitFailure, "cannot observe the engine", err)
+		}
 	}
 	// The API and the console take the same credentials.
 	auth := api.ElementsAuth(api.ElementsAuthConfig{Tenants: tenants})
@@ -118,7 +140,7 @@ func start(ctx context.Context, o options, tenantList string, clock clockwork.Cl
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
 	// No method in the pattern: the handler answers 405 itself.
-	mux.Handle("/events/{elementKey}/{instanceID}", p.eng.Webhooks())
+	mux.Handle("/events/{elementKey}/{instanceID}", webhooks(p.eng))
 	mux.Handle(apiPrefix+"/", http.StripPrefix(apiPrefix, apiHandler))
 	mux.Handle(consolePrefix+"/", consoleHandler)
 	if o.demo {
@@ -137,6 +159,9 @@ func start(ctx context.Context, o options, tenantList string, clock clockwork.Cl
 	}
 	if err := seed(ctx, p.eng, o.seedTenant, o.seeds, logger); err != nil {
 		fmt.Fprintf(stderr, "server: the -seed files have problems:\n%v\n", err)
+		if p.metrics != nil {
+			p.metrics.close()
+		}
 		_ = st.close()
 		return nil, exitUsage
 	}
@@ -155,8 +180,16 @@ func (p *program) serve(ctx context.Context) int {
 	defer stopEngine()
 	engDone := make(chan error, 1)
 	go func() { engDone <- p.eng.Run(engCtx) }()
-	serveErr := make(chan error, 1)
+	serveErr := make(chan error, 2)
 	go func() { serveErr <- p.server.Serve(p.ln) }()
+	if p.metrics != nil {
+		p.log.Info("serving metrics", "url", baseURL(p.metrics.ln)+"/metrics")
+		go func() {
+			if err := p.metrics.serve(); err != nil {
+				serveErr <- fmt.Errorf("metrics: %w", err)
+			}
+		}()
+	}
 
 	code := exitOK
 	select {
@@ -176,6 +209,11 @@ func (p *program) serve(ctx context.Context) int {
 		p.log.Warn("shutdown: requests still running at the timeout; closing them", "err", err)
 		_ = p.server.Close()
 		code = exitFailure
+	}
+	if p.metrics != nil {
+		if err := p.metrics.shutdown(sctx); err != nil {
+			p.log.Warn("shutdown: metrics", "err", err)
+		}
 	}
 	stopEngine()
 	select {
