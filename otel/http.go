@@ -23,3 +23,17 @@ func methodOf(m string) attribute.KeyValue {
 func errorStatus(status int) attribute.KeyValue {
 	return semconv.ErrorTypeKey.String(strconv.Itoa(status))
 }
+
+// responseAttrs are the attributes of an HTTP response's status, 0 for
+// none (a transport error): http.response.status_code, and error.type
+// for a failure.
+func responseAttrs(status int) []attribute.KeyValue {
+	switch {
+	case status == 0:
+		return []attribute.KeyValue{semconv.ErrorTypeOther}
+	case status >= 400:
+		return []attribute.KeyValue{semconv.HTTPResponseStatusCode(status), errorStatus(status)}
+	default:
+		return []attribute.KeyValue{semconv.HTTPResponseStatusCode(status)}
+	}
+}

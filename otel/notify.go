@@ -72,18 +72,9 @@ func (t notifyTracer) StartAttempt(d *notify.Delivery, number int, h http.Header
 		}
 		m := []attribute.KeyValue{methodOf(http.MethodPost), AttrOperation.String(operationDeliver)}
 		span.SetAttributes(AttrOutcome.String(outcome))
-		switch {
-		case info.Status == 0:
-			m = append(m, semconv.ErrorTypeOther)
-			span.SetAttributes(semconv.ErrorTypeOther)
-		default:
-			m = append(m, semconv.HTTPResponseStatusCode(info.Status))
-			span.SetAttributes(semconv.HTTPResponseStatusCode(info.Status))
-			if info.Status >= 400 {
-				m = append(m, errorStatus(info.Status))
-				span.SetAttributes(errorStatus(info.Status))
-			}
-		}
+		res := responseAttrs(info.Status)
+		m = append(m, res...)
+		span.SetAttributes(res...)
 		if info.Outcome != notify.OutcomeDelivered {
 			// The outcome only: an error's text may quote the URL.
 			span.SetStatus(codes.Error, outcome)

@@ -142,19 +142,18 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.base.RoundTrip(req)
 	end := i.clock.Now()
 	m := []attribute.KeyValue{method, AttrOperation.String(operationPoll), AttrElement.String(c.element), AttrResource.String(c.resource)}
+	status := 0
+	if err == nil {
+		status = resp.StatusCode
+	}
+	res := responseAttrs(status)
+	m = append(m, res...)
+	span.SetAttributes(res...)
 	switch {
 	case err != nil:
-		m = append(m, semconv.ErrorTypeOther)
 		span.SetStatus(codes.Error, "request failed")
-		span.SetAttributes(semconv.ErrorTypeOther)
-	default:
-		m = append(m, semconv.HTTPResponseStatusCode(resp.StatusCode))
-		span.SetAttributes(semconv.HTTPResponseStatusCode(resp.StatusCode))
-		if resp.StatusCode >= 400 {
-			m = append(m, errorStatus(resp.StatusCode))
-			span.SetAttributes(errorStatus(resp.StatusCode))
-			span.SetStatus(codes.Error, http.StatusText(resp.StatusCode))
-		}
+	case status >= 400:
+		span.SetStatus(codes.Error, http.StatusText(status))
 	}
 	i.clientDuration.Record(ctx, end.Sub(start).Seconds(), metric.WithAttributes(m...))
 	span.End(trace.WithTimestamp(end))
