@@ -63,4 +63,14 @@
 // Keys and callback URLs never print: keys are signature.Key values, and
 // a [Delivery] prints and logs its URL as netguard.RedactURL writes it, in
 // every fmt verb and in log/slog.
+//
+// # Observing
+//
+// Config.OnAttempt hears every attempt; [Notifier.Stats] counts them; the
+// outbox's Endpoints gives each callback URL's pending and dead counts,
+// next due time and oldest pending delivery. A [Tracer] (Config.Tracer)
+// keeps the trace context of each Publish with its deliveries
+// (Delivery.Trace) and adds headers, such as traceparent, to each
+// attempt: the otel module's links each attempt to the poll cycle or
+// webhook that produced it.
 package notify

@@ -158,4 +158,11 @@
 // [ResetState] forgets, in a [State], everything of one resource of one
 // instance, so that a new Poller's next cycle of it is a first run: for a
 // resource whose URL or idField changed, or an instance deleted.
+//
+// # Observing
+//
+// Config.OnCycle hears the Result of every cycle; Config.StartCycle wraps
+// each cycle (and backfill) for a tracer: its context is the one the
+// cycle's vendor requests and published batch carry. The otel module
+// builds its spans and metrics on them.
 package poller

@@ -159,4 +159,8 @@
 // chain in SubscriberConfig.Tokens, which the instance's poller should
 // share). A 401 under OAuth 2 renews the access token once and sends the
 // request again.
+//
+// Config.OnRequest hears what became of each request ([RequestInfo]: its
+// [Outcome], status, instance and events by type), in the request's
+// context; the otel module counts requests by outcome with it.
 package webhook
