@@ -28,6 +28,14 @@ func FuzzValid(f *testing.F) {
 		if want := json.Valid(b); (err == nil) != want {
 			t.Fatalf("Valid(%q) = %v, json.Valid = %v", b, err, want)
 		}
+		// The fast validator ends every value where the scanner does, and
+		// fails where it fails: a fallback to the scanner would hide a
+		// value it wrongly refused.
+		start := skipSpace(b, 0)
+		fast := validValue(b, start, 0)
+		if end, serr := scanValue(b, start, 0); fast != end && serr == nil || fast >= 0 && serr != nil {
+			t.Fatalf("validValue(%q) = %d, scanValue = %d, %v", b, fast, end, serr)
+		}
 		if err != nil {
 			var se *Error
 			if !errors.As(err, &se) || se.Offset < 0 || se.Offset > len(b) {

@@ -1,0 +1,243 @@
+package jsonscan
+
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
+// The fast validators: the grammar of the validating scanners in scan.go,
+// accepting exactly what they accept, but answering only where a value
+// ends, or -1 when it is not valid. Without an error to build on the way
+// out they are leaf-like loops, with strings, keys and separators read in
+// line; a webhook body or a page is mostly keys and short strings, so the
+// cost per member is what counts. The check* wrappers run them first and,
+// only on a failure, the scanner of scan.go over the same value for the
+// error and its offset: a valid document is read once, an invalid one
+// once more up to its first problem. The scanners of scan.go never call
+// back into these, so an error costs no more than one extra pass.
+
+// checkValue is scanValue through the fast validator.
+func checkValue(b []byte, i, depth int) (int, error) {
+	if end := validValue(b, i, depth); end >= 0 {
+		return end, nil
+	}
+	return scanValue(b, i, depth)
+}
+
+// checkObject is scanObject through the fast validator.
+func checkObject(b []byte, i, depth int) (int, error) {
+	if end := validObject(b, i, depth); end >= 0 {
+		return end, nil
+	}
+	return scanObject(b, i, depth)
+}
+
+// checkString is scanString through the fast validator.
+func checkString(b []byte, i int) (end int, esc bool, err error) {
+	if end, esc = validString(b, i); end >= 0 {
+		return end, esc, nil
+	}
+	return scanString(b, i)
+}
+
+// validValue is scanValue answering only the end, or -1.
+func validValue(b []byte, i, depth int) int {
+	if i >= len(b) {
+		return -1
+	}
+	switch c := b[i]; c {
+	case '"':
+		end, _ := validString(b, i+1)
+		return end
+	case '{':
+		return validObject(b, i, depth)
+	case '[':
+		return validArray(b, i, depth)
+	case 't':
+		return validLiteral(b, i, "true")
+	case 'f':
+		return validLiteral(b, i, "false")
+	case 'n':
+		return validLiteral(b, i, "null")
+	default:
+		if c == '-' || c-'0' <= 9 {
+			return validNumber(b, i)
+		}
+		return -1
+	}
+}
+
+// validObject is scanObject answering only the end, or -1.
+func validObject(b []byte, i, depth int) int {
+	if depth++; depth > MaxDepth {
+		return -1
+	}
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return i + 1
+	}
+	for {
+		// The key and its colon.
+		if i >= len(b) || b[i] != '"' {
+			return -1
+		}
+		if i, _ = validString(b, i+1); i < 0 {
+			return -1
+		}
+		if i < len(b) && b[i] == ':' { // compact JSON
+			i++
+		} else if i = skipSpace(b, i); i >= len(b) || b[i] != ':' {
+			return -1
+		} else {
+			i++
+		}
+		// The value; a string, the most common, without a call.
+		if i = skipSpace(b, i); i < len(b) && b[i] == '"' {
+			i, _ = validString(b, i+1)
+		} else {
+			i = validValue(b, i, depth)
+		}
+		if i < 0 {
+			return -1
+		}
+		// A comma or the end.
+		if i = skipSpace(b, i); i >= len(b) {
+			return -1
+		}
+		switch b[i] {
+		case ',':
+			i = skipSpace(b, i+1)
+		case '}':
+			return i + 1
+		default:
+			return -1
+		}
+	}
+}
+
+// validArray is scanArray answering only the end, or -1.
+func validArray(b []byte, i, depth int) int {
+	if depth++; depth > MaxDepth {
+		return -1
+	}
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == ']' {
+		return i + 1
+	}
+	for {
+		if i = validValue(b, i, depth); i < 0 {
+			return -1
+		}
+		if i = skipSpace(b, i); i >= len(b) {
+			return -1
+		}
+		switch b[i] {
+		case ',':
+			i = skipSpace(b, i+1)
+		case ']':
+			return i + 1
+		default:
+			return -1
+		}
+	}
+}
+
+// validString is scanString answering only the end (-1 when the string is
+// not valid) and whether the string holds an escape. Strings without
+// escapes, nearly all, stay in this loop; the first backslash hands the
+// rest to validEscaped.
+func validString(b []byte, i int) (end int, esc bool) {
+	for len(b)-i >= 8 {
+		if m := specialMask(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+			i += bits.TrailingZeros64(m) >> 3
+			if b[i] == '"' {
+				return i + 1, false
+			}
+			return validEscaped(b, i)
+		}
+		i += 8
+	}
+	for ; i < len(b); i++ {
+		if c := b[i]; c == '"' {
+			return i + 1, false
+		} else if c == '\\' || c < 0x20 {
+			return validEscaped(b, i)
+		}
+	}
+	return -1, false
+}
+
+// validEscaped is validString from b[i], a backslash or a control
+// character.
+func validEscaped(b []byte, i int) (end int, esc bool) {
+	for {
+		switch b[i] {
+		case '"':
+			return i + 1, true
+		case '\\':
+			n := escapeLen(b[i:])
+			if n == 0 {
+				return -1, true
+			}
+			i += n
+		default: // a control character
+			return -1, true
+		}
+		for len(b)-i >= 8 {
+			if m := specialMask(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				goto special
+			}
+			i += 8
+		}
+		for ; i < len(b); i++ {
+			if c := b[i]; c == '"' || c == '\\' || c < 0x20 {
+				goto special
+			}
+		}
+		return -1, true
+	special:
+	}
+}
+
+// validLiteral is scanLiteral answering only the end, or -1.
+func validLiteral(b []byte, i int, lit string) int {
+	if len(b)-i < len(lit) || string(b[i:i+len(lit)]) != lit {
+		return -1
+	}
+	return i + len(lit)
+}
+
+// validNumber is scanNumber answering only the end, or -1.
+func validNumber(b []byte, i int) int {
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && b[i]-'1' <= 8:
+		i = skipDigits(b, i+1)
+	default:
+		return -1
+	}
+	if i < len(b) && b[i] == '.' {
+		j := skipDigits(b, i+1)
+		if j == i+1 {
+			return -1
+		}
+		i = j
+	}
+	if i < len(b) && b[i]|0x20 == 'e' {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		j := skipDigits(b, i)
+		if j == i {
+			return -1
+		}
+		i = j
+	}
+	return i
+}
