@@ -171,7 +171,9 @@ func (w *walker) object(b []byte, i, depth, level int, active uint64, rec bool) 
 		var esc bool
 		var err error
 		if w.validate {
-			if end, esc, err = checkString(b, i+1); err != nil {
+			if end = nextSpecial(b, i+1); end < len(b) && b[end] == '"' {
+				end++ // no escapes: the common key, without a second call
+			} else if end, esc, err = checkString(b, i+1); err != nil {
 				return end, err
 			}
 		} else if end, esc = skipKey(b, i+1); end < 0 {
@@ -198,6 +200,12 @@ func (w *walker) object(b []byte, i, depth, level int, active uint64, rec bool) 
 		switch {
 		case matched != 0 || recHere:
 			i, err = w.member(b, i, depth, level, matched, recHere)
+		case w.validate && b[i] == '"': // the most common value, in line
+			if end = nextSpecial(b, i+1); end < len(b) && b[end] == '"' {
+				i = end + 1
+			} else {
+				i, _, err = checkString(b, i+1)
+			}
 		case w.validate:
 			i, err = checkValue(b, i, depth)
 		default:

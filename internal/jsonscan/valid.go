@@ -81,7 +81,9 @@ func validObject(b []byte, i, depth int) int {
 		if i >= len(b) || b[i] != '"' {
 			return -1
 		}
-		if i, _ = validString(b, i+1); i < 0 {
+		if i = nextSpecial(b, i+1); i < len(b) && b[i] == '"' {
+			i++
+		} else if i, _ = validEscaped(b, i); i < 0 {
 			return -1
 		}
 		if i < len(b) && b[i] == ':' { // compact JSON
@@ -93,7 +95,11 @@ func validObject(b []byte, i, depth int) int {
 		}
 		// The value; a string, the most common, without a call.
 		if i = skipSpace(b, i); i < len(b) && b[i] == '"' {
-			i, _ = validString(b, i+1)
+			if i = nextSpecial(b, i+1); i < len(b) && b[i] == '"' {
+				i++
+			} else {
+				i, _ = validEscaped(b, i)
+			}
 		} else {
 			i = validValue(b, i, depth)
 		}
@@ -143,61 +149,53 @@ func validArray(b []byte, i, depth int) int {
 }
 
 // validString is scanString answering only the end (-1 when the string is
-// not valid) and whether the string holds an escape. Strings without
-// escapes, nearly all, stay in this loop; the first backslash hands the
-// rest to validEscaped.
+// not valid) and whether the string holds an escape.
 func validString(b []byte, i int) (end int, esc bool) {
+	if i = nextSpecial(b, i); i < len(b) && b[i] == '"' {
+		return i + 1, false
+	}
+	return validEscaped(b, i)
+}
+
+// nextSpecial returns the index of the first '"', '\\' or control
+// character at or after i, or len(b). It calls nothing, so that the
+// common string, without escapes, costs a call without a frame: the
+// loops call it and test for the closing quote in line.
+func nextSpecial(b []byte, i int) int {
 	for len(b)-i >= 8 {
 		if m := specialMask(binary.LittleEndian.Uint64(b[i:])); m != 0 {
-			i += bits.TrailingZeros64(m) >> 3
-			if b[i] == '"' {
-				return i + 1, false
-			}
-			return validEscaped(b, i)
+			return i + bits.TrailingZeros64(m)>>3
 		}
 		i += 8
 	}
 	for ; i < len(b); i++ {
-		if c := b[i]; c == '"' {
-			return i + 1, false
-		} else if c == '\\' || c < 0x20 {
-			return validEscaped(b, i)
+		if c := b[i]; c == '"' || c == '\\' || c < 0x20 {
+			return i
 		}
 	}
-	return -1, false
+	return i
 }
 
-// validEscaped is validString from b[i], a backslash or a control
-// character.
+// validEscaped is validString from b[i], the first byte nextSpecial found
+// that is not the closing quote: a backslash, a control character, or
+// the end of b.
 func validEscaped(b []byte, i int) (end int, esc bool) {
-	for {
+	for i < len(b) {
 		switch b[i] {
 		case '"':
-			return i + 1, true
+			return i + 1, esc
 		case '\\':
 			n := escapeLen(b[i:])
 			if n == 0 {
 				return -1, true
 			}
-			i += n
+			i = nextSpecial(b, i+n)
+			esc = true
 		default: // a control character
-			return -1, true
+			return -1, esc
 		}
-		for len(b)-i >= 8 {
-			if m := specialMask(binary.LittleEndian.Uint64(b[i:])); m != 0 {
-				i += bits.TrailingZeros64(m) >> 3
-				goto special
-			}
-			i += 8
-		}
-		for ; i < len(b); i++ {
-			if c := b[i]; c == '"' || c == '\\' || c < 0x20 {
-				goto special
-			}
-		}
-		return -1, true
-	special:
 	}
+	return -1, esc
 }
 
 // validLiteral is scanLiteral answering only the end, or -1.
