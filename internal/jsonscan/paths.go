@@ -179,7 +179,7 @@ func (w *walker) object(b []byte, i, depth, level int, active uint64, rec bool) 
 		} else if end, esc = skipKey(b, i+1); end < 0 {
 			return i, errorAt(i, "unterminated string")
 		}
-		key := b[i+1 : end-1]
+		keyStart := i + 1
 		if i = skipSpace(b, end); i >= len(b) || b[i] != ':' {
 			return i, errorAt(i, "expected ':' after object key")
 		}
@@ -188,7 +188,9 @@ func (w *walker) object(b []byte, i, depth, level int, active uint64, rec bool) 
 		}
 
 		var matched uint64
-		if active != 0 && (esc || w.lens[level]&lenBit(len(key)) != 0) {
+		// The key is b[keyStart:end-1], sliced only to be compared.
+		if active != 0 && (esc || w.lens[level]&lenBit(end-1-keyStart) != 0) {
+			key := b[keyStart : end-1]
 			for m := active; m != 0; m &= m - 1 {
 				f := bits.TrailingZeros64(m)
 				if w.paths[f].segs[level].matches(key, esc) {
@@ -196,7 +198,7 @@ func (w *walker) object(b []byte, i, depth, level int, active uint64, rec bool) 
 				}
 			}
 		}
-		recHere := rec && w.recs.segs[level].matches(key, esc)
+		recHere := rec && w.recs.segs[level].matches(b[keyStart:end-1], esc)
 		switch {
 		case matched != 0 || recHere:
 			i, err = w.member(b, i, depth, level, matched, recHere)
