@@ -162,8 +162,9 @@ func validString(b []byte, i int) (end int, esc bool) {
 // common string, without escapes, costs a call without a frame: the
 // loops call it and test for the closing quote in line.
 func nextSpecial(b []byte, i int) int {
-	for len(b)-i >= 8 {
-		if m := specialMask(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+	b = b[:len(b):len(b)] // so that the loop's bound covers the slicing
+	for i >= 0 && i+8 <= len(b) {
+		if m := specialMask(binary.LittleEndian.Uint64(b[i : i+8])); m != 0 {
 			return i + bits.TrailingZeros64(m)>>3
 		}
 		i += 8
