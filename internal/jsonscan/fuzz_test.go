@@ -269,6 +269,16 @@ func FuzzFind(f *testing.F) {
 		if want := Valid(doc); (verr == nil) != (want == nil) || verr != nil && verr.Error() != want.Error() {
 			t.Fatalf("FindValid: %v, Valid: %v", verr, want)
 		}
+		// The fast walk of an object ends where the scanner ends it, and
+		// fails where it fails: the walk again for the error would hide
+		// an object it wrongly refused.
+		if start := skipSpace(doc, 0); start < len(doc) && doc[start] == '{' {
+			w := walker{paths: ps.paths, lens: ps.lens, vals: make([]Value, len(paths)), validate: true}
+			fast := w.validPathObject(doc, start, 0, 0, ps.top)
+			if end, serr := scanValue(doc, start, 0); fast != end && serr == nil || fast >= 0 && serr != nil {
+				t.Fatalf("validPathObject(%q) = %d, scanValue = %d, %v", doc, fast, end, serr)
+			}
+		}
 		if verr != nil {
 			return
 		}

@@ -148,6 +148,12 @@ func (w *walker) document(doc []byte, top uint64) error {
 // active has a bit for each path that matched so far; rec says whether
 // the records path did.
 func (w *walker) object(b []byte, i, depth, level int, active uint64, rec bool) (int, error) {
+	if w.validate && !rec {
+		if end := w.validPathObject(b, i, depth, level, active); end >= 0 {
+			return end, nil
+		}
+		// Walked again below, for the error.
+	}
 	if w.validate {
 		if depth++; depth > MaxDepth {
 			return i, errorAt(i, "nesting deeper than %d", MaxDepth)

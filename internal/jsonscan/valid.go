@@ -240,3 +240,79 @@ func validNumber(b []byte, i int) int {
 	}
 	return i
 }
+
+// validPathObject is [walker.object] of a validating walk that splits no
+// records, answering only the end, or -1 when the object is not valid (or
+// a member on a path is not what the path needs): the caller then walks
+// the object again with object, for the error. It is validObject's loop
+// with the paths looked up in it, for the objects on the paths, which
+// hold most of a webhook body's members.
+func (w *walker) validPathObject(b []byte, i, depth, level int, active uint64) int {
+	if depth++; depth > MaxDepth {
+		return -1
+	}
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return i + 1
+	}
+	for {
+		// The key and its colon.
+		if i >= len(b) || b[i] != '"' {
+			return -1
+		}
+		keyStart := i + 1
+		end, esc := nextSpecial(b, keyStart), false
+		if end < len(b) && b[end] == '"' {
+			end++
+		} else if end, esc = validEscaped(b, end); end < 0 {
+			return -1
+		}
+		if i = skipSpace(b, end); i >= len(b) || b[i] != ':' {
+			return -1
+		}
+		if i = skipSpace(b, i+1); i >= len(b) {
+			return -1
+		}
+		// The paths it may be on; as in object.
+		var matched uint64
+		if active != 0 && (esc || w.lens[level]&lenBit(end-1-keyStart) != 0) {
+			key := b[keyStart : end-1]
+			for m := active; m != 0; m &= m - 1 {
+				f := bits.TrailingZeros64(m)
+				if w.paths[f].segs[level].matches(key, esc) {
+					matched |= 1 << f
+				}
+			}
+		}
+		// The value; a string, the most common, in line.
+		switch {
+		case matched != 0:
+			var err error
+			if i, err = w.member(b, i, depth, level, matched, false); err != nil {
+				return -1
+			}
+		case b[i] == '"':
+			if i = nextSpecial(b, i+1); i < len(b) && b[i] == '"' {
+				i++
+			} else if i, _ = validEscaped(b, i); i < 0 {
+				return -1
+			}
+		default:
+			if i = validValue(b, i, depth); i < 0 {
+				return -1
+			}
+		}
+		// A comma or the end.
+		if i = skipSpace(b, i); i >= len(b) {
+			return -1
+		}
+		switch b[i] {
+		case ',':
+			i = skipSpace(b, i+1)
+		case '}':
+			return i + 1
+		default:
+			return -1
+		}
+	}
+}
