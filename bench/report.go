@@ -72,7 +72,7 @@ func writeReport(w io.Writer, res *Results, m Meta) error {
 	p("| comparison | ours | baseline, same run | ratio | goal | met? |\n")
 	p("|---|---|---|---|---|---|\n")
 	for _, r := range rows {
-		p("| %s | %s | %s | %s | %s | %s |\n", r.Title, oursCell(r), baseCell(r), ratioCell(r), goalCell(r), verdictCell(r.verdict))
+		p("| %s | %s | %s | %s | %s | %s |\n", r.Title, oursCell(r), baseCell(r), ratioCell(r), goalCell(r), verdictCell(r))
 	}
 	p("\nRatios are of the medians. \"× the time\" and \"× the CPU\" are our cost over the baseline's (below 1 is better); ")
 	p("\"× faster\" is the baseline's time over ours; \"× the rate\" is our throughput over the baseline's (above 1 is better). ")
@@ -242,33 +242,46 @@ func goalCell(r row) string {
 	if r.Goal == 0 {
 		return "—"
 	}
-	var g string
-	switch {
-	case r.Kind == single && strings.HasPrefix(r.Unit, "B/") && r.Goal >= 1<<10:
-		g = "≤ " + format(r.Goal, r.Unit) // ≤ 16.0 KiB/instance
-	case r.Kind == single && isPercentile(r.Unit):
-		g = "≤ " + format(r.Goal, r.Unit) // ≤ 5.00 ms p99
-	case r.Kind == single:
-		g = fmt.Sprintf("≤ %g %s", r.Goal, r.Unit)
-	case r.Kind == speedup:
-		g = fmt.Sprintf("≥ %g× faster", r.Goal)
-	case r.Kind == rateRatio:
-		g = fmt.Sprintf("≥ %g× the rate", r.Goal)
-	default:
-		g = fmt.Sprintf("≤ %g× the time", r.Goal)
-	}
+	g := goalText(r, r.Goal)
 	if r.ZeroAllocs {
 		g += ", 0 allocs"
 	}
-	return g + " (" + r.Issue + ")"
+	g += " (" + r.Issue
+	for _, e := range r.Earlier {
+		g += "; " + e.Issue + " asked " + goalText(r, e.Goal)
+	}
+	return g + ")"
 }
 
-func verdictCell(v verdict) string {
-	switch v {
+// goalText is the bound goal puts on r's figure or ratio.
+func goalText(r row, goal float64) string {
+	switch {
+	case r.Kind == single && strings.HasPrefix(r.Unit, "B/") && goal >= 1<<10:
+		return "≤ " + format(goal, r.Unit) // ≤ 16.0 KiB/instance
+	case r.Kind == single && isPercentile(r.Unit):
+		return "≤ " + format(goal, r.Unit) // ≤ 5.00 ms p99
+	case r.Kind == single:
+		return fmt.Sprintf("≤ %g %s", goal, r.Unit)
+	case r.Kind == speedup:
+		return fmt.Sprintf("≥ %g× faster", goal)
+	case r.Kind == rateRatio:
+		return fmt.Sprintf("≥ %g× the rate", goal)
+	}
+	return fmt.Sprintf("≤ %g× the time", goal)
+}
+
+// verdictCell says whether r met its goal, and, when it did not, which
+// earlier, looser goals it met.
+func verdictCell(r row) string {
+	switch r.verdict {
 	case met:
 		return "met"
 	case notMet:
-		return "**not met**"
+		v := "**not met**"
+		if issues := r.earlierMet(); len(issues) > 0 {
+			v += " (" + strings.Join(issues, ", ") + "'s met)"
+		}
+		return v
 	case unknown:
 		return "not measured"
 	}

@@ -45,7 +45,9 @@
 //     element than the path says, or one whose events are disabled;
 //   - 405, with Allow, for a method the element definition does not list
 //     (Webhook.Methods; default POST);
-//   - 413 for a body over MaxBodyBytes (read through http.MaxBytesReader);
+//   - 413 for a body over MaxBodyBytes: refused on its Content-Length, or,
+//     for a body of unknown length, once read past the limit through
+//     http.MaxBytesReader (never truncated);
 //   - 200 for the vendor's unsigned creation ping, which yields no event
 //     (Webhook.PingField: WooCommerce posts the form webhook_id=N with no
 //     X-WC-* header);

@@ -499,8 +499,14 @@ func (h *Handler) read(w http.ResponseWriter, r *http.Request, p *prepared) (pay
 	return in, nil
 }
 
-// readBody reads the whole body through http.MaxBytesReader, sized from
+// readBody reads the whole body, at most MaxBodyBytes, sized from
 // Content-Length so that a body of the announced size takes one allocation.
+//
+// A body of unknown length is read through http.MaxBytesReader, which also
+// has the server close the connection after the 413. A body whose
+// Content-Length is within the bound is read as it is: the server stops it
+// at that length, so it cannot run over, and the bound is still checked
+// here for a request built by other means.
 func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil, nil
@@ -508,18 +514,28 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, erro
 	if r.ContentLength > h.maxBody {
 		return nil, fmt.Errorf("%w: Content-Length %d over %d", ErrTooLarge, r.ContentLength, h.maxBody)
 	}
-	rd := http.MaxBytesReader(w, r.Body, h.maxBody)
+	rd := r.Body
 	size := int64(512)
 	if r.ContentLength >= 0 {
 		size = r.ContentLength + 1 // room to see EOF without growing
+	} else {
+		rd = http.MaxBytesReader(w, r.Body, h.maxBody)
 	}
 	buf := make([]byte, 0, size)
 	for {
 		if len(buf) == cap(buf) {
 			buf = append(buf, 0)[:len(buf)]
 		}
-		n, err := rd.Read(buf[len(buf):cap(buf)])
+		// Never read more than one byte over the bound.
+		room := buf[len(buf):cap(buf)]
+		if left := h.maxBody + 1 - int64(len(buf)); int64(len(room)) > left {
+			room = room[:left]
+		}
+		n, err := rd.Read(room)
 		buf = buf[:len(buf)+n]
+		if int64(len(buf)) > h.maxBody {
+			return nil, fmt.Errorf("%w: over %d bytes", ErrTooLarge, h.maxBody)
+		}
 		if err == io.EOF {
 			return buf, nil
 		}

@@ -224,6 +224,21 @@ func TestHandlerTooLarge(t *testing.T) {
 	require.Equal(t, http.StatusRequestEntityTooLarge, r.status)
 	require.Len(t, f.sink.got(), 1)
 
+	// A request built in process whose Content-Length understates its
+	// body (a server would stop at that length) is still bounded, and
+	// read no further than one byte past the limit.
+	body := &countingReader{r: bytes.NewReader(big)}
+	req = httptest.NewRequest(http.MethodPost, "/events/woocommercerest/woo-open", body)
+	req.ContentLength = int64(len(small))
+	req.SetPathValue("elementKey", "woocommercerest")
+	req.SetPathValue("instanceID", "woo-open")
+	req.Header.Set(vendortest.WooHeaderTopic, "customer.updated")
+	w := httptest.NewRecorder()
+	f.h.ServeHTTP(w, req)
+	require.Equal(t, http.StatusRequestEntityTooLarge, w.Code, w.Body.String())
+	require.Equal(t, 65, body.n)
+	require.Len(t, f.sink.got(), 1)
+
 	// The default is 1 MiB. In process: a client may not see the answer
 	// to a body the server stops reading this early.
 	d := setupHandler(t, webhook.Config{}, nil)
@@ -245,4 +260,16 @@ func TestHandlerTooLarge(t *testing.T) {
 		}
 		require.Equal(t, want, w.Code, w.Body.String())
 	}
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
 }

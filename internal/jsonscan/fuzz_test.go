@@ -28,6 +28,14 @@ func FuzzValid(f *testing.F) {
 		if want := json.Valid(b); (err == nil) != want {
 			t.Fatalf("Valid(%q) = %v, json.Valid = %v", b, err, want)
 		}
+		// The fast validator ends every value where the scanner does, and
+		// fails where it fails: a fallback to the scanner would hide a
+		// value it wrongly refused.
+		start := skipSpace(b, 0)
+		fast := validValue(b, start, 0)
+		if end, serr := scanValue(b, start, 0); fast != end && serr == nil || fast >= 0 && serr != nil {
+			t.Fatalf("validValue(%q) = %d, scanValue = %d, %v", b, fast, end, serr)
+		}
 		if err != nil {
 			var se *Error
 			if !errors.As(err, &se) || se.Offset < 0 || se.Offset > len(b) {
@@ -260,6 +268,16 @@ func FuzzFind(f *testing.F) {
 		verr := ps.FindValid(doc, valid)
 		if want := Valid(doc); (verr == nil) != (want == nil) || verr != nil && verr.Error() != want.Error() {
 			t.Fatalf("FindValid: %v, Valid: %v", verr, want)
+		}
+		// The fast walk of an object ends where the scanner ends it, and
+		// fails where it fails: the walk again for the error would hide
+		// an object it wrongly refused.
+		if start := skipSpace(doc, 0); start < len(doc) && doc[start] == '{' {
+			w := walker{paths: ps.paths, lens: ps.lens, vals: make([]Value, len(paths)), validate: true}
+			fast := w.validPathObject(doc, start, 0, 0, ps.top)
+			if end, serr := scanValue(doc, start, 0); fast != end && serr == nil || fast >= 0 && serr != nil {
+				t.Fatalf("validPathObject(%q) = %d, scanValue = %d, %v", doc, fast, end, serr)
+			}
 		}
 		if verr != nil {
 			return

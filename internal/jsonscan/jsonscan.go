@@ -138,7 +138,7 @@ func (v Value) Text(doc []byte) (string, bool) {
 // it, as [encoding/json.Valid] has it, and otherwise an [*Error] at the
 // first problem.
 func Valid(doc []byte) error {
-	i, err := scanValue(doc, skipSpace(doc, 0), 0)
+	i, err := checkValue(doc, skipSpace(doc, 0), 0)
 	if err != nil {
 		return err
 	}

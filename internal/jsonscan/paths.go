@@ -16,7 +16,17 @@ const maxPaths = 64
 type Paths struct {
 	paths []path
 	top   uint64 // a bit for each path that can be found
+	// lens has, for each level, a bit for the length of each segment
+	// name at that level (see lenBit): a key without escapes whose
+	// length has no bit names no segment there, and is passed over
+	// without comparing it to each.
+	lens []uint64
 }
+
+// lenBit is the bit of a name of n bytes in Paths.lens; names of 63
+// bytes or more share the top bit. A name that is not ASCII sets every
+// bit: a raw key with invalid UTF-8 may decode to it from any length.
+func lenBit(n int) uint64 { return 1 << min(n, 63) }
 
 // path is one compiled dotted path.
 type path struct {
@@ -58,6 +68,16 @@ func Compile(paths ...string) *Paths {
 		if p != "" {
 			ps.top |= 1 << i
 		}
+		for level, seg := range ps.paths[i].segs {
+			if level == len(ps.lens) {
+				ps.lens = append(ps.lens, 0)
+			}
+			bit := lenBit(len(seg.name))
+			if !seg.ascii {
+				bit = ^uint64(0) // any key may decode to it
+			}
+			ps.lens[level] |= bit
+		}
 	}
 	return ps
 }
@@ -79,14 +99,14 @@ var errShortVals = errors.New("jsonscan: vals has fewer elements than paths")
 // A path whose value is absent, or that crosses a value that is not an
 // object, gives an Absent value. vals must have at least Len elements.
 func (ps *Paths) Find(doc []byte, vals []Value) error {
-	w := walker{paths: ps.paths, vals: vals}
+	w := walker{paths: ps.paths, lens: ps.lens, vals: vals}
 	return w.document(doc, ps.top)
 }
 
 // FindValid is [Paths.Find] on a document that is not known to be valid:
 // it validates the whole of doc in the same pass, as [Valid] does.
 func (ps *Paths) FindValid(doc []byte, vals []Value) error {
-	w := walker{paths: ps.paths, vals: vals, validate: true}
+	w := walker{paths: ps.paths, lens: ps.lens, vals: vals, validate: true}
 	return w.document(doc, ps.top)
 }
 
@@ -94,6 +114,7 @@ func (ps *Paths) FindValid(doc []byte, vals []Value) error {
 // records path), validating everything or skipping what it does not need.
 type walker struct {
 	paths    []path
+	lens     []uint64 // Paths.lens
 	vals     []Value
 	validate bool
 	recs     *recordsWalk // nil when not splitting records
@@ -127,6 +148,12 @@ func (w *walker) document(doc []byte, top uint64) error {
 // active has a bit for each path that matched so far; rec says whether
 // the records path did.
 func (w *walker) object(b []byte, i, depth, level int, active uint64, rec bool) (int, error) {
+	if w.validate && !rec {
+		if end := w.validPathObject(b, i, depth, level, active); end >= 0 {
+			return end, nil
+		}
+		// Walked again below, for the error.
+	}
 	if w.validate {
 		if depth++; depth > MaxDepth {
 			return i, errorAt(i, "nesting deeper than %d", MaxDepth)
@@ -150,13 +177,15 @@ func (w *walker) object(b []byte, i, depth, level int, active uint64, rec bool) 
 		var esc bool
 		var err error
 		if w.validate {
-			if end, esc, err = scanString(b, i+1); err != nil {
+			if end = nextSpecial(b, i+1); end < len(b) && b[end] == '"' {
+				end++ // no escapes: the common key, without a second call
+			} else if end, esc, err = checkString(b, i+1); err != nil {
 				return end, err
 			}
 		} else if end, esc = skipKey(b, i+1); end < 0 {
 			return i, errorAt(i, "unterminated string")
 		}
-		key := b[i+1 : end-1]
+		keyStart := i + 1
 		if i = skipSpace(b, end); i >= len(b) || b[i] != ':' {
 			return i, errorAt(i, "expected ':' after object key")
 		}
@@ -165,18 +194,28 @@ func (w *walker) object(b []byte, i, depth, level int, active uint64, rec bool) 
 		}
 
 		var matched uint64
-		for m := active; m != 0; m &= m - 1 {
-			f := bits.TrailingZeros64(m)
-			if w.paths[f].segs[level].matches(key, esc) {
-				matched |= 1 << f
+		// The key is b[keyStart:end-1], sliced only to be compared.
+		if active != 0 && (esc || w.lens[level]&lenBit(end-1-keyStart) != 0) {
+			key := b[keyStart : end-1]
+			for m := active; m != 0; m &= m - 1 {
+				f := bits.TrailingZeros64(m)
+				if w.paths[f].segs[level].matches(key, esc) {
+					matched |= 1 << f
+				}
 			}
 		}
-		recHere := rec && w.recs.segs[level].matches(key, esc)
+		recHere := rec && w.recs.segs[level].matches(b[keyStart:end-1], esc)
 		switch {
 		case matched != 0 || recHere:
 			i, err = w.member(b, i, depth, level, matched, recHere)
+		case w.validate && b[i] == '"': // the most common value, in line
+			if end = nextSpecial(b, i+1); end < len(b) && b[end] == '"' {
+				i = end + 1
+			} else {
+				i, _, err = checkString(b, i+1)
+			}
 		case w.validate:
-			i, err = scanValue(b, i, depth)
+			i, err = checkValue(b, i, depth)
 		default:
 			i, err = skipValue(b, i)
 		}
@@ -184,6 +223,10 @@ func (w *walker) object(b []byte, i, depth, level int, active uint64, rec bool) 
 			return i, err
 		}
 
+		if i < len(b) && b[i] == ',' { // compact JSON
+			i = skipSpace(b, i+1)
+			continue
+		}
 		var done bool
 		if i, done, err = afterMember(b, i, '}'); done || err != nil {
 			return i, err
@@ -246,7 +289,7 @@ func (w *walker) value(b []byte, i, depth int, v *Value) (int, error) {
 		var end int
 		var err error
 		if w.validate {
-			end, _, err = scanString(b, i+1)
+			end, _, err = checkString(b, i+1)
 		} else {
 			end, err = skipString(b, i+1)
 		}
@@ -260,7 +303,7 @@ func (w *walker) value(b []byte, i, depth int, v *Value) (int, error) {
 			v.Kind = Array
 		}
 		if w.validate {
-			return scanValue(b, i, depth)
+			return checkValue(b, i, depth)
 		}
 		return skipContainer(b, i)
 	case 't', 'f':

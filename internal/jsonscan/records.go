@@ -42,7 +42,7 @@ func (ps *Paths) RecordsFind(body []byte, recordsPath Path, vals []Value, each *
 func (ps *Paths) records(body []byte, rp path, vals []Value, each *Paths, found []Value, recs [][]byte) ([][]byte, []Value, error) {
 	recordsPath := rp.full
 	r := recordsWalk{path: rp, each: each, found: found, found0: len(found), dst: recs}
-	w := walker{paths: ps.paths, vals: vals, validate: true, recs: &r}
+	w := walker{paths: ps.paths, lens: ps.lens, vals: vals, validate: true, recs: &r}
 	if len(vals) < len(ps.paths) {
 		return nil, found, errShortVals
 	}
@@ -169,7 +169,7 @@ func (r *recordsWalk) split(b []byte, i, depth int) (int, error) {
 		var err error
 		if b[i] == '{' {
 			if r.each == nil {
-				end, err = scanObject(b, i, depth)
+				end, err = checkObject(b, i, depth)
 			} else {
 				end, err = r.find(b, i, depth)
 			}
@@ -194,7 +194,7 @@ func (r *recordsWalk) split(b []byte, i, depth int) (int, error) {
 			if r.elem < 0 {
 				r.elem = i
 			}
-			if end, err = scanValue(b, i, depth); err != nil {
+			if end, err = checkValue(b, i, depth); err != nil {
 				return end, err
 			}
 		}
@@ -217,7 +217,7 @@ func (r *recordsWalk) find(b []byte, i, depth int) (int, error) {
 	r.found = slices.Grow(r.found, n)[:k+n]
 	vals := r.found[k:]
 	clear(vals)
-	w := walker{paths: r.each.paths, vals: vals, validate: true}
+	w := walker{paths: r.each.paths, lens: r.each.lens, vals: vals, validate: true}
 	end, err := w.object(b, i, depth, 0, r.each.top, false)
 	for j := range vals {
 		if vals[j].Kind != Absent {

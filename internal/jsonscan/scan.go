@@ -183,10 +183,15 @@ const (
 // specialMask flags (in bit 7) each byte of x that is '"', '\\' or below
 // 0x20. Bytes above the lowest flagged one may be flagged spuriously by a
 // borrow; the lowest one is always exact, which is all scanString uses.
+//
+// For a byte below 0x80, each difference has bit 7 set exactly when the
+// byte is what it looks for (the quote, the backslash, a control
+// character), and borrows out only then; a byte from 0x80 up is none of
+// them, and the one &^ x clears its flag for all three at once.
 func specialMask(x uint64) uint64 {
 	q := x ^ (swarLo * '"')
 	s := x ^ (swarLo * '\\')
-	return (((q - swarLo) &^ q) | ((s - swarLo) &^ s) | ((x - swarLo*0x20) &^ x)) & swarHi
+	return ((q - swarLo) | (s - swarLo) | (x - swarLo*0x20)) &^ x & swarHi
 }
 
 // scanString validates a string whose opening quote is at i-1 and returns
