@@ -19,8 +19,8 @@ import (
 // our schedule gives (NextRetry), and JobSnooze parks one whose endpoint
 // is disabled or busy without using an attempt. A delivered or
 // dead-lettered job with an order key is completed in the transaction that
-// makes the next one of its key due (settle); a retried one stays its
-// key's head.
+// makes the next one of its key due (settle), a delivered one by the
+// settler, many at a time (settle.go); a retried one stays its key's head.
 type deliverWorker struct {
 	river.WorkerDefaults[deliveryArgs]
 	r *Replica
@@ -108,7 +108,11 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[deliveryArgs]) 
 	rec := context.WithoutCancel(ctx)
 	switch outcome {
 	case notify.OutcomeDelivered:
-		if err := r.delivered(rec, job); err != nil {
+		if len(a.Order) == 0 || r.settler.add(settleItemOf(job)) {
+			return nil
+		}
+		// No settler runs (the replica stops): settle it here.
+		if err := r.settleDelivered(rec, []settleItem{settleItemOf(job)}); err != nil {
 			// River completes the job; the sweep releases the next one.
 			log().Error("riverstore: could not release the next delivery in order", "err", err)
 		}

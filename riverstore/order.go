@@ -157,27 +157,6 @@ func (r *Replica) settle(ctx context.Context, tx pgx.Tx, job *river.Job[delivery
 	return nil
 }
 
-// delivered settles a delivered job with an order key: in one batch,
-// which PostgreSQL runs as one (implicit) transaction, it takes the key's
-// lock, completes the job, deletes its row and makes the next job of the
-// key due. River completes the job again afterwards, which changes nothing.
-func (r *Replica) delivered(ctx context.Context, job *river.Job[deliveryArgs]) error {
-	a := job.Args
-	if len(a.Order) == 0 {
-		return nil
-	}
-	b := &pgx.Batch{}
-	b.Queue("SELECT pg_advisory_xact_lock($1)", orderLock(a.Endpoint, a.Order))
-	b.Queue("WITH done AS (UPDATE "+r.t.job+" SET state = 'completed', finalized_at = now() WHERE id = $1 AND state = 'running'),"+
-		" gone AS (DELETE FROM "+r.t.order+" WHERE job_id = $1),"+
-		" h AS (SELECT job_id FROM "+r.t.order+" WHERE endpoint = $2 AND order_key = $3 AND job_id <> $1 ORDER BY seq LIMIT 1) "+
-		r.releaseSQL("h"), job.ID, a.Endpoint, a.Order)
-	if err := r.pool.SendBatch(ctx, b).Close(); err != nil {
-		return fmt.Errorf("riverstore: settle delivery %s: %w", a.ID, err)
-	}
-	return nil
-}
-
 // outOfTurn reports whether an unmarked job has an earlier unfinished job
 // of its key: the safety net for a job made due by another path than ours
 // (JobRetry, an operator).
