@@ -71,13 +71,20 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[deliveryArgs]) 
 	if disabled {
 		return river.JobSnooze(r.cfg.DisabledRecheck)
 	}
-	if len(a.Order) > 0 && !hasTurn(job.Metadata) {
-		// Made due by another path than ours: wait while an earlier
-		// delivery of its key is unfinished. Its settle, or the sweep,
-		// makes this one due again sooner.
-		if before, err := r.outOfTurn(ctx, job); err != nil {
+	if turn := hasTurn(job.Metadata); len(a.Order) > 0 && (!turn || job.Attempt > 1) {
+		// Made due by another path than ours (unmarked): wait while an
+		// earlier delivery of its key is unfinished; its settle, or the
+		// sweep, makes this one due again sooner. Attempted before: it
+		// may have been delivered and settled by a replica that stopped
+		// before River recorded it (River then rescues it), and the ones
+		// behind it delivered since; its row is gone then.
+		settled, before, err := r.orderState(ctx, job)
+		switch {
+		case err != nil:
 			return err // River retries; no attempt was made
-		} else if before {
+		case settled:
+			return nil
+		case before && !turn:
 			return river.JobSnooze(r.cfg.OrderRecheck)
 		}
 	}

@@ -11,22 +11,26 @@ import (
 )
 
 // Settling delivered jobs. A delivered job with an order key is settled:
-// completed, its row of the order deleted and the next job of its key made
-// due, in one transaction under the key's lock. One transaction a job made
-// the database, not the HTTP attempt, the bound of a replica's deliveries,
-// so a running Replica settles them many at a time, as River completes its
-// jobs: Work hands the delivered job to the settler and returns, freeing
-// its worker for the next job, and the settler's one goroutine settles
-// whatever was handed over while its last transaction ran, in the next.
+// its row of the order deleted and the next job of its key made due (and
+// River's producers woken to fetch it), in one transaction under the
+// key's lock. A transaction for each job made the database, not the HTTP
+// attempt, the bound of a replica's deliveries, so a running Replica
+// settles them many at a time, as River completes its jobs: Work hands
+// the delivered job to the settler and returns, freeing its worker for
+// the next job at once, and the settler's one goroutine settles whatever
+// was handed over while its last transaction ran, in the next. River
+// completes the jobs, in its own batches.
 //
-// River completes the job on its own too (its completer batches as well);
-// whichever of the two comes first completes it and the other changes
-// nothing. If the settler's transaction fails, or the process stops before
-// it commits, River has completed the job or will: the leader's order
-// sweep then releases the next one, as for any head finished through
-// River. A job River never completed either (the process died) is rescued
-// by River and delivered again, still its key's head: at least once, in
-// order.
+// Each guarantee holds whichever of the two commits first or fails. If
+// the settler's transaction fails, or the process stops before it
+// commits, River completes the job (or rescues it, below): the leader's
+// order sweep then releases the next one, as for any head finished
+// through River. If the process stops after the settle but before River
+// recorded the job, River rescues the job and runs it again; its row is
+// gone, so it completes without an attempt (orderState): it was
+// delivered, and the ones behind it may have been since. A job neither
+// recorded is rescued and delivered again, still its key's head: at
+// least once, in order.
 
 // maxSettleBatch bounds the jobs one settling transaction takes.
 const maxSettleBatch = 500
@@ -158,14 +162,22 @@ func (s *settler) flush(ctx context.Context) {
 	}
 }
 
+// deliverQueueWake is the payload of River's insert notification (topic
+// river_insert, which every River client listens to unless it polls
+// only) for the delivery queue: it makes their producers fetch at once.
+// Released jobs are not inserted, so River would otherwise see them only
+// at its next fetch, up to FetchPollInterval later when its workers are
+// idle.
+var deliverQueueWake = `{"queue": "` + QueueDeliver + `"}`
+
 // settleDelivered settles delivered jobs, in one batch that PostgreSQL
 // runs as one (implicit) transaction: it takes their keys' locks (in one
-// order, as Publish does), completes the jobs still running, deletes their
-// rows and makes the next job of each key due.
-//
-// A job River's completer holds at that moment is left to it (SKIP
-// LOCKED): River completes it, and waiting for its multi-row update could
-// deadlock with this one.
+// order, as Publish does), deletes the jobs' rows and makes the next job
+// of each key due, waking River's producers of the delivery queue when it
+// did (the topic is River's: its schema, or else the search_path's, as
+// River's listener names it). It leaves the jobs to River's completer:
+// completing them here would update the rows River's completer updates,
+// many at a time in an order of its own, and could deadlock with it.
 func (r *Replica) settleDelivered(ctx context.Context, items []settleItem) error {
 	ids := make([]int64, len(items))
 	endpoints := make([]string, len(items))
@@ -182,13 +194,13 @@ func (r *Replica) settleDelivered(ctx context.Context, items []settleItem) error
 	// one may wait for such a row (a duplicate insert locks it).
 	b.Queue("SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k", locks)
 	b.Queue("WITH s AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::bytea[]) AS s(job_id, endpoint, order_key)),"+
-		" done AS (UPDATE "+r.t.job+" SET state = 'completed', finalized_at = now() WHERE id IN"+
-		" (SELECT id FROM "+r.t.job+" WHERE id = ANY($1) AND state = 'running' FOR UPDATE SKIP LOCKED)),"+
 		" gone AS (DELETE FROM "+r.t.order+" WHERE job_id = ANY($1)),"+
 		" h AS (SELECT n.job_id FROM (SELECT DISTINCT endpoint, order_key FROM s) k CROSS JOIN LATERAL"+
 		" (SELECT o.job_id FROM "+r.t.order+" o WHERE o.endpoint = k.endpoint AND o.order_key = k.order_key AND o.job_id <> ALL($1)"+
-		" ORDER BY o.seq LIMIT 1) n) "+
-		r.releaseSQL("h"), ids, endpoints, keys)
+		" ORDER BY o.seq LIMIT 1) n),"+
+		" rel AS ("+r.releaseSQL("h")+" RETURNING 1)"+
+		" SELECT pg_notify(coalesce(nullif($4, '') || '.', current_schema() || '.', '') || 'river_insert', $5) FROM (SELECT FROM rel LIMIT 1) AS x",
+		ids, endpoints, keys, r.cfg.Schema, deliverQueueWake)
 	if err := r.pool.SendBatch(ctx, b).Close(); err != nil {
 		if len(items) == 1 {
 			return fmt.Errorf("riverstore: settle delivery %s: %w", items[0].id, err)
