@@ -49,7 +49,8 @@ const (
 type Config struct {
 	// Pool is the database, migrated with [Migrate]. Required. It needs a
 	// connection per delivery and poll worker, plus a few for River (its
-	// listener and maintenance).
+	// listener and maintenance) and one for the settler of delivered
+	// jobs.
 	Pool *pgxpool.Pool
 
 	// Schema holds River's tables and the store's. Default: the
