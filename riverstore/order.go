@@ -75,11 +75,13 @@ func orderLock(endpoint string, key []byte) int64 {
 
 // hasTurn reports whether a job's metadata marks it as its key's head.
 func hasTurn(metadata []byte) bool {
-	var m map[string]json.RawMessage
+	var m struct {
+		Turn json.RawMessage `json:"elementevents_turn"` // turnKey
+	}
 	if json.Unmarshal(metadata, &m) != nil {
 		return false
 	}
-	return string(m[turnKey]) == "true"
+	return string(m.Turn) == "true"
 }
 
 // lockKeys takes the advisory locks of endpoint and keys in tx, in one

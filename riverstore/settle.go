@@ -174,7 +174,7 @@ var deliverQueueWake = `{"queue": "` + QueueDeliver + `"}`
 // their prepared statement's generic plan: the settling statement's
 // plan does not depend on its arrays, and planning it afresh for each
 // batch, as PostgreSQL otherwise does, costs about as much as running it.
-const genericPlans = "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)"
+const genericPlans = "set_config('plan_cache_mode', 'force_generic_plan', true)"
 
 // settleDelivered settles delivered jobs, in one batch that PostgreSQL
 // runs as one (implicit) transaction: it takes their keys' locks (in one
@@ -196,10 +196,9 @@ func (r *Replica) settleDelivered(ctx context.Context, items []settleItem) error
 	slices.Sort(locks)
 	locks = slices.Compact(locks)
 	b := &pgx.Batch{}
-	b.Queue(genericPlans)
 	// The locks come first, before any job's row: a publish that holds
 	// one may wait for such a row (a duplicate insert locks it).
-	b.Queue("SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k", locks)
+	b.Queue("SELECT "+genericPlans+" FROM (SELECT count(pg_advisory_xact_lock(k)) FROM unnest($1::bigint[]) AS k) AS l", locks)
 	b.Queue("WITH s AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::bytea[]) AS s(job_id, endpoint, order_key)),"+
 		" gone AS (DELETE FROM "+r.t.order+" WHERE job_id = ANY($1)),"+
 		" h AS (SELECT n.job_id FROM (SELECT DISTINCT endpoint, order_key FROM s) k CROSS JOIN LATERAL"+
