@@ -84,7 +84,8 @@
 // the settler's transaction committed, the ones behind the notification
 // may have been delivered since: River runs its job again, and the job,
 // its row gone, completes without an attempt, so it never arrives after
-// them.
+// them. So does a delivered job that River's JobRetry runs again; Replay
+// is the way to deliver a notification again, once it is a dead letter.
 //
 // # Storage
 //

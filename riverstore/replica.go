@@ -315,6 +315,8 @@ func (r *Replica) Start(ctx context.Context) error {
 // replicas, or for the next Start.
 func (r *Replica) Stop(ctx context.Context) error {
 	if err := r.client.Stop(ctx); err != nil {
+		// The settler stops too: it settles what it holds on its own.
+		_ = r.settler.close(ctx)
 		return fmt.Errorf("riverstore: stop: %w", err)
 	}
 	return r.settler.close(ctx)
@@ -325,6 +327,7 @@ func (r *Replica) Stop(ctx context.Context) error {
 // attempted again, their polls done again, elsewhere.
 func (r *Replica) StopAndCancel(ctx context.Context) error {
 	if err := r.client.StopAndCancel(ctx); err != nil {
+		_ = r.settler.close(ctx)
 		return fmt.Errorf("riverstore: stop: %w", err)
 	}
 	return r.settler.close(ctx)

@@ -67,7 +67,7 @@ func newSettler(r *Replica) *settler {
 }
 
 // start starts the run loop, unless it runs. It ends when close is called
-// or ctx ends.
+// or ctx ends, after settling what it holds.
 func (s *settler) start(ctx context.Context) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -119,20 +119,22 @@ func (s *settler) close(ctx context.Context) error {
 
 func (s *settler) run(ctx context.Context, stop, done chan struct{}) {
 	defer close(done)
+	// What was handed over is settled even when the replica stops
+	// meanwhile, as River's completer completes its last batch: a settle
+	// is not cut short.
+	rec := context.WithoutCancel(ctx)
 	for {
 		select {
 		case <-s.wake:
-			s.flush(ctx)
+			s.flush(rec)
 		case <-stop:
-			// What was handed over is settled even though the replica
-			// stops, as River's completer completes its last batch.
-			s.flush(context.WithoutCancel(ctx))
+			s.flush(rec)
 			return
 		case <-ctx.Done():
 			s.mu.Lock()
 			s.open = false // later jobs are settled by their workers
 			s.mu.Unlock()
-			s.flush(context.WithoutCancel(ctx))
+			s.flush(rec)
 			return
 		}
 	}
@@ -150,8 +152,8 @@ func (s *settler) flush(ctx context.Context) {
 			return
 		}
 		err := s.r.settleDelivered(ctx, batch)
-		if err != nil && ctx.Err() == nil {
-			// Once more: a deadlock or a serialization failure passes.
+		if err != nil {
+			// Once more: a deadlock or a dropped connection passes.
 			err = s.r.settleDelivered(ctx, batch)
 		}
 		if err != nil {
