@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river/rivertype"
 	"github.com/stretchr/testify/require"
 
@@ -13,22 +14,39 @@ import (
 
 // TestSettleWakesRiver: River polls for jobs only every 10 s here, so
 // the ones behind a delivered notification of its object type arrive
-// within seconds only if settling it wakes River to fetch them.
+// within seconds only if settling it wakes River to fetch them: with the
+// tables found through the search_path, and in Config.Schema, whose
+// River listens on a topic of that schema.
 func TestSettleWakesRiver(t *testing.T) {
 	t.Parallel()
-	pool, _ := setup(t, 12)
-	rc := newReceiver(t)
-	slow := fastRiver()
-	slow.FetchPollInterval = 10 * time.Second
-	r := startReplica(t, pool, riverstore.Config{River: slow, Policy: notify.DeliveryPolicy{PollingBatchSize: 1}})
-	b := batch("inst-1", "customers", rc.srv.URL+"/events", 0, 4)
-	ids := singleIDs(b)
-	start := time.Now()
-	require.NoError(t, r.Publish(t.Context(), b))
-	for _, id := range ids {
-		eventually(t, 5*time.Second, func() bool { return rc.acceptedCount(id) == 1 }, "%s delivered", id)
+	for _, inSchema := range []bool{false, true} {
+		t.Run(map[bool]string{false: "search_path", true: "Config.Schema"}[inSchema], func(t *testing.T) {
+			t.Parallel()
+			var (
+				pool   *pgxpool.Pool
+				schema string
+			)
+			if inSchema {
+				admin := connect(t, "", 2)
+				schema = newSchema(t, admin)
+				pool = connect(t, "", 12)
+			} else {
+				pool, _ = setup(t, 12)
+			}
+			rc := newReceiver(t)
+			slow := fastRiver()
+			slow.FetchPollInterval = 10 * time.Second
+			r := startReplica(t, pool, riverstore.Config{Schema: schema, River: slow, Policy: notify.DeliveryPolicy{PollingBatchSize: 1}})
+			b := batch("inst-1", "customers", rc.srv.URL+"/events", 0, 4)
+			ids := singleIDs(b)
+			start := time.Now()
+			require.NoError(t, r.Publish(t.Context(), b))
+			for _, id := range ids {
+				eventually(t, 5*time.Second, func() bool { return rc.acceptedCount(id) == 1 }, "%s delivered", id)
+			}
+			require.Less(t, time.Since(start), 5*time.Second, "each delivery woke River for the next")
+		})
 	}
-	require.Less(t, time.Since(start), 5*time.Second, "each delivery woke River for the next")
 }
 
 // TestSettledJobRunAgainIsNotRedelivered: a delivered job whose settle
