@@ -48,6 +48,11 @@ type job struct {
 	// in place of the -benchtime flag: a fixed count (such as "1x") for
 	// a benchmark whose iteration is a whole experiment.
 	benchtime string
+	// postgres says the benchmark needs the PostgreSQL server of the
+	// riverstore tests: the run starts it first (scripts/postgres-up) and
+	// fails if it cannot, and the benchmark fails rather than skips
+	// without it.
+	postgres bool
 }
 
 // jobs run in this order in every round; the long scaling run comes last.
@@ -58,6 +63,10 @@ var jobs = []job{
 	{pkg: "interop", bench: "^BenchmarkVerifyStandard$"},
 	{pkg: "notify", bench: "^BenchmarkDelivery$"},
 	{pkg: "webhook", bench: "^BenchmarkHandlerThroughput$"},
+	// Through River and PostgreSQL, and the bare River worker; not the
+	// in-memory Notifier beside them, which notify's job measures. A
+	// fixed count: each run sets up a database schema and River first.
+	{pkg: "riverstore", bench: "^BenchmarkDelivery$/^River", benchtime: "3000x", postgres: true},
 	// One iteration builds 10,000 instances and measures them.
 	{pkg: "engine", bench: "^BenchmarkIdleInstances$", benchtime: "1x"},
 	{pkg: "engine", bench: "^BenchmarkSchedulingMinute$"},
@@ -77,6 +86,10 @@ var jobs = []job{
 // directory of its own that it removes at the end, unless it is set
 // already: then the files are kept there for later runs.
 const benchCacheEnv = "ELEMENTEVENTS_BENCH_CACHE"
+
+// requirePostgresEnv makes the riverstore tests fail, not skip, when
+// PostgreSQL does not answer.
+const requirePostgresEnv = "ELEMENTEVENTS_REQUIRE_POSTGRES"
 
 // minRounds is the fewest rounds benchmath gives a 95% confidence interval
 // for.
@@ -192,6 +205,13 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
+	if needsPostgres() {
+		if err := postgresUp(ctx, root, stderr); err != nil {
+			return err
+		}
+		env = append(env, requirePostgresEnv+"=1")
+	}
+
 	for _, pkg := range packages() {
 		fmt.Fprintf(stderr, "bench: building %s tests\n", pkg)
 		cmd := exec.CommandContext(ctx, "go", "test", "-c", "-o", testBinary(bin, pkg), "./"+pkg)
@@ -254,6 +274,29 @@ func runJob(ctx context.Context, root, bin string, env []string, j job, pattern 
 		err = errors.New("no benchmark ran")
 	}
 	return out.Bytes(), err
+}
+
+// needsPostgres reports whether a job needs PostgreSQL.
+func needsPostgres() bool {
+	for _, j := range jobs {
+		if j.postgres {
+			return true
+		}
+	}
+	return false
+}
+
+// postgresUp makes sure the PostgreSQL server of the riverstore tests
+// answers, starting it if it can, with the repository's script.
+func postgresUp(ctx context.Context, root string, stderr io.Writer) error {
+	cmd := exec.CommandContext(ctx, filepath.Join(root, "scripts", "postgres-up"))
+	cmd.Dir = root
+	cmd.Stdout = stderr
+	cmd.Stderr = stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("bench: the riverstore benchmarks need PostgreSQL (DATABASE_URL, by default postgres://postgres@127.0.0.1:5432/test) and scripts/postgres-up could not make it answer: %w", err)
+	}
+	return nil
 }
 
 // packages returns the packages of jobs, each once, in order.

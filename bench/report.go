@@ -166,6 +166,7 @@ func writeMethod(p func(string, ...any), m Meta, rounds string) {
 	p("`encoding/json` and `time` from the Go release below, `net/http` for the bare client and handler.\n")
 	p("- Benchmarks: `javatime.BenchmarkLayoutParse`, `poller.BenchmarkPollCycle`, `poller.BenchmarkStateBytesPerRecord`, ")
 	p("`poller.BenchmarkPollScale`, `signature.BenchmarkVerifyStandard`, `notify.BenchmarkDelivery`, `webhook.BenchmarkHandlerThroughput`, ")
+	p("`riverstore.BenchmarkDelivery` (its River sides, on the PostgreSQL server that `scripts/postgres-up` makes sure of), ")
 	p("`engine.BenchmarkIdleInstances`, `engine.BenchmarkSchedulingMinute`, `engine.BenchmarkCreate`, ")
 	p("`api.BenchmarkListInstances`, `api.BenchmarkListEvents` (p50 and p99 of each request's time, over bbolt files ")
 	p("that `internal/benchdata` builds once a run, in `$%s` when set, where they are kept for later runs); ", benchCacheEnv)

@@ -58,7 +58,17 @@ func TestParseResultsErrors(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.wantErr)
 		})
 	}
-	res, err := parseResults(strings.NewReader("PASS\nok  \tx\t1s\n"), "empty")
+	// notify and riverstore both have a BenchmarkDelivery: a key from two
+	// packages is an error, not one benchmark's samples.
+	twoPkgs := "pkg: example.com/notify\nBenchmarkDelivery/a-2 \t 1\t 1 ns/op\n" +
+		"pkg: example.com/riverstore\nBenchmarkDelivery/b-2 \t 1\t 1 ns/op\nBenchmarkDelivery/a-2 \t 1\t 2 ns/op\n"
+	_, err := parseResults(strings.NewReader(twoPkgs), "two")
+	require.ErrorContains(t, err, "Delivery/a comes from both example.com/notify and example.com/riverstore")
+	rounds := "pkg: example.com/notify\nBenchmarkDelivery/a-2 \t 1\t 1 ns/op\npkg: example.com/notify\nBenchmarkDelivery/a-2 \t 1\t 2 ns/op\n"
+	res, err := parseResults(strings.NewReader(rounds), "rounds")
+	require.NoError(t, err)
+	assert.Len(t, res.Values["Delivery/a"]["sec/op"], 2)
+	res, err = parseResults(strings.NewReader("PASS\nok  \tx\t1s\n"), "empty")
 	require.NoError(t, err)
 	assert.Empty(t, res.Order)
 }

@@ -33,6 +33,7 @@ type Results struct {
 // ignored; a malformed result line is an error naming its line.
 func parseResults(r io.Reader, name string) (*Results, error) {
 	res := &Results{Values: map[string]map[string][]float64{}}
+	pkgOf := map[string]string{} // the package each key came from
 	br := benchfmt.NewReader(r, name)
 	for br.Scan() {
 		switch rec := br.Result().(type) {
@@ -40,6 +41,14 @@ func parseResults(r io.Reader, name string) (*Results, error) {
 			return nil, fmt.Errorf("bench: %w", rec)
 		case *benchfmt.Result:
 			key, procs := benchKey(rec.Name)
+			// Keys leave the package out: two packages' benchmarks of one
+			// name (notify's and riverstore's Delivery) must not merge.
+			if pkg := rec.GetConfig("pkg"); pkg != "" {
+				if was, ok := pkgOf[key]; ok && was != pkg {
+					return nil, fmt.Errorf("bench: %s: benchmark %s comes from both %s and %s; give one of them another name", name, key, was, pkg)
+				}
+				pkgOf[key] = pkg
+			}
 			if cpu := rec.GetConfig("cpu"); cpu != "" {
 				res.CPU = cpu
 			}

@@ -19,8 +19,8 @@ import (
 // our schedule gives (NextRetry), and JobSnooze parks one whose endpoint
 // is disabled or busy without using an attempt. A delivered or
 // dead-lettered job with an order key is completed in the transaction that
-// makes the next one of its key due (settle); a retried one stays its
-// key's head.
+// makes the next one of its key due (settle), a delivered one by the
+// settler, many at a time (settle.go); a retried one stays its key's head.
 type deliverWorker struct {
 	river.WorkerDefaults[deliveryArgs]
 	r *Replica
@@ -71,13 +71,20 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[deliveryArgs]) 
 	if disabled {
 		return river.JobSnooze(r.cfg.DisabledRecheck)
 	}
-	if len(a.Order) > 0 && !hasTurn(job.Metadata) {
-		// Made due by another path than ours: wait while an earlier
-		// delivery of its key is unfinished. Its settle, or the sweep,
-		// makes this one due again sooner.
-		if before, err := r.outOfTurn(ctx, job); err != nil {
+	if turn := hasTurn(job.Metadata); len(a.Order) > 0 && (!turn || job.Attempt > 1) {
+		// Made due by another path than ours (unmarked): wait while an
+		// earlier delivery of its key is unfinished; its settle, or the
+		// sweep, makes this one due again sooner. Attempted before: it
+		// may have been delivered and settled by a replica that stopped
+		// before River recorded it (River then rescues it), and the ones
+		// behind it delivered since; its row is gone then.
+		settled, before, err := r.orderState(ctx, job)
+		switch {
+		case err != nil:
 			return err // River retries; no attempt was made
-		} else if before {
+		case settled:
+			return nil
+		case before && !turn:
 			return river.JobSnooze(r.cfg.OrderRecheck)
 		}
 	}
@@ -108,7 +115,11 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[deliveryArgs]) 
 	rec := context.WithoutCancel(ctx)
 	switch outcome {
 	case notify.OutcomeDelivered:
-		if err := r.delivered(rec, job); err != nil {
+		if len(a.Order) == 0 || r.settler.add(settleItemOf(job)) {
+			return nil
+		}
+		// No settler runs (the replica stops): settle it here.
+		if err := r.settleDelivered(rec, []settleItem{settleItemOf(job)}); err != nil {
 			// River completes the job; the sweep releases the next one.
 			log().Error("riverstore: could not release the next delivery in order", "err", err)
 		}

@@ -45,7 +45,9 @@
 // twice the step), River's MaxAttempts being the schedule's length; other
 // 4xx and addresses the SSRF guard refuses are dead letters at once,
 // listed by DeadLetters and replayed by Replay. Each replica bounds the
-// attempts in flight per endpoint (Config.Concurrency).
+// attempts in flight per endpoint (Config.Concurrency), and its default
+// client keeps a connection per attempt in flight to an endpoint, so busy
+// deliveries reuse their connections.
 //
 // # Order
 //
@@ -56,9 +58,14 @@
 // lock per endpoint and order key and records every job in
 // elementevents_delivery_order; a job whose key already has an unfinished
 // one (or an earlier one in the same batch) is inserted parked, scheduled
-// at 9999-01-01, where River never runs it. Delivering or dead-lettering
-// the key's head completes its job, deletes its row and makes the next one
-// due, in one transaction under the same lock; a retry keeps it the head,
+// at 9999-01-01, where River never runs it. Dead-lettering the key's head
+// completes its job, deletes its row and makes the next one due, in one
+// transaction under the same lock. A delivered head's worker hands it to
+// the replica's settler and takes its next job at once; the settler
+// deletes the rows of every job delivered meanwhile and makes the next
+// ones due, in one transaction under their locks, and wakes River's
+// producers (River's own insert notification) to fetch them, while River
+// completes the jobs in its own batches. A retry keeps it the head,
 // so the ones behind it wait through its retries and through a disabled
 // endpoint (Enable does not wake them). Order holds between publishes that
 // commit one after the other; a replayed dead letter joins the tail of its
@@ -66,13 +73,19 @@
 // another path (River's JobRetry) snoozes for Config.OrderRecheck while an
 // earlier one of its key is unfinished, and the leader sweeps every
 // OrderRecheck (SweepOrder) for heads finished through River
-// (cancelled, discarded, deleted), releasing the next ones. The price is
-// one more statement per delivery: about a third of the throughput on the
-// project's 2-core machine (see README.md).
+// (cancelled, discarded, deleted), or completed by River when a settle
+// failed, releasing the next ones. The price is one more write of each
+// parked job and a transaction per batch of deliveries: BENCHMARKS.md
+// holds the throughput against a bare River worker.
 //
 // Delivery is at least once: a replica that dies after the receiver
 // answered but before River recorded it delivers that notification again
-// elsewhere, with the same id, which receivers dedupe.
+// elsewhere, with the same id, which receivers dedupe. If it died after
+// the settler's transaction committed, the ones behind the notification
+// may have been delivered since: River runs its job again, and the job,
+// its row gone, completes without an attempt, so it never arrives after
+// them. So does a delivered job that River's JobRetry runs again; Replay
+// is the way to deliver a notification again, once it is a dead letter.
 //
 // # Storage
 //

@@ -56,3 +56,21 @@ func FuzzDecodeMissing(f *testing.F) {
 		}
 	})
 }
+
+func TestHasTurn(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		metadata string
+		want     bool
+	}{
+		{string(turnMeta), true},
+		{`{"a": 1, "elementevents_turn": true}`, true}, // as PostgreSQL's jsonb prints it
+		{`{}`, false},
+		{`{"elementevents_turn": false}`, false},
+		{`{"elementevents_turn": "true"}`, false},
+		{``, false},
+		{`not json`, false},
+	} {
+		require.Equal(t, tc.want, hasTurn([]byte(tc.metadata)), tc.metadata)
+	}
+}

@@ -22,10 +22,12 @@ import (
 // key is its head. Publish inserts the head due as usual, marked with
 // turnMeta in its River metadata, and every later job parked (scheduled at
 // parkedAt, which River never reaches). When the head settles (delivered
-// or dead-lettered, not retried) the transaction that completes its job
-// deletes its row and makes the next job due, marked. All of it happens
-// under a transaction-scoped advisory lock of (endpoint, order key), so a
-// publish and a settle of one key never miss each other.
+// or dead-lettered, not retried) a transaction deletes its row and makes
+// the next job due, marked: for a dead letter, the one that completes its
+// job; for a delivery, the settler's, which settles many at once (see
+// settle.go) while River completes the job. All of it happens under a
+// transaction-scoped advisory lock of (endpoint, order key), so a publish
+// and a settle of one key never miss each other.
 
 // parkedAt is the scheduled time of a parked delivery job.
 var parkedAt = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -73,11 +75,13 @@ func orderLock(endpoint string, key []byte) int64 {
 
 // hasTurn reports whether a job's metadata marks it as its key's head.
 func hasTurn(metadata []byte) bool {
-	var m map[string]json.RawMessage
+	var m struct {
+		Turn json.RawMessage `json:"elementevents_turn"` // turnKey
+	}
 	if json.Unmarshal(metadata, &m) != nil {
 		return false
 	}
-	return string(m[turnKey]) == "true"
+	return string(m.Turn) == "true"
 }
 
 // lockKeys takes the advisory locks of endpoint and keys in tx, in one
@@ -157,38 +161,18 @@ func (r *Replica) settle(ctx context.Context, tx pgx.Tx, job *river.Job[delivery
 	return nil
 }
 
-// delivered settles a delivered job with an order key: in one batch,
-// which PostgreSQL runs as one (implicit) transaction, it takes the key's
-// lock, completes the job, deletes its row and makes the next job of the
-// key due. River completes the job again afterwards, which changes nothing.
-func (r *Replica) delivered(ctx context.Context, job *river.Job[deliveryArgs]) error {
-	a := job.Args
-	if len(a.Order) == 0 {
-		return nil
-	}
-	b := &pgx.Batch{}
-	b.Queue("SELECT pg_advisory_xact_lock($1)", orderLock(a.Endpoint, a.Order))
-	b.Queue("WITH done AS (UPDATE "+r.t.job+" SET state = 'completed', finalized_at = now() WHERE id = $1 AND state = 'running'),"+
-		" gone AS (DELETE FROM "+r.t.order+" WHERE job_id = $1),"+
-		" h AS (SELECT job_id FROM "+r.t.order+" WHERE endpoint = $2 AND order_key = $3 AND job_id <> $1 ORDER BY seq LIMIT 1) "+
-		r.releaseSQL("h"), job.ID, a.Endpoint, a.Order)
-	if err := r.pool.SendBatch(ctx, b).Close(); err != nil {
-		return fmt.Errorf("riverstore: settle delivery %s: %w", a.ID, err)
-	}
-	return nil
-}
-
-// outOfTurn reports whether an unmarked job has an earlier unfinished job
-// of its key: the safety net for a job made due by another path than ours
-// (JobRetry, an operator).
-func (r *Replica) outOfTurn(ctx context.Context, job *river.Job[deliveryArgs]) (bool, error) {
-	var before bool
-	err := r.pool.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM "+r.t.order+" o JOIN "+r.t.order+" me ON me.job_id = $1"+
-		" AND o.endpoint = me.endpoint AND o.order_key = me.order_key AND o.seq < me.seq)", job.ID).Scan(&before)
+// orderState reports whether a job's row of the order is gone (the job
+// was settled: delivered or dead-lettered), and whether an earlier
+// unfinished job of its key has one: the safety net for a job made due
+// by another path than ours (JobRetry, an operator, River's rescue).
+func (r *Replica) orderState(ctx context.Context, job *river.Job[deliveryArgs]) (settled, before bool, err error) {
+	err = r.pool.QueryRow(ctx, "SELECT NOT EXISTS (SELECT 1 FROM "+r.t.order+" WHERE job_id = $1),"+
+		" EXISTS (SELECT 1 FROM "+r.t.order+" o JOIN "+r.t.order+" me ON me.job_id = $1"+
+		" AND o.endpoint = me.endpoint AND o.order_key = me.order_key AND o.seq < me.seq)", job.ID).Scan(&settled, &before)
 	if err != nil {
-		return false, fmt.Errorf("riverstore: order of delivery %s: %w", job.Args.ID, err)
+		return false, false, fmt.Errorf("riverstore: order of delivery %s: %w", job.Args.ID, err)
 	}
-	return before, nil
+	return settled, before, nil
 }
 
 // orderSweepWorker repairs the order of keys whose rows point at jobs

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"sync"
 	"time"
 
@@ -34,6 +35,10 @@ const (
 	defaultBusySnooze      = time.Second
 	defaultOrderRecheck    = time.Minute
 
+	// defaultIdlePerHost is the idle connections per host the guard's
+	// default transport keeps, the least the Replica's keeps.
+	defaultIdlePerHost = 10
+
 	// defaultConcurrency is the Notifier's default too.
 	defaultConcurrency = 4
 )
@@ -44,7 +49,8 @@ const (
 type Config struct {
 	// Pool is the database, migrated with [Migrate]. Required. It needs a
 	// connection per delivery and poll worker, plus a few for River (its
-	// listener and maintenance).
+	// listener and maintenance) and one for the settler of delivered
+	// jobs.
 	Pool *pgxpool.Pool
 
 	// Schema holds River's tables and the store's. Default: the
@@ -75,7 +81,12 @@ type Config struct {
 	// default every non-public address is refused; the poller's guard is
 	// poller.Config.Guard, from Config.Poller), timeout, schedule (its
 	// length is River's MaxAttempts), jitter, Retry-After bounds, batch
-	// sizes. Each of its fields documents its default.
+	// sizes. Each of its fields documents its default, but for Client:
+	// the Replica's default client keeps an idle connection per attempt
+	// in flight to an endpoint (the lesser of Workers and Concurrency, at
+	// least 10, the guard's default), so that deliveries reuse their
+	// connections. A Client you give keeps its transport's
+	// MaxIdleConnsPerHost: set it to Concurrency or more.
 	Policy notify.DeliveryPolicy
 
 	// Workers is the number of deliveries this replica attempts at once.
@@ -154,6 +165,7 @@ type Replica struct {
 	inflight map[string]int    // attempts in flight per endpoint
 	keys     map[string][]byte // signing keys, by key id
 	sender   *notify.Sender
+	settler  *settler
 
 	statusMu sync.Mutex
 	disabled map[string]bool // endpoints disabled, read at statusAt
@@ -167,6 +179,9 @@ func New(cfg Config) (*Replica, error) {
 		return nil, fmt.Errorf("%w: Config.Pool is required", ErrConfig)
 	}
 	cfg = cfg.withDefaults()
+	if cfg.Policy.Client == nil {
+		cfg.Policy.Client = &http.Client{Transport: deliveryTransport(min(cfg.Workers, cfg.Concurrency))}
+	}
 	sender, err := notify.NewSender(cfg.Policy, cfg.Clock)
 	if err != nil {
 		return nil, fmt.Errorf("%w: Config.Policy: %w", ErrConfig, err)
@@ -184,6 +199,7 @@ func New(cfg Config) (*Replica, error) {
 		keys:      make(map[string][]byte),
 		sender:    sender,
 	}
+	r.settler = newSettler(r)
 
 	var rc river.Config
 	if cfg.River != nil {
@@ -231,6 +247,19 @@ func New(cfg Config) (*Replica, error) {
 	return r, nil
 }
 
+// deliveryTransport is the transport of the default delivery client:
+// Go's defaults (which the guard's default transport has too) but for
+// the idle connections it keeps per host, one for each attempt in flight
+// to an endpoint, so that busy deliveries reuse their connections instead
+// of dialing a new one for most attempts. The guard dials its
+// connections.
+func deliveryTransport(perHost int) *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = max(perHost, t.MaxIdleConnsPerHost, defaultIdlePerHost)
+	t.MaxIdleConns = max(t.MaxIdleConns, t.MaxIdleConnsPerHost)
+	return t
+}
+
 func mergeQueue(q river.QueueConfig, workers int) river.QueueConfig {
 	if q.MaxWorkers == 0 {
 		q.MaxWorkers = workers
@@ -273,7 +302,9 @@ func (c Config) withDefaults() Config {
 // called; it returns once River has started. One replica at a time leads
 // River: it enqueues the periodic poll jobs and runs River's maintenance.
 func (r *Replica) Start(ctx context.Context) error {
+	r.settler.start(ctx)
 	if err := r.client.Start(ctx); err != nil {
+		_ = r.settler.close(ctx)
 		return fmt.Errorf("riverstore: start: %w", err)
 	}
 	return nil
@@ -284,9 +315,11 @@ func (r *Replica) Start(ctx context.Context) error {
 // replicas, or for the next Start.
 func (r *Replica) Stop(ctx context.Context) error {
 	if err := r.client.Stop(ctx); err != nil {
+		// The settler stops too: it settles what it holds on its own.
+		_ = r.settler.close(ctx)
 		return fmt.Errorf("riverstore: stop: %w", err)
 	}
-	return nil
+	return r.settler.close(ctx)
 }
 
 // StopAndCancel stops like Stop but cancels the running jobs at once, as
@@ -294,9 +327,10 @@ func (r *Replica) Stop(ctx context.Context) error {
 // attempted again, their polls done again, elsewhere.
 func (r *Replica) StopAndCancel(ctx context.Context) error {
 	if err := r.client.StopAndCancel(ctx); err != nil {
+		_ = r.settler.close(ctx)
 		return fmt.Errorf("riverstore: stop: %w", err)
 	}
-	return nil
+	return r.settler.close(ctx)
 }
 
 // Client returns the River client, to insert the host's own jobs in the
