@@ -12,6 +12,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
+	"github.com/a12b7632/elementevents/netguard"
 	"github.com/a12b7632/elementevents/notify"
 	"github.com/a12b7632/elementevents/otel"
 	"github.com/a12b7632/elementevents/poller"
@@ -82,4 +83,19 @@ func TestHooksChain(t *testing.T) {
 	nc := ins.Notify(notify.Config{})
 	require.NotNil(t, nc.Tracer)
 	require.Empty(t, nc.Tracer.Capture(context.Background()), "no span, no trace")
+}
+
+// TestTransportOfNilIsGuarded checks that Transport(nil) dials through
+// the zero Guard: loopback is refused.
+func TestTransportOfNilIsGuarded(t *testing.T) {
+	ins, err := otel.New(otel.Config{Clock: clockwork.NewFakeClockAt(t0)})
+	require.NoError(t, err)
+	srv := newReceiver(t)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL, nil)
+	require.NoError(t, err)
+	resp, err := ins.Transport(nil).RoundTrip(req)
+	if resp != nil {
+		_ = resp.Body.Close()
+	}
+	require.ErrorIs(t, err, netguard.ErrRefused)
 }

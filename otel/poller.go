@@ -115,10 +115,12 @@ func (i *Instrumentation) sharedTransport(g netguard.Guard) http.RoundTripper {
 // http.client.request.duration (operation poll). It adds no header: the
 // vendor gets the request as the poller made it. The poller still guards
 // it (see poller.HTTPConfig.Transport); base must dial through the guard
-// itself, as netguard.Guard.RoundTripper's result does.
+// itself, as netguard.Guard.RoundTripper's result does. A nil base is the
+// zero Guard's round tripper, which refuses loopback and private
+// addresses.
 func (i *Instrumentation) Transport(base http.RoundTripper) http.RoundTripper {
 	if base == nil {
-		base = http.DefaultTransport
+		base = netguard.Guard{}.RoundTripper(nil)
 	}
 	return &transport{i: i, base: base}
 }
