@@ -136,7 +136,9 @@ func (s *Sender) post(ctx context.Context, d Delivery, now time.Time, extra http
 		return 0, nil, nil, err
 	}
 	for k, v := range extra {
-		req.Header[k] = v
+		if _, ours := req.Header[k]; !ours {
+			req.Header[k] = v
+		}
 	}
 	if len(d.Key) > 0 {
 		sg, err := s.signer(d.Key)

@@ -42,6 +42,7 @@ func (f *fakeTracer) StartAttempt(d *notify.Delivery, number int, h http.Header)
 	f.mu.Unlock()
 	h.Set("Traceparent", d.Trace+"/attempt")
 	h.Set("Webhook-Id", "a tracer cannot override the Notifier's headers")
+	h.Set("Content-Type", "text/plain")
 	return func(info notify.AttemptInfo) {
 		f.mu.Lock()
 		defer f.mu.Unlock()
@@ -89,6 +90,7 @@ func TestNotifierTracer(t *testing.T) {
 	for _, r := range rc.got() {
 		require.Equal(t, "cycle-1/attempt", r.header.Get("Traceparent"))
 		require.Equal(t, ds[0].ID, r.header.Get("Webhook-Id"), "the Notifier's header wins")
+		require.Equal(t, "application/json", r.header.Get("Content-Type"), "the Notifier's header wins")
 	}
 	require.Equal(t, 1, tr.captured)
 }
