@@ -109,4 +109,13 @@
 // boltstore keeps it in one file, riverstore in PostgreSQL. Packages
 // instancetest and eventlogtest are the conformance suites each
 // implementation runs.
+//
+// # Observing
+//
+// [Engine.Status] says how one instance is doing (its last poll and its
+// callback URL's deliveries); [Engine.Counts] counts the instances this
+// process runs by [InstanceState], from memory. Config.Poller, Config.Notify
+// and Config.Webhook carry the hooks of the packages beneath (OnCycle,
+// StartCycle, OnAttempt, Tracer, OnRequest): the otel module's
+// Instrumentation.Engine sets them for OpenTelemetry.
 package engine
