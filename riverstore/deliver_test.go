@@ -115,7 +115,8 @@ func TestDeliverDeadLettersAndReplays(t *testing.T) {
 		require.NoError(t, err)
 		return len(dead) == 2
 	}, "both dead-lettered")
-	require.Equal(t, int32(2), exhausted.Load())
+	// OnExhausted runs once the dead letter is stored: a moment later.
+	eventually(t, 10*time.Second, func() bool { return exhausted.Load() == 2 }, "OnExhausted called for both")
 	byID := map[string]notify.Delivery{dead[0].ID: dead[0], dead[1].ID: dead[1]}
 	require.Equal(t, "400 Bad Request", byID[badID].DeadReason)
 	require.Len(t, byID[badID].Attempts, 1, "a 400 is not retried")
