@@ -49,9 +49,9 @@ func (t notifyTracer) Capture(ctx context.Context) string {
 func (t notifyTracer) StartAttempt(d *notify.Delivery, number int, h http.Header) func(notify.AttemptInfo) {
 	i := t.i
 	opts := []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindClient), trace.WithTimestamp(i.clock.Now()), trace.WithNewRoot()}
-	attrs := []attribute.KeyValue{methodOf(http.MethodPost), semconv.URLFull(safeURL(d.Endpoint)), AttrNotification.String(d.ID)}
+	attrs := []attribute.KeyValue{methodOf(http.MethodPost), AttrNotification.String(d.ID)}
 	if u, err := url.Parse(d.Endpoint); err == nil {
-		attrs = append(attrs, serverAttrs(u)...)
+		attrs = append(attrs, urlAttrs(u)...)
 	}
 	if number > 1 {
 		attrs = append(attrs, semconv.HTTPRequestResendCount(number-1))

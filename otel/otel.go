@@ -120,15 +120,19 @@ func safeURL(raw string) string {
 	if err != nil || u.Host == "" {
 		return ""
 	}
-	return u.Scheme + "://" + u.Host + u.EscapedPath()
+	return safeURLOf(u)
 }
 
-// serverAttrs returns server.address and server.port of a URL.
-func serverAttrs(u *url.URL) []attribute.KeyValue {
+// safeURLOf is safeURL of a parsed URL.
+func safeURLOf(u *url.URL) string { return u.Scheme + "://" + u.Host + u.EscapedPath() }
+
+// urlAttrs returns the span attributes of a request URL: url.full, as
+// safeURL shows it, server.address and server.port.
+func urlAttrs(u *url.URL) []attribute.KeyValue {
 	if u == nil || u.Host == "" {
 		return nil
 	}
-	out := []attribute.KeyValue{semconv.ServerAddress(u.Hostname())}
+	out := []attribute.KeyValue{semconv.URLFull(safeURLOf(u)), semconv.ServerAddress(u.Hostname())}
 	port := u.Port()
 	if port == "" {
 		switch u.Scheme {

@@ -8,7 +8,6 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/metric"
-	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/a12b7632/elementevents/element"
@@ -29,13 +28,9 @@ type cycleInfo struct{ element, resource string }
 // or one transport that dials through cfg.Guard shared by every poller of
 // the Instrumentation with that guard.
 func (i *Instrumentation) Poller(inst *element.Instance, cfg poller.Config) poller.Config {
-	elementKey := ""
+	var elementKey, instanceID string
 	if inst != nil {
-		elementKey = inst.Element.Key
-	}
-	instanceID := ""
-	if inst != nil {
-		instanceID = inst.ID
+		elementKey, instanceID = inst.Element.Key, inst.ID
 	}
 	prev := cfg.StartCycle
 	cfg.StartCycle = func(ctx context.Context, resource string) (context.Context, func(poller.Result)) {
@@ -138,7 +133,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	c, _ := ctx.Value(cycleKey{}).(cycleInfo)
 	method := methodOf(req.Method)
 	start := i.clock.Now()
-	attrs := append([]attribute.KeyValue{method, semconv.URLFull(safeURL(req.URL.String()))}, serverAttrs(req.URL)...)
+	attrs := append([]attribute.KeyValue{method}, urlAttrs(req.URL)...)
 	ctx, span := i.tracer.Start(ctx, req.Method, trace.WithSpanKind(trace.SpanKindClient), trace.WithTimestamp(start),
 		trace.WithAttributes(attrs...))
 	resp, err := t.base.RoundTrip(req)
