@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -200,6 +201,35 @@ func TestPollNow(t *testing.T) {
 	require.NoError(t, r.eng.PollNow(t.Context(), "acme", inst.ID))
 	r.until(5*time.Second, func() bool { return len(r.recv.events()) == 1 }, "PollNow did not poll")
 	require.Equal(t, 2, r.polls())
+}
+
+// A PollNow while the instance's cycle is in flight runs the next cycle as
+// soon as that one ends, without the clock moving: the end of the cycle
+// in flight does not put it back an interval later. With one worker, the
+// dispatcher cannot start the second cycle while the first one runs.
+func TestPollNowDuringACycle(t *testing.T) {
+	r := newRig(t, func(c *engine.Config) { c.Workers = 1 })
+	inCycle, proceed := make(chan struct{}), make(chan struct{})
+	var calls atomic.Int32
+	r.woo = vendortest.ServeWooCommerce(t, vendortest.WooConfig{Key: wooKey, Secret: wooSecret, Clock: r.clock,
+		OnRequest: func(req vendortest.LoggedRequest) {
+			if req.Resource == "customers" && calls.Add(1) == 1 {
+				close(inCycle)
+				<-proceed
+			}
+		}})
+	r.run()
+	inst, err := r.eng.Create(t.Context(), "acme", r.body("7", 60))
+	require.NoError(t, err)
+	select {
+	case <-inCycle:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the first cycle did not start")
+	}
+	require.NoError(t, r.eng.PollNow(t.Context(), "acme", inst.ID))
+	close(proceed)
+	require.Eventually(t, func() bool { return r.polls() == 2 }, 10*time.Second, time.Millisecond,
+		"the PollNow made during the first cycle was lost (the fake clock did not move)")
 }
 
 func TestWebhookRoutesFollowTheInstances(t *testing.T) {

@@ -101,6 +101,9 @@ func (e *Engine) dispatch(ctx context.Context) {
 		now := e.cfg.Clock.Now()
 		for inFlight < e.cfg.Workers && len(e.sched) > 0 && !e.sched[0].due.After(now) {
 			s := heap.Pop(&e.sched).(*slot)
+			// Busy until release: a PollNow meanwhile sets again, and a
+			// write or delete leaves the slot for release to put back.
+			s.run.busy = true
 			resets := s.run.take()
 			inFlight++
 			wg.Go(func() {
