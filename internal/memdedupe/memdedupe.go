@@ -28,8 +28,7 @@ type Set struct {
 
 	mu      sync.Mutex
 	expires map[Key]int64 // Unix nanoseconds
-	queue   []entry       // in marking order, for expiry
-	head    int
+	queue   queue         // in marking order, for expiry
 }
 
 // Key is what an id is held by: the first 128 bits of its SHA-256.
@@ -107,22 +106,21 @@ func (s *Set) MarkKey(k Key, ttl time.Duration) {
 	s.expire(now)
 	exp := now + int64(ttl)
 	s.expires[k] = exp
-	s.queue = append(s.queue, entry{key: k, exp: exp})
+	s.queue.push(entry{key: k, exp: exp})
 }
 
 // expire drops the ids at the front of the queue whose time has come; an
 // id marked again later stays, since its map entry moved on.
 func (s *Set) expire(now int64) {
-	for s.head < len(s.queue) && s.queue[s.head].exp <= now {
-		e := s.queue[s.head]
+	for {
+		e, ok := s.queue.front()
+		if !ok || e.exp > now {
+			return
+		}
 		if s.expires[e.key] == e.exp {
 			delete(s.expires, e.key)
 		}
-		s.head++
-	}
-	if s.head > 1024 && s.head > len(s.queue)/2 {
-		s.queue = append(s.queue[:0], s.queue[s.head:]...)
-		s.head = 0
+		s.queue.pop()
 	}
 }
 
