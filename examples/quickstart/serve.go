@@ -152,7 +152,8 @@ func startPlayground(ctx context.Context, out io.Writer) (pg *playground, err er
 	return pg, nil
 }
 
-// close stops everything, waiting up to 5 seconds for work under way.
+// close stops everything, last started first, giving each part up to 2
+// seconds to finish the work under way.
 func (pg *playground) close(ctx context.Context) error {
 	var err error
 	for i := len(pg.stops) - 1; i >= 0; i-- {
