@@ -296,3 +296,33 @@ func TestReplayJoinsTheTail(t *testing.T) {
 	eventually(t, 10*time.Second, func() bool { return len(got()) >= 3 }, "all delivered")
 	require.Equal(t, []string{ids[1], ids[2], ids[0]}, got())
 }
+
+// TestOrderSweepReleasesWaitingWithoutHead: a key whose head's row is
+// gone without its successor released (as a replica of a version before
+// migration 7 settles it) is repaired by the sweep.
+func TestOrderSweepReleasesWaitingWithoutHead(t *testing.T) {
+	t.Parallel()
+	pool, _ := setup(t, 12)
+	rc, got := orderedReceiver(t, nil)
+	r := startReplica(t, pool, riverstore.Config{Policy: notify.DeliveryPolicy{Schedule: testSchedule, Jitter: -1, PollingBatchSize: 1}, DisabledRecheck: time.Hour})
+	ep := rc.srv.URL + "/events"
+	ctx := t.Context()
+	require.NoError(t, r.Disable(ctx, ep, "test"))
+	b := batch("inst-1", "customers", ep, 0, 3)
+	ids := singleIDs(b)
+	require.NoError(t, r.Publish(ctx, b))
+	waitSnoozed(t, pool, ids[0])
+	_, err := pool.Exec(ctx, "WITH j AS (DELETE FROM river_job WHERE args->>'id' = $1 RETURNING id)"+
+		" DELETE FROM elementevents_delivery_order WHERE job_id IN (SELECT id FROM j)", ids[0])
+	require.NoError(t, err)
+	require.NoError(t, r.Enable(ctx, ep))
+
+	n, err := r.SweepOrder(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	eventually(t, 10*time.Second, func() bool { return len(got()) >= 2 }, "the waiting ones delivered after the sweep")
+	require.Equal(t, ids[1:], got())
+	n, err = r.SweepOrder(ctx)
+	require.NoError(t, err)
+	require.Zero(t, n, "nothing left to repair")
+}
