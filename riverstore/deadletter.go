@@ -243,13 +243,12 @@ func (r *Replica) Replay(ctx context.Context, id string) error {
 				return err
 			}
 			if busy[string(a.Order)] {
-				opts.ScheduledAt = parkedAt
-			} else {
-				opts.Metadata = turnMeta
+				return r.appendWait(ctx, tx, []deliveryArgs{a})
 			}
+			opts.Metadata = turnMeta
 		}
 		res, err := r.client.InsertTx(ctx, tx, a, opts)
-		if err != nil || len(a.Order) == 0 {
+		if err != nil || len(a.Order) == 0 || res.UniqueSkippedAsDuplicate {
 			return err
 		}
 		return r.appendOrder(ctx, tx, a.Endpoint, [][]byte{a.Order}, []int64{res.Job.ID})

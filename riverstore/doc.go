@@ -55,27 +55,32 @@
 // type (their order key) to one endpoint are attempted one at a time, in
 // publish order, so an UPDATED never overtakes its CREATED; different keys
 // do not wait for each other. Publish takes a transaction-scoped advisory
-// lock per endpoint and order key and records every job in
-// elementevents_delivery_order; a job whose key already has an unfinished
-// one (or an earlier one in the same batch) is inserted parked, scheduled
-// at 9999-01-01, where River never runs it. Dead-lettering the key's head
-// completes its job, deletes its row and makes the next one due, in one
+// lock per endpoint and order key; the first notification of a key that
+// has no unfinished one is its head, a River job recorded in
+// elementevents_delivery_order, and the ones behind it wait their turn in
+// elementevents_delivery_wait, not in River. Dead-lettering the key's
+// head completes its job, deletes its row and makes the first waiting one
+// the head (deletes its waiting row and inserts its River job), in one
 // transaction under the same lock. A delivered head's worker hands it to
 // the replica's settler and takes its next job at once; the settler
-// deletes the rows of every job delivered meanwhile and makes the next
-// ones due, in one transaction under their locks, and wakes River's
-// producers (River's own insert notification) to fetch them, while River
-// completes the jobs in its own batches. A retry keeps it the head,
-// so the ones behind it wait through its retries and through a disabled
-// endpoint (Enable does not wake them). Order holds between publishes that
-// commit one after the other; a replayed dead letter joins the tail of its
-// key, behind those published since it died. Safety nets: a job made due by
-// another path (River's JobRetry) snoozes for Config.OrderRecheck while an
-// earlier one of its key is unfinished, and the leader sweeps every
-// OrderRecheck (SweepOrder) for heads finished through River
-// (cancelled, discarded, deleted), or completed by River when a settle
-// failed, releasing the next ones. The price is one more write of each
-// parked job and a transaction per batch of deliveries: BENCHMARKS.md
+// deletes the rows of every job delivered meanwhile and inserts the next
+// ones, in one transaction under their locks, and wakes River's producers
+// (River's own insert notification) to fetch them, while River completes
+// the jobs in its own batches. A retry keeps it the head, so the ones
+// behind it wait through its retries and through a disabled endpoint
+// (Enable does not wake them). Order holds between publishes that commit
+// one after the other; a replayed dead letter joins the tail of its key,
+// behind those published since it died. Publish skips a notification
+// that is waiting already, and one whose id River holds when it would be
+// the head; one that waits is checked against River's when its turn
+// comes. Safety nets: a job made due by another path (River's JobRetry)
+// snoozes for Config.OrderRecheck while an earlier one of its key is
+// unfinished, and the leader sweeps every OrderRecheck (SweepOrder) for
+// heads finished through River (cancelled, discarded, deleted), or
+// completed by River when a settle failed, releasing the next ones. A
+// waiting notification costs one River insert, when its turn comes, as
+// an unordered one does at publish; the price of order is a transaction
+// per batch of deliveries and the rows of the two tables: BENCHMARKS.md
 // holds the throughput against a bare River worker.
 //
 // Delivery is at least once: a replica that dies after the receiver

@@ -17,19 +17,27 @@ import (
 
 // Delivery order, as notify.Notifier keeps it: the notifications of one
 // instance and object type (their order key) to one endpoint are attempted
-// one at a time, in publish order. Every unfinished delivery job with an
-// order key has a row in elementevents_delivery_order; the first row of a
-// key is its head. Publish inserts the head due as usual, marked with
-// turnMeta in its River metadata, and every later job parked (scheduled at
-// parkedAt, which River never reaches). When the head settles (delivered
-// or dead-lettered, not retried) a transaction deletes its row and makes
-// the next job due, marked: for a dead letter, the one that completes its
-// job; for a delivery, the settler's, which settles many at once (see
-// settle.go) while River completes the job. All of it happens under a
-// transaction-scoped advisory lock of (endpoint, order key), so a publish
-// and a settle of one key never miss each other.
+// one at a time, in publish order. A key's head, the one whose turn it
+// is, is a River job, marked with turnMeta in its metadata, with a row in
+// elementevents_delivery_order; the ones behind it wait in
+// elementevents_delivery_wait, not in River, with what their job will
+// carry. When the head settles (delivered or dead-lettered, not retried)
+// a transaction deletes its row and makes the first one waiting the head:
+// deletes its waiting row, inserts its job into River and records it in
+// the order (releaseNext). For a dead letter, that is the transaction
+// that completes its job; for a delivery, the settler's, which settles
+// many at once (see settle.go) while River completes the job. All of it
+// happens under a transaction-scoped advisory lock of (endpoint, order
+// key), so a publish and a settle of one key never miss each other. A
+// waiting notification costs one River insert, when its turn comes, as an
+// unordered one does at publish.
+//
+// Versions before migration 7 parked the jobs behind a head in River
+// (scheduled at parkedAt); the migration moves them to the wait, and the
+// order sweep releases one an older replica parked since.
 
-// parkedAt is the scheduled time of a parked delivery job.
+// parkedAt is the scheduled time of a delivery job parked in River by a
+// version before migration 7.
 var parkedAt = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // turnKey is the River metadata key that marks a delivery job whose turn it
@@ -39,7 +47,7 @@ const turnKey = "elementevents_turn"
 var turnMeta = []byte(`{"` + turnKey + `":true}`)
 
 // kindOrderSweep is the River job kind of the periodic sweep that releases
-// parked deliveries whose predecessor finished by another path than a
+// waiting deliveries whose predecessor finished by another path than a
 // settle (cancelled, discarded or deleted through River).
 const kindOrderSweep = "elementevents_order_sweep"
 
@@ -131,8 +139,143 @@ func (r *Replica) appendOrder(ctx context.Context, tx pgx.Tx, endpoint string, k
 	return nil
 }
 
-// releaseSQL makes a parked (or snoozed, unmarked) job due now and marks
-// it as its key's head.
+// appendWait puts deliveries (of one endpoint, in this order) at the tail
+// of their keys among those waiting their turn, in tx, which holds their
+// locks; one whose id is waiting already is skipped.
+func (r *Replica) appendWait(ctx context.Context, tx pgx.Tx, waiting []deliveryArgs) error {
+	if len(waiting) == 0 {
+		return nil
+	}
+	var (
+		endpoints, ids []string
+		keys, keyIDs   [][]byte
+		bodies         [][]byte
+		counts         []int32
+	)
+	for _, a := range waiting {
+		endpoints = append(endpoints, a.Endpoint)
+		keys = append(keys, a.Order)
+		ids = append(ids, a.ID)
+		keyIDs = append(keyIDs, a.KeyID)
+		bodies = append(bodies, a.Body)
+		counts = append(counts, int32(a.Events))
+	}
+	_, err := tx.Exec(ctx, "INSERT INTO "+r.t.wait+" (endpoint, order_key, id, key_id, body, events)"+
+		" SELECT e, k, i, nullif(kid, ''::bytea), b, n FROM unnest($1::text[], $2::bytea[], $3::text[], $4::bytea[], $5::bytea[], $6::integer[])"+
+		" WITH ORDINALITY AS u(e, k, i, kid, b, n, o) ORDER BY o ON CONFLICT (id) DO NOTHING",
+		endpoints, keys, ids, keyIDs, bodies, counts)
+	if err != nil {
+		return fmt.Errorf("riverstore: record %d deliveries waiting their turn at %s: %w", len(waiting), netguard.RedactURL(waiting[0].Endpoint), err)
+	}
+	return nil
+}
+
+// keyRef is an endpoint and one of its order keys.
+type keyRef struct {
+	endpoint string
+	order    []byte
+}
+
+// releaseNext makes the first delivery waiting for each of keys that has
+// no job left in the order its key's head: it deletes its waiting row,
+// inserts it into River, marked, and records it in the order, and wakes
+// River's producers of the delivery queue. A delivery whose id River
+// still holds is dropped, and the next one takes its place. tx holds the
+// keys' locks; the statements of pre, if not nil, are sent first, in the
+// same round trip.
+func (r *Replica) releaseNext(ctx context.Context, tx pgx.Tx, keys []keyRef, pre *pgx.Batch) error {
+	b := pre
+	if b == nil {
+		b = &pgx.Batch{}
+	}
+	for len(keys) > 0 {
+		before := b.Len()
+		endpoints := make([]string, len(keys))
+		orders := make([][]byte, len(keys))
+		for i, k := range keys {
+			endpoints[i], orders[i] = k.endpoint, k.order
+		}
+		b.Queue("WITH k AS (SELECT DISTINCT endpoint, order_key FROM unnest($1::text[], $2::bytea[]) AS k(endpoint, order_key)),"+
+			// Materialized, so that each key's first waiting row is read
+			// once, by index, and deleted by its primary key.
+			" n AS MATERIALIZED (SELECT k.endpoint, k.order_key, w.seq FROM k CROSS JOIN LATERAL"+
+			" (SELECT seq FROM "+r.t.wait+" w WHERE w.endpoint = k.endpoint AND w.order_key = k.order_key"+
+			" AND NOT EXISTS (SELECT 1 FROM "+r.t.order+" o WHERE o.endpoint = k.endpoint AND o.order_key = k.order_key)"+
+			" ORDER BY seq LIMIT 1) w)"+
+			" DELETE FROM "+r.t.wait+" w USING n WHERE w.endpoint = n.endpoint AND w.order_key = n.order_key AND w.seq = n.seq"+
+			" RETURNING w.endpoint, w.order_key, w.id, w.key_id, w.body, w.events", endpoints, orders)
+		next, err := func() ([]deliveryArgs, error) {
+			br := tx.SendBatch(ctx, b)
+			defer br.Close()
+			for range before {
+				if _, err := br.Exec(); err != nil {
+					return nil, err
+				}
+			}
+			rows, err := br.Query()
+			if err != nil {
+				return nil, err
+			}
+			next, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (deliveryArgs, error) {
+				var a deliveryArgs
+				err := row.Scan(&a.Endpoint, &a.Order, &a.ID, &a.KeyID, &a.Body, &a.Events)
+				return a, err
+			})
+			if err != nil {
+				return nil, err
+			}
+			return next, br.Close()
+		}()
+		if err != nil {
+			return fmt.Errorf("riverstore: take the next deliveries of %d order keys: %w", len(keys), err)
+		}
+		b = &pgx.Batch{}
+		if len(next) == 0 {
+			return nil
+		}
+		params := make([]river.InsertManyParams, len(next))
+		for i, a := range next {
+			opts := r.deliveryOpts()
+			opts.ScheduledAt = time.Time{} // its turn is now
+			opts.Metadata = turnMeta
+			params[i] = river.InsertManyParams{Args: a, InsertOpts: opts}
+		}
+		res, err := r.client.InsertManyTx(ctx, tx, params)
+		if err != nil {
+			return fmt.Errorf("riverstore: insert the next deliveries of %d order keys: %w", len(next), err)
+		}
+		keys = nil
+		var (
+			ins    []string
+			insKey [][]byte
+			jobIDs []int64
+		)
+		for i, res := range res {
+			if res.UniqueSkippedAsDuplicate {
+				keys = append(keys, keyRef{next[i].Endpoint, next[i].Order})
+				continue
+			}
+			ins = append(ins, next[i].Endpoint)
+			insKey = append(insKey, next[i].Order)
+			jobIDs = append(jobIDs, res.Job.ID)
+		}
+		if len(jobIDs) == 0 {
+			continue
+		}
+		ob := &pgx.Batch{}
+		ob.Queue("INSERT INTO "+r.t.order+" (endpoint, order_key, job_id) SELECT * FROM unnest($1::text[], $2::bytea[], $3::bigint[])", ins, insKey, jobIDs)
+		// River notifies at most once per FetchCooldown per queue: this
+		// one is for the producers that fetched since.
+		ob.Queue("SELECT pg_notify(coalesce(nullif($1, '') || '.', current_schema() || '.', '') || 'river_insert', $2)", r.cfg.Schema, deliverQueueWake)
+		if err := tx.SendBatch(ctx, ob).Close(); err != nil {
+			return fmt.Errorf("riverstore: record order of %d deliveries: %w", len(jobIDs), err)
+		}
+	}
+	return nil
+}
+
+// releaseSQL makes a job parked in River by an older version (or snoozed,
+// unmarked) due now and marks it as its key's head.
 func (r *Replica) releaseSQL(from string) string {
 	return "UPDATE " + r.t.job + " AS j SET state = 'available', scheduled_at = now(), metadata = j.metadata || '" + string(turnMeta) + "'::jsonb" +
 		" FROM " + from + " WHERE j.id = h.job_id AND j.state = 'scheduled' AND NOT j.metadata ? '" + turnKey + "'"
@@ -140,7 +283,7 @@ func (r *Replica) releaseSQL(from string) string {
 
 // settle completes a delivered or dead-lettered job in tx: with an order
 // key, it takes the key's lock, deletes the job's row and makes the next
-// job of the key due, in the same transaction.
+// delivery of the key its head, in the same transaction.
 func (r *Replica) settle(ctx context.Context, tx pgx.Tx, job *river.Job[deliveryArgs]) error {
 	a := job.Args
 	if len(a.Order) > 0 {
@@ -148,10 +291,11 @@ func (r *Replica) settle(ctx context.Context, tx pgx.Tx, job *river.Job[delivery
 		// it may wait for that row (a duplicate insert locks it).
 		b := &pgx.Batch{}
 		b.Queue("SELECT pg_advisory_xact_lock($1)", orderLock(a.Endpoint, a.Order))
-		b.Queue("WITH gone AS (DELETE FROM "+r.t.order+" WHERE job_id = $1),"+
-			" h AS (SELECT job_id FROM "+r.t.order+" WHERE endpoint = $2 AND order_key = $3 AND job_id <> $1 ORDER BY seq LIMIT 1) "+
-			r.releaseSQL("h"), job.ID, a.Endpoint, a.Order)
-		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		b.Queue("DELETE FROM "+r.t.order+" WHERE job_id = $1", job.ID)
+		// A job parked in River by an earlier version, behind this one.
+		b.Queue("WITH h AS (SELECT job_id FROM "+r.t.order+" WHERE endpoint = $1 AND order_key = $2 ORDER BY seq LIMIT 1) "+
+			r.releaseSQL("h"), a.Endpoint, a.Order)
+		if err := r.releaseNext(ctx, tx, []keyRef{{a.Endpoint, a.Order}}, b); err != nil {
 			return fmt.Errorf("riverstore: settle delivery %s: %w", a.ID, err)
 		}
 	}
@@ -176,8 +320,8 @@ func (r *Replica) orderState(ctx context.Context, job *river.Job[deliveryArgs]) 
 }
 
 // orderSweepWorker repairs the order of keys whose rows point at jobs
-// finished by another path (cancelled, discarded, deleted) or whose head
-// is parked.
+// finished by another path (cancelled, discarded, deleted), whose head is
+// parked, or that have deliveries waiting and no head.
 type orderSweepWorker struct {
 	river.WorkerDefaults[orderSweepArgs]
 	r *Replica
@@ -191,15 +335,22 @@ func (w *orderSweepWorker) Work(ctx context.Context, _ *river.Job[orderSweepArgs
 // SweepOrder releases the deliveries held back by an earlier one that
 // finished without being settled: cancelled, discarded or deleted through
 // River, or completed by River when the settle failed. It deletes those
-// rows of the order and makes each key's new head due. The leader runs it
+// rows of the order and makes each key's next delivery its head (and due). The leader runs it
 // every Config.OrderRecheck; it returns the number of keys repaired (at
 // most 1000 a call).
 func (r *Replica) SweepOrder(ctx context.Context) (int, error) {
+	// The keys that have deliveries waiting, one index read each, however
+	// many wait.
+	waitingKeys := "(WITH RECURSIVE k AS ((SELECT endpoint, order_key FROM " + r.t.wait + " ORDER BY endpoint, order_key LIMIT 1)" +
+		" UNION ALL SELECT n.endpoint, n.order_key FROM k CROSS JOIN LATERAL (SELECT endpoint, order_key FROM " + r.t.wait + " w" +
+		" WHERE (w.endpoint, w.order_key) > (k.endpoint, k.order_key) ORDER BY endpoint, order_key LIMIT 1) n) SELECT * FROM k)"
 	rows, err := r.pool.Query(ctx, "SELECT o.endpoint, o.order_key FROM "+r.t.order+" o LEFT JOIN "+r.t.job+" j ON j.id = o.job_id"+
 		" WHERE j.id IS NULL OR j.state IN ('completed', 'cancelled', 'discarded')"+
 		" UNION SELECT h.endpoint, h.order_key FROM (SELECT DISTINCT ON (endpoint, order_key) endpoint, order_key, job_id FROM "+r.t.order+
 		" ORDER BY endpoint, order_key, seq) h JOIN "+r.t.job+" j ON j.id = h.job_id"+
-		" WHERE j.state = 'scheduled' AND NOT j.metadata ? '"+turnKey+"' LIMIT $1", orderSweepBatch)
+		" WHERE j.state = 'scheduled' AND NOT j.metadata ? '"+turnKey+"'"+
+		" UNION SELECT w.endpoint, w.order_key FROM "+waitingKeys+" w WHERE NOT EXISTS"+
+		" (SELECT 1 FROM "+r.t.order+" o WHERE o.endpoint = w.endpoint AND o.order_key = w.order_key) LIMIT $1", orderSweepBatch)
 	if err != nil {
 		return 0, fmt.Errorf("riverstore: sweep order: %w", err)
 	}
@@ -221,9 +372,10 @@ func (r *Replica) SweepOrder(ctx context.Context) (int, error) {
 			b.Queue("SELECT pg_advisory_xact_lock($1)", orderLock(k.endpoint, k.order))
 			b.Queue("DELETE FROM "+r.t.order+" o WHERE o.endpoint = $1 AND o.order_key = $2 AND NOT EXISTS"+
 				" (SELECT 1 FROM "+r.t.job+" j WHERE j.id = o.job_id AND j.state NOT IN ('completed', 'cancelled', 'discarded'))", k.endpoint, k.order)
+			// A job parked in River by an earlier version.
 			b.Queue("WITH h AS (SELECT job_id FROM "+r.t.order+" WHERE endpoint = $1 AND order_key = $2 ORDER BY seq LIMIT 1) "+
 				r.releaseSQL("h"), k.endpoint, k.order)
-			return tx.SendBatch(ctx, b).Close()
+			return r.releaseNext(ctx, tx, []keyRef{{k.endpoint, k.order}}, b)
 		})
 		if err != nil {
 			return i, fmt.Errorf("riverstore: sweep order of %s: %w", netguard.RedactURL(k.endpoint), err)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"github.com/a12b7632/elementevents/events"
@@ -185,6 +186,142 @@ func TestOrderSweepReleasesAfterCancel(t *testing.T) {
 		eventually(t, 10*time.Second, func() bool { return rc.acceptedCount(id) == 1 }, "%s delivered after the sweep", id)
 	}
 	require.Zero(t, rc.requestCount(ids[0]), "the cancelled head is not delivered")
+	n, err = r.SweepOrder(ctx)
+	require.NoError(t, err)
+	require.Zero(t, n, "nothing left to repair")
+}
+
+// orderedReceiver returns a receiver that accepts everything and the
+// ids it accepted, in the order it accepted them.
+func orderedReceiver(t *testing.T, script func(id string) int) (*receiver, func() []string) {
+	t.Helper()
+	rc := newReceiver(t)
+	var (
+		mu  sync.Mutex
+		got []string
+	)
+	rc.setScript(func(id string, _ int) (int, http.Header) {
+		if script != nil {
+			if st := script(id); st != http.StatusOK {
+				return st, nil
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, id)
+		return http.StatusOK, nil
+	})
+	return rc, func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), got...)
+	}
+}
+
+// waitSnoozed waits until the delivery job of notification id is
+// scheduled: snoozed on its disabled endpoint, so that Enable wakes it.
+func waitSnoozed(t *testing.T, pool *pgxpool.Pool, id string) {
+	t.Helper()
+	eventually(t, 10*time.Second, func() bool {
+		var n int
+		err := pool.QueryRow(t.Context(), "SELECT count(*) FROM river_job WHERE args->>'id' = $1 AND state = 'scheduled'", id).Scan(&n)
+		return err == nil && n == 1
+	}, "%s snoozed on the disabled endpoint", id)
+}
+
+// TestPublishIsIdempotentPerNotification: a notification published again
+// is delivered once, whether the first one is its key's head, waits its
+// turn, or was delivered already; a batch that repeats some and adds
+// others delivers the others, after them, in order.
+func TestPublishIsIdempotentPerNotification(t *testing.T) {
+	t.Parallel()
+	pool, _ := setup(t, 12)
+	rc, got := orderedReceiver(t, nil)
+	r := startReplica(t, pool, riverstore.Config{Policy: notify.DeliveryPolicy{Schedule: testSchedule, Jitter: -1, PollingBatchSize: 1}, DisabledRecheck: time.Hour})
+	ep := rc.srv.URL + "/events"
+	ctx := t.Context()
+	ids := singleIDs(batch("inst-1", "customers", ep, 0, 6))
+
+	// Held: the head snoozes on the disabled endpoint, the others wait.
+	require.NoError(t, r.Disable(ctx, ep, "test"))
+	require.NoError(t, r.Publish(ctx, batch("inst-1", "customers", ep, 0, 3)))
+	require.NoError(t, r.Publish(ctx, batch("inst-1", "customers", ep, 0, 3)), "all three again")
+	require.NoError(t, r.Publish(ctx, batch("inst-1", "customers", ep, 1, 4)), "two waiting and two new")
+	waitSnoozed(t, pool, ids[0])
+	require.NoError(t, r.Enable(ctx, ep))
+	eventually(t, 10*time.Second, func() bool { return len(got()) >= 5 }, "five delivered")
+
+	// Delivered: all of them again, and one new, whose arrival means
+	// that any repeat, ahead of it in its key, would have arrived.
+	require.NoError(t, r.Publish(ctx, batch("inst-1", "customers", ep, 0, 6)))
+	eventually(t, 10*time.Second, func() bool { return rc.acceptedCount(ids[5]) == 1 }, "the new one delivered")
+	require.Equal(t, ids, got(), "each once, in publish order")
+	for _, id := range ids {
+		require.Equal(t, 1, rc.requestCount(id), "%s attempted once", id)
+	}
+}
+
+// TestReplayJoinsTheTail: a replayed dead letter is delivered after the
+// notifications of its key published since it died, not ahead of them.
+func TestReplayJoinsTheTail(t *testing.T) {
+	t.Parallel()
+	pool, _ := setup(t, 12)
+	var refuse sync.Map
+	rc, got := orderedReceiver(t, func(id string) int {
+		if _, ok := refuse.Load(id); ok {
+			return http.StatusBadRequest
+		}
+		return http.StatusOK
+	})
+	ep := rc.srv.URL + "/events"
+	ids := singleIDs(batch("inst-1", "customers", ep, 0, 3))
+	refuse.Store(ids[0], true)
+	r := startReplica(t, pool, riverstore.Config{Policy: notify.DeliveryPolicy{Schedule: testSchedule, Jitter: -1, PollingBatchSize: 1}, DisabledRecheck: time.Hour})
+	ctx := t.Context()
+	require.NoError(t, r.Publish(ctx, batch("inst-1", "customers", ep, 0, 1)))
+	eventually(t, 10*time.Second, func() bool {
+		dead, err := r.DeadLetters(ctx, riverstore.DeadLetterFilter{Endpoint: ep})
+		require.NoError(t, err)
+		return len(dead) == 1
+	}, "the first dead-lettered")
+	refuse.Delete(ids[0])
+
+	// Two more of its key, held on the disabled endpoint: the replayed one
+	// goes behind them.
+	require.NoError(t, r.Disable(ctx, ep, "test"))
+	require.NoError(t, r.Publish(ctx, batch("inst-1", "customers", ep, 1, 2)))
+	require.NoError(t, r.Replay(ctx, ids[0]))
+	waitSnoozed(t, pool, ids[1])
+	require.NoError(t, r.Enable(ctx, ep))
+	eventually(t, 10*time.Second, func() bool { return len(got()) >= 3 }, "all delivered")
+	require.Equal(t, []string{ids[1], ids[2], ids[0]}, got())
+}
+
+// TestOrderSweepReleasesWaitingWithoutHead: a key whose head's row is
+// gone without its successor released (as a replica of a version before
+// migration 7 settles it) is repaired by the sweep.
+func TestOrderSweepReleasesWaitingWithoutHead(t *testing.T) {
+	t.Parallel()
+	pool, _ := setup(t, 12)
+	rc, got := orderedReceiver(t, nil)
+	r := startReplica(t, pool, riverstore.Config{Policy: notify.DeliveryPolicy{Schedule: testSchedule, Jitter: -1, PollingBatchSize: 1}, DisabledRecheck: time.Hour})
+	ep := rc.srv.URL + "/events"
+	ctx := t.Context()
+	require.NoError(t, r.Disable(ctx, ep, "test"))
+	b := batch("inst-1", "customers", ep, 0, 3)
+	ids := singleIDs(b)
+	require.NoError(t, r.Publish(ctx, b))
+	waitSnoozed(t, pool, ids[0])
+	_, err := pool.Exec(ctx, "WITH j AS (DELETE FROM river_job WHERE args->>'id' = $1 RETURNING id)"+
+		" DELETE FROM elementevents_delivery_order WHERE job_id IN (SELECT id FROM j)", ids[0])
+	require.NoError(t, err)
+	require.NoError(t, r.Enable(ctx, ep))
+
+	n, err := r.SweepOrder(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	eventually(t, 10*time.Second, func() bool { return len(got()) >= 2 }, "the waiting ones delivered after the sweep")
+	require.Equal(t, ids[1:], got())
 	n, err = r.SweepOrder(ctx)
 	require.NoError(t, err)
 	require.Zero(t, n, "nothing left to repair")

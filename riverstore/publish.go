@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
@@ -47,8 +48,11 @@ var _ events.Sink = (*Replica)(nil)
 
 // Publish implements [events.Sink]: it splits the batch into notifications
 // as the Notifier does and inserts one delivery job for each, in one
-// transaction. It returns nil once they are committed; a notification
-// whose id River still holds is skipped. A callback URL that is not an
+// transaction: into River, or, behind an unfinished one of its instance
+// and object type, among the deliveries waiting their turn. It returns nil
+// once they are committed; a notification whose id River still holds, or
+// that is waiting, is skipped (one that waits is checked against River's
+// when its turn comes). A callback URL that is not an
 // absolute http(s) URL is [notify.ErrInvalidEndpoint] and nothing is
 // stored.
 func (r *Replica) Publish(ctx context.Context, b events.Batch) error {
@@ -78,6 +82,13 @@ func (r *Replica) PublishTx(ctx context.Context, tx pgx.Tx, b events.Batch) erro
 		if _, err := tx.Exec(ctx, "INSERT INTO "+r.t.signingKey+" (id, key) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING", keyID, []byte(b.Endpoint.Key)); err != nil {
 			return fmt.Errorf("riverstore: store signing key for %s: %w", netguard.RedactURL(b.Endpoint.URL), err)
 		}
+		// This replica's workers need not read it back: the id is the
+		// key's hash, so it is right whether or not tx commits.
+		r.mu.Lock()
+		if _, ok := r.keys[string(keyID)]; !ok {
+			r.keys[string(keyID)] = slices.Clone([]byte(b.Endpoint.Key))
+		}
+		r.mu.Unlock()
 	}
 	keys := make([][]byte, len(notes))
 	for i, note := range notes {
@@ -94,61 +105,75 @@ func (r *Replica) PublishTx(ctx context.Context, tx pgx.Tx, b events.Batch) erro
 		return err
 	}
 	// The first notification of a key that has no unfinished delivery is
-	// its head, due; every other one is parked behind it.
-	head := make(map[string]int, len(keys))
-	params := make([]river.InsertManyParams, 0, len(notes))
+	// its head, inserted into River; every other one waits its turn in
+	// elementevents_delivery_wait. A head whose id River still holds is
+	// skipped, and the next one of its key takes its place.
+	bodies := make([][]byte, len(notes))
 	for i, note := range notes {
-		body, err := json.Marshal(note)
-		if err != nil {
+		if bodies[i], err = json.Marshal(note); err != nil {
 			return fmt.Errorf("riverstore: encode notification %s: %w", note.Message.EventID, err)
 		}
-		opts := r.deliveryOpts()
-		if _, seen := head[string(keys[i])]; seen || busy[string(keys[i])] {
-			opts.ScheduledAt = parkedAt
-		} else {
-			head[string(keys[i])] = i
-			opts.Metadata = turnMeta
+	}
+	args := func(i int) deliveryArgs {
+		return deliveryArgs{ID: notes[i].Message.EventID, Endpoint: b.Endpoint.URL, KeyID: keyID, Body: bodies[i], Events: len(notes[i].Message.Events), Order: keys[i]}
+	}
+	byKey := make(map[string][]int, len(keys)) // each key's notifications, in order
+	for i, k := range keys {
+		byKey[string(k)] = append(byKey[string(k)], i)
+	}
+	waits := make([]bool, len(notes))
+	var heads []int // the next candidate head of each key, by index
+	for i, k := range keys {
+		if busy[string(k)] {
+			waits[i] = true
+		} else if byKey[string(k)][0] == i {
+			heads = append(heads, i)
 		}
-		params = append(params, river.InsertManyParams{
-			Args:       deliveryArgs{ID: note.Message.EventID, Endpoint: b.Endpoint.URL, KeyID: keyID, Body: body, Events: len(note.Message.Events), Order: keys[i]},
-			InsertOpts: opts,
-		})
 	}
-	res, err := r.client.InsertManyTx(ctx, tx, params)
-	if err != nil {
-		return fmt.Errorf("riverstore: store %d notifications for %s: %w", len(params), netguard.RedactURL(b.Endpoint.URL), err)
-	}
-	// A notification River still holds is not inserted again; if it was a
-	// head, the first one inserted after it takes its place.
 	var (
-		inserted [][]byte
-		jobIDs   []int64
-		promote  []int64
+		headKeys [][]byte
+		headJobs []int64
 	)
-	first := make(map[string]bool, len(head))
-	for i, res := range res {
-		if res.UniqueSkippedAsDuplicate {
-			continue
+	for len(heads) > 0 {
+		params := make([]river.InsertManyParams, len(heads))
+		for j, i := range heads {
+			opts := r.deliveryOpts()
+			opts.Metadata = turnMeta
+			params[j] = river.InsertManyParams{Args: args(i), InsertOpts: opts}
 		}
-		k := string(keys[i])
-		if h, ok := head[k]; ok && !first[k] {
-			first[k] = true
-			if h != i {
-				promote = append(promote, res.Job.ID)
+		res, err := r.client.InsertManyTx(ctx, tx, params)
+		if err != nil {
+			return fmt.Errorf("riverstore: store %d notifications for %s: %w", len(params), netguard.RedactURL(b.Endpoint.URL), err)
+		}
+		var again []int
+		for j, res := range res {
+			i := heads[j]
+			rest := byKey[string(keys[i])][1:]
+			byKey[string(keys[i])] = rest
+			if res.UniqueSkippedAsDuplicate {
+				if len(rest) > 0 {
+					again = append(again, rest[0])
+				}
+				continue
+			}
+			headKeys = append(headKeys, keys[i])
+			headJobs = append(headJobs, res.Job.ID)
+			for _, w := range rest {
+				waits[w] = true
 			}
 		}
-		inserted = append(inserted, keys[i])
-		jobIDs = append(jobIDs, res.Job.ID)
+		heads = again
 	}
-	if len(promote) > 0 {
-		if _, err := tx.Exec(ctx, "WITH h AS (SELECT unnest($1::bigint[]) AS job_id) "+r.releaseSQL("h"), promote); err != nil {
-			return fmt.Errorf("riverstore: release deliveries to %s: %w", netguard.RedactURL(b.Endpoint.URL), err)
-		}
-	}
-	if err := r.appendOrder(ctx, tx, b.Endpoint.URL, inserted, jobIDs); err != nil {
+	if err := r.appendOrder(ctx, tx, b.Endpoint.URL, headKeys, headJobs); err != nil {
 		return err
 	}
-	return nil
+	var waiting []deliveryArgs
+	for i, w := range waits {
+		if w {
+			waiting = append(waiting, args(i))
+		}
+	}
+	return r.appendWait(ctx, tx, waiting)
 }
 
 // deliveryOpts are the insert options of a delivery job.

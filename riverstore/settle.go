@@ -11,15 +11,16 @@ import (
 )
 
 // Settling delivered jobs. A delivered job with an order key is settled:
-// its row of the order deleted and the next job of its key made due (and
-// River's producers woken to fetch it), in one transaction under the
-// key's lock. A transaction for each job made the database, not the HTTP
-// attempt, the bound of a replica's deliveries, so a running Replica
-// settles them many at a time, as River completes its jobs: Work hands
-// the delivered job to the settler and returns, freeing its worker for
-// the next job at once, and the settler's one goroutine settles whatever
-// was handed over while its last transaction ran, in the next. River
-// completes the jobs, in its own batches.
+// its row of the order deleted and the first delivery waiting behind it
+// made its key's head (inserted into River, whose producers are woken to
+// fetch it), in one transaction under the key's lock. A transaction for
+// each job made the database, not the HTTP attempt, the bound of a
+// replica's deliveries, so a running Replica settles them many at a time,
+// as River completes its jobs: Work hands the delivered job to the
+// settler and returns, freeing its worker for the next job at once, and
+// the settler's one goroutine settles whatever was handed over while its
+// last transaction ran, in the next. River completes the jobs, in its own
+// batches.
 //
 // Each guarantee holds whichever of the two commits first or fails. If
 // the settler's transaction fails, or the process stops before it
@@ -167,9 +168,12 @@ func (s *settler) flush(ctx context.Context) {
 // deliverQueueWake is the payload of River's insert notification (topic
 // river_insert, which every River client listens to unless it polls
 // only) for the delivery queue: it makes their producers fetch at once.
-// Released jobs are not inserted, so River would otherwise see them only
-// at its next fetch, up to FetchPollInterval later when its workers are
-// idle.
+// River's InsertManyTx sends it at most once per FetchCooldown per
+// queue, so the released jobs of a settle that follows another closely
+// would otherwise be seen only at the next fetch, up to
+// FetchPollInterval later when the workers are idle. The topic is
+// River's: its schema, or else the search_path's, as River's listener
+// names it.
 var deliverQueueWake = `{"queue": "` + QueueDeliver + `"}`
 
 // genericPlans makes the statements after it in its transaction run on
@@ -178,38 +182,37 @@ var deliverQueueWake = `{"queue": "` + QueueDeliver + `"}`
 // batch, as PostgreSQL otherwise does, costs about as much as running it.
 const genericPlans = "set_config('plan_cache_mode', 'force_generic_plan', true)"
 
-// settleDelivered settles delivered jobs, in one batch that PostgreSQL
-// runs as one (implicit) transaction: it takes their keys' locks (in one
-// order, as Publish does), deletes the jobs' rows and makes the next job
-// of each key due, waking River's producers of the delivery queue when it
-// did (the topic is River's: its schema, or else the search_path's, as
-// River's listener names it). It leaves the jobs to River's completer:
-// completing them here would update the rows River's completer updates,
-// many at a time in an order of its own, and could deadlock with it.
+// settleDelivered settles delivered jobs in one transaction: it takes
+// their keys' locks (in one order, as Publish does), deletes the jobs'
+// rows and makes the next delivery waiting of each key its head
+// (releaseNext), waking River's producers of the delivery queue. It
+// leaves the jobs to River's completer: completing them here would update
+// the rows River's completer updates, many at a time in an order of its
+// own, and could deadlock with it.
 func (r *Replica) settleDelivered(ctx context.Context, items []settleItem) error {
 	ids := make([]int64, len(items))
-	endpoints := make([]string, len(items))
-	keys := make([][]byte, len(items))
+	keys := make([]keyRef, 0, len(items))
 	locks := make([]int64, len(items))
+	seen := make(map[string]bool, len(items))
 	for i, it := range items {
-		ids[i], endpoints[i], keys[i] = it.jobID, it.endpoint, it.order
+		ids[i] = it.jobID
 		locks[i] = orderLock(it.endpoint, it.order)
+		if k := it.endpoint + "\x00" + string(it.order); !seen[k] {
+			seen[k] = true
+			keys = append(keys, keyRef{it.endpoint, it.order})
+		}
 	}
 	slices.Sort(locks)
 	locks = slices.Compact(locks)
-	b := &pgx.Batch{}
-	// The locks come first, before any job's row: a publish that holds
-	// one may wait for such a row (a duplicate insert locks it).
-	b.Queue("SELECT "+genericPlans+" FROM (SELECT count(pg_advisory_xact_lock(k)) FROM unnest($1::bigint[]) AS k) AS l", locks)
-	b.Queue("WITH s AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::bytea[]) AS s(job_id, endpoint, order_key)),"+
-		" gone AS (DELETE FROM "+r.t.order+" WHERE job_id = ANY($1)),"+
-		" h AS (SELECT n.job_id FROM (SELECT DISTINCT endpoint, order_key FROM s) k CROSS JOIN LATERAL"+
-		" (SELECT o.job_id FROM "+r.t.order+" o WHERE o.endpoint = k.endpoint AND o.order_key = k.order_key AND o.job_id <> ALL($1)"+
-		" ORDER BY o.seq LIMIT 1) n),"+
-		" rel AS ("+r.releaseSQL("h")+" RETURNING 1)"+
-		" SELECT pg_notify(coalesce(nullif($4, '') || '.', current_schema() || '.', '') || 'river_insert', $5) FROM (SELECT FROM rel LIMIT 1) AS x",
-		ids, endpoints, keys, r.cfg.Schema, deliverQueueWake)
-	if err := r.pool.SendBatch(ctx, b).Close(); err != nil {
+	err := pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
+		b := &pgx.Batch{}
+		// The locks come first, before any job's row: a publish that holds
+		// one may wait for such a row (a duplicate insert locks it).
+		b.Queue("SELECT "+genericPlans+" FROM (SELECT count(pg_advisory_xact_lock(k)) FROM unnest($1::bigint[]) AS k) AS l", locks)
+		b.Queue("DELETE FROM "+r.t.order+" WHERE job_id = ANY($1)", ids)
+		return r.releaseNext(ctx, tx, keys, b)
+	})
+	if err != nil {
 		if len(items) == 1 {
 			return fmt.Errorf("riverstore: settle delivery %s: %w", items[0].id, err)
 		}

@@ -6,8 +6,9 @@ import "github.com/jackc/pgx/v5"
 // is configured (otherwise the connection's search_path decides).
 type tables struct {
 	resource, record, dedupe, endpoint, signingKey, deadLetter, token, instance, claim, eventLog string
-	// order is the delivery order; job is River's job table.
-	order, job string
+	// order is the delivery order (the jobs in River), wait the
+	// deliveries waiting their turn; job is River's job table.
+	order, wait, job string
 }
 
 func newTables(schema string) tables {
@@ -29,6 +30,7 @@ func newTables(schema string) tables {
 		claim:      q("elementevents_claim"),
 		eventLog:   q("elementevents_event_log"),
 		order:      q("elementevents_delivery_order"),
+		wait:       q("elementevents_delivery_wait"),
 		job:        q("river_job"),
 	}
 }
