@@ -154,13 +154,21 @@ func TestOrderKeysNotSerialized(t *testing.T) {
 	}
 }
 
+// startHoldingReplica starts a replica for the tests that hold a key's
+// deliveries on a disabled endpoint: one delivery fetched at a time, the
+// test schedule without jitter, and the endpoint rechecked only by Enable.
+func startHoldingReplica(t *testing.T, pool *pgxpool.Pool) *riverstore.Replica {
+	t.Helper()
+	return startReplica(t, pool, riverstore.Config{Policy: notify.DeliveryPolicy{Schedule: testSchedule, Jitter: -1, PollingBatchSize: 1}, DisabledRecheck: time.Hour})
+}
+
 // TestOrderSweepReleasesAfterCancel: a head cancelled through River holds
 // its successors back until the sweep; Enable does not release them.
 func TestOrderSweepReleasesAfterCancel(t *testing.T) {
 	t.Parallel()
 	pool, _ := setup(t, 12)
 	rc := newReceiver(t)
-	r := startReplica(t, pool, riverstore.Config{Policy: notify.DeliveryPolicy{Schedule: testSchedule, Jitter: -1, PollingBatchSize: 1}, DisabledRecheck: time.Hour})
+	r := startHoldingReplica(t, pool)
 	ep := rc.srv.URL + "/events"
 	ctx := t.Context()
 	require.NoError(t, r.Disable(ctx, ep, "test"))
@@ -237,7 +245,7 @@ func TestPublishIsIdempotentPerNotification(t *testing.T) {
 	t.Parallel()
 	pool, _ := setup(t, 12)
 	rc, got := orderedReceiver(t, nil)
-	r := startReplica(t, pool, riverstore.Config{Policy: notify.DeliveryPolicy{Schedule: testSchedule, Jitter: -1, PollingBatchSize: 1}, DisabledRecheck: time.Hour})
+	r := startHoldingReplica(t, pool)
 	ep := rc.srv.URL + "/events"
 	ctx := t.Context()
 	ids := singleIDs(batch("inst-1", "customers", ep, 0, 6))
@@ -276,7 +284,7 @@ func TestReplayJoinsTheTail(t *testing.T) {
 	ep := rc.srv.URL + "/events"
 	ids := singleIDs(batch("inst-1", "customers", ep, 0, 3))
 	refuse.Store(ids[0], true)
-	r := startReplica(t, pool, riverstore.Config{Policy: notify.DeliveryPolicy{Schedule: testSchedule, Jitter: -1, PollingBatchSize: 1}, DisabledRecheck: time.Hour})
+	r := startHoldingReplica(t, pool)
 	ctx := t.Context()
 	require.NoError(t, r.Publish(ctx, batch("inst-1", "customers", ep, 0, 1)))
 	eventually(t, 10*time.Second, func() bool {
@@ -304,7 +312,7 @@ func TestOrderSweepReleasesWaitingWithoutHead(t *testing.T) {
 	t.Parallel()
 	pool, _ := setup(t, 12)
 	rc, got := orderedReceiver(t, nil)
-	r := startReplica(t, pool, riverstore.Config{Policy: notify.DeliveryPolicy{Schedule: testSchedule, Jitter: -1, PollingBatchSize: 1}, DisabledRecheck: time.Hour})
+	r := startHoldingReplica(t, pool)
 	ep := rc.srv.URL + "/events"
 	ctx := t.Context()
 	require.NoError(t, r.Disable(ctx, ep, "test"))
