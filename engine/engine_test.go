@@ -219,6 +219,8 @@ func TestPollNowDuringACycle(t *testing.T) {
 			}
 		}})
 	r.run()
+	release := sync.OnceFunc(func() { close(proceed) })
+	t.Cleanup(release) // first: a test that stops early lets the request end
 	inst, err := r.eng.Create(t.Context(), "acme", r.body("7", 60))
 	require.NoError(t, err)
 	select {
@@ -227,7 +229,7 @@ func TestPollNowDuringACycle(t *testing.T) {
 		t.Fatal("the first cycle did not start")
 	}
 	require.NoError(t, r.eng.PollNow(t.Context(), "acme", inst.ID))
-	close(proceed)
+	release()
 	require.Eventually(t, func() bool { return r.polls() == 2 }, 10*time.Second, time.Millisecond,
 		"the PollNow made during the first cycle was lost (the fake clock did not move)")
 }
