@@ -1,6 +1,7 @@
 package webhook_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/http"
@@ -32,10 +33,7 @@ func TestHandlerOnRequest(t *testing.T) {
 	customer := []byte(`{"id":25,"date_modified_gmt":"2026-11-24T11:59:30"}`)
 	signed := []string{vendortest.WooHeaderTopic, "customer.updated", vendortest.WooHeaderSignature, vendortest.WooSignature(handlerWooSecret, customer),
 		vendortest.WooHeaderDeliveryID, "d-1"}
-	big := make([]byte, 300)
-	for i := range big {
-		big[i] = ' '
-	}
+	big := bytes.Repeat([]byte(" "), 300)
 	tests := []struct {
 		name    string
 		method  string
